@@ -1,0 +1,65 @@
+"""Shared fixtures: real databases (SQLite files, and a fresh PostgreSQL database per session).
+
+PostgreSQL comes from XPERT_TEST_PG_URL (default 127.0.0.1:5432, trust auth, database `test`, as this
+machine kind provides). Each session creates its own database and drops it after. Where PostgreSQL
+is missing the tests that need it skip with one line, unless XPERT_REQUIRE_SERVICES=1 (CI): then
+they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import ApiHarness, open_harness
+
+PG_ADMIN_URL = os.environ.get("XPERT_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REQUIRE_SERVICES = os.environ.get("XPERT_REQUIRE_SERVICES") == "1"
+# The API suite's backend: "sqlite" (default) or "postgres" (CI runs both).
+API_BACKEND = os.environ.get("XPERT_TEST_BACKEND", "sqlite")
+
+
+def _service_missing(what: str, err: Exception) -> None:
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{what} is required (XPERT_REQUIRE_SERVICES=1) but unreachable: {err}")
+    pytest.skip(f"{what} not reachable ({type(err).__name__}); set XPERT_TEST_PG_URL to run these tests")
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL database made for this test session, dropped afterwards."""
+    import psycopg
+
+    name = f"xpert_test_{secrets.token_hex(6)}"
+    try:
+        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
+    except Exception as e:  # noqa: BLE001 - any failure to connect means "no PostgreSQL here"
+        _service_missing("PostgreSQL", e)
+        raise
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def api_database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    if API_BACKEND == "postgres":
+        return str(request.getfixturevalue("pg_url"))
+    return f"sqlite:///{tmp_path_factory.mktemp('api-db') / 'xpert.db'}"
+
+
+@pytest.fixture(scope="session")
+async def api(api_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[ApiHarness]:
+    """One app for the whole API suite; tests isolate themselves by minting keys in fresh orgs."""
+    data_dir: Path = tmp_path_factory.mktemp("api-data")
+    async with open_harness(data_dir, api_database_url) as harness:
+        yield harness

@@ -1,0 +1,64 @@
+"""Test helpers: an in-process app (real storage, httpx.ASGITransport) and key minting."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+
+from xpert_server.app import create_app
+from xpert_server.auth.keys import generate_key, hash_credential, key_hint
+from xpert_server.config import Settings
+from xpert_server.services import Services
+
+
+def new_org() -> str:
+    return f"org-{secrets.token_hex(4)}"
+
+
+@dataclass
+class ApiHarness:
+    app: FastAPI
+    services: Services
+    prefix: str
+
+    async def mint_key(
+        self, org: str | None = None, *, xpert_id: str | None = None, expires_in: float | None = None
+    ) -> tuple[str, str]:
+        """A new key (plain text) in `org` (fresh by default); returns (key, org)."""
+        org = org or new_org()
+        storage = self.services.storage
+        await storage.ensure_org(org)
+        key = generate_key()
+        await storage.create_api_key(
+            org, hash_credential(key), key_hint(key), xpert_id=xpert_id,
+            expires_at=(time.time() + expires_in) if expires_in is not None else None,
+        )
+        return key, org
+
+    def client(self, key: str | None = None, **headers: str) -> httpx.AsyncClient:
+        h = {k.replace("_", "-"): v for k, v in headers.items()}
+        if key is not None:
+            h["x-api-key"] = key
+        return httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=self.app), base_url=f"http://test{self.prefix}", headers=h
+        )
+
+    async def tenant(self, **headers: str) -> httpx.AsyncClient:
+        key, _ = await self.mint_key()
+        return self.client(key, **headers)
+
+
+@asynccontextmanager
+async def open_harness(data_dir: Path, database_url: str, **settings: Any) -> AsyncIterator[ApiHarness]:
+    s = Settings(data_dir=data_dir, database_url=database_url, announce_key=False, **settings)
+    app = create_app(s)
+    async with app.router.lifespan_context(app):
+        yield ApiHarness(app=app, services=app.state.services, prefix=s.api_prefix)

@@ -1,0 +1,3 @@
+"""xpert-server: a self-hostable, XpertAI-compatible AI API server."""
+
+__version__ = "0.1.0"

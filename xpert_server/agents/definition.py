@@ -1,0 +1,158 @@
+"""The xpert definition: what a YAML file (or `POST /assistants`) declares.
+
+Only `name` and `slug` are required. Unknown keys are errors, so a typo is reported with its field
+path instead of being silently ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
+ORG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ModelSpec(_Strict):
+    provider: Literal["offline", "openai", "local"] = "openai"
+    name: str | None = None
+    base_url: str | None = None
+    api_key_env: str | None = None
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    max_tokens: int | None = Field(default=None, gt=0)
+    # Extra keyword arguments passed to the provider's client, for endpoint-specific options.
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
+class ToolSpec(_Strict):
+    name: str
+    require_approval: bool = False
+    description: str | None = None
+    config: dict[str, Any] = Field(default_factory=dict)
+
+
+class McpServerSpec(_Strict):
+    name: str
+    transport: Literal["stdio", "http", "streamable_http", "sse"] = "stdio"
+    command: str | None = None
+    args: list[str] = Field(default_factory=list)
+    env: dict[str, str] = Field(default_factory=dict)
+    url: str | None = None
+    headers: dict[str, str] = Field(default_factory=dict)
+    require_approval: bool | list[str] = False
+
+    @model_validator(mode="after")
+    def _endpoint(self) -> McpServerSpec:
+        if self.transport == "stdio" and not self.command:
+            raise ValueError("a stdio MCP server needs `command`")
+        if self.transport != "stdio" and not self.url:
+            raise ValueError(f"a {self.transport} MCP server needs `url`")
+        return self
+
+
+class XpertSpec(_Strict):
+    name: str = Field(min_length=1, max_length=200)
+    slug: str
+    description: str | None = None
+    org: str | None = None
+    title: str | None = None
+    type: str = "agent"
+    tags: list[str] = Field(default_factory=list)
+    avatar: str | None = None
+    model: ModelSpec | None = None
+    system_prompt: str | None = None
+    tools: list[ToolSpec] = Field(default_factory=list)
+    mcp: list[McpServerSpec] = Field(default_factory=list)
+    knowledge: list[str] = Field(default_factory=list)
+    # Tool names whose calls wait for a human decision (same as `require_approval: true` on the tool).
+    approvals: list[str] = Field(default_factory=list)
+    agents: list[str] = Field(default_factory=list)
+    max_steps: int = Field(default=10, ge=1, le=100)
+    graph: str | None = None
+    config: dict[str, Any] = Field(default_factory=dict)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("slug")
+    @classmethod
+    def _slug(cls, v: str) -> str:
+        if not SLUG_RE.match(v):
+            raise ValueError("must be lowercase letters, digits, '-' or '_' (at most 100), starting alphanumeric")
+        return v
+
+    @field_validator("org")
+    @classmethod
+    def _org(cls, v: str | None) -> str | None:
+        if v is not None and not ORG_RE.match(v):
+            raise ValueError("must be a short slug: letters, digits, '-' or '_' (at most 64)")
+        return v
+
+    @field_validator("tools", mode="before")
+    @classmethod
+    def _tool_names(cls, v: Any) -> Any:
+        # `tools: [current_time, {name: http_get, require_approval: true}]`: bare names are shorthand.
+        if isinstance(v, list):
+            return [{"name": item} if isinstance(item, str) else item for item in v]
+        return v
+
+    @field_validator("graph")
+    @classmethod
+    def _graph_ref(cls, v: str | None) -> str | None:
+        if v is not None and (":" not in v or v.endswith(":") or v.startswith(":")):
+            raise ValueError('must be "module:attr" or "path/to/file.py:attr"')
+        return v
+
+    def approval_tools(self) -> set[str]:
+        return set(self.approvals) | {t.name for t in self.tools if t.require_approval}
+
+    def assistant_metadata(self) -> dict[str, Any]:
+        meta: dict[str, Any] = {"slug": self.slug, "title": self.title or self.name, "type": self.type}
+        if self.tags:
+            meta["tags"] = list(self.tags)
+        if self.avatar:
+            meta["avatar"] = self.avatar
+        return {**meta, **self.metadata}
+
+
+class DefinitionError(ValueError):
+    """An invalid xpert definition; the message names the file and every bad field path."""
+
+
+def format_errors(source: str, err: ValidationError) -> str:
+    parts = []
+    for e in err.errors():
+        path = ".".join(str(p) for p in e["loc"]) or "(root)"
+        parts.append(f"{path}: {e['msg']}")
+    return f"{source}: " + "; ".join(parts)
+
+
+def parse_definition(data: Any, source: str = "definition") -> XpertSpec:
+    if not isinstance(data, dict):
+        raise DefinitionError(f"{source}: expected a mapping with at least `name` and `slug`")
+    try:
+        return XpertSpec.model_validate(data)
+    except ValidationError as e:
+        raise DefinitionError(format_errors(source, e)) from e
+
+
+def load_file(path: Path) -> XpertSpec:
+    """Read one YAML file. Raises DefinitionError naming the file (and line, for YAML syntax errors)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        raise DefinitionError(f"{path}: invalid YAML: {e}") from e
+    except OSError as e:
+        raise DefinitionError(f"{path}: cannot read: {e.strerror}") from e
+    return parse_definition(data, str(path))
+
+
+def load_dir(folder: Path) -> list[tuple[Path, XpertSpec]]:
+    files = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+    return [(f, load_file(f)) for f in files]

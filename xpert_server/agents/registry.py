@@ -1,0 +1,64 @@
+"""Xpert definitions → assistant rows. YAML xperts are upserted by (org, slug), so ids stay stable."""
+
+from __future__ import annotations
+
+import logging
+import time
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from xpert_server.agents.definition import XpertSpec, load_dir, load_file
+from xpert_server.auth.principal import DEFAULT_ORG, Principal
+from xpert_server.encoding import new_id
+from xpert_server.storage import SQLStorage
+from xpert_server.storage.records import AssistantRecord
+
+log = logging.getLogger("xpert.agents")
+
+
+def record_from_spec(spec: XpertSpec, org_id: str, *, source: str, assistant_id: str | None = None,
+                     context: dict[str, Any] | None = None) -> AssistantRecord:
+    now = time.time()
+    return AssistantRecord(
+        id=assistant_id or new_id(),
+        org_id=org_id,
+        slug=spec.slug,
+        name=spec.name,
+        description=spec.description,
+        version=1,
+        source=source,
+        definition=spec.model_dump(mode="json", exclude_defaults=True),
+        config=dict(spec.config),
+        metadata=spec.assistant_metadata(),
+        context=context,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+async def upsert_spec(storage: SQLStorage, spec: XpertSpec, *, source: str = "yaml") -> tuple[AssistantRecord, bool]:
+    org_id = spec.org or DEFAULT_ORG
+    await storage.ensure_org(org_id)
+    return await storage.upsert_assistant_by_slug(Principal.system(org_id), record_from_spec(spec, org_id, source=source))
+
+
+async def load_file_into(storage: SQLStorage, path: Path) -> AssistantRecord:
+    record, changed = await upsert_spec(storage, load_file(path))
+    log.info("xpert %s (%s) from %s: %s", record.slug, record.id, path, "loaded" if changed else "unchanged")
+    return record
+
+
+async def load_dir_into(storage: SQLStorage, folder: Path) -> list[AssistantRecord]:
+    """Validate every file first, so one bad file loads nothing and names itself."""
+    specs = load_dir(folder)
+    out = []
+    for path, spec in specs:
+        record, changed = await upsert_spec(storage, spec)
+        log.info("xpert %s (%s) from %s: %s", record.slug, record.id, path, "loaded" if changed else "unchanged")
+        out.append(record)
+    return out
+
+
+def demo_path() -> Path:
+    return Path(str(resources.files("xpert_server") / "xperts" / "demo.yaml"))

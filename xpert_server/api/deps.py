@@ -1,0 +1,69 @@
+"""Dependencies every route shares: the services, and the caller's Principal."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from xpert_server.auth.authenticator import Credentials
+from xpert_server.auth.principal import Principal
+from xpert_server.errors import Forbidden, NotFound
+from xpert_server.services import Services
+from xpert_server.storage.records import AssistantRecord
+
+# Declared for the OpenAPI document ("Authorize" in /docs); the values are read from the request below.
+_api_key = APIKeyHeader(name="x-api-key", auto_error=False, description="API key `sk-x-…` or client secret")
+_bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer sk-x-…` (or `cs-x-…`)")
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def read_credentials(request: Request) -> Credentials:
+    h = request.headers
+    token = h.get("x-client-secret") or None
+    if token is None:
+        auth = h.get("authorization")
+        if auth and auth[:7].lower() == "bearer ":
+            token = auth[7:].strip() or None
+    if token is None:
+        token = h.get("x-api-key") or None
+    return Credentials(
+        token=token,
+        organization_id=h.get("organization-id") or None,
+        principal_user_id=h.get("x-principal-user-id"),
+    )
+
+
+async def get_principal(
+    request: Request,
+    _k: Annotated[str | None, Security(_api_key)] = None,
+    _b: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
+) -> Principal:
+    principal = await get_services(request).auth.authenticate(read_credentials(request))
+    request.state.principal = principal
+    return principal
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+NOT_ALLOWED_ASSISTANT = "API key is not allowed to access this assistant."
+
+
+def check_assistant_binding(p: Principal, assistant_id: str) -> None:
+    if p.xpert_id is not None and p.xpert_id != assistant_id:
+        raise Forbidden(NOT_ALLOWED_ASSISTANT)
+
+
+async def load_assistant(services: Services, p: Principal, assistant_id: str) -> AssistantRecord:
+    """The assistant if this caller may use it: 404 outside its org, 403 outside its key's binding."""
+    record = await services.storage.get_assistant(p, assistant_id)
+    if record is None:
+        raise NotFound(f"Assistant '{assistant_id}' not found.")
+    check_assistant_binding(p, record.id)
+    return record

@@ -1,0 +1,60 @@
+"""Records → the contract's JSON. The one place wire shapes are written."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from xpert_server.encoding import iso
+from xpert_server.storage.records import AssistantRecord, AssistantVersionRecord, ThreadRecord
+
+
+def ts(epoch: float | None) -> str | None:
+    return None if epoch is None else iso(datetime.fromtimestamp(epoch, UTC))
+
+
+def assistant_json(r: AssistantRecord) -> dict[str, Any]:
+    # XpertAI's clients read `assistant_id`, the seed reads `xpert_id`; LangGraph's read `graph_id`.
+    return {
+        "assistant_id": r.id,
+        "xpert_id": r.id,
+        "graph_id": r.id,
+        "name": r.name,
+        "description": r.description,
+        "version": r.version,
+        "created_at": ts(r.created_at),
+        "updated_at": ts(r.updated_at),
+        "config": r.config,
+        "metadata": r.metadata,
+        "context": r.context,
+    }
+
+
+def assistant_version_json(v: AssistantVersionRecord) -> dict[str, Any]:
+    return {
+        "assistant_id": v.assistant_id,
+        "xpert_id": v.assistant_id,
+        "graph_id": v.assistant_id,
+        "version": v.version,
+        "name": v.name,
+        "description": v.description,
+        "config": v.config,
+        "metadata": v.metadata,
+        "definition": v.definition,
+        "created_at": ts(v.created_at),
+    }
+
+
+def thread_json(r: ThreadRecord, values: Any = None, with_values: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "thread_id": r.id,
+        "status": r.status,
+        "created_at": ts(r.created_at),
+        "updated_at": ts(r.updated_at),
+        "created_by": r.created_by,
+        "updated_by": r.updated_by,
+        "metadata": {**r.metadata, "id": r.conversation_id, "title": r.title, "assistant_id": r.assistant_id},
+    }
+    if with_values:
+        out["values"] = values
+    return out

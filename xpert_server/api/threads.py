@@ -1,0 +1,110 @@
+"""Threads: create, get, patch, delete (202), search (200), count."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+from starlette.responses import Response
+
+from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant
+from xpert_server.api.shapes import thread_json
+from xpert_server.errors import NotFound
+from xpert_server.storage.records import ThreadRecord
+
+router = APIRouter(prefix="/threads", tags=["threads"])
+
+ThreadStatus = Literal["idle", "busy", "interrupted", "error"]
+ThreadSortBy = Literal["thread_id", "status", "created_at", "updated_at"]
+ThreadId = Field(default=None, min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
+
+
+class ThreadCreate(BaseModel):
+    thread_id: str | None = ThreadId
+    assistant_id: str | None = Field(default=None, min_length=1, max_length=128)
+    metadata: dict[str, Any] | None = None
+    if_exists: Literal["raise", "do_nothing"] | None = None
+
+
+class ThreadPatch(BaseModel):
+    metadata: dict[str, Any] | None = None
+
+
+class ThreadSearch(BaseModel):
+    metadata: dict[str, Any] | None = None
+    status: ThreadStatus | None = None
+    ids: list[str] | None = Field(default=None, max_length=1000)
+    limit: int = Field(default=10, ge=1, le=1000)
+    offset: int = Field(default=0, ge=0)
+    sort_by: ThreadSortBy | None = None
+    sort_order: Literal["asc", "desc"] | None = None
+
+
+class ThreadCount(BaseModel):
+    metadata: dict[str, Any] | None = None
+    status: ThreadStatus | None = None
+
+
+async def load_thread(services: ServicesDep, p: PrincipalDep, thread_id: str) -> ThreadRecord:
+    """The thread if this caller may see it; 404 otherwise (never 403: that would leak existence)."""
+    record = await services.storage.get_thread(p, thread_id)
+    if record is None:
+        raise NotFound(f"Thread '{thread_id}' not found.")
+    return record
+
+
+@router.post("", status_code=201, summary="Create a thread")
+async def create_thread(body: ThreadCreate, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
+    if body.assistant_id is not None:
+        await load_assistant(services, p, body.assistant_id)
+    record = await services.storage.create_thread(
+        p,
+        thread_id=body.thread_id,
+        assistant_id=body.assistant_id,
+        metadata=body.metadata,
+        if_exists=body.if_exists or "raise",
+    )
+    return thread_json(record)
+
+
+@router.post("/search", status_code=200, summary="Search threads")
+async def search_threads(body: ThreadSearch, services: ServicesDep, p: PrincipalDep) -> list[dict[str, Any]]:
+    records = await services.storage.search_threads(
+        p,
+        metadata=body.metadata,
+        status=body.status,
+        ids=body.ids,
+        limit=body.limit,
+        offset=body.offset,
+        sort_by=body.sort_by or "created_at",
+        sort_order=body.sort_order or "desc",
+    )
+    return [thread_json(r) for r in records]
+
+
+@router.post("/count", status_code=201, summary="Count threads")
+async def count_threads(body: ThreadCount, services: ServicesDep, p: PrincipalDep) -> int:
+    return await services.storage.count_threads(p, metadata=body.metadata, status=body.status)
+
+
+@router.get("/{thread_id}", summary="Get a thread with its values")
+async def get_thread(thread_id: str, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
+    record = await load_thread(services, p, thread_id)
+    values = await services.thread_values(record)
+    return thread_json(record, values=values, with_values=True)
+
+
+@router.patch("/{thread_id}", summary="Update a thread's metadata")
+async def patch_thread(thread_id: str, body: ThreadPatch, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
+    record = await services.storage.update_thread(p, thread_id, metadata=body.metadata)
+    if record is None:
+        raise NotFound(f"Thread '{thread_id}' not found.")
+    return thread_json(record)
+
+
+@router.delete("/{thread_id}", status_code=202, summary="Delete a thread, its runs and its state")
+async def delete_thread(thread_id: str, services: ServicesDep, p: PrincipalDep) -> Response:
+    await load_thread(services, p, thread_id)
+    await services.delete_thread(p, thread_id)
+    return Response(status_code=202)

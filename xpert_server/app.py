@@ -1,0 +1,94 @@
+"""`create_app(settings)`: wires storage, auth and the API routers for one process."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from xpert_server import __version__
+from xpert_server.agents.registry import demo_path, load_dir_into, load_file_into
+from xpert_server.api import assistants, health, threads
+from xpert_server.api.limits import BodyLimitMiddleware
+from xpert_server.auth.authenticator import Authenticator
+from xpert_server.auth.keys import generate_key, hash_credential, key_hint
+from xpert_server.auth.principal import DEFAULT_ORG
+from xpert_server.config import Settings
+from xpert_server.encoding import JSONResponse
+from xpert_server.errors import install_error_handlers
+from xpert_server.services import Services
+from xpert_server.storage import SQLStorage, create_storage
+
+log = logging.getLogger("xpert")
+
+
+async def bootstrap_keys(storage: SQLStorage, settings: Settings) -> str | None:
+    """Register `XPERT_API_KEY` verbatim; with no key at all, create one. Returns a newly created key."""
+    await storage.ensure_org(DEFAULT_ORG, "Default")
+    if settings.api_key:
+        if await storage.find_api_key(hash_credential(settings.api_key)) is None:
+            await storage.create_api_key(
+                DEFAULT_ORG, hash_credential(settings.api_key), key_hint(settings.api_key), name="XPERT_API_KEY"
+            )
+            log.info("registered XPERT_API_KEY (%s) for org %s", key_hint(settings.api_key), DEFAULT_ORG)
+        return None
+    if await storage.count_api_keys() > 0:
+        return None
+    key = generate_key()
+    await storage.create_api_key(DEFAULT_ORG, hash_credential(key), key_hint(key), name="first start")
+    return key
+
+
+async def start_services(settings: Settings) -> Services:
+    storage = create_storage(settings.resolved_database_url)
+    await storage.open()
+    created_key = await bootstrap_keys(storage, settings)
+    if created_key and settings.announce_key:
+        # Printed once, to the console only: it is stored hashed and cannot be shown again.
+        print(
+            f"\n  No API key was configured, so one was created for org '{DEFAULT_ORG}' (shown only once):\n\n"
+            f"    {created_key}\n\n  export XPERTAI_API_KEY={created_key}\n",
+            file=sys.stderr,
+            flush=True,
+        )
+    if storage.created:
+        await load_file_into(storage, demo_path())
+    if settings.xperts_dir is not None:
+        await load_dir_into(storage, settings.xperts_dir)
+    return Services(settings=settings, storage=storage, auth=Authenticator(storage))
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    prefix = settings.api_prefix.rstrip("/")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = await start_services(settings)
+        app.state.services = services
+        log.info("xpert-server %s ready: %s (%s)", __version__, prefix, services.storage.dialect.name)
+        try:
+            yield
+        finally:
+            await services.storage.close()
+
+    app = FastAPI(
+        title="xpert-server AI API",
+        version=__version__,
+        description="XpertAI-compatible AI API: xperts (assistants), threads, runs, conversations, files.",
+        docs_url=f"{prefix}/docs",
+        redoc_url=None,
+        openapi_url=f"{prefix}/openapi.json",
+        default_response_class=JSONResponse,
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    api = APIRouter(prefix=prefix)
+    for module in (health, assistants, threads):
+        api.include_router(module.router)
+    app.include_router(api)
+    app.add_middleware(BodyLimitMiddleware, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
+    return app

@@ -1,0 +1,27 @@
+"""Who a request acts for. Every storage call takes one: tenancy lives in storage, not in handlers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+DEFAULT_ORG = "default"
+
+CredentialKind = Literal["key", "secret", "system"]
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    org_id: str
+    kind: CredentialKind = "system"
+    key_id: str | None = None
+    secret_id: str | None = None
+    # The end user the call acts for (`x-principal-user-id`); limits thread visibility when set.
+    user_id: str | None = None
+    # A key (or a secret minted from one) bound to a single xpert may use only that xpert.
+    xpert_id: str | None = None
+
+    @classmethod
+    def system(cls, org_id: str = DEFAULT_ORG) -> Principal:
+        """The server itself (YAML loading, CLI): sees the whole org."""
+        return cls(org_id=org_id, kind="system")

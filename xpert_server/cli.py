@@ -1,0 +1,212 @@
+"""The `xpert` command: serve, keys, xperts."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from xpert_server.config import FIELDS_DOC, Settings
+
+app = typer.Typer(help="xpert-server: an XpertAI-compatible AI API server.", no_args_is_help=True)
+keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
+xperts_app = typer.Typer(help="Load and list xperts (assistants).", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+app.add_typer(xperts_app, name="xperts")
+
+console = Console(stderr=True)
+T = TypeVar("T")
+
+DataDir = Annotated[Path | None, typer.Option("--data-dir", help=FIELDS_DOC["data_dir"])]
+DatabaseUrl = Annotated[str | None, typer.Option("--database-url", help=FIELDS_DOC["database_url"])]
+
+
+def _settings(data_dir: Path | None, database_url: str | None, **more: Any) -> Settings:
+    return Settings.from_env(data_dir=data_dir, database_url=database_url, **more)
+
+
+def _with_storage(settings: Settings, fn: Callable[[Any], Awaitable[T]]) -> T:
+    from xpert_server.storage import create_storage
+
+    async def run() -> T:
+        storage = create_storage(settings.resolved_database_url)
+        await storage.open()
+        try:
+            return await fn(storage)
+        finally:
+            await storage.close()
+
+    return asyncio.run(run())
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help=FIELDS_DOC["host"])] = None,
+    port: Annotated[int | None, typer.Option(help=FIELDS_DOC["port"])] = None,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    xperts: Annotated[Path | None, typer.Option("--xperts", help=FIELDS_DOC["xperts_dir"])] = None,
+    log_level: Annotated[str | None, typer.Option("--log-level", help=FIELDS_DOC["log_level"])] = None,
+    demo: Annotated[bool | None, typer.Option("--demo/--no-demo", help=FIELDS_DOC["demo"])] = None,
+) -> None:
+    """Start the API server (SQLite in the data dir unless --database-url says otherwise)."""
+    import uvicorn
+
+    from xpert_server.app import create_app
+
+    settings = _settings(data_dir, database_url, host=host, port=port, xperts_dir=xperts, log_level=log_level,
+                         demo=demo)
+    if settings.xperts_dir is not None and not settings.xperts_dir.is_dir():
+        console.print(f"[red]--xperts {settings.xperts_dir}: not a folder[/red]")
+        raise typer.Exit(2)
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        access_log=settings.log_level == "debug",
+        timeout_graceful_shutdown=5,
+    )
+
+
+@keys_app.command("create")
+def keys_create(
+    org: Annotated[str, typer.Option(help="Organization id (a short slug); created if missing.")] = "default",
+    xpert: Annotated[str | None, typer.Option(help="Bind the key to one xpert (id or slug).")] = None,
+    name: Annotated[str | None, typer.Option(help="A label shown by `keys list`.")] = None,
+    expires_in: Annotated[float | None, typer.Option("--expires-in", help="Seconds until the key expires.")] = None,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create an API key. The key is printed alone on the last line, once."""
+    from xpert_server.agents.definition import ORG_RE
+    from xpert_server.auth.keys import generate_key, hash_credential, key_hint
+    from xpert_server.auth.principal import Principal
+
+    if not ORG_RE.match(org):
+        console.print(f"[red]--org {org!r}: must be a short slug (letters, digits, '-' or '_')[/red]")
+        raise typer.Exit(2)
+    if expires_in is not None and expires_in <= 0:
+        console.print("[red]--expires-in must be a positive number of seconds[/red]")
+        raise typer.Exit(2)
+
+    async def run(storage: Any) -> str | None:
+        await storage.ensure_org(org)
+        xpert_id = None
+        if xpert is not None:
+            p = Principal.system(org)
+            found = await storage.get_assistant(p, xpert)
+            if found is None:
+                matches = await storage.search_assistants(p, metadata={"slug": xpert}, limit=1)
+                found = matches[0] if matches else None
+            if found is None:
+                return None
+            xpert_id = found.id
+        key = generate_key()
+        expires_at = time.time() + expires_in if expires_in else None
+        await storage.create_api_key(org, hash_credential(key), key_hint(key), name=name, xpert_id=xpert_id,
+                                     expires_at=expires_at)
+        return key
+
+    key = _with_storage(_settings(data_dir, database_url), run)
+    if key is None:
+        console.print(f"[red]No xpert {xpert!r} in org {org!r}[/red]")
+        raise typer.Exit(1)
+    console.print(f"Created a key for org [bold]{org}[/bold]" + (f", bound to xpert {xpert}" if xpert else ""))
+    print(key)
+
+
+@keys_app.command("list")
+def keys_list(
+    org: Annotated[str | None, typer.Option(help="Only this organization's keys.")] = None,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """List keys (hints only: keys are stored hashed)."""
+    from xpert_server.api.shapes import ts
+
+    records = _with_storage(_settings(data_dir, database_url), lambda s: s.list_api_keys(org))
+    table = Table("id", "org", "name", "key", "xpert", "expires", "status")
+    now = time.time()
+    for k in records:
+        status = "revoked" if k.revoked_at else "expired" if k.expires_at and k.expires_at <= now else "active"
+        table.add_row(k.id, k.org_id, k.name or "", k.hint, k.xpert_id or "", ts(k.expires_at) or "", status)
+    Console().print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    key_id: Annotated[str, typer.Argument(help="The key's id (or a unique prefix of it), from `keys list`.")],
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Revoke a key. Running servers refuse it within a second."""
+    record = _with_storage(_settings(data_dir, database_url), lambda s: s.revoke_api_key(key_id))
+    if record is None:
+        console.print(f"[red]No single key matches {key_id!r}[/red]")
+        raise typer.Exit(1)
+    console.print(f"Revoked {record.id} ({record.hint})")
+
+
+@xperts_app.command("load")
+def xperts_load(
+    files: Annotated[list[Path], typer.Argument(help="YAML files (or folders of them).")],
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Validate and load xpert YAML files; existing xperts (same org and slug) are updated in place."""
+    from xpert_server.agents.definition import DefinitionError, XpertSpec, load_dir, load_file
+    from xpert_server.agents.registry import upsert_spec
+
+    specs: list[tuple[Path, XpertSpec]] = []
+    try:
+        for f in files:
+            specs.extend(load_dir(f) if f.is_dir() else [(f, load_file(f))])
+    except DefinitionError as e:
+        console.print(f"[red]{e}[/red]")
+        raise typer.Exit(1) from e
+
+    async def run(storage: Any) -> list[tuple[Path, Any, bool]]:
+        return [(path, *(await upsert_spec(storage, spec))) for path, spec in specs]
+
+    for path, record, changed in _with_storage(_settings(data_dir, database_url), run):
+        print(f"{record.slug}\t{record.id}\t{'loaded' if changed else 'unchanged'}\t{path}")
+
+
+@xperts_app.command("list")
+def xperts_list(
+    org: Annotated[str, typer.Option(help="Organization id.")] = "default",
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """List the xperts of an organization."""
+    from xpert_server.auth.principal import Principal
+
+    records = _with_storage(
+        _settings(data_dir, database_url),
+        lambda s: s.search_assistants(Principal.system(org), limit=1000, sort_by="name", sort_order="asc"),
+    )
+    table = Table("slug", "id", "name", "version")
+    for r in records:
+        table.add_row(r.slug or "", r.id, r.name, str(r.version))
+    Console().print(table)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

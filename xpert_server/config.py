@@ -1,0 +1,131 @@
+"""Settings: one object, read from `XPERT_*` environment variables, overridden by CLI flags.
+
+Every setting is listed in `FIELDS_DOC` so `xpert serve --help` and the README stay in step.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "XPERT_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = Path(".xpert")
+    database_url: str | None = None
+    redis_url: str | None = None
+    redis_prefix: str = "xpert"
+    api_prefix: str = "/api/ai"
+    xperts_dir: Path | None = None
+    api_key: str | None = None
+    max_body_bytes: int = 10 * 1024 * 1024
+    max_upload_bytes: int = 50 * 1024 * 1024
+    log_level: str = "info"
+    run_timeout: float = 3600.0
+    frame_retention: float = 7 * 24 * 3600.0
+    keepalive_interval: float = 15.0
+    cors_origins: tuple[str, ...] = ()
+    demo: bool = False
+    model_base_url: str | None = None
+    model: str | None = None
+    model_api_key: str | None = None
+    # Test hook: hide the first-start key announcement (tests read keys from storage).
+    announce_key: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Build settings from `XPERT_*` variables, then apply non-None `overrides` (CLI flags)."""
+        env = dict(os.environ if env is None else env)
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name == "extra":
+                continue
+            raw = env.get(ENV_PREFIX + f.name.upper())
+            if raw is not None and raw != "":
+                values[f.name] = _cast(f.name, raw)
+        values.update({k: _coerce(k, v) for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **{k: _coerce(k, v) for k, v in changes.items()})
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The SQLAlchemy URL: SQLite in the data dir unless a URL was given."""
+        if self.database_url:
+            return normalise_database_url(self.database_url)
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'xpert.db').resolve()}"
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.resolved_database_url.startswith("postgresql")
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URLs people paste (`postgres://`, `postgresql://`, `sqlite:///`) and pick async drivers."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        return "postgresql+asyncpg://" + url[len("postgresql://") :]
+    if url.startswith("sqlite:///"):
+        return "sqlite+aiosqlite:///" + url[len("sqlite:///") :]
+    return url
+
+
+_INT = {"port", "max_body_bytes", "max_upload_bytes"}
+_FLOAT = {"run_timeout", "frame_retention", "keepalive_interval"}
+_BOOL = {"demo", "announce_key"}
+_PATH = {"data_dir", "xperts_dir"}
+
+
+def _cast(name: str, raw: str) -> Any:
+    if name in _INT:
+        return int(raw)
+    if name in _FLOAT:
+        return float(raw)
+    if name in _BOOL:
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if name in _PATH:
+        return Path(raw)
+    if name == "cors_origins":
+        return tuple(o.strip() for o in raw.split(",") if o.strip())
+    return raw
+
+
+def _coerce(name: str, value: Any) -> Any:
+    if isinstance(value, str):
+        return _cast(name, value)
+    if name == "cors_origins" and isinstance(value, list):
+        return tuple(value)
+    return value
+
+
+FIELDS_DOC: dict[str, str] = {
+    "host": "Interface to bind (XPERT_HOST, --host). Default 127.0.0.1.",
+    "port": "Port (XPERT_PORT, --port). Default 8000.",
+    "data_dir": "Folder for the SQLite database and uploaded files (XPERT_DATA_DIR, --data-dir). Default ./.xpert.",
+    "database_url": "postgresql://… selects PostgreSQL; default SQLite in the data dir (XPERT_DATABASE_URL).",
+    "redis_url": "redis://… for scaled mode (XPERT_REDIS_URL).",
+    "redis_prefix": "Key prefix in Redis (XPERT_REDIS_PREFIX). Default xpert.",
+    "api_prefix": "Mount point of the API (XPERT_API_PREFIX). Default /api/ai.",
+    "xperts_dir": "Folder of xpert YAML files loaded at start (XPERT_XPERTS_DIR, --xperts).",
+    "api_key": "A key registered verbatim for the default org at start (XPERT_API_KEY).",
+    "max_body_bytes": "Largest JSON body accepted, in bytes (XPERT_MAX_BODY_BYTES). Default 10 MiB.",
+    "max_upload_bytes": "Largest upload accepted, in bytes (XPERT_MAX_UPLOAD_BYTES). Default 50 MiB.",
+    "log_level": "debug, info, warning, error (XPERT_LOG_LEVEL, --log-level). Default info.",
+    "run_timeout": "Seconds before a run ends `timeout` (XPERT_RUN_TIMEOUT). Default 3600.",
+    "frame_retention": "Seconds stored stream frames are kept (XPERT_FRAME_RETENTION). Default 7 days.",
+    "keepalive_interval": "Seconds between SSE keep-alive comments (XPERT_KEEPALIVE_INTERVAL). Default 15.",
+    "cors_origins": "Comma-separated origins allowed by CORS (XPERT_CORS_ORIGINS). Default none.",
+    "demo": "Serve the demo page at / even on a public interface (XPERT_DEMO, --demo).",
+    "model_base_url": "OpenAI-compatible endpoint used by xperts that name no model (XPERT_MODEL_BASE_URL).",
+    "model": "Model name for that endpoint (XPERT_MODEL).",
+    "model_api_key": "API key for that endpoint (XPERT_MODEL_API_KEY).",
+}

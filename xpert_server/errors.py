@@ -1,0 +1,106 @@
+"""The error envelope, as XpertAI's NestJS server answers: `{"statusCode", "message", "error"}`.
+
+Handlers raise `ApiError` (or a subclass); one exception handler renders every error, so the shape
+cannot drift between routes.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from xpert_server.encoding import JSONResponse
+from xpert_server.storage.records import AlreadyExists
+
+
+class ApiError(Exception):
+    status_code: int = 400
+
+    def __init__(self, message: str, status_code: int | None = None, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.message = message
+        if status_code is not None:
+            self.status_code = status_code
+        self.headers = headers
+
+
+class BadRequest(ApiError):
+    status_code = 400
+
+
+class Unauthorized(ApiError):
+    status_code = 401
+
+
+class Forbidden(ApiError):
+    status_code = 403
+
+
+class NotFound(ApiError):
+    status_code = 404
+
+
+class Conflict(ApiError):
+    status_code = 409
+
+
+class PayloadTooLarge(ApiError):
+    status_code = 413
+
+
+class TooManyRequests(ApiError):
+    status_code = 429
+
+
+def envelope(status_code: int, message: Any) -> dict[str, Any]:
+    try:
+        reason = HTTPStatus(status_code).phrase
+    except ValueError:
+        reason = "Error"
+    return {"statusCode": status_code, "message": message, "error": reason}
+
+
+def error_response(status_code: int, message: Any, headers: dict[str, str] | None = None) -> Response:
+    return JSONResponse(envelope(status_code, message), status_code=status_code, headers=headers)
+
+
+def format_validation_errors(errors: list[Any]) -> str:
+    """One message naming every bad field path, e.g. `body.limit: Input should be ...; body.x: ...`."""
+    parts: list[str] = []
+    for err in errors:
+        loc = [str(p) for p in err.get("loc", ())]
+        if loc and loc[0] == "body" and len(loc) > 1:
+            loc = loc[1:]
+        path = ".".join(loc) or "body"
+        parts.append(f"{path}: {err.get('msg', 'invalid')}")
+    return "; ".join(parts)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def on_api_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ApiError)
+        return error_response(exc.status_code, exc.message, exc.headers)
+
+    async def on_validation(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        return error_response(400, format_validation_errors(list(exc.errors())))
+
+    async def on_http(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        message = exc.detail if isinstance(exc.detail, str) else "Error"
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"Cannot {request.method} {request.url.path}"
+        return error_response(exc.status_code, message, getattr(exc, "headers", None))
+
+    async def on_exists(request: Request, exc: Exception) -> Response:
+        return error_response(409, str(exc))
+
+    app.add_exception_handler(ApiError, on_api_error)
+    app.add_exception_handler(AlreadyExists, on_exists)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http)

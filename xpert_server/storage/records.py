@@ -1,0 +1,120 @@
+"""What storage returns: plain typed records. The API layer shapes them into the contract's JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+ThreadStatus = Literal["idle", "busy", "interrupted", "error"]
+RunStatus = Literal["pending", "running", "success", "error", "timeout", "interrupted"]
+THREAD_STATUSES: tuple[str, ...] = ("idle", "busy", "interrupted", "error")
+RUN_STATUSES: tuple[str, ...] = ("pending", "running", "success", "error", "timeout", "interrupted")
+TERMINAL_RUN_STATUSES: frozenset[str] = frozenset({"success", "error", "timeout", "interrupted"})
+
+
+@dataclass(slots=True)
+class OrgRecord:
+    id: str
+    name: str
+    created_at: float
+
+
+@dataclass(slots=True)
+class KeyRecord:
+    id: str
+    org_id: str
+    name: str | None
+    key_hash: str
+    hint: str
+    xpert_id: str | None
+    expires_at: float | None
+    revoked_at: float | None
+    created_at: float
+
+
+@dataclass(slots=True)
+class AssistantRecord:
+    id: str
+    org_id: str
+    slug: str | None
+    name: str
+    description: str | None
+    version: int
+    source: str
+    definition: dict[str, Any]
+    config: dict[str, Any]
+    metadata: dict[str, Any]
+    context: dict[str, Any] | None
+    created_at: float
+    updated_at: float
+
+
+@dataclass(slots=True)
+class AssistantVersionRecord:
+    assistant_id: str
+    version: int
+    name: str
+    description: str | None
+    definition: dict[str, Any]
+    config: dict[str, Any]
+    metadata: dict[str, Any]
+    created_at: float
+
+
+@dataclass(slots=True)
+class ThreadRecord:
+    id: str
+    org_id: str
+    conversation_id: str
+    assistant_id: str | None
+    status: str
+    title: str | None
+    metadata: dict[str, Any]
+    created_by: str | None
+    updated_by: str | None
+    error: str | None
+    created_at: float
+    updated_at: float
+
+
+@dataclass(slots=True)
+class RunRecord:
+    id: str
+    org_id: str
+    thread_id: str
+    assistant_id: str
+    status: str
+    input: Any
+    kwargs: dict[str, Any]
+    metadata: dict[str, Any]
+    created_by: str | None
+    error: str | None
+    created_at: float
+    updated_at: float
+
+
+@dataclass(slots=True)
+class MessageRecord:
+    id: str
+    thread_id: str
+    role: str
+    content: Any
+    reasoning: Any = None
+    files: Any = None
+    status: str | None = None
+    error: str | None = None
+    execution_id: str | None = None
+    created_at: float = 0.0
+    updated_at: float = 0.0
+
+
+@dataclass(slots=True)
+class Page:
+    """A page of results plus the total matching, for endpoints that report `total`."""
+
+    items: list[Any] = field(default_factory=list)
+    total: int = 0
+
+
+class AlreadyExists(Exception):
+    """A create named an id (or slug) that is taken. The API answers 409."""

@@ -1,0 +1,14 @@
+"""The SQL implementation of `Storage`, one mixin per resource over a shared core."""
+
+from __future__ import annotations
+
+from xpert_server.storage.sql.assistants import AssistantsMixin
+from xpert_server.storage.sql.keys import KeysMixin
+from xpert_server.storage.sql.threads import ThreadsMixin
+
+
+class SQLStorage(KeysMixin, AssistantsMixin, ThreadsMixin):
+    """Storage on SQLite or PostgreSQL; the dialect object holds what differs."""
+
+
+__all__ = ["SQLStorage"]

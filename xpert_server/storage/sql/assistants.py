@@ -1,0 +1,207 @@
+"""Assistants (xperts) and their versions. Each update bumps `version` and keeps the old one."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from xpert_server.auth.principal import Principal
+from xpert_server.storage import schema as t
+from xpert_server.storage.records import AlreadyExists, AssistantRecord, AssistantVersionRecord
+from xpert_server.storage.sql.core import SQLCore
+
+A = t.assistants
+ASSISTANT_SORT = {"assistant_id": A.c.id, "graph_id": A.c.id, "name": A.c.name, "created_at": A.c.created_at,
+                  "updated_at": A.c.updated_at, "version": A.c.version}
+_FIELDS = ("slug", "name", "description", "definition", "config", "metadata", "context")
+
+
+def _assistant(row: Any) -> AssistantRecord:
+    return AssistantRecord(
+        id=row.id,
+        org_id=row.org_id,
+        slug=row.slug,
+        name=row.name,
+        description=row.description,
+        version=row.version,
+        source=row.source,
+        definition=row.definition or {},
+        config=row.config or {},
+        metadata=row.metadata or {},
+        context=row.context,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+class AssistantsMixin(SQLCore):
+    def _visible_assistants(self, p: Principal) -> ColumnElement[bool]:
+        cond = A.c.org_id == p.org_id
+        if p.xpert_id is not None:
+            cond = and_(cond, A.c.id == p.xpert_id)
+        return cond
+
+    async def create_assistant(self, p: Principal, record: AssistantRecord) -> AssistantRecord:
+        try:
+            async with self.write() as conn:
+                await conn.execute(insert(A).values(**_values(record), created_by=p.user_id))
+                await _insert_version(conn, record)
+                await self.audit(conn, p, "create", "assistant", record.id)
+        except IntegrityError as e:
+            raise AlreadyExists("An assistant with this id or slug already exists.") from e
+        return record
+
+    async def upsert_assistant_by_slug(self, p: Principal, record: AssistantRecord) -> tuple[AssistantRecord, bool]:
+        """Insert, or update the (org, slug) row when its content changed. Returns (record, changed).
+
+        Keeps the id stable across restarts and processes, so YAML xperts never change id.
+        """
+        async with self.write() as conn:
+            row = (await conn.execute(select(A).where(A.c.org_id == record.org_id, A.c.slug == record.slug))).first()
+            if row is None:
+                await conn.execute(insert(A).values(**_values(record), created_by=None))
+                await _insert_version(conn, record)
+                await self.audit(conn, p, "create", "assistant", record.id)
+                return record, True
+            current = _assistant(row)
+            if all(getattr(current, f) == getattr(record, f) for f in _FIELDS):
+                return current, False
+            changes = {f: getattr(record, f) for f in _FIELDS}
+            updated = await self._apply_update(conn, current, changes)
+            await self.audit(conn, p, "update", "assistant", current.id)
+            return updated, True
+
+    async def get_assistant(self, p: Principal, assistant_id: str) -> AssistantRecord | None:
+        """By id within the org (a key's xpert binding is checked by the caller, to answer 403)."""
+        async with self.read() as conn:
+            row = (await conn.execute(select(A).where(A.c.id == assistant_id, A.c.org_id == p.org_id))).first()
+        return None if row is None else _assistant(row)
+
+    async def update_assistant(self, p: Principal, assistant_id: str, changes: dict[str, Any]) -> AssistantRecord | None:
+        try:
+            async with self.write() as conn:
+                row = (await conn.execute(select(A).where(A.c.id == assistant_id, A.c.org_id == p.org_id))).first()
+                if row is None:
+                    return None
+                updated = await self._apply_update(conn, _assistant(row), changes)
+                await self.audit(conn, p, "update", "assistant", assistant_id)
+        except IntegrityError as e:
+            raise AlreadyExists("An assistant with this slug already exists.") from e
+        return updated
+
+    async def _apply_update(
+        self, conn: AsyncConnection, current: AssistantRecord, changes: dict[str, Any]
+    ) -> AssistantRecord:
+        for key, value in changes.items():
+            setattr(current, key, value)
+        current.version += 1
+        current.updated_at = time.time()
+        await conn.execute(update(A).where(A.c.id == current.id).values(**_values(current, with_id=False)))
+        await _insert_version(conn, current)
+        return current
+
+    async def delete_assistant(self, p: Principal, assistant_id: str) -> bool:
+        async with self.write() as conn:
+            res = await conn.execute(delete(A).where(A.c.id == assistant_id, A.c.org_id == p.org_id))
+            if res.rowcount == 0:
+                return False
+            await conn.execute(delete(t.assistant_versions).where(t.assistant_versions.c.assistant_id == assistant_id))
+            await self.audit(conn, p, "delete", "assistant", assistant_id)
+        return True
+
+    def _assistant_filter(
+        self, p: Principal, metadata: dict[str, Any] | None, graph_id: str | None
+    ) -> ColumnElement[bool]:
+        cond = and_(self._visible_assistants(p), self.metadata_filter(A.c.metadata, metadata))
+        if graph_id:
+            cond = and_(cond, A.c.id == graph_id)
+        return cond
+
+    async def search_assistants(
+        self,
+        p: Principal,
+        *,
+        metadata: dict[str, Any] | None = None,
+        graph_id: str | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        sort_by: str = "created_at",
+        sort_order: str = "desc",
+    ) -> list[AssistantRecord]:
+        col = ASSISTANT_SORT[sort_by]
+        order = col.asc() if sort_order == "asc" else col.desc()
+        q = select(A).where(self._assistant_filter(p, metadata, graph_id)).order_by(order, A.c.id)
+        async with self.read() as conn:
+            rows = await conn.execute(q.limit(limit).offset(offset))
+            return [_assistant(r) for r in rows]
+
+    async def count_assistants(
+        self, p: Principal, *, metadata: dict[str, Any] | None = None, graph_id: str | None = None
+    ) -> int:
+        q = select(func.count()).select_from(A).where(self._assistant_filter(p, metadata, graph_id))
+        async with self.read() as conn:
+            return int((await conn.execute(q)).scalar_one())
+
+    async def list_assistant_versions(
+        self, p: Principal, assistant_id: str, *, limit: int = 10, offset: int = 0
+    ) -> list[AssistantVersionRecord] | None:
+        V = t.assistant_versions
+        async with self.read() as conn:
+            exists = (await conn.execute(select(A.c.id).where(A.c.id == assistant_id, A.c.org_id == p.org_id))).first()
+            if exists is None:
+                return None
+            rows = await conn.execute(
+                select(V).where(V.c.assistant_id == assistant_id).order_by(V.c.version.desc()).limit(limit).offset(offset)
+            )
+            return [
+                AssistantVersionRecord(
+                    assistant_id=r.assistant_id,
+                    version=r.version,
+                    name=r.name,
+                    description=r.description,
+                    definition=r.definition,
+                    config=r.config,
+                    metadata=r.metadata,
+                    created_at=r.created_at,
+                )
+                for r in rows
+            ]
+
+
+def _values(r: AssistantRecord, with_id: bool = True) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "org_id": r.org_id,
+        "slug": r.slug,
+        "name": r.name,
+        "description": r.description,
+        "version": r.version,
+        "source": r.source,
+        "definition": r.definition,
+        "config": r.config,
+        "metadata": r.metadata,
+        "context": r.context,
+        "created_at": r.created_at,
+        "updated_at": r.updated_at,
+    }
+    if with_id:
+        values["id"] = r.id
+    return values
+
+
+async def _insert_version(conn: AsyncConnection, r: AssistantRecord) -> None:
+    await conn.execute(
+        insert(t.assistant_versions).values(
+            assistant_id=r.id,
+            version=r.version,
+            name=r.name,
+            description=r.description,
+            definition=r.definition,
+            config=r.config,
+            metadata=r.metadata,
+            created_at=r.updated_at,
+        )
+    )

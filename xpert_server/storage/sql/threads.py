@@ -1,0 +1,193 @@
+"""Threads. A thread is also its conversation (one per thread): `conversation_id` lives on the row."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from xpert_server.auth.principal import Principal
+from xpert_server.encoding import new_id
+from xpert_server.storage import schema as t
+from xpert_server.storage.records import AlreadyExists, ThreadRecord
+from xpert_server.storage.sql.core import SQLCore
+
+T = t.threads
+THREAD_SORT = {"thread_id": T.c.id, "status": T.c.status, "created_at": T.c.created_at, "updated_at": T.c.updated_at}
+# Metadata keys that the contract shows inside `metadata` but that are columns of their own.
+_COLUMN_KEYS = {"assistant_id": T.c.assistant_id, "title": T.c.title, "id": T.c.conversation_id}
+
+
+def thread_from_row(row: Any) -> ThreadRecord:
+    return ThreadRecord(
+        id=row.id,
+        org_id=row.org_id,
+        conversation_id=row.conversation_id,
+        assistant_id=row.assistant_id,
+        status=row.status,
+        title=row.title,
+        metadata=row.metadata or {},
+        created_by=row.created_by,
+        updated_by=row.updated_by,
+        error=row.error,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+class ThreadsMixin(SQLCore):
+    async def create_thread(
+        self,
+        p: Principal,
+        *,
+        thread_id: str | None = None,
+        assistant_id: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        if_exists: str = "raise",
+    ) -> ThreadRecord:
+        user_meta = dict(metadata or {})
+        title = user_meta.pop("title", None)
+        now = time.time()
+        record = ThreadRecord(
+            id=thread_id or new_id(),
+            org_id=p.org_id,
+            conversation_id=new_id(),
+            assistant_id=assistant_id,
+            status="idle",
+            title=title if isinstance(title, str) else None,
+            metadata=user_meta,
+            created_by=p.user_id,
+            updated_by=p.user_id,
+            error=None,
+            created_at=now,
+            updated_at=now,
+        )
+        if thread_id is not None:
+            existing = await self.get_thread(p, thread_id)
+            if existing is not None and if_exists == "do_nothing":
+                return existing
+        try:
+            async with self.write() as conn:
+                await conn.execute(
+                    insert(T).values(
+                        id=record.id,
+                        org_id=record.org_id,
+                        conversation_id=record.conversation_id,
+                        assistant_id=record.assistant_id,
+                        status=record.status,
+                        title=record.title,
+                        metadata=record.metadata,
+                        created_by=record.created_by,
+                        updated_by=record.updated_by,
+                        key_id=p.key_id or p.secret_id,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+                await self.audit(conn, p, "create", "thread", record.id)
+        except IntegrityError as e:
+            # Also when the id belongs to another tenant: we cannot hand it over, and say only "taken".
+            raise AlreadyExists("The thread already exists.") from e
+        return record
+
+    async def get_thread(self, p: Principal, thread_id: str) -> ThreadRecord | None:
+        async with self.read() as conn:
+            row = (await conn.execute(select(T).where(T.c.id == thread_id, self.visible_threads(p)))).first()
+        return None if row is None else thread_from_row(row)
+
+    async def get_thread_by_conversation(self, p: Principal, conversation_id: str) -> ThreadRecord | None:
+        async with self.read() as conn:
+            row = (
+                await conn.execute(select(T).where(T.c.conversation_id == conversation_id, self.visible_threads(p)))
+            ).first()
+        return None if row is None else thread_from_row(row)
+
+    async def update_thread(
+        self, p: Principal, thread_id: str, *, metadata: dict[str, Any] | None = None, title: str | None = None
+    ) -> ThreadRecord | None:
+        """Merge `metadata` into the thread's (a `title` key sets the title)."""
+        async with self.write() as conn:
+            row = (await conn.execute(select(T).where(T.c.id == thread_id, self.visible_threads(p)))).first()
+            if row is None:
+                return None
+            record = thread_from_row(row)
+            user_meta = dict(metadata or {})
+            new_title = user_meta.pop("title", title)
+            record.metadata = {**record.metadata, **user_meta}
+            if isinstance(new_title, str):
+                record.title = new_title
+            record.updated_at = time.time()
+            record.updated_by = p.user_id
+            await conn.execute(
+                update(T)
+                .where(T.c.id == thread_id)
+                .values(metadata=record.metadata, title=record.title, updated_at=record.updated_at,
+                        updated_by=record.updated_by)
+            )
+            await self.audit(conn, p, "update", "thread", thread_id)
+        return record
+
+    async def delete_thread(self, p: Principal, thread_id: str) -> bool:
+        """Delete the thread with its runs, frames, messages and feedback (checkpoints: the caller)."""
+        async with self.write() as conn:
+            res = await conn.execute(delete(T).where(T.c.id == thread_id, self.visible_threads(p)))
+            if res.rowcount == 0:
+                return False
+            run_ids = select(t.runs.c.id).where(t.runs.c.thread_id == thread_id).scalar_subquery()
+            await conn.execute(delete(t.run_events).where(t.run_events.c.run_id.in_(run_ids)))
+            await conn.execute(delete(t.runs).where(t.runs.c.thread_id == thread_id))
+            await conn.execute(delete(t.feedbacks).where(t.feedbacks.c.thread_id == thread_id))
+            await conn.execute(delete(t.messages).where(t.messages.c.thread_id == thread_id))
+            await self.audit(conn, p, "delete", "thread", thread_id)
+        return True
+
+    def _thread_filter(
+        self,
+        p: Principal,
+        metadata: dict[str, Any] | None,
+        status: str | None,
+        ids: Sequence[str] | None,
+    ) -> ColumnElement[bool]:
+        conds: list[ColumnElement[bool]] = [self.visible_threads(p)]
+        json_meta: dict[str, Any] = {}
+        for key, value in (metadata or {}).items():
+            if key in _COLUMN_KEYS:
+                col = _COLUMN_KEYS[key]
+                conds.append(col.is_(None) if value is None else col == value)
+            else:
+                json_meta[key] = value
+        if json_meta:
+            conds.append(self.metadata_filter(T.c.metadata, json_meta))
+        if status:
+            conds.append(T.c.status == status)
+        if ids is not None:
+            conds.append(T.c.id.in_(list(ids)))
+        return and_(*conds)
+
+    async def search_threads(
+        self,
+        p: Principal,
+        *,
+        metadata: dict[str, Any] | None = None,
+        status: str | None = None,
+        ids: Sequence[str] | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        sort_by: str = "created_at",
+        sort_order: str = "desc",
+    ) -> list[ThreadRecord]:
+        col = THREAD_SORT[sort_by]
+        order = col.asc() if sort_order == "asc" else col.desc()
+        q = select(T).where(self._thread_filter(p, metadata, status, ids)).order_by(order, T.c.id.desc())
+        async with self.read() as conn:
+            return [thread_from_row(r) for r in await conn.execute(q.limit(limit).offset(offset))]
+
+    async def count_threads(
+        self, p: Principal, *, metadata: dict[str, Any] | None = None, status: str | None = None
+    ) -> int:
+        q = select(func.count()).select_from(T).where(self._thread_filter(p, metadata, status, None))
+        async with self.read() as conn:
+            return int((await conn.execute(q)).scalar_one())
