@@ -10,8 +10,9 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from xpert_server import __version__
+from xpert_server.agents.provider import GraphProvider
 from xpert_server.agents.registry import demo_path, load_dir_into, load_file_into
-from xpert_server.api import assistants, health, threads
+from xpert_server.api import assistants, conversations, health, runs, threads
 from xpert_server.api.limits import BodyLimitMiddleware
 from xpert_server.auth.authenticator import Authenticator
 from xpert_server.auth.keys import generate_key, hash_credential, key_hint
@@ -19,6 +20,10 @@ from xpert_server.auth.principal import DEFAULT_ORG
 from xpert_server.config import Settings
 from xpert_server.encoding import JSONResponse
 from xpert_server.errors import install_error_handlers
+from xpert_server.runs.checkpoint import open_checkpointer
+from xpert_server.runs.eventlog import LocalEventLog
+from xpert_server.runs.executor import Executor
+from xpert_server.runs.service import RunService
 from xpert_server.services import Services
 from xpert_server.storage import SQLStorage, create_storage
 
@@ -58,7 +63,14 @@ async def start_services(settings: Settings) -> Services:
         await load_file_into(storage, demo_path())
     if settings.xperts_dir is not None:
         await load_dir_into(storage, settings.xperts_dir)
-    return Services(settings=settings, storage=storage, auth=Authenticator(storage))
+    checkpointer = await open_checkpointer(settings)
+    graphs = GraphProvider(checkpointer.saver, settings)
+    events = LocalEventLog(storage)
+    await events.start()
+    executor = Executor(storage, events, graphs, settings.run_timeout)
+    runs = RunService(storage, events, executor, keepalive=settings.keepalive_interval)
+    return Services(settings=settings, storage=storage, auth=Authenticator(storage), checkpointer=checkpointer,
+                    graphs=graphs, events=events, runs=runs)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -73,7 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            await services.storage.close()
+            await services.close()
 
     app = FastAPI(
         title="xpert-server AI API",
@@ -87,7 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     api = APIRouter(prefix=prefix)
-    for module in (health, assistants, threads):
+    for module in (health, assistants, threads, runs, conversations):
         api.include_router(module.router)
     app.include_router(api)
     app.add_middleware(BodyLimitMiddleware, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)

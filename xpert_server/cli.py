@@ -165,7 +165,7 @@ def xperts_load(
 ) -> None:
     """Validate and load xpert YAML files; existing xperts (same org and slug) are updated in place."""
     from xpert_server.agents.definition import DefinitionError, XpertSpec, load_dir, load_file
-    from xpert_server.agents.registry import upsert_spec
+    from xpert_server.agents.registry import anchor_graph_path, upsert_spec
 
     specs: list[tuple[Path, XpertSpec]] = []
     try:
@@ -176,7 +176,7 @@ def xperts_load(
         raise typer.Exit(1) from e
 
     async def run(storage: Any) -> list[tuple[Path, Any, bool]]:
-        return [(path, *(await upsert_spec(storage, spec))) for path, spec in specs]
+        return [(path, *(await upsert_spec(storage, anchor_graph_path(spec, path)))) for path, spec in specs]
 
     for path, record, changed in _with_storage(_settings(data_dir, database_url), run):
         print(f"{record.slug}\t{record.id}\t{'loaded' if changed else 'unchanged'}\t{path}")

@@ -39,6 +39,13 @@ class Settings:
     announce_key: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # Accept str paths from Python callers too; flags and env already arrive as Paths.
+        for name in ("data_dir", "xperts_dir"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, Path(value))
+
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
         """Build settings from `XPERT_*` variables, then apply non-None `overrides` (CLI flags)."""

@@ -5,9 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from xpert_server.agents.provider import GraphProvider
 from xpert_server.auth.authenticator import Authenticator
 from xpert_server.auth.principal import Principal
 from xpert_server.config import Settings
+from xpert_server.runs.checkpoint import Checkpointer
+from xpert_server.runs.eventlog import LocalEventLog
+from xpert_server.runs.service import RunService
+from xpert_server.runs.state import to_jsonable
 from xpert_server.storage import SQLStorage
 from xpert_server.storage.records import ThreadRecord
 
@@ -17,10 +22,24 @@ class Services:
     settings: Settings
     storage: SQLStorage
     auth: Authenticator
+    checkpointer: Checkpointer
+    graphs: GraphProvider
+    events: LocalEventLog
+    runs: RunService
 
     async def thread_values(self, thread: ThreadRecord) -> Any:
-        """The thread's current state values (from the checkpointer once runs exist)."""
-        return {}
+        """The thread's current state values, from the checkpointer ({} before its first run)."""
+        tup = await self.checkpointer.latest(thread.id)
+        return {} if tup is None else to_jsonable(tup.checkpoint.get("channel_values", {}))
 
     async def delete_thread(self, p: Principal, thread_id: str) -> bool:
-        return await self.storage.delete_thread(p, thread_id)
+        deleted = await self.storage.delete_thread(p, thread_id)
+        if deleted:
+            await self.checkpointer.delete_thread(thread_id)
+        return deleted
+
+    async def close(self) -> None:
+        await self.runs.shutdown()
+        await self.events.stop()
+        await self.checkpointer.close()
+        await self.storage.close()

@@ -43,8 +43,18 @@ async def upsert_spec(storage: SQLStorage, spec: XpertSpec, *, source: str = "ya
     return await storage.upsert_assistant_by_slug(Principal.system(org_id), record_from_spec(spec, org_id, source=source))
 
 
+def anchor_graph_path(spec: XpertSpec, yaml_path: Path) -> XpertSpec:
+    """`graph: graphs.py:echo` in a YAML file means beside that file: store it absolute."""
+    if spec.graph and ".py:" in spec.graph:
+        file_part, attr = spec.graph.rsplit(":", 1)
+        if not Path(file_part).is_absolute():
+            resolved = (yaml_path.parent / file_part).resolve()
+            return spec.model_copy(update={"graph": f"{resolved}:{attr}"})
+    return spec
+
+
 async def load_file_into(storage: SQLStorage, path: Path) -> AssistantRecord:
-    record, changed = await upsert_spec(storage, load_file(path))
+    record, changed = await upsert_spec(storage, anchor_graph_path(load_file(path), path))
     log.info("xpert %s (%s) from %s: %s", record.slug, record.id, path, "loaded" if changed else "unchanged")
     return record
 
@@ -54,7 +64,7 @@ async def load_dir_into(storage: SQLStorage, folder: Path) -> list[AssistantReco
     specs = load_dir(folder)
     out = []
     for path, spec in specs:
-        record, changed = await upsert_spec(storage, spec)
+        record, changed = await upsert_spec(storage, anchor_graph_path(spec, path))
         log.info("xpert %s (%s) from %s: %s", record.slug, record.id, path, "loaded" if changed else "unchanged")
         out.append(record)
     return out

@@ -118,3 +118,11 @@ class Page:
 
 class AlreadyExists(Exception):
     """A create named an id (or slug) that is taken. The API answers 409."""
+
+
+class ThreadBusy(Exception):
+    """The thread has a run in flight (multitask strategy `reject`). The API answers 409."""
+
+
+class ThreadBound(Exception):
+    """The thread belongs to another assistant (bound by its first run). The API answers 403."""

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from xpert_server.storage.sql.assistants import AssistantsMixin
+from xpert_server.storage.sql.conversations import ConversationsMixin
 from xpert_server.storage.sql.keys import KeysMixin
+from xpert_server.storage.sql.runs import RunsMixin
 from xpert_server.storage.sql.threads import ThreadsMixin
 
 
-class SQLStorage(KeysMixin, AssistantsMixin, ThreadsMixin):
+class SQLStorage(KeysMixin, AssistantsMixin, ThreadsMixin, RunsMixin, ConversationsMixin):
     """Storage on SQLite or PostgreSQL; the dialect object holds what differs."""
 
 

@@ -1,0 +1,258 @@
+"""Graphs for runs: the built-in agent graph of an xpert, custom graphs named by reference, checkpointer wiring."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.util
+import inspect
+import re
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import BaseMessage, SystemMessage
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph import END, START, MessagesState, StateGraph
+from langgraph.pregel import Pregel
+from langgraph.store.base import BaseStore
+
+from xpert_server.agents.definition import XpertSpec
+from xpert_server.agents.models import ModelConfigError, resolve_model
+from xpert_server.agents.offline import DOCUMENTS_KEY
+
+__all__ = [
+    "DOCUMENTS_BUDGET",
+    "DOCUMENTS_KEY",
+    "ModelConfigError",
+    "attach",
+    "build_agent_graph",
+    "build_model_input",
+    "format_documents",
+    "load_graph_ref",
+    "resolve_model",
+]
+
+# Characters of attached-file text given to the model per turn: enough for a short manual, and well
+# inside an 8k-token context together with the conversation.
+DOCUMENTS_BUDGET = 12_000
+
+
+# ---- the built-in agent graph ------------------------------------------------------------------------------
+def _clean_documents(documents: Any) -> list[dict[str, str]]:
+    if not isinstance(documents, Sequence) or isinstance(documents, str):
+        return []
+    out = []
+    for d in documents:
+        if isinstance(d, Mapping) and isinstance(d.get("content"), str):
+            out.append({"name": str(d.get("name") or "file"), "content": d["content"]})
+    return out
+
+
+def format_documents(documents: Sequence[Mapping[str, Any]], budget: int = DOCUMENTS_BUDGET) -> str:
+    """`Attached files:` then `--- name ---` and each file's text, sharing `budget` characters fairly
+    (short files whole, the rest split evenly among the long ones)."""
+    docs = _clean_documents(documents)
+    if not docs:
+        return ""
+    allowance: dict[int, int] = {}
+    left, pending = budget, sorted(range(len(docs)), key=lambda i: len(docs[i]["content"]))
+    while pending:
+        i = pending.pop(0)
+        share = left // (len(pending) + 1)
+        allowance[i] = min(len(docs[i]["content"]), share)
+        left -= allowance[i]
+    parts = ["Attached files:"]
+    for i, d in enumerate(docs):
+        text = d["content"].strip()
+        if len(text) > allowance[i]:
+            text = f"{text[: allowance[i]].rstrip()}\n[… {len(text) - allowance[i]} more characters not shown]"
+        parts.append(f"--- {d['name']} ---\n{text}")
+    return "\n".join(parts)
+
+
+def build_model_input(
+    system_prompt: str | None, messages: Sequence[BaseMessage], documents: Any = None
+) -> list[BaseMessage]:
+    """The messages the model sees: one leading SystemMessage (prompt + attached files), then the thread.
+
+    Prompt and files share one system message because several OpenAI-compatible servers (chat templates
+    in vLLM / llama.cpp) reject a second system message. The raw documents ride along in
+    `additional_kwargs["xpert_documents"]` for the offline model; real clients do not send that field.
+    """
+    docs = _clean_documents(documents)
+    text = "\n\n".join(p for p in (system_prompt or "", format_documents(docs)) if p)
+    if not text:
+        return list(messages)
+    kwargs = {DOCUMENTS_KEY: docs} if docs else {}
+    return [SystemMessage(content=text, additional_kwargs=kwargs), *messages]
+
+
+def build_agent_graph(spec: XpertSpec, model: BaseChatModel) -> StateGraph[MessagesState]:
+    """START → agent → END over `MessagesState`; returned uncompiled so the caller adds its checkpointer.
+
+    Run-time attached files come from `config["configurable"]["xpert_documents"]` ([{name, content}]).
+    They are not written to the state: the thread keeps only the conversation.
+
+    Tool seam: a later change binds tools (`model.bind_tools(...)`), adds a "tools" node and replaces the
+    `agent → END` edge with a conditional edge (tool calls → "tools" → "agent"), bounding the loop with
+    `spec.max_steps` through the run's recursion limit.
+    """
+
+    async def agent(state: MessagesState, config: RunnableConfig) -> dict[str, list[BaseMessage]]:
+        documents = (config.get("configurable") or {}).get(DOCUMENTS_KEY)
+        reply = await model.ainvoke(build_model_input(spec.system_prompt, state["messages"], documents), config)
+        return {"messages": [reply]}
+
+    graph = StateGraph(MessagesState)
+    graph.add_node("agent", agent)
+    graph.add_edge(START, "agent")
+    graph.add_edge("agent", END)
+    return graph
+
+
+def attach(
+    graph: Pregel[Any, Any, Any, Any] | StateGraph[Any],
+    checkpointer: BaseCheckpointSaver[Any] | None,
+    store: BaseStore | None = None,
+) -> Pregel[Any, Any, Any, Any]:
+    """A copy of `graph` that persists to our checkpointer (and store, when given; else the graph's own).
+
+    The loaded graph object is shared (module-level), so it is copied, never mutated.
+    """
+    if isinstance(graph, StateGraph):
+        return graph.compile(checkpointer=checkpointer, store=store)
+    update: dict[str, Any] = {"checkpointer": checkpointer}
+    if store is not None:
+        update["store"] = store
+    return graph.copy(update=update)
+
+
+# ---- custom graphs by reference ----------------------------------------------------------------------------
+def load_graph_ref(ref: str, base_dir: Path | None = None) -> Pregel[Any, Any, Any, Any]:
+    """Load `module:attr` or `path/to/file.py:attr` (relative to `base_dir`, else the working directory).
+
+    `attr` (dotted paths allowed) may be a compiled graph, an uncompiled StateGraph (compiled here, without
+    a checkpointer: use `attach`), or a no-argument factory returning either. Raises ValueError.
+    """
+    target, sep, attr = ref.rpartition(":")
+    if not sep or not target or not attr:
+        raise ValueError(f'graph {ref!r}: expected "module:attr" or "path/to/file.py:attr"')
+    if target.endswith(".py") or "/" in target or "\\" in target:
+        module = _load_file(ref, target, base_dir)
+    else:
+        module = _import_module(ref, target, base_dir)
+    obj: Any = module
+    for part in attr.split("."):
+        if not hasattr(obj, part):
+            raise ValueError(f"graph {ref!r}: {module.__name__!r} has no attribute {attr!r}")
+        obj = getattr(obj, part)
+    return _as_graph(ref, obj)
+
+
+def _as_graph(ref: str, obj: Any) -> Pregel[Any, Any, Any, Any]:
+    if isinstance(obj, Pregel):
+        return obj
+    if isinstance(obj, StateGraph):
+        return obj.compile()
+    if callable(obj) and not isinstance(obj, type):
+        if _required_params(obj):
+            raise ValueError(f"graph {ref!r}: a graph factory must take no arguments")
+        try:
+            made = obj()
+        except Exception as e:
+            raise ValueError(f"graph {ref!r}: the factory failed: {type(e).__name__}: {e}") from e
+        if inspect.iscoroutine(made):
+            made.close()  # avoids "coroutine was never awaited"
+            raise ValueError(f"graph {ref!r}: async graph factories are not supported; return the graph directly")
+        if isinstance(made, Pregel):
+            return made
+        if isinstance(made, StateGraph):
+            return made.compile()
+        raise ValueError(f"graph {ref!r}: the factory returned {type(made).__name__}, not a graph")
+    raise ValueError(f"graph {ref!r}: {type(obj).__name__} is not a graph (want a compiled graph, a StateGraph "
+                     "or a no-argument factory)")
+
+
+def _required_params(fn: Callable[..., Any]) -> bool:
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(
+        p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params
+    )
+
+
+@contextmanager
+def _on_sys_path(folder: Path | None) -> Iterator[None]:
+    """Put `folder` first on sys.path while importing, so a graph file's sibling imports resolve."""
+    entry = str(folder) if folder is not None else None
+    added = entry is not None and entry not in sys.path
+    if added:
+        sys.path.insert(0, entry)  # type: ignore[arg-type]
+    try:
+        yield
+    finally:
+        if added:
+            try:
+                sys.path.remove(entry)  # type: ignore[arg-type]
+            except ValueError:
+                pass
+
+
+def _import_module(ref: str, name: str, base_dir: Path | None) -> ModuleType:
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as e:
+        top = name.split(".")[0]
+        if e.name not in (name, top) or base_dir is None:
+            raise _import_error(ref, name, e) from e
+    except Exception as e:
+        raise _import_error(ref, name, e) from e
+    # Not on sys.path: a module next to the xpert's YAML (`graph: my_graph:agent`) is allowed too.
+    with _on_sys_path(base_dir.resolve()):
+        try:
+            return importlib.import_module(name)
+        except Exception as e:
+            raise _import_error(ref, name, e) from e
+
+
+def _import_error(ref: str, name: str, e: BaseException) -> ValueError:
+    if isinstance(e, ModuleNotFoundError) and e.name is not None and (name + ".").startswith(e.name + "."):
+        return ValueError(f"graph {ref!r}: module {name!r} not found")
+    return ValueError(f"graph {ref!r}: importing {name!r} failed: {type(e).__name__}: {e}")
+
+
+def _load_file(ref: str, target: str, base_dir: Path | None) -> ModuleType:
+    path = Path(target).expanduser()
+    if not path.is_absolute():
+        path = (base_dir or Path.cwd()) / path
+    path = path.resolve()
+    if not path.is_file():
+        raise ValueError(f"graph {ref!r}: file {str(path)!r} not found")
+    stat = path.stat()
+    # One module name per file version: the same file loads once, an edited file loads afresh. It stays
+    # in sys.modules because typing and pydantic resolve a state schema's annotations through it.
+    digest = hashlib.sha1(f"{path}:{stat.st_mtime_ns}:{stat.st_size}".encode()).hexdigest()[:12]
+    stem = re.sub(r"\W", "_", path.stem)
+    name = f"_xpert_graph_{stem}_{digest}"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ValueError(f"graph {ref!r}: cannot load {str(path)!r} as a Python module")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        with _on_sys_path(path.parent):
+            spec.loader.exec_module(module)
+    except Exception as e:
+        del sys.modules[name]
+        raise ValueError(f"graph {ref!r}: loading {str(path)!r} failed: {type(e).__name__}: {e}") from e
+    return module

@@ -1,0 +1,234 @@
+"""Lexical passage search for the offline model: split documents into passages, rank them with BM25.
+
+Works for Chinese and English alike: Latin-script text becomes lowercase word tokens (stopwords dropped,
+plural "s" stripped), CJK text becomes character bigrams, because Chinese has no spaces to split words on
+and bigrams match most two-character words without a dictionary.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+CJK_RANGES = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+_CJK_CHAR = re.compile(f"[{CJK_RANGES}]")
+# CJK text and CJK/full-width punctuation: nothing separates them from what follows.
+_TIGHT_CHAR = re.compile(f"[{CJK_RANGES}\u3000-\u303f\uff00-\uffef]")
+# A CJK run, or a run of other letters/digits (CJK excluded so "x200水泵" gives "x200" + "水泵").
+_TOKEN_RE = re.compile(f"[{CJK_RANGES}]+|[^\\W_{CJK_RANGES}]+")
+_LATIN_WORD = re.compile(f"[^\\W\\d_{CJK_RANGES}]+")
+
+_STOPWORDS = frozenset({
+    "a", "an", "the", "is", "are", "was", "were", "be", "been", "being", "am", "of", "to", "in", "on", "for",
+    "and", "or", "but", "not", "no", "nor", "what", "which", "who", "whom", "whose", "how", "when", "where",
+    "why", "does", "do", "did", "doing", "done", "this", "that", "these", "those", "it", "its", "it's",
+    "with", "as", "at", "by", "from", "about", "into", "than", "then", "so", "if", "can", "could", "should",
+    "would", "will", "shall", "may", "might", "must", "me", "my", "mine", "i", "you", "your", "yours", "we",
+    "our", "ours", "us", "he", "she", "they", "them", "their", "there", "here", "tell", "please", "give",
+    "get", "any", "some", "much", "many", "one", "all", "also", "just", "only", "very", "s", "t",
+})
+# Chinese question words and fillers: frequent in questions, useless for finding a passage.
+_CJK_STOP = frozenset({
+    "什么", "是什", "么是", "怎么", "怎样", "如何", "多少", "多久", "哪些", "哪个", "哪里", "是否", "请问", "一下", "我们", "你们", "可以",
+    "这个", "那个", "告诉", "的是",
+})
+
+SENTENCE_END = "。！？；.!?;"
+_SENTENCE_RE = re.compile(r"[^。！？；]*?(?:[。！？；]+|[.!?;]+(?=\s|$)|$)", re.DOTALL)
+_BULLET_RE = re.compile(r"^(?:[-*•·]|\d+[.)]\s)\s*")
+_HEADING_MAX = 80
+
+
+def is_cjk(ch: str) -> bool:
+    return bool(_CJK_CHAR.match(ch))
+
+
+def join_text(a: str, b: str) -> str:
+    """Join two pieces of text: with a space, except after CJK text or punctuation (which uses none)."""
+    if not a or not b:
+        return a + b
+    return a + b if _TIGHT_CHAR.match(a[-1]) else f"{a} {b}"
+
+
+def _stem(word: str) -> str:
+    # Just enough to match "years"/"year" and "batteries"/"battery"; a real stemmer is not worth a dependency.
+    if not word.isalpha():
+        return word
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def tokenize(text: str) -> list[str]:
+    out: list[str] = []
+    for run in _TOKEN_RE.findall(text.lower()):
+        if is_cjk(run[0]):
+            if len(run) == 1:
+                out.append(run)
+            else:
+                out.extend(b for b in (run[i : i + 2] for i in range(len(run) - 1)) if b not in _CJK_STOP)
+        elif run not in _STOPWORDS:
+            out.append(_stem(run))
+    return out
+
+
+def mainly_cjk(text: str) -> bool:
+    """True when the text is mostly Chinese (or Japanese/Korean): compare CJK characters with Latin words."""
+    cjk = len(_CJK_CHAR.findall(text))
+    return cjk > 0 and cjk >= len(_LATIN_WORD.findall(text))
+
+
+def estimate_tokens(text: str) -> int:
+    # About one token per CJK character and one per four other characters: close enough for usage reports.
+    cjk = len(_CJK_CHAR.findall(text))
+    return cjk + math.ceil((len(text) - cjk) / 4)
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_RE.findall(text) if s.strip()]
+
+
+def truncate(text: str, limit: int) -> str:
+    """Cut at a word or sentence boundary near `limit` characters, marking the cut with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    soft = max(cut.rfind(" "), max(cut.rfind(c) for c in SENTENCE_END + "，,"))
+    if soft >= limit - 60:
+        cut = cut[: soft + 1]
+    return cut.rstrip() + "…"
+
+
+@dataclass
+class Passage:
+    doc: str
+    heading: str
+    text: str
+    order: int
+    terms: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def first_sentence(self) -> str:
+        parts = sentences(self.text)
+        if not parts:
+            return self.text
+        first = parts[0]
+        # A very short opener ("Note:", "本制度适用于全体员工。") says little; take the next sentence with it.
+        if estimate_tokens(first) < 10 and len(parts) > 1:
+            first = join_text(first, parts[1])
+        return first
+
+
+def _join_lines(lines: Iterable[str]) -> str:
+    # PDF text wraps lines mid-sentence: rejoin them, without a space between two CJK characters.
+    out = ""
+    for line in lines:
+        line = line.strip()
+        if line:
+            out = line if not out else out + line if is_cjk(out[-1]) and is_cjk(line[0]) else f"{out} {line}"
+    return re.sub(r"[ \t]+", " ", out)
+
+
+def _is_heading(para: str, raw: str) -> bool:
+    return (
+        "\n" not in raw.strip()
+        and len(para) <= _HEADING_MAX
+        and para[-1] not in SENTENCE_END + "，,"
+        and not _BULLET_RE.match(para)
+    )
+
+
+def _pack(text: str, target: int) -> list[str]:
+    """Group sentences into chunks of about `target` characters; hard-split any sentence far longer."""
+    chunks: list[str] = []
+    current = ""
+    for sent in sentences(text):
+        while len(sent) > target * 3 // 2:
+            piece = truncate(sent, target).removesuffix("…")
+            chunks.append(piece)
+            sent = sent[len(piece) :].strip()
+        if current and len(current) + len(sent) + 1 > target:
+            chunks.append(current)
+            current = ""
+        current = join_text(current, sent)
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def split_passages(name: str, content: str, target: int = 300, start: int = 0) -> list[Passage]:
+    """Paragraphs (blank lines or form feeds apart), packed or split into passages of ~`target` chars.
+
+    A short single line without end punctuation is a heading: it labels the passages after it (and
+    counts when scoring them) instead of becoming a passage of its own.
+    """
+    passages: list[Passage] = []
+    heading = ""
+    heading_pending = False  # the last paragraph was a heading: a following heading extends it
+    for raw in re.split(r"\n\s*\n|\f", content):
+        para = _join_lines(raw.splitlines())
+        para = re.sub(r"^#+\s*", "", para).strip()
+        if not para:
+            continue
+        if _is_heading(para, raw):
+            para = para.rstrip(":：").strip()
+            heading = f"{heading} / {para}" if heading_pending and len(heading) + len(para) < 120 else para
+            heading_pending = True
+            continue
+        heading_pending = False
+        for chunk in _pack(para, target):
+            passages.append(Passage(name, heading, chunk, start + len(passages)))
+    if heading_pending and not passages:
+        # A document of headings only (or one short line): keep it searchable.
+        passages.append(Passage(name, "", heading, start))
+    for p in passages:
+        p.terms = Counter(tokenize(f"{p.heading} {p.text}"))
+    return passages
+
+
+class BM25:
+    """Okapi BM25 over passages (k1=1.5, b=0.75), plus tf-idf centrality for summaries."""
+
+    def __init__(self, passages: Sequence[Passage], k1: float = 1.5, b: float = 0.75) -> None:
+        self.passages = list(passages)
+        self.k1, self.b = k1, b
+        self.lengths = [sum(p.terms.values()) for p in self.passages]
+        self.avgdl = (sum(self.lengths) / len(self.lengths)) if self.lengths else 0.0
+        self.df: Counter[str] = Counter()
+        for p in self.passages:
+            self.df.update(p.terms.keys())
+
+    def idf(self, term: str) -> float:
+        n, df = len(self.passages), self.df.get(term, 0)
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def scores(self, query_terms: Iterable[str]) -> list[float]:
+        terms = set(query_terms)
+        out = []
+        for p, length in zip(self.passages, self.lengths, strict=True):
+            norm = self.k1 * (1 - self.b + self.b * length / (self.avgdl or 1))
+            s = 0.0
+            for t in terms:
+                tf = p.terms.get(t, 0)
+                if tf:
+                    s += self.idf(t) * tf * (self.k1 + 1) / (tf + norm)
+            out.append(s)
+        return out
+
+    def centrality(self) -> list[float]:
+        """Cosine between each passage's tf-idf vector and the sum of all (normalised) vectors."""
+        vectors: list[dict[str, float]] = []
+        for p in self.passages:
+            v = {t: (1 + math.log(c)) * self.idf(t) for t, c in p.terms.items()}
+            norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+            vectors.append({t: x / norm for t, x in v.items()})
+        centroid: Counter[str] = Counter()
+        for v in vectors:
+            centroid.update(v)
+        cnorm = math.sqrt(sum(x * x for x in centroid.values())) or 1.0
+        return [sum(x * centroid[t] for t, x in v.items()) / cnorm for v in vectors]

@@ -1,0 +1,90 @@
+"""Pick the chat model for an xpert: its own `model:`, else the server-wide default, else the offline model."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+
+from xpert_server.agents.definition import XpertSpec
+from xpert_server.agents.offline import OfflineChatModel
+
+# (XPERT_MODEL_BASE_URL, XPERT_MODEL, XPERT_MODEL_API_KEY) from Settings.
+ServerModel = tuple[str | None, str | None, str | None]
+
+# OpenAI-compatible servers without auth (vLLM, llama.cpp, Ollama) still need a non-empty key in the client.
+NO_KEY = "not-needed"
+
+
+class ModelConfigError(ValueError):
+    """The xpert's model cannot be built (missing name, missing package, unsupported provider)."""
+
+
+def resolve_model(spec: XpertSpec, settings_model: ServerModel = (None, None, None)) -> BaseChatModel:
+    """The model for `spec`:
+
+    * `provider: offline` → the offline model (an explicit choice wins over the server default);
+    * no `model:` → the server default (XPERT_MODEL, at XPERT_MODEL_BASE_URL when set), else offline;
+    * `provider: openai` → ChatOpenAI; missing name/base_url fall back to the server's.
+    """
+    base_url, name, api_key = settings_model
+    m = spec.model
+    if m is None:
+        if not name:
+            return OfflineChatModel()
+        return _openai(name=name, base_url=base_url, api_key=api_key or (None if base_url is None else NO_KEY))
+    if m.provider == "offline":
+        return OfflineChatModel(model_name=m.name) if m.name else OfflineChatModel()
+    if m.provider == "local":
+        raise ModelConfigError(
+            f"xpert {spec.slug!r}: provider `local` (an embedded GGUF model) is not available in this build; "
+            "use `provider: openai` with the `base_url` of a local OpenAI-compatible server instead"
+        )
+    model_name = m.name or name
+    if not model_name:
+        raise ModelConfigError(f"xpert {spec.slug!r}: `model.name` is required (or set XPERT_MODEL for the server)")
+    url = m.base_url or base_url
+    key: str | None = os.environ.get(m.api_key_env) if m.api_key_env else None
+    if not key and url is not None and url == base_url:
+        # Only the server's own endpoint gets the server's key: never send it to an xpert-chosen URL.
+        key = api_key
+    if not key and url is not None:
+        key = NO_KEY
+    # With no URL and no key, ChatOpenAI reads OPENAI_API_KEY itself.
+    return _openai(
+        name=model_name, base_url=url, api_key=key, temperature=m.temperature, max_tokens=m.max_tokens, **m.options
+    )
+
+
+def _openai(
+    *,
+    name: str,
+    base_url: str | None,
+    api_key: str | None,
+    temperature: float | None = None,
+    max_tokens: int | None = None,
+    **options: Any,
+) -> BaseChatModel:
+    try:
+        # Imported here: it costs ~0.5 s and is only needed once a real model is configured.
+        from langchain_openai import ChatOpenAI
+    except ImportError as e:
+        raise ModelConfigError(
+            "an OpenAI-compatible model is configured but `langchain-openai` is not installed: "
+            "pip install langchain-openai"
+        ) from e
+    kwargs: dict[str, Any] = {"model": name, "streaming": True, "stream_usage": True}
+    if base_url is not None:
+        kwargs["base_url"] = base_url
+    if api_key is not None:
+        kwargs["api_key"] = api_key
+    if temperature is not None:
+        kwargs["temperature"] = temperature
+    if max_tokens is not None:
+        kwargs["max_tokens"] = max_tokens
+    kwargs.update(options)
+    try:
+        return ChatOpenAI(**kwargs)
+    except Exception as e:  # pydantic validation or a missing OPENAI_API_KEY: report it as configuration
+        raise ModelConfigError(f"cannot configure model {name!r}: {e}") from e

@@ -1,0 +1,308 @@
+"""The built-in offline chat model: no key, no network, instant, deterministic.
+
+It is the default when no real model is configured. With attached documents it answers extractively
+(the passage that best matches the last question, or the main points for a summary request); without
+them it says what it is and how to configure a real model. Replies stream word by word so the whole
+streaming path (SSE, `stream_mode="messages"`) is exercised without a model server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from typing import Any
+
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel, LanguageModelInput
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages.ai import UsageMetadata
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
+from langchain_core.tools import BaseTool
+from langchain_core.utils.function_calling import convert_to_openai_tool
+from langchain_core.utils.utils import LC_ID_PREFIX
+from pydantic import Field
+
+from xpert_server.agents.lexical import (
+    BM25,
+    CJK_RANGES,
+    Passage,
+    estimate_tokens,
+    join_text,
+    mainly_cjk,
+    split_passages,
+    tokenize,
+    truncate,
+)
+
+DOCUMENTS_KEY = "xpert_documents"
+MAX_REPLY = 600
+# Retrieval is pure Python: past this much text it runs in a thread so it never stalls the event loop.
+_THREAD_ABOVE_CHARS = 50_000
+# And past this it stops reading: an offline toy answer is not worth seconds of CPU.
+_MAX_INDEX_CHARS = 2_000_000
+
+# Words that ask for a summary, and filler that names the file rather than a topic. Both are removed
+# before matching, so "请总结附件重点" leaves nothing to match and gets the main points.
+_SUMMARY_RE = re.compile(
+    r"summar\w*|overview|main points?|key points?|gist|tl;?dr|outline|recap|highlights?|"
+    r"总结|概括|概述|摘要|要点|重点|大意|主要内容|归纳|梳理",
+    re.IGNORECASE,
+)
+_FILLER_RE = re.compile(
+    r"\b(?:attach\w*|documents?|files?|pdfs?|docs?|uploaded|text|content)\b|"
+    r"请|帮我|一下|附件|文件|文档|内容|这份|这个|上传的?",
+    re.IGNORECASE,
+)
+_CHUNK_RE = re.compile(f"\\s*(?:[{CJK_RANGES}]{{1,2}}|[^\\s{CJK_RANGES}]+)|\\s+")
+
+
+def split_chunks(text: str) -> list[str]:
+    """Word-ish stream chunks (leading whitespace kept, CJK two characters at a time); they join back to `text`."""
+    return _CHUNK_RE.findall(text)
+
+
+def message_text(message: BaseMessage) -> str:
+    content = message.content
+    if isinstance(content, str):
+        return content
+    parts = []
+    for block in content:
+        if isinstance(block, str):
+            parts.append(block)
+        elif isinstance(block, dict) and block.get("type") == "text":
+            parts.append(str(block.get("text", "")))
+    return "".join(parts)
+
+
+def documents_in(messages: Sequence[BaseMessage]) -> list[dict[str, str]]:
+    """The `{name, content}` documents carried by system messages (`additional_kwargs["xpert_documents"]`)."""
+    docs: list[dict[str, str]] = []
+    for m in messages:
+        if m.type != "system":
+            continue
+        raw = m.additional_kwargs.get(DOCUMENTS_KEY)
+        if not isinstance(raw, list):
+            continue
+        for d in raw:
+            if isinstance(d, dict) and isinstance(d.get("content"), str):
+                docs.append({"name": str(d.get("name") or "file"), "content": d["content"]})
+    return docs
+
+
+def _last_question(messages: Sequence[BaseMessage]) -> str:
+    for m in reversed(messages):
+        if m.type == "human":
+            return message_text(m).strip()
+    return ""
+
+
+def _label(p: Passage, zh: bool) -> str:
+    if zh:
+        return f"{p.doc}（{p.heading}）" if p.heading else p.doc
+    return f"{p.doc} ({p.heading})" if p.heading else p.doc
+
+
+def _answer(passages: list[Passage], scores: list[float], zh: bool) -> str:
+    ranked = sorted(range(len(passages)), key=lambda i: (-scores[i], i))
+    best = passages[ranked[0]]
+    head = f"根据 {_label(best, zh)}：" if zh else f"According to {_label(best, zh)}: "
+    text = best.text
+    # A short best passage gets the runner-up appended when that is nearly as relevant.
+    if len(ranked) > 1 and len(text) < 200:
+        nxt = ranked[1]
+        if scores[nxt] >= 0.75 * scores[ranked[0]] and len(head) + len(text) + len(passages[nxt].text) < MAX_REPLY:
+            text = join_text(text, passages[nxt].text)
+    return truncate(head + text, MAX_REPLY)
+
+
+def _summary(passages: list[Passage], index: BM25, zh: bool, intro: str = "") -> str:
+    """Main points: first sentences of the most central passages, in document order, within the budget."""
+    central = index.centrality()
+    picked: list[int] = []
+    by_doc: dict[str, int] = {}
+    for p in passages:  # each document's opening passage usually says what the document is
+        by_doc.setdefault(p.doc, p.order)
+    picked.extend(sorted(by_doc.values()))
+    for i in sorted(range(len(passages)), key=lambda i: (-central[i], i)):
+        if len(picked) >= 5:
+            break
+        if i not in picked:
+            picked.append(i)
+    names = ", ".join(by_doc)
+    out = intro + (f"{names} 的要点：" if zh else f"Main points of {names}:")
+    for i in sorted(picked):
+        line = "\n• " + truncate(passages[i].first_sentence, 180)
+        if len(out) + len(line) > MAX_REPLY:
+            break
+        out += line
+    return truncate(out, MAX_REPLY)
+
+
+def answer_from_documents(question: str, docs: Sequence[dict[str, str]]) -> str:
+    zh = mainly_cjk(question)
+    passages: list[Passage] = []
+    budget = _MAX_INDEX_CHARS
+    for d in docs:
+        passages.extend(split_passages(d["name"], d["content"][:budget], start=len(passages)))
+        budget -= min(budget, len(d["content"]))
+    if not passages:
+        names = ", ".join(d["name"] for d in docs)
+        return f"附件 {names} 中没有可读的文本。" if zh else f"The attached file(s) {names} contain no readable text."
+    index = BM25(passages)
+    wants_summary = bool(_SUMMARY_RE.search(question))
+    topic = _FILLER_RE.sub(" ", _SUMMARY_RE.sub(" ", question)) if wants_summary else question
+    scores = index.scores(tokenize(topic))
+    if max(scores) > 0:
+        return _answer(passages, scores, zh)
+    if wants_summary:
+        return _summary(passages, index, zh)
+    intro = "附件中没有直接回答这个问题的段落。" if zh else "I found no passage that answers this directly. "
+    return _summary(passages, index, zh, intro)
+
+
+def offline_notice(question: str) -> str:
+    said = truncate(" ".join(question.split()), 120) if question else ""
+    if mainly_cjk(question):
+        return (
+            "我是内置的离线模型，不连接任何大模型，所以无法真正回答。"
+            + (f"你说的是：“{said}”。" if said else "")
+            + "要使用真实模型，请为服务器设置 XPERT_MODEL_BASE_URL 和 XPERT_MODEL（需要时再设置 "
+            "XPERT_MODEL_API_KEY），或在该 xpert 的 YAML 中配置 `model:`。"
+        )
+    return (
+        "I'm the built-in offline model: no language model is connected, so I can't really answer. "
+        + (f"You said: “{said}”. " if said else "")
+        + "To use a real model, set XPERT_MODEL_BASE_URL and XPERT_MODEL (and XPERT_MODEL_API_KEY if the "
+        "endpoint needs one) for the server, or give this xpert a `model:` in its YAML."
+    )
+
+
+def compose_reply(messages: Sequence[BaseMessage]) -> str:
+    question = _last_question(messages)
+    docs = documents_in(messages)
+    if docs:
+        return answer_from_documents(question, docs)
+    return offline_notice(question)
+
+
+class OfflineChatModel(BaseChatModel):
+    """Deterministic extractive model. `bind_tools` keeps the tools' OpenAI schemas on a copy (`tools`)."""
+
+    model_name: str = "xpert-offline"
+    tools: list[dict[str, Any]] = Field(default_factory=list)
+    tool_choice: str | dict[str, Any] | None = None
+
+    @property
+    def _llm_type(self) -> str:
+        return "xpert-offline"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model_name": self.model_name}
+
+    def get_num_tokens(self, text: str) -> int:
+        # The base class would load a GPT-2 tokenizer from `transformers`; the estimate is what we report anyway.
+        return estimate_tokens(text)
+
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: str | dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        # A model copy rather than `.bind(tools=…)`: the (later) tool-calling rules read `self.tools`.
+        bound = self.model_copy(update={"tools": [convert_to_openai_tool(t) for t in tools], "tool_choice": tool_choice})
+        return bound.bind(**kwargs) if kwargs else bound
+
+    # ---- reply ---------------------------------------------------------------------------------------------
+    def _usage(self, messages: Sequence[BaseMessage], reply: str) -> UsageMetadata:
+        inp = sum(estimate_tokens(message_text(m)) for m in messages)
+        inp += sum(estimate_tokens(d["content"]) for d in documents_in(messages))
+        out = estimate_tokens(reply)
+        return UsageMetadata(input_tokens=inp, output_tokens=out, total_tokens=inp + out)
+
+    async def _areply(self, messages: Sequence[BaseMessage]) -> str:
+        if sum(len(d["content"]) for d in documents_in(messages)) > _THREAD_ABOVE_CHARS:
+            return await asyncio.to_thread(compose_reply, messages)
+        return compose_reply(messages)
+
+    @staticmethod
+    def _message_id(run_manager: CallbackManagerForLLMRun | AsyncCallbackManagerForLLMRun | None) -> str:
+        # The id LangChain itself would give this run's message, so every path agrees on it.
+        return f"{LC_ID_PREFIX}-{run_manager.run_id if run_manager else uuid.uuid4()}"
+
+    def _chunks(self, messages: Sequence[BaseMessage], reply: str, msg_id: str) -> Iterator[ChatGenerationChunk]:
+        pieces = split_chunks(reply) or [""]
+        for i, piece in enumerate(pieces):
+            if i < len(pieces) - 1:
+                yield ChatGenerationChunk(message=AIMessageChunk(content=piece, id=msg_id))
+            else:
+                # Usage and metadata only on the last chunk: chunk addition sums usage and concatenates strings.
+                yield ChatGenerationChunk(
+                    message=AIMessageChunk(
+                        content=piece,
+                        id=msg_id,
+                        usage_metadata=self._usage(messages, reply),
+                        response_metadata={"model_name": self.model_name, "finish_reason": "stop"},
+                        chunk_position="last",
+                    )
+                )
+
+    def _result(self, messages: Sequence[BaseMessage], reply: str, msg_id: str) -> ChatResult:
+        message = AIMessage(
+            content=reply,
+            id=msg_id,
+            usage_metadata=self._usage(messages, reply),
+            response_metadata={"model_name": self.model_name, "finish_reason": "stop"},
+        )
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        return self._result(messages, compose_reply(messages), self._message_id(run_manager))
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        return self._result(messages, await self._areply(messages), self._message_id(run_manager))
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        msg_id = self._message_id(run_manager)
+        for chunk in self._chunks(messages, compose_reply(messages), msg_id):
+            if run_manager:
+                run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+            yield chunk
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        msg_id = self._message_id(run_manager)
+        for chunk in self._chunks(messages, await self._areply(messages), msg_id):
+            if run_manager:
+                await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+            yield chunk
+            # Yield the loop between tokens, as a network model would: other runs keep streaming.
+            await asyncio.sleep(0)

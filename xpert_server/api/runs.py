@@ -1,0 +1,192 @@
+"""Runs on a thread: stream (SSE), wait, background, get, list, join, cancel; and thread state."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, Query
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from starlette.responses import StreamingResponse
+
+from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant
+from xpert_server.api.shapes import ts
+from xpert_server.api.threads import load_thread
+from xpert_server.errors import BadRequest, NotFound
+from xpert_server.runs.sse import KEEPALIVE, MEDIA_TYPE, SSE_HEADERS, Frame
+from xpert_server.runs.state import state_json, to_jsonable
+from xpert_server.services import Services
+from xpert_server.storage.records import RunRecord
+
+router = APIRouter(prefix="/threads/{thread_id}", tags=["runs"])
+
+
+class RunCreate(BaseModel):
+    """A run request. `assistant_id` (XpertAI's clients) or `xpert_id` (the integration guide)."""
+
+    model_config = ConfigDict(extra="allow")
+    assistant_id: str | None = Field(default=None, min_length=1, max_length=128)
+    xpert_id: str | None = Field(default=None, min_length=1, max_length=128)
+    input: Any = None
+    metadata: dict[str, Any] | None = None
+    config: dict[str, Any] | None = None
+    context: dict[str, Any] | None = None
+    multitask_strategy: Literal["reject", "interrupt", "rollback", "enqueue"] | None = None
+    on_disconnect: Literal["continue", "cancel"] | None = None
+    checkpoint_id: str | None = None
+
+    @model_validator(mode="after")
+    def _assistant(self) -> RunCreate:
+        if not (self.assistant_id or self.xpert_id):
+            raise ValueError("assistant_id (or xpert_id) is required")
+        return self
+
+    @property
+    def target(self) -> str:
+        return str(self.assistant_id or self.xpert_id)
+
+
+class StateUpdate(BaseModel):
+    values: Any = None
+    as_node: str | None = None
+    checkpoint_id: str | None = None
+
+
+def run_json(r: RunRecord) -> dict[str, Any]:
+    return {
+        "run_id": r.id,
+        "thread_id": r.thread_id,
+        "assistant_id": r.assistant_id,
+        "created_at": ts(r.created_at),
+        "updated_at": ts(r.updated_at),
+        "status": r.status,
+        "metadata": r.metadata,
+        "multitask_strategy": r.kwargs.get("multitask_strategy") or "reject",
+    }
+
+
+async def _start(services: Services, p: PrincipalDep, thread_id: str, body: RunCreate) -> RunRecord:
+    assistant = await load_assistant(services, p, body.target)
+    thread = await load_thread(services, p, thread_id)
+    payload = body.model_dump(exclude_none=True)
+    return await services.runs.create(p, thread, assistant, payload)
+
+
+def sse_response(frames: AsyncIterator[Frame | None]) -> StreamingResponse:
+    async def body() -> AsyncIterator[bytes]:
+        async for frame in frames:
+            yield KEEPALIVE if frame is None else frame.encode()
+
+    return StreamingResponse(body(), media_type=MEDIA_TYPE, headers=SSE_HEADERS)
+
+
+def _last_event_id(header: str | None, query: str | None) -> int:
+    raw = header if header is not None else query
+    if raw is None or raw == "":
+        return 0
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest("Last-Event-ID: must be an event id from this run's stream") from None
+    if value < 0:
+        raise BadRequest("Last-Event-ID: must not be negative")
+    return value
+
+
+async def _load_run(services: Services, p: PrincipalDep, thread_id: str, run_id: str) -> RunRecord:
+    run = await services.storage.get_run(p, thread_id, run_id)
+    if run is None:
+        raise NotFound(f"Run '{run_id}' not found.")
+    return run
+
+
+@router.post("/runs/stream", summary="Start a run and stream its events (SSE)",
+             response_class=StreamingResponse, responses={200: {"content": {MEDIA_TYPE: {}}}})
+async def stream_run(thread_id: str, body: RunCreate, services: ServicesDep, p: PrincipalDep) -> StreamingResponse:
+    run = await _start(services, p, thread_id, body)
+    return sse_response(services.runs.follow(run.id))
+
+
+@router.post("/runs/wait", status_code=201, summary="Start a run and wait for its reply")
+async def wait_run(thread_id: str, body: RunCreate, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
+    run = await _start(services, p, thread_id, body)
+    return await services.runs.result(run.id)
+
+
+@router.post("/runs", status_code=201, summary="Start a run in the background")
+async def create_run(thread_id: str, body: RunCreate, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
+    return run_json(await _start(services, p, thread_id, body))
+
+
+@router.get("/runs", summary="List a thread's runs, newest first")
+async def list_runs(
+    thread_id: str,
+    services: ServicesDep,
+    p: PrincipalDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 10,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    status: str | None = None,
+) -> list[dict[str, Any]]:
+    await load_thread(services, p, thread_id)
+    runs = await services.storage.list_runs(p, thread_id, limit=limit, offset=offset, status=status)
+    return [run_json(r) for r in runs]
+
+
+@router.get("/runs/{run_id}", summary="Get a run")
+async def get_run(thread_id: str, run_id: str, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
+    return run_json(await _load_run(services, p, thread_id, run_id))
+
+
+@router.get("/runs/{run_id}/stream", summary="Join a run's stream (replays after Last-Event-ID, then follows)",
+            response_class=StreamingResponse, responses={200: {"content": {MEDIA_TYPE: {}}}})
+async def join_stream(
+    thread_id: str,
+    run_id: str,
+    services: ServicesDep,
+    p: PrincipalDep,
+    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+    last_event_id_q: Annotated[str | None, Query(alias="last_event_id")] = None,
+) -> StreamingResponse:
+    await _load_run(services, p, thread_id, run_id)
+    after = _last_event_id(last_event_id, last_event_id_q)
+    return sse_response(services.runs.follow(run_id, after))
+
+
+@router.get("/runs/{run_id}/join", summary="Wait for a run to finish and return its reply")
+async def join_run(thread_id: str, run_id: str, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
+    await _load_run(services, p, thread_id, run_id)
+    return await services.runs.result(run_id)
+
+
+@router.post("/runs/{run_id}/cancel", status_code=201, summary="Cancel a run")
+async def cancel_run(thread_id: str, run_id: str, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
+    run = await _load_run(services, p, thread_id, run_id)
+    return {"canceledExecutionIds": await services.runs.cancel(run)}
+
+
+@router.get("/state", summary="The thread's current state (or at ?checkpoint_id=)")
+async def get_state(
+    thread_id: str, services: ServicesDep, p: PrincipalDep, checkpoint_id: str | None = None
+) -> dict[str, Any]:
+    await load_thread(services, p, thread_id)
+    tup = await services.checkpointer.latest(thread_id, checkpoint_id)
+    if tup is None and checkpoint_id:
+        raise NotFound(f"Checkpoint '{checkpoint_id}' not found.")
+    return state_json(thread_id, tup)
+
+
+@router.post("/state", status_code=201, summary="Update the thread's state")
+async def update_state(thread_id: str, body: StateUpdate, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
+    thread = await load_thread(services, p, thread_id)
+    if thread.assistant_id is None:
+        raise BadRequest("This thread has no assistant yet: run it once before updating its state.")
+    assistant = await load_assistant(services, p, thread.assistant_id)
+    graph = services.graphs.get(assistant)
+    config: dict[str, Any] = {"configurable": {"thread_id": thread_id, "checkpoint_ns": ""}}
+    if body.checkpoint_id:
+        config["configurable"]["checkpoint_id"] = body.checkpoint_id
+    try:
+        new_config = await graph.aupdate_state(config, body.values, as_node=body.as_node)
+    except (ValueError, KeyError, TypeError) as e:
+        raise BadRequest(f"values: {e}") from e
+    return {"checkpoint": to_jsonable(new_config.get("configurable", {}))}

@@ -1,0 +1,182 @@
+"""The event log: every frame of a run is stored before anyone sees it.
+
+A live stream, a join, and a replay after `Last-Event-ID` are one code path: `follow(run_id, after)`
+reads frames after an id, then waits for more. Appends are buffered and written by one background
+flusher in group commits (one transaction for all runs' new frames), so a 200-token reply costs a few
+transactions, not 200. Frames become visible to readers only after their commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from xpert_server.runs.sse import Frame
+from xpert_server.storage import SQLStorage
+from xpert_server.storage.records import TERMINAL_RUN_STATUSES
+
+log = logging.getLogger("xpert.runs")
+
+COMPLETE = "complete"
+# How long a finished run's frames stay in memory for late joiners (storage serves them after).
+LINGER_SECONDS = 30.0
+
+
+@dataclass
+class _Channel:
+    next_seq: int = 1
+    visible: list[Frame] = field(default_factory=list)
+    pending: list[Frame] = field(default_factory=list)
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+    done: bool = False
+    done_at: float = 0.0
+
+    def publish(self, frames: list[Frame]) -> None:
+        self.visible.extend(frames)
+        if any(f.event == COMPLETE for f in frames):
+            self.done = True
+            self.done_at = time.monotonic()
+        # Wake every waiter, then arm a fresh event for the next batch.
+        self.changed.set()
+        self.changed = asyncio.Event()
+
+
+class LocalEventLog:
+    def __init__(self, storage: SQLStorage, flush_interval: float = 0.002):
+        self.storage = storage
+        self.flush_interval = flush_interval
+        self._channels: dict[str, _Channel] = {}
+        self._dirty = asyncio.Event()
+        # Frames appended vs committed, process-wide: `sync()` waits for the second to catch up.
+        self._appended = 0
+        self._committed = 0
+        self._committed_cond = asyncio.Condition()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._flusher(), name="eventlog-flusher")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            await self.sync()
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    # ---- writer side ------------------------------------------------------------------------------
+    def open(self, run_id: str, last_seq: int = 0) -> None:
+        """Register a run about to produce frames (ids continue after `last_seq`)."""
+        self._channels.setdefault(run_id, _Channel(next_seq=last_seq + 1))
+
+    def append(self, run_id: str, data: bytes, event: str | None = None) -> int:
+        ch = self._channels[run_id]
+        frame = Frame(ch.next_seq, event, data)
+        ch.next_seq += 1
+        ch.pending.append(frame)
+        self._appended += 1
+        self._dirty.set()
+        return frame.seq
+
+    async def sync(self) -> None:
+        """Return once every frame appended so far is committed and visible."""
+        target = self._appended
+        async with self._committed_cond:
+            await self._committed_cond.wait_for(lambda: self._committed >= target)
+
+    async def _flusher(self) -> None:
+        while True:
+            await self._dirty.wait()
+            await asyncio.sleep(self.flush_interval)  # let concurrent runs add to this batch
+            self._dirty.clear()
+            try:
+                await self._flush_once()
+            except Exception:  # the batch went back to pending; retry on the next tick
+                log.exception("event log flush failed; retrying")
+                self._dirty.set()
+                await asyncio.sleep(0.1)
+                continue
+            self._evict()
+
+    async def _flush_once(self) -> None:
+        batch: list[tuple[str, _Channel, list[Frame]]] = []
+        for run_id, ch in self._channels.items():
+            if ch.pending:
+                batch.append((run_id, ch, ch.pending))
+                ch.pending = []
+        if not batch:
+            return
+        rows = [(run_id, f.seq, f.event, f.data) for run_id, _, frames in batch for f in frames]
+        try:
+            await self.storage.append_events(rows)
+        except BaseException:
+            for _, ch, frames in batch:
+                ch.pending = frames + ch.pending
+            raise
+        for _, ch, frames in batch:
+            ch.publish(frames)
+        async with self._committed_cond:
+            self._committed += len(rows)
+            self._committed_cond.notify_all()
+
+    def _evict(self) -> None:
+        now = time.monotonic()
+        stale = [r for r, ch in self._channels.items() if ch.done and not ch.pending and now - ch.done_at > LINGER_SECONDS]
+        for run_id in stale:
+            del self._channels[run_id]
+
+    # ---- reader side ------------------------------------------------------------------------------
+    async def follow(self, run_id: str, after: int = 0, keepalive: float = 15.0) -> AsyncIterator[Frame | None]:
+        """Frames with seq > `after`, live until `complete`. Yields None when `keepalive` passes idle."""
+        while True:
+            ch = self._channels.get(run_id)
+            if ch is None:
+                # Not live here: replay from storage; poll while the run has not finished.
+                frames = [Frame(s, e, d) for s, e, d in await self.storage.read_events(run_id, after)]
+                for f in frames:
+                    yield f
+                    after = f.seq
+                    if f.event == COMPLETE:
+                        return
+                run = await self.storage.get_run_by_id(run_id)
+                if run is None or run.status in TERMINAL_RUN_STATUSES and run_id not in self._channels:
+                    if not frames:
+                        return
+                    continue
+                await asyncio.sleep(0.25)
+                continue
+            if ch.visible and ch.visible[0].seq > after + 1:
+                # The reader is behind what memory holds (e.g. a restart continued the ids): storage first.
+                for s, e, d in await self.storage.read_events(run_id, after, limit=ch.visible[0].seq - after - 1):
+                    yield Frame(s, e, d)
+                    after = s
+            start = _index_after(ch.visible, after)
+            if start < len(ch.visible):
+                for f in ch.visible[start:]:
+                    yield f
+                    after = f.seq
+                    if f.event == COMPLETE:
+                        return
+                continue
+            if ch.done:
+                return
+            changed = ch.changed
+            try:
+                await asyncio.wait_for(changed.wait(), keepalive)
+            except TimeoutError:
+                yield None
+
+    def is_live(self, run_id: str) -> bool:
+        ch = self._channels.get(run_id)
+        return ch is not None and not ch.done
+
+
+def _index_after(frames: list[Frame], after: int) -> int:
+    """Position of the first frame with seq > after (frames are consecutive from frames[0].seq)."""
+    if not frames:
+        return 0
+    return max(0, min(len(frames), after - frames[0].seq + 1))

@@ -1,0 +1,133 @@
+"""Normalise a run's `input` (XpertAI's ChatRequest, its legacy shape, or LangGraph-style) into one form.
+
+Accepted:
+- `{action: "send", message: {input: {input, files}}}` (and without `action`: send is implied)
+- `{action: "resume", target: {executionId}, decision: {type: confirm|reject, payload}, patch?}`
+- `{action: "retry", source: {executionId}}`, `{action: "follow_up", mode, message}`
+- legacy `{input: {input, files}}` / `{input: "hi"}`, `{confirm, command: {resume}, executionId}`
+- LangGraph-style `{messages: [...]}`, passed through to custom graphs untouched
+- a plain string: a message to send
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from xpert_server.errors import BadRequest
+
+Action = Literal["send", "resume", "retry", "follow_up", "passthrough"]
+MAX_TEXT = 200_000
+
+
+@dataclass
+class ChatInput:
+    action: Action
+    text: str = ""
+    files: list[dict[str, Any]] = field(default_factory=list)
+    # resume: the decision and what it targets
+    execution_id: str | None = None
+    decision: str | None = None  # "confirm" | "reject"
+    payload: Any = None
+    patch: dict[str, Any] | None = None
+    follow_up_mode: str | None = None
+    # passthrough: the LangGraph-style input as given
+    raw: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _human(value: Any, path: str) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
+    """A ChatRequestHuman `{input, files, ...}` (or a bare string) → (text, files, passthrough keys)."""
+    if isinstance(value, str):
+        return _text(value, path), [], {}
+    if not isinstance(value, dict):
+        raise BadRequest(f"{path}: Expected object or string")
+    text = value.get("input", "")
+    if text is None:
+        text = ""
+    if not isinstance(text, str):
+        raise BadRequest(f"{path}.input: Expected string")
+    files = value.get("files") or []
+    if not isinstance(files, list) or not all(isinstance(f, dict) for f in files):
+        raise BadRequest(f"{path}.files: Expected an array of file objects")
+    extra = {k: v for k, v in value.items() if k not in ("input", "files")}
+    return _text(text, f"{path}.input"), files, extra
+
+
+def _text(value: str, path: str) -> str:
+    if len(value) > MAX_TEXT:
+        raise BadRequest(f"{path}: String must contain at most {MAX_TEXT} character(s)")
+    return value
+
+
+def normalise_input(value: Any) -> ChatInput:
+    if value is None:
+        raise BadRequest("input: Required")
+    if isinstance(value, str):
+        return ChatInput(action="send", text=_text(value, "input"))
+    if not isinstance(value, dict):
+        raise BadRequest("input: Expected object or string")
+    action = value.get("action")
+    if action is None:
+        return _without_action(value)
+    if action == "send":
+        message = value.get("message")
+        if not isinstance(message, dict) or "input" not in message:
+            raise BadRequest("input.message.input: Required")
+        text, files, extra = _human(message["input"], "input.message.input")
+        return ChatInput(action="send", text=text, files=files, extra=extra)
+    if action == "resume":
+        target = value.get("target") or {}
+        decision = value.get("decision")
+        if not isinstance(decision, dict) or decision.get("type") not in ("confirm", "reject"):
+            raise BadRequest("input.decision.type: Expected 'confirm' | 'reject'")
+        patch = value.get("patch")
+        if patch is not None and not isinstance(patch, dict):
+            raise BadRequest("input.patch: Expected object")
+        return ChatInput(
+            action="resume",
+            execution_id=target.get("executionId") if isinstance(target, dict) else None,
+            decision=decision["type"],
+            payload=decision.get("payload"),
+            patch=patch,
+        )
+    if action == "retry":
+        source = value.get("source")
+        if not isinstance(source, dict):
+            raise BadRequest("input.source: Required")
+        return ChatInput(action="retry", execution_id=source.get("executionId"))
+    if action == "follow_up":
+        mode = value.get("mode")
+        if mode not in ("queue", "steer"):
+            raise BadRequest("input.mode: Expected 'queue' | 'steer'")
+        message = value.get("message")
+        if not isinstance(message, dict) or "input" not in message:
+            raise BadRequest("input.message.input: Required")
+        text, files, extra = _human(message["input"], "input.message.input")
+        return ChatInput(action="follow_up", text=text, files=files, follow_up_mode=mode, extra=extra)
+    raise BadRequest("input.action: Expected 'send' | 'resume' | 'retry' | 'follow_up'")
+
+
+def _without_action(value: dict[str, Any]) -> ChatInput:
+    if "messages" in value and "input" not in value:
+        if not isinstance(value["messages"], list):
+            raise BadRequest("input.messages: Expected array")
+        return ChatInput(action="passthrough", raw=value)
+    # Legacy v1: `confirm`, `command` or `executionId` mean resume; `retry: true` means retry.
+    if value.get("retry") is True:
+        return ChatInput(action="retry", execution_id=value.get("executionId"))
+    command = value.get("command")
+    if "confirm" in value or isinstance(command, dict) and "resume" in command:
+        resume = command.get("resume") if isinstance(command, dict) else None
+        return ChatInput(
+            action="resume",
+            execution_id=value.get("executionId"),
+            decision="reject" if value.get("confirm") is False else "confirm",
+            payload=resume,
+        )
+    if "input" in value:
+        text, files, extra = _human(value["input"], "input.input")
+        return ChatInput(action="send", text=text, files=files, extra=extra)
+    if "message" in value and isinstance(value["message"], dict):
+        return normalise_input({**value, "action": "send"})
+    raise BadRequest("input.input: Required")

@@ -1,0 +1,50 @@
+"""What one run says: content blocks merged by id, the plain text (for `runs/wait`), token usage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Reply:
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+    _by_id: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+    def add_text(self, block_id: str, chunk: str, kind: str = "text") -> None:
+        key = (kind, block_id)
+        block = self._by_id.get(key)
+        if block is None:
+            block = {"type": kind, "id": block_id, "text": ""}
+            self._by_id[key] = block
+            self.blocks.append(block)
+        block["text"] += chunk
+
+    def add_component(self, call_id: str, data: dict[str, Any]) -> None:
+        key = ("component", call_id)
+        block = self._by_id.get(key)
+        if block is None:
+            block = {"type": "component", "id": call_id, "data": {}}
+            self._by_id[key] = block
+            self.blocks.append(block)
+        block["data"].update(data)
+
+    def add_usage(self, usage: dict[str, Any] | None) -> None:
+        if usage:
+            self.input_tokens += int(usage.get("input_tokens") or 0)
+            self.output_tokens += int(usage.get("output_tokens") or 0)
+
+    @property
+    def text(self) -> str:
+        return "".join(b["text"] for b in self.blocks if b["type"] == "text")
+
+    @property
+    def reasoning(self) -> str | None:
+        parts = [b["text"] for b in self.blocks if b["type"] == "reasoning"]
+        return "".join(parts) if parts else None
+
+    @property
+    def content(self) -> list[dict[str, Any]]:
+        return [b for b in self.blocks if b["type"] != "reasoning"]

@@ -1,0 +1,241 @@
+"""Runs, their stored frames, and the conversation's messages."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from xpert_server.auth.principal import Principal
+from xpert_server.storage import schema as t
+from xpert_server.storage.records import (
+    MessageRecord,
+    Page,
+    RunRecord,
+    ThreadBound,
+    ThreadBusy,
+    ThreadRecord,
+)
+from xpert_server.storage.sql.core import SQLCore
+from xpert_server.storage.sql.threads import thread_from_row
+
+R, T, M, E = t.runs, t.threads, t.messages, t.run_events
+
+
+def run_from_row(row: Any) -> RunRecord:
+    return RunRecord(
+        id=row.id,
+        org_id=row.org_id,
+        thread_id=row.thread_id,
+        assistant_id=row.assistant_id,
+        status=row.status,
+        input=row.input,
+        kwargs=row.kwargs or {},
+        metadata=row.metadata or {},
+        created_by=row.created_by,
+        error=row.error,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def message_from_row(row: Any) -> MessageRecord:
+    return MessageRecord(
+        id=row.id,
+        thread_id=row.thread_id,
+        role=row.role,
+        content=row.content,
+        reasoning=row.reasoning,
+        files=row.files,
+        status=row.status,
+        error=row.error,
+        execution_id=row.execution_id,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+class RunsMixin(SQLCore):
+    async def start_run(
+        self,
+        p: Principal,
+        run: RunRecord,
+        *,
+        title: str | None = None,
+        messages: Sequence[MessageRecord] = (),
+    ) -> ThreadRecord:
+        """Accept a run: mark its thread busy (atomically), bind the assistant, store run and messages.
+
+        Raises ThreadBusy / ThreadBound; returns None-free thread record, or raises LookupError when the
+        thread is not visible.
+        """
+        now = run.created_at
+        async with self.write() as conn:
+            res = await conn.execute(
+                update(T)
+                .where(
+                    T.c.id == run.thread_id,
+                    self.visible_threads(p),
+                    T.c.status != "busy",
+                    or_(T.c.assistant_id.is_(None), T.c.assistant_id == run.assistant_id),
+                )
+                .values(
+                    status="busy",
+                    assistant_id=run.assistant_id,
+                    title=func.coalesce(T.c.title, title),
+                    updated_at=now,
+                    updated_by=p.user_id,
+                    error=None,
+                )
+            )
+            row = (await conn.execute(select(T).where(T.c.id == run.thread_id, self.visible_threads(p)))).first()
+            if res.rowcount == 0:
+                if row is None:
+                    raise LookupError(run.thread_id)
+                if row.assistant_id is not None and row.assistant_id != run.assistant_id:
+                    raise ThreadBound(row.assistant_id)
+                raise ThreadBusy(run.thread_id)
+            await conn.execute(insert(R).values(**_run_values(run), key_id=p.key_id or p.secret_id))
+            for m in messages:
+                await _insert_message(conn, p.org_id, m)
+            await self.audit(conn, p, "create", "run", run.id)
+        return thread_from_row(row)
+
+    async def set_run_status(self, run_id: str, status: str, error: str | None = None) -> None:
+        async with self.write() as conn:
+            await conn.execute(update(R).where(R.c.id == run_id).values(status=status, error=error,
+                                                                         updated_at=time.time()))
+
+    async def finish_run(
+        self,
+        run: RunRecord,
+        *,
+        status: str,
+        thread_status: str,
+        error: str | None = None,
+        messages: Sequence[MessageRecord] = (),
+    ) -> None:
+        """Commit a run's end: its status, its thread's status and the messages it produced, together."""
+        now = time.time()
+        async with self.write() as conn:
+            await conn.execute(update(R).where(R.c.id == run.id).values(status=status, error=error, updated_at=now))
+            await conn.execute(
+                update(T).where(T.c.id == run.thread_id).values(status=thread_status, error=error, updated_at=now)
+            )
+            for m in messages:
+                await _upsert_message(conn, run.org_id, m)
+
+    async def get_run(self, p: Principal, thread_id: str, run_id: str) -> RunRecord | None:
+        q = (
+            select(R)
+            .join(T, T.c.id == R.c.thread_id)
+            .where(R.c.id == run_id, R.c.thread_id == thread_id, self.visible_threads(p))
+        )
+        async with self.read() as conn:
+            row = (await conn.execute(q)).first()
+        return None if row is None else run_from_row(row)
+
+    async def get_run_by_id(self, run_id: str) -> RunRecord | None:
+        """Unscoped: for executors, which act for the run's own principal."""
+        async with self.read() as conn:
+            row = (await conn.execute(select(R).where(R.c.id == run_id))).first()
+        return None if row is None else run_from_row(row)
+
+    async def list_runs(
+        self, p: Principal, thread_id: str, *, limit: int = 10, offset: int = 0, status: str | None = None
+    ) -> list[RunRecord]:
+        cond = and_(R.c.thread_id == thread_id, self.visible_threads(p))
+        if status:
+            cond = and_(cond, R.c.status == status)
+        q = select(R).join(T, T.c.id == R.c.thread_id).where(cond).order_by(R.c.created_at.desc(), R.c.id)
+        async with self.read() as conn:
+            return [run_from_row(r) for r in await conn.execute(q.limit(limit).offset(offset))]
+
+    async def active_runs(self, thread_id: str) -> list[RunRecord]:
+        q = select(R).where(R.c.thread_id == thread_id, R.c.status.in_(("pending", "running")))
+        async with self.read() as conn:
+            return [run_from_row(r) for r in await conn.execute(q)]
+
+    # ---- frames ---------------------------------------------------------------------------------
+    async def append_events(self, rows: Sequence[tuple[str, int, str | None, bytes]]) -> None:
+        """Store frames (run_id, seq, event, data) in one transaction: the group commit of the event log."""
+        if not rows:
+            return
+        now = time.time()
+        async with self.write() as conn:
+            await conn.execute(
+                insert(E), [{"run_id": r, "seq": s, "event": e, "data": d, "created_at": now} for r, s, e, d in rows]
+            )
+
+    async def read_events(self, run_id: str, after: int = 0, limit: int = 10_000) -> list[tuple[int, str | None, bytes]]:
+        q = select(E.c.seq, E.c.event, E.c.data).where(E.c.run_id == run_id, E.c.seq > after).order_by(E.c.seq)
+        async with self.read() as conn:
+            return [(r.seq, r.event, bytes(r.data)) for r in await conn.execute(q.limit(limit))]
+
+    async def last_event_seq(self, run_id: str) -> int:
+        async with self.read() as conn:
+            value = (await conn.execute(select(func.max(E.c.seq)).where(E.c.run_id == run_id))).scalar()
+        return int(value or 0)
+
+    async def delete_events_before(self, cutoff: float) -> int:
+        async with self.write() as conn:
+            res = await conn.execute(delete(E).where(E.c.created_at < cutoff))
+        return int(res.rowcount or 0)
+
+    # ---- messages -------------------------------------------------------------------------------
+    async def list_messages(self, p: Principal, thread_id: str, *, limit: int = 100, offset: int = 0) -> Page:
+        cond = and_(M.c.thread_id == thread_id, M.c.org_id == p.org_id)
+        async with self.read() as conn:
+            total = (await conn.execute(select(func.count()).select_from(M).where(cond))).scalar_one()
+            rows = await conn.execute(
+                select(M).where(cond).order_by(M.c.created_at, M.c.id).limit(limit).offset(offset)
+            )
+            return Page(items=[message_from_row(r) for r in rows], total=int(total))
+
+
+def _run_values(r: RunRecord) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "org_id": r.org_id,
+        "thread_id": r.thread_id,
+        "assistant_id": r.assistant_id,
+        "status": r.status,
+        "input": r.input,
+        "kwargs": r.kwargs,
+        "metadata": r.metadata,
+        "created_by": r.created_by,
+        "error": r.error,
+        "created_at": r.created_at,
+        "updated_at": r.updated_at,
+    }
+
+
+def _message_values(org_id: str, m: MessageRecord) -> dict[str, Any]:
+    return {
+        "id": m.id,
+        "org_id": org_id,
+        "thread_id": m.thread_id,
+        "role": m.role,
+        "content": m.content,
+        "reasoning": m.reasoning,
+        "files": m.files,
+        "status": m.status,
+        "error": m.error,
+        "execution_id": m.execution_id,
+        "created_at": m.created_at,
+        "updated_at": m.updated_at,
+    }
+
+
+async def _insert_message(conn: AsyncConnection, org_id: str, m: MessageRecord) -> None:
+    await conn.execute(insert(M).values(**_message_values(org_id, m)))
+
+
+async def _upsert_message(conn: AsyncConnection, org_id: str, m: MessageRecord) -> None:
+    values = _message_values(org_id, m)
+    res = await conn.execute(update(M).where(M.c.id == m.id).values(**{k: v for k, v in values.items() if k != "id"}))
+    if res.rowcount == 0:
+        await conn.execute(insert(M).values(**values))
