@@ -1,0 +1,289 @@
+"""`client.threads`: conversations with an xpert, and their checkpointed state."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
+
+from xpert_sdk._http import AsyncHTTP, Call, SyncHTTP, compact, path
+from xpert_sdk.types import IfExists, SortOrder, Thread, ThreadContextUsage, ThreadState, ThreadStatus
+
+__all__ = ["AsyncThreads", "Threads"]
+
+
+def _create(
+    metadata: Mapping[str, Any] | None,
+    thread_id: str | None,
+    if_exists: IfExists | None,
+    assistant_id: str | None,
+) -> Call:
+    # A bare create sends `{"metadata": {}}`, as XpertAI's JS SDK does.
+    body = {"metadata": dict(metadata or {})} | compact(
+        thread_id=thread_id, if_exists=if_exists, assistant_id=assistant_id
+    )
+    return Call("POST", "/threads", json=body, idempotent=False)
+
+
+def _get(thread_id: str) -> Call:
+    return Call("GET", path("/threads/{}", thread_id))
+
+
+def _update(thread_id: str, metadata: Mapping[str, Any]) -> Call:
+    return Call("PATCH", path("/threads/{}", thread_id), json={"metadata": dict(metadata)})
+
+
+def _delete(thread_id: str) -> Call:
+    return Call("DELETE", path("/threads/{}", thread_id))
+
+
+def _search(
+    metadata: Mapping[str, Any] | None,
+    ids: Sequence[str] | None,
+    status: ThreadStatus | None,
+    limit: int,
+    offset: int,
+    sort_by: str | None,
+    sort_order: SortOrder | None,
+) -> Call:
+    body = compact(
+        metadata=metadata,
+        ids=list(ids) if ids is not None else None,
+        status=status,
+        limit=limit,
+        offset=offset,
+        sort_by=sort_by,
+        sort_order=sort_order,
+    )
+    return Call("POST", "/threads/search", json=body)
+
+
+def _count(metadata: Mapping[str, Any] | None, status: ThreadStatus | None) -> Call:
+    return Call("POST", "/threads/count", json=compact(metadata=metadata, status=status))
+
+
+def _get_state(thread_id: str, checkpoint_id: str | None) -> Call:
+    params = compact(checkpoint_id=checkpoint_id)
+    return Call("GET", path("/threads/{}/state", thread_id), params=params or None)
+
+
+def _update_state(thread_id: str, values: Any, as_node: str | None) -> Call:
+    body = {"values": values} | compact(as_node=as_node)
+    return Call("POST", path("/threads/{}/state", thread_id), json=body, idempotent=False)
+
+
+def _get_history(thread_id: str, limit: int, before: str | None) -> Call:
+    body = {"limit": limit} | compact(before=before)
+    return Call("POST", path("/threads/{}/history", thread_id), json=body)
+
+
+def _copy(thread_id: str) -> Call:
+    return Call("POST", path("/threads/{}/copy", thread_id), idempotent=False)
+
+
+def _get_context_usage(thread_id: str, agent_key: str | None) -> Call:
+    params = compact(agentKey=agent_key)
+    return Call("GET", path("/threads/{}/context-usage", thread_id), params=params or None)
+
+
+class Threads:
+    """Create, find and inspect threads."""
+
+    def __init__(self, http: SyncHTTP) -> None:
+        self._http = http
+
+    def create(
+        self,
+        metadata: Mapping[str, Any] | None = None,
+        thread_id: str | None = None,
+        if_exists: IfExists | None = None,
+        assistant_id: str | None = None,
+    ) -> Thread:
+        """Start a thread; it binds to the assistant of its first run unless `assistant_id` is given.
+
+        Example: ``thread = client.threads.create(metadata={"title": "Billing"})``
+        """
+        return cast(Thread, self._http.request(_create(metadata, thread_id, if_exists, assistant_id)))
+
+    def get(self, thread_id: str) -> Thread:
+        """One thread, with its current `values`.
+
+        Example: ``thread = client.threads.get(thread_id)``
+        """
+        return cast(Thread, self._http.request(_get(thread_id)))
+
+    def update(self, thread_id: str, metadata: Mapping[str, Any]) -> Thread:
+        """Merge `metadata` into the thread's metadata.
+
+        Example: ``client.threads.update(thread_id, metadata={"title": "Refund"})``
+        """
+        return cast(Thread, self._http.request(_update(thread_id, metadata)))
+
+    def delete(self, thread_id: str) -> None:
+        """Delete a thread with its runs, state and conversation.
+
+        Example: ``client.threads.delete(thread_id)``
+        """
+        self._http.request(_delete(thread_id))
+
+    def search(
+        self,
+        metadata: Mapping[str, Any] | None = None,
+        ids: Sequence[str] | None = None,
+        status: ThreadStatus | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        sort_by: str | None = None,
+        sort_order: SortOrder | None = None,
+    ) -> list[Thread]:
+        """Threads matching the filters.
+
+        Example: ``busy = client.threads.search(status="busy", limit=50)``
+        """
+        call = _search(metadata, ids, status, limit, offset, sort_by, sort_order)
+        return cast(list[Thread], self._http.request(call))
+
+    def count(self, metadata: Mapping[str, Any] | None = None, status: ThreadStatus | None = None) -> int:
+        """How many threads match.
+
+        Example: ``n = client.threads.count(status="idle")``
+        """
+        return cast(int, self._http.request(_count(metadata, status)))
+
+    def get_state(self, thread_id: str, checkpoint_id: str | None = None) -> ThreadState:
+        """The thread's state at its latest (or a given) checkpoint.
+
+        Example: ``state = client.threads.get_state(thread_id)``
+        """
+        return cast(ThreadState, self._http.request(_get_state(thread_id, checkpoint_id)))
+
+    def update_state(self, thread_id: str, values: Any, as_node: str | None = None) -> Any:
+        """Write `values` into the thread's state as a new checkpoint.
+
+        Example: ``client.threads.update_state(thread_id, {"topic": "billing"})``
+        """
+        return self._http.request(_update_state(thread_id, values, as_node))
+
+    def get_history(self, thread_id: str, limit: int = 10, before: str | None = None) -> list[ThreadState]:
+        """Past states of the thread, newest first.
+
+        Example: ``states = client.threads.get_history(thread_id, limit=5)``
+        """
+        return cast(list[ThreadState], self._http.request(_get_history(thread_id, limit, before)))
+
+    def copy(self, thread_id: str) -> Thread:
+        """A new thread with a copy of this one's state.
+
+        Example: ``fork = client.threads.copy(thread_id)``
+        """
+        return cast(Thread, self._http.request(_copy(thread_id)))
+
+    def get_context_usage(self, thread_id: str, agent_key: str | None = None) -> ThreadContextUsage:
+        """Token usage of the thread's context window.
+
+        Example: ``usage = client.threads.get_context_usage(thread_id)["usage"]``
+        """
+        return cast(ThreadContextUsage, self._http.request(_get_context_usage(thread_id, agent_key)))
+
+
+class AsyncThreads:
+    """Create, find and inspect threads."""
+
+    def __init__(self, http: AsyncHTTP) -> None:
+        self._http = http
+
+    async def create(
+        self,
+        metadata: Mapping[str, Any] | None = None,
+        thread_id: str | None = None,
+        if_exists: IfExists | None = None,
+        assistant_id: str | None = None,
+    ) -> Thread:
+        """Start a thread; it binds to the assistant of its first run unless `assistant_id` is given.
+
+        Example: ``thread = await client.threads.create(metadata={"title": "Billing"})``
+        """
+        return cast(Thread, await self._http.request(_create(metadata, thread_id, if_exists, assistant_id)))
+
+    async def get(self, thread_id: str) -> Thread:
+        """One thread, with its current `values`.
+
+        Example: ``thread = await client.threads.get(thread_id)``
+        """
+        return cast(Thread, await self._http.request(_get(thread_id)))
+
+    async def update(self, thread_id: str, metadata: Mapping[str, Any]) -> Thread:
+        """Merge `metadata` into the thread's metadata.
+
+        Example: ``await client.threads.update(thread_id, metadata={"title": "Refund"})``
+        """
+        return cast(Thread, await self._http.request(_update(thread_id, metadata)))
+
+    async def delete(self, thread_id: str) -> None:
+        """Delete a thread with its runs, state and conversation.
+
+        Example: ``await client.threads.delete(thread_id)``
+        """
+        await self._http.request(_delete(thread_id))
+
+    async def search(
+        self,
+        metadata: Mapping[str, Any] | None = None,
+        ids: Sequence[str] | None = None,
+        status: ThreadStatus | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        sort_by: str | None = None,
+        sort_order: SortOrder | None = None,
+    ) -> list[Thread]:
+        """Threads matching the filters.
+
+        Example: ``busy = await client.threads.search(status="busy", limit=50)``
+        """
+        call = _search(metadata, ids, status, limit, offset, sort_by, sort_order)
+        return cast(list[Thread], await self._http.request(call))
+
+    async def count(
+        self, metadata: Mapping[str, Any] | None = None, status: ThreadStatus | None = None
+    ) -> int:
+        """How many threads match.
+
+        Example: ``n = await client.threads.count(status="idle")``
+        """
+        return cast(int, await self._http.request(_count(metadata, status)))
+
+    async def get_state(self, thread_id: str, checkpoint_id: str | None = None) -> ThreadState:
+        """The thread's state at its latest (or a given) checkpoint.
+
+        Example: ``state = await client.threads.get_state(thread_id)``
+        """
+        return cast(ThreadState, await self._http.request(_get_state(thread_id, checkpoint_id)))
+
+    async def update_state(self, thread_id: str, values: Any, as_node: str | None = None) -> Any:
+        """Write `values` into the thread's state as a new checkpoint.
+
+        Example: ``await client.threads.update_state(thread_id, {"topic": "billing"})``
+        """
+        return await self._http.request(_update_state(thread_id, values, as_node))
+
+    async def get_history(
+        self, thread_id: str, limit: int = 10, before: str | None = None
+    ) -> list[ThreadState]:
+        """Past states of the thread, newest first.
+
+        Example: ``states = await client.threads.get_history(thread_id, limit=5)``
+        """
+        return cast(list[ThreadState], await self._http.request(_get_history(thread_id, limit, before)))
+
+    async def copy(self, thread_id: str) -> Thread:
+        """A new thread with a copy of this one's state.
+
+        Example: ``fork = await client.threads.copy(thread_id)``
+        """
+        return cast(Thread, await self._http.request(_copy(thread_id)))
+
+    async def get_context_usage(self, thread_id: str, agent_key: str | None = None) -> ThreadContextUsage:
+        """Token usage of the thread's context window.
+
+        Example: ``usage = (await client.threads.get_context_usage(thread_id))["usage"]``
+        """
+        return cast(ThreadContextUsage, await self._http.request(_get_context_usage(thread_id, agent_key)))
