@@ -33,6 +33,12 @@ def _settings(data_dir: Path | None, database_url: str | None, **more: Any) -> S
     return Settings.from_env(data_dir=data_dir, database_url=database_url, **more)
 
 
+def _error(message: str) -> None:
+    # Plain and unwrapped: messages quote user input (YAML snippets, ids) that must not be read as rich
+    # markup, and file paths must stay on one line to be copied or grepped.
+    console.print(message, style="red", markup=False, highlight=False, soft_wrap=True)
+
+
 def _with_storage(settings: Settings, fn: Callable[[Any], Awaitable[T]]) -> T:
     from xpert_server.storage import create_storage
 
@@ -40,6 +46,12 @@ def _with_storage(settings: Settings, fn: Callable[[Any], Awaitable[T]]) -> T:
         storage = create_storage(settings.resolved_database_url)
         await storage.open()
         try:
+            if storage.created:
+                # This command created the database, so `serve` will not see a first start: seed the
+                # demo xpert here, as that first start would have.
+                from xpert_server.agents.registry import demo_path, load_file_into
+
+                await load_file_into(storage, demo_path())
             return await fn(storage)
         finally:
             await storage.close()
@@ -65,7 +77,7 @@ def serve(
     settings = _settings(data_dir, database_url, host=host, port=port, xperts_dir=xperts, log_level=log_level,
                          demo=demo)
     if settings.xperts_dir is not None and not settings.xperts_dir.is_dir():
-        console.print(f"[red]--xperts {settings.xperts_dir}: not a folder[/red]")
+        _error(f"--xperts {settings.xperts_dir}: not a folder")
         raise typer.Exit(2)
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     uvicorn.run(
@@ -93,10 +105,10 @@ def keys_create(
     from xpert_server.auth.principal import Principal
 
     if not ORG_RE.match(org):
-        console.print(f"[red]--org {org!r}: must be a short slug (letters, digits, '-' or '_')[/red]")
+        _error(f"--org {org!r}: must be a short slug (letters, digits, '-' or '_')")
         raise typer.Exit(2)
     if expires_in is not None and expires_in <= 0:
-        console.print("[red]--expires-in must be a positive number of seconds[/red]")
+        _error("--expires-in must be a positive number of seconds")
         raise typer.Exit(2)
 
     async def run(storage: Any) -> str | None:
@@ -119,7 +131,7 @@ def keys_create(
 
     key = _with_storage(_settings(data_dir, database_url), run)
     if key is None:
-        console.print(f"[red]No xpert {xpert!r} in org {org!r}[/red]")
+        _error(f"No xpert {xpert!r} in org {org!r}")
         raise typer.Exit(1)
     console.print(f"Created a key for org [bold]{org}[/bold]" + (f", bound to xpert {xpert}" if xpert else ""))
     print(key)
@@ -152,7 +164,7 @@ def keys_revoke(
     """Revoke a key. Running servers refuse it within a second."""
     record = _with_storage(_settings(data_dir, database_url), lambda s: s.revoke_api_key(key_id))
     if record is None:
-        console.print(f"[red]No single key matches {key_id!r}[/red]")
+        _error(f"No single key matches {key_id!r}")
         raise typer.Exit(1)
     console.print(f"Revoked {record.id} ({record.hint})")
 
@@ -172,7 +184,7 @@ def xperts_load(
         for f in files:
             specs.extend(load_dir(f) if f.is_dir() else [(f, load_file(f))])
     except DefinitionError as e:
-        console.print(f"[red]{e}[/red]")
+        _error(str(e))
         raise typer.Exit(1) from e
 
     async def run(storage: Any) -> list[tuple[Path, Any, bool]]:

@@ -65,3 +65,24 @@ POLICY_ZH = """员工休假制度
 
 员工依法登记结婚的，可享受婚假三天。婚假须在结婚登记之日起一年内休完。
 """
+
+_PARTS = [
+    "bearing", "impeller", "gasket", "capacitor", "float switch", "check valve", "pressure tank", "clamp kit"
+]
+_MATERIALS = ["stainless steel", "brass", "nitrile rubber", "polypropylene", "cast iron", "ceramic"]
+
+
+def long_manual() -> str:
+    """A multi-page manual (~8,000 characters, form feeds between pages) with the warranty section in its
+    second half, after dozens of spare-part sections."""
+    head, _, tail = MANUAL.partition("Warranty\n")
+    spares = []
+    for i in range(40):
+        part, material = _PARTS[i % len(_PARTS)], _MATERIALS[i % len(_MATERIALS)]
+        spares.append(
+            f"Spare part P-{100 + i}\n\nPart P-{100 + i} is the {material} {part} of assembly group {i % 7}. "
+            f"Order it by its code, fit it with a torque of {10 + i} Nm and inspect it every {6 + i % 5} "
+            "months."
+        )
+    first, second = spares[:25], spares[25:]
+    return "\n\n\f".join([head, *first]) + "\n\nWarranty\n" + tail + "\n\n" + "\n\n".join(second)

@@ -133,17 +133,17 @@ def _rows_mentioning(conn: Connection, needles: list[str]) -> list[tuple[str, st
 
 
 async def test_database_holds_no_key_in_plain_text(api: ApiHarness, api_database_url: str) -> None:
-    key, org = await api.mint_key()
+    key, _ = await api.mint_key()
     async with api.client(key, x_principal_user_id="alice") as c:
         thread = await new_thread(c, metadata={"note": "hello"})
         assert (await c.patch(f"/threads/{thread['thread_id']}", json={"metadata": {"x": 1}})).status_code == 200
         assert (await c.post("/assistants", json={"name": "Keyless", "slug": "keyless"})).status_code == 201
     secret_part = key.removeprefix("sk-x-")
-    async with api.services.storage.read() as conn:
-        hits = await conn.run_sync(_rows_mentioning, [key, secret_part[:24], secret_part[-24:]])
-        assert hits == []
-        # The scan did reach the key's row: its hash is there.
-        assert await conn.run_sync(_rows_mentioning, [hash_credential(key)]) == [("api_keys", "key_hash")]
+    storage = api.services.storage
+    hits = await storage.read(lambda conn: _rows_mentioning(conn, [key, secret_part[:24], secret_part[-24:]]))
+    assert hits == []
+    # The scan did reach the key's row: its hash is there.
+    assert await storage.read(lambda conn: _rows_mentioning(conn, [hash_credential(key)])) == [("api_keys", "key_hash")]
     if api_database_url.startswith("sqlite"):
         db_file = Path(api_database_url.removeprefix("sqlite:///"))
         for path in db_file.parent.glob(db_file.name + "*"):

@@ -1,4 +1,4 @@
-"""Graphs for runs: the built-in agent graph of an xpert, custom graphs named by reference, checkpointer wiring."""
+"""Graphs for runs: an xpert's built-in agent graph, custom graphs by reference, checkpointer wiring."""
 
 from __future__ import annotations
 
@@ -71,7 +71,8 @@ def format_documents(documents: Sequence[Mapping[str, Any]], budget: int = DOCUM
     for i, d in enumerate(docs):
         text = d["content"].strip()
         if len(text) > allowance[i]:
-            text = f"{text[: allowance[i]].rstrip()}\n[… {len(text) - allowance[i]} more characters not shown]"
+            hidden = len(text) - allowance[i]
+            text = f"{text[: allowance[i]].rstrip()}\n[… {hidden} more characters not shown]"
         parts.append(f"--- {d['name']} ---\n{text}")
     return "\n".join(parts)
 
@@ -106,7 +107,8 @@ def build_agent_graph(spec: XpertSpec, model: BaseChatModel) -> StateGraph[Messa
 
     async def agent(state: MessagesState, config: RunnableConfig) -> dict[str, list[BaseMessage]]:
         documents = (config.get("configurable") or {}).get(DOCUMENTS_KEY)
-        reply = await model.ainvoke(build_model_input(spec.system_prompt, state["messages"], documents), config)
+        messages = build_model_input(spec.system_prompt, state["messages"], documents)
+        reply = await model.ainvoke(messages, config)
         return {"messages": [reply]}
 
     graph = StateGraph(MessagesState)
@@ -169,14 +171,16 @@ def _as_graph(ref: str, obj: Any) -> Pregel[Any, Any, Any, Any]:
             raise ValueError(f"graph {ref!r}: the factory failed: {type(e).__name__}: {e}") from e
         if inspect.iscoroutine(made):
             made.close()  # avoids "coroutine was never awaited"
-            raise ValueError(f"graph {ref!r}: async graph factories are not supported; return the graph directly")
+            raise ValueError(f"graph {ref!r}: async graph factories are not supported; return the graph")
         if isinstance(made, Pregel):
             return made
         if isinstance(made, StateGraph):
             return made.compile()
         raise ValueError(f"graph {ref!r}: the factory returned {type(made).__name__}, not a graph")
-    raise ValueError(f"graph {ref!r}: {type(obj).__name__} is not a graph (want a compiled graph, a StateGraph "
-                     "or a no-argument factory)")
+    raise ValueError(
+        f"graph {ref!r}: {type(obj).__name__} is not a graph "
+        "(want a compiled graph, a StateGraph or a no-argument factory)"
+    )
 
 
 def _required_params(fn: Callable[..., Any]) -> bool:

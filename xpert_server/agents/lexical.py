@@ -110,7 +110,13 @@ class Passage:
     heading: str
     text: str
     order: int
+    # (paragraph number, first sentence, end sentence): windows overlap, and an answer must not repeat text.
+    span: tuple[int, int, int] = (0, 0, 0)
     terms: Counter[str] = field(default_factory=Counter)
+
+    def overlaps(self, other: Passage) -> bool:
+        (pa, a0, a1), (pb, b0, b1) = self.span, other.span
+        return self.doc == other.doc and pa == pb and a0 < b1 and b0 < a1
 
     @property
     def first_sentence(self) -> str:
@@ -143,26 +149,46 @@ def _is_heading(para: str, raw: str) -> bool:
     )
 
 
-def _pack(text: str, target: int) -> list[str]:
-    """Group sentences into chunks of about `target` characters; hard-split any sentence far longer."""
-    chunks: list[str] = []
-    current = ""
+def _pieces(text: str, target: int) -> list[str]:
+    """The sentences of `text`, any sentence far longer than `target` hard-split."""
+    out: list[str] = []
     for sent in sentences(text):
         while len(sent) > target * 3 // 2:
             piece = truncate(sent, target).removesuffix("…")
-            chunks.append(piece)
+            out.append(piece)
             sent = sent[len(piece) :].strip()
-        if current and len(current) + len(sent) + 1 > target:
-            chunks.append(current)
-            current = ""
-        current = join_text(current, sent)
-    if current:
-        chunks.append(current)
-    return chunks
+        if sent:
+            out.append(sent)
+    return out
+
+
+def _windows(text: str, target: int) -> list[tuple[str, int, int]]:
+    """Windows of whole sentences of about `target` characters, each starting about half-way through the
+    previous one: a fact that straddles one window's edge lies whole inside the next."""
+    sents = _pieces(text, target)
+    out: list[tuple[str, int, int]] = []
+    i = 0
+    while i < len(sents):
+        j, size = i + 1, len(sents[i])
+        while j < len(sents) and size + len(sents[j]) + 1 <= target:
+            size += len(sents[j]) + 1
+            j += 1
+        window = ""
+        for s in sents[i:j]:
+            window = join_text(window, s)
+        out.append((window, i, j))
+        if j >= len(sents):
+            break
+        k, size = i + 1, len(sents[i])
+        while k < j and size < target // 2:
+            size += len(sents[k]) + 1
+            k += 1
+        i = k
+    return out
 
 
 def split_passages(name: str, content: str, target: int = 300, start: int = 0) -> list[Passage]:
-    """Paragraphs (blank lines or form feeds apart), packed or split into passages of ~`target` chars.
+    """Paragraphs (blank lines or form feeds apart) cut into overlapping passages of ~`target` chars.
 
     A short single line without end punctuation is a heading: it labels the passages after it (and
     counts when scoring them) instead of becoming a passage of its own.
@@ -170,7 +196,7 @@ def split_passages(name: str, content: str, target: int = 300, start: int = 0) -
     passages: list[Passage] = []
     heading = ""
     heading_pending = False  # the last paragraph was a heading: a following heading extends it
-    for raw in re.split(r"\n\s*\n|\f", content):
+    for para_no, raw in enumerate(re.split(r"\n\s*\n|\f", content)):
         para = _join_lines(raw.splitlines())
         para = re.sub(r"^#+\s*", "", para).strip()
         if not para:
@@ -181,11 +207,11 @@ def split_passages(name: str, content: str, target: int = 300, start: int = 0) -
             heading_pending = True
             continue
         heading_pending = False
-        for chunk in _pack(para, target):
-            passages.append(Passage(name, heading, chunk, start + len(passages)))
+        for text, first, end in _windows(para, target):
+            passages.append(Passage(name, heading, text, start + len(passages), (para_no, first, end)))
     if heading_pending and not passages:
         # A document of headings only (or one short line): keep it searchable.
-        passages.append(Passage(name, "", heading, start))
+        passages.append(Passage(name, "", heading, start, (0, 0, 1)))
     for p in passages:
         p.terms = Counter(tokenize(f"{p.heading} {p.text}"))
     return passages
@@ -220,15 +246,28 @@ class BM25:
             out.append(s)
         return out
 
-    def centrality(self) -> list[float]:
-        """Cosine between each passage's tf-idf vector and the sum of all (normalised) vectors."""
+    def _vectors(self) -> list[dict[str, float]]:
         vectors: list[dict[str, float]] = []
         for p in self.passages:
             v = {t: (1 + math.log(c)) * self.idf(t) for t, c in p.terms.items()}
             norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
             vectors.append({t: x / norm for t, x in v.items()})
+        return vectors
+
+    def main_points(self, k: int, first: Sequence[int] = ()) -> list[int]:
+        """`k` passage indexes for a summary: `first`, then the most central passage (closest to the sum of
+        all tf-idf vectors) of each of `k` stretches of the text. Central alone would pick five variants
+        of the most repeated topic; one per stretch covers the whole document."""
+        vectors = self._vectors()
         centroid: Counter[str] = Counter()
         for v in vectors:
             centroid.update(v)
-        cnorm = math.sqrt(sum(x * x for x in centroid.values())) or 1.0
-        return [sum(x * centroid[t] for t, x in v.items()) / cnorm for v in vectors]
+        central = [sum(x * centroid[t] for t, x in v.items()) for v in vectors]
+        picked = list(dict.fromkeys(first))[:k]
+        n = len(vectors)
+        for s in range(k):
+            stretch = range(s * n // k, (s + 1) * n // k)
+            if len(picked) >= k or not stretch or any(i in stretch for i in picked):
+                continue
+            picked.append(max(stretch, key=lambda i: (central[i], -i)))
+        return picked

@@ -1,4 +1,4 @@
-"""Pick the chat model for an xpert: its own `model:`, else the server-wide default, else the offline model."""
+"""Pick an xpert's chat model: its own `model:`, else the server-wide default, else the offline model."""
 
 from __future__ import annotations
 
@@ -33,7 +33,8 @@ def resolve_model(spec: XpertSpec, settings_model: ServerModel = (None, None, No
     if m is None:
         if not name:
             return OfflineChatModel()
-        return _openai(name=name, base_url=base_url, api_key=api_key or (None if base_url is None else NO_KEY))
+        server_key = api_key or (None if base_url is None else NO_KEY)
+        return _openai(name=name, base_url=base_url, api_key=server_key)
     if m.provider == "offline":
         return OfflineChatModel(model_name=m.name) if m.name else OfflineChatModel()
     if m.provider == "local":
@@ -43,7 +44,9 @@ def resolve_model(spec: XpertSpec, settings_model: ServerModel = (None, None, No
         )
     model_name = m.name or name
     if not model_name:
-        raise ModelConfigError(f"xpert {spec.slug!r}: `model.name` is required (or set XPERT_MODEL for the server)")
+        raise ModelConfigError(
+            f"xpert {spec.slug!r}: `model.name` is required (or set XPERT_MODEL for the server)"
+        )
     url = m.base_url or base_url
     key: str | None = os.environ.get(m.api_key_env) if m.api_key_env else None
     if not key and url is not None and url == base_url:
@@ -53,7 +56,12 @@ def resolve_model(spec: XpertSpec, settings_model: ServerModel = (None, None, No
         key = NO_KEY
     # With no URL and no key, ChatOpenAI reads OPENAI_API_KEY itself.
     return _openai(
-        name=model_name, base_url=url, api_key=key, temperature=m.temperature, max_tokens=m.max_tokens, **m.options
+        name=model_name,
+        base_url=url,
+        api_key=key,
+        temperature=m.temperature,
+        max_tokens=m.max_tokens,
+        **m.options,
     )
 
 

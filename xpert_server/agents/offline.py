@@ -60,7 +60,7 @@ _CHUNK_RE = re.compile(f"\\s*(?:[{CJK_RANGES}]{{1,2}}|[^\\s{CJK_RANGES}]+)|\\s+"
 
 
 def split_chunks(text: str) -> list[str]:
-    """Word-ish stream chunks (leading whitespace kept, CJK two characters at a time); they join back to `text`."""
+    """Word-ish stream chunks (leading whitespace kept, CJK two characters at a time); they join to `text`."""
     return _CHUNK_RE.findall(text)
 
 
@@ -113,31 +113,28 @@ def _answer(passages: list[Passage], scores: list[float], zh: bool) -> str:
     # A short best passage gets the runner-up appended when that is nearly as relevant.
     if len(ranked) > 1 and len(text) < 200:
         nxt = ranked[1]
-        if scores[nxt] >= 0.75 * scores[ranked[0]] and len(head) + len(text) + len(passages[nxt].text) < MAX_REPLY:
+        ok = scores[nxt] >= 0.75 * scores[ranked[0]] and not passages[nxt].overlaps(best)
+        if ok and len(head) + len(text) + len(passages[nxt].text) < MAX_REPLY:
             text = join_text(text, passages[nxt].text)
     return truncate(head + text, MAX_REPLY)
 
 
 def _summary(passages: list[Passage], index: BM25, zh: bool, intro: str = "") -> str:
-    """Main points: first sentences of the most central passages, in document order, within the budget."""
-    central = index.centrality()
-    picked: list[int] = []
-    by_doc: dict[str, int] = {}
-    for p in passages:  # each document's opening passage usually says what the document is
-        by_doc.setdefault(p.doc, p.order)
-    picked.extend(sorted(by_doc.values()))
-    for i in sorted(range(len(passages)), key=lambda i: (-central[i], i)):
-        if len(picked) >= 5:
-            break
-        if i not in picked:
-            picked.append(i)
-    names = ", ".join(by_doc)
+    """Main points: first sentences of central passages spread over the text, in document order."""
+    # Each document's opening passage usually says what the document is: always a point.
+    openers: dict[str, int] = {}
+    for p in passages:
+        openers.setdefault(p.doc, p.order)
+    picked = index.main_points(5, first=sorted(openers.values()))
+    names = truncate(", ".join(openers), 120)
     out = intro + (f"{names} 的要点：" if zh else f"Main points of {names}:")
     for i in sorted(picked):
-        line = "\n• " + truncate(passages[i].first_sentence, 180)
-        if len(out) + len(line) > MAX_REPLY:
+        point = truncate(passages[i].first_sentence, 180)
+        if point in out:  # overlapping windows can open with the same sentence
+            continue
+        if len(out) + len(point) + 3 > MAX_REPLY:
             break
-        out += line
+        out += "\n• " + point
     return truncate(out, MAX_REPLY)
 
 
@@ -204,7 +201,7 @@ class OfflineChatModel(BaseChatModel):
         return {"model_name": self.model_name}
 
     def get_num_tokens(self, text: str) -> int:
-        # The base class would load a GPT-2 tokenizer from `transformers`; the estimate is what we report anyway.
+        # The base class would load a GPT-2 tokenizer from `transformers`; the estimate is what we report.
         return estimate_tokens(text)
 
     def bind_tools(
@@ -215,7 +212,8 @@ class OfflineChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, AIMessage]:
         # A model copy rather than `.bind(tools=…)`: the (later) tool-calling rules read `self.tools`.
-        bound = self.model_copy(update={"tools": [convert_to_openai_tool(t) for t in tools], "tool_choice": tool_choice})
+        schemas = [convert_to_openai_tool(t) for t in tools]
+        bound = self.model_copy(update={"tools": schemas, "tool_choice": tool_choice})
         return bound.bind(**kwargs) if kwargs else bound
 
     # ---- reply ---------------------------------------------------------------------------------------------
@@ -235,13 +233,15 @@ class OfflineChatModel(BaseChatModel):
         # The id LangChain itself would give this run's message, so every path agrees on it.
         return f"{LC_ID_PREFIX}-{run_manager.run_id if run_manager else uuid.uuid4()}"
 
-    def _chunks(self, messages: Sequence[BaseMessage], reply: str, msg_id: str) -> Iterator[ChatGenerationChunk]:
+    def _chunks(
+        self, messages: Sequence[BaseMessage], reply: str, msg_id: str
+    ) -> Iterator[ChatGenerationChunk]:
         pieces = split_chunks(reply) or [""]
         for i, piece in enumerate(pieces):
             if i < len(pieces) - 1:
                 yield ChatGenerationChunk(message=AIMessageChunk(content=piece, id=msg_id))
             else:
-                # Usage and metadata only on the last chunk: chunk addition sums usage and concatenates strings.
+                # Usage and metadata on the last chunk only: adding chunks sums usage, concatenates strings.
                 yield ChatGenerationChunk(
                     message=AIMessageChunk(
                         content=piece,

@@ -1,14 +1,13 @@
-"""SQLite specifics: WAL, one writer connection, JSON matching with json_extract."""
+"""SQLite specifics: WAL, explicit transactions (so SAVEPOINTs work), JSON matching with json_extract."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, event, func, literal
+from sqlalchemy import ColumnElement, Connection, Engine, create_engine, event, func, literal
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
-from sqlalchemy.pool import AsyncAdaptedQueuePool
+from sqlalchemy.pool import QueuePool
 
 from xpert_server.encoding import dumps_str, loads
 
@@ -17,16 +16,40 @@ _PRAGMAS = (
     # NORMAL in WAL mode loses no committed transaction on a process crash (only on power loss).
     "PRAGMA synchronous=NORMAL",
     "PRAGMA busy_timeout=10000",
-    "PRAGMA foreign_keys=ON",
     "PRAGMA cache_size=-32000",
 )
 
 
-def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-    cur = dbapi_conn.cursor()
-    for pragma in _PRAGMAS:
-        cur.execute(pragma)
-    cur.close()
+def _sync_url(url: str) -> str:
+    return make_url(url).set(drivername="sqlite").render_as_string(hide_password=False)
+
+
+def _engine(url: str, begin: str, pool_size: int) -> Engine:
+    engine = create_engine(
+        url,
+        poolclass=QueuePool,
+        pool_size=pool_size,
+        max_overflow=0,
+        pool_timeout=120,
+        connect_args={"check_same_thread": False},
+        json_serializer=dumps_str,
+        json_deserializer=loads,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn: Any, _record: Any) -> None:
+        # Take transaction control from pysqlite so BEGIN/SAVEPOINT are ours (SQLAlchemy's recipe).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        for pragma in _PRAGMAS:
+            cur.execute(pragma)
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql(begin)
+
+    return engine
 
 
 def _path_key(s: str) -> str:
@@ -37,20 +60,14 @@ def _path_key(s: str) -> str:
 class SQLiteDialect:
     name = "sqlite"
 
-    def create_engines(self, url: str) -> tuple[AsyncEngine, AsyncEngine]:
+    def create_engines(self, url: str) -> tuple[Engine, Engine]:
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        common: dict[str, Any] = {"json_serializer": dumps_str, "json_deserializer": loads}
-        writer = create_async_engine(
-            url, poolclass=AsyncAdaptedQueuePool, pool_size=1, max_overflow=0, pool_timeout=120, **common
-        )
-        reader = create_async_engine(
-            url, poolclass=AsyncAdaptedQueuePool, pool_size=4, max_overflow=4, pool_timeout=120, **common
-        )
-        for engine in (writer, reader):
-            event.listen(engine.sync_engine, "connect", _on_connect)
-        return writer, reader
+        sync = _sync_url(url)
+        # The writer takes the write lock up front (IMMEDIATE), so another process (the CLI) waits on
+        # busy_timeout instead of failing when a read transaction would have to upgrade.
+        return _engine(sync, "BEGIN IMMEDIATE", 1), _engine(sync, "BEGIN", 6)
 
     def json_match(self, column: Any, key: str, value: Any) -> ColumnElement[bool]:
         extracted = func.json_extract(column, _path_key(key))
@@ -63,6 +80,6 @@ class SQLiteDialect:
             return extracted == func.json(literal(dumps_str(value)))
         return extracted == literal(value)
 
-    async def lock_migrations(self, conn: AsyncConnection) -> None:
-        # One writer connection per process; across processes SQLite's own write lock serialises.
+    def lock_migrations(self, conn: Connection) -> None:
+        # BEGIN IMMEDIATE already holds SQLite's write lock: processes starting together take turns.
         return None

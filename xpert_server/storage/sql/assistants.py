@@ -5,9 +5,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from xpert_server.auth.principal import Principal
 from xpert_server.storage import schema as t
@@ -46,11 +45,13 @@ class AssistantsMixin(SQLCore):
         return cond
 
     async def create_assistant(self, p: Principal, record: AssistantRecord) -> AssistantRecord:
+        def op(conn: Connection) -> None:
+            conn.execute(insert(A).values(**_values(record), created_by=p.user_id))
+            _insert_version(conn, record)
+            self.audit(conn, p, "create", "assistant", record.id)
+
         try:
-            async with self.write() as conn:
-                await conn.execute(insert(A).values(**_values(record), created_by=p.user_id))
-                await _insert_version(conn, record)
-                await self.audit(conn, p, "create", "assistant", record.id)
+            await self.write(op)
         except IntegrityError as e:
             raise AlreadyExists("An assistant with this id or slug already exists.") from e
         return record
@@ -60,58 +61,56 @@ class AssistantsMixin(SQLCore):
 
         Keeps the id stable across restarts and processes, so YAML xperts never change id.
         """
-        async with self.write() as conn:
-            row = (await conn.execute(select(A).where(A.c.org_id == record.org_id, A.c.slug == record.slug))).first()
+
+        def op(conn: Connection) -> tuple[AssistantRecord, bool]:
+            row = conn.execute(select(A).where(A.c.org_id == record.org_id, A.c.slug == record.slug)).first()
             if row is None:
-                await conn.execute(insert(A).values(**_values(record), created_by=None))
-                await _insert_version(conn, record)
-                await self.audit(conn, p, "create", "assistant", record.id)
+                conn.execute(insert(A).values(**_values(record), created_by=None))
+                _insert_version(conn, record)
+                self.audit(conn, p, "create", "assistant", record.id)
                 return record, True
             current = _assistant(row)
             if all(getattr(current, f) == getattr(record, f) for f in _FIELDS):
                 return current, False
-            changes = {f: getattr(record, f) for f in _FIELDS}
-            updated = await self._apply_update(conn, current, changes)
-            await self.audit(conn, p, "update", "assistant", current.id)
+            updated = _apply_update(conn, current, {f: getattr(record, f) for f in _FIELDS})
+            self.audit(conn, p, "update", "assistant", current.id)
             return updated, True
+
+        return await self.write(op)
 
     async def get_assistant(self, p: Principal, assistant_id: str) -> AssistantRecord | None:
         """By id within the org (a key's xpert binding is checked by the caller, to answer 403)."""
-        async with self.read() as conn:
-            row = (await conn.execute(select(A).where(A.c.id == assistant_id, A.c.org_id == p.org_id))).first()
-        return None if row is None else _assistant(row)
+
+        def op(conn: Connection) -> AssistantRecord | None:
+            row = conn.execute(select(A).where(A.c.id == assistant_id, A.c.org_id == p.org_id)).first()
+            return None if row is None else _assistant(row)
+
+        return await self.read(op)
 
     async def update_assistant(self, p: Principal, assistant_id: str, changes: dict[str, Any]) -> AssistantRecord | None:
+        def op(conn: Connection) -> AssistantRecord | None:
+            row = conn.execute(select(A).where(A.c.id == assistant_id, A.c.org_id == p.org_id)).first()
+            if row is None:
+                return None
+            updated = _apply_update(conn, _assistant(row), changes)
+            self.audit(conn, p, "update", "assistant", assistant_id)
+            return updated
+
         try:
-            async with self.write() as conn:
-                row = (await conn.execute(select(A).where(A.c.id == assistant_id, A.c.org_id == p.org_id))).first()
-                if row is None:
-                    return None
-                updated = await self._apply_update(conn, _assistant(row), changes)
-                await self.audit(conn, p, "update", "assistant", assistant_id)
+            return await self.write(op)
         except IntegrityError as e:
             raise AlreadyExists("An assistant with this slug already exists.") from e
-        return updated
-
-    async def _apply_update(
-        self, conn: AsyncConnection, current: AssistantRecord, changes: dict[str, Any]
-    ) -> AssistantRecord:
-        for key, value in changes.items():
-            setattr(current, key, value)
-        current.version += 1
-        current.updated_at = time.time()
-        await conn.execute(update(A).where(A.c.id == current.id).values(**_values(current, with_id=False)))
-        await _insert_version(conn, current)
-        return current
 
     async def delete_assistant(self, p: Principal, assistant_id: str) -> bool:
-        async with self.write() as conn:
-            res = await conn.execute(delete(A).where(A.c.id == assistant_id, A.c.org_id == p.org_id))
+        def op(conn: Connection) -> bool:
+            res = conn.execute(delete(A).where(A.c.id == assistant_id, A.c.org_id == p.org_id))
             if res.rowcount == 0:
                 return False
-            await conn.execute(delete(t.assistant_versions).where(t.assistant_versions.c.assistant_id == assistant_id))
-            await self.audit(conn, p, "delete", "assistant", assistant_id)
-        return True
+            conn.execute(delete(t.assistant_versions).where(t.assistant_versions.c.assistant_id == assistant_id))
+            self.audit(conn, p, "delete", "assistant", assistant_id)
+            return True
+
+        return await self.write(op)
 
     def _assistant_filter(
         self, p: Principal, metadata: dict[str, Any] | None, graph_id: str | None
@@ -135,26 +134,25 @@ class AssistantsMixin(SQLCore):
         col = ASSISTANT_SORT[sort_by]
         order = col.asc() if sort_order == "asc" else col.desc()
         q = select(A).where(self._assistant_filter(p, metadata, graph_id)).order_by(order, A.c.id)
-        async with self.read() as conn:
-            rows = await conn.execute(q.limit(limit).offset(offset))
-            return [_assistant(r) for r in rows]
+        q = q.limit(limit).offset(offset)
+        return await self.read(lambda conn: [_assistant(r) for r in conn.execute(q)])
 
     async def count_assistants(
         self, p: Principal, *, metadata: dict[str, Any] | None = None, graph_id: str | None = None
     ) -> int:
         q = select(func.count()).select_from(A).where(self._assistant_filter(p, metadata, graph_id))
-        async with self.read() as conn:
-            return int((await conn.execute(q)).scalar_one())
+        return await self.read(lambda conn: int(conn.execute(q).scalar_one()))
 
     async def list_assistant_versions(
         self, p: Principal, assistant_id: str, *, limit: int = 10, offset: int = 0
     ) -> list[AssistantVersionRecord] | None:
         V = t.assistant_versions
-        async with self.read() as conn:
-            exists = (await conn.execute(select(A.c.id).where(A.c.id == assistant_id, A.c.org_id == p.org_id))).first()
+
+        def op(conn: Connection) -> list[AssistantVersionRecord] | None:
+            exists = conn.execute(select(A.c.id).where(A.c.id == assistant_id, A.c.org_id == p.org_id)).first()
             if exists is None:
                 return None
-            rows = await conn.execute(
+            rows = conn.execute(
                 select(V).where(V.c.assistant_id == assistant_id).order_by(V.c.version.desc()).limit(limit).offset(offset)
             )
             return [
@@ -170,6 +168,18 @@ class AssistantsMixin(SQLCore):
                 )
                 for r in rows
             ]
+
+        return await self.read(op)
+
+
+def _apply_update(conn: Connection, current: AssistantRecord, changes: dict[str, Any]) -> AssistantRecord:
+    for key, value in changes.items():
+        setattr(current, key, value)
+    current.version += 1
+    current.updated_at = time.time()
+    conn.execute(update(A).where(A.c.id == current.id).values(**_values(current, with_id=False)))
+    _insert_version(conn, current)
+    return current
 
 
 def _values(r: AssistantRecord, with_id: bool = True) -> dict[str, Any]:
@@ -192,8 +202,8 @@ def _values(r: AssistantRecord, with_id: bool = True) -> dict[str, Any]:
     return values
 
 
-async def _insert_version(conn: AsyncConnection, r: AssistantRecord) -> None:
-    await conn.execute(
+def _insert_version(conn: Connection, r: AssistantRecord) -> None:
+    conn.execute(
         insert(t.assistant_versions).values(
             assistant_id=r.id,
             version=r.version,

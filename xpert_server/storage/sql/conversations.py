@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select
+from sqlalchemy import Connection, and_, func, insert, select
 
 from xpert_server.auth.principal import Principal
 from xpert_server.encoding import new_id
@@ -46,26 +46,29 @@ class ConversationsMixin(SQLCore):
             if col is not None:
                 orders.append(col.asc() if str(direction).upper() == "ASC" else col.desc())
         q = select(T).where(cond).order_by(*orders, T.c.id.desc()).limit(limit).offset(offset)
-        async with self.read() as conn:
-            total = (await conn.execute(select(func.count()).select_from(T).where(cond))).scalar_one()
-            rows = await conn.execute(q)
-            return Page(items=[thread_from_row(r) for r in rows], total=int(total))
+
+        def op(conn: Connection) -> Page:
+            total = conn.execute(select(func.count()).select_from(T).where(cond)).scalar_one()
+            return Page(items=[thread_from_row(r) for r in conn.execute(q)], total=int(total))
+
+        return await self.read(op)
 
     async def add_feedback(
         self, p: Principal, thread_id: str, message_id: str, rating: str, content: str | None
     ) -> dict[str, Any] | None:
-        async with self.write() as conn:
-            row = (await conn.execute(select(M.c.id).where(M.c.id == message_id, M.c.thread_id == thread_id,
-                                                            M.c.org_id == p.org_id))).first()
+        def op(conn: Connection) -> dict[str, Any] | None:
+            row = conn.execute(select(M.c.id).where(M.c.id == message_id, M.c.thread_id == thread_id,
+                                                    M.c.org_id == p.org_id)).first()
             if row is None:
                 return None
             feedback = {"id": new_id(), "org_id": p.org_id, "message_id": message_id, "thread_id": thread_id,
                         "rating": rating, "content": content, "created_by": p.user_id, "created_at": time.time()}
-            await conn.execute(insert(F).values(**feedback))
-            await self.audit(conn, p, "create", "feedback", feedback["id"])
-        return feedback
+            conn.execute(insert(F).values(**feedback))
+            self.audit(conn, p, "create", "feedback", feedback["id"])
+            return feedback
+
+        return await self.write(op)
 
     async def list_feedbacks(self, p: Principal, thread_id: str, message_id: str) -> list[dict[str, Any]]:
         q = select(F).where(F.c.thread_id == thread_id, F.c.message_id == message_id, F.c.org_id == p.org_id)
-        async with self.read() as conn:
-            return [dict(r._mapping) for r in await conn.execute(q.order_by(F.c.created_at))]
+        return await self.read(lambda conn: [dict(r._mapping) for r in conn.execute(q.order_by(F.c.created_at))])

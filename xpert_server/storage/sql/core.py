@@ -1,22 +1,22 @@
-"""The SQL storage core: engines, transactions, the tenancy filter and the audit writer.
+"""The SQL storage core: the threaded database, the tenancy filter and the audit writer.
 
-SQLite gets one write connection (writes are serialised anyway; one connection means no `database is
-locked` and is where group commit can live) and a small pool of readers (WAL lets them run alongside).
-PostgreSQL uses one pooled engine for both.
+Operations are sync functions of a SQLAlchemy connection, run by `self.read(fn)` / `self.write(fn)`
+(see db.py): no await between the statements of one operation, and writes are group-committed.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, and_, insert, true
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy import ColumnElement, Connection, Engine, and_, insert, select, true
 
 from xpert_server.auth.principal import Principal
 from xpert_server.storage import schema as t
+from xpert_server.storage.sql.db import ThreadedDB
+
+R = TypeVar("R")
 
 
 class Dialect(Protocol):
@@ -24,53 +24,52 @@ class Dialect(Protocol):
 
     name: str
 
-    def create_engines(self, url: str) -> tuple[AsyncEngine, AsyncEngine]: ...
+    def create_engines(self, url: str) -> tuple[Engine, Engine]: ...
 
     def json_match(self, column: Any, key: str, value: Any) -> ColumnElement[bool]: ...
 
-    async def lock_migrations(self, conn: AsyncConnection) -> None: ...
+    def lock_migrations(self, conn: Connection) -> None: ...
 
 
 class SQLCore:
     def __init__(self, url: str, dialect: Dialect):
         self.url = url
         self.dialect = dialect
-        self._write_engine: AsyncEngine | None = None
-        self._read_engine: AsyncEngine | None = None
+        self._db: ThreadedDB | None = None
         # True when this open() created the schema: the first start of a deployment.
         self.created = False
 
     async def open(self) -> None:
         from xpert_server.storage.migrations import migrate
 
-        self._write_engine, self._read_engine = self.dialect.create_engines(self.url)
-        async with self._write_engine.begin() as conn:
-            await self.dialect.lock_migrations(conn)
-            applied = await conn.run_sync(migrate)
+        writer, reader = self.dialect.create_engines(self.url)
+        self._db = ThreadedDB(writer, reader)
+
+        def run_migrations(conn: Connection) -> list[int]:
+            self.dialect.lock_migrations(conn)
+            return migrate(conn)
+
+        applied = await self._db.write(run_migrations)
         self.created = 1 in applied
 
     async def close(self) -> None:
-        for engine in {id(e): e for e in (self._write_engine, self._read_engine) if e}.values():
-            await engine.dispose()
-        self._write_engine = self._read_engine = None
+        if self._db is not None:
+            db, self._db = self._db, None
+            import asyncio
 
-    @asynccontextmanager
-    async def write(self) -> AsyncIterator[AsyncConnection]:
-        assert self._write_engine is not None, "storage is not open"
-        async with self._write_engine.begin() as conn:
-            yield conn
+            await asyncio.get_running_loop().run_in_executor(None, db.close)
 
-    @asynccontextmanager
-    async def read(self) -> AsyncIterator[AsyncConnection]:
-        assert self._read_engine is not None, "storage is not open"
-        async with self._read_engine.connect() as conn:
-            yield conn
+    async def write(self, fn: Callable[[Connection], R]) -> R:
+        assert self._db is not None, "storage is not open"
+        return await self._db.write(fn)
+
+    async def read(self, fn: Callable[[Connection], R]) -> R:
+        assert self._db is not None, "storage is not open"
+        return await self._db.read(fn)
 
     @staticmethod
-    async def audit(
-        conn: AsyncConnection, p: Principal, action: str, resource_type: str, resource_id: str | None
-    ) -> None:
-        await conn.execute(
+    def audit(conn: Connection, p: Principal, action: str, resource_type: str, resource_id: str | None) -> None:
+        conn.execute(
             insert(t.audit_log).values(
                 org_id=p.org_id,
                 key_id=p.key_id or p.secret_id,
@@ -96,8 +95,5 @@ class SQLCore:
 
     async def list_audit(self, org_id: str, limit: int = 100) -> list[dict[str, Any]]:
         """Newest first: who (key, principal) did what to which resource, when."""
-        from sqlalchemy import select
-
         q = select(t.audit_log).where(t.audit_log.c.org_id == org_id).order_by(t.audit_log.c.id.desc()).limit(limit)
-        async with self.read() as conn:
-            return [dict(r._mapping) for r in await conn.execute(q)]
+        return await self.read(lambda conn: [dict(r._mapping) for r in conn.execute(q)])

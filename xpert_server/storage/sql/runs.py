@@ -6,8 +6,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
 
 from xpert_server.auth.principal import Principal
 from xpert_server.storage import schema as t
@@ -69,16 +68,16 @@ class RunsMixin(SQLCore):
     ) -> ThreadRecord:
         """Accept a run: mark its thread busy (atomically), bind the assistant, store run and messages.
 
-        Raises ThreadBusy / ThreadBound; returns None-free thread record, or raises LookupError when the
-        thread is not visible.
+        Raises LookupError (thread not visible), ThreadBound (another assistant's), ThreadBusy.
         """
-        now = run.created_at
-        async with self.write() as conn:
-            res = await conn.execute(
+        visible = self.visible_threads(p)
+
+        def op(conn: Connection) -> ThreadRecord:
+            res = conn.execute(
                 update(T)
                 .where(
                     T.c.id == run.thread_id,
-                    self.visible_threads(p),
+                    visible,
                     T.c.status != "busy",
                     or_(T.c.assistant_id.is_(None), T.c.assistant_id == run.assistant_id),
                 )
@@ -86,28 +85,32 @@ class RunsMixin(SQLCore):
                     status="busy",
                     assistant_id=run.assistant_id,
                     title=func.coalesce(T.c.title, title),
-                    updated_at=now,
+                    updated_at=run.created_at,
                     updated_by=p.user_id,
                     error=None,
                 )
             )
-            row = (await conn.execute(select(T).where(T.c.id == run.thread_id, self.visible_threads(p)))).first()
+            row = conn.execute(select(T).where(T.c.id == run.thread_id, visible)).first()
             if res.rowcount == 0:
                 if row is None:
                     raise LookupError(run.thread_id)
                 if row.assistant_id is not None and row.assistant_id != run.assistant_id:
                     raise ThreadBound(row.assistant_id)
                 raise ThreadBusy(run.thread_id)
-            await conn.execute(insert(R).values(**_run_values(run), key_id=p.key_id or p.secret_id))
-            for m in messages:
-                await _insert_message(conn, p.org_id, m)
-            await self.audit(conn, p, "create", "run", run.id)
-        return thread_from_row(row)
+            conn.execute(insert(R).values(**_run_values(run), key_id=p.key_id or p.secret_id))
+            if messages:
+                conn.execute(insert(M), [_message_values(p.org_id, m) for m in messages])
+            self.audit(conn, p, "create", "run", run.id)
+            return thread_from_row(row)
+
+        return await self.write(op)
 
     async def set_run_status(self, run_id: str, status: str, error: str | None = None) -> None:
-        async with self.write() as conn:
-            await conn.execute(update(R).where(R.c.id == run_id).values(status=status, error=error,
-                                                                         updated_at=time.time()))
+        now = time.time()
+        await self.write(
+            lambda conn: conn.execute(update(R).where(R.c.id == run_id).values(status=status, error=error,
+                                                                                updated_at=now))
+        )
 
     async def finish_run(
         self,
@@ -120,13 +123,16 @@ class RunsMixin(SQLCore):
     ) -> None:
         """Commit a run's end: its status, its thread's status and the messages it produced, together."""
         now = time.time()
-        async with self.write() as conn:
-            await conn.execute(update(R).where(R.c.id == run.id).values(status=status, error=error, updated_at=now))
-            await conn.execute(
+
+        def op(conn: Connection) -> None:
+            conn.execute(update(R).where(R.c.id == run.id).values(status=status, error=error, updated_at=now))
+            conn.execute(
                 update(T).where(T.c.id == run.thread_id).values(status=thread_status, error=error, updated_at=now)
             )
             for m in messages:
-                await _upsert_message(conn, run.org_id, m)
+                _upsert_message(conn, run.org_id, m)
+
+        await self.write(op)
 
     async def get_run(self, p: Principal, thread_id: str, run_id: str) -> RunRecord | None:
         q = (
@@ -134,15 +140,12 @@ class RunsMixin(SQLCore):
             .join(T, T.c.id == R.c.thread_id)
             .where(R.c.id == run_id, R.c.thread_id == thread_id, self.visible_threads(p))
         )
-        async with self.read() as conn:
-            row = (await conn.execute(q)).first()
-        return None if row is None else run_from_row(row)
+        return await self.read(lambda conn: _run_or_none(conn.execute(q).first()))
 
     async def get_run_by_id(self, run_id: str) -> RunRecord | None:
         """Unscoped: for executors, which act for the run's own principal."""
-        async with self.read() as conn:
-            row = (await conn.execute(select(R).where(R.c.id == run_id))).first()
-        return None if row is None else run_from_row(row)
+        q = select(R).where(R.c.id == run_id)
+        return await self.read(lambda conn: _run_or_none(conn.execute(q).first()))
 
     async def list_runs(
         self, p: Principal, thread_id: str, *, limit: int = 10, offset: int = 0, status: str | None = None
@@ -151,13 +154,12 @@ class RunsMixin(SQLCore):
         if status:
             cond = and_(cond, R.c.status == status)
         q = select(R).join(T, T.c.id == R.c.thread_id).where(cond).order_by(R.c.created_at.desc(), R.c.id)
-        async with self.read() as conn:
-            return [run_from_row(r) for r in await conn.execute(q.limit(limit).offset(offset))]
+        q = q.limit(limit).offset(offset)
+        return await self.read(lambda conn: [run_from_row(r) for r in conn.execute(q)])
 
     async def active_runs(self, thread_id: str) -> list[RunRecord]:
         q = select(R).where(R.c.thread_id == thread_id, R.c.status.in_(("pending", "running")))
-        async with self.read() as conn:
-            return [run_from_row(r) for r in await conn.execute(q)]
+        return await self.read(lambda conn: [run_from_row(r) for r in conn.execute(q)])
 
     # ---- frames ---------------------------------------------------------------------------------
     async def append_events(self, rows: Sequence[tuple[str, int, str | None, bytes]]) -> None:
@@ -165,35 +167,35 @@ class RunsMixin(SQLCore):
         if not rows:
             return
         now = time.time()
-        async with self.write() as conn:
-            await conn.execute(
-                insert(E), [{"run_id": r, "seq": s, "event": e, "data": d, "created_at": now} for r, s, e, d in rows]
-            )
+        values = [{"run_id": r, "seq": s, "event": e, "data": d, "created_at": now} for r, s, e, d in rows]
+        await self.write(lambda conn: conn.execute(insert(E), values))
 
     async def read_events(self, run_id: str, after: int = 0, limit: int = 10_000) -> list[tuple[int, str | None, bytes]]:
         q = select(E.c.seq, E.c.event, E.c.data).where(E.c.run_id == run_id, E.c.seq > after).order_by(E.c.seq)
-        async with self.read() as conn:
-            return [(r.seq, r.event, bytes(r.data)) for r in await conn.execute(q.limit(limit))]
+        q = q.limit(limit)
+        return await self.read(lambda conn: [(r.seq, r.event, bytes(r.data)) for r in conn.execute(q)])
 
     async def last_event_seq(self, run_id: str) -> int:
-        async with self.read() as conn:
-            value = (await conn.execute(select(func.max(E.c.seq)).where(E.c.run_id == run_id))).scalar()
-        return int(value or 0)
+        q = select(func.max(E.c.seq)).where(E.c.run_id == run_id)
+        return await self.read(lambda conn: int(conn.execute(q).scalar() or 0))
 
     async def delete_events_before(self, cutoff: float) -> int:
-        async with self.write() as conn:
-            res = await conn.execute(delete(E).where(E.c.created_at < cutoff))
-        return int(res.rowcount or 0)
+        return await self.write(lambda conn: int(conn.execute(delete(E).where(E.c.created_at < cutoff)).rowcount or 0))
 
     # ---- messages -------------------------------------------------------------------------------
     async def list_messages(self, p: Principal, thread_id: str, *, limit: int = 100, offset: int = 0) -> Page:
         cond = and_(M.c.thread_id == thread_id, M.c.org_id == p.org_id)
-        async with self.read() as conn:
-            total = (await conn.execute(select(func.count()).select_from(M).where(cond))).scalar_one()
-            rows = await conn.execute(
-                select(M).where(cond).order_by(M.c.created_at, M.c.id).limit(limit).offset(offset)
-            )
+
+        def op(conn: Connection) -> Page:
+            total = conn.execute(select(func.count()).select_from(M).where(cond)).scalar_one()
+            rows = conn.execute(select(M).where(cond).order_by(M.c.created_at, M.c.id).limit(limit).offset(offset))
             return Page(items=[message_from_row(r) for r in rows], total=int(total))
+
+        return await self.read(op)
+
+
+def _run_or_none(row: Any) -> RunRecord | None:
+    return None if row is None else run_from_row(row)
 
 
 def _run_values(r: RunRecord) -> dict[str, Any]:
@@ -230,12 +232,8 @@ def _message_values(org_id: str, m: MessageRecord) -> dict[str, Any]:
     }
 
 
-async def _insert_message(conn: AsyncConnection, org_id: str, m: MessageRecord) -> None:
-    await conn.execute(insert(M).values(**_message_values(org_id, m)))
-
-
-async def _upsert_message(conn: AsyncConnection, org_id: str, m: MessageRecord) -> None:
+def _upsert_message(conn: Connection, org_id: str, m: MessageRecord) -> None:
     values = _message_values(org_id, m)
-    res = await conn.execute(update(M).where(M.c.id == m.id).values(**{k: v for k, v in values.items() if k != "id"}))
+    res = conn.execute(update(M).where(M.c.id == m.id).values(**{k: v for k, v in values.items() if k != "id"}))
     if res.rowcount == 0:
-        await conn.execute(insert(M).values(**values))
+        conn.execute(insert(M).values(**values))

@@ -6,7 +6,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from xpert_server.auth.principal import Principal
@@ -65,52 +65,54 @@ class ThreadsMixin(SQLCore):
             created_at=now,
             updated_at=now,
         )
-        if thread_id is not None:
-            existing = await self.get_thread(p, thread_id)
-            if existing is not None and if_exists == "do_nothing":
-                return existing
-        try:
-            async with self.write() as conn:
-                await conn.execute(
-                    insert(T).values(
-                        id=record.id,
-                        org_id=record.org_id,
-                        conversation_id=record.conversation_id,
-                        assistant_id=record.assistant_id,
-                        status=record.status,
-                        title=record.title,
-                        metadata=record.metadata,
-                        created_by=record.created_by,
-                        updated_by=record.updated_by,
-                        key_id=p.key_id or p.secret_id,
-                        created_at=now,
-                        updated_at=now,
-                    )
+        visible = self.visible_threads(p)
+
+        def op(conn: Connection) -> ThreadRecord:
+            if thread_id is not None and if_exists == "do_nothing":
+                row = conn.execute(select(T).where(T.c.id == thread_id, visible)).first()
+                if row is not None:
+                    return thread_from_row(row)
+            conn.execute(
+                insert(T).values(
+                    id=record.id,
+                    org_id=record.org_id,
+                    conversation_id=record.conversation_id,
+                    assistant_id=record.assistant_id,
+                    status=record.status,
+                    title=record.title,
+                    metadata=record.metadata,
+                    created_by=record.created_by,
+                    updated_by=record.updated_by,
+                    key_id=p.key_id or p.secret_id,
+                    created_at=now,
+                    updated_at=now,
                 )
-                await self.audit(conn, p, "create", "thread", record.id)
+            )
+            self.audit(conn, p, "create", "thread", record.id)
+            return record
+
+        try:
+            return await self.write(op)
         except IntegrityError as e:
             # Also when the id belongs to another tenant: we cannot hand it over, and say only "taken".
             raise AlreadyExists("The thread already exists.") from e
-        return record
 
     async def get_thread(self, p: Principal, thread_id: str) -> ThreadRecord | None:
-        async with self.read() as conn:
-            row = (await conn.execute(select(T).where(T.c.id == thread_id, self.visible_threads(p)))).first()
-        return None if row is None else thread_from_row(row)
+        q = select(T).where(T.c.id == thread_id, self.visible_threads(p))
+        return await self.read(lambda conn: _one(conn.execute(q).first()))
 
     async def get_thread_by_conversation(self, p: Principal, conversation_id: str) -> ThreadRecord | None:
-        async with self.read() as conn:
-            row = (
-                await conn.execute(select(T).where(T.c.conversation_id == conversation_id, self.visible_threads(p)))
-            ).first()
-        return None if row is None else thread_from_row(row)
+        q = select(T).where(T.c.conversation_id == conversation_id, self.visible_threads(p))
+        return await self.read(lambda conn: _one(conn.execute(q).first()))
 
     async def update_thread(
         self, p: Principal, thread_id: str, *, metadata: dict[str, Any] | None = None, title: str | None = None
     ) -> ThreadRecord | None:
         """Merge `metadata` into the thread's (a `title` key sets the title)."""
-        async with self.write() as conn:
-            row = (await conn.execute(select(T).where(T.c.id == thread_id, self.visible_threads(p)))).first()
+        visible = self.visible_threads(p)
+
+        def op(conn: Connection) -> ThreadRecord | None:
+            row = conn.execute(select(T).where(T.c.id == thread_id, visible)).first()
             if row is None:
                 return None
             record = thread_from_row(row)
@@ -121,28 +123,34 @@ class ThreadsMixin(SQLCore):
                 record.title = new_title
             record.updated_at = time.time()
             record.updated_by = p.user_id
-            await conn.execute(
+            conn.execute(
                 update(T)
                 .where(T.c.id == thread_id)
                 .values(metadata=record.metadata, title=record.title, updated_at=record.updated_at,
                         updated_by=record.updated_by)
             )
-            await self.audit(conn, p, "update", "thread", thread_id)
-        return record
+            self.audit(conn, p, "update", "thread", thread_id)
+            return record
+
+        return await self.write(op)
 
     async def delete_thread(self, p: Principal, thread_id: str) -> bool:
         """Delete the thread with its runs, frames, messages and feedback (checkpoints: the caller)."""
-        async with self.write() as conn:
-            res = await conn.execute(delete(T).where(T.c.id == thread_id, self.visible_threads(p)))
+        visible = self.visible_threads(p)
+
+        def op(conn: Connection) -> bool:
+            res = conn.execute(delete(T).where(T.c.id == thread_id, visible))
             if res.rowcount == 0:
                 return False
             run_ids = select(t.runs.c.id).where(t.runs.c.thread_id == thread_id).scalar_subquery()
-            await conn.execute(delete(t.run_events).where(t.run_events.c.run_id.in_(run_ids)))
-            await conn.execute(delete(t.runs).where(t.runs.c.thread_id == thread_id))
-            await conn.execute(delete(t.feedbacks).where(t.feedbacks.c.thread_id == thread_id))
-            await conn.execute(delete(t.messages).where(t.messages.c.thread_id == thread_id))
-            await self.audit(conn, p, "delete", "thread", thread_id)
-        return True
+            conn.execute(delete(t.run_events).where(t.run_events.c.run_id.in_(run_ids)))
+            conn.execute(delete(t.runs).where(t.runs.c.thread_id == thread_id))
+            conn.execute(delete(t.feedbacks).where(t.feedbacks.c.thread_id == thread_id))
+            conn.execute(delete(t.messages).where(t.messages.c.thread_id == thread_id))
+            self.audit(conn, p, "delete", "thread", thread_id)
+            return True
+
+        return await self.write(op)
 
     def _thread_filter(
         self,
@@ -182,12 +190,15 @@ class ThreadsMixin(SQLCore):
         col = THREAD_SORT[sort_by]
         order = col.asc() if sort_order == "asc" else col.desc()
         q = select(T).where(self._thread_filter(p, metadata, status, ids)).order_by(order, T.c.id.desc())
-        async with self.read() as conn:
-            return [thread_from_row(r) for r in await conn.execute(q.limit(limit).offset(offset))]
+        q = q.limit(limit).offset(offset)
+        return await self.read(lambda conn: [thread_from_row(r) for r in conn.execute(q)])
 
     async def count_threads(
         self, p: Principal, *, metadata: dict[str, Any] | None = None, status: str | None = None
     ) -> int:
         q = select(func.count()).select_from(T).where(self._thread_filter(p, metadata, status, None))
-        async with self.read() as conn:
-            return int((await conn.execute(q)).scalar_one())
+        return await self.read(lambda conn: int(conn.execute(q).scalar_one()))
+
+
+def _one(row: Any) -> ThreadRecord | None:
+    return None if row is None else thread_from_row(row)

@@ -1,0 +1,205 @@
+"""The `xpert` command, run as a subprocess the way an operator runs it: keys and xperts."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import ApiHarness, open_harness
+from xpert_server.auth.keys import key_hint
+from xpert_server.auth.principal import Principal
+from xpert_server.storage import create_storage
+
+XPERT = Path(sys.executable).with_name("xpert")
+KEY_LINE = re.compile(r"^sk-x-[0-9a-f]{48}$")
+
+SUPPORT_YAML = """\
+name: Support
+slug: support
+description: {description}
+system_prompt: You answer support questions.
+tools: [calculator]
+tags: [help]
+"""
+
+
+def cli_env() -> dict[str, str]:
+    """The caller's environment without XPERT_* settings, and a wide terminal so tables show whole ids."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XPERT_")}
+    env["COLUMNS"] = "250"
+    return env
+
+
+def xpert(data_dir: Path, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(
+        [str(XPERT), *args, "--data-dir", str(data_dir)],
+        capture_output=True, text=True, env=cli_env(), timeout=60, check=False,
+    )
+    if ok:
+        assert proc.returncode == 0, f"xpert {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr}"
+    return proc
+
+
+def create_key(data_dir: Path, *args: str) -> str:
+    proc = xpert(data_dir, "keys", "create", *args)
+    key = proc.stdout.splitlines()[-1]
+    assert KEY_LINE.match(key), proc.stdout
+    return key
+
+
+def table_rows(output: str) -> list[list[str]]:
+    """The body rows of a rich table, as lists of stripped cells."""
+    return [[cell.strip() for cell in line.strip().strip("│").split("│")] for line in output.splitlines()
+            if line.startswith("│")]
+
+
+def db_url(data_dir: Path) -> str:
+    return f"sqlite:///{data_dir / 'xpert.db'}"
+
+
+@asynccontextmanager
+async def server_on(data_dir: Path) -> AsyncIterator[ApiHarness]:
+    """The API in process, on the database the CLI wrote."""
+    async with open_harness(data_dir, db_url(data_dir)) as harness:
+        yield harness
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data dir shared by the tests that only need an existing database."""
+    return tmp_path_factory.mktemp("cli-home")
+
+
+# --- keys -----------------------------------------------------------------------------------------
+
+
+async def test_keys_create_prints_the_key_alone_on_its_last_line(tmp_path: Path) -> None:
+    proc = xpert(tmp_path, "keys", "create")
+    lines = proc.stdout.splitlines()
+    assert lines and KEY_LINE.match(lines[-1]), proc.stdout
+    key = lines[-1]
+    assert key not in proc.stderr
+    bound_key = create_key(tmp_path, "--xpert", "demo")
+    async with server_on(tmp_path) as api:
+        storage = api.services.storage
+        (demo,) = await storage.search_assistants(Principal.system(), metadata={"slug": "demo"})
+        async with api.client(key) as c:
+            # The CLI created this database, so the demo xpert was seeded as on a first `serve`.
+            found = await c.post("/assistants/search", json={"metadata": {"slug": "demo"}})
+            assert found.status_code == 201 and [a["assistant_id"] for a in found.json()] == [demo.id]
+            other = (await c.post("/assistants", json={"name": "Other", "slug": "other"})).json()
+        async with api.client(bound_key) as c:
+            # `--xpert demo` (a slug) bound the key to the demo xpert.
+            assert [a["assistant_id"] for a in (await c.post("/assistants/search", json={})).json()] == [demo.id]
+            assert (await c.get(f"/assistants/{other['assistant_id']}")).status_code == 403
+
+
+def test_keys_create_refuses_an_unknown_xpert(home: Path) -> None:
+    proc = xpert(home, "keys", "create", "--xpert", "no-such-xpert", ok=False)
+    assert proc.returncode != 0
+    assert not proc.stdout.strip(), "no key may be printed"
+    assert "no-such-xpert" in proc.stderr and "Traceback" not in proc.stderr
+
+
+async def test_keys_list_and_revoke(home: Path) -> None:
+    key = create_key(home, "--org", "acme-cli", "--name", "ci", "--expires-in", "3600")
+    out = xpert(home, "keys", "list", "--org", "acme-cli").stdout
+    # Keys are shown by hint only.
+    assert key not in out and key[5:] not in out and key[-20:] not in out
+    (row,) = table_rows(out)
+    key_id, org, name, hint, _, expires, status = row
+    assert (org, name, hint, status) == ("acme-cli", "ci", key_hint(key), "active")
+    assert expires.endswith("Z")
+
+    async with server_on(home) as api:
+        # `--org` created the org, and the key acts in it only.
+        assert await api.services.storage.get_org("acme-cli") is not None
+        async with api.client(key, organization_id="acme-cli") as c:
+            assert (await c.post("/threads", json={})).status_code == 201
+        async with api.client(key, organization_id="default") as c:
+            assert (await c.post("/threads", json={})).status_code == 403
+        async with api.client(key) as c:
+            assert (await c.post("/threads/count", json={})).json() == 1
+            assert key_id in xpert(home, "keys", "revoke", key_id).stderr
+            api.services.auth.forget()
+            resp = await c.post("/threads/count", json={})
+            assert resp.status_code == 401 and resp.json()["message"] == "Invalid token"
+    (row,) = table_rows(xpert(home, "keys", "list", "--org", "acme-cli").stdout)
+    assert row[0] == key_id and row[-1] == "revoked"
+
+
+def test_keys_revoke_of_an_unknown_id_fails_and_says_so(home: Path) -> None:
+    # Brackets too: the id is echoed as text, never read as console markup.
+    proc = xpert(home, "keys", "revoke", "no-such-key-[/b]", ok=False)
+    assert proc.returncode != 0
+    assert "no-such-key-[/b]" in proc.stderr and "Traceback" not in proc.stderr
+
+
+# --- xperts ---------------------------------------------------------------------------------------
+
+
+def load_lines(proc: subprocess.CompletedProcess[str]) -> dict[str, list[str]]:
+    """`xpert xperts load` prints `slug<TAB>id<TAB>loaded|unchanged<TAB>file` per xpert."""
+    rows = [line.split("\t") for line in proc.stdout.splitlines() if line.strip()]
+    return {r[0]: r[1:] for r in rows}
+
+
+async def test_xperts_load_upserts_by_org_and_slug(tmp_path: Path) -> None:
+    data, support, ops = tmp_path / "data", tmp_path / "support.yaml", tmp_path / "ops.yaml"
+    support.write_text(SUPPORT_YAML.format(description="First."))
+    ops.write_text("name: Ops\nslug: ops\norg: ops-team\n")
+    first = load_lines(xpert(data, "xperts", "load", str(support), str(ops)))
+    assert first["support"][1:] == ["loaded", str(support)] and first["ops"][1:] == ["loaded", str(ops)]
+    support_id = first["support"][0]
+    again = load_lines(xpert(data, "xperts", "load", str(support)))
+    assert again["support"][:2] == [support_id, "unchanged"]
+    support.write_text(SUPPORT_YAML.format(description="Second."))
+    edited = load_lines(xpert(data, "xperts", "load", str(support)))
+    assert edited["support"][:2] == [support_id, "loaded"]
+
+    listed = {r[0]: r for r in table_rows(xpert(data, "xperts", "list").stdout)}
+    assert listed["support"][1:] == [support_id, "Support", "2"]
+    assert set(listed) == {"support", "demo"}, "`ops` names its own org"
+    storage = create_storage(db_url(data))
+    await storage.open()
+    try:
+        record = await storage.get_assistant(Principal.system(), support_id)
+        assert record is not None and record.version == 2 and record.description == "Second."
+        versions = await storage.list_assistant_versions(Principal.system(), support_id)
+        assert versions is not None and [v.version for v in versions] == [2, 1]
+        in_ops = await storage.search_assistants(Principal.system("ops-team"))
+        assert [a.slug for a in in_ops] == ["ops"] and in_ops[0].id == first["ops"][0]
+    finally:
+        await storage.close()
+
+
+def test_invalid_xpert_file_fails_naming_the_file_and_fields(tmp_path: Path) -> None:
+    data, folder = tmp_path / "data", tmp_path / "xperts"
+    folder.mkdir()
+    (folder / "a-good.yaml").write_text("name: Good\nslug: good\n")
+    bad = folder / "b-bad.yaml"
+    bad.write_text("name: Bad\nslug: Bad Slug!\nmax_steps: 0\n")
+    proc = xpert(data, "xperts", "load", str(folder), ok=False)
+    assert proc.returncode != 0
+    assert str(bad) in proc.stderr, proc.stderr  # whole, on one line
+    assert "slug" in proc.stderr and "max_steps" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    # One bad file loads nothing, not even its good neighbour: the database was not even opened.
+    assert not (data / "xpert.db").exists()
+
+
+def test_yaml_syntax_error_fails_naming_the_file(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    # The error quotes this line: its brackets must be shown as text, not read as console markup.
+    broken.write_text("name: x\nslug: ok\ntags: [a, [/b]\n")
+    proc = xpert(tmp_path / "data", "xperts", "load", str(broken), ok=False)
+    assert proc.returncode != 0
+    assert str(broken) in proc.stderr and "invalid YAML" in proc.stderr, proc.stderr
+    assert "[/b]" in proc.stderr and "Traceback" not in proc.stderr
