@@ -54,7 +54,8 @@ class GraphProvider:
 
     def run_configurable(self, run: RunRecord, chat: Any) -> dict[str, Any]:
         """Per-run values graphs read from `config["configurable"]` (documents, caller context)."""
-        out: dict[str, Any] = {}
+        out: dict[str, Any] = {"xpert_org_id": run.org_id, "xpert_user_id": run.created_by,
+                               "xpert_assistant_id": run.assistant_id}
         context = run.kwargs.get("context")
         if context:
             out["xpert_context"] = context

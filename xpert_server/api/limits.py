@@ -1,12 +1,18 @@
-"""Body size limits as pure ASGI middleware: oversize bodies get 413 before a handler reads them."""
+"""Request limits: body size as pure ASGI middleware (oversize bodies get 413 before a handler reads them),
+and `Storable`, for values the databases cannot hold."""
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
+from pydantic import AfterValidator
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xpert_server.encoding import dumps
 from xpert_server.errors import envelope
+
+T = TypeVar("T")
 
 
 class _TooLarge(HTTPException):
@@ -75,3 +81,45 @@ async def _send_413(send: Send, limit: int) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+# --- values no backend can store ------------------------------------------------------------------
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+def unstorable_paths(value: Any, path: str = "") -> list[str]:
+    """Where a JSON value holds what storage refuses: NUL characters (PostgreSQL text and JSONB reject
+    them) or integers beyond 64 bits (the JSON encoder and both databases reject them)."""
+    if isinstance(value, str):
+        return [path] if "\x00" in value else []
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, int):
+        return [] if INT64_MIN <= value <= INT64_MAX else [path]
+    bad: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            sub = f"{path}.{key}" if path else str(key)
+            if "\x00" in str(key):
+                bad.append(sub)
+            bad.extend(unstorable_paths(item, sub))
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            bad.extend(unstorable_paths(item, f"{path}.{i}" if path else str(i)))
+    return bad
+
+
+def _check_storable(value: T) -> T:
+    bad = unstorable_paths(value)
+    if bad:
+        where = ", ".join(p for p in bad if p)
+        raise ValueError(
+            "must not contain NUL characters or integers beyond 64 bits" + (f" (at {where})" if where else "")
+        )
+    return value
+
+
+# A request field whose value is stored: answer 400 naming the field, on every backend alike,
+# instead of a database error (500) on PostgreSQL only.
+Storable = AfterValidator(_check_storable)

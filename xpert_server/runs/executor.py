@@ -17,6 +17,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, Huma
 from langgraph.types import Command
 
 from xpert_server.agents.provider import GraphProvider
+from xpert_server.agents.stream import EVENT_KEY, FRAME_KEY
 from xpert_server.api.shapes import ts
 from xpert_server.encoding import dumps, new_id
 from xpert_server.runs import frames
@@ -99,11 +100,13 @@ class Executor:
         fallback_id = new_id()
         operation = None
         async for mode, payload in graph.astream(
-            self._graph_input(job), config, stream_mode=["messages", "updates"]
+            self._graph_input(job), config, stream_mode=["messages", "updates", "custom"]
         ):
             if mode == "messages":
                 message, _meta = payload
                 self._on_message(message, agent_key, reply, emit, fallback_id)
+            elif mode == "custom" and isinstance(payload, dict):
+                self._on_custom(payload, reply, emit)
             elif mode == "updates" and isinstance(payload, dict) and "__interrupt__" in payload:
                 interrupts = [
                     {"id": getattr(i, "id", None), "value": getattr(i, "value", i)} for i in payload["__interrupt__"]
@@ -137,6 +140,21 @@ class Executor:
                     "end_date": ts(time.time())}
             reply.add_component(message.tool_call_id, data)
             emit(frames.component(message.tool_call_id, agent_key, data))
+
+    @staticmethod
+    def _on_custom(payload: dict[str, Any], reply: Reply, emit: Any) -> None:
+        """Frames graph code emitted itself (see agents/stream.py)."""
+        body = payload.get(FRAME_KEY)
+        if isinstance(body, dict):
+            if body.get("type") == "component" and isinstance(body.get("data"), dict):
+                reply.add_component(str(body.get("id")), body["data"])
+            elif body.get("type") in ("text", "reasoning"):
+                reply.add_text(str(body.get("id")), str(body.get("text", "")), str(body["type"]))
+            emit(frames.message(body))
+            return
+        ev = payload.get(EVENT_KEY)
+        if isinstance(ev, dict) and isinstance(ev.get("event"), str):
+            emit(frames.event(ev["event"], dict(ev.get("data") or {})))
 
     async def _finish(
         self, job: RunJob, agent_key: str, reply: Reply, status: str, error: str | None, operation: Any,

@@ -34,6 +34,8 @@ class ChatInput:
     # passthrough: the LangGraph-style input as given
     raw: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # Extracted text of the attached files ({name, content}), filled in when the run is accepted.
+    documents: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _human(value: Any, path: str) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from xpert_server.auth.principal import Principal
@@ -32,6 +32,8 @@ from xpert_server.storage.records import (
 
 log = logging.getLogger("xpert.runs")
 
+AttachmentResolver = Callable[[Principal, list[dict[str, Any]]], Awaitable[list[dict[str, Any]]]]
+
 TITLE_LENGTH = 60
 
 
@@ -43,12 +45,17 @@ class RunService:
         self.executor = executor
         self.keepalive = keepalive
         self._tasks: dict[str, asyncio.Task[None]] = {}
+        # Resolves a run's attached files to documents ({name, content}) for the model: set by the
+        # files component; None means attachments are passed through unread.
+        self.attachments: AttachmentResolver | None = None
         self._slots = asyncio.Semaphore(max_concurrency)
 
     async def create(
         self, p: Principal, thread: ThreadRecord, assistant: AssistantRecord, body: dict[str, Any]
     ) -> RunRecord:
         chat = normalise_input(body.get("input"))
+        if chat.files and self.attachments is not None:
+            chat.documents = await self.attachments(p, chat.files)
         now = time.time()
         kwargs = {k: v for k, v in body.items() if k not in ("input", "metadata", "assistant_id", "xpert_id")}
         run = RunRecord(
