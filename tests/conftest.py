@@ -37,7 +37,7 @@ def pg_url() -> Iterator[str]:
     name = f"xpert_test_{secrets.token_hex(6)}"
     try:
         admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
-    except Exception as e:  # noqa: BLE001 - any failure to connect means "no PostgreSQL here"
+    except Exception as e:
         _service_missing("PostgreSQL", e)
         raise
     with admin:

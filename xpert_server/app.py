@@ -12,17 +12,38 @@ from fastapi import APIRouter, FastAPI
 from xpert_server import __version__
 from xpert_server.agents.provider import GraphProvider
 from xpert_server.agents.registry import demo_path, load_dir_into, load_file_into
-from xpert_server.api import assistants, conversations, health, runs, threads
+from xpert_server.api import (
+    assistant_graph,
+    assistants,
+    chatkit,
+    contexts,
+    conversations,
+    demo,
+    health,
+    history,
+    knowledges,
+    runs,
+    stateless,
+    store,
+    threads,
+    widget,
+)
+from xpert_server.api.cors import install_cors
 from xpert_server.api.limits import BodyLimitMiddleware
 from xpert_server.auth.authenticator import Authenticator
 from xpert_server.auth.keys import generate_key, hash_credential, key_hint
 from xpert_server.auth.principal import DEFAULT_ORG
+from xpert_server.auth.ratelimit import request_limits
 from xpert_server.config import Settings
 from xpert_server.encoding import JSONResponse
 from xpert_server.errors import install_error_handlers
+from xpert_server.knowledge.retriever import bind as bind_retriever
+from xpert_server.knowledge.wiring import start_knowledge
 from xpert_server.runs.checkpoint import open_checkpointer
 from xpert_server.runs.eventlog import LocalEventLog
 from xpert_server.runs.executor import Executor
+from xpert_server.runs.memory import OrgStore
+from xpert_server.runs.recovery import Sweeper, recover_orphaned_runs
 from xpert_server.runs.service import RunService
 from xpert_server.services import Services
 from xpert_server.storage import SQLStorage, create_storage
@@ -64,13 +85,19 @@ async def start_services(settings: Settings) -> Services:
     if settings.xperts_dir is not None:
         await load_dir_into(storage, settings.xperts_dir)
     checkpointer = await open_checkpointer(settings)
-    graphs = GraphProvider(checkpointer.saver, settings)
+    graphs = GraphProvider(checkpointer.saver, settings, store=OrgStore(storage), storage=storage)
     events = LocalEventLog(storage)
     await events.start()
+    await recover_orphaned_runs(storage, events)
+    sweeper = Sweeper(storage, settings.frame_retention)
+    sweeper.start()
     executor = Executor(storage, events, graphs, settings.run_timeout)
-    runs = RunService(storage, events, executor, keepalive=settings.keepalive_interval)
-    return Services(settings=settings, storage=storage, auth=Authenticator(storage), checkpointer=checkpointer,
-                    graphs=graphs, events=events, runs=runs)
+    runs = RunService(storage, events, executor, checkpointer, keepalive=settings.keepalive_interval)
+    files, knowledge = await start_knowledge(storage, settings)
+    runs.attachments = files.attachments
+    graphs.retriever = bind_retriever(knowledge)  # type: ignore[attr-defined]
+    return Services(settings=settings, storage=storage, auth=Authenticator(storage, request_limits(settings)), checkpointer=checkpointer,
+                    graphs=graphs, events=events, runs=runs, sweeper=sweeper, files=files, knowledge=knowledge)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -99,8 +126,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     api = APIRouter(prefix=prefix)
-    for module in (health, assistants, threads, runs, conversations):
+    for module in (health, assistants, assistant_graph, threads, history, runs, stateless, conversations, store,
+                   chatkit, contexts, knowledges):
         api.include_router(module.router)
     app.include_router(api)
+    app.include_router(widget.router)
+    if demo.demo_enabled(settings):
+        app.include_router(demo.router)
     app.add_middleware(BodyLimitMiddleware, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
+    install_cors(app, settings)
     return app

@@ -1,4 +1,4 @@
-"""The `xpert` command: serve, keys, xperts."""
+"""The `xpert` command: serve, keys, xperts, chat."""
 
 from __future__ import annotations
 
@@ -14,13 +14,17 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from xpert_server.chat_cli import chat as chat_command
 from xpert_server.config import FIELDS_DOC, Settings
+from xpert_server.knowledge.cli import knowledge_app
 
 app = typer.Typer(help="xpert-server: an XpertAI-compatible AI API server.", no_args_is_help=True)
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 xperts_app = typer.Typer(help="Load and list xperts (assistants).", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 app.add_typer(xperts_app, name="xperts")
+app.add_typer(knowledge_app, name="knowledge")
+app.command("chat")(chat_command)
 
 console = Console(stderr=True)
 T = TypeVar("T")
@@ -68,6 +72,7 @@ def serve(
     xperts: Annotated[Path | None, typer.Option("--xperts", help=FIELDS_DOC["xperts_dir"])] = None,
     log_level: Annotated[str | None, typer.Option("--log-level", help=FIELDS_DOC["log_level"])] = None,
     demo: Annotated[bool | None, typer.Option("--demo/--no-demo", help=FIELDS_DOC["demo"])] = None,
+    run_timeout: Annotated[float | None, typer.Option("--run-timeout", help=FIELDS_DOC["run_timeout"])] = None,
 ) -> None:
     """Start the API server (SQLite in the data dir unless --database-url says otherwise)."""
     import uvicorn
@@ -75,7 +80,7 @@ def serve(
     from xpert_server.app import create_app
 
     settings = _settings(data_dir, database_url, host=host, port=port, xperts_dir=xperts, log_level=log_level,
-                         demo=demo)
+                         demo=demo, run_timeout=run_timeout)
     if settings.xperts_dir is not None and not settings.xperts_dir.is_dir():
         _error(f"--xperts {settings.xperts_dir}: not a folder")
         raise typer.Exit(2)

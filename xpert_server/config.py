@@ -32,6 +32,9 @@ class Settings:
     keepalive_interval: float = 15.0
     cors_origins: tuple[str, ...] = ()
     demo: bool = False
+    # Requests per minute per ChatKit client secret, and per API key (0 turns a limit off).
+    secret_rate_limit: int = 60
+    key_rate_limit: int = 0
     model_base_url: str | None = None
     model: str | None = None
     model_api_key: str | None = None
@@ -86,7 +89,7 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-_INT = {"port", "max_body_bytes", "max_upload_bytes"}
+_INT = {"port", "max_body_bytes", "max_upload_bytes", "secret_rate_limit", "key_rate_limit"}
 _FLOAT = {"run_timeout", "frame_retention", "keepalive_interval"}
 _BOOL = {"demo", "announce_key"}
 _PATH = {"data_dir", "xperts_dir"}
@@ -132,6 +135,8 @@ FIELDS_DOC: dict[str, str] = {
     "keepalive_interval": "Seconds between SSE keep-alive comments (XPERT_KEEPALIVE_INTERVAL). Default 15.",
     "cors_origins": "Comma-separated origins allowed by CORS (XPERT_CORS_ORIGINS). Default none.",
     "demo": "Serve the demo page at / even on a public interface (XPERT_DEMO, --demo).",
+    "secret_rate_limit": "Requests/minute per client secret, 0 = off (XPERT_SECRET_RATE_LIMIT). Default 60.",
+    "key_rate_limit": "Requests/minute per API key, 0 = off (XPERT_KEY_RATE_LIMIT). Default 0.",
     "model_base_url": "OpenAI-compatible endpoint used by xperts that name no model (XPERT_MODEL_BASE_URL).",
     "model": "Model name for that endpoint (XPERT_MODEL).",
     "model_api_key": "API key for that endpoint (XPERT_MODEL_API_KEY).",

@@ -100,7 +100,13 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_exists(request: Request, exc: Exception) -> Response:
         return error_response(409, str(exc))
 
+    async def on_unexpected(request: Request, exc: Exception) -> Response:
+        # Clients parse every error body, so a bug answers with the envelope too; the server still
+        # logs the traceback (Starlette re-raises after sending this).
+        return error_response(500, "Internal server error")
+
     app.add_exception_handler(ApiError, on_api_error)
+    app.add_exception_handler(Exception, on_unexpected)
     app.add_exception_handler(AlreadyExists, on_exists)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xpert_server.agents.provider import GraphProvider
 from xpert_server.auth.authenticator import Authenticator
@@ -11,10 +11,15 @@ from xpert_server.auth.principal import Principal
 from xpert_server.config import Settings
 from xpert_server.runs.checkpoint import Checkpointer
 from xpert_server.runs.eventlog import LocalEventLog
+from xpert_server.runs.recovery import Sweeper
 from xpert_server.runs.service import RunService
 from xpert_server.runs.state import to_jsonable
 from xpert_server.storage import SQLStorage
 from xpert_server.storage.records import ThreadRecord
+
+if TYPE_CHECKING:
+    from xpert_server.knowledge.files import FileService
+    from xpert_server.knowledge.service import KnowledgeService
 
 
 @dataclass
@@ -26,6 +31,9 @@ class Services:
     graphs: GraphProvider
     events: LocalEventLog
     runs: RunService
+    sweeper: Sweeper
+    files: FileService | None = None
+    knowledge: KnowledgeService | None = None
 
     async def thread_values(self, thread: ThreadRecord) -> Any:
         """The thread's current state values, from the checkpointer ({} before its first run)."""
@@ -39,7 +47,12 @@ class Services:
         return deleted
 
     async def close(self) -> None:
+        await self.sweeper.stop()
         await self.runs.shutdown()
+        if self.knowledge is not None:
+            await self.knowledge.close()
+        if self.files is not None:
+            await self.files.close()
         await self.events.stop()
         await self.checkpointer.close()
         await self.storage.close()

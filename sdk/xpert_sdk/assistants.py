@@ -6,7 +6,14 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from xpert_sdk._http import AsyncHTTP, Call, SyncHTTP, compact, path
-from xpert_sdk.types import Assistant, IfExists, RuntimeCapabilities, SortOrder
+from xpert_sdk.types import (
+    Assistant,
+    AssistantDeleted,
+    AssistantVersion,
+    IfExists,
+    RuntimeCapabilities,
+    SortOrder,
+)
 
 __all__ = ["Assistants", "AsyncAssistants"]
 
@@ -130,19 +137,19 @@ class Assistants:
         """
         return cast(Assistant, self._http.request(_update(assistant_id, fields)))
 
-    def delete(self, assistant_id: str) -> Any:
-        """Delete an xpert.
+    def delete(self, assistant_id: str) -> AssistantDeleted:
+        """Delete an xpert: ``{"success": True, "assistant_id": …}``.
 
         Example: ``client.assistants.delete(xpert_id)``
         """
-        return self._http.request(_delete(assistant_id))
+        return cast(AssistantDeleted, self._http.request(_delete(assistant_id)))
 
-    def get_versions(self, assistant_id: str, limit: int = 10, offset: int = 0) -> list[Assistant]:
-        """An xpert's published versions, newest first.
+    def get_versions(self, assistant_id: str, limit: int = 10, offset: int = 0) -> list[AssistantVersion]:
+        """An xpert's published versions, newest first, each with its `definition`.
 
         Example: ``versions = client.assistants.get_versions(xpert_id, limit=5)``
         """
-        return cast(list[Assistant], self._http.request(_get_versions(assistant_id, limit, offset)))
+        return cast(list[AssistantVersion], self._http.request(_get_versions(assistant_id, limit, offset)))
 
     def get_runtime_capabilities(self, assistant_id: str) -> RuntimeCapabilities:
         """The skills, plugins and sub-agents an xpert can use at run time.
@@ -223,19 +230,23 @@ class AsyncAssistants:
         """
         return cast(Assistant, await self._http.request(_update(assistant_id, fields)))
 
-    async def delete(self, assistant_id: str) -> Any:
-        """Delete an xpert.
+    async def delete(self, assistant_id: str) -> AssistantDeleted:
+        """Delete an xpert: ``{"success": True, "assistant_id": …}``.
 
         Example: ``await client.assistants.delete(xpert_id)``
         """
-        return await self._http.request(_delete(assistant_id))
+        return cast(AssistantDeleted, await self._http.request(_delete(assistant_id)))
 
-    async def get_versions(self, assistant_id: str, limit: int = 10, offset: int = 0) -> list[Assistant]:
-        """An xpert's published versions, newest first.
+    async def get_versions(
+        self, assistant_id: str, limit: int = 10, offset: int = 0
+    ) -> list[AssistantVersion]:
+        """An xpert's published versions, newest first, each with its `definition`.
 
         Example: ``versions = await client.assistants.get_versions(xpert_id, limit=5)``
         """
-        return cast(list[Assistant], await self._http.request(_get_versions(assistant_id, limit, offset)))
+        return cast(
+            list[AssistantVersion], await self._http.request(_get_versions(assistant_id, limit, offset))
+        )
 
     async def get_runtime_capabilities(self, assistant_id: str) -> RuntimeCapabilities:
         """The skills, plugins and sub-agents an xpert can use at run time.

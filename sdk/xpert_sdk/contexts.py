@@ -9,10 +9,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import IO, Any, cast
+from typing import IO, cast
 
 from xpert_sdk._http import AsyncHTTP, Call, FileContent, SyncHTTP, compact, path
-from xpert_sdk.types import AgentFile
+from xpert_sdk.types import AgentFile, Deleted
 
 __all__ = ["AsyncContexts", "Contexts", "FileInput"]
 
@@ -61,12 +61,12 @@ class Contexts:
         with _file_part(file, filename) as part:
             return cast(AgentFile, self._http.request(_upload(part, purpose)))
 
-    def delete_file(self, file_id: str) -> Any:
+    def delete_file(self, file_id: str) -> Deleted:
         """Delete an uploaded file.
 
         Example: ``client.contexts.delete_file(file["id"])``
         """
-        return self._http.request(_delete(file_id))
+        return cast(Deleted, self._http.request(_delete(file_id)))
 
 
 class AsyncContexts:
@@ -85,9 +85,9 @@ class AsyncContexts:
         with _file_part(file, filename) as part:
             return cast(AgentFile, await self._http.request(_upload(part, purpose)))
 
-    async def delete_file(self, file_id: str) -> Any:
+    async def delete_file(self, file_id: str) -> Deleted:
         """Delete an uploaded file.
 
         Example: ``await client.contexts.delete_file(file["id"])``
         """
-        return await self._http.request(_delete(file_id))
+        return cast(Deleted, await self._http.request(_delete(file_id)))

@@ -12,7 +12,14 @@ from typing import Any, cast
 
 from xpert_sdk import _http
 from xpert_sdk._http import AsyncHTTP, Call, SyncHTTP, compact, path
-from xpert_sdk.types import DocumentStatus, Knowledgebase, KnowledgeChunk, KnowledgeDocument
+from xpert_sdk.types import (
+    Deleted,
+    DocumentStatus,
+    Knowledgebase,
+    KnowledgeDocument,
+    KnowledgeSearchMode,
+    KnowledgeSearchResult,
+)
 
 __all__ = ["AsyncKnowledges", "Knowledges", "OnProgress"]
 
@@ -49,8 +56,11 @@ def _status(kb_id: str, ids: Sequence[str]) -> Call:
     return Call("GET", path("/knowledges/{}/status", kb_id), params={"ids": ",".join(ids)})
 
 
-def _search(kb_id: str, query: str, top_k: int | None) -> Call:
-    return Call("POST", path("/knowledges/{}/search", kb_id), json={"query": query} | compact(topK=top_k))
+def _search(
+    kb_id: str, query: str, top_k: int | None, score: float | None, mode: KnowledgeSearchMode | None
+) -> Call:
+    body = {"query": query} | compact(topK=top_k, score=score, mode=mode)
+    return Call("POST", path("/knowledges/{}/search", kb_id), json=body)
 
 
 def _settled(statuses: list[DocumentStatus]) -> bool:
@@ -82,12 +92,12 @@ class Knowledges:
         """
         return cast(Knowledgebase, self._http.request(_update(kb_id, fields)))
 
-    def delete(self, kb_id: str) -> Any:
+    def delete(self, kb_id: str) -> Deleted:
         """Delete a knowledge base with its documents.
 
         Example: ``client.knowledges.delete(kb["id"])``
         """
-        return self._http.request(_delete(kb_id))
+        return cast(Deleted, self._http.request(_delete(kb_id)))
 
     def add_documents(self, kb_id: str, documents: Sequence[Mapping[str, Any]]) -> list[KnowledgeDocument]:
         """Add documents (from uploaded files or URLs) to a knowledge base.
@@ -96,12 +106,12 @@ class Knowledges:
         """
         return cast(list[KnowledgeDocument], self._http.request(_add_documents(kb_id, documents)))
 
-    def process(self, kb_id: str, ids: Sequence[str]) -> Any:
-        """Start parsing, chunking and embedding documents.
+    def process(self, kb_id: str, ids: Sequence[str]) -> list[DocumentStatus]:
+        """Start parsing, chunking and embedding documents; returns their statuses.
 
         Example: ``client.knowledges.process(kb["id"], [doc["id"] for doc in docs])``
         """
-        return self._http.request(_process(kb_id, ids))
+        return cast(list[DocumentStatus], self._http.request(_process(kb_id, ids)))
 
     def status(self, kb_id: str, ids: Sequence[str]) -> list[DocumentStatus]:
         """Processing status of documents.
@@ -110,12 +120,20 @@ class Knowledges:
         """
         return cast(list[DocumentStatus], self._http.request(_status(kb_id, ids)))
 
-    def search(self, kb_id: str, query: str, top_k: int | None = None) -> list[KnowledgeChunk]:
-        """The chunks most relevant to `query`, with scores and sources.
+    def search(
+        self,
+        kb_id: str,
+        query: str,
+        top_k: int | None = None,
+        score: float | None = None,
+        mode: KnowledgeSearchMode | None = None,
+    ) -> KnowledgeSearchResult:
+        """The chunks most relevant to `query` (at least `score`, 0..1), as ``{"items": [...]}``.
 
-        Example: ``chunks = client.knowledges.search(kb["id"], "reset the router", top_k=3)``
+        Example: ``chunks = client.knowledges.search(kb["id"], "reset the router", top_k=3)["items"]``
         """
-        return cast(list[KnowledgeChunk], self._http.request(_search(kb_id, query, top_k)))
+        call = _search(kb_id, query, top_k, score, mode)
+        return cast(KnowledgeSearchResult, self._http.request(call))
 
     def wait_until_ready(
         self,
@@ -162,12 +180,12 @@ class AsyncKnowledges:
         """
         return cast(Knowledgebase, await self._http.request(_update(kb_id, fields)))
 
-    async def delete(self, kb_id: str) -> Any:
+    async def delete(self, kb_id: str) -> Deleted:
         """Delete a knowledge base with its documents.
 
         Example: ``await client.knowledges.delete(kb["id"])``
         """
-        return await self._http.request(_delete(kb_id))
+        return cast(Deleted, await self._http.request(_delete(kb_id)))
 
     async def add_documents(
         self, kb_id: str, documents: Sequence[Mapping[str, Any]]
@@ -178,12 +196,12 @@ class AsyncKnowledges:
         """
         return cast(list[KnowledgeDocument], await self._http.request(_add_documents(kb_id, documents)))
 
-    async def process(self, kb_id: str, ids: Sequence[str]) -> Any:
-        """Start parsing, chunking and embedding documents.
+    async def process(self, kb_id: str, ids: Sequence[str]) -> list[DocumentStatus]:
+        """Start parsing, chunking and embedding documents; returns their statuses.
 
         Example: ``await client.knowledges.process(kb["id"], [doc["id"] for doc in docs])``
         """
-        return await self._http.request(_process(kb_id, ids))
+        return cast(list[DocumentStatus], await self._http.request(_process(kb_id, ids)))
 
     async def status(self, kb_id: str, ids: Sequence[str]) -> list[DocumentStatus]:
         """Processing status of documents.
@@ -192,12 +210,20 @@ class AsyncKnowledges:
         """
         return cast(list[DocumentStatus], await self._http.request(_status(kb_id, ids)))
 
-    async def search(self, kb_id: str, query: str, top_k: int | None = None) -> list[KnowledgeChunk]:
-        """The chunks most relevant to `query`, with scores and sources.
+    async def search(
+        self,
+        kb_id: str,
+        query: str,
+        top_k: int | None = None,
+        score: float | None = None,
+        mode: KnowledgeSearchMode | None = None,
+    ) -> KnowledgeSearchResult:
+        """The chunks most relevant to `query` (at least `score`, 0..1), as ``{"items": [...]}``.
 
-        Example: ``chunks = await client.knowledges.search(kb["id"], "reset the router", top_k=3)``
+        Example: ``chunks = (await client.knowledges.search(kb["id"], "reset the router", top_k=3))["items"]``
         """
-        return cast(list[KnowledgeChunk], await self._http.request(_search(kb_id, query, top_k)))
+        call = _search(kb_id, query, top_k, score, mode)
+        return cast(KnowledgeSearchResult, await self._http.request(call))
 
     async def wait_until_ready(
         self,

@@ -162,12 +162,12 @@ class Runs:
         """
         return cast(CancelResult, self._http.request(_cancel(thread_id, run_id)))
 
-    def join(self, thread_id: str, run_id: str) -> Any:
-        """Wait for a run to finish and return its result.
+    def join(self, thread_id: str, run_id: str) -> RunResult:
+        """Wait for a run to finish and return its reply, as `wait` does: ``{"role": "ai", "content": …}``.
 
         Example: ``result = client.runs.join(thread_id, run_id)``
         """
-        return self._http.request(_join(thread_id, run_id))
+        return cast(RunResult, self._http.request(_join(thread_id, run_id)))
 
     def join_stream(self, thread_id: str, run_id: str, last_event_id: str | None = None) -> EventStream:
         """Replay a run's frames (those after `last_event_id`, if given), then follow it live.
@@ -280,12 +280,12 @@ class AsyncRuns:
         """
         return cast(CancelResult, await self._http.request(_cancel(thread_id, run_id)))
 
-    async def join(self, thread_id: str, run_id: str) -> Any:
-        """Wait for a run to finish and return its result.
+    async def join(self, thread_id: str, run_id: str) -> RunResult:
+        """Wait for a run to finish and return its reply, as `wait` does: ``{"role": "ai", "content": …}``.
 
         Example: ``result = await client.runs.join(thread_id, run_id)``
         """
-        return await self._http.request(_join(thread_id, run_id))
+        return cast(RunResult, await self._http.request(_join(thread_id, run_id)))
 
     def join_stream(self, thread_id: str, run_id: str, last_event_id: str | None = None) -> AsyncEventStream:
         """Replay a run's frames (those after `last_event_id`, if given), then follow it live.

@@ -6,7 +6,15 @@ from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from xpert_sdk._http import AsyncHTTP, Call, SyncHTTP, compact, path
-from xpert_sdk.types import IfExists, SortOrder, Thread, ThreadContextUsage, ThreadState, ThreadStatus
+from xpert_sdk.types import (
+    IfExists,
+    SortOrder,
+    StateUpdate,
+    Thread,
+    ThreadContextUsage,
+    ThreadState,
+    ThreadStatus,
+)
 
 __all__ = ["AsyncThreads", "Threads"]
 
@@ -66,13 +74,13 @@ def _get_state(thread_id: str, checkpoint_id: str | None) -> Call:
     return Call("GET", path("/threads/{}/state", thread_id), params=params or None)
 
 
-def _update_state(thread_id: str, values: Any, as_node: str | None) -> Call:
-    body = {"values": values} | compact(as_node=as_node)
+def _update_state(thread_id: str, values: Any, as_node: str | None, checkpoint_id: str | None) -> Call:
+    body = {"values": values} | compact(as_node=as_node, checkpoint_id=checkpoint_id)
     return Call("POST", path("/threads/{}/state", thread_id), json=body, idempotent=False)
 
 
-def _get_history(thread_id: str, limit: int, before: str | None) -> Call:
-    body = {"limit": limit} | compact(before=before)
+def _get_history(thread_id: str, limit: int, before: str | None, metadata: Mapping[str, Any] | None) -> Call:
+    body = {"limit": limit} | compact(before=before, metadata=metadata)
     return Call("POST", path("/threads/{}/history", thread_id), json=body)
 
 
@@ -156,19 +164,29 @@ class Threads:
         """
         return cast(ThreadState, self._http.request(_get_state(thread_id, checkpoint_id)))
 
-    def update_state(self, thread_id: str, values: Any, as_node: str | None = None) -> Any:
-        """Write `values` into the thread's state as a new checkpoint.
+    def update_state(
+        self, thread_id: str, values: Any, as_node: str | None = None, checkpoint_id: str | None = None
+    ) -> StateUpdate:
+        """Write `values` into the thread's state (on top of `checkpoint_id`, if given) as a new checkpoint.
 
         Example: ``client.threads.update_state(thread_id, {"topic": "billing"})``
         """
-        return self._http.request(_update_state(thread_id, values, as_node))
+        call = _update_state(thread_id, values, as_node, checkpoint_id)
+        return cast(StateUpdate, self._http.request(call))
 
-    def get_history(self, thread_id: str, limit: int = 10, before: str | None = None) -> list[ThreadState]:
-        """Past states of the thread, newest first.
+    def get_history(
+        self,
+        thread_id: str,
+        limit: int = 10,
+        before: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> list[ThreadState]:
+        """Past states of the thread, newest first: older than checkpoint `before`, matching `metadata`.
 
         Example: ``states = client.threads.get_history(thread_id, limit=5)``
         """
-        return cast(list[ThreadState], self._http.request(_get_history(thread_id, limit, before)))
+        call = _get_history(thread_id, limit, before, metadata)
+        return cast(list[ThreadState], self._http.request(call))
 
     def copy(self, thread_id: str) -> Thread:
         """A new thread with a copy of this one's state.
@@ -258,21 +276,29 @@ class AsyncThreads:
         """
         return cast(ThreadState, await self._http.request(_get_state(thread_id, checkpoint_id)))
 
-    async def update_state(self, thread_id: str, values: Any, as_node: str | None = None) -> Any:
-        """Write `values` into the thread's state as a new checkpoint.
+    async def update_state(
+        self, thread_id: str, values: Any, as_node: str | None = None, checkpoint_id: str | None = None
+    ) -> StateUpdate:
+        """Write `values` into the thread's state (on top of `checkpoint_id`, if given) as a new checkpoint.
 
         Example: ``await client.threads.update_state(thread_id, {"topic": "billing"})``
         """
-        return await self._http.request(_update_state(thread_id, values, as_node))
+        call = _update_state(thread_id, values, as_node, checkpoint_id)
+        return cast(StateUpdate, await self._http.request(call))
 
     async def get_history(
-        self, thread_id: str, limit: int = 10, before: str | None = None
+        self,
+        thread_id: str,
+        limit: int = 10,
+        before: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
     ) -> list[ThreadState]:
-        """Past states of the thread, newest first.
+        """Past states of the thread, newest first: older than checkpoint `before`, matching `metadata`.
 
         Example: ``states = await client.threads.get_history(thread_id, limit=5)``
         """
-        return cast(list[ThreadState], await self._http.request(_get_history(thread_id, limit, before)))
+        call = _get_history(thread_id, limit, before, metadata)
+        return cast(list[ThreadState], await self._http.request(call))
 
     async def copy(self, thread_id: str) -> Thread:
         """A new thread with a copy of this one's state.

@@ -11,6 +11,8 @@ from typing import Any, Literal, TypedDict
 __all__ = [
     "AgentFile",
     "Assistant",
+    "AssistantDeleted",
+    "AssistantVersion",
     "CancelResult",
     "ChatMessage",
     "ChatRequestHuman",
@@ -20,12 +22,15 @@ __all__ = [
     "ClientSecret",
     "Conversation",
     "ConversationPage",
+    "Deleted",
     "DocumentStatus",
     "Feedback",
     "IfExists",
     "Item",
     "KnowledgeChunk",
     "KnowledgeDocument",
+    "KnowledgeSearchMode",
+    "KnowledgeSearchResult",
     "Knowledgebase",
     "ListNamespacesResponse",
     "MessagePage",
@@ -38,6 +43,7 @@ __all__ = [
     "RuntimeCapabilities",
     "SearchItemsResponse",
     "SortOrder",
+    "StateUpdate",
     "Success",
     "Thread",
     "ThreadContextUsage",
@@ -52,6 +58,7 @@ OnDisconnect = Literal["cancel", "continue"]
 IfExists = Literal["raise", "do_nothing"]
 SortOrder = Literal["asc", "desc"]
 Rating = Literal["like", "dislike"]
+KnowledgeSearchMode = Literal["hybrid", "dense", "lexical"]
 
 
 class Assistant(TypedDict, total=False):
@@ -70,10 +77,33 @@ class Assistant(TypedDict, total=False):
     context: Any
 
 
+class AssistantVersion(TypedDict, total=False):
+    """One published version of an xpert (`assistants.get_versions`), with its full definition."""
+
+    assistant_id: str
+    xpert_id: str
+    graph_id: str
+    version: int
+    name: str
+    description: str | None
+    config: dict[str, Any]
+    metadata: dict[str, Any]
+    definition: dict[str, Any]
+    created_at: str
+
+
+class AssistantDeleted(TypedDict, total=False):
+    """What `assistants.delete` returns on xpert-server."""
+
+    success: bool
+    assistant_id: str
+
+
 class RuntimeCapabilities(TypedDict, total=False):
     skills: list[dict[str, Any]]
     plugins: list[dict[str, Any]]
     subAgents: list[dict[str, Any]]
+    knowledgebases: list[dict[str, Any]]
 
 
 class Thread(TypedDict, total=False):
@@ -96,13 +126,21 @@ class Checkpoint(TypedDict, total=False):
 
 
 class ThreadState(TypedDict, total=False):
+    """A thread's state; `checkpoint` is None (and `values` empty) before its first run."""
+
     values: Any
     next: list[str]
-    checkpoint: Checkpoint
+    checkpoint: Checkpoint | None
     parent_checkpoint: Checkpoint | None
     metadata: dict[str, Any]
     created_at: str | None
     tasks: list[dict[str, Any]]
+
+
+class StateUpdate(TypedDict, total=False):
+    """What `threads.update_state` returns: the checkpoint it wrote."""
+
+    checkpoint: Checkpoint
 
 
 class ThreadContextUsage(TypedDict, total=False):
@@ -121,10 +159,11 @@ class Run(TypedDict, total=False):
     updated_at: str
     status: RunStatus
     metadata: dict[str, Any]
+    multitask_strategy: MultitaskStrategy
 
 
 class RunResult(TypedDict, total=False):
-    """What `runs.wait` returns: all the reply's text."""
+    """What `runs.wait` and `runs.join` return: all the reply's text."""
 
     role: str
     content: str
@@ -186,6 +225,7 @@ class ChatMessage(TypedDict, total=False):
     role: str
     content: Any
     reasoning: Any
+    attachments: list[Any] | None
     status: str
     error: str | None
     executionId: str | None
@@ -203,6 +243,8 @@ class Feedback(TypedDict, total=False):
     conversationId: str
     messageId: str
     rating: Rating
+    content: str | None
+    createdById: str | None
     createdAt: str
 
 
@@ -211,6 +253,7 @@ class AgentFile(TypedDict, total=False):
 
     id: str
     fileId: str
+    storageFileId: str
     url: str
     fileUrl: str
     originalName: str
@@ -220,10 +263,22 @@ class AgentFile(TypedDict, total=False):
     mimetype: str
     status: str
     parseStatus: str
+    parseError: str | None
     purpose: str
     parseMode: str
     capabilities: list[str]
     summary: str | None
+    sha256: str
+    createdAt: str
+    updatedAt: str
+
+
+class Deleted(TypedDict, total=False):
+    """What deleting a file or a knowledge base returns."""
+
+    id: str
+    deleted: bool
+    affected: int
 
 
 class Knowledgebase(TypedDict, total=False):
@@ -233,6 +288,9 @@ class Knowledgebase(TypedDict, total=False):
     permission: str
     recall: dict[str, Any]
     parserConfig: dict[str, Any]
+    type: str
+    embeddingModel: str
+    createdById: str | None
     createdAt: str
     updatedAt: str
 
@@ -242,10 +300,14 @@ class KnowledgeDocument(TypedDict, total=False):
     knowledgebaseId: str
     name: str
     type: str
+    fileId: str | None
     fileUrl: str
     status: str
     progress: float
     processMsg: str | None
+    chunkNum: int
+    createdAt: str
+    updatedAt: str
 
 
 class DocumentStatus(TypedDict, total=False):
@@ -258,11 +320,23 @@ class DocumentStatus(TypedDict, total=False):
 
 
 class KnowledgeChunk(TypedDict, total=False):
+    """One search hit: `score` is 0..1, higher is closer."""
+
     content: str
     score: float
+    document_id: str
+    document_name: str
+    chunk_id: str
+    knowledgebase_id: str
     metadata: dict[str, Any]
     documentId: str
     source: Any
+
+
+class KnowledgeSearchResult(TypedDict, total=False):
+    """What `knowledges.search` returns."""
+
+    items: list[KnowledgeChunk]
 
 
 class Item(TypedDict, total=False):

@@ -30,9 +30,19 @@ def test_explicit_offline_wins_over_server_default() -> None:
     assert isinstance(model, OfflineChatModel) and model.model_name == "demo-offline"
 
 
-def test_local_provider_is_a_clear_error() -> None:
-    with pytest.raises(ModelConfigError, match="provider `local`"):
+def test_local_provider_without_the_build_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "llama_cpp" else real(name, *a))
+    with pytest.raises(ModelConfigError, match="provider `local` needs llama-cpp-python: run `make local-llm`"):
         resolve_model(spec({"provider": "local", "name": "smollm2"}))
+
+
+def test_local_provider_with_a_missing_gguf_file() -> None:
+    pytest.importorskip("llama_cpp")
+    with pytest.raises(ModelConfigError, match="no GGUF model file"):
+        resolve_model(spec({"provider": "local", "name": "/nonexistent/model.gguf"}))
 
 
 def test_openai_needs_a_name() -> None:
@@ -54,7 +64,7 @@ def _key(model: Any) -> str:
 def test_server_default_model() -> None:
     pytest.importorskip("langchain_openai")
     model: Any = resolve_model(spec(), SERVER)
-    assert type(model).__name__ == "ChatOpenAI"
+    assert type(model).__name__ == "ReasoningChatOpenAI"  # ChatOpenAI keeping `reasoning_content`
     assert model.model_name == "qwen2.5-7b" and model.openai_api_base == SERVER[0]
     assert _key(model) == "server-secret"
     assert model.streaming is True and model.stream_usage is True

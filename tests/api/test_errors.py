@@ -8,8 +8,10 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from tests.helpers import ApiHarness, open_harness
+from xpert_server.errors import install_error_handlers
 
 SMALL_LIMIT = 2048
 
@@ -106,6 +108,53 @@ async def test_body_that_is_not_a_json_object_gets_400(api: ApiHarness, content:
     async with await api.tenant() as c:
         resp = await c.post("/threads", content=content, headers={"content-type": "application/json"})
         assert_envelope(resp, 400)
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "fields"),
+    [
+        ("/threads", {"metadata": {"a": "x\u0000y", "ok": "fine"}}, ["metadata.a"]),
+        ("/threads", {"metadata": {"k\u0000": 1}, "assistant_id": "a\u0000"}, ["metadata.k", "assistant_id"]),
+        ("/threads", {"metadata": {"n": 2**70, "m": [1, -(2**64)]}}, ["metadata.n", "metadata.m.1"]),
+        ("/threads/search", {"metadata": {"x": "\u0000"}, "ids": ["ok", "n\u0000"]}, ["metadata.x", "ids.1"]),
+        ("/threads/count", {"metadata": {"n": 2**64}}, ["metadata.n"]),
+        ("/assistants/search", {"metadata": {"slug": "\u0000"}, "graph_id": "\u0000"}, ["metadata.slug", "graph_id"]),
+        ("/assistants", {"name": "x\u0000", "slug": "nul", "system_prompt": "a\u0000"}, ["name", "system_prompt"]),
+    ],
+)
+async def test_values_no_database_can_store_get_400_on_every_backend(
+    api: ApiHarness, path: str, body: dict[str, Any], fields: list[str]
+) -> None:
+    """NUL characters (PostgreSQL refuses them) and integers beyond 64 bits: 400 naming each, not a 500."""
+    async with await api.tenant() as c:
+        message = assert_envelope(await c.post(path, json=body), 400)["message"]
+        for field in fields:
+            assert field in message, message
+        assert (await c.post("/threads/count", json={})).json() == 0
+        assert (await c.post("/assistants/count", json={})).json() == 0
+
+
+async def test_ids_no_database_can_store_get_404(api: ApiHarness) -> None:
+    async with await api.tenant() as c:
+        assert_envelope(await c.get("/threads/a%00b"), 404)
+        assert_envelope(await c.patch("/threads/a%00b", json={"metadata": {}}), 404)
+        assert_envelope(await c.delete("/threads/a%00b"), 404)
+        assert_envelope(await c.get("/assistants/a%00b"), 404)
+        assert_envelope(await c.get("/assistants/a%00b/versions"), 404)
+
+
+async def test_unexpected_error_still_answers_with_the_envelope() -> None:
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("a bug")
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        body = assert_envelope(await c.get("/boom"), 500)
+    assert "a bug" not in body["message"], "internals stay in the log"
 
 
 # --- status codes and bodies --------------------------------------------------------------------

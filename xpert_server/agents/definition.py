@@ -11,7 +11,17 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from xpert_server.agents.tools.builtin import BUILTINS
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 ORG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -33,10 +43,32 @@ class ModelSpec(_Strict):
 
 
 class ToolSpec(_Strict):
+    """A built-in tool (see agents/tools/builtin.py); MCP tools, sub-agents and client tools come elsewhere."""
+
     name: str
     require_approval: bool = False
     description: str | None = None
     config: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("name")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        if v not in BUILTINS:
+            raise ValueError(f"unknown tool {v!r}; the built-in tools are {', '.join(sorted(BUILTINS))}")
+        return v
+
+    @field_validator("config")
+    @classmethod
+    def _config(cls, v: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        builtin = BUILTINS.get(info.data.get("name", ""))
+        if builtin is not None:
+            try:
+                builtin.config_model.model_validate(v)
+            except ValidationError as e:
+                first = e.errors()[0]
+                where = ".".join(str(p) for p in first["loc"])
+                raise ValueError(f"{where + ': ' if where else ''}{first['msg']}") from None
+        return v
 
 
 class McpServerSpec(_Strict):
@@ -47,7 +79,17 @@ class McpServerSpec(_Strict):
     env: dict[str, str] = Field(default_factory=dict)
     url: str | None = None
     headers: dict[str, str] = Field(default_factory=dict)
+    # true: every tool of this server waits for approval; a list: those tools only.
     require_approval: bool | list[str] = False
+    # Load the server's tool list once per assistant version (true) or at every run (false).
+    cache: bool = True
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if not SLUG_RE.match(v):
+            raise ValueError("must be lowercase letters, digits, '-' or '_', starting alphanumeric")
+        return v
 
     @model_validator(mode="after")
     def _endpoint(self) -> McpServerSpec:
@@ -102,6 +144,24 @@ class XpertSpec(_Strict):
             return [{"name": item} if isinstance(item, str) else item for item in v]
         return v
 
+    @field_validator("agents")
+    @classmethod
+    def _agent_slugs(cls, v: list[str]) -> list[str]:
+        for slug in v:
+            if not SLUG_RE.match(slug):
+                raise ValueError(f"{slug!r} is not an xpert slug")
+        return v
+
+    @model_validator(mode="after")
+    def _not_self(self) -> XpertSpec:
+        if self.slug in self.agents:
+            raise ValueError(f"agents: an xpert cannot list itself ({self.slug!r})")
+        names = [t.name for t in self.tools]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"tools: listed more than once: {', '.join(dupes)}")
+        return self
+
     @field_validator("graph")
     @classmethod
     def _graph_ref(cls, v: str | None) -> str | None:
@@ -129,7 +189,7 @@ def format_errors(source: str, err: ValidationError) -> str:
     parts = []
     for e in err.errors():
         path = ".".join(str(p) for p in e["loc"]) or "(root)"
-        parts.append(f"{path}: {e['msg']}")
+        parts.append(f"{path}: {e['msg'].removeprefix('Value error, ')}")
     return f"{source}: " + "; ".join(parts)
 
 
@@ -147,10 +207,28 @@ def load_file(path: Path) -> XpertSpec:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as e:
-        raise DefinitionError(f"{path}: invalid YAML: {e}") from e
+        raise DefinitionError(f"{path}: {_yaml_problem(e)}") from e
     except OSError as e:
         raise DefinitionError(f"{path}: cannot read: {e.strerror}") from e
     return parse_definition(data, str(path))
+
+
+def _yaml_problem(e: yaml.YAMLError) -> str:
+    """One line: where (1-based line and column) and what, without PyYAML's multi-line excerpt."""
+    if isinstance(e, yaml.MarkedYAMLError) and e.problem_mark is not None:
+        mark = e.problem_mark
+        what = "; ".join(p for p in (e.context, e.problem) if p)
+        # Quote the line the error is about (the opening of an unclosed bracket, say), when it has text.
+        quoted = ""
+        for m in (e.context_mark, mark):
+            buffer = getattr(m, "buffer", None)
+            if m is not None and isinstance(buffer, str):
+                lines = buffer.rstrip("\x00").splitlines()
+                if m.line < len(lines) and lines[m.line].strip():
+                    quoted = f" (line {m.line + 1}: {lines[m.line].strip()!r})"
+                    break
+        return f"invalid YAML at line {mark.line + 1}, column {mark.column + 1}: {what}{quoted}"
+    return f"invalid YAML: {e}"
 
 
 def load_dir(folder: Path) -> list[tuple[Path, XpertSpec]]:

@@ -15,8 +15,8 @@ from types import ModuleType
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import BaseMessage, SystemMessage
-from langchain_core.runnables import RunnableConfig
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.runnables import Runnable, RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, MessagesState, StateGraph
 from langgraph.pregel import Pregel
@@ -25,6 +25,8 @@ from langgraph.store.base import BaseStore
 from xpert_server.agents.definition import XpertSpec
 from xpert_server.agents.models import ModelConfigError, resolve_model
 from xpert_server.agents.offline import DOCUMENTS_KEY
+from xpert_server.agents.toolbox import Toolbox
+from xpert_server.agents.toolnode import make_tools_node
 
 __all__ = [
     "DOCUMENTS_BUDGET",
@@ -35,7 +37,10 @@ __all__ = [
     "build_model_input",
     "format_documents",
     "load_graph_ref",
+    "recursion_limit",
+    "repair_history",
     "resolve_model",
+    "tool_rounds",
 ]
 
 # Characters of attached-file text given to the model per turn: enough for a short manual, and well
@@ -94,28 +99,86 @@ def build_model_input(
     return [SystemMessage(content=text, additional_kwargs=kwargs), *messages]
 
 
-def build_agent_graph(spec: XpertSpec, model: BaseChatModel) -> StateGraph[MessagesState]:
-    """START → agent → END over `MessagesState`; returned uncompiled so the caller adds its checkpointer.
+def tool_rounds(messages: Sequence[BaseMessage]) -> int:
+    """How many times the model called tools since the last human message (this turn's tool steps)."""
+    n = 0
+    for m in reversed(messages):
+        if isinstance(m, HumanMessage):
+            break
+        if isinstance(m, AIMessage) and m.tool_calls:
+            n += 1
+    return n
 
-    Run-time attached files come from `config["configurable"]["xpert_documents"]` ([{name, content}]).
-    They are not written to the state: the thread keeps only the conversation.
 
-    Tool seam: a later change binds tools (`model.bind_tools(...)`), adds a "tools" node and replaces the
-    `agent → END` edge with a conditional edge (tool calls → "tools" → "agent"), bounding the loop with
-    `spec.max_steps` through the run's recursion limit.
+def repair_history(messages: Sequence[BaseMessage]) -> list[BaseMessage]:
+    """The thread with a ToolMessage for every tool call that never got one.
+
+    A person may send a new message instead of answering an approval; the tool calls it left behind would
+    make OpenAI-compatible servers refuse the whole conversation, so the model sees them as not run.
     """
+    out: list[BaseMessage] = []
+    open_calls: list[dict[str, Any]] = []
+
+    def close() -> None:
+        for call in open_calls:
+            out.append(ToolMessage("This tool call was not run (the conversation moved on).",
+                                   tool_call_id=call["id"], name=call["name"], status="error"))
+        open_calls.clear()
+
+    for m in messages:
+        if isinstance(m, ToolMessage):
+            open_calls[:] = [c for c in open_calls if c["id"] != m.tool_call_id]
+        else:
+            close()
+        out.append(m)
+        if isinstance(m, AIMessage) and m.tool_calls:
+            open_calls.extend({"id": c["id"], "name": c["name"]} for c in m.tool_calls if c.get("id"))
+    if open_calls and not isinstance(messages[-1], AIMessage):
+        close()
+    return out
+
+
+def build_agent_graph(
+    spec: XpertSpec, model: BaseChatModel, toolbox: Toolbox | None = None
+) -> StateGraph[MessagesState]:
+    """START → agent ⇄ tools → END over `MessagesState`; uncompiled so the caller adds its checkpointer.
+
+    The model sees the run's tools (built-in, MCP, sub-agents, the caller's client tools) and may call them
+    up to `spec.max_steps` times per turn; after that it is asked again without tools, so it answers.
+    Run-time attached files come from `config["configurable"]["xpert_documents"]` ([{name, content}]);
+    they are not written to the state: the thread keeps only the conversation.
+    Compile with `recursion_limit(spec)` in the config (`compile_agent` does): each step is two supersteps.
+    """
+    box = toolbox or Toolbox(spec)
 
     async def agent(state: MessagesState, config: RunnableConfig) -> dict[str, list[BaseMessage]]:
         documents = (config.get("configurable") or {}).get(DOCUMENTS_KEY)
-        messages = build_model_input(spec.system_prompt, state["messages"], documents)
-        reply = await model.ainvoke(messages, config)
+        tools = await box.for_run(config)
+        runnable: Runnable[Any, BaseMessage] = model
+        if tools.entries and tool_rounds(state["messages"]) < spec.max_steps:
+            runnable = model.bind_tools(tools.schemas())
+        messages = build_model_input(spec.system_prompt, repair_history(state["messages"]), documents)
+        reply = await runnable.ainvoke(messages, config)
         return {"messages": [reply]}
+
+    def route(state: MessagesState) -> str:
+        last = state["messages"][-1] if state["messages"] else None
+        if isinstance(last, AIMessage) and last.tool_calls and tool_rounds(state["messages"]) <= spec.max_steps:
+            return "tools"
+        return END
 
     graph = StateGraph(MessagesState)
     graph.add_node("agent", agent)
+    graph.add_node("tools", make_tools_node(box))
     graph.add_edge(START, "agent")
-    graph.add_edge("agent", END)
+    graph.add_conditional_edges("agent", route, ["tools", END])
+    graph.add_edge("tools", "agent")
     return graph
+
+
+def recursion_limit(spec: XpertSpec) -> int:
+    # agent + tools per step, the final answer, and slack for graphs that add a node or two.
+    return 2 * spec.max_steps + 10
 
 
 def attach(

@@ -26,7 +26,9 @@ def resolve_model(spec: XpertSpec, settings_model: ServerModel = (None, None, No
 
     * `provider: offline` → the offline model (an explicit choice wins over the server default);
     * no `model:` → the server default (XPERT_MODEL, at XPERT_MODEL_BASE_URL when set), else offline;
-    * `provider: openai` → ChatOpenAI; missing name/base_url fall back to the server's.
+    * `provider: openai` → ChatOpenAI (keeping `reasoning_content`); missing name/base_url fall back to the
+      server's;
+    * `provider: local` → SmolLM2 (or `name`: a GGUF path) in-process, after `make local-llm`.
     """
     base_url, name, api_key = settings_model
     m = spec.model
@@ -38,10 +40,7 @@ def resolve_model(spec: XpertSpec, settings_model: ServerModel = (None, None, No
     if m.provider == "offline":
         return OfflineChatModel(model_name=m.name) if m.name else OfflineChatModel()
     if m.provider == "local":
-        raise ModelConfigError(
-            f"xpert {spec.slug!r}: provider `local` (an embedded GGUF model) is not available in this build; "
-            "use `provider: openai` with the `base_url` of a local OpenAI-compatible server instead"
-        )
+        return _local(spec)
     model_name = m.name or name
     if not model_name:
         raise ModelConfigError(
@@ -76,7 +75,9 @@ def _openai(
 ) -> BaseChatModel:
     try:
         # Imported here: it costs ~0.5 s and is only needed once a real model is configured.
-        from langchain_openai import ChatOpenAI
+        import langchain_openai  # noqa: F401 - checked first: the subclass below may be imported already
+
+        from xpert_server.agents.openai_compat import ReasoningChatOpenAI as ChatOpenAI
     except ImportError as e:
         raise ModelConfigError(
             "an OpenAI-compatible model is configured but `langchain-openai` is not installed: "
@@ -96,3 +97,25 @@ def _openai(
         return ChatOpenAI(**kwargs)
     except Exception as e:  # pydantic validation or a missing OPENAI_API_KEY: report it as configuration
         raise ModelConfigError(f"cannot configure model {name!r}: {e}") from e
+
+
+def _local(spec: XpertSpec) -> BaseChatModel:
+    from xpert_server.agents.local import LocalChatModel, LocalModelError, check_available
+
+    m = spec.model
+    assert m is not None
+    try:
+        path = check_available(m.name if m.name and m.name.endswith(".gguf") else None)
+    except LocalModelError as e:
+        raise ModelConfigError(f"xpert {spec.slug!r}: {e}") from e
+    kwargs: dict[str, Any] = {"model_path": str(path)}
+    if m.name and not m.name.endswith(".gguf"):
+        kwargs["model_name"] = m.name
+    if m.temperature is not None:
+        kwargs["temperature"] = m.temperature
+    if m.max_tokens is not None:
+        kwargs["max_tokens"] = m.max_tokens
+    for key in ("n_ctx",):
+        if key in m.options:
+            kwargs[key] = m.options[key]
+    return LocalChatModel(**kwargs)

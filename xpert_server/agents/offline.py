@@ -3,12 +3,14 @@
 It is the default when no real model is configured. With attached documents it answers extractively
 (the passage that best matches the last question, or the main points for a summary request); without
 them it says what it is and how to configure a real model. Replies stream word by word so the whole
-streaming path (SSE, `stream_mode="messages"`) is exercised without a model server.
+streaming path (SSE, `stream_mode="messages"`) is exercised without a model server. With tools bound it
+calls them by the fixed rules of `offline_rules` (`/tool NAME {json}`, time and arithmetic questions).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
@@ -16,7 +18,7 @@ from typing import Any
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, ToolCall
 from langchain_core.messages.ai import UsageMetadata
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
@@ -25,6 +27,7 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.utils import LC_ID_PREFIX
 from pydantic import Field
 
+from xpert_server.agents import offline_rules
 from xpert_server.agents.lexical import (
     BM25,
     CJK_RANGES,
@@ -36,6 +39,7 @@ from xpert_server.agents.lexical import (
     tokenize,
     truncate,
 )
+from xpert_server.agents.offline_rules import ToolPlan
 
 DOCUMENTS_KEY = "xpert_documents"
 MAX_REPLY = 600
@@ -217,13 +221,24 @@ class OfflineChatModel(BaseChatModel):
         return bound.bind(**kwargs) if kwargs else bound
 
     # ---- reply ---------------------------------------------------------------------------------------------
+    def _plan(self, messages: Sequence[BaseMessage]) -> ToolPlan | str | None:
+        # After tool results the rules answer even when no tools are bound (the last, tool-less step).
+        return offline_rules.plan(messages, self.tools)
+
     def _usage(self, messages: Sequence[BaseMessage], reply: str) -> UsageMetadata:
         inp = sum(estimate_tokens(message_text(m)) for m in messages)
         inp += sum(estimate_tokens(d["content"]) for d in documents_in(messages))
         out = estimate_tokens(reply)
         return UsageMetadata(input_tokens=inp, output_tokens=out, total_tokens=inp + out)
 
-    async def _areply(self, messages: Sequence[BaseMessage]) -> str:
+    def _reply(self, messages: Sequence[BaseMessage]) -> str | ToolPlan:
+        planned = self._plan(messages)
+        return compose_reply(messages) if planned is None else planned
+
+    async def _areply(self, messages: Sequence[BaseMessage]) -> str | ToolPlan:
+        planned = self._plan(messages)
+        if planned is not None:
+            return planned
         if sum(len(d["content"]) for d in documents_in(messages)) > _THREAD_ABOVE_CHARS:
             return await asyncio.to_thread(compose_reply, messages)
         return compose_reply(messages)
@@ -234,8 +249,19 @@ class OfflineChatModel(BaseChatModel):
         return f"{LC_ID_PREFIX}-{run_manager.run_id if run_manager else uuid.uuid4()}"
 
     def _chunks(
-        self, messages: Sequence[BaseMessage], reply: str, msg_id: str
+        self, messages: Sequence[BaseMessage], reply: str | ToolPlan, msg_id: str
     ) -> Iterator[ChatGenerationChunk]:
+        if isinstance(reply, ToolPlan):
+            call = _tool_call(reply)
+            args = json.dumps(call["args"], ensure_ascii=False)
+            yield ChatGenerationChunk(message=AIMessageChunk(
+                content="", id=msg_id,
+                tool_call_chunks=[{"name": call["name"], "args": args, "id": call["id"], "index": 0}],
+                usage_metadata=self._usage(messages, args),
+                response_metadata={"model_name": self.model_name, "finish_reason": "tool_calls"},
+                chunk_position="last",
+            ))
+            return
         pieces = split_chunks(reply) or [""]
         for i, piece in enumerate(pieces):
             if i < len(pieces) - 1:
@@ -252,7 +278,15 @@ class OfflineChatModel(BaseChatModel):
                     )
                 )
 
-    def _result(self, messages: Sequence[BaseMessage], reply: str, msg_id: str) -> ChatResult:
+    def _result(self, messages: Sequence[BaseMessage], reply: str | ToolPlan, msg_id: str) -> ChatResult:
+        if isinstance(reply, ToolPlan):
+            call = _tool_call(reply)
+            message = AIMessage(
+                content="", id=msg_id, tool_calls=[call],
+                usage_metadata=self._usage(messages, json.dumps(call["args"], ensure_ascii=False)),
+                response_metadata={"model_name": self.model_name, "finish_reason": "tool_calls"},
+            )
+            return ChatResult(generations=[ChatGeneration(message=message)])
         message = AIMessage(
             content=reply,
             id=msg_id,
@@ -268,7 +302,7 @@ class OfflineChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        return self._result(messages, compose_reply(messages), self._message_id(run_manager))
+        return self._result(messages, self._reply(messages), self._message_id(run_manager))
 
     async def _agenerate(
         self,
@@ -287,7 +321,7 @@ class OfflineChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         msg_id = self._message_id(run_manager)
-        for chunk in self._chunks(messages, compose_reply(messages), msg_id):
+        for chunk in self._chunks(messages, self._reply(messages), msg_id):
             if run_manager:
                 run_manager.on_llm_new_token(chunk.text, chunk=chunk)
             yield chunk
@@ -306,3 +340,7 @@ class OfflineChatModel(BaseChatModel):
             yield chunk
             # Yield the loop between tokens, as a network model would: other runs keep streaming.
             await asyncio.sleep(0)
+
+
+def _tool_call(plan: ToolPlan) -> ToolCall:
+    return ToolCall(name=plan.name, args=plan.args, id=f"call_{uuid.uuid4().hex[:24]}", type="tool_call")

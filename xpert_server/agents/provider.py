@@ -1,7 +1,8 @@
 """Assistant row → compiled LangGraph graph with our checkpointer, cached per (id, version).
 
-A declared xpert becomes the agent graph (model + prompt, later tools); `graph: "module:attr"` loads a
-custom graph as-is and attaches our checkpointer, so the same graphs run here and on LangGraph's server.
+A declared xpert becomes the agent graph (model + prompt + tools, see graphs.build_agent_graph);
+`graph: "module:attr"` loads a custom graph as-is and attaches our checkpointer, so the same graphs run
+here and on LangGraph's server. Sub-agents (`agents: [slug]`) are looked up in storage, in the caller's org.
 """
 
 from __future__ import annotations
@@ -14,20 +15,28 @@ from langgraph.pregel import Pregel
 from langgraph.store.base import BaseStore
 
 from xpert_server.agents.definition import XpertSpec, parse_definition
-from xpert_server.agents.graphs import attach, build_agent_graph, load_graph_ref
+from xpert_server.agents.graphs import attach, build_agent_graph, load_graph_ref, recursion_limit
 from xpert_server.agents.models import resolve_model
+from xpert_server.agents.toolbox import Toolbox
+from xpert_server.agents.tools.subagent import SubAgent
+from xpert_server.auth.principal import DEFAULT_ORG, Principal
 from xpert_server.config import Settings
+from xpert_server.storage import SQLStorage
 from xpert_server.storage.records import AssistantRecord, RunRecord
 
 MAX_CACHED = 256
 
 
 class GraphProvider:
-    def __init__(self, checkpointer: BaseCheckpointSaver[Any], settings: Settings, store: BaseStore | None = None):
+    def __init__(self, checkpointer: BaseCheckpointSaver[Any], settings: Settings, store: BaseStore | None = None,
+                 storage: SQLStorage | None = None):
         self.checkpointer = checkpointer
         self.settings = settings
         self.store = store
+        # Where sub-agents are looked up; without it `agents:` lists are ignored (with a warning).
+        self.storage = storage
         self._cache: dict[tuple[str, int], Pregel[Any, Any, Any, Any]] = {}
+        self._sub_cache: dict[tuple[str, int], Pregel[Any, Any, Any, Any]] = {}
         self._lock = threading.Lock()
 
     def spec(self, assistant: AssistantRecord) -> XpertSpec:
@@ -44,18 +53,47 @@ class GraphProvider:
                 self._cache[key] = graph
         return graph
 
-    def _build(self, assistant: AssistantRecord) -> Pregel[Any, Any, Any, Any]:
+    def is_agent(self, assistant: AssistantRecord) -> bool:
+        """True for the built-in agent graph (its resume values are structured), False for custom graphs."""
+        return not self.spec(assistant).graph
+
+    def _build(self, assistant: AssistantRecord, *, sub_agent: bool = False) -> Pregel[Any, Any, Any, Any]:
         spec = self.spec(assistant)
+        checkpointer = None if sub_agent else self.checkpointer
         if spec.graph:
-            return attach(load_graph_ref(spec.graph), self.checkpointer, self.store)
+            return attach(load_graph_ref(spec.graph), checkpointer, self.store)
         s = self.settings
         model = resolve_model(spec, (s.model_base_url, s.model, s.model_api_key))
-        return build_agent_graph(spec, model).compile(checkpointer=self.checkpointer, store=self.store)
+        toolbox = Toolbox(spec, self._sub_agent if self.storage is not None else None, sub_agent=sub_agent)
+        graph = build_agent_graph(spec, model, toolbox).compile(checkpointer=checkpointer, store=self.store)
+        return graph.with_config(recursion_limit=recursion_limit(spec))
+
+    async def _sub_agent(self, org_id: str | None, slug: str, depth: int) -> SubAgent | None:
+        """Another xpert of `org_id`, by slug, as a graph that runs without a checkpointer."""
+        assert self.storage is not None
+        found = await self.storage.search_assistants(Principal.system(org_id or DEFAULT_ORG),
+                                                     metadata={"slug": slug}, limit=1)
+        if not found:
+            return None
+        record = found[0]
+        key = (record.id, record.version)
+        graph = self._sub_cache.get(key)
+        if graph is None:
+            graph = self._build(record, sub_agent=True)
+            with self._lock:
+                if len(self._sub_cache) >= MAX_CACHED:
+                    self._sub_cache.clear()
+                self._sub_cache[key] = graph
+        title = str((record.metadata or {}).get("title") or record.name)
+        return SubAgent(slug=slug, title=title, description=record.description or "", graph=graph)
 
     def run_configurable(self, run: RunRecord, chat: Any) -> dict[str, Any]:
         """Per-run values graphs read from `config["configurable"]` (documents, caller context)."""
         out: dict[str, Any] = {"xpert_org_id": run.org_id, "xpert_user_id": run.created_by,
                                "xpert_assistant_id": run.assistant_id}
+        checkpoint_id = run.kwargs.get("checkpoint_id")
+        if checkpoint_id:
+            out["checkpoint_id"] = checkpoint_id  # fork: start from this checkpoint, not the latest
         context = run.kwargs.get("context")
         if context:
             out["xpert_context"] = context

@@ -34,3 +34,23 @@ def emit_text(block_id: str, text: str, agent_key: str | None = None) -> None:
 def emit_event(name: str, data: dict[str, Any]) -> None:
     """A transient XpertAI event (`on_chat_event`, `on_client_effect`, ...)."""
     get_stream_writer()({EVENT_KEY: {"event": name, "data": data}})
+
+
+def content_pieces(content: Any) -> list[tuple[str, str]]:
+    """A message's content as ("text" | "reasoning", piece) pairs: strings, text blocks, reasoning blocks."""
+    if isinstance(content, str):
+        return [("text", content)] if content else []
+    pieces: list[tuple[str, str]] = []
+    if isinstance(content, list):
+        for block in content:
+            if isinstance(block, str) and block:
+                pieces.append(("text", block))
+            elif isinstance(block, dict):
+                kind = block.get("type")
+                if kind == "text" and block.get("text"):
+                    pieces.append(("text", str(block["text"])))
+                elif kind in ("reasoning", "thinking"):
+                    value = block.get("reasoning") or block.get("thinking") or block.get("text")
+                    if value:
+                        pieces.append(("reasoning", str(value)))
+    return pieces

@@ -6,11 +6,12 @@ import re
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from xpert_server.agents.definition import DefinitionError, XpertSpec, parse_definition
 from xpert_server.agents.registry import record_from_spec
 from xpert_server.api.deps import NOT_ALLOWED_ASSISTANT, PrincipalDep, ServicesDep, load_assistant
+from xpert_server.api.limits import Storable, check_storable
 from xpert_server.api.shapes import assistant_json, assistant_version_json
 from xpert_server.auth.principal import Principal
 from xpert_server.encoding import new_id
@@ -21,11 +22,13 @@ router = APIRouter(prefix="/assistants", tags=["assistants"])
 
 SortBy = Literal["assistant_id", "graph_id", "name", "created_at", "updated_at", "version"]
 SortOrder = Literal["asc", "desc"]
+Metadata = Annotated[dict[str, Any] | None, Storable]
+GraphId = Annotated[str | None, Storable]
 
 
 class AssistantSearch(BaseModel):
-    metadata: dict[str, Any] | None = None
-    graph_id: str | None = None
+    metadata: Metadata = None
+    graph_id: GraphId = None
     limit: int = Field(default=10, ge=1, le=1000)
     offset: int = Field(default=0, ge=0)
     sort_by: SortBy | None = None
@@ -33,8 +36,8 @@ class AssistantSearch(BaseModel):
 
 
 class AssistantCount(BaseModel):
-    metadata: dict[str, Any] | None = None
-    graph_id: str | None = None
+    metadata: Metadata = None
+    graph_id: GraphId = None
 
 
 class AssistantWrite(BaseModel):
@@ -52,9 +55,15 @@ class AssistantWrite(BaseModel):
     if_exists: Literal["raise", "do_nothing"] | None = None
     graph_id: str | None = None
 
+    @model_validator(mode="after")
+    def _storable(self) -> AssistantWrite:
+        # Every field, extra keys included, ends up in a column or in the stored definition.
+        check_storable(self.model_dump(exclude_none=True))
+        return self
+
 
 class VersionsQuery(BaseModel):
-    metadata: dict[str, Any] | None = None
+    metadata: Metadata = None
     limit: int = Field(default=10, ge=1, le=1000)
     offset: int = Field(default=0, ge=0)
 

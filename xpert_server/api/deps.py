@@ -7,6 +7,8 @@ from typing import Annotated
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
+from xpert_server.api.limits import unstorable_paths
+from xpert_server.auth import scope
 from xpert_server.auth.authenticator import Credentials
 from xpert_server.auth.principal import Principal
 from xpert_server.errors import Forbidden, NotFound
@@ -44,7 +46,11 @@ async def get_principal(
     _k: Annotated[str | None, Security(_api_key)] = None,
     _b: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
 ) -> Principal:
-    principal = await get_services(request).auth.authenticate(read_credentials(request))
+    services = get_services(request)
+    principal = await services.auth.authenticate(read_credentials(request))
+    # Every authenticated route passes here, so the client-secret allow-list is enforced once for all:
+    # a new route is closed to secrets until auth/scope.py lists it.
+    scope.enforce(request, principal, services.settings.api_prefix)
     request.state.principal = principal
     return principal
 
@@ -60,8 +66,15 @@ def check_assistant_binding(p: Principal, assistant_id: str) -> None:
         raise Forbidden(NOT_ALLOWED_ASSISTANT)
 
 
+def require_storable_id(kind: str, value: str) -> None:
+    """An id no backend could have stored (a NUL character) names nothing: 404, not a database error."""
+    if unstorable_paths(value):
+        raise NotFound(f"{kind} '{value}' not found.")
+
+
 async def load_assistant(services: Services, p: Principal, assistant_id: str) -> AssistantRecord:
     """The assistant if this caller may use it: 404 outside its org, 403 outside its key's binding."""
+    require_storable_id("Assistant", assistant_id)
     record = await services.storage.get_assistant(p, assistant_id)
     if record is None:
         raise NotFound(f"Assistant '{assistant_id}' not found.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, ValidationInfo
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -110,8 +110,9 @@ def unstorable_paths(value: Any, path: str = "") -> list[str]:
     return bad
 
 
-def _check_storable(value: T) -> T:
-    bad = unstorable_paths(value)
+def check_storable(value: T, path: str = "") -> T:
+    """`value`, or ValueError naming each path in it that storage would refuse."""
+    bad = unstorable_paths(value, path)
     if bad:
         where = ", ".join(p for p in bad if p)
         raise ValueError(
@@ -120,6 +121,10 @@ def _check_storable(value: T) -> T:
     return value
 
 
+def _storable_field(value: T, info: ValidationInfo) -> T:
+    return check_storable(value, info.field_name or "")
+
+
 # A request field whose value is stored: answer 400 naming the field, on every backend alike,
 # instead of a database error (500) on PostgreSQL only.
-Storable = AfterValidator(_check_storable)
+Storable = AfterValidator(_storable_field)

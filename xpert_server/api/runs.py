@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.responses import StreamingResponse
 
 from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant
 from xpert_server.api.shapes import ts
 from xpert_server.api.threads import load_thread
+from xpert_server.auth.principal import Principal
 from xpert_server.errors import BadRequest, NotFound
+from xpert_server.runs.service import Accepted
 from xpert_server.runs.sse import KEEPALIVE, MEDIA_TYPE, SSE_HEADERS, Frame
 from xpert_server.runs.state import state_json, to_jsonable
 from xpert_server.services import Services
-from xpert_server.storage.records import RunRecord
+from xpert_server.storage.records import RunRecord, ThreadRecord
 
 router = APIRouter(prefix="/threads/{thread_id}", tags=["runs"])
 
@@ -33,7 +36,8 @@ class RunCreate(BaseModel):
     context: dict[str, Any] | None = None
     multitask_strategy: Literal["reject", "interrupt", "rollback", "enqueue"] | None = None
     on_disconnect: Literal["continue", "cancel"] | None = None
-    checkpoint_id: str | None = None
+    checkpoint_id: str | None = Field(default=None, max_length=128)
+    on_completion: Literal["delete", "keep"] | None = None
 
     @model_validator(mode="after")
     def _assistant(self) -> RunCreate:
@@ -65,19 +69,51 @@ def run_json(r: RunRecord) -> dict[str, Any]:
     }
 
 
-async def _start(services: Services, p: PrincipalDep, thread_id: str, body: RunCreate) -> RunRecord:
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=256)]
+
+
+async def start_run(
+    services: Services, p: Principal, thread: ThreadRecord, body: RunCreate, idempotency_key: str | None, path: str
+) -> Accepted:
     assistant = await load_assistant(services, p, body.target)
-    thread = await load_thread(services, p, thread_id)
     payload = body.model_dump(exclude_none=True)
-    return await services.runs.create(p, thread, assistant, payload)
+    return await services.runs.create(p, thread, assistant, payload, idempotency_key=idempotency_key,
+                                      request_path=path)
 
 
-def sse_response(frames: AsyncIterator[Frame | None]) -> StreamingResponse:
+async def _start(
+    services: Services, p: PrincipalDep, thread_id: str, body: RunCreate, idempotency_key: str | None, path: str
+) -> Accepted:
+    thread = await load_thread(services, p, thread_id)
+    return await start_run(services, p, thread, body, idempotency_key, path)
+
+
+def sse_response(
+    frames: AsyncIterator[Frame | None], on_disconnect: Callable[[], Awaitable[None]] | None = None
+) -> StreamingResponse:
+    """The SSE response. `on_disconnect` runs when the client leaves before `complete`."""
+
     async def body() -> AsyncIterator[bytes]:
-        async for frame in frames:
-            yield KEEPALIVE if frame is None else frame.encode()
+        finished = False
+        try:
+            async for frame in frames:
+                if frame is not None and frame.event == "complete":
+                    finished = True
+                yield KEEPALIVE if frame is None else frame.encode()
+        finally:
+            if not finished and on_disconnect is not None:
+                await asyncio.shield(on_disconnect())
 
     return StreamingResponse(body(), media_type=MEDIA_TYPE, headers=SSE_HEADERS)
+
+
+def stream_accepted(services: Services, accepted: Accepted, body: RunCreate) -> StreamingResponse:
+    run = accepted.run
+    cancel = None
+    if body.on_disconnect == "cancel" and not accepted.repeated:
+        async def cancel() -> None:
+            await services.runs.cancel(run)
+    return sse_response(services.runs.follow(run.id), cancel)
 
 
 def _last_event_id(header: str | None, query: str | None) -> int:
@@ -102,20 +138,30 @@ async def _load_run(services: Services, p: PrincipalDep, thread_id: str, run_id:
 
 @router.post("/runs/stream", summary="Start a run and stream its events (SSE)",
              response_class=StreamingResponse, responses={200: {"content": {MEDIA_TYPE: {}}}})
-async def stream_run(thread_id: str, body: RunCreate, services: ServicesDep, p: PrincipalDep) -> StreamingResponse:
-    run = await _start(services, p, thread_id, body)
-    return sse_response(services.runs.follow(run.id))
+async def stream_run(
+    thread_id: str, body: RunCreate, services: ServicesDep, p: PrincipalDep, request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> StreamingResponse:
+    accepted = await _start(services, p, thread_id, body, idempotency_key, request.url.path)
+    return stream_accepted(services, accepted, body)
 
 
 @router.post("/runs/wait", status_code=201, summary="Start a run and wait for its reply")
-async def wait_run(thread_id: str, body: RunCreate, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
-    run = await _start(services, p, thread_id, body)
-    return await services.runs.result(run.id)
+async def wait_run(
+    thread_id: str, body: RunCreate, services: ServicesDep, p: PrincipalDep, request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    accepted = await _start(services, p, thread_id, body, idempotency_key, request.url.path)
+    return await services.runs.result(accepted.run.id)
 
 
 @router.post("/runs", status_code=201, summary="Start a run in the background")
-async def create_run(thread_id: str, body: RunCreate, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
-    return run_json(await _start(services, p, thread_id, body))
+async def create_run(
+    thread_id: str, body: RunCreate, services: ServicesDep, p: PrincipalDep, request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    accepted = await _start(services, p, thread_id, body, idempotency_key, request.url.path)
+    return run_json(accepted.run)
 
 
 @router.get("/runs", summary="List a thread's runs, newest first")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
-from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant
+from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant, require_storable_id
+from xpert_server.api.limits import Storable
 from xpert_server.api.shapes import thread_json
 from xpert_server.errors import NotFound
 from xpert_server.storage.records import ThreadRecord
@@ -18,23 +19,24 @@ router = APIRouter(prefix="/threads", tags=["threads"])
 ThreadStatus = Literal["idle", "busy", "interrupted", "error"]
 ThreadSortBy = Literal["thread_id", "status", "created_at", "updated_at"]
 ThreadId = Field(default=None, min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
+Metadata = Annotated[dict[str, Any] | None, Storable]
 
 
 class ThreadCreate(BaseModel):
     thread_id: str | None = ThreadId
-    assistant_id: str | None = Field(default=None, min_length=1, max_length=128)
-    metadata: dict[str, Any] | None = None
+    assistant_id: Annotated[str | None, Storable] = Field(default=None, min_length=1, max_length=128)
+    metadata: Metadata = None
     if_exists: Literal["raise", "do_nothing"] | None = None
 
 
 class ThreadPatch(BaseModel):
-    metadata: dict[str, Any] | None = None
+    metadata: Metadata = None
 
 
 class ThreadSearch(BaseModel):
-    metadata: dict[str, Any] | None = None
+    metadata: Metadata = None
     status: ThreadStatus | None = None
-    ids: list[str] | None = Field(default=None, max_length=1000)
+    ids: Annotated[list[str] | None, Storable] = Field(default=None, max_length=1000)
     limit: int = Field(default=10, ge=1, le=1000)
     offset: int = Field(default=0, ge=0)
     sort_by: ThreadSortBy | None = None
@@ -42,12 +44,13 @@ class ThreadSearch(BaseModel):
 
 
 class ThreadCount(BaseModel):
-    metadata: dict[str, Any] | None = None
+    metadata: Metadata = None
     status: ThreadStatus | None = None
 
 
 async def load_thread(services: ServicesDep, p: PrincipalDep, thread_id: str) -> ThreadRecord:
     """The thread if this caller may see it; 404 otherwise (never 403: that would leak existence)."""
+    require_storable_id("Thread", thread_id)
     record = await services.storage.get_thread(p, thread_id)
     if record is None:
         raise NotFound(f"Thread '{thread_id}' not found.")
@@ -97,6 +100,7 @@ async def get_thread(thread_id: str, services: ServicesDep, p: PrincipalDep) -> 
 
 @router.patch("/{thread_id}", summary="Update a thread's metadata")
 async def patch_thread(thread_id: str, body: ThreadPatch, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
+    require_storable_id("Thread", thread_id)
     record = await services.storage.update_thread(p, thread_id, metadata=body.metadata)
     if record is None:
         raise NotFound(f"Thread '{thread_id}' not found.")

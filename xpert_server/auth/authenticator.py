@@ -1,6 +1,7 @@
 """Credential → Principal, with a short cache so a hot key costs no database read per request.
 
-A key created or revoked elsewhere (the CLI, another process) takes effect within `CACHE_TTL` seconds.
+A key created or revoked elsewhere (the CLI, another process) takes effect within `CACHE_TTL` seconds;
+so does a revoked key for the client secrets minted from it. Request limits apply once the caller is known.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from dataclasses import dataclass
 
 from xpert_server.auth.keys import SECRET_PREFIX, hash_credential
 from xpert_server.auth.principal import Principal
+from xpert_server.auth.ratelimit import RequestLimits
 from xpert_server.errors import Forbidden, Unauthorized
 from xpert_server.storage import SQLStorage
-from xpert_server.storage.records import KeyRecord
+from xpert_server.storage.records import KeyRecord, SecretRecord
 
 log = logging.getLogger("xpert.auth")
 
@@ -32,17 +34,25 @@ class Credentials:
 
 
 class Authenticator:
-    def __init__(self, storage: SQLStorage):
+    def __init__(self, storage: SQLStorage, limits: RequestLimits | None = None):
         self.storage = storage
+        self.limits = limits
         self._cache: dict[str, tuple[KeyRecord | None, float]] = {}
+        self._secrets: dict[str, tuple[SecretRecord | None, float]] = {}
 
     async def authenticate(self, creds: Credentials) -> Principal:
         token = creds.token
         if not token:
             raise Unauthorized("Unauthorized")
-        if token.startswith(SECRET_PREFIX):
-            # Client secrets arrive with the ChatKit issue; until then they are unknown tokens.
-            raise Unauthorized("Invalid token")
+        # A `cs-x-` token is a client secret in whichever header it came (XpertAI's frame sends it in
+        # both `Authorization` and `x-api-key`; its docs name `x-client-secret`).
+        is_secret = token.startswith(SECRET_PREFIX)
+        principal = await (self._secret(token, creds) if is_secret else self._key(token, creds))
+        if self.limits is not None:
+            await self.limits.check(principal)
+        return principal
+
+    async def _key(self, token: str, creds: Credentials) -> Principal:
         digest = hash_credential(token)
         key = await self._lookup(digest)
         if key is None or key.revoked_at is not None or not hmac.compare_digest(key.key_hash, digest):
@@ -55,6 +65,30 @@ class Authenticator:
         if user is not None and (not user or len(user) > MAX_USER_ID):
             raise Unauthorized("Invalid x-principal-user-id header.")
         return Principal(org_id=key.org_id, kind="key", key_id=key.id, user_id=user or None, xpert_id=key.xpert_id)
+
+    async def _secret(self, token: str, creds: Credentials) -> Principal:
+        secret = await self._lookup_secret(hash_credential(token))
+        if secret is None or secret.key_revoked:
+            raise Unauthorized("Invalid token")
+        if secret.expires_at <= time.time():
+            raise Unauthorized("Token expired")
+        if creds.organization_id and creds.organization_id != secret.org_id:
+            raise Forbidden("This client secret does not belong to the requested organization.")
+        # `x-principal-user-id` is ignored here: the browser holding a secret must not choose whom it
+        # acts for; that was fixed by the back end that minted it.
+        return Principal(org_id=secret.org_id, kind="secret", key_id=secret.key_id, secret_id=secret.id,
+                         user_id=secret.user_id, xpert_id=secret.xpert_id)
+
+    async def _lookup_secret(self, digest: str) -> SecretRecord | None:
+        now = time.monotonic()
+        hit = self._secrets.get(digest)
+        if hit is not None and hit[1] > now:
+            return hit[0]
+        secret = await self.storage.find_client_secret(digest)
+        if len(self._secrets) > 10_000:
+            self._secrets.clear()
+        self._secrets[digest] = (secret, now + CACHE_TTL)
+        return secret
 
     async def _lookup(self, digest: str) -> KeyRecord | None:
         now = time.monotonic()
@@ -69,3 +103,4 @@ class Authenticator:
 
     def forget(self) -> None:
         self._cache.clear()
+        self._secrets.clear()

@@ -24,6 +24,8 @@ log = logging.getLogger("xpert.runs")
 COMPLETE = "complete"
 # How long a finished run's frames stay in memory for late joiners (storage serves them after).
 LINGER_SECONDS = 30.0
+# How long a reader waits for the `complete` frame of a run whose final status is already stored.
+COMPLETE_GRACE = 5.0
 
 
 @dataclass
@@ -132,21 +134,36 @@ class LocalEventLog:
     # ---- reader side ------------------------------------------------------------------------------
     async def follow(self, run_id: str, after: int = 0, keepalive: float = 15.0) -> AsyncIterator[Frame | None]:
         """Frames with seq > `after`, live until `complete`. Yields None when `keepalive` passes idle."""
+        grace_deadline: float | None = None
+        idle = 0.0
         while True:
             ch = self._channels.get(run_id)
             if ch is None:
-                # Not live here: replay from storage; poll while the run has not finished.
+                # Not live here: replay from storage; poll while the run has not finished. A run's
+                # final status commits just before its `complete` frame does, so a finished run
+                # without `complete` yet gets a short grace period, not an early end.
                 frames = [Frame(s, e, d) for s, e, d in await self.storage.read_events(run_id, after)]
                 for f in frames:
                     yield f
                     after = f.seq
                     if f.event == COMPLETE:
                         return
-                run = await self.storage.get_run_by_id(run_id)
-                if run is None or run.status in TERMINAL_RUN_STATUSES and run_id not in self._channels:
-                    if not frames:
-                        return
+                if frames:
                     continue
+                run = await self.storage.get_run_by_id(run_id)
+                if run is None:
+                    return
+                if run.status in TERMINAL_RUN_STATUSES and run_id not in self._channels:
+                    grace = grace_deadline or time.monotonic() + COMPLETE_GRACE
+                    grace_deadline = grace
+                    if time.monotonic() > grace:
+                        return
+                    await asyncio.sleep(0.05)
+                    continue
+                idle += 0.25
+                if idle >= keepalive:
+                    idle = 0.0
+                    yield None
                 await asyncio.sleep(0.25)
                 continue
             if ch.visible and ch.visible[0].seq > after + 1:

@@ -11,19 +11,22 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 
 from xpert_server.agents.provider import GraphProvider
-from xpert_server.agents.stream import EVENT_KEY, FRAME_KEY
+from xpert_server.agents.stream import EVENT_KEY, FRAME_KEY, content_pieces
+from xpert_server.agents.toolnode import output_text
 from xpert_server.api.shapes import ts
 from xpert_server.encoding import dumps, new_id
 from xpert_server.runs import frames
 from xpert_server.runs.eventlog import COMPLETE, LocalEventLog
 from xpert_server.runs.input import ChatInput
 from xpert_server.runs.reply import Reply
+from xpert_server.runs.state import to_jsonable
 from xpert_server.storage import SQLStorage
 from xpert_server.storage.records import AssistantRecord, MessageRecord, RunRecord, ThreadRecord
 
@@ -47,6 +50,9 @@ class Executor:
         self.events = events
         self.graphs = graphs
         self.run_timeout = run_timeout
+        self._work_tasks: dict[str, asyncio.Task[Any]] = {}
+        self._cancel_requested: set[str] = set()
+        self._finishing: set[str] = set()
 
     async def execute(self, job: RunJob) -> None:
         run, thread, assistant = job.run, job.thread, job.assistant
@@ -63,27 +69,78 @@ class Executor:
         emit(frames.event("on_agent_start", {
             "id": run.id, "agentKey": agent_key, "status": "running", "threadId": thread.id,
             "xpertId": assistant.id}))
-        await self.storage.set_run_status(run.id, "running")
-
         reply = Reply()
         status, error, operation = "success", None, None
-        try:
-            async with asyncio.timeout(self.run_timeout):
-                operation = await self._stream(job, agent_key, reply, emit)
-            if operation is not None:
-                status = "interrupted"
-        except asyncio.CancelledError:
-            task = asyncio.current_task()
-            if task is not None:
-                task.uncancel()
+        # Only the graph's work is cancellable: it runs as a child task, so a cancel (even a second
+        # one, or one that lands while the run starts or finishes) can never skip `_finish` and
+        # leave the run `running` and its thread `busy`.
+        if run.id in self._cancel_requested:
             status, error = "interrupted", "Cancelled by the user."
-        except TimeoutError:
-            status, error = "timeout", f"The run exceeded its time limit of {self.run_timeout:g} s."
-        except Exception as e:  # noqa: BLE001 - an error inside the graph ends the run normally, as XpertAI does
-            log.warning("run %s failed: %s: %s", run.id, type(e).__name__, e)
-            status, error = "error", f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
+        else:
+            work = asyncio.create_task(self._work(job, agent_key, reply, emit), name=f"graph-{run.id}")
+            self._work_tasks[run.id] = work
+            try:
+                operation = await asyncio.shield(work)
+                if operation is not None:
+                    status = "interrupted"
+            except asyncio.CancelledError:
+                outer = asyncio.current_task()
+                if outer is not None and outer.cancelling():
+                    # The run's own task was cancelled (server shutdown): stop the graph, finish anyway.
+                    outer.uncancel()
+                    work.cancel()
+                    await asyncio.wait({work})
+                    status, error = "interrupted", "The server stopped during this run."
+                else:
+                    status, error = "interrupted", "Cancelled by the user."
+            except Exception as e:  # noqa: BLE001 - handled below from the child's outcome
+                status, error = self._failure(run.id, e)
+            finally:
+                self._work_tasks.pop(run.id, None)
+        self._cancel_requested.discard(run.id)
+        self._finishing.add(run.id)
+        try:
+            await self._finish(job, agent_key, reply, status, error, operation, started, emit)
+        finally:
+            self._finishing.discard(run.id)
 
-        await self._finish(job, agent_key, reply, status, error, operation, started, emit)
+    async def _work(self, job: RunJob, agent_key: str, reply: Reply, emit: Any) -> Any:
+        await self.storage.set_run_status(job.run.id, "running")
+        async with asyncio.timeout(self.run_timeout):
+            return await self._stream(job, agent_key, reply, emit)
+
+    def _failure(self, run_id: str, e: BaseException) -> tuple[str, str]:
+        if isinstance(e, asyncio.CancelledError):
+            return "interrupted", "Cancelled by the user."
+        if isinstance(e, TimeoutError):
+            return "timeout", f"The run exceeded its time limit of {self.run_timeout:g} s."
+        # An error inside the graph ends the run normally, as XpertAI does.
+        log.warning("run %s failed: %s: %s", run_id, type(e).__name__, e)
+        return "error", f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
+
+    def cancel(self, run_id: str) -> bool:
+        """Ask a run to stop. True when this request is what stops it (False: not running its
+        graph here, or already cancelled — a double click is a no-op)."""
+        if run_id in self._cancel_requested:
+            return False
+        work = self._work_tasks.get(run_id)
+        if work is not None:
+            if work.done():
+                return False
+            self._cancel_requested.add(run_id)
+            work.cancel()
+            return True
+        return False
+
+    def is_working(self, run_id: str) -> bool:
+        return run_id in self._work_tasks
+
+    def is_finishing(self, run_id: str) -> bool:
+        return run_id in self._finishing
+
+    def request_cancel_before_start(self, run_id: str) -> None:
+        """A run accepted but not yet executing: it will end `interrupted` without running."""
+        self._cancel_requested.add(run_id)
 
     def _emitter(self, run_id: str) -> Any:
         def emit(payload: dict[str, Any], event: str | None = None) -> None:
@@ -97,22 +154,28 @@ class Executor:
             "configurable": {"thread_id": job.thread.id, "checkpoint_ns": "", "run_id": job.run.id,
                              **self.graphs.run_configurable(job.run, job.chat)},
         }
+        if job.chat.action == "resume" and not (await graph.aget_state(cast(RunnableConfig, config))).interrupts:
+            # LangGraph would run the graph again from its last input: refuse instead.
+            raise NothingToResume("This thread has no pending interrupt (approval or client tool) to resume.")
         fallback_id = new_id()
-        operation = None
+        tools = ToolFrames()
+        interrupts: list[Any] = []
         async for mode, payload in graph.astream(
             self._graph_input(job), config, stream_mode=["messages", "updates", "custom"]
         ):
             if mode == "messages":
                 message, _meta = payload
-                self._on_message(message, agent_key, reply, emit, fallback_id)
+                self._on_message(message, agent_key, reply, emit, fallback_id, tools)
             elif mode == "custom" and isinstance(payload, dict):
-                self._on_custom(payload, reply, emit)
-            elif mode == "updates" and isinstance(payload, dict) and "__interrupt__" in payload:
-                interrupts = [
-                    {"id": getattr(i, "id", None), "value": getattr(i, "value", i)} for i in payload["__interrupt__"]
-                ]
-                operation = {"tasks": [{"interrupts": interrupts}]}
-                emit(frames.event("on_interrupt", operation))
+                self._on_custom(payload, agent_key, reply, emit, tools)
+            elif mode == "updates" and isinstance(payload, dict):
+                if "__interrupt__" in payload:
+                    interrupts.extend(payload["__interrupt__"])
+                tools.remember(payload)
+        if not interrupts:
+            return None
+        operation = await _operation(graph, config, interrupts)
+        emit(frames.event("on_interrupt", operation))
         return operation
 
     def _graph_input(self, job: RunJob) -> Any:
@@ -120,34 +183,50 @@ class Executor:
         if chat.action == "passthrough":
             return chat.raw
         if chat.action == "resume":
-            return Command(resume={"decision": chat.decision, "payload": chat.payload, "patch": chat.patch}
-                           if chat.patch or chat.payload is None else chat.payload)
+            value = {"decision": chat.decision, "payload": chat.payload, "patch": chat.patch}
+            if self.graphs.is_agent(job.assistant):
+                return Command(resume=value)  # the agent graph reads decision, payload and patch (agents/approval.py)
+            # A custom graph's `interrupt()` gets the client's payload itself, as on XpertAI.
+            return Command(resume=value if chat.patch or chat.payload is None else chat.payload)
         return {"messages": [HumanMessage(content=chat.text, id=new_id())]}
 
-    def _on_message(self, message: BaseMessage, agent_key: str, reply: Reply, emit: Any, fallback_id: str) -> None:
+    def _on_message(self, message: BaseMessage, agent_key: str, reply: Reply, emit: Any, fallback_id: str,
+                    tools: ToolFrames) -> None:
         if isinstance(message, AIMessageChunk | AIMessage):
             block_id = message.id or fallback_id
             reasoning = message.additional_kwargs.get("reasoning_content")
             if isinstance(reasoning, str) and reasoning:
                 reply.add_text(block_id, reasoning, "reasoning")
                 emit(frames.text(block_id, reasoning, agent_key, "reasoning"))
-            for kind, piece in _content_pieces(message.content):
+            for kind, piece in content_pieces(message.content):
                 reply.add_text(block_id, piece, kind)
                 emit(frames.text(block_id, piece, agent_key, kind))
             reply.add_usage(getattr(message, "usage_metadata", None))
         elif isinstance(message, ToolMessage):
-            data = {"status": "fail" if message.status == "error" else "success", "output": message.content,
-                    "end_date": ts(time.time())}
-            reply.add_component(message.tool_call_id, data)
-            emit(frames.component(message.tool_call_id, agent_key, data))
+            call_id = message.tool_call_id
+            if tools.ended(call_id):
+                return  # the graph streamed this call's component itself (the agent graph's tools node does)
+            # A custom graph's tool (e.g. LangGraph's ToolNode): one running frame, then the end frame.
+            if not tools.started(call_id):
+                start = tools.start_data(call_id, message.name)
+                reply.add_component(call_id, start)
+                emit(frames.component(call_id, agent_key, start))
+                tools.mark(call_id, "running")
+            status = "fail" if message.status == "error" else "success"
+            data = {"status": status, "output": output_text(message), "end_date": ts(time.time())}
+            reply.add_component(call_id, data)
+            emit(frames.component(call_id, agent_key, data))
+            tools.mark(call_id, status)
 
     @staticmethod
-    def _on_custom(payload: dict[str, Any], reply: Reply, emit: Any) -> None:
+    def _on_custom(payload: dict[str, Any], agent_key: str, reply: Reply, emit: Any, tools: ToolFrames) -> None:
         """Frames graph code emitted itself (see agents/stream.py)."""
         body = payload.get(FRAME_KEY)
         if isinstance(body, dict):
+            body.setdefault("agentKey", agent_key)  # frames of sub-agents arrive tagged with their own
             if body.get("type") == "component" and isinstance(body.get("data"), dict):
                 reply.add_component(str(body.get("id")), body["data"])
+                tools.mark(str(body.get("id")), str(body["data"].get("status") or "running"))
             elif body.get("type") in ("text", "reasoning"):
                 reply.add_text(str(body.get("id")), str(body.get("text", "")), str(body["type"]))
             emit(frames.message(body))
@@ -189,20 +268,61 @@ class Executor:
         await self.events.sync()
 
 
-def _content_pieces(content: Any) -> list[tuple[str, str]]:
-    if isinstance(content, str):
-        return [("text", content)] if content else []
-    pieces: list[tuple[str, str]] = []
-    if isinstance(content, list):
-        for block in content:
-            if isinstance(block, str) and block:
-                pieces.append(("text", block))
-            elif isinstance(block, dict):
-                kind = block.get("type")
-                if kind == "text" and block.get("text"):
-                    pieces.append(("text", str(block["text"])))
-                elif kind in ("reasoning", "thinking"):
-                    value = block.get("reasoning") or block.get("thinking") or block.get("text")
-                    if value:
-                        pieces.append(("reasoning", str(value)))
-    return pieces
+class NothingToResume(RuntimeError):
+    pass
+
+
+class ToolFrames:
+    """Which tool calls of this run already have component frames, so each gets one `running` and one end."""
+
+    def __init__(self) -> None:
+        self._status: dict[str, str] = {}
+        self._calls: dict[str, dict[str, Any]] = {}
+
+    def mark(self, call_id: str, status: str) -> None:
+        if self._status.get(call_id) in ("success", "fail"):
+            return
+        self._status[call_id] = status
+
+    def started(self, call_id: str) -> bool:
+        return call_id in self._status
+
+    def ended(self, call_id: str) -> bool:
+        return self._status.get(call_id) in ("success", "fail")
+
+    def remember(self, update: dict[str, Any]) -> None:
+        """Tool calls of AI messages in a node update (for custom graphs' ToolMessages later)."""
+        for value in update.values():
+            messages = value.get("messages") if isinstance(value, dict) else None
+            for m in messages if isinstance(messages, list) else []:
+                if isinstance(m, AIMessage):
+                    for call in m.tool_calls:
+                        if call.get("id"):
+                            self._calls[str(call["id"])] = dict(call)
+
+    def start_data(self, call_id: str, name: str | None) -> dict[str, Any]:
+        call = self._calls.get(call_id, {})
+        tool = call.get("name") or name or "tool"
+        return {"category": "Tool", "tool": tool, "title": tool, "status": "running",
+                "input": call.get("args", {}), "created_date": ts(time.time())}
+
+
+async def _operation(graph: Any, config: dict[str, Any], interrupts: list[Any]) -> dict[str, Any]:
+    """The `on_interrupt` payload: LangGraph's tasks with their interrupts (ids, names and paths included,
+    which ChatKit requires to recognise client-tool and approval requests)."""
+    tasks: list[dict[str, Any]] = []
+    # The run's latest checkpoint, even when it started from an older one (a fork's `checkpoint_id`).
+    latest = {"configurable": {k: v for k, v in config["configurable"].items() if k != "checkpoint_id"}}
+    try:
+        state = await graph.aget_state(latest)
+        for task in state.tasks:
+            if task.interrupts:
+                tasks.append({"id": task.id, "name": task.name, "path": list(task.path),
+                              "interrupts": [{"id": i.id, "value": to_jsonable(i.value)} for i in task.interrupts]})
+    except Exception:  # the stream's own interrupt list below is a fine fallback
+        log.warning("reading the interrupted state failed", exc_info=True)
+    if not tasks:
+        tasks = [{"id": new_id(), "name": "interrupt", "path": [],
+                  "interrupts": [{"id": str(getattr(i, "id", "") or new_id()), "value": to_jsonable(getattr(i, "value", i))}
+                                 for i in interrupts]}]
+    return {"tasks": tasks}

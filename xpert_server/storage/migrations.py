@@ -50,8 +50,26 @@ def _initial(conn: Connection) -> None:
     t.metadata.create_all(conn, tables=tables)
 
 
+def _client_secrets(conn: Connection) -> None:
+    t.metadata.create_all(conn, tables=[t.client_secrets])
+
+
+def _store_and_idempotency(conn: Connection) -> None:
+    t.metadata.create_all(conn, tables=[t.store_items, t.idempotency_keys])
+
+
+def _files_and_knowledge(conn: Connection) -> None:
+    t.metadata.create_all(conn, tables=[t.files, t.knowledgebases, t.knowledge_documents, t.knowledge_chunks])
+    if conn.dialect.name == "postgresql":
+        # Lexical search on PostgreSQL: a GIN index over the chunk tokens (see knowledge/lexical.py).
+        conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_kchunks_lex ON knowledge_chunks USING gin (lex)")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial: orgs, keys, assistants, threads, audit, runs, events, messages", _initial),
+    Migration(2, "context files, knowledge bases, documents and chunks", _files_and_knowledge),
+    Migration(3, "chatkit client secrets", _client_secrets),
+    Migration(4, "store items and idempotency keys", _store_and_idempotency),
 ]
 
 

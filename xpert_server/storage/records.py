@@ -33,6 +33,20 @@ class KeyRecord:
 
 
 @dataclass(slots=True)
+class SecretRecord:
+    """A ChatKit client secret, with the state of its parent key read in the same query."""
+
+    id: str
+    org_id: str
+    key_id: str | None
+    user_id: str
+    xpert_id: str | None
+    expires_at: float
+    created_at: float
+    key_revoked: bool = False
+
+
+@dataclass(slots=True)
 class AssistantRecord:
     id: str
     org_id: str
@@ -126,3 +140,21 @@ class ThreadBusy(Exception):
 
 class ThreadBound(Exception):
     """The thread belongs to another assistant (bound by its first run). The API answers 403."""
+
+
+class NothingToResume(Exception):
+    """A resume arrived for a thread that is not waiting on an interrupt (e.g. resumed already): 409."""
+
+
+class IdempotencyMismatch(Exception):
+    """An Idempotency-Key reused with a different request body: 409."""
+
+
+@dataclass(slots=True)
+class StartResult:
+    """What accepting a run did: started it, queued it behind a busy thread, or found the first run
+    of a repeated Idempotency-Key."""
+
+    thread: ThreadRecord | None = None
+    queued: bool = False
+    existing_run: RunRecord | None = None

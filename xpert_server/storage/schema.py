@@ -19,7 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 
 metadata = MetaData()
 
@@ -46,6 +46,22 @@ api_keys = Table(
     Column("xpert_id", Id, nullable=True),
     Column("expires_at", Float, nullable=True),
     Column("revoked_at", Float, nullable=True),
+    Column("created_at", Float, nullable=False),
+)
+
+# ChatKit client secrets (migration 3): short-lived, minted from an API key, stored hashed like keys.
+# Expired rows are kept a day so a late request still hears "Token expired" rather than "Invalid token".
+client_secrets = Table(
+    "client_secrets",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("org_id", String(64), nullable=False),
+    Column("key_id", Id, nullable=True, index=True),
+    Column("secret_hash", String(64), nullable=False, unique=True),
+    # The end user the secret acts for: `x-principal-user-id` at minting, else `cs:<secret id>`.
+    Column("user_id", Text, nullable=False),
+    Column("xpert_id", Id, nullable=True),
+    Column("expires_at", Float, nullable=False, index=True),
     Column("created_at", Float, nullable=False),
 )
 
@@ -179,4 +195,121 @@ feedbacks = Table(
     Column("content", Text, nullable=True),
     Column("created_by", Text, nullable=True),
     Column("created_at", Float, nullable=False),
+)
+
+# LangGraph's long-term memory (the Store), per organization. `namespace` is the dotted path.
+store_items = Table(
+    "store_items",
+    metadata,
+    Column("org_id", String(64), primary_key=True),
+    Column("namespace", String(512), primary_key=True),
+    Column("key", String(512), primary_key=True),
+    Column("value", Json, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+
+# A run POST's `Idempotency-Key` (per credential): a retry gets the first run instead of a second one.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("credential_id", Id, primary_key=True),
+    Column("key", String(256), primary_key=True),
+    Column("run_id", Id, nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("created_at", Float, nullable=False, index=True),
+)
+
+# ---- context files and knowledge bases (migration 2) ---------------------------------------------------------
+
+# An uploaded file. The bytes live in the file store under `storage_key` (never derived from the user's
+# file name); the extracted text lives here so runs and ingestion read it without touching the store.
+files = Table(
+    "files",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("org_id", String(64), nullable=False),
+    Column("created_by", Text, nullable=True),
+    Column("key_id", Id, nullable=True),
+    Column("original_name", Text, nullable=False),
+    Column("storage_key", Text, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("mime_type", String(200), nullable=False),
+    Column("purpose", String(32), nullable=False),
+    Column("parse_mode", String(16), nullable=False),
+    Column("parse_status", String(16), nullable=False),
+    Column("parse_error", Text, nullable=True),
+    Column("text", Text, nullable=True),
+    Column("summary", Text, nullable=True),
+    Column("context", Json, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Index("ix_files_org_created", "org_id", "created_at"),
+    Index("ix_files_parse_status", "parse_status"),
+)
+
+knowledgebases = Table(
+    "knowledgebases",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("org_id", String(64), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("description", Text, nullable=True),
+    Column("permission", String(32), nullable=False),
+    Column("recall", Json, nullable=False),
+    Column("parser_config", Json, nullable=False),
+    # Everything else the client sent (language, avatar, type...), echoed back.
+    Column("extra", Json, nullable=False),
+    # Which embedder wrote the vectors: a base searched with another one falls back to lexical search.
+    Column("embedder", String(200), nullable=False),
+    # Bumped whenever chunks change, so in-memory vector caches know when to reload.
+    Column("index_version", Integer, nullable=False),
+    Column("created_by", Text, nullable=True),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    UniqueConstraint("org_id", "name", name="uq_knowledgebases_org_name"),
+)
+
+knowledge_documents = Table(
+    "knowledge_documents",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("kb_id", Id, nullable=False),
+    Column("org_id", String(64), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("file_id", Id, nullable=True),
+    Column("text", Text, nullable=True),
+    Column("fields", Json, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("progress", Float, nullable=False),
+    Column("process_msg", Text, nullable=True),
+    Column("chunk_count", Integer, nullable=False),
+    # Processing is claimed with a lease so a crashed worker's documents are taken up again.
+    Column("queued", Integer, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("lease_until", Float, nullable=True),
+    # A fresh token per claim: a worker whose document was re-queued or deleted meanwhile notices.
+    Column("claim", String(64), nullable=True),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Index("ix_kdocs_kb", "kb_id", "created_at"),
+    Index("ix_kdocs_status", "status"),
+)
+
+# Chunks with their vector (float32 bytes) and lexical tokens. On PostgreSQL `lex` is a tsvector
+# (GIN-indexed, written as tsvector text so no text-search parser touches CJK); on SQLite the search
+# structures live in a sqlean side file and these rows are the source they can be rebuilt from.
+knowledge_chunks = Table(
+    "knowledge_chunks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kb_id", Id, nullable=False),
+    Column("document_id", Id, nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("content", Text, nullable=False),
+    Column("lex", Text().with_variant(TSVECTOR(), "postgresql"), nullable=False),
+    Column("vector", LargeBinary, nullable=True),
+    Index("ix_kchunks_kb", "kb_id"),
+    Index("ix_kchunks_doc", "document_id", "seq"),
 )

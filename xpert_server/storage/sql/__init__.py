@@ -4,12 +4,26 @@ from __future__ import annotations
 
 from xpert_server.storage.sql.assistants import AssistantsMixin
 from xpert_server.storage.sql.conversations import ConversationsMixin
+from xpert_server.storage.sql.files import FilesMixin
 from xpert_server.storage.sql.keys import KeysMixin
+from xpert_server.storage.sql.knowledge import KnowledgeMixin
 from xpert_server.storage.sql.runs import RunsMixin
+from xpert_server.storage.sql.secrets import SecretsMixin
+from xpert_server.storage.sql.store import StoreMixin
 from xpert_server.storage.sql.threads import ThreadsMixin
 
 
-class SQLStorage(KeysMixin, AssistantsMixin, ThreadsMixin, RunsMixin, ConversationsMixin):
+class SQLStorage(
+    KeysMixin,
+    AssistantsMixin,
+    ThreadsMixin,
+    RunsMixin,
+    ConversationsMixin,
+    SecretsMixin,
+    StoreMixin,
+    FilesMixin,
+    KnowledgeMixin,
+):
     """Storage on SQLite or PostgreSQL; the dialect object holds what differs."""
 
 

@@ -11,9 +11,12 @@ from sqlalchemy import Connection, and_, delete, func, insert, or_, select, upda
 from xpert_server.auth.principal import Principal
 from xpert_server.storage import schema as t
 from xpert_server.storage.records import (
+    IdempotencyMismatch,
     MessageRecord,
+    NothingToResume,
     Page,
     RunRecord,
+    StartResult,
     ThreadBound,
     ThreadBusy,
     ThreadRecord,
@@ -65,20 +68,31 @@ class RunsMixin(SQLCore):
         *,
         title: str | None = None,
         messages: Sequence[MessageRecord] = (),
-    ) -> ThreadRecord:
+        enqueue: bool = False,
+        resume: bool = False,
+        idempotency: tuple[str, str, str] | None = None,
+    ) -> StartResult:
         """Accept a run: mark its thread busy (atomically), bind the assistant, store run and messages.
 
-        Raises LookupError (thread not visible), ThreadBound (another assistant's), ThreadBusy.
+        `enqueue`: a busy thread queues the run (pending) instead of refusing it. `resume`: the thread
+        must be waiting on an interrupt. `idempotency`: (credential id, key, request hash) — a repeat
+        returns the first run. Raises LookupError (thread not visible), ThreadBound, ThreadBusy,
+        NothingToResume, IdempotencyMismatch.
         """
         visible = self.visible_threads(p)
 
-        def op(conn: Connection) -> ThreadRecord:
+        def op(conn: Connection) -> StartResult:
+            if idempotency is not None:
+                found = _idempotent_run(conn, idempotency)
+                if found is not None:
+                    return StartResult(existing_run=found)
+            status_ok = T.c.status == "interrupted" if resume else T.c.status != "busy"
             res = conn.execute(
                 update(T)
                 .where(
                     T.c.id == run.thread_id,
                     visible,
-                    T.c.status != "busy",
+                    status_ok,
                     or_(T.c.assistant_id.is_(None), T.c.assistant_id == run.assistant_id),
                 )
                 .values(
@@ -91,19 +105,91 @@ class RunsMixin(SQLCore):
                 )
             )
             row = conn.execute(select(T).where(T.c.id == run.thread_id, visible)).first()
+            queued = False
             if res.rowcount == 0:
                 if row is None:
                     raise LookupError(run.thread_id)
                 if row.assistant_id is not None and row.assistant_id != run.assistant_id:
                     raise ThreadBound(row.assistant_id)
-                raise ThreadBusy(run.thread_id)
+                if row.status != "busy":
+                    raise NothingToResume(run.thread_id)
+                if not enqueue:
+                    raise ThreadBusy(run.thread_id)
+                queued = True
             conn.execute(insert(R).values(**_run_values(run), key_id=p.key_id or p.secret_id))
-            if messages:
+            if messages and not queued:
                 conn.execute(insert(M), [_message_values(p.org_id, m) for m in messages])
+            if idempotency is not None:
+                cred, key, digest = idempotency
+                conn.execute(insert(t.idempotency_keys).values(credential_id=cred, key=key, run_id=run.id,
+                                                               request_hash=digest, created_at=run.created_at))
             self.audit(conn, p, "create", "run", run.id)
-            return thread_from_row(row)
+            return StartResult(thread=thread_from_row(row), queued=queued)
 
         return await self.write(op)
+
+    async def activate_queued_run(
+        self, run: RunRecord, *, title: str | None, messages: Sequence[MessageRecord]
+    ) -> ThreadRecord | None:
+        """Start a queued run once its thread is free: busy again, its messages stored. None if busy."""
+
+        def op(conn: Connection) -> ThreadRecord | None:
+            res = conn.execute(
+                update(T)
+                .where(T.c.id == run.thread_id, T.c.status != "busy")
+                .values(status="busy", title=func.coalesce(T.c.title, title), updated_at=time.time(), error=None)
+            )
+            if res.rowcount == 0:
+                return None
+            if messages:
+                conn.execute(insert(M), [_message_values(run.org_id, m) for m in messages])
+            return thread_from_row(conn.execute(select(T).where(T.c.id == run.thread_id)).one())
+
+        return await self.write(op)
+
+    async def finish_queued_as_cancelled(self, run: RunRecord) -> None:
+        stmt = update(R).where(R.c.id == run.id, R.c.status == "pending").values(
+            status="interrupted", error="Cancelled before it started.", updated_at=time.time())
+        await self.write(lambda conn: conn.execute(stmt))
+
+    async def queued_runs(self, thread_id: str) -> list[RunRecord]:
+        q = select(R).where(R.c.thread_id == thread_id, R.c.status == "pending").order_by(R.c.created_at, R.c.id)
+        return await self.read(lambda conn: [run_from_row(r) for r in conn.execute(q)])
+
+    async def rollback_run(self, run_id: str) -> None:
+        """Undo a run's record: the run, its frames, its messages and their feedback."""
+
+        def op(conn: Connection) -> None:
+            message_ids = select(M.c.id).where(M.c.execution_id == run_id).scalar_subquery()
+            conn.execute(delete(t.feedbacks).where(t.feedbacks.c.message_id.in_(message_ids)))
+            conn.execute(delete(M).where(M.c.execution_id == run_id))
+            conn.execute(delete(E).where(E.c.run_id == run_id))
+            conn.execute(delete(R).where(R.c.id == run_id))
+
+        await self.write(op)
+
+    async def recover_orphaned_runs(self, reason: str) -> list[RunRecord]:
+        """At start: runs left pending/running by a dead process end `error`; their threads go idle."""
+        now = time.time()
+
+        def op(conn: Connection) -> list[RunRecord]:
+            rows = [run_from_row(r) for r in conn.execute(select(R).where(R.c.status.in_(("pending", "running"))))]
+            for r in rows:
+                conn.execute(update(R).where(R.c.id == r.id).values(status="error", error=reason, updated_at=now))
+                conn.execute(update(T).where(T.c.id == r.thread_id, T.c.status == "busy")
+                             .values(status="idle", updated_at=now))
+                conn.execute(update(M).where(M.c.execution_id == r.id, M.c.status == "thinking")
+                             .values(status="error", error=reason, updated_at=now))
+            return rows
+
+        return await self.write(op)
+
+    async def delete_idempotency_before(self, cutoff: float) -> int:
+        stmt = delete(t.idempotency_keys).where(t.idempotency_keys.c.created_at < cutoff)
+        return await self.write(lambda conn: int(conn.execute(stmt).rowcount or 0))
+
+    async def find_idempotent_run(self, credential_id: str, key: str, digest: str) -> RunRecord | None:
+        return await self.read(lambda conn: _idempotent_run(conn, (credential_id, key, digest)))
 
     async def set_run_status(self, run_id: str, status: str, error: str | None = None) -> None:
         now = time.time()
@@ -194,6 +280,17 @@ class RunsMixin(SQLCore):
         return await self.read(op)
 
 
+def _idempotent_run(conn: Connection, idempotency: tuple[str, str, str]) -> RunRecord | None:
+    cred, key, digest = idempotency
+    keys = t.idempotency_keys
+    row = conn.execute(select(keys).where(keys.c.credential_id == cred, keys.c.key == key)).first()
+    if row is None:
+        return None
+    if row.request_hash != digest:
+        raise IdempotencyMismatch(key)
+    return _run_or_none(conn.execute(select(R).where(R.c.id == row.run_id)).first())
+
+
 def _run_or_none(row: Any) -> RunRecord | None:
     return None if row is None else run_from_row(row)
 
@@ -234,6 +331,9 @@ def _message_values(org_id: str, m: MessageRecord) -> dict[str, Any]:
 
 def _upsert_message(conn: Connection, org_id: str, m: MessageRecord) -> None:
     values = _message_values(org_id, m)
-    res = conn.execute(update(M).where(M.c.id == m.id).values(**{k: v for k, v in values.items() if k != "id"}))
+    # A message keeps its creation time: the run's end rewrites the AI message with the run's (earlier)
+    # created_at, which would sort the reply before the question it answers.
+    kept = ("id", "created_at")
+    res = conn.execute(update(M).where(M.c.id == m.id).values(**{k: v for k, v in values.items() if k not in kept}))
     if res.rowcount == 0:
         conn.execute(insert(M).values(**values))

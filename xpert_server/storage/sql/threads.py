@@ -134,6 +134,30 @@ class ThreadsMixin(SQLCore):
 
         return await self.write(op)
 
+    async def copy_thread(self, p: Principal, source: ThreadRecord) -> ThreadRecord:
+        """A new thread with the source's metadata, title, assistant and conversation messages."""
+        now = time.time()
+        copy = ThreadRecord(
+            id=new_id(), org_id=p.org_id, conversation_id=new_id(), assistant_id=source.assistant_id,
+            status="idle", title=source.title, metadata=dict(source.metadata), created_by=p.user_id,
+            updated_by=p.user_id, error=None, created_at=now, updated_at=now,
+        )
+        M = t.messages
+
+        def op(conn: Connection) -> ThreadRecord:
+            conn.execute(insert(T).values(
+                id=copy.id, org_id=copy.org_id, conversation_id=copy.conversation_id,
+                assistant_id=copy.assistant_id, status="idle", title=copy.title, metadata=copy.metadata,
+                created_by=copy.created_by, updated_by=copy.updated_by, key_id=p.key_id or p.secret_id,
+                created_at=now, updated_at=now))
+            rows = conn.execute(select(M).where(M.c.thread_id == source.id).order_by(M.c.created_at)).all()
+            if rows:
+                conn.execute(insert(M), [{**dict(r._mapping), "id": new_id(), "thread_id": copy.id} for r in rows])
+            self.audit(conn, p, "copy", "thread", copy.id)
+            return copy
+
+        return await self.write(op)
+
     async def delete_thread(self, p: Principal, thread_id: str) -> bool:
         """Delete the thread with its runs, frames, messages and feedback (checkpoints: the caller)."""
         visible = self.visible_threads(p)

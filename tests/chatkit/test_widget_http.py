@@ -1,0 +1,168 @@
+"""The widget files, the demo page and its back end, and CORS, over HTTP (no browser)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.chatkit.common import SECRET_RE, ChatkitEnv, open_chatkit_env
+from tests.helpers import open_harness
+from xpert_server.api.demo import DEMO_KEY_NAME, demo_enabled
+from xpert_server.app import create_app
+from xpert_server.auth.scope import app_routes
+from xpert_server.config import Settings
+
+STATIC = Path(__file__).resolve().parents[2] / "xpert_server" / "static"
+SHOP = "https://shop.example"
+
+
+async def test_the_widget_module_is_served_without_a_credential(ck: ChatkitEnv) -> None:
+    async with ck.harness.client(None) as c:
+        js = await c.get("http://test/chatkit/chatkit.js")
+        css = await c.get("http://test/chatkit/chatkit.css")
+    assert js.status_code == 200
+    assert js.headers["content-type"].startswith("text/javascript")
+    assert css.headers["content-type"].startswith("text/css")
+    for resp in (js, css):
+        assert resp.headers["x-content-type-options"] == "nosniff"
+        assert "default-src 'none'" in resp.headers["content-security-policy"]
+    assert "export function createChatKit(" in js.text
+    assert 'const TAG = "xpertai-chatkit"' in js.text
+
+
+@pytest.mark.parametrize("name", ["nope.js", "..%2F..%2Fapp.py", "demo.html", "%2e%2e"])
+async def test_only_the_widget_files_are_served(ck: ChatkitEnv, name: str) -> None:
+    async with ck.harness.client(None) as c:
+        assert (await c.get(f"http://test/chatkit/{name}")).status_code == 404
+
+
+def test_the_widget_never_parses_html() -> None:
+    source = (STATIC / "chatkit.js").read_text(encoding="utf-8")
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "DOMParser", "eval(",
+                 "new Function"):
+        assert sink not in source, sink
+    # No CDN and no build step: the module imports nothing at all.
+    assert not re.search(r"^\s*import\s", source, re.MULTILINE)
+
+
+def test_the_demo_is_served_only_on_loopback_or_on_request() -> None:
+    assert demo_enabled(Settings(host="127.0.0.1"))
+    assert demo_enabled(Settings(host="::1"))
+    assert demo_enabled(Settings(host="localhost"))
+    assert not demo_enabled(Settings(host="0.0.0.0"))
+    assert not demo_enabled(Settings(host="192.168.1.20"))
+    assert demo_enabled(Settings(host="0.0.0.0", demo=True))
+    public = {(m, p) for m, p in app_routes(create_app(Settings(host="0.0.0.0")))}
+    assert ("GET", "/") not in public and ("POST", "/demo/session") not in public
+    assert ("GET", "/chatkit/{name}") in public  # the widget is for every deployment
+    forced = {(m, p) for m, p in app_routes(create_app(Settings(host="0.0.0.0", demo=True)))}
+    assert ("GET", "/") in forced
+
+
+async def test_the_demo_page_has_a_strict_policy(ck: ChatkitEnv) -> None:
+    async with ck.harness.client(None) as c:
+        page = await c.get("http://test/")
+        script = await c.get("http://test/demo/demo.js")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    csp = page.headers["content-security-policy"]
+    for directive in ("default-src 'none'", "script-src 'self'", "frame-ancestors 'none'", "base-uri 'none'"):
+        assert directive in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert "<script type=\"module\" src=\"/demo/demo.js\">" in page.text
+    assert script.status_code == 200 and "getClientSecret" in script.text
+
+
+async def test_the_demo_back_end_mints_secrets_for_one_visitor(ck: ChatkitEnv) -> None:
+    async with ck.harness.client(None) as c:
+        first = await c.post("http://test/demo/session?expires_after=5&xpert=other")
+        assert first.status_code == 200, first.text
+        body = first.json()
+        cookie = first.cookies.get("xpert_demo_visitor")
+        again = (await c.post("http://test/demo/session")).json()  # the client keeps the cookie
+    assert re.match(SECRET_RE, body["client_secret"])
+    assert body["expires_after"] == 600  # the test-only overrides are off here
+    assert body["organizationId"] == "default"
+    assert body["apiUrl"] == "http://test/api/ai"
+    assert "sk-x-" not in first.text
+    set_cookie = first.headers["set-cookie"].lower()
+    assert "httponly" in set_cookie and "samesite=strict" in set_cookie and "path=/demo" in set_cookie
+    assert cookie and re.match(r"^[0-9a-f]{32}$", cookie)
+    async with ck.harness.client(None, x_client_secret=body["client_secret"]) as c:
+        demo = (await c.get(f"/assistants/{body['xpertId']}")).json()
+        assert demo["metadata"]["slug"] == "demo"
+        thread = (await c.post("/threads", json={})).json()
+    assert thread["created_by"] == f"demo:{cookie}"
+    # The same visitor's next secret sees the thread; another visitor's does not.
+    async with ck.harness.client(None, x_client_secret=again["client_secret"]) as c:
+        assert (await c.get(f"/threads/{thread['thread_id']}")).status_code == 200
+    async with ck.harness.client(None) as stranger:
+        other = (await stranger.post("http://test/demo/session")).json()
+    async with ck.harness.client(None, x_client_secret=other["client_secret"]) as c:
+        assert (await c.get(f"/threads/{thread['thread_id']}")).status_code == 404
+
+
+# ---- CORS ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+async def shop(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[ChatkitEnv]:
+    async with open_chatkit_env(request, tmp_path_factory, cors_origins=(SHOP,)) as env:
+        yield env
+
+
+def test_cors_origins_come_from_the_environment() -> None:
+    settings = Settings.from_env({"XPERT_CORS_ORIGINS": "https://a.example, https://b.example"})
+    assert settings.cors_origins == ("https://a.example", "https://b.example")
+    assert Settings.from_env({}).cors_origins == ()
+
+
+async def test_cors_opens_the_api_and_the_widget_to_configured_origins(shop: ChatkitEnv) -> None:
+    async with shop.harness.client(None) as c:
+        preflight = await c.options("/threads", headers={
+            "origin": SHOP, "access-control-request-method": "POST",
+            "access-control-request-headers": "authorization, content-type, last-event-id",
+        })
+        widget = await c.get("http://test/chatkit/chatkit.js", headers={"origin": SHOP})
+        denied = await c.post("/threads", json={}, headers={"origin": SHOP})
+        stranger = await c.get("http://test/chatkit/chatkit.js", headers={"origin": "https://evil.example"})
+        demo = await c.post("http://test/demo/session", headers={"origin": SHOP})
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == SHOP
+    allowed = preflight.headers["access-control-allow-headers"].lower()
+    assert "authorization" in allowed and "last-event-id" in allowed
+    assert widget.headers["access-control-allow-origin"] == SHOP
+    # Errors are readable cross-origin too, and Retry-After is exposed for 429s.
+    assert denied.status_code == 401 and denied.headers["access-control-allow-origin"] == SHOP
+    assert "retry-after" in denied.headers["access-control-expose-headers"].lower()
+    assert "access-control-allow-origin" not in stranger.headers
+    assert "access-control-allow-origin" not in demo.headers  # demo secrets stay same-origin
+
+
+async def test_no_cors_by_default(ck: ChatkitEnv) -> None:
+    async with ck.harness.client(None) as c:
+        preflight = await c.options("/threads", headers={"origin": SHOP, "access-control-request-method": "POST"})
+        widget = await c.get("http://test/chatkit/chatkit.js", headers={"origin": SHOP})
+    assert "access-control-allow-origin" not in preflight.headers
+    assert "access-control-allow-origin" not in widget.headers
+
+
+async def test_revoking_the_demo_key_turns_the_demo_off(tmp_path: Path) -> None:
+    # Its own SQLite app whatever the suite's backend: the demo key lives in the shared default org.
+    async with open_harness(tmp_path, f"sqlite:///{tmp_path / 'xpert.db'}") as harness:
+        async with harness.client(None) as c:
+            minted = (await c.post("http://test/demo/session")).json()
+        storage = harness.services.storage
+        (demo_key,) = [k for k in await storage.list_api_keys("default") if k.name == DEMO_KEY_NAME]
+        await storage.revoke_api_key(demo_key.id)
+        harness.services.auth.forget()
+        async with harness.client(None, x_client_secret=minted["client_secret"]) as c:
+            resp = await c.post("/threads", json={})
+        assert resp.status_code == 401 and resp.json()["message"] == "Invalid token"
+        async with harness.client(None) as c:
+            again = await c.post("http://test/demo/session")
+        assert again.status_code == 403
+        assert [k.name for k in await storage.list_api_keys("default")].count(DEMO_KEY_NAME) == 1

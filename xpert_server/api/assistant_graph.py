@@ -1,0 +1,79 @@
+"""Assistants, the rest of the contract: runtime capabilities, graph, schemas, setting the latest version."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from xpert_server.api.assistants import _require_unbound
+from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant
+from xpert_server.api.shapes import assistant_json
+from xpert_server.errors import BadRequest, NotFound
+from xpert_server.runs.state import to_jsonable
+
+router = APIRouter(prefix="/assistants/{assistant_id}", tags=["assistants"])
+
+
+class SetLatest(BaseModel):
+    version: int = Field(ge=1)
+
+
+@router.get("/runtime-capabilities", summary="What the xpert can do: skills (tools), plugins, sub-agents")
+async def runtime_capabilities(assistant_id: str, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
+    record = await load_assistant(services, p, assistant_id)
+    spec = services.graphs.spec(record)
+    approvals = spec.approval_tools()
+    skills = [{"name": t.name, "description": t.description, "requiresApproval": t.name in approvals}
+              for t in spec.tools]
+    plugins = [{"name": m.name, "type": "mcp", "transport": m.transport} for m in spec.mcp]
+    sub_agents = [{"slug": s} for s in spec.agents]
+    return {"skills": skills, "plugins": plugins, "subAgents": sub_agents, "knowledgebases": list(spec.knowledge)}
+
+
+@router.get("/graph", summary="The xpert's graph: nodes and edges")
+async def get_graph(assistant_id: str, services: ServicesDep, p: PrincipalDep, xray: bool = False) -> dict[str, Any]:
+    record = await load_assistant(services, p, assistant_id)
+    graph = services.graphs.get(record)
+    drawable = graph.get_graph(xray=xray)
+    return to_jsonable(drawable.to_json())  # type: ignore[no-any-return]
+
+
+@router.get("/schemas", summary="The graph's input, output, state and config schemas")
+async def get_schemas(assistant_id: str, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
+    record = await load_assistant(services, p, assistant_id)
+    graph = services.graphs.get(record)
+
+    def schema(fn: Any) -> Any:
+        try:
+            return to_jsonable(fn())
+        except Exception:  # noqa: BLE001 - some graphs have no schema of that kind
+            return None
+
+    return {
+        "graph_id": record.id,
+        "input_schema": schema(graph.get_input_jsonschema),
+        "output_schema": schema(graph.get_output_jsonschema),
+        "state_schema": schema(graph.get_output_jsonschema),
+        "config_schema": schema(graph.get_config_jsonschema),
+        "context_schema": schema(graph.get_context_jsonschema),
+    }
+
+
+@router.post("/latest", status_code=201, summary="Make an earlier version the current one")
+async def set_latest(assistant_id: str, body: SetLatest, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
+    _require_unbound(p)
+    record = await load_assistant(services, p, assistant_id)
+    versions = await services.storage.list_assistant_versions(p, record.id, limit=1000)
+    chosen = next((v for v in versions or [] if v.version == body.version), None)
+    if chosen is None:
+        raise NotFound(f"Version {body.version} of assistant '{assistant_id}' not found.")
+    if not chosen.definition.get("slug"):
+        raise BadRequest("That version has no definition to restore.")
+    updated = await services.storage.update_assistant(p, record.id, {
+        "name": chosen.name, "description": chosen.description, "definition": chosen.definition,
+        "config": chosen.config, "metadata": chosen.metadata, "slug": chosen.definition["slug"]})
+    if updated is None:
+        raise NotFound(f"Assistant '{assistant_id}' not found.")
+    return assistant_json(updated)

@@ -1,0 +1,83 @@
+"""Stateless runs: `POST /runs/stream|wait`, `/runs`, `/runs/batch` — each on a thread of its own,
+deleted when the run ends unless `on_completion: "keep"`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import Field, RootModel
+from starlette.responses import StreamingResponse
+
+from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant
+from xpert_server.api.runs import IdempotencyKey, RunCreate, run_json, start_run, stream_accepted
+from xpert_server.auth.principal import Principal
+from xpert_server.runs.input import normalise_input
+from xpert_server.runs.service import Accepted
+from xpert_server.runs.sse import MEDIA_TYPE
+from xpert_server.services import Services
+from xpert_server.storage.records import RunRecord
+
+router = APIRouter(prefix="/runs", tags=["runs"])
+
+
+class RunBatch(RootModel[list[RunCreate]]):
+    root: list[RunCreate] = Field(min_length=1, max_length=100)
+
+
+async def _start_stateless(
+    services: Services, p: Principal, body: RunCreate, idempotency_key: str | None, path: str, keep_default: bool
+) -> Accepted:
+    await load_assistant(services, p, body.target)  # 404/403 before creating anything
+    thread = await services.storage.create_thread(p, metadata={"stateless": True})
+    try:
+        accepted = await start_run(services, p, thread, body, idempotency_key, path)
+    except Exception:
+        await services.delete_thread(p, thread.id)
+        raise
+    if accepted.repeated:
+        await services.delete_thread(p, thread.id)  # the first request's thread holds the run
+    elif (body.on_completion or ("keep" if keep_default else "delete")) == "delete":
+        async def cleanup(run: RunRecord) -> None:
+            await services.delete_thread(p, run.thread_id)
+
+        services.runs.after(accepted.run.id, cleanup)
+    return accepted
+
+
+@router.post("/stream", summary="Run without a thread and stream its events (SSE)",
+             response_class=StreamingResponse, responses={200: {"content": {MEDIA_TYPE: {}}}})
+async def stream_stateless(
+    body: RunCreate, services: ServicesDep, p: PrincipalDep, request: Request, idempotency_key: IdempotencyKey = None
+) -> StreamingResponse:
+    accepted = await _start_stateless(services, p, body, idempotency_key, request.url.path, keep_default=False)
+    return stream_accepted(services, accepted, body)
+
+
+@router.post("/wait", status_code=201, summary="Run without a thread and wait for the reply")
+async def wait_stateless(
+    body: RunCreate, services: ServicesDep, p: PrincipalDep, request: Request, idempotency_key: IdempotencyKey = None
+) -> dict[str, Any]:
+    accepted = await _start_stateless(services, p, body, idempotency_key, request.url.path, keep_default=False)
+    return await services.runs.result(accepted.run.id)
+
+
+@router.post("", status_code=201, summary="Run without a thread, in the background")
+async def create_stateless(
+    body: RunCreate, services: ServicesDep, p: PrincipalDep, request: Request, idempotency_key: IdempotencyKey = None
+) -> dict[str, Any]:
+    # Kept by default: the caller will want to read the run (and its thread) afterwards.
+    accepted = await _start_stateless(services, p, body, idempotency_key, request.url.path, keep_default=True)
+    return run_json(accepted.run)
+
+
+@router.post("/batch", status_code=201, summary="Start several background runs, each on its own thread")
+async def create_batch(body: RunBatch, services: ServicesDep, p: PrincipalDep, request: Request) -> list[dict[str, Any]]:
+    for item in body.root:  # validate every item before starting any run
+        await load_assistant(services, p, item.target)
+        normalise_input(item.input)
+    out = []
+    for item in body.root:
+        accepted = await _start_stateless(services, p, item, None, request.url.path, keep_default=True)
+        out.append(run_json(accepted.run))
+    return out

@@ -1,0 +1,106 @@
+"""The Store (LangGraph's long-term memory) over HTTP, scoped to the caller's organization."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field, field_validator
+
+from xpert_server.api.deps import PrincipalDep, ServicesDep
+from xpert_server.api.shapes import ts
+from xpert_server.errors import BadRequest, NotFound
+from xpert_server.runs.memory import list_namespaces, matches
+
+router = APIRouter(prefix="/store", tags=["store"])
+
+Label = Annotated[str, Field(min_length=1, max_length=128)]
+
+
+def _check_labels(v: list[str]) -> list[str]:
+    for label in v:
+        if "." in label or not label:
+            raise ValueError("namespace labels must be non-empty and must not contain '.'")
+    return v
+
+
+class PutItem(BaseModel):
+    namespace: list[Label] = Field(min_length=1, max_length=16)
+    key: str = Field(min_length=1, max_length=512)
+    value: dict[str, Any]
+    index: Any = None
+    ttl: float | None = None
+    _labels = field_validator("namespace")(_check_labels)
+
+
+class DeleteItem(BaseModel):
+    namespace: list[Label] = Field(min_length=1, max_length=16)
+    key: str = Field(min_length=1, max_length=512)
+    _labels = field_validator("namespace")(_check_labels)
+
+
+class SearchItems(BaseModel):
+    namespace_prefix: list[Label] = Field(default_factory=list, max_length=16)
+    filter: dict[str, Any] | None = None
+    limit: int = Field(default=10, ge=1, le=1000)
+    offset: int = Field(default=0, ge=0)
+    query: str | None = Field(default=None, max_length=1000)
+    _labels = field_validator("namespace_prefix")(_check_labels)
+
+
+class ListNamespaces(BaseModel):
+    prefix: list[str] | None = None
+    suffix: list[str] | None = None
+    max_depth: int | None = Field(default=None, ge=1)
+    limit: int = Field(default=100, ge=1, le=1000)
+    offset: int = Field(default=0, ge=0)
+
+
+def item_json(item: dict[str, Any]) -> dict[str, Any]:
+    return {**item, "created_at": ts(item["created_at"]), "updated_at": ts(item["updated_at"])}
+
+
+@router.put("/items", summary="Store or replace an item")
+async def put_item(body: PutItem, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
+    await services.storage.store_put(p.org_id, ".".join(body.namespace), body.key, body.value)
+    return {"success": True}
+
+
+@router.get("/items", summary="Get an item (null when absent)")
+async def get_item(
+    services: ServicesDep,
+    p: PrincipalDep,
+    namespace: Annotated[str, Query(min_length=1, max_length=2048, description="dotted: a.b.c")],
+    key: Annotated[str, Query(min_length=1, max_length=512)],
+) -> dict[str, Any] | None:
+    found = await services.storage.store_get(p.org_id, namespace, key)
+    return None if found is None else item_json(found)
+
+
+@router.delete("/items", summary="Delete an item")
+async def delete_item(body: DeleteItem, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
+    if not await services.storage.store_delete(p.org_id, ".".join(body.namespace), body.key):
+        raise NotFound("Item not found.")
+    return {"success": True}
+
+
+@router.post("/items/search", status_code=201, summary="Search items under a namespace prefix")
+async def search_items(body: SearchItems, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
+    if body.filter is None and body.query is None:
+        rows = await services.storage.store_search(p.org_id, ".".join(body.namespace_prefix), limit=body.limit,
+                                                   offset=body.offset)
+    else:
+        rows = await services.storage.store_search(p.org_id, ".".join(body.namespace_prefix), limit=10_000)
+        rows = [r for r in rows if matches(r["value"], body.filter, body.query)][body.offset: body.offset + body.limit]
+    return {"items": [item_json(r) for r in rows]}
+
+
+@router.post("/namespaces", status_code=201, summary="List namespaces")
+async def namespaces(body: ListNamespaces, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
+    names = await services.storage.store_namespaces(p.org_id, "")
+    try:
+        found = list_namespaces(names, tuple(body.prefix) if body.prefix else None,
+                                tuple(body.suffix) if body.suffix else None, body.max_depth, body.limit, body.offset)
+    except ValueError as e:
+        raise BadRequest(str(e)) from e
+    return {"namespaces": [list(n) for n in found]}
