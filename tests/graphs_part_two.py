@@ -10,6 +10,8 @@ slow  - replies `<{human text}|seen={n}> ` then `chunks` text chunks "t0 ", "t1 
         started from.
 asker - calls `langgraph.types.interrupt(...)` (the run ends `interrupted`); resumed, it replies
         `resumed: <the resume value as JSON>`.
+twice - asks twice: node `first` interrupts ("first?"), then node `second` interrupts ("second?"); resumed
+        both times, it replies `answers: <first value> / <second value>`.
 memo  - reads and writes the Store (`get_store()`) under namespace ("memo", context["ns"]), key "last":
         replies `prev=<the previous text or none> org=<org seen by the run>`, then stores {"text": <human text>}.
 """
@@ -100,6 +102,22 @@ def ask_node(state: MessagesState) -> dict[str, Any]:
 
 
 asker = StateGraph(MessagesState).add_node("ask", ask_node).add_edge(START, "ask").compile()
+
+
+# ---- twice ------------------------------------------------------------------------------------------------
+def first_node(state: MessagesState) -> dict[str, Any]:
+    answer = interrupt({"question": "first?"})
+    return {"messages": [AIMessage(content=f"first: {json.dumps(answer, sort_keys=True)}")]}
+
+
+def second_node(state: MessagesState) -> dict[str, Any]:
+    answer = interrupt({"question": "second?"})
+    first = state["messages"][-1].content
+    return {"messages": [AIMessage(content=f"answers: {first} / second: {json.dumps(answer, sort_keys=True)}")]}
+
+
+twice = (StateGraph(MessagesState).add_node("first", first_node).add_node("second", second_node)
+         .add_edge(START, "first").add_edge("first", "second").compile())
 
 
 # ---- memo --------------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import time
 from collections.abc import AsyncIterator
@@ -17,6 +18,18 @@ from xpert_server.app import create_app
 from xpert_server.auth.keys import generate_key, hash_credential, key_hint
 from xpert_server.config import Settings
 from xpert_server.services import Services
+
+# XPERT_TEST_REDIS=1: every harness runs scaled (runs queued in the database and executed by an in-process
+# worker, frames through Redis streams, limits in Redis), under a key prefix of its own per test session.
+TEST_REDIS_URL = os.environ.get("XPERT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+SCALED = os.environ.get("XPERT_TEST_REDIS") == "1"
+REDIS_PREFIX = f"xpert-test-{secrets.token_hex(4)}"
+
+
+def scaled_settings() -> dict[str, Any]:
+    if not SCALED:
+        return {}
+    return {"redis_url": TEST_REDIS_URL, "redis_prefix": REDIS_PREFIX, "with_worker": True, "stream_ttl": 600.0}
 
 
 def new_org() -> str:
@@ -58,7 +71,7 @@ class ApiHarness:
 
 @asynccontextmanager
 async def open_harness(data_dir: Path, database_url: str, **settings: Any) -> AsyncIterator[ApiHarness]:
-    s = Settings(data_dir=data_dir, database_url=database_url, announce_key=False, **settings)
+    s = Settings(data_dir=data_dir, database_url=database_url, announce_key=False, **{**scaled_settings(), **settings})
     app = create_app(s)
     async with app.router.lifespan_context(app):
         yield ApiHarness(app=app, services=app.state.services, prefix=s.api_prefix)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import TypeVar
 
+import psycopg
 from fastapi import APIRouter, FastAPI
+from sqlalchemy.exc import IntegrityError
 
 from xpert_server import __version__
 from xpert_server.agents.provider import GraphProvider
@@ -21,6 +25,7 @@ from xpert_server.api import (
     demo,
     health,
     history,
+    info,
     knowledges,
     runs,
     stateless,
@@ -30,6 +35,7 @@ from xpert_server.api import (
 )
 from xpert_server.api.cors import install_cors
 from xpert_server.api.limits import BodyLimitMiddleware
+from xpert_server.api.metrics import MetricsMiddleware, RequestMetrics
 from xpert_server.auth.authenticator import Authenticator
 from xpert_server.auth.keys import generate_key, hash_credential, key_hint
 from xpert_server.auth.principal import DEFAULT_ORG
@@ -40,15 +46,14 @@ from xpert_server.errors import install_error_handlers
 from xpert_server.knowledge.retriever import bind as bind_retriever
 from xpert_server.knowledge.wiring import start_knowledge
 from xpert_server.runs.checkpoint import open_checkpointer
-from xpert_server.runs.eventlog import LocalEventLog
-from xpert_server.runs.executor import Executor
 from xpert_server.runs.memory import OrgStore
-from xpert_server.runs.recovery import Sweeper, recover_orphaned_runs
-from xpert_server.runs.service import RunService
+from xpert_server.runs.recovery import Sweeper
+from xpert_server.runs.wiring import Role, start_runs
 from xpert_server.services import Services
 from xpert_server.storage import SQLStorage, create_storage
 
 log = logging.getLogger("xpert")
+T = TypeVar("T")
 
 
 async def bootstrap_keys(storage: SQLStorage, settings: Settings) -> str | None:
@@ -68,10 +73,21 @@ async def bootstrap_keys(storage: SQLStorage, settings: Settings) -> str | None:
     return key
 
 
-async def start_services(settings: Settings) -> Services:
+async def _settled(step: Callable[[], Awaitable[T]]) -> T:
+    """A start step that processes starting together on one database may race (two insert the same key or
+    xpert, two create the checkpointer's tables): the loser tries once more and finds the winner's rows."""
+    try:
+        return await step()
+    except (IntegrityError, psycopg.IntegrityError):
+        await asyncio.sleep(0.3)
+        return await step()
+
+
+async def start_services(settings: Settings, role: Role = "api") -> Services:
+    """Every component of one process. `role="worker"`: `xpert worker` (no HTTP; executes runs)."""
     storage = create_storage(settings.resolved_database_url)
     await storage.open()
-    created_key = await bootstrap_keys(storage, settings)
+    created_key = await _settled(lambda: bootstrap_keys(storage, settings))
     if created_key and settings.announce_key:
         # Printed once, to the console only: it is stored hashed and cannot be shown again.
         print(
@@ -83,21 +99,22 @@ async def start_services(settings: Settings) -> Services:
     if storage.created:
         await load_file_into(storage, demo_path())
     if settings.xperts_dir is not None:
-        await load_dir_into(storage, settings.xperts_dir)
-    checkpointer = await open_checkpointer(settings)
+        xperts_dir = settings.xperts_dir
+        await _settled(lambda: load_dir_into(storage, xperts_dir))
+    checkpointer = await _settled(lambda: open_checkpointer(settings))
     graphs = GraphProvider(checkpointer.saver, settings, store=OrgStore(storage), storage=storage)
-    events = LocalEventLog(storage)
-    await events.start()
-    await recover_orphaned_runs(storage, events)
+    wiring = await start_runs(storage, settings, graphs, checkpointer, role)  # embedded or scaled, by settings
+    events, runs = wiring.events, wiring.runs
     sweeper = Sweeper(storage, settings.frame_retention)
     sweeper.start()
-    executor = Executor(storage, events, graphs, settings.run_timeout)
-    runs = RunService(storage, events, executor, checkpointer, keepalive=settings.keepalive_interval)
     files, knowledge = await start_knowledge(storage, settings)
     runs.attachments = files.attachments
     graphs.retriever = bind_retriever(knowledge)  # type: ignore[attr-defined]
-    return Services(settings=settings, storage=storage, auth=Authenticator(storage, request_limits(settings)), checkpointer=checkpointer,
-                    graphs=graphs, events=events, runs=runs, sweeper=sweeper, files=files, knowledge=knowledge)
+    await wiring.start_worker()
+    auth = Authenticator(storage, request_limits(settings, wiring.limiter))
+    return Services(settings=settings, storage=storage, auth=auth, checkpointer=checkpointer,
+                    graphs=graphs, events=events, runs=runs, sweeper=sweeper, files=files, knowledge=knowledge,
+                    wiring=wiring)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -126,13 +143,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     api = APIRouter(prefix=prefix)
-    for module in (health, assistants, assistant_graph, threads, history, runs, stateless, conversations, store,
+    for module in (health, info, assistants, assistant_graph, threads, history, runs, stateless, conversations, store,
                    chatkit, contexts, knowledges):
         api.include_router(module.router)
     app.include_router(api)
+    app.include_router(info.metrics_router)
     app.include_router(widget.router)
     if demo.demo_enabled(settings):
         app.include_router(demo.router)
     app.add_middleware(BodyLimitMiddleware, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
     install_cors(app, settings)
+    app.state.request_metrics = RequestMetrics()
+    app.add_middleware(MetricsMiddleware, metrics=app.state.request_metrics)
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The app of one of `xpert serve --workers N`'s processes (uvicorn factory): settings from XPERT_* only."""
+    settings = Settings.from_env()
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return create_app(settings)

@@ -31,6 +31,9 @@ T = TypeVar("T")
 
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help=FIELDS_DOC["data_dir"])]
 DatabaseUrl = Annotated[str | None, typer.Option("--database-url", help=FIELDS_DOC["database_url"])]
+RedisUrl = Annotated[str | None, typer.Option("--redis-url", help=FIELDS_DOC["redis_url"])]
+XpertsDir = Annotated[Path | None, typer.Option("--xperts", help=FIELDS_DOC["xperts_dir"])]
+LogLevel = Annotated[str | None, typer.Option("--log-level", help=FIELDS_DOC["log_level"])]
 
 
 def _settings(data_dir: Path | None, database_url: str | None, **more: Any) -> Settings:
@@ -69,30 +72,115 @@ def serve(
     port: Annotated[int | None, typer.Option(help=FIELDS_DOC["port"])] = None,
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
-    xperts: Annotated[Path | None, typer.Option("--xperts", help=FIELDS_DOC["xperts_dir"])] = None,
-    log_level: Annotated[str | None, typer.Option("--log-level", help=FIELDS_DOC["log_level"])] = None,
+    xperts: XpertsDir = None,
+    log_level: LogLevel = None,
     demo: Annotated[bool | None, typer.Option("--demo/--no-demo", help=FIELDS_DOC["demo"])] = None,
     run_timeout: Annotated[float | None, typer.Option("--run-timeout", help=FIELDS_DOC["run_timeout"])] = None,
+    redis_url: RedisUrl = None,
+    with_worker: Annotated[bool | None, typer.Option("--with-worker/--no-worker", help=FIELDS_DOC["with_worker"])] = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="API processes on this port (N > 1 needs "
+                                         "PostgreSQL and Redis).")] = 1,
 ) -> None:
-    """Start the API server (SQLite in the data dir unless --database-url says otherwise)."""
+    """Start the API server (SQLite in the data dir unless --database-url says otherwise).
+
+    With --redis-url (scaled mode) API processes hold no state: runs are queued in the database for
+    `xpert worker` processes (or this one, with --with-worker). See docs/scale-out.md."""
     import uvicorn
 
     from xpert_server.app import create_app
 
     settings = _settings(data_dir, database_url, host=host, port=port, xperts_dir=xperts, log_level=log_level,
-                         demo=demo, run_timeout=run_timeout)
+                         demo=demo, run_timeout=run_timeout, redis_url=redis_url, with_worker=with_worker)
+    if settings.xperts_dir is not None and not settings.xperts_dir.is_dir():
+        _error(f"--xperts {settings.xperts_dir}: not a folder")
+        raise typer.Exit(2)
+    if workers > 1 and not (settings.is_postgres and settings.redis_url):
+        _error(f"--workers {workers}: several API processes share nothing but the database and Redis, so they "
+               "need --database-url postgresql://… and --redis-url redis://… (or XPERT_DATABASE_URL and "
+               "XPERT_REDIS_URL)")
+        raise typer.Exit(2)
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    common: dict[str, Any] = {"host": settings.host, "port": settings.port, "log_level": settings.log_level,
+                              "access_log": settings.log_level == "debug", "timeout_graceful_shutdown": 5}
+    if workers == 1:
+        uvicorn.run(create_app(settings), **common)
+        return
+    # uvicorn forks its processes from an import string; they read their settings from the environment.
+    _export(settings)
+    asyncio.run(_warm_up(settings))
+    uvicorn.run("xpert_server.app:app_from_env", factory=True, workers=workers, **common)
+
+
+def _export(settings: Settings) -> None:
+    """Put every setting into XPERT_* variables, for processes started from this one."""
+    import os
+    from dataclasses import fields
+
+    for f in fields(settings):
+        value = getattr(settings, f.name)
+        if f.name == "extra" or value is None:
+            continue
+        if isinstance(value, bool):
+            text = "1" if value else "0"
+        elif isinstance(value, tuple):
+            text = ",".join(value)
+        else:
+            text = str(value)
+        os.environ[f"XPERT_{f.name.upper()}"] = text
+
+
+async def _warm_up(settings: Settings) -> None:
+    """Start and stop once before forking: migrations, the first key (announced once), xperts and the
+    checkpointer's tables are then in place, and N processes starting together find nothing to create."""
+    from xpert_server.app import start_services
+
+    services = await start_services(settings)
+    await services.close()
+
+
+@app.command()
+def worker(
+    data_dir: DataDir = None,
+    xperts: XpertsDir = None,
+    database_url: DatabaseUrl = None,
+    redis_url: RedisUrl = None,
+    concurrency: Annotated[int | None, typer.Option("--concurrency", min=1,
+                                                    help=FIELDS_DOC["worker_concurrency"])] = None,
+    log_level: LogLevel = None,
+    run_timeout: Annotated[float | None, typer.Option("--run-timeout", help=FIELDS_DOC["run_timeout"])] = None,
+) -> None:
+    """Execute runs queued by `xpert serve --redis-url …` processes (scaled mode; see docs/scale-out.md).
+
+    SIGTERM (or Ctrl-C) stops taking runs, lets the running ones finish for XPERT_DRAIN_SECONDS, and
+    hands the rest back to other workers."""
+    settings = _settings(data_dir, database_url, xperts_dir=xperts, redis_url=redis_url,
+                         worker_concurrency=concurrency, log_level=log_level, run_timeout=run_timeout)
+    if not settings.redis_url:
+        _error("xpert worker needs --redis-url redis://… (or XPERT_REDIS_URL): without Redis, `xpert serve` "
+               "executes its runs itself")
+        raise typer.Exit(2)
     if settings.xperts_dir is not None and not settings.xperts_dir.is_dir():
         _error(f"--xperts {settings.xperts_dir}: not a folder")
         raise typer.Exit(2)
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
-        access_log=settings.log_level == "debug",
-        timeout_graceful_shutdown=5,
-    )
+    asyncio.run(_work(settings))
+
+
+async def _work(settings: Settings) -> None:
+    import signal
+
+    from xpert_server.app import start_services
+
+    services = await start_services(settings, role="worker")
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    logging.getLogger("xpert").info("xpert worker ready (%s)", services.storage.dialect.name)
+    try:
+        await stop.wait()
+    finally:
+        await services.close()
 
 
 @keys_app.command("create")

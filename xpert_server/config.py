@@ -38,6 +38,15 @@ class Settings:
     model_base_url: str | None = None
     model: str | None = None
     model_api_key: str | None = None
+    # Scale-out (docs/scale-out.md): with redis_url, API processes only enqueue runs unless with_worker.
+    with_worker: bool = False
+    worker_concurrency: int = 32
+    lease_seconds: float = 30.0
+    max_attempts: int = 3
+    drain_seconds: float = 20.0
+    stream_maxlen: int = 10_000
+    stream_ttl: float = 3600.0
+    metrics_public: bool = False
     # Test hook: hide the first-start key announcement (tests read keys from storage).
     announce_key: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
@@ -74,6 +83,11 @@ class Settings:
         return f"sqlite+aiosqlite:///{(self.data_dir / 'xpert.db').resolve()}"
 
     @property
+    def scaled(self) -> bool:
+        """Runs go through the durable queue, frames through Redis: any process can serve any run."""
+        return bool(self.redis_url)
+
+    @property
     def is_postgres(self) -> bool:
         return self.resolved_database_url.startswith("postgresql")
 
@@ -89,9 +103,10 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-_INT = {"port", "max_body_bytes", "max_upload_bytes", "secret_rate_limit", "key_rate_limit"}
-_FLOAT = {"run_timeout", "frame_retention", "keepalive_interval"}
-_BOOL = {"demo", "announce_key"}
+_INT = {"port", "max_body_bytes", "max_upload_bytes", "secret_rate_limit", "key_rate_limit", "worker_concurrency",
+        "max_attempts", "stream_maxlen"}
+_FLOAT = {"run_timeout", "frame_retention", "keepalive_interval", "lease_seconds", "drain_seconds", "stream_ttl"}
+_BOOL = {"demo", "announce_key", "with_worker", "metrics_public"}
 _PATH = {"data_dir", "xperts_dir"}
 
 
@@ -140,4 +155,13 @@ FIELDS_DOC: dict[str, str] = {
     "model_base_url": "OpenAI-compatible endpoint used by xperts that name no model (XPERT_MODEL_BASE_URL).",
     "model": "Model name for that endpoint (XPERT_MODEL).",
     "model_api_key": "API key for that endpoint (XPERT_MODEL_API_KEY).",
+    "with_worker": "With --redis-url: this API process also executes runs (XPERT_WITH_WORKER, --with-worker).",
+    "worker_concurrency": "Runs one worker executes at once (XPERT_WORKER_CONCURRENCY, --concurrency). Default 32.",
+    "lease_seconds": "A claimed run's lease; a dead worker's runs are re-queued after it (XPERT_LEASE_SECONDS). Default 30.",
+    "max_attempts": "Attempts per run before a run whose workers keep dying ends `error` (XPERT_MAX_ATTEMPTS). Default 3.",
+    "drain_seconds": "On SIGTERM a worker finishes its runs for this long, then hands the rest back "
+                     "(XPERT_DRAIN_SECONDS). Default 20.",
+    "stream_maxlen": "Frames kept per run in its Redis stream, about (XPERT_STREAM_MAXLEN). Default 10000.",
+    "stream_ttl": "Seconds a run's Redis stream lives after its last frame (XPERT_STREAM_TTL). Default 3600.",
+    "metrics_public": "Serve /metrics without a credential (XPERT_METRICS_PUBLIC). Default off: an API key.",
 }

@@ -20,6 +20,7 @@ from xpert_server.storage.records import ThreadRecord
 if TYPE_CHECKING:
     from xpert_server.knowledge.files import FileService
     from xpert_server.knowledge.service import KnowledgeService
+    from xpert_server.runs.wiring import RunsWiring
 
 
 @dataclass
@@ -34,6 +35,8 @@ class Services:
     sweeper: Sweeper
     files: FileService | None = None
     knowledge: KnowledgeService | None = None
+    # The mode's run components (process registry, worker, Redis): runs/wiring.py.
+    wiring: RunsWiring | None = None
 
     async def thread_values(self, thread: ThreadRecord) -> Any:
         """The thread's current state values, from the checkpointer ({} before its first run)."""
@@ -47,6 +50,8 @@ class Services:
         return deleted
 
     async def close(self) -> None:
+        if self.wiring is not None:
+            await self.wiring.stop_worker()  # drain or hand back runs first, while everything still works
         await self.sweeper.stop()
         await self.runs.shutdown()
         if self.knowledge is not None:
@@ -54,5 +59,7 @@ class Services:
         if self.files is not None:
             await self.files.close()
         await self.events.stop()
+        if self.wiring is not None:
+            await self.wiring.close()
         await self.checkpointer.close()
         await self.storage.close()

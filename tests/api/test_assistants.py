@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-import pytest
 
-from tests.conftest import API_BACKEND
 from tests.helpers import ApiHarness
 
 SUPPORT = {
@@ -211,12 +209,6 @@ async def test_unknown_assistant_gets_404(api: ApiHarness) -> None:
         error_of(await c.patch("/assistants/no-such-xpert", json={"description": "x"}), 404)
 
 
-@pytest.mark.xfail(
-    API_BACKEND == "postgres",
-    strict=True,
-    reason="PostgresDialect.json_match uses JSONB containment (@>), so a list or object filter matches a "
-    "superset; the contract (and SQLite) match each given key exactly",
-)
 async def test_metadata_filter_on_a_list_or_object_matches_exactly(api: ApiHarness) -> None:
     async with await api.tenant() as c:
         await create(c, name="Tagged", slug="tagged", tags=["blue", "red"], metadata={"owner": {"team": "ops",

@@ -33,8 +33,15 @@ from xpert_server.api.demo import OVERRIDES_HOOK
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 ARTIFACTS = ROOT / "test-artifacts"
 GRAPHS = Path(__file__).resolve().parent / "graphs.py"
 # The server's API key: the tests check that no response the browser receives ever contains it.
@@ -59,8 +66,9 @@ def bound_socket() -> socket.socket:
 
 @asynccontextmanager
 async def serve(app: Any, sock: socket.socket, lifespan: str = "off") -> AsyncIterator[None]:
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan=lifespan,
-                                           timeout_graceful_shutdown=1))
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level="warning", lifespan=lifespan, timeout_graceful_shutdown=1)
+    )
     task = asyncio.create_task(server.serve(sockets=[sock]), name="chatkit-uvicorn")
     try:
         deadline = time.monotonic() + 10
@@ -78,7 +86,9 @@ async def serve(app: Any, sock: socket.socket, lifespan: str = "off") -> AsyncIt
 
 def load_example_backend(api_url: str) -> Any:
     """examples/chatkit_backend.py, with its SDK client pointed at the test server (instead of the env)."""
-    spec = importlib.util.spec_from_file_location("chatkit_backend_example", ROOT / "examples" / "chatkit_backend.py")
+    spec = importlib.util.spec_from_file_location(
+        "chatkit_backend_example", ROOT / "examples" / "chatkit_backend.py"
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -140,20 +150,28 @@ class Live:
 
 
 @asynccontextmanager
-async def open_live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Live]:
+async def open_live(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Live]:
     api_sock, shop_sock = bound_socket(), bound_socket()
     base = f"http://127.0.0.1:{api_sock.getsockname()[1]}"
     shop = f"http://127.0.0.1:{shop_sock.getsockname()[1]}"
     url = database_url(request, tmp_path_factory, "chatkit-browser-db")
     xperts = write_xperts(tmp_path_factory.mktemp("chatkit-xperts"))
     async with open_harness(
-        tmp_path_factory.mktemp("chatkit-browser-data"), url, api_key=API_KEY, cors_origins=(shop,),
-        xperts_dir=xperts, extra={OVERRIDES_HOOK: True},
+        tmp_path_factory.mktemp("chatkit-browser-data"),
+        url,
+        api_key=API_KEY,
+        cors_origins=(shop,),
+        xperts_dir=xperts,
+        extra={OVERRIDES_HOOK: True},
     ) as harness:
         live = Live(harness, base, shop)
         async with harness.client(API_KEY) as c:
             for slug in ("demo", "slow", "steps"):
-                found = (await c.post("/assistants/search", json={"limit": 1, "metadata": {"slug": slug}})).json()
+                found = (
+                    await c.post("/assistants/search", json={"limit": 1, "metadata": {"slug": slug}})
+                ).json()
                 live.ids[slug] = found[0]["assistant_id"]
         async with serve(harness.app, api_sock), serve(shop_app(base, live.ids["demo"]), shop_sock, "on"):
             yield live

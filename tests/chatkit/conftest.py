@@ -10,6 +10,8 @@ from tests.chatkit.common import ChatkitEnv, open_chatkit_env
 
 
 @pytest.fixture(scope="session")
-async def ck(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[ChatkitEnv]:
+async def ck(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[ChatkitEnv]:
     async with open_chatkit_env(request, tmp_path_factory) as env:
         yield env

@@ -41,15 +41,37 @@ async def steps_node(state: MessagesState, config: RunnableConfig) -> dict[str, 
     def component(call_id: str, data: dict[str, Any]) -> None:
         write({FRAME_KEY: {"type": "component", "id": call_id, "data": data}})
 
-    component("call-1", {"category": "Tool", "tool": "lookup_capital", "title": "Look up a capital",
-                         "status": "running", "input": {"country": "France"}})
+    component(
+        "call-1",
+        {
+            "category": "Tool",
+            "tool": "lookup_capital",
+            "title": "Look up a capital",
+            "status": "running",
+            "input": {"country": "France"},
+        },
+    )
     await asyncio.sleep(0.05)
     component("call-1", {"status": "success", "output": "Paris"})
-    component("kb-1", {"category": "Tool", "type": "knowledges", "title": "Knowledge", "status": "running",
-                       "message": "capital of France"})
+    component(
+        "kb-1",
+        {
+            "category": "Tool",
+            "type": "knowledges",
+            "title": "Knowledge",
+            "status": "running",
+            "message": "capital of France",
+        },
+    )
     await asyncio.sleep(0.05)
-    component("kb-1", {"category": "Computer", "status": "success",
-                       "data": [{"pageContent": "Paris is the capital of France.", "metadata": {"source": "atlas.md"}}]})
+    component(
+        "kb-1",
+        {
+            "category": "Computer",
+            "status": "success",
+            "data": [{"pageContent": "Paris is the capital of France.", "metadata": {"source": "atlas.md"}}],
+        },
+    )
     return {"messages": [await _steps_model.ainvoke(state["messages"], config)]}
 
 

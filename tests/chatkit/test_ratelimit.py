@@ -35,7 +35,9 @@ async def test_api_keys_are_not_limited_by_default(ck: ChatkitEnv) -> None:
 
 
 @pytest.fixture(scope="module")
-async def limited(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[ChatkitEnv]:
+async def limited(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[ChatkitEnv]:
     async with open_chatkit_env(request, tmp_path_factory, key_rate_limit=5, secret_rate_limit=3) as env:
         yield env
 

@@ -9,7 +9,6 @@ and revoked secrets answer 401 everywhere. A route added later shows up here by 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,8 +25,15 @@ from xpert_server.errors import Forbidden
 PREFIX = "/api/ai"
 # Routes that take no credential at all (health, docs, the widget and demo pages).
 PUBLIC = {
-    ("GET", "/ok"), ("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/docs/oauth2-redirect"),
-    ("GET", "/chatkit/{}"), ("GET", "/"), ("GET", "/demo/{}"), ("POST", "/demo/session"),
+    ("GET", "/ok"),
+    ("GET", "/info"),  # mode, version, queue depth, workers alive: nothing secret (docs/scale-out.md)
+    ("GET", "/openapi.json"),
+    ("GET", "/docs"),
+    ("GET", "/docs/oauth2-redirect"),
+    ("GET", "/chatkit/{}"),
+    ("GET", "/"),
+    ("GET", "/demo/{}"),
+    ("POST", "/demo/session"),
 }
 # Path parameters naming data a principal owns (another principal's must answer 404).
 OWNED = {"thread_id", "run_id", "conversation_id", "message_id", "file_id"}
@@ -48,8 +54,9 @@ async def make_owned(tenant: Tenant, user: str) -> Owned:
     async with tenant.client(x_principal_user_id=user) as c:
         thread = (await c.post("/threads", json={})).json()
         tid = thread["thread_id"]
-        done = await c.post(f"/threads/{tid}/runs/wait", json={"assistant_id": tenant.assistant_id,
-                                                                "input": send("hello")})
+        done = await c.post(
+            f"/threads/{tid}/runs/wait", json={"assistant_id": tenant.assistant_id, "input": send("hello")}
+        )
         assert done.status_code == 201, done.text
         (run,) = (await c.get(f"/threads/{tid}/runs")).json()
         cid = thread["metadata"]["id"]
@@ -60,7 +67,9 @@ async def make_owned(tenant: Tenant, user: str) -> Owned:
 
 
 async def upload(c: httpx.AsyncClient) -> str | None:
-    resp = await c.post("/contexts/file", files={"file": ("note.txt", b"the code word is heron", "text/plain")})
+    resp = await c.post(
+        "/contexts/file", files={"file": ("note.txt", b"the code word is heron", "text/plain")}
+    )
     if resp.status_code == 404 and "Cannot POST" in resp.text:
         return None  # the files issue has not landed yet
     assert resp.status_code == 201, resp.text
@@ -93,9 +102,7 @@ def params(template: str) -> set[str]:
     return {"file_id" if n == "id" and "/contexts/" in template else n for n in names}
 
 
-# ---- requests per route: a valid call for routes on the allow-list ------------------------------------------
-
-Call = Callable[[httpx.AsyncClient, str], Awaitable[httpx.Response]]
+# ---- requests per route: a valid call for routes on the allow-list -----------------------------------
 
 
 class Caller:
@@ -106,8 +113,14 @@ class Caller:
 
     def values(self) -> dict[str, str]:
         o = self.owned
-        return {"thread_id": o.thread_id, "run_id": o.run_id, "conversation_id": o.conversation_id,
-                "message_id": o.message_id, "assistant_id": self.tenant.assistant_id, "file_id": o.file_id or ""}
+        return {
+            "thread_id": o.thread_id,
+            "run_id": o.run_id,
+            "conversation_id": o.conversation_id,
+            "message_id": o.message_id,
+            "assistant_id": self.tenant.assistant_id,
+            "file_id": o.file_id or "",
+        }
 
     async def fresh_thread(self) -> dict[str, Any]:
         async with self.tenant.client(x_principal_user_id=self.user) as c:
@@ -120,7 +133,9 @@ class Caller:
         assert file_id is not None
         return file_id
 
-    async def call(self, c: httpx.AsyncClient, method: str, template: str, key: str, own: bool) -> httpx.Response:
+    async def call(
+        self, c: httpx.AsyncClient, method: str, template: str, key: str, own: bool
+    ) -> httpx.Response:
         values = self.values()
         run_body = {"assistant_id": self.tenant.assistant_id, "input": send("hi")}
         body: Any = {}
@@ -159,7 +174,9 @@ async def world(ck: ChatkitEnv) -> dict[str, Any]:
     await storage.expire_client_secret(record.id)
     parent, _ = await ck.harness.mint_key(tenant.org)
     orphan = await tenant.secret(user="alice", key=parent)
-    (parent_record,) = [k for k in await storage.list_api_keys(tenant.org) if k.key_hash == hash_credential(parent)]
+    (parent_record,) = [
+        k for k in await storage.list_api_keys(tenant.org) if k.key_hash == hash_credential(parent)
+    ]
     await storage.revoke_api_key(parent_record.id)
     auth.forget()
     return {"tenant": tenant, "alice": alice, "bob": bob, "expired": expired, "orphan": orphan}
@@ -192,7 +209,9 @@ async def test_the_scope_matrix(ck: ChatkitEnv, world: dict[str, Any]) -> None:
             async with tenant.as_secret(secret, "bearer") as c:
                 resp = await alice.call(c, method, template, key, own=False)
             if resp.status_code != 401 or resp.json().get("message") != message:
-                failures.append(f"{where} with a {message.lower()} secret: {resp.status_code} {resp.text[:120]}")
+                failures.append(
+                    f"{where} with a {message.lower()} secret: {resp.status_code} {resp.text[:120]}"
+                )
         # this principal's secret (a fresh one per route, so the rate limit stays out of the way)
         async with tenant.as_secret(await tenant.secret(user="alice")) as c:
             resp = await alice.call(c, method, template, key, own=True)
@@ -243,8 +262,15 @@ def _request(method: str, path: str) -> Request:
     async def endpoint() -> None:
         return None
 
-    return Request({"type": "http", "method": method, "path": path, "headers": [],
-                    "route": APIRoute(path, endpoint, methods=[method])})
+    return Request(
+        {
+            "type": "http",
+            "method": method,
+            "path": path,
+            "headers": [],
+            "route": APIRoute(path, endpoint, methods=[method]),
+        }
+    )
 
 
 def test_a_new_route_is_closed_to_secrets_by_default() -> None:
@@ -262,19 +288,56 @@ def test_a_new_route_is_closed_to_secrets_by_default() -> None:
 # What the widget calls (chatkit.js) must stay open; administrative routes must stay closed. The matrix
 # above checks enforcement against the allow-list; this pins the list itself.
 WIDGET_NEEDS = {
-    ("POST", "/assistants/search"), ("GET", "/assistants/{}"), ("POST", "/threads"), ("GET", "/threads/{}"),
-    ("POST", "/threads/{}/runs/stream"), ("GET", "/threads/{}/runs"), ("GET", "/threads/{}/runs/{}/stream"),
-    ("POST", "/threads/{}/runs/{}/cancel"), ("POST", "/conversations/search"),
-    ("GET", "/conversations/{}/messages"), ("POST", "/contexts/file"),
+    ("POST", "/assistants/search"),
+    ("GET", "/assistants/{}"),
+    ("POST", "/threads"),
+    ("GET", "/threads/{}"),
+    ("POST", "/threads/{}/runs/stream"),
+    ("GET", "/threads/{}/runs"),
+    ("GET", "/threads/{}/runs/{}/stream"),
+    ("POST", "/threads/{}/runs/{}/cancel"),
+    ("POST", "/conversations/search"),
+    ("GET", "/conversations/{}/messages"),
+    ("POST", "/contexts/file"),
 }
 NEVER_FOR_SECRETS = {
-    ("POST", "/v1/chatkit/sessions"), ("POST", "/assistants"), ("PATCH", "/assistants/{}"),
-    ("DELETE", "/assistants/{}"), ("POST", "/runs/stream"), ("POST", "/runs/wait"), ("POST", "/runs/batch"),
-    ("POST", "/threads/{}/state"), ("POST", "/threads/{}/copy"), ("PUT", "/store/items"),
-    ("POST", "/store/items/search"), ("POST", "/knowledges"), ("POST", "/knowledges/{}/bulk"),
+    ("POST", "/v1/chatkit/sessions"),
+    ("POST", "/assistants"),
+    ("PATCH", "/assistants/{}"),
+    ("DELETE", "/assistants/{}"),
+    ("POST", "/runs/stream"),
+    ("POST", "/runs/wait"),
+    ("POST", "/runs/batch"),
+    ("POST", "/threads/{}/state"),
+    ("POST", "/threads/{}/copy"),
+    ("PUT", "/store/items"),
+    ("POST", "/store/items/search"),
+    ("POST", "/knowledges"),
+    ("POST", "/knowledges/{}/bulk"),
 }
 
 
 def test_the_scope_is_what_a_widget_needs() -> None:
     assert WIDGET_NEEDS <= SECRET_ROUTES
     assert not NEVER_FOR_SECRETS & SECRET_ROUTES
+
+
+async def test_another_principals_file_cannot_be_attached(ck: ChatkitEnv) -> None:
+    tenant = await ck.tenant()
+    async with tenant.client(x_principal_user_id="bob") as c:
+        resp = await c.post(
+            "/contexts/file", files={"file": ("bob.txt", b"Bob's code word is KESTREL-9.", "text/plain")}
+        )
+    assert resp.status_code == 201, resp.text
+    bobs = resp.json()
+    async with tenant.as_secret(await tenant.secret(user="alice")) as c:
+        thread = (await c.post("/threads", json={})).json()
+        run = await c.post(
+            f"/threads/{thread['thread_id']}/runs/wait",
+            json={
+                "assistant_id": tenant.assistant_id,
+                "input": send("What is the code word?", files=[{"id": bobs["id"]}]),
+            },
+        )
+    assert run.status_code == 404, run.text
+    assert "KESTREL" not in run.text

@@ -51,8 +51,19 @@ async def test_the_seeds_curl_over_a_real_socket(ck: ChatkitEnv) -> None:
     url = f"http://127.0.0.1:{sock.getsockname()[1]}/api/ai/v1/chatkit/sessions"
     async with serve(ck.harness.app, sock):
         proc = await asyncio.create_subprocess_exec(
-            "curl", "-sS", "-X", "POST", url, "-H", "Content-Type: application/json",
-            "-H", f"x-api-key: {tenant.key}", "-d", '{\n"expires_after": 600\n}', "-w", "\n%{http_code}",
+            "curl",
+            "-sS",
+            "-X",
+            "POST",
+            url,
+            "-H",
+            "Content-Type: application/json",
+            "-H",
+            f"x-api-key: {tenant.key}",
+            "-d",
+            '{\n"expires_after": 600\n}',
+            "-w",
+            "\n%{http_code}",
             stdout=asyncio.subprocess.PIPE,
         )
         out, _ = await proc.communicate()
@@ -64,9 +75,22 @@ async def test_the_seeds_curl_over_a_real_socket(ck: ChatkitEnv) -> None:
 @pytest.mark.parametrize(
     ("sent", "expected"),
     [
-        (None, 600), (600, 600), (1, 1), (90.9, 90), ("120", 120), (0, 600), (-5, 600), (0.5, 600),
-        ("soon", 600), (True, 600), ([10], 600), ({"seconds": 10}, 600), (3600, 3600), (3601, 3600),
-        (10**9, 3600), (float("inf"), 600),
+        (None, 600),
+        (600, 600),
+        (1, 1),
+        (90.9, 90),
+        ("120", 120),
+        (0, 600),
+        (-5, 600),
+        (0.5, 600),
+        ("soon", 600),
+        (True, 600),
+        ([10], 600),
+        ({"seconds": 10}, 600),
+        (3600, 3600),
+        (3601, 3600),
+        (10**9, 3600),
+        (float("inf"), 600),
     ],
 )
 def test_expires_after_is_read_as_xpertai_reads_it(sent: Any, expected: int) -> None:
@@ -74,13 +98,16 @@ def test_expires_after_is_read_as_xpertai_reads_it(sent: Any, expected: int) -> 
 
 
 @pytest.mark.parametrize(
-    "body", [{"expires_after": "junk"}, {"expires_after": 0}, {}, None, {"assistant": {"id": "x"}, "user": "u"}]
+    "body",
+    [{"expires_after": "junk"}, {"expires_after": 0}, {}, None, {"assistant": {"id": "x"}, "user": "u"}],
 )
 async def test_junk_and_missing_lifetimes_default_to_600(ck: ChatkitEnv, body: Any) -> None:
     tenant = await ck.tenant()
     async with tenant.client() as c:
-        resp = await c.post("/v1/chatkit/sessions", json=body) if body is not None else await c.post(
-            "/v1/chatkit/sessions"
+        resp = (
+            await c.post("/v1/chatkit/sessions", json=body)
+            if body is not None
+            else await c.post("/v1/chatkit/sessions")
         )
     assert resp.status_code == 201, resp.text
     assert resp.json()["expires_after"] == 600
@@ -143,8 +170,10 @@ async def test_anonymous_secrets_each_get_a_principal_of_their_own(ck: ChatkitEn
     first, second = await tenant.secret(), await tenant.secret()
     async with tenant.as_secret(first) as c:
         thread = (await c.post("/threads", json={})).json()
-        runs = await c.post(f"/threads/{thread['thread_id']}/runs/wait",
-                            json={"assistant_id": tenant.assistant_id, "input": send("hello")})
+        runs = await c.post(
+            f"/threads/{thread['thread_id']}/runs/wait",
+            json={"assistant_id": tenant.assistant_id, "input": send("hello")},
+        )
         assert runs.status_code == 201, runs.text
         mine = (await c.post("/conversations/search", json={})).json()
     assert re.match(r"^cs:[0-9a-f-]{36}$", thread["created_by"])
@@ -163,8 +192,10 @@ async def test_a_secret_keeps_its_keys_xpert_binding(ck: ChatkitEnv) -> None:
     secret = await tenant.secret(key=bound)
     async with tenant.as_secret(secret) as c:
         thread = (await c.post("/threads", json={})).json()
-        ok = await c.post(f"/threads/{thread['thread_id']}/runs/wait",
-                          json={"assistant_id": tenant.assistant_id, "input": send("hi")})
+        ok = await c.post(
+            f"/threads/{thread['thread_id']}/runs/wait",
+            json={"assistant_id": tenant.assistant_id, "input": send("hi")},
+        )
         assert ok.status_code == 201, ok.text
         denied = await c.get(f"/assistants/{other}")
         assert denied.status_code == 403
@@ -196,3 +227,17 @@ async def test_unknown_secrets_are_invalid_tokens(ck: ChatkitEnv) -> None:
         resp = await c.post("/threads", json={})
     assert resp.status_code == 401
     assert resp.json()["message"] == "Invalid token"
+
+
+async def test_what_a_secret_does_is_audited_as_that_secret(ck: ChatkitEnv) -> None:
+    tenant = await ck.tenant()
+    secret = await tenant.secret(user="carol")
+    record = await ck.harness.services.storage.find_client_secret(hash_credential(secret))
+    assert record is not None and record.user_id == "carol"
+    async with tenant.as_secret(secret) as c:
+        thread = (await c.post("/threads", json={})).json()
+    audit = await ck.harness.services.storage.list_audit(tenant.org)
+    (row,) = [r for r in audit if r["resource_id"] == thread["thread_id"] and r["action"] == "create"]
+    assert row["key_id"] == record.id and row["principal_user_id"] == "carol"
+    minted = [r for r in audit if r["resource_type"] == "client_secret"]
+    assert [r["resource_id"] for r in minted] == [record.id]

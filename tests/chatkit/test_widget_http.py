@@ -41,8 +41,15 @@ async def test_only_the_widget_files_are_served(ck: ChatkitEnv, name: str) -> No
 
 def test_the_widget_never_parses_html() -> None:
     source = (STATIC / "chatkit.js").read_text(encoding="utf-8")
-    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "DOMParser", "eval(",
-                 "new Function"):
+    for sink in (
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+        "DOMParser",
+        "eval(",
+        "new Function",
+    ):
         assert sink not in source, sink
     # No CDN and no build step: the module imports nothing at all.
     assert not re.search(r"^\s*import\s", source, re.MULTILINE)
@@ -72,7 +79,7 @@ async def test_the_demo_page_has_a_strict_policy(ck: ChatkitEnv) -> None:
         assert directive in csp
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
     assert page.headers["x-content-type-options"] == "nosniff"
-    assert "<script type=\"module\" src=\"/demo/demo.js\">" in page.text
+    assert '<script type="module" src="/demo/demo.js">' in page.text
     assert script.status_code == 200 and "getClientSecret" in script.text
 
 
@@ -109,7 +116,9 @@ async def test_the_demo_back_end_mints_secrets_for_one_visitor(ck: ChatkitEnv) -
 
 
 @pytest.fixture(scope="module")
-async def shop(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[ChatkitEnv]:
+async def shop(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[ChatkitEnv]:
     async with open_chatkit_env(request, tmp_path_factory, cors_origins=(SHOP,)) as env:
         yield env
 
@@ -122,10 +131,14 @@ def test_cors_origins_come_from_the_environment() -> None:
 
 async def test_cors_opens_the_api_and_the_widget_to_configured_origins(shop: ChatkitEnv) -> None:
     async with shop.harness.client(None) as c:
-        preflight = await c.options("/threads", headers={
-            "origin": SHOP, "access-control-request-method": "POST",
-            "access-control-request-headers": "authorization, content-type, last-event-id",
-        })
+        preflight = await c.options(
+            "/threads",
+            headers={
+                "origin": SHOP,
+                "access-control-request-method": "POST",
+                "access-control-request-headers": "authorization, content-type, last-event-id",
+            },
+        )
         widget = await c.get("http://test/chatkit/chatkit.js", headers={"origin": SHOP})
         denied = await c.post("/threads", json={}, headers={"origin": SHOP})
         stranger = await c.get("http://test/chatkit/chatkit.js", headers={"origin": "https://evil.example"})
@@ -144,7 +157,9 @@ async def test_cors_opens_the_api_and_the_widget_to_configured_origins(shop: Cha
 
 async def test_no_cors_by_default(ck: ChatkitEnv) -> None:
     async with ck.harness.client(None) as c:
-        preflight = await c.options("/threads", headers={"origin": SHOP, "access-control-request-method": "POST"})
+        preflight = await c.options(
+            "/threads", headers={"origin": SHOP, "access-control-request-method": "POST"}
+        )
         widget = await c.get("http://test/chatkit/chatkit.js", headers={"origin": SHOP})
     assert "access-control-allow-origin" not in preflight.headers
     assert "access-control-allow-origin" not in widget.headers
@@ -166,3 +181,11 @@ async def test_revoking_the_demo_key_turns_the_demo_off(tmp_path: Path) -> None:
             again = await c.post("http://test/demo/session")
         assert again.status_code == 403
         assert [k.name for k in await storage.list_api_keys("default")].count(DEMO_KEY_NAME) == 1
+
+
+def test_the_docs_show_the_example_back_end() -> None:
+    root = Path(__file__).resolve().parents[2]
+    example = (root / "examples" / "chatkit_backend.py").read_text(encoding="utf-8")
+    code = example[example.index("import secrets") :]
+    assert code in (root / "docs" / "chatkit.md").read_text(encoding="utf-8")
+    assert len(code.strip().splitlines()) <= 22  # ~15 lines of logic: the whole pattern fits on a screen

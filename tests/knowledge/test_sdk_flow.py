@@ -4,10 +4,10 @@ built, processed and searched with `client.knowledges` — the request and reply
 from __future__ import annotations
 
 import httpx
+from xpert_sdk import AsyncClient
 
 from tests.knowledge.conftest import KB_ORG, KEnv
 from tests.knowledge.docs import manual_pdf
-from xpert_sdk import AsyncClient
 
 
 async def test_upload_then_ask_with_the_sdk(kenv: KEnv) -> None:
@@ -34,9 +34,7 @@ async def test_upload_then_ask_with_the_sdk(kenv: KEnv) -> None:
             kb["id"], [d["id"] for d in docs], poll_interval=0.05, timeout=60,
             on_progress=lambda statuses: seen.append([s["status"] for s in statuses]))
         assert final[0]["status"] == "finish" and final[0]["progress"] == 100
-        result = await client.knowledges.search(kb["id"], "emergency shutoff code", top_k=1)
-        # The server answers {"items": [...]}; see docs/knowledge.md (the SDK types it as a list).
-        items = result["items"] if isinstance(result, dict) else result  # type: ignore[call-overload]
+        items = (await client.knowledges.search(kb["id"], "emergency shutoff code", top_k=1))["items"]
         assert "7341-B" in items[0]["content"]
         assert items[0]["documentId"] == docs[0]["id"]
         updated = await client.knowledges.update(kb["id"], description="Pump manuals")

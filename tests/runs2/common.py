@@ -16,9 +16,9 @@ from tests.helpers import ApiHarness, open_harness
 from tests.runs.common import LiveServer, assistant_id, ok, send, serve_live
 
 GRAPHS = Path(__file__).resolve().parent.parent / "graphs_part_two.py"
-ORG = "runs2-tests"  # slow, asker, memo
+ORG = "runs2-tests"  # slow, asker, twice, memo
 ORG_B = "runs2-other"  # a second memo, for the Store's tenant isolation inside runs
-SLUGS = ("slow", "asker", "memo")
+SLUGS = ("slow", "asker", "twice", "memo")
 
 # A run that lasts long enough to act on while it is in flight (cut short by the tests).
 LONG = {"chunks": 400, "delay": 0.03}

@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
-import pytest
 
 from tests.runs.common import assistant_id, error_of, ok
 from tests.runs2.common import ORG, Env
@@ -114,8 +113,6 @@ async def test_latest_is_refused_to_a_key_bound_to_one_xpert(env: Env) -> None:
         error_of(await c.get(f"/assistants/{env.ids['asker']}/graph"), 403)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (LangGraph contract): POST /assistants/{id}/latest copies the old "
-                   "version into a new version N+1 instead of making version N the active one")
 async def test_latest_makes_that_version_the_active_one(env: Env) -> None:
     async with await env.harness.tenant() as c:
         aid = ok(await c.post("/assistants", json={"name": "One"}), 201)["assistant_id"]

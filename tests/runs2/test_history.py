@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-import pytest
 
 from tests.graphs_part_two import slow_reply_head
 from tests.runs.common import (
@@ -198,9 +197,6 @@ async def test_context_usage(env: Env) -> None:
         error_of(await c.get("/threads/no-such-thread/context-usage"), 404)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a run with a checkpoint_id the thread does not have is accepted and "
-                   "starts from an empty state, silently dropping the thread's history from its current state "
-                   "(agents/provider.py run_configurable passes it to LangGraph unchecked)")
 async def test_fork_from_an_unknown_checkpoint_is_refused(env: Env) -> None:
     async with await env.asgi() as c:
         tid = (await new_thread(c))["thread_id"]
@@ -211,8 +207,6 @@ async def test_fork_from_an_unknown_checkpoint_is_refused(env: Env) -> None:
         error_of(resp, 404)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: copying a busy thread copies its in-flight AI message (status "
-                   "thinking) under a new id, which nothing ever finishes (storage/sql/threads.py copy_thread)")
 async def test_copy_of_a_busy_thread_has_no_reply_stuck_thinking(env: Env) -> None:
     async with await env.asgi() as c:
         tid = (await new_thread(c))["thread_id"]

@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import secrets
 
-import pytest
-
 from tests.runs.common import (
     assert_lifecycle,
     error_of,
@@ -124,8 +122,6 @@ async def test_stateless_background_twice_is_the_same_run(env: Env) -> None:
         assert [t["thread_id"] for t in threads] == [first["thread_id"]]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a repeated Idempotency-Key POST with multitask_strategy=interrupt "
-                   "cancels the first request's own run before the key is looked up (runs/service.py create)")
 async def test_repeat_with_interrupt_strategy_leaves_the_first_run_alone(env: Env) -> None:
     async with await env.asgi() as c:
         tid = (await new_thread(c))["thread_id"]
@@ -143,8 +139,6 @@ async def test_repeat_with_interrupt_strategy_leaves_the_first_run_alone(env: En
             await run_status(c, tid, first["run_id"], DONE)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a repeated Idempotency-Key POST with multitask_strategy=rollback "
-                   "rolls back (deletes) the first request's own run, then starts a new one or fails")
 async def test_repeat_with_rollback_strategy_returns_the_first_run(env: Env) -> None:
     async with await env.asgi() as c:
         tid = (await new_thread(c))["thread_id"]
@@ -201,3 +195,52 @@ async def test_two_concurrent_resumes_one_wins(env: Env) -> None:
         won = a if a.status_code == 201 else b
         await run_status(c, tid, won.json()["run_id"], ("success",))
         assert len(await list_runs(c, tid)) == 2
+
+
+async def test_repeat_of_a_request_whose_run_was_rolled_back(env: Env) -> None:
+    """The first request's run was erased by another request's rollback; its client retries (same key)."""
+    async with await env.asgi() as c:
+        tid = (await new_thread(c))["thread_id"]
+        h = idem()
+        body = run_body(env.ids["slow"], "erased", LONG)
+        doomed = ok(await c.post(f"/threads/{tid}/runs", json=body, headers=h), 201)
+        await run_status(c, tid, doomed["run_id"], ("running",))
+        ok(await c.post(f"/threads/{tid}/runs/wait", json=run_body(env.ids["slow"], "winner", QUICK,
+                                                                    multitask_strategy="rollback")), 201)
+        assert (await c.get(f"/threads/{tid}/runs/{doomed['run_id']}")).status_code == 404
+        resp = await c.post(f"/threads/{tid}/runs", json=body, headers=h)
+        try:
+            # Either a clear refusal, or a new run: never a server error.
+            assert resp.status_code in (201, 409, 410), resp.text
+        finally:
+            for r in await list_runs(c, tid):
+                await c.post(f"/threads/{tid}/runs/{r['run_id']}/cancel")
+            for r in await list_runs(c, tid):
+                await run_status(c, tid, r["run_id"], DONE)
+
+
+async def test_a_duplicate_resume_does_not_answer_the_next_interrupt(env: Env) -> None:
+    async with await env.asgi() as c:
+        tid = (await new_thread(c))["thread_id"]
+        frames = parse((await c.post(f"/threads/{tid}/runs/stream", json={
+            "assistant_id": env.ids["twice"], "input": send("go")})).text)
+        first = run_id_of(frames)
+        assert event_data(frames, "on_interrupt")["tasks"][0]["interrupts"][0]["value"] == {"question": "first?"}
+        body = {"assistant_id": env.ids["twice"], "input": resume(first)}
+        frames = parse((await c.post(f"/threads/{tid}/runs/stream", json=body)).text)
+        assert event_data(frames, "on_interrupt")["tasks"][0]["interrupts"][0]["value"] == {"question": "second?"}
+        assert await thread_status(c, tid) == "interrupted"
+        # The same resume again (a double click that arrived late): the first interrupt was answered already.
+        error_of(await c.post(f"/threads/{tid}/runs/wait", json=body), 409)
+        assert await thread_status(c, tid) == "interrupted"
+
+
+async def test_resume_of_an_unknown_execution_is_refused(env: Env) -> None:
+    async with await env.asgi() as c:
+        tid = (await new_thread(c))["thread_id"]
+        ok(await c.post(f"/threads/{tid}/runs/wait", json={"assistant_id": env.ids["twice"], "input": send("go")}),
+           201)
+        resp = await c.post(f"/threads/{tid}/runs/wait", json={"assistant_id": env.ids["twice"],
+                                                                "input": resume("no-such-execution")})
+        assert resp.status_code in (404, 409), resp.text
+        assert await thread_status(c, tid) == "interrupted"

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-
 from tests.graphs_part_two import slow_reply_head
 from tests.runs.common import (
     assert_lifecycle,
@@ -157,8 +155,6 @@ async def test_enqueue_two_concurrent_posts_run_in_order(env: Env) -> None:
         assert await thread_status(c, tid) == "idle"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: rollback leaves the rolled-back run's message as the thread's and "
-                   "conversation's title (storage/sql/runs.py rollback_run does not undo start_run's title)")
 async def test_rollback_of_the_first_run_does_not_keep_its_title(env: Env) -> None:
     async with await env.asgi() as c:
         thread = await new_thread(c)

@@ -127,8 +127,6 @@ async def test_stateless_unknown_assistant_creates_nothing(env: Env) -> None:
         assert await _threads(c) == []
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the Idempotency-Key row outlives the stateless run's deleted thread; "
-                   "the repeat finds no run, starts again and hits the key's UNIQUE constraint (500)")
 async def test_stateless_wait_repeat_after_its_thread_was_deleted(env: Env) -> None:
     """A retried stateless `runs/wait` (same Idempotency-Key) after the first one's thread went away."""
     async with await env.alone() as c:

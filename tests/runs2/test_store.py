@@ -165,3 +165,9 @@ async def test_a_stateless_run_uses_the_store_too(env: Env) -> None:
         reply = ok(await a.post("/runs/wait", json=run_body(env.ids["memo"], "now", {"ns": ns})), 201)
         assert reply["content"] == f"prev=before org={ORG}"
         assert (await get(a, ["memo", ns], "last"))["value"] == {"text": "now"}
+
+
+@pytest.mark.parametrize("body", [{"prefix": ["a.b"]}, {"suffix": ["x", "a.b"]}], ids=["prefix", "suffix"])
+async def test_dotted_labels_in_namespace_listing_are_400(env: Env, body: dict[str, Any]) -> None:
+    async with await env.harness.tenant() as c:
+        error_of(await c.post("/store/namespaces", json=body), 400)

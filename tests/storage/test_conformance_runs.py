@@ -124,7 +124,7 @@ async def test_orphaned_runs_end_error_and_free_their_threads(storage: SQLStorag
     await storage.start_run(p, run)
     await storage.set_run_status(run.id, "running")
     recovered = await storage.recover_orphaned_runs("server stopped")
-    assert run.id in {r.id for r in recovered}
+    assert run.id in {r.id for r, _, _ in recovered}
     after = await storage.get_run(p, thread.id, run.id)
     assert after is not None and after.status == "error" and after.error == "server stopped"
     t = await storage.get_thread(p, thread.id)

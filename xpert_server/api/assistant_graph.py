@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from xpert_server.api.assistants import _require_unbound
 from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant
 from xpert_server.api.shapes import assistant_json
-from xpert_server.errors import BadRequest, NotFound
+from xpert_server.errors import NotFound
 from xpert_server.runs.state import to_jsonable
 
 router = APIRouter(prefix="/assistants/{assistant_id}", tags=["assistants"])
@@ -65,15 +65,7 @@ async def get_schemas(assistant_id: str, services: ServicesDep, p: PrincipalDep)
 async def set_latest(assistant_id: str, body: SetLatest, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     _require_unbound(p)
     record = await load_assistant(services, p, assistant_id)
-    versions = await services.storage.list_assistant_versions(p, record.id, limit=1000)
-    chosen = next((v for v in versions or [] if v.version == body.version), None)
-    if chosen is None:
-        raise NotFound(f"Version {body.version} of assistant '{assistant_id}' not found.")
-    if not chosen.definition.get("slug"):
-        raise BadRequest("That version has no definition to restore.")
-    updated = await services.storage.update_assistant(p, record.id, {
-        "name": chosen.name, "description": chosen.description, "definition": chosen.definition,
-        "config": chosen.config, "metadata": chosen.metadata, "slug": chosen.definition["slug"]})
+    updated = await services.storage.set_assistant_version(p, record.id, body.version)
     if updated is None:
-        raise NotFound(f"Assistant '{assistant_id}' not found.")
+        raise NotFound(f"Version {body.version} of assistant '{assistant_id}' not found.")
     return assistant_json(updated)

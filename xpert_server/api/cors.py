@@ -13,8 +13,15 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from xpert_server.config import Settings
 
 ALLOWED_HEADERS = [
-    "accept", "authorization", "content-type", "idempotency-key", "last-event-id", "organization-id",
-    "x-api-key", "x-client-secret", "x-principal-user-id",
+    "accept",
+    "authorization",
+    "content-type",
+    "idempotency-key",
+    "last-event-id",
+    "organization-id",
+    "x-api-key",
+    "x-client-secret",
+    "x-principal-user-id",
 ]
 
 

@@ -86,8 +86,11 @@ async def demo_session(request: Request) -> Response:
     if not _VISITOR_RE.match(visitor):
         visitor = secrets.token_hex(16)
     minted = await mint_secret(
-        services.storage, Principal(org_id=DEFAULT_ORG, kind="key", key_id=key.id), ttl,
-        user_id=f"demo:{visitor}", xpert_id=found[0].id,
+        services.storage,
+        Principal(org_id=DEFAULT_ORG, kind="key", key_id=key.id),
+        ttl,
+        user_id=f"demo:{visitor}",
+        xpert_id=found[0].id,
     )
     body: dict[str, Any] = {
         **minted.json(),
@@ -95,9 +98,12 @@ async def demo_session(request: Request) -> Response:
         "organizationId": DEFAULT_ORG,
         "apiUrl": str(request.base_url).rstrip("/") + settings.api_prefix.rstrip("/"),
     }
-    response = JSONResponse(body, headers={**security_headers("default-src 'none'"), "Cache-Control": "no-store"})
-    response.set_cookie(VISITOR_COOKIE, visitor, max_age=30 * 24 * 3600, path="/demo", httponly=True,
-                        samesite="strict")
+    response = JSONResponse(
+        body, headers={**security_headers("default-src 'none'"), "Cache-Control": "no-store"}
+    )
+    response.set_cookie(
+        VISITOR_COOKIE, visitor, max_age=30 * 24 * 3600, path="/demo", httponly=True, samesite="strict"
+    )
     return response
 
 
@@ -112,5 +118,6 @@ async def _demo_key(services: Services) -> KeyRecord:
     if named:
         raise Forbidden(f"The demo is off: its key '{DEMO_KEY_NAME}' was revoked or has expired.")
     value = generate_key()  # never stored or shown: this key exists only to parent demo secrets
-    return await services.storage.create_api_key(DEFAULT_ORG, hash_credential(value), key_hint(value),
-                                                 name=DEMO_KEY_NAME)
+    return await services.storage.create_api_key(
+        DEFAULT_ORG, hash_credential(value), key_hint(value), name=DEMO_KEY_NAME
+    )

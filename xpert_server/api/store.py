@@ -49,11 +49,17 @@ class SearchItems(BaseModel):
 
 
 class ListNamespaces(BaseModel):
-    prefix: list[str] | None = None
-    suffix: list[str] | None = None
+    prefix: list[Label] | None = Field(default=None, max_length=16)
+    suffix: list[Label] | None = Field(default=None, max_length=16)
     max_depth: int | None = Field(default=None, ge=1)
     limit: int = Field(default=100, ge=1, le=1000)
     offset: int = Field(default=0, ge=0)
+
+    @field_validator("prefix", "suffix")
+    @classmethod
+    def _labels(cls, v: list[str] | None) -> list[str] | None:
+        # `*` is LangGraph's one-label wildcard; a dotted label could never match a stored namespace.
+        return None if v is None else _check_labels(v)
 
 
 def item_json(item: dict[str, Any]) -> dict[str, Any]:

@@ -75,9 +75,10 @@ class Authenticator:
         if creds.organization_id and creds.organization_id != secret.org_id:
             raise Forbidden("This client secret does not belong to the requested organization.")
         # `x-principal-user-id` is ignored here: the browser holding a secret must not choose whom it
-        # acts for; that was fixed by the back end that minted it.
-        return Principal(org_id=secret.org_id, kind="secret", key_id=secret.key_id, secret_id=secret.id,
-                         user_id=secret.user_id, xpert_id=secret.xpert_id)
+        # acts for; that was fixed by the back end that minted it. No `key_id`: what is scoped per
+        # credential (audit, idempotency keys) is scoped to this secret, not shared by its siblings.
+        return Principal(org_id=secret.org_id, kind="secret", secret_id=secret.id, user_id=secret.user_id,
+                         xpert_id=secret.xpert_id)
 
     async def _lookup_secret(self, digest: str) -> SecretRecord | None:
         now = time.monotonic()

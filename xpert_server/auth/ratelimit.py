@@ -89,5 +89,8 @@ class RequestLimits:
             )
 
 
-def request_limits(settings: Settings) -> RequestLimits:
-    return RequestLimits(LocalRateLimiter(), per_secret=settings.secret_rate_limit, per_key=settings.key_rate_limit)
+def request_limits(settings: Settings, limiter: RateLimiter | None = None) -> RequestLimits:
+    """`limiter`: where buckets are counted (RedisRateLimiter in scaled mode); this process by default."""
+    return RequestLimits(
+        limiter or LocalRateLimiter(), per_secret=settings.secret_rate_limit, per_key=settings.key_rate_limit
+    )

@@ -20,42 +20,44 @@ from xpert_server.auth.principal import Principal
 from xpert_server.errors import Forbidden
 
 # What a chat widget needs, and nothing else.
-SECRET_ROUTES: frozenset[tuple[str, str]] = frozenset({
-    # read the xpert it chats with
-    ("POST", "/assistants/search"),
-    ("POST", "/assistants/count"),
-    ("GET", "/assistants/{}"),
-    ("GET", "/assistants/{}/runtime-capabilities"),
-    # its own threads
-    ("POST", "/threads"),
-    ("POST", "/threads/search"),
-    ("POST", "/threads/count"),
-    ("GET", "/threads/{}"),
-    ("PATCH", "/threads/{}"),
-    ("DELETE", "/threads/{}"),
-    # runs on them: start, watch, rejoin, stop
-    ("POST", "/threads/{}/runs/stream"),
-    ("POST", "/threads/{}/runs/wait"),
-    ("POST", "/threads/{}/runs"),
-    ("GET", "/threads/{}/runs"),
-    ("GET", "/threads/{}/runs/{}"),
-    ("GET", "/threads/{}/runs/{}/stream"),
-    ("GET", "/threads/{}/runs/{}/join"),
-    ("POST", "/threads/{}/runs/{}/cancel"),
-    # its conversations: history sidebar, rename, delete, messages, feedback
-    ("POST", "/conversations/search"),
-    ("GET", "/conversations/{}"),
-    ("PATCH", "/conversations/{}"),
-    ("DELETE", "/conversations/{}"),
-    ("GET", "/conversations/{}/messages"),
-    ("POST", "/conversations/{}/messages/{}/feedbacks"),
-    ("GET", "/conversations/{}/messages/{}/feedbacks"),
-    # attachments
-    ("POST", "/contexts/file"),
-    ("DELETE", "/contexts/file/{}"),
-    ("GET", "/contexts/file/{}"),
-    ("GET", "/contexts/file/{}/content"),
-})
+SECRET_ROUTES: frozenset[tuple[str, str]] = frozenset(
+    {
+        # read the xpert it chats with
+        ("POST", "/assistants/search"),
+        ("POST", "/assistants/count"),
+        ("GET", "/assistants/{}"),
+        ("GET", "/assistants/{}/runtime-capabilities"),
+        # its own threads
+        ("POST", "/threads"),
+        ("POST", "/threads/search"),
+        ("POST", "/threads/count"),
+        ("GET", "/threads/{}"),
+        ("PATCH", "/threads/{}"),
+        ("DELETE", "/threads/{}"),
+        # runs on them: start, watch, rejoin, stop
+        ("POST", "/threads/{}/runs/stream"),
+        ("POST", "/threads/{}/runs/wait"),
+        ("POST", "/threads/{}/runs"),
+        ("GET", "/threads/{}/runs"),
+        ("GET", "/threads/{}/runs/{}"),
+        ("GET", "/threads/{}/runs/{}/stream"),
+        ("GET", "/threads/{}/runs/{}/join"),
+        ("POST", "/threads/{}/runs/{}/cancel"),
+        # its conversations: history sidebar, rename, delete, messages, feedback
+        ("POST", "/conversations/search"),
+        ("GET", "/conversations/{}"),
+        ("PATCH", "/conversations/{}"),
+        ("DELETE", "/conversations/{}"),
+        ("GET", "/conversations/{}/messages"),
+        ("POST", "/conversations/{}/messages/{}/feedbacks"),
+        ("GET", "/conversations/{}/messages/{}/feedbacks"),
+        # attachments
+        ("POST", "/contexts/file"),
+        ("DELETE", "/contexts/file/{}"),
+        ("GET", "/contexts/file/{}"),
+        ("GET", "/contexts/file/{}/content"),
+    }
+)
 
 # Clearer words for denials people are likely to meet.
 DENY_MESSAGES: dict[tuple[str, str], str] = {
@@ -70,7 +72,7 @@ def route_key(method: str, template: str, prefix: str) -> tuple[str, str]:
     """`("GET", "/api/ai/threads/{thread_id}")` → `("GET", "/threads/{}")` for prefix `/api/ai`."""
     prefix = prefix.rstrip("/")
     if prefix and template.startswith(prefix + "/"):
-        template = template[len(prefix):]
+        template = template[len(prefix) :]
     return method.upper(), _PARAM.sub("{}", template)
 
 

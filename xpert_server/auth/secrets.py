@@ -54,12 +54,19 @@ class MintedSecret:
         return max(0, math.floor(self.record.expires_at - self.record.created_at + 1e-6))
 
     def json(self) -> dict[str, Any]:
-        return {"client_secret": self.client_secret, "expires_at": ts(self.record.expires_at),
-                "expires_after": self.expires_after}
+        return {
+            "client_secret": self.client_secret,
+            "expires_at": ts(self.record.expires_at),
+            "expires_after": self.expires_after,
+        }
 
 
 async def mint_secret(
-    storage: SQLStorage, p: Principal, expires_after: int, *, user_id: str | None = None,
+    storage: SQLStorage,
+    p: Principal,
+    expires_after: int,
+    *,
+    user_id: str | None = None,
     xpert_id: str | None = None,
 ) -> MintedSecret:
     """Store a new secret (hashed) for `p`'s org and key; the plain value is returned once, here."""

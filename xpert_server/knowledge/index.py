@@ -14,8 +14,10 @@ import logging
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from xpert_server.knowledge import tokens
@@ -98,6 +100,8 @@ class KnowledgeIndex:
 
     async def open(self) -> None:
         if self.side is None:
+            if self.postgres:
+                await self._note_pgvector()
             return
         await self.side.open()
         main = await self.storage.chunk_stats()
@@ -106,6 +110,14 @@ class KnowledgeIndex:
             log.info("knowledge index %s is out of step with the database (%s vs %s chunks): rebuilding",
                      self.side.path, side[0], main[0])
             await self.rebuild()
+
+    async def _note_pgvector(self) -> None:
+        def op(conn: Any) -> bool:
+            q = text("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'")
+            return conn.execute(q).first() is not None
+
+        if await self.storage.read(op):
+            log.info("knowledge: pgvector is available but not used; vectors are ranked in numpy per base")
 
     async def rebuild(self) -> None:
         assert self.side is not None

@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from xpert_server.runs.sse import Frame
 from xpert_server.storage import SQLStorage
@@ -26,6 +27,25 @@ COMPLETE = "complete"
 LINGER_SECONDS = 30.0
 # How long a reader waits for the `complete` frame of a run whose final status is already stored.
 COMPLETE_GRACE = 5.0
+
+
+class EventLog(Protocol):
+    """Frames per run. `LocalEventLog`: this process's memory + the run_events table (embedded mode);
+    `RedisEventLog` (runs/redis_events.py): the same, plus a Redis stream per run that every process reads."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    def open(self, run_id: str, last_seq: int = 0) -> None: ...
+
+    def append(self, run_id: str, data: bytes, event: str | None = None) -> int: ...
+
+    async def sync(self) -> None: ...
+
+    def follow(self, run_id: str, after: int = 0, keepalive: float = 15.0) -> AsyncIterator[Frame | None]: ...
+
+    def is_live(self, run_id: str) -> bool: ...
 
 
 @dataclass
@@ -114,16 +134,23 @@ class LocalEventLog:
             return
         rows = [(run_id, f.seq, f.event, f.data) for run_id, _, frames in batch for f in frames]
         try:
-            await self.storage.append_events(rows)
+            await self._store(rows)
         except BaseException:
             for _, ch, frames in batch:
                 ch.pending = frames + ch.pending
             raise
+        await self._stored([(run_id, frames) for run_id, _, frames in batch])
         for _, ch, frames in batch:
             ch.publish(frames)
         async with self._committed_cond:
             self._committed += len(rows)
             self._committed_cond.notify_all()
+
+    async def _store(self, rows: list[tuple[str, int, str | None, bytes]]) -> None:
+        await self.storage.append_events(rows)
+
+    async def _stored(self, batch: list[tuple[str, list[Frame]]]) -> None:
+        """Called once a batch is committed, before readers here see it (RedisEventLog publishes it)."""
 
     def _evict(self) -> None:
         now = time.monotonic()

@@ -42,6 +42,12 @@ class RunJob:
     assistant: AssistantRecord
     chat: ChatInput
     ai_message_id: str
+    # A re-queued attempt (scaled mode, runs/worker.py): an earlier attempt sent the start frames, and when
+    # it left a checkpoint of this run the graph continues from there instead of taking the input again.
+    resumed: bool = False
+    from_checkpoint: bool = False
+    # The time limit of the process that accepted the run (scaled mode: a worker honours it, not its own).
+    timeout: float | None = None
 
 
 class Executor:
@@ -60,15 +66,16 @@ class Executor:
         emit = self._emitter(run.id)
         started = time.monotonic()
         now_iso = ts(time.time())
-        emit(frames.event("on_conversation_start", {
-            "id": thread.conversation_id, "title": thread.title, "status": "busy",
-            "createdAt": ts(thread.created_at), "updatedAt": now_iso}))
-        emit(frames.event("on_message_start", {
-            "id": job.ai_message_id, "role": "ai", "content": "", "executionId": run.id,
-            "conversationId": thread.conversation_id, "status": "thinking"}))
-        emit(frames.event("on_agent_start", {
-            "id": run.id, "agentKey": agent_key, "status": "running", "threadId": thread.id,
-            "xpertId": assistant.id}))
+        if not job.resumed:  # a client streaming a re-queued run sees one story: one set of start frames
+            emit(frames.event("on_conversation_start", {
+                "id": thread.conversation_id, "title": thread.title, "status": "busy",
+                "createdAt": ts(thread.created_at), "updatedAt": now_iso}))
+            emit(frames.event("on_message_start", {
+                "id": job.ai_message_id, "role": "ai", "content": "", "executionId": run.id,
+                "conversationId": thread.conversation_id, "status": "thinking"}))
+            emit(frames.event("on_agent_start", {
+                "id": run.id, "agentKey": agent_key, "status": "running", "threadId": thread.id,
+                "xpertId": assistant.id}))
         reply = Reply()
         status, error, operation = "success", None, None
         # Only the graph's work is cancellable: it runs as a child task, so a cancel (even a second
@@ -94,7 +101,7 @@ class Executor:
                 else:
                     status, error = "interrupted", "Cancelled by the user."
             except Exception as e:  # noqa: BLE001 - handled below from the child's outcome
-                status, error = self._failure(run.id, e)
+                status, error = self._failure(run.id, e, job.timeout or self.run_timeout)
             finally:
                 self._work_tasks.pop(run.id, None)
         self._cancel_requested.discard(run.id)
@@ -106,14 +113,14 @@ class Executor:
 
     async def _work(self, job: RunJob, agent_key: str, reply: Reply, emit: Any) -> Any:
         await self.storage.set_run_status(job.run.id, "running")
-        async with asyncio.timeout(self.run_timeout):
+        async with asyncio.timeout(job.timeout or self.run_timeout):
             return await self._stream(job, agent_key, reply, emit)
 
-    def _failure(self, run_id: str, e: BaseException) -> tuple[str, str]:
+    def _failure(self, run_id: str, e: BaseException, timeout: float) -> tuple[str, str]:
         if isinstance(e, asyncio.CancelledError):
             return "interrupted", "Cancelled by the user."
         if isinstance(e, TimeoutError):
-            return "timeout", f"The run exceeded its time limit of {self.run_timeout:g} s."
+            return "timeout", f"The run exceeded its time limit of {timeout:g} s."
         # An error inside the graph ends the run normally, as XpertAI does.
         log.warning("run %s failed: %s: %s", run_id, type(e).__name__, e)
         return "error", f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
@@ -154,14 +161,17 @@ class Executor:
             "configurable": {"thread_id": job.thread.id, "checkpoint_ns": "", "run_id": job.run.id,
                              **self.graphs.run_configurable(job.run, job.chat)},
         }
-        if job.chat.action == "resume" and not (await graph.aget_state(cast(RunnableConfig, config))).interrupts:
+        if job.from_checkpoint:
+            config["configurable"].pop("checkpoint_id", None)  # the run's own latest checkpoint, not its fork point
+        elif job.chat.action == "resume" and not (await graph.aget_state(cast(RunnableConfig, config))).interrupts:
             # LangGraph would run the graph again from its last input: refuse instead.
             raise NothingToResume("This thread has no pending interrupt (approval or client tool) to resume.")
         fallback_id = new_id()
         tools = ToolFrames()
         interrupts: list[Any] = []
         async for mode, payload in graph.astream(
-            self._graph_input(job), config, stream_mode=["messages", "updates", "custom"]
+            None if job.from_checkpoint else self._graph_input(job), config,
+            stream_mode=["messages", "updates", "custom"],
         ):
             if mode == "messages":
                 message, _meta = payload

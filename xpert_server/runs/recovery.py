@@ -6,11 +6,14 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
+from typing import Any
 
 from xpert_server.encoding import dumps
 from xpert_server.runs import frames
 from xpert_server.runs.eventlog import COMPLETE, LocalEventLog
 from xpert_server.storage import SQLStorage
+from xpert_server.storage.records import RunRecord
 
 log = logging.getLogger("xpert.runs")
 
@@ -18,24 +21,37 @@ ORPHAN_REASON = "The server stopped while this run was in progress (it was not f
 IDEMPOTENCY_TTL = 24 * 3600.0
 
 
-async def recover_orphaned_runs(storage: SQLStorage, events: LocalEventLog) -> int:
+async def recover_orphaned_runs(
+    storage: SQLStorage, events: LocalEventLog, is_alive: Callable[[Any], bool] | None = None
+) -> int:
     """Runs a dead process left pending/running end `error`; their streams get end frames so every
-    replay (and any client still following) finishes instead of waiting forever."""
-    runs = await storage.recover_orphaned_runs(ORPHAN_REASON)
-    for run in runs:
+    replay (and any client still following) finishes instead of waiting forever. `is_alive` (a
+    `workers` row → bool) spares the runs of processes still alive (runs/processes.py)."""
+    orphans = await storage.recover_orphaned_runs(ORPHAN_REASON, is_alive)
+    await close_streams(storage, events, orphans, ORPHAN_REASON)
+    if orphans:
+        log.warning("ended %d run(s) orphaned by a previous process: %s", len(orphans),
+                    ", ".join(r.id for r, _, _ in orphans[:10]))
+    return len(orphans)
+
+
+async def close_streams(storage: SQLStorage, events: LocalEventLog,
+                        ended: list[tuple[RunRecord, str | None, str | None]], reason: str) -> None:
+    """The end frames of runs ended without their executor: (run, AI message id, conversation id)."""
+    for run, ai_message_id, conversation_id in ended:
         events.open(run.id, await storage.last_event_seq(run.id))
         for payload in (
-            frames.event("on_agent_end", {"id": run.id, "status": "error", "error": ORPHAN_REASON,
+            frames.event("on_agent_end", {"id": run.id, "status": "error", "error": reason,
                                           "xpertId": run.assistant_id}),
-            frames.event("on_conversation_end", {"status": "error", "error": ORPHAN_REASON}),
+            frames.event("on_message_end", {"id": ai_message_id, "conversationId": conversation_id,
+                                            "executionId": run.id, "role": "ai", "status": "error",
+                                            "error": reason}),
+            frames.event("on_conversation_end", {"id": conversation_id, "status": "error", "error": reason}),
         ):
             events.append(run.id, dumps(payload))
         events.append(run.id, dumps(frames.COMPLETE), COMPLETE)
-    if runs:
+    if ended:
         await events.sync()
-        log.warning("ended %d run(s) orphaned by a previous process: %s", len(runs),
-                    ", ".join(r.id for r in runs[:10]))
-    return len(runs)
 
 
 class Sweeper:

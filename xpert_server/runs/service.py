@@ -36,6 +36,7 @@ from xpert_server.storage.records import (
     IdempotencyMismatch,
     MessageRecord,
     NothingToResume,
+    QueuePlacement,
     RunRecord,
     ThreadBound,
     ThreadBusy,
@@ -74,6 +75,9 @@ class RunService:
         # Resolves a run's attached files to documents ({name, content}) for the model: set by the
         # files component; None means attachments are passed through unread.
         self.attachments: AttachmentResolver | None = None
+        # The run_queue row each accepted run gets (scale-out): `local` to this process in embedded mode,
+        # so another process starting on the same database leaves it alone (runs/processes.py).
+        self.placement: QueuePlacement | None = None
         self._slots = asyncio.Semaphore(max_concurrency)
 
     # ---- accepting ------------------------------------------------------------------------------
@@ -89,6 +93,21 @@ class RunService:
     ) -> Accepted:
         chat = normalise_input(body.get("input"))
         kwargs = {k: v for k, v in body.items() if k not in _NOT_KWARGS}
+        idem = None
+        if idempotency_key:
+            digest = hashlib.sha256(request_path.encode() + b"\n" + dumps(body)).hexdigest()
+            idem = (p.key_id or p.secret_id or p.org_id, idempotency_key, digest)
+            try:
+                # Before anything with side effects (interrupting or rolling back a run): a repeat
+                # must leave the first request's run alone.
+                first = await self.storage.find_idempotent_run(*idem)
+            except IdempotencyMismatch as e:
+                raise Conflict("This Idempotency-Key was used with a different request.") from e
+            if first is not None:
+                return Accepted(first, repeated=True)
+        if body.get("checkpoint_id") and self.checkpointer is not None:
+            if await self.checkpointer.latest(thread.id, body["checkpoint_id"]) is None:
+                raise NotFound(f"Checkpoint '{body['checkpoint_id']}' not found in this thread.")
         if chat.action == "retry":
             chat, kwargs["checkpoint_id"] = await self._retry_source(p, thread, chat)
         if chat.files and self.attachments is not None:
@@ -99,21 +118,20 @@ class RunService:
             if fork is not None and "checkpoint_id" not in kwargs:
                 kwargs["checkpoint_id"] = fork
         now = time.time()
+        ai_message_id = new_id()
+        kwargs["ai_message_id"] = ai_message_id  # a worker in another process rebuilds the job from the row
+        kwargs["run_timeout"] = self.executor.run_timeout  # ...and honours this process's time limit
         run = RunRecord(
             id=new_id(), org_id=p.org_id, thread_id=thread.id, assistant_id=assistant.id, status="pending",
             input=body.get("input"), kwargs=kwargs, metadata=body.get("metadata") or {}, created_by=p.user_id,
             error=None, created_at=now, updated_at=now,
         )
-        idem = None
-        if idempotency_key:
-            digest = hashlib.sha256(request_path.encode() + b"\n" + dumps(body)).hexdigest()
-            idem = (p.key_id or p.secret_id or p.org_id, idempotency_key, digest)
-        ai_message_id = new_id()
         messages = _opening_messages(thread.id, run, chat, ai_message_id)
         try:
             result = await self.storage.start_run(
                 p, run, title=_title(chat), messages=messages, enqueue=strategy == "enqueue",
-                resume=chat.action == "resume", idempotency=idem,
+                resume=chat.action == "resume", resume_target=chat.execution_id, idempotency=idem,
+                placement=self.placement,
             )
         except LookupError as e:
             raise NotFound(f"Thread '{thread.id}' not found.") from e
@@ -129,15 +147,19 @@ class RunService:
         if result.existing_run is not None:
             return Accepted(result.existing_run, repeated=True)
         assert result.thread is not None
-        self.events.open(run.id)
         job = RunJob(run=run, thread=result.thread, assistant=assistant, chat=chat, ai_message_id=ai_message_id)
-        if result.queued:
-            self._queued.setdefault(thread.id, deque()).append(job)
+        await self._submit(job, queued=result.queued)
+        return Accepted(run)
+
+    async def _submit(self, job: RunJob, *, queued: bool) -> None:
+        """Hand an accepted run to execution: here, as a task (scaled mode: runs/scaled.py)."""
+        self.events.open(job.run.id)
+        if queued:
+            self._queued.setdefault(job.run.thread_id, deque()).append(job)
             # The blocking run may have ended while we were queuing: try now (a no-op while busy).
-            await self._advance(thread.id)
+            await self._advance(job.run.thread_id)
         else:
             self._dispatch(job)
-        return Accepted(run)
 
     async def _retry_source(self, p: Principal, thread: ThreadRecord, chat: ChatInput) -> tuple[ChatInput, str]:
         """`retry` re-sends the source execution's message from the state before that execution."""
@@ -159,16 +181,20 @@ class RunService:
         Returns the checkpoint to continue from (rollback), else None (continue from the latest)."""
         fork = None
         for run in await self.storage.active_runs(thread_id):
-            task = self._tasks.get(run.id)
-            if task is not None:
-                if not self.executor.cancel(run.id):
-                    self.executor.request_cancel_before_start(run.id)
-                await asyncio.wait({task}, timeout=30)
+            await self._halt(run)
             if rollback:
                 if self.checkpointer is not None:
                     fork = await checkpoint_before(self.checkpointer.saver, thread_id, run.id) or fork
-                await self.storage.rollback_run(run.id)
+                await self.storage.rollback_run(run.id, title=_title(normalise_input(run.input)))
         return fork
+
+    async def _halt(self, run: RunRecord) -> None:
+        """Cancel a run and wait (a while) for it to end."""
+        task = self._tasks.get(run.id)
+        if task is not None:
+            if not self.executor.cancel(run.id):
+                self.executor.request_cancel_before_start(run.id)
+            await asyncio.wait({task}, timeout=30)
 
     # ---- executing ------------------------------------------------------------------------------
     def _dispatch(self, job: RunJob) -> None:

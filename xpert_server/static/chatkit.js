@@ -340,7 +340,7 @@ class AiMessage {
   reset() {
     this.blocks.clear();
     this.body.replaceChildren();
-    this.el.querySelector(".ck-error")?.remove();
+    for (const extra of this.el.querySelectorAll(".ck-error, .ck-note, .ck-approval")) extra.remove();
     this.el.dataset.status = "thinking";
   }
 
@@ -427,6 +427,10 @@ class AiMessage {
     this.flush();
     this.el.dataset.status = status || "success";
     if (error && status !== "interrupted") this.error(error);
+    // A run stopped by the user ends "interrupted" with a reason; one waiting for approval has none.
+    if (error && status === "interrupted" && !this.el.querySelector(".ck-note")) {
+      this.el.append(h("div", { class: "ck-note" }, "Stopped"));
+    }
   }
 
   error(message) {

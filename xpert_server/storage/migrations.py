@@ -65,11 +65,16 @@ def _files_and_knowledge(conn: Connection) -> None:
         conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_kchunks_lex ON knowledge_chunks USING gin (lex)")
 
 
+def _scale_out(conn: Connection) -> None:
+    t.metadata.create_all(conn, tables=[t.run_queue, t.workers])
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial: orgs, keys, assistants, threads, audit, runs, events, messages", _initial),
     Migration(2, "context files, knowledge bases, documents and chunks", _files_and_knowledge),
     Migration(3, "chatkit client secrets", _client_secrets),
     Migration(4, "store items and idempotency keys", _store_and_idempotency),
+    Migration(5, "scale-out: run queue (leases) and live processes", _scale_out),
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, cast, create_engine, literal, text
+from sqlalchemy import ColumnElement, Connection, Engine, cast, create_engine, literal, or_, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import make_url
 
@@ -29,7 +29,12 @@ class PostgresDialect:
         return engine, engine
 
     def json_match(self, column: Any, key: str, value: Any) -> ColumnElement[bool]:
-        return column.op("@>")(cast(literal(dumps_str({key: value})), JSONB))
+        # Exact equality of the key's value (as SQLite's json_extract gives): containment (@>) would
+        # let ["red"] match ["blue", "red"]. A null filter matches a JSON null or a missing key.
+        extracted = column.op("->")(literal(key))
+        if value is None:
+            return or_(extracted.is_(None), extracted == cast(literal("null"), JSONB))
+        return extracted == cast(literal(dumps_str(value)), JSONB)
 
     def lock_migrations(self, conn: Connection) -> None:
         # Processes starting together wait here; the first applies migrations, the rest find them done.

@@ -158,3 +158,12 @@ class StartResult:
     thread: ThreadRecord | None = None
     queued: bool = False
     existing_run: RunRecord | None = None
+
+
+@dataclass(frozen=True)
+class QueuePlacement:
+    """Where an accepted run goes (its `run_queue` row): `local` = executed by the accepting process
+    `worker_id` (embedded mode); `ready` = the durable queue (`wait` while queued behind a busy thread)."""
+
+    state: str
+    worker_id: str | None = None

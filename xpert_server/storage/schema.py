@@ -313,3 +313,41 @@ knowledge_chunks = Table(
     Index("ix_kchunks_kb", "kb_id"),
     Index("ix_kchunks_doc", "document_id", "seq"),
 )
+
+# ---- scale-out (migration 5) ----------------------------------------------------------------------
+# Live work only: one row per run that has not ended. `state`: `local` (executed by the process that
+# accepted it, embedded mode; `worker_id` is that process), `wait` (queued behind a busy thread),
+# `ready` (claimable), `lease` (claimed by `worker_id` until `lease_until`). Deleted when the run ends.
+run_queue = Table(
+    "run_queue",
+    metadata,
+    Column("run_id", Id, primary_key=True),
+    Column("thread_id", Id, nullable=False),
+    Column("state", String(8), nullable=False),
+    Column("worker_id", String(64), nullable=True),
+    Column("lease_until", Float, nullable=True),
+    Column("attempt", Integer, nullable=False, default=0),
+    # 1 once a cancel was requested: a worker that claims the run ends it without running the graph.
+    Column("cancel", Integer, nullable=False, default=0),
+    Column("ready_at", Float, nullable=False),
+    Index("ix_run_queue_state", "state", "ready_at"),
+    Index("ix_run_queue_thread", "thread_id", "state"),
+    Index("ix_run_queue_worker", "worker_id"),
+)
+
+# Every process (API, worker, embedded server) while it lives: liveness by heartbeat, and on this host
+# by pid (a SIGKILLed process is known dead at once, without waiting for its heartbeat to age).
+workers = Table(
+    "workers",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("host", Text, nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("proc_start", Text, nullable=True),
+    Column("concurrency", Integer, nullable=False),
+    Column("running", Integer, nullable=False),
+    Column("version", String(32), nullable=False),
+    Column("started_at", Float, nullable=False),
+    Column("heartbeat_at", Float, nullable=False),
+)

@@ -7,6 +7,7 @@ from xpert_server.storage.sql.conversations import ConversationsMixin
 from xpert_server.storage.sql.files import FilesMixin
 from xpert_server.storage.sql.keys import KeysMixin
 from xpert_server.storage.sql.knowledge import KnowledgeMixin
+from xpert_server.storage.sql.queue import QueueMixin
 from xpert_server.storage.sql.runs import RunsMixin
 from xpert_server.storage.sql.secrets import SecretsMixin
 from xpert_server.storage.sql.store import StoreMixin
@@ -23,6 +24,7 @@ class SQLStorage(
     StoreMixin,
     FilesMixin,
     KnowledgeMixin,
+    QueueMixin,
 ):
     """Storage on SQLite or PostgreSQL; the dialect object holds what differs."""
 

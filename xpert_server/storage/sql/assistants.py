@@ -101,6 +101,30 @@ class AssistantsMixin(SQLCore):
         except IntegrityError as e:
             raise AlreadyExists("An assistant with this slug already exists.") from e
 
+    async def set_assistant_version(self, p: Principal, assistant_id: str, version: int) -> AssistantRecord | None:
+        """Make a stored version the current one (LangGraph's `latest`), without adding a version."""
+        V = t.assistant_versions
+
+        def op(conn: Connection) -> AssistantRecord | None:
+            row = conn.execute(select(A).where(A.c.id == assistant_id, A.c.org_id == p.org_id)).first()
+            chosen = conn.execute(select(V).where(V.c.assistant_id == assistant_id, V.c.version == version)).first()
+            if row is None or chosen is None:
+                return None
+            current = _assistant(row)
+            current.name, current.description = chosen.name, chosen.description
+            current.definition, current.config, current.metadata = chosen.definition, chosen.config, chosen.metadata
+            current.slug = chosen.definition.get("slug", current.slug)
+            current.version = version
+            current.updated_at = time.time()
+            conn.execute(update(A).where(A.c.id == current.id).values(**_values(current, with_id=False)))
+            self.audit(conn, p, "set_latest", "assistant", assistant_id)
+            return current
+
+        try:
+            return await self.write(op)
+        except IntegrityError as e:
+            raise AlreadyExists("Another assistant now uses that version's slug.") from e
+
     async def delete_assistant(self, p: Principal, assistant_id: str) -> bool:
         def op(conn: Connection) -> bool:
             res = conn.execute(delete(A).where(A.c.id == assistant_id, A.c.org_id == p.org_id))
@@ -175,7 +199,10 @@ class AssistantsMixin(SQLCore):
 def _apply_update(conn: Connection, current: AssistantRecord, changes: dict[str, Any]) -> AssistantRecord:
     for key, value in changes.items():
         setattr(current, key, value)
-    current.version += 1
+    # After the newest version, not after the current one: `latest` may have made an older one current.
+    V = t.assistant_versions
+    newest = conn.execute(select(func.max(V.c.version)).where(V.c.assistant_id == current.id)).scalar()
+    current.version = max(int(newest or 0), current.version) + 1
     current.updated_at = time.time()
     conn.execute(update(A).where(A.c.id == current.id).values(**_values(current, with_id=False)))
     _insert_version(conn, current)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select, text, update
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from xpert_server.auth.principal import Principal
@@ -19,7 +19,6 @@ from xpert_server.storage.sql.core import SQLCore
 KB, D, C = t.knowledgebases, t.knowledge_documents, t.knowledge_chunks
 ACTIVE = ("running", "embedding")
 SETTLED = ("finish", "error", "cancel")
-LEXICAL_SCAN = 3000
 
 
 @dataclass(slots=True)
@@ -175,7 +174,7 @@ class KnowledgeMixin(SQLCore):
 
         def op(conn: Connection) -> list[DocumentRecord]:
             base = and_(D.c.kb_id == kb_id, D.c.org_id == org_id, D.c.id.in_(list(ids)))
-            busy = and_(D.c.status.in_(ACTIVE), D.c.lease_until > now)
+            busy = and_(D.c.status.in_(ACTIVE), func.coalesce(D.c.lease_until, 0.0) > now)
             conn.execute(update(D).where(base, ~busy).values(
                 status="waiting", progress=0.0, process_msg=None, queued=1, attempts=0, lease_until=None,
                 claim=None, updated_at=now))
@@ -294,12 +293,10 @@ class KnowledgeMixin(SQLCore):
 
     async def pg_lexical(self, kb_id: str, tsquery: str, limit: int) -> list[tuple[int, float]]:
         """PostgreSQL full-text ranking over the chunk tokens (GIN index; ts_rank with length norm)."""
-        # Ranking touches every matching row; a question made only of common words matches most of a
-        # large base, so at most `LEXICAL_SCAN` matches are ranked (such questions gain little from
-        # lexical search anyway; rare terms — codes, names — match few rows and are never cut).
-        q = text("SELECT m.id, ts_rank(m.lex, q.q, 1) AS r FROM CAST(:q AS tsquery) AS q(q), LATERAL "
-                 "(SELECT c.id, c.lex FROM knowledge_chunks c WHERE c.kb_id = :kb AND c.lex @@ q.q LIMIT :scan) m "
-                 "ORDER BY r DESC, m.id LIMIT :n").bindparams(bindparam("q"), bindparam("kb"), bindparam("n"),
-                                                             bindparam("scan"))
-        params = {"q": tsquery, "kb": kb_id, "n": limit, "scan": LEXICAL_SCAN}
+        # Ranking touches every matching row, so a question full of common words costs more on a large
+        # base; capping the rows ranked would lose exactly the rare terms (codes, names) lexical search
+        # is here for, so there is no cap.
+        q = text("SELECT c.id, ts_rank(c.lex, q.q, 1) AS r FROM knowledge_chunks c, CAST(:q AS tsquery) AS q(q) "
+                 "WHERE c.kb_id = :kb AND c.lex @@ q.q ORDER BY r DESC, c.id LIMIT :n")
+        params = {"q": tsquery, "kb": kb_id, "n": limit}
         return await self.read(lambda conn: [(r.id, float(r.r)) for r in conn.execute(q, params)])

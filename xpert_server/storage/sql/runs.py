@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
@@ -15,6 +15,7 @@ from xpert_server.storage.records import (
     MessageRecord,
     NothingToResume,
     Page,
+    QueuePlacement,
     RunRecord,
     StartResult,
     ThreadBound,
@@ -70,14 +71,17 @@ class RunsMixin(SQLCore):
         messages: Sequence[MessageRecord] = (),
         enqueue: bool = False,
         resume: bool = False,
+        resume_target: str | None = None,
         idempotency: tuple[str, str, str] | None = None,
+        placement: QueuePlacement | None = None,
     ) -> StartResult:
         """Accept a run: mark its thread busy (atomically), bind the assistant, store run and messages.
 
         `enqueue`: a busy thread queues the run (pending) instead of refusing it. `resume`: the thread
         must be waiting on an interrupt. `idempotency`: (credential id, key, request hash) — a repeat
         returns the first run. Raises LookupError (thread not visible), ThreadBound, ThreadBusy,
-        NothingToResume, IdempotencyMismatch.
+        NothingToResume, IdempotencyMismatch. `placement`: the run's `run_queue` row (scale-out), stored
+        in the same transaction so no accepted run is ever without its owner or queue entry.
         """
         visible = self.visible_threads(p)
 
@@ -86,6 +90,13 @@ class RunsMixin(SQLCore):
                 found = _idempotent_run(conn, idempotency)
                 if found is not None:
                     return StartResult(existing_run=found)
+            if resume and resume_target is not None:
+                # Only the execution that is waiting may be resumed: a late duplicate of an earlier
+                # resume must not answer the thread's next question.
+                latest = conn.execute(select(R.c.id, R.c.status).where(R.c.thread_id == run.thread_id)
+                                      .order_by(R.c.created_at.desc(), R.c.id.desc()).limit(1)).first()
+                if latest is None or latest.id != resume_target or latest.status != "interrupted":
+                    raise NothingToResume(run.thread_id)
             status_ok = T.c.status == "interrupted" if resume else T.c.status != "busy"
             res = conn.execute(
                 update(T)
@@ -117,6 +128,11 @@ class RunsMixin(SQLCore):
                     raise ThreadBusy(run.thread_id)
                 queued = True
             conn.execute(insert(R).values(**_run_values(run), key_id=p.key_id or p.secret_id))
+            if placement is not None:
+                state = "wait" if queued and placement.state == "ready" else placement.state
+                conn.execute(insert(t.run_queue).values(run_id=run.id, thread_id=run.thread_id, state=state,
+                                                        worker_id=placement.worker_id, attempt=0, cancel=0,
+                                                        ready_at=run.created_at))
             if messages and not queued:
                 conn.execute(insert(M), [_message_values(p.org_id, m) for m in messages])
             if idempotency is not None:
@@ -150,37 +166,57 @@ class RunsMixin(SQLCore):
     async def finish_queued_as_cancelled(self, run: RunRecord) -> None:
         stmt = update(R).where(R.c.id == run.id, R.c.status == "pending").values(
             status="interrupted", error="Cancelled before it started.", updated_at=time.time())
-        await self.write(lambda conn: conn.execute(stmt))
+
+        def op(conn: Connection) -> None:
+            conn.execute(stmt)
+            conn.execute(delete(t.run_queue).where(t.run_queue.c.run_id == run.id))
+
+        await self.write(op)
 
     async def queued_runs(self, thread_id: str) -> list[RunRecord]:
         q = select(R).where(R.c.thread_id == thread_id, R.c.status == "pending").order_by(R.c.created_at, R.c.id)
         return await self.read(lambda conn: [run_from_row(r) for r in conn.execute(q)])
 
-    async def rollback_run(self, run_id: str) -> None:
-        """Undo a run's record: the run, its frames, its messages and their feedback."""
+    async def rollback_run(self, run_id: str, title: str | None = None) -> None:
+        """Undo a run's record: the run, its frames, its messages and their feedback; and the title it
+        gave its thread (`title`, derived from its message) when it was the thread's only run."""
 
         def op(conn: Connection) -> None:
+            run = conn.execute(select(R.c.thread_id).where(R.c.id == run_id)).first()
             message_ids = select(M.c.id).where(M.c.execution_id == run_id).scalar_subquery()
             conn.execute(delete(t.feedbacks).where(t.feedbacks.c.message_id.in_(message_ids)))
             conn.execute(delete(M).where(M.c.execution_id == run_id))
             conn.execute(delete(E).where(E.c.run_id == run_id))
+            conn.execute(delete(t.idempotency_keys).where(t.idempotency_keys.c.run_id == run_id))
+            conn.execute(delete(t.run_queue).where(t.run_queue.c.run_id == run_id))
             conn.execute(delete(R).where(R.c.id == run_id))
+            if run is not None and title is not None:
+                others = conn.execute(select(func.count()).select_from(R).where(R.c.thread_id == run.thread_id))
+                if others.scalar_one() == 0:
+                    conn.execute(update(T).where(T.c.id == run.thread_id, T.c.title == title).values(title=None))
 
         await self.write(op)
 
-    async def recover_orphaned_runs(self, reason: str) -> list[RunRecord]:
-        """At start: runs left pending/running by a dead process end `error`; their threads go idle."""
+    async def recover_orphaned_runs(
+        self, reason: str, is_alive: Callable[[Any], bool] | None = None
+    ) -> list[tuple[RunRecord, str | None, str | None]]:
+        """Runs left pending/running by a dead process end `error`; their threads go idle.
+        Returns (run, its AI message id, its conversation id) for the closing frames.
+
+        `is_alive(workers row)` spares the runs of live processes: only runs with no live work (no
+        `run_queue` row, as before scale-out) or `local` to a dead process are ended; queued and leased
+        runs are the reaper's. Without it, every pending/running run is ended."""
         now = time.time()
 
-        def op(conn: Connection) -> list[RunRecord]:
-            rows = [run_from_row(r) for r in conn.execute(select(R).where(R.c.status.in_(("pending", "running"))))]
-            for r in rows:
-                conn.execute(update(R).where(R.c.id == r.id).values(status="error", error=reason, updated_at=now))
-                conn.execute(update(T).where(T.c.id == r.thread_id, T.c.status == "busy")
-                             .values(status="idle", updated_at=now))
-                conn.execute(update(M).where(M.c.execution_id == r.id, M.c.status == "thinking")
-                             .values(status="error", error=reason, updated_at=now))
-            return rows
+        def op(conn: Connection) -> list[tuple[RunRecord, str | None, str | None]]:
+            cond = R.c.status.in_(("pending", "running"))
+            if is_alive is not None:
+                Q = t.run_queue
+                live = [w.id for w in conn.execute(select(t.workers)) if is_alive(w)]
+                spared = select(Q.c.run_id).where(or_(Q.c.state != "local", Q.c.worker_id.in_(live)))
+                cond = and_(cond, R.c.id.not_in(spared))
+            rows = [run_from_row(r) for r in conn.execute(select(R).where(cond))]
+            return end_runs_as_error(conn, rows, reason, now)
 
         return await self.write(op)
 
@@ -212,6 +248,7 @@ class RunsMixin(SQLCore):
 
         def op(conn: Connection) -> None:
             conn.execute(update(R).where(R.c.id == run.id).values(status=status, error=error, updated_at=now))
+            conn.execute(delete(t.run_queue).where(t.run_queue.c.run_id == run.id))  # its live work is over
             conn.execute(
                 update(T).where(T.c.id == run.thread_id).values(status=thread_status, error=error, updated_at=now)
             )
@@ -278,6 +315,25 @@ class RunsMixin(SQLCore):
             return Page(items=[message_from_row(r) for r in rows], total=int(total))
 
         return await self.read(op)
+
+
+def end_runs_as_error(
+    conn: Connection, runs: Sequence[RunRecord], reason: str, now: float
+) -> list[tuple[RunRecord, str | None, str | None]]:
+    """End runs nobody will finish: `error`, thread idle, the reply being written closed as an error.
+    Returns (run, its AI message id, its conversation id) for the closing frames."""
+    out = []
+    for r in runs:
+        ai = conn.execute(select(M.c.id).where(M.c.execution_id == r.id, M.c.role == "ai")).scalar()
+        conv = conn.execute(select(T.c.conversation_id).where(T.c.id == r.thread_id)).scalar()
+        out.append((r, ai, conv))
+        conn.execute(update(R).where(R.c.id == r.id).values(status="error", error=reason, updated_at=now))
+        conn.execute(delete(t.run_queue).where(t.run_queue.c.run_id == r.id))
+        conn.execute(update(T).where(T.c.id == r.thread_id, T.c.status == "busy")
+                     .values(status="idle", updated_at=now))
+        conn.execute(update(M).where(M.c.execution_id == r.id, M.c.status == "thinking")
+                     .values(status="error", error=reason, updated_at=now))
+    return out
 
 
 def _idempotent_run(conn: Connection, idempotency: tuple[str, str, str]) -> RunRecord | None:

@@ -50,14 +50,26 @@ class SecretsMixin(SQLCore):
                 if key_expiry is not None:
                     expires_at = min(expires_at, key_expiry)
             record = SecretRecord(
-                id=secret_id, org_id=p.org_id, key_id=p.key_id, user_id=user_id or f"cs:{secret_id}",
-                xpert_id=xpert_id, expires_at=expires_at, created_at=now,
+                id=secret_id,
+                org_id=p.org_id,
+                key_id=p.key_id,
+                user_id=user_id or f"cs:{secret_id}",
+                xpert_id=xpert_id,
+                expires_at=expires_at,
+                created_at=now,
             )
-            conn.execute(insert(S).values(
-                id=record.id, org_id=record.org_id, key_id=record.key_id, secret_hash=secret_hash,
-                user_id=record.user_id, xpert_id=record.xpert_id, expires_at=record.expires_at,
-                created_at=record.created_at,
-            ))
+            conn.execute(
+                insert(S).values(
+                    id=record.id,
+                    org_id=record.org_id,
+                    key_id=record.key_id,
+                    secret_hash=secret_hash,
+                    user_id=record.user_id,
+                    xpert_id=record.xpert_id,
+                    expires_at=record.expires_at,
+                    created_at=record.created_at,
+                )
+            )
             conn.execute(delete(S).where(S.c.expires_at < now - KEEP_EXPIRED))
             self.audit(conn, p, "create", "client_secret", record.id)
             return record

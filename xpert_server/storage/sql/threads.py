@@ -150,7 +150,9 @@ class ThreadsMixin(SQLCore):
                 assistant_id=copy.assistant_id, status="idle", title=copy.title, metadata=copy.metadata,
                 created_by=copy.created_by, updated_by=copy.updated_by, key_id=p.key_id or p.secret_id,
                 created_at=now, updated_at=now))
-            rows = conn.execute(select(M).where(M.c.thread_id == source.id).order_by(M.c.created_at)).all()
+            # A reply still being written (status thinking) belongs to a run the copy does not have.
+            rows = conn.execute(select(M).where(M.c.thread_id == source.id, M.c.status.is_distinct_from("thinking"))
+                                .order_by(M.c.created_at)).all()
             if rows:
                 conn.execute(insert(M), [{**dict(r._mapping), "id": new_id(), "thread_id": copy.id} for r in rows])
             self.audit(conn, p, "copy", "thread", copy.id)
@@ -168,6 +170,8 @@ class ThreadsMixin(SQLCore):
                 return False
             run_ids = select(t.runs.c.id).where(t.runs.c.thread_id == thread_id).scalar_subquery()
             conn.execute(delete(t.run_events).where(t.run_events.c.run_id.in_(run_ids)))
+            # A key whose run is gone would make its retry collide with it: it goes with the run.
+            conn.execute(delete(t.idempotency_keys).where(t.idempotency_keys.c.run_id.in_(run_ids)))
             conn.execute(delete(t.runs).where(t.runs.c.thread_id == thread_id))
             conn.execute(delete(t.feedbacks).where(t.feedbacks.c.thread_id == thread_id))
             conn.execute(delete(t.messages).where(t.messages.c.thread_id == thread_id))

@@ -1,0 +1,86 @@
+"""`GET {prefix}/info` (public: no secrets, for load balancers and status pages) and `GET /metrics`
+(Prometheus text; an API key, unless XPERT_METRICS_PUBLIC=1).
+
+Run and queue counts come from the database, so they are the deployment's; request latency and open
+streams are this process's (Prometheus scrapes each process).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import PlainTextResponse
+
+from xpert_server import __version__
+from xpert_server.api.deps import get_principal, get_services
+from xpert_server.api.metrics import RequestMetrics
+from xpert_server.errors import Forbidden
+from xpert_server.runs.wiring import WORKER_KINDS
+from xpert_server.services import Services
+
+router = APIRouter(tags=["health"])
+metrics_router = APIRouter(tags=["health"])
+
+
+async def _snapshot(services: Services) -> dict[str, Any]:
+    queue = await services.storage.queue_counts()
+    wiring = services.wiring
+    alive = await wiring.registry.alive() if wiring is not None else []
+    return {
+        "mode": "scaled" if services.settings.scaled else "embedded",
+        "queue": {state: queue.get(state, 0) for state in ("wait", "ready", "lease", "local")},
+        "alive": alive,
+        "process": {"id": wiring.registry.id, "kind": wiring.registry.kind} if wiring is not None else None,
+    }
+
+
+@router.get("/info", summary="Mode, version, queue depth and live workers (no credential)")
+async def info(request: Request) -> dict[str, Any]:
+    services = get_services(request)
+    snap = await _snapshot(services)
+    workers = [w for w in snap["alive"] if w["kind"] in WORKER_KINDS]
+    return {
+        "mode": snap["mode"],
+        "version": __version__,
+        "database": services.storage.dialect.name,
+        "queueDepth": snap["queue"]["wait"] + snap["queue"]["ready"],
+        "queue": snap["queue"],
+        "workersAlive": len(workers),
+        "processesAlive": len(snap["alive"]),
+        "process": snap["process"],
+    }
+
+
+@metrics_router.get("/metrics", summary="Prometheus metrics (an API key unless XPERT_METRICS_PUBLIC=1)",
+                    response_class=PlainTextResponse)
+async def metrics(request: Request) -> PlainTextResponse:
+    services = get_services(request)
+    if not services.settings.metrics_public:
+        principal = await get_principal(request)
+        if principal.kind != "key":
+            raise Forbidden("Metrics need an API key.")
+    snap = await _snapshot(services)
+    runs = await services.storage.run_counts()
+    lines = [
+        "# HELP xpert_runs Runs by status (the deployment's, from the database).",
+        "# TYPE xpert_runs gauge",
+        *(f'xpert_runs{{status="{s}"}} {runs.get(s, 0)}'
+          for s in sorted({"pending", "running", "success", "error", "timeout", "interrupted", *runs})),
+        "# HELP xpert_queue_depth Runs waiting for a worker (ready) or for their thread (wait).",
+        "# TYPE xpert_queue_depth gauge",
+        f"xpert_queue_depth {snap['queue']['wait'] + snap['queue']['ready']}",
+        "# HELP xpert_queue_runs Live runs by queue state (wait, ready, lease, local).",
+        "# TYPE xpert_queue_runs gauge",
+        *(f'xpert_queue_runs{{state="{s}"}} {n}' for s, n in snap["queue"].items()),
+        "# HELP xpert_workers_alive Processes executing runs, by heartbeat.",
+        "# TYPE xpert_workers_alive gauge",
+        f"xpert_workers_alive {sum(1 for w in snap['alive'] if w['kind'] in WORKER_KINDS)}",
+        "# HELP xpert_info This process.",
+        "# TYPE xpert_info gauge",
+        f'xpert_info{{version="{__version__}",mode="{snap["mode"]}",'
+        f'kind="{(snap["process"] or {}).get("kind", "")}"}} 1',
+    ]
+    request_metrics: RequestMetrics = request.app.state.request_metrics
+    lines.extend(request_metrics.render())
+    return PlainTextResponse("\n".join(lines) + "\n", media_type="text/plain; version=0.0.4")

@@ -1,0 +1,112 @@
+"""Which run components a process gets, by settings alone (handlers and services never ask).
+
+Embedded (no redis_url): the event log in memory + the database, runs executed here as they are accepted.
+Scaled (redis_url): the event log also in Redis streams, runs queued in the database for workers; this
+process runs a worker only as `xpert worker` or with `with_worker`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass
+from typing import Literal
+
+from redis.asyncio import Redis
+
+from xpert_server.agents.provider import GraphProvider
+from xpert_server.auth.ratelimit import RateLimiter
+from xpert_server.config import Settings
+from xpert_server.runs.checkpoint import Checkpointer
+from xpert_server.runs.eventlog import LocalEventLog
+from xpert_server.runs.executor import Executor
+from xpert_server.runs.processes import ProcessRegistry, is_alive
+from xpert_server.runs.recovery import recover_orphaned_runs
+from xpert_server.runs.service import RunService
+from xpert_server.storage import SQLStorage
+from xpert_server.storage.records import QueuePlacement
+
+log = logging.getLogger("xpert.scale")
+
+Role = Literal["api", "worker"]
+
+
+@dataclass
+class RunsWiring:
+    events: LocalEventLog
+    runs: RunService
+    registry: ProcessRegistry
+    worker: object | None = None  # runs.worker.Worker (imported only in scaled mode)
+    limiter: RateLimiter | None = None
+    redis: Redis | None = None
+
+    async def start_worker(self) -> None:
+        if self.worker is not None:
+            await self.worker.start()  # type: ignore[attr-defined]
+
+    async def stop_worker(self) -> None:
+        if self.worker is not None:
+            await self.worker.stop()  # type: ignore[attr-defined]
+
+    async def close(self) -> None:
+        await self.registry.stop()
+        if self.redis is not None:
+            with contextlib.suppress(Exception):
+                await self.redis.aclose()
+
+
+def process_kind(settings: Settings, role: Role) -> str:
+    if not settings.scaled:
+        return "embedded"
+    if role == "worker":
+        return "worker"
+    return "api+worker" if settings.with_worker else "api"
+
+
+WORKER_KINDS = ("embedded", "worker", "api+worker")
+
+
+async def start_runs(storage: SQLStorage, settings: Settings, graphs: GraphProvider, checkpointer: Checkpointer,
+                     role: Role = "api") -> RunsWiring:
+    kind = process_kind(settings, role)
+    registry = ProcessRegistry(storage, kind, concurrency=settings.worker_concurrency if kind in WORKER_KINDS else 0)
+    if not settings.scaled:
+        events = LocalEventLog(storage)
+        await events.start()
+        await registry.start()
+        # Only runs no live process holds: a second server on this database leaves the first one's alone.
+        await recover_orphaned_runs(storage, events, is_alive)
+        executor = Executor(storage, events, graphs, settings.run_timeout)
+        runs = RunService(storage, events, executor, checkpointer, keepalive=settings.keepalive_interval)
+        runs.placement = QueuePlacement("local", registry.id)
+        registry.running = lambda: len(runs._tasks)
+        return RunsWiring(events, runs, registry)
+    return await _start_scaled(storage, settings, graphs, checkpointer, role, registry)
+
+
+async def _start_scaled(storage: SQLStorage, settings: Settings, graphs: GraphProvider, checkpointer: Checkpointer,
+                        role: Role, registry: ProcessRegistry) -> RunsWiring:
+    from xpert_server.auth.redis_ratelimit import RedisRateLimiter
+    from xpert_server.runs.broker import Keys, Signals, connect_redis
+    from xpert_server.runs.durable import Runner
+    from xpert_server.runs.redis_events import RedisEventLog
+    from xpert_server.runs.scaled import ScaledRunService
+    from xpert_server.runs.worker import Worker
+
+    assert settings.redis_url
+    redis = connect_redis(settings.redis_url)
+    keys = Keys(settings.redis_prefix)
+    events = RedisEventLog(storage, redis, keys, maxlen=settings.stream_maxlen, ttl=settings.stream_ttl)
+    await events.start()
+    await registry.start()
+    # Runs left by embedded processes (no queue); queued and leased runs are the workers' reapers' business.
+    await recover_orphaned_runs(storage, events, is_alive)
+    signals = Signals(redis, keys)
+    runner = Runner(storage, events, graphs, checkpointer, signals, worker_id=registry.id,
+                    lease_seconds=settings.lease_seconds, run_timeout=settings.run_timeout)
+    runs = ScaledRunService(storage, events, runner, signals, checkpointer, keepalive=settings.keepalive_interval)
+    worker = None
+    if role == "worker" or settings.with_worker:
+        worker = Worker(storage, runner, signals, settings)
+        registry.running = lambda: worker.running
+    return RunsWiring(events, runs, registry, worker=worker, limiter=RedisRateLimiter(redis, keys), redis=redis)
