@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -13,18 +12,6 @@ from xpert_server.auth.principal import Principal
 from xpert_server.encoding import new_id
 from xpert_server.storage import SQLStorage, create_storage
 from xpert_server.storage.records import AlreadyExists, AssistantRecord
-
-
-@pytest.fixture(scope="session", params=["sqlite", "postgres"])
-async def storage(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SQLStorage]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('conf') / 'x.db'}"
-    else:
-        url = request.getfixturevalue("pg_url")
-    s = create_storage(url)
-    await s.open()
-    yield s
-    await s.close()
 
 
 def assistant(org: str, slug: str, **kw: object) -> AssistantRecord:

@@ -8,7 +8,6 @@ import time
 import pytest
 
 from tests.helpers import new_org
-from tests.storage.test_conformance import storage  # noqa: F401 - the parametrized backend fixture
 from xpert_server.auth.principal import Principal
 from xpert_server.encoding import new_id
 from xpert_server.storage import SQLStorage
