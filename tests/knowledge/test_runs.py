@@ -3,11 +3,9 @@ knowledge base retrieving from it (the `knowledges` component, and an answer cit
 
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
 import httpx
-import pytest
 
 from tests.knowledge.common import wait_processed
 from tests.knowledge.conftest import KB_ORG, MANUALS_KB, KEnv
@@ -63,15 +61,7 @@ async def test_run_with_a_file_of_another_org_is_404(kenv: KEnv) -> None:
         assert resp.status_code == 404
 
 
-def _agents_call_the_retriever() -> bool:
-    from xpert_server.agents import graphs, provider
-
-    return any("retriever" in inspect.getsource(m) for m in (graphs, provider))
-
-
 async def test_xpert_with_knowledge_retrieves_and_cites(kenv: KEnv) -> None:
-    if not _agents_call_the_retriever():
-        pytest.skip("the agent graph does not call GraphProvider.retriever yet (agents component)")
     async with await kenv.client(KB_ORG) as c:
         kb = await c.post("/knowledges", json={"name": MANUALS_KB, "recall": {"topK": 3}})
         assert kb.status_code in (201, 409), kb.text

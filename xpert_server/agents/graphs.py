@@ -8,7 +8,7 @@ import importlib.util
 import inspect
 import re
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
@@ -138,8 +138,12 @@ def repair_history(messages: Sequence[BaseMessage]) -> list[BaseMessage]:
     return out
 
 
+# (question, the xpert's knowledge bases, config) → [{name, content, ...}]; it streams its own component.
+Retriever = Callable[[str, list[str], RunnableConfig], Awaitable[list[dict[str, Any]]]]
+
+
 def build_agent_graph(
-    spec: XpertSpec, model: BaseChatModel, toolbox: Toolbox | None = None
+    spec: XpertSpec, model: BaseChatModel, toolbox: Toolbox | None = None, retriever: Retriever | None = None
 ) -> StateGraph[MessagesState]:
     """START → agent ⇄ tools → END over `MessagesState`; uncompiled so the caller adds its checkpointer.
 
@@ -150,9 +154,26 @@ def build_agent_graph(
     Compile with `recursion_limit(spec)` in the config (`compile_agent` does): each step is two supersteps.
     """
     box = toolbox or Toolbox(spec)
+    # Passages retrieved for a turn, reused by the turn's later model calls (after tool rounds).
+    retrieved: dict[str, list[dict[str, Any]]] = {}
+
+    async def knowledge_for(state: MessagesState, config: RunnableConfig) -> list[dict[str, Any]]:
+        if retriever is None or not spec.knowledge:
+            return []
+        question = next((m for m in reversed(state["messages"]) if isinstance(m, HumanMessage)), None)
+        if question is None:
+            return []
+        key = f"{(config.get('configurable') or {}).get('run_id')}:{question.id}"
+        if key not in retrieved:
+            if len(retrieved) > 1000:
+                retrieved.clear()
+            text = question.content if isinstance(question.content, str) else str(question.content)
+            retrieved[key] = await retriever(text, list(spec.knowledge), config)
+        return retrieved[key]
 
     async def agent(state: MessagesState, config: RunnableConfig) -> dict[str, list[BaseMessage]]:
-        documents = (config.get("configurable") or {}).get(DOCUMENTS_KEY)
+        documents = list((config.get("configurable") or {}).get(DOCUMENTS_KEY) or [])
+        documents += await knowledge_for(state, config)
         tools = await box.for_run(config)
         runnable: Runnable[Any, BaseMessage] = model
         if tools.entries and tool_rounds(state["messages"]) < spec.max_steps:

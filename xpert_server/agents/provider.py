@@ -15,7 +15,7 @@ from langgraph.pregel import Pregel
 from langgraph.store.base import BaseStore
 
 from xpert_server.agents.definition import XpertSpec, parse_definition
-from xpert_server.agents.graphs import attach, build_agent_graph, load_graph_ref, recursion_limit
+from xpert_server.agents.graphs import Retriever, attach, build_agent_graph, load_graph_ref, recursion_limit
 from xpert_server.agents.models import resolve_model
 from xpert_server.agents.toolbox import Toolbox
 from xpert_server.agents.tools.subagent import SubAgent
@@ -38,6 +38,8 @@ class GraphProvider:
         self._cache: dict[tuple[str, int], Pregel[Any, Any, Any, Any]] = {}
         self._sub_cache: dict[tuple[str, int], Pregel[Any, Any, Any, Any]] = {}
         self._lock = threading.Lock()
+        # Knowledge retrieval for xperts that list `knowledge:` (set by the knowledge component).
+        self.retriever: Retriever | None = None
 
     def spec(self, assistant: AssistantRecord) -> XpertSpec:
         return parse_definition(assistant.definition, f"assistant {assistant.id}")
@@ -65,7 +67,8 @@ class GraphProvider:
         s = self.settings
         model = resolve_model(spec, (s.model_base_url, s.model, s.model_api_key))
         toolbox = Toolbox(spec, self._sub_agent if self.storage is not None else None, sub_agent=sub_agent)
-        graph = build_agent_graph(spec, model, toolbox).compile(checkpointer=checkpointer, store=self.store)
+        graph = build_agent_graph(spec, model, toolbox, self.retriever).compile(checkpointer=checkpointer,
+                                                                                store=self.store)
         return graph.with_config(recursion_limit=recursion_limit(spec))
 
     async def _sub_agent(self, org_id: str | None, slug: str, depth: int) -> SubAgent | None:
