@@ -135,7 +135,7 @@ def main() -> int:
     if not pyspy:
         sys.exit("py-spy not found (pip install py-spy into .venv)")
     work = Path(tempfile.mkdtemp(prefix="xpert-profile-"))
-    srv = XpertServer("xpert", work / "data", a.database_url, {})
+    srv = XpertServer("xpert", work / "data", a.database_url)
     (work / "data").mkdir()
     try:
         srv.start()

@@ -7,28 +7,31 @@ What it does, all on loopback, every process killed at the end (also on Ctrl-C o
      which cancels much of the noise of a shared machine;
   3. embedded mode: `xpert serve` on a fresh temp data dir with `--xperts bench/xperts`, then the
      agent_bench.py workloads threads (-c 16), search (-c 16), wait on `echo` (-c 16), stream on `tokens`
-     (-c 4 and -c 16, --end-event complete), hold on `slow` (-c 200 and -c 1000, --server-pid);
+     (-c 4 and -c 16, --end-event complete), hold on `slow` (-c 200 and -c 1000, --server-pid; each on
+     a freshly started server warmed by a few `tokens` streams, so RSS per open stream is its own);
      then the server is stopped, its data cloned, 100,000 threads written into the clone through the
      storage layer (bench/preload_threads.py), and two servers, on the original (A) and the clone (B),
-     re-run threads / wait / stream alternately (A B, B A, ...): the change of B's median from A's is
-     reported, both measured in the same minutes;
-  4. PostgreSQL mode, the same, when 127.0.0.1:5432 answers: a throwaway database, dropped after;
+     re-run threads / wait / stream alternately (A B, B A, ...): the change of B's best round from A's
+     is reported, both measured in the same minutes;
+  4. PostgreSQL mode, the same, when 127.0.0.1:5432 answers: a throwaway database, dropped after; and
+     PostgreSQL + Redis (scaled mode, one process with --with-worker) when 127.0.0.1:6379 answers too;
   5. BENCH_PEER=1: `langgraph dev` (its own venv, /work/lgvenv) on the same graphs.py, same workloads
      (LangGraph input, stream_mode messages-tuple so it streams per token too, --n-jobs-per-worker 256);
   6. prints one table and appends it, dated, with the machine, to bench/RESULTS.md.
 
 Knobs (environment):
-  BENCH_QUICK=1          fewer requests, 10 s holds, 2 A/B rounds
+  BENCH_QUICK=1          shorter runs (3-4 s), 15 s holds, 2 A/B rounds
   BENCH_PEER=1           add the `langgraph dev` column (creates /work/lgvenv if missing)
-  BENCH_HOLD_SECONDS=N   hold duration (default 20, quick 10)
+  BENCH_HOLD_SECONDS=N   hold duration (default 20, quick 15; the figures are from its last third)
   BENCH_PRELOAD=N        threads stored for the "100k" variant (default 100000; 0 skips the variant)
   BENCH_ROUNDS=N         A/B rounds of the stored-threads comparison (default 3, quick 2)
   BENCH_PG=0|1           PostgreSQL mode: default when 127.0.0.1:5432 is reachable; 0 skips it
   BENCH_PG_URL=...       server URL for the throwaway database (default postgresql://postgres@127.0.0.1:5432)
   BENCH_EMBEDDED=0       skip embedded mode
   BENCH_HOLD=0           skip the hold workloads
-  BENCH_REDIS=1          also pass XPERT_REDIS_URL (redis://127.0.0.1:6379/0, unique prefix, keys removed
-                         after) to the PostgreSQL-mode server when Redis answers
+  BENCH_REDIS=0          skip the PostgreSQL + Redis column (by default run when 127.0.0.1:6379 answers and
+                         `xpert serve` has --redis-url: --with-worker, XPERT_WORKER_CONCURRENCY=1024,
+                         a unique XPERT_REDIS_PREFIX per server, its keys removed after)
   BENCH_RESULTS=path     where to append the results (default bench/RESULTS.md; "-" = don't write)
   BENCH_JSON=path        also write every workload's raw agent_bench JSON there
 """
@@ -78,7 +81,7 @@ def env_int(name: str, default: int) -> int:
 
 QUICK = env_flag("BENCH_QUICK")
 PEER = env_flag("BENCH_PEER")
-HOLD_S = float(os.environ.get("BENCH_HOLD_SECONDS") or (10 if QUICK else 20))
+HOLD_S = float(os.environ.get("BENCH_HOLD_SECONDS") or (15 if QUICK else 20))
 PRELOAD = env_int("BENCH_PRELOAD", 100_000)
 # (max requests, seconds) per workload: time-bounded, so a burst of load from elsewhere on the machine
 # weighs less than in a count-bounded run (a fast floor run of 2,000 requests lasts 0.1 s).
@@ -233,6 +236,7 @@ def settle(pid: int, limit: float = 30.0) -> None:
 
 # --------------------------------------------------------------------------- agent_bench
 RAW: list[dict[str, Any]] = []
+REDIS_PREFIXES: list[str] = []  # removed from Redis at the end
 
 
 def agent_bench(label: str, base_url: str, workload: str, *args: str, cap_s: float,
@@ -287,18 +291,24 @@ class Target:
     stream_args: list[str] = []
     hold_args: list[str] = []
 
+    def start(self) -> None:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
     def assistant(self, slug: str) -> str:
         raise NotImplementedError
 
 
 class XpertServer(Target):
-    def __init__(self, label: str, data_dir: Path, database_url: str | None, extra_env: dict[str, str]):
+    def __init__(self, label: str, data_dir: Path, database_url: str | None, redis_url: str | None = None):
         self.label = label
         self.data_dir = data_dir
         self.database_url = database_url
         self.key = "xb-" + secrets.token_hex(16)
         self.header = f"x-api-key: {self.key}"
-        self.extra_env = extra_env
+        self.redis_url = redis_url
         self.stream_args = ["--end-event", "complete"]
         self.proc: subprocess.Popen[Any] | None = None
         self._ids: dict[str, str] = {}
@@ -310,7 +320,15 @@ class XpertServer(Target):
         if self.database_url:
             cmd += ["--database-url", self.database_url]
         log_path = self.data_dir / "server.log"
-        self.proc = PROCS.start(cmd, cwd=ROOT, env={"XPERT_API_KEY": self.key, **self.extra_env}, log_path=log_path)
+        env = {"XPERT_API_KEY": self.key}
+        if self.redis_url:
+            # scaled mode, one process that also executes runs; its own key prefix per start, so two
+            # servers (the stored-threads A/B pair) never share queues; enough run slots for hold -c 1000
+            prefix = "xbench-" + secrets.token_hex(5)
+            REDIS_PREFIXES.append(prefix)
+            cmd += ["--redis-url", self.redis_url, "--with-worker"]
+            env |= {"XPERT_REDIS_PREFIX": prefix, "XPERT_WORKER_CONCURRENCY": "1024"}
+        self.proc = PROCS.start(cmd, cwd=ROOT, env=env, log_path=log_path)
         self.pid = self.proc.pid
         self.base_url = f"http://127.0.0.1:{port}{PREFIX}"
         wait_ready(self.proc, self.base_url + "/ok", log_path)
@@ -408,6 +426,14 @@ def run_suite(t: Target, floor_url: str, *, hold: bool) -> dict[str, Any]:
     settle(t.pid)
     if hold:
         for c in (200, 1000):
+            # A fresh process per hold, warmed by a few `tokens` streams: its RSS growth per open stream
+            # is its own (RSS taken by an earlier workload is rarely given back).
+            t.stop()
+            t.start()
+            agent_bench(t.label + " warm-up", t.base_url, "stream", "--assistant", t.assistant("tokens"),
+                        "--input-json", t.input_json, *t.stream_args, "-c", "4", "-n", "16", cap_s=30.0,
+                        header=t.header)
+            settle(t.pid, limit=10.0)
             r[f"hold{c}"] = agent_bench(t.label, t.base_url, "hold", "--assistant", t.assistant("slow"),
                                         "--input-json", t.input_json, *t.hold_args, "-c", str(c),
                                         "-d", str(HOLD_S), "--server-pid", str(t.pid), "--timeout", "60",
@@ -443,12 +469,12 @@ def preload(database_url: str) -> dict[str, Any] | None:
     return res
 
 
-def xpert_section(label: str, data_dir: Path, database_url: str | None, extra_env: dict[str, str],
+def xpert_section(label: str, data_dir: Path, database_url: str | None, redis_url: str | None,
                   floor_url: str, clone: Callable[[], tuple[Path, str | None]]) -> dict[str, Any]:
     """The full suite on a fresh server; then the stored-threads comparison: the data is cloned, PRELOAD
     threads written into the clone, and servers on the original (A) and the clone (B) measured alternately."""
     sec: dict[str, Any] = {}
-    srv = XpertServer(label, data_dir, database_url, extra_env)
+    srv = XpertServer(label, data_dir, database_url, redis_url)
     try:
         srv.start()
         log(f"{label}: server pid {srv.pid} at {srv.base_url}")
@@ -459,7 +485,7 @@ def xpert_section(label: str, data_dir: Path, database_url: str | None, extra_en
         b_dir, b_url = clone()
         sec["preload"] = preload(b_url or f"sqlite:///{b_dir / 'xpert.db'}")
         if sec["preload"]:
-            srv_b = XpertServer(label, b_dir, b_url, extra_env)
+            srv_b = XpertServer(label, b_dir, b_url, redis_url)
             srv_b.key = srv.key  # the same key row is in the clone
             srv_b.header = srv.header
             try:
@@ -485,6 +511,15 @@ def peer_section(workdir: Path, floor_url: str) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- postgres / redis
+def serve_supports(flag: str) -> bool:
+    try:
+        out = subprocess.run([XPERT, "serve", "--help"], capture_output=True, text=True, timeout=60,
+                             env={**os.environ, "COLUMNS": "200"}).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return flag in out
+
+
 def pg_create(server_url: str, template: str | None = None) -> str:
     import psycopg
 
@@ -542,6 +577,11 @@ def ratio(v: float | None, ref: float | None, suffix: str = "×") -> str:
     return (f"{x:.3f}" if x < 0.1 else f"{x:.2f}" if x < 10 else f"{x:.0f}") + suffix
 
 
+def rss_per_stream(r: Any) -> float | None:
+    """agent_bench's (peak - before) / open streams; meaningless (divides by 1) when none is open."""
+    return g(r, "server", "rss_growth_per_open_stream_kib") if g(r, "streams_open_at_end") else None
+
+
 # (row label, result key, value extractor, unit, ratio kind: tput | lat | ideal:N | none)
 ROWS: list[tuple[str, str, Callable[[Any], Any], str, str]] = [
     ("threads create, req/s (-c 16)", "threads", lambda r: g(r, "req_per_s"), "", "tput"),
@@ -558,12 +598,11 @@ ROWS: list[tuple[str, str, Callable[[Any], Any], str, str]] = [
     ("hold `slow` -c 200, streams open at end", "hold200", lambda r: g(r, "streams_open_at_end"), "", "none"),
     ("hold `slow` -c 200, first event p50 ms", "hold200", lambda r: g(r, "first_event_ms", "p50"), " ms", "none"),
     ("hold `slow` -c 200, RSS KiB per open stream", "hold200",
-     lambda r: g(r, "server", "rss_growth_per_open_stream_kib"), "", "none"),
+     lambda r: rss_per_stream(r), "", "none"),
     ("hold `slow` -c 1000, events/s (last third)", "hold1000", lambda r: g(r, "events_per_s_last_third"), "", "ideal:1000"),
     ("hold `slow` -c 1000, streams open at end", "hold1000", lambda r: g(r, "streams_open_at_end"), "", "none"),
     ("hold `slow` -c 1000, first event p50 ms", "hold1000", lambda r: g(r, "first_event_ms", "p50"), " ms", "none"),
-    ("hold `slow` -c 1000, RSS KiB per open stream", "hold1000",
-     lambda r: g(r, "server", "rss_growth_per_open_stream_kib"), "", "none"),
+    ("hold `slow` -c 1000, RSS KiB per open stream", "hold1000", lambda r: rss_per_stream(r), "", "none"),
 ]
 # Rows re-measured with PRELOAD threads stored; `higher_better` decides the sign of a "drop".
 STORED_ROWS: list[tuple[str, str, Callable[[Any], Any], str, str, bool]] = [
@@ -597,12 +636,12 @@ def normalized(res: dict[str, Any] | None, fn: Callable[[Any], Any], kind: str) 
     return v / ref if v is not None and ref else None
 
 
-def median_of(results: list[dict[str, Any] | None] | None, fn: Callable[[Any], Any]) -> float | None:
-    vals = sorted(v for v in (fn(r) for r in results or [] if r is not None) if v is not None)
+def best_of(results: list[dict[str, Any] | None] | None, fn: Callable[[Any], Any], higher: bool) -> float | None:
+    """Best round: other people's load only ever slows a run down, so the best one is the least disturbed."""
+    vals: list[float] = [v for v in (fn(r) for r in results or [] if r is not None) if v is not None]
     if not vals:
         return None
-    mid = len(vals) // 2
-    return vals[mid] if len(vals) % 2 else (vals[mid - 1] + vals[mid]) / 2
+    return max(vals) if higher else min(vals)
 
 
 def cell(res: dict[str, Any] | None, fn: Callable[[Any], Any], unit: str) -> str:
@@ -675,7 +714,7 @@ def build_table(sections: list[tuple[str, dict[str, Any]]]) -> str:
                 if not st:
                     row += ["—", ""]
                     continue
-                va, vb = median_of(g(st, "a", key), fn), median_of(g(st, "b", key), fn)
+                va, vb = best_of(g(st, "a", key), fn, higher), best_of(g(st, "b", key), fn, higher)
                 fails = sum(1 for r in (g(st, "b", key) or []) if r is None or r.get("errors"))
                 s = fnum(vb, unit) + (f" (E/fail {fails})" if fails else "")
                 if va and vb is not None:
@@ -683,9 +722,9 @@ def build_table(sections: list[tuple[str, dict[str, Any]]]) -> str:
                     worse = -change if higher else change
                     s += f" ({change:+.1f}%{' DROP' if worse > 10 else ''} vs {fnum(va, unit)} empty)"
                 if kind == "tput":
-                    ref, suf = median_of(g(st, "floor", key), lambda r: g(r, "req_per_s")), "×"
+                    ref, suf = best_of(g(st, "floor", key), lambda r: g(r, "req_per_s"), True), "×"
                 else:
-                    ref, suf = median_of(g(st, "floor", key), lambda r: g(r, "latency_ms", "p50")), "× fl"
+                    ref, suf = best_of(g(st, "floor", key), lambda r: g(r, "latency_ms", "p50"), False), "× fl"
                 row += [s, ratio(vb, ref, suf)]
             lines.append("| " + " | ".join(row + extra) + " |")
     return "\n".join(lines)
@@ -695,10 +734,11 @@ LEGEND = """\
 Every workload runs right after the floor app (`floor_app.py`, POST /threads) at the same -c; `ratio` is the
 figure over that floor: throughput over its req/s (`×`), latency over its p50 (`× fl`); hold events/s over
 the ideal 10 events/s per slot (`ideal`). Floor rows: mean [min–max] of those floor runs (the machine's
-noise). `(E<n>)`: n requests/runs failed. `k threads stored` rows: median over rounds of a server on a
-clone of the data with that many threads written through the storage layer (B), alternated round by
-round with a server on the original (A, "empty"); `(±x%)` is B's change from A (`DROP`: worse by > 10%);
-the ratio is B over the floor runs of those rounds. `embedded ÷ peer`: xpert embedded
+noise). `(E<n>)`: n requests/runs failed. `k threads stored` rows: best round of a server on a clone of
+the data with that many threads written through the storage layer (B), alternated round by round with a
+server on the original (A, "empty"); `(±x%)` is B's best against A's best (`DROP`: worse by > 10%); the
+ratio is B over the best floor run of those rounds. Hold rows: a fresh server per hold; events/s over the
+last third of the hold; RSS per open stream is (peak - start) / streams open at the end. `embedded ÷ peer`: xpert embedded
 over `langgraph dev` (latencies: ratio of times, < 1 is faster). Peer: `langgraph dev
 --n-jobs-per-worker 256` (in-memory runtime), stream_mode `messages-tuple` (per-token events, like this
 server's stream); its runs take LangGraph input."""
@@ -783,7 +823,6 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="xpert-bench-"))
     pg_server = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432").rstrip("/")
     pg_dbs: list[str] = []  # throwaway databases, dropped at the end whatever happens
-    redis_prefix: str | None = None
     try:
         floor_port = free_port()
         floor_log = work / "floor.log"
@@ -792,9 +831,9 @@ def main() -> int:
         floor_url = f"http://127.0.0.1:{floor_port}"
         wait_until_listening(floor, floor_port, floor_log)
 
-        def attempt(name: str, fn: Callable[[], dict[str, Any]]) -> None:
+        def attempt(name: str, fn: Callable[..., dict[str, Any]], *args: Any) -> None:
             try:
-                sections.append((name, fn()))
+                sections.append((name, fn(*args)))
             except (RuntimeError, OSError, subprocess.SubprocessError) as e:
                 log(f"{name} failed: {e}")
                 notes.append(f"{name}: failed ({str(e).splitlines()[0][:200]})")
@@ -808,43 +847,45 @@ def main() -> int:
                 shutil.copytree(d, dst, ignore=shutil.ignore_patterns("server.log"))
                 return dst, None
 
-            attempt("xpert embedded", lambda: xpert_section("xpert embedded", d, None, {}, floor_url, clone_sqlite))
+            attempt("xpert embedded", xpert_section, "xpert embedded", d, None, None, floor_url, clone_sqlite)
 
         pg_wanted = os.environ.get("BENCH_PG", "auto")
+        pg_modes: list[tuple[str, str | None]] = []
         if pg_wanted != "0" and reachable("127.0.0.1", 5432):
-            try:
-                pg_dbs.append(pg_create(pg_server))
-                log(f"created database {pg_dbs[0]}")
-            except Exception as e:  # noqa: BLE001
-                log(f"PostgreSQL reachable but database creation failed: {e}")
-                notes.append(f"PostgreSQL mode skipped: {e}")
-            if pg_dbs:
-                extra: dict[str, str] = {}
-                if env_flag("BENCH_REDIS") and reachable("127.0.0.1", 6379):
-                    redis_prefix = "xbench-" + secrets.token_hex(4)
-                    extra = {"XPERT_REDIS_URL": "redis://127.0.0.1:6379/0", "XPERT_REDIS_PREFIX": redis_prefix}
-                    notes.append(f"PostgreSQL column run with XPERT_REDIS_URL (prefix {redis_prefix})")
-                d2 = work / "postgres"
-                d2.mkdir()
-                label = "xpert postgres" + (" + redis" if extra else "")
-                url = f"{pg_server}/{pg_dbs[0]}"
-
-                def clone_pg() -> tuple[Path, str | None]:
-                    name = pg_create(pg_server, template=pg_dbs[0])
-                    pg_dbs.append(name)
-                    dst = work / "postgres-stored"
-                    dst.mkdir()
-                    return dst, f"{pg_server}/{name}"
-
-                attempt(label, lambda: xpert_section(label, d2, url, extra, floor_url, clone_pg))
-                for name in pg_dbs:  # their servers were stopped by xpert_section
-                    pg_drop(pg_server, name)
-                pg_dbs.clear()
+            pg_modes.append(("xpert postgres", None))
+            if env_flag("BENCH_REDIS", True) and reachable("127.0.0.1", 6379):
+                if serve_supports("--redis-url"):
+                    pg_modes.append(("xpert pg+redis", "redis://127.0.0.1:6379/0"))
+                else:
+                    notes.append("PostgreSQL + Redis mode skipped: `xpert serve` has no --redis-url")
         elif pg_wanted == "1":
             notes.append("PostgreSQL mode requested but 127.0.0.1:5432 is not reachable")
+        for i, (label, redis_url) in enumerate(pg_modes):
+            try:
+                pg_dbs.append(pg_create(pg_server))
+                log(f"created database {pg_dbs[-1]}")
+            except Exception as e:  # noqa: BLE001
+                log(f"PostgreSQL reachable but database creation failed: {e}")
+                notes.append(f"{label} skipped: {e}")
+                continue
+            pdir = work / f"pg{i}"
+            pdir.mkdir()
+            url = f"{pg_server}/{pg_dbs[-1]}"
+
+            def clone_pg(pdir: Path = pdir, template: str = pg_dbs[-1]) -> tuple[Path, str | None]:
+                name = pg_create(pg_server, template=template)
+                pg_dbs.append(name)
+                dst = pdir.with_name(pdir.name + "-stored")
+                dst.mkdir()
+                return dst, f"{pg_server}/{name}"
+
+            attempt(label, xpert_section, label, pdir, url, redis_url, floor_url, clone_pg)
+            for name in pg_dbs:  # their servers were stopped by xpert_section
+                pg_drop(pg_server, name)
+            pg_dbs.clear()
 
         if PEER:
-            attempt("langgraph dev", lambda: peer_section(work / "langgraph", floor_url))
+            attempt("langgraph dev", peer_section, work / "langgraph", floor_url)
     except KeyboardInterrupt:
         log("interrupted: stopping every process started here")
         notes.append("run interrupted")
@@ -855,8 +896,8 @@ def main() -> int:
         PROCS.stop_all()
         for name in pg_dbs:
             pg_drop(pg_server, name)
-        if redis_prefix:
-            redis_cleanup(redis_prefix)
+        for prefix in REDIS_PREFIXES:
+            redis_cleanup(prefix)
         if os.environ.get("BENCH_JSON"):
             Path(os.environ["BENCH_JSON"]).write_text(json.dumps({"machine": m, "sections": dict(sections),
                                                                    "raw": RAW}, indent=1, default=str))

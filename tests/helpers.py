@@ -20,7 +20,9 @@ from xpert_server.config import Settings
 from xpert_server.services import Services
 
 # XPERT_TEST_REDIS=1: every harness runs scaled (runs queued in the database and executed by an in-process
-# worker, frames through Redis streams, limits in Redis), under a key prefix of its own per test session.
+# worker, frames through Redis streams, limits in Redis). Each harness is a deployment of its own: its own
+# key prefix, which also names its run queue, so harnesses sharing the session's database never execute
+# each other's runs.
 TEST_REDIS_URL = os.environ.get("XPERT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 SCALED = os.environ.get("XPERT_TEST_REDIS") == "1"
 REDIS_PREFIX = f"xpert-test-{secrets.token_hex(4)}"
@@ -29,7 +31,8 @@ REDIS_PREFIX = f"xpert-test-{secrets.token_hex(4)}"
 def scaled_settings() -> dict[str, Any]:
     if not SCALED:
         return {}
-    return {"redis_url": TEST_REDIS_URL, "redis_prefix": REDIS_PREFIX, "with_worker": True, "stream_ttl": 600.0}
+    return {"redis_url": TEST_REDIS_URL, "redis_prefix": f"{REDIS_PREFIX}-{secrets.token_hex(3)}", "with_worker": True,
+            "stream_ttl": 600.0, "drain_seconds": 1.0}
 
 
 def new_org() -> str:

@@ -6,6 +6,8 @@ cannot drift between routes.
 
 from __future__ import annotations
 
+import errno
+import logging
 from http import HTTPStatus
 from typing import Any
 
@@ -16,6 +18,10 @@ from starlette.responses import Response
 
 from xpert_server.encoding import JSONResponse
 from xpert_server.storage.records import AlreadyExists
+
+log = logging.getLogger("xpert")
+# A write that found no space left: 507, so a client can tell a full disk from a bug.
+DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
 
 
 class ApiError(Exception):
@@ -105,8 +111,16 @@ def install_error_handlers(app: FastAPI) -> None:
         # logs the traceback (Starlette re-raises after sending this).
         return error_response(500, "Internal server error")
 
+    async def on_os_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, OSError)
+        if exc.errno not in DISK_FULL:
+            raise exc  # any other OS error is a 500 with its traceback logged, as above
+        log.error("%s %s: no space left to store it (%s)", request.method, request.url.path, exc)
+        return error_response(507, "Insufficient storage: the server has no space left to store this.")
+
     app.add_exception_handler(ApiError, on_api_error)
     app.add_exception_handler(Exception, on_unexpected)
+    app.add_exception_handler(OSError, on_os_error)
     app.add_exception_handler(AlreadyExists, on_exists)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)

@@ -23,17 +23,12 @@ from xpert_server.auth.scope import SECRET_ROUTES, app_routes, enforce, route_ke
 from xpert_server.errors import Forbidden
 
 PREFIX = "/api/ai"
-# Routes that take no credential at all (health, docs, the widget and demo pages).
+# API routes that take no credential at all (routes outside the prefix are skipped: see api_routes).
 PUBLIC = {
     ("GET", "/ok"),
     ("GET", "/info"),  # mode, version, queue depth, workers alive: nothing secret (docs/scale-out.md)
     ("GET", "/openapi.json"),
     ("GET", "/docs"),
-    ("GET", "/docs/oauth2-redirect"),
-    ("GET", "/chatkit/{}"),
-    ("GET", "/"),
-    ("GET", "/demo/{}"),
-    ("POST", "/demo/session"),
 }
 # Path parameters naming data a principal owns (another principal's must answer 404).
 OWNED = {"thread_id", "run_id", "conversation_id", "message_id", "file_id"}
@@ -77,11 +72,12 @@ async def upload(c: httpx.AsyncClient) -> str | None:
 
 
 def api_routes(env: ChatkitEnv) -> list[tuple[str, str, str]]:
-    """(method, template under the prefix, normalised template) of every route but the public ones."""
+    """(method, template under the prefix, normalised template) of every API route but the public ones.
+    Routes outside the prefix (the widget, the demo page) are not the API and take no credential."""
     out = []
     for method, template in app_routes(env.harness.app):
         key = route_key(method, template, PREFIX)
-        if key in PUBLIC:
+        if key in PUBLIC or not template.startswith(PREFIX + "/"):
             continue
         out.append((method, template.removeprefix(PREFIX), key[1]))
     return out

@@ -210,6 +210,10 @@ def load_file(path: Path) -> XpertSpec:
         raise DefinitionError(f"{path}: {_yaml_problem(e)}") from e
     except OSError as e:
         raise DefinitionError(f"{path}: cannot read: {e.strerror}") from e
+    except UnicodeDecodeError as e:
+        raise DefinitionError(f"{path}: not UTF-8 text (byte {e.start}: {e.reason})") from e
+    except RecursionError as e:
+        raise DefinitionError(f"{path}: invalid YAML: nested too deeply") from e
     return parse_definition(data, str(path))
 
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from xpert_server.agents.definition import DefinitionError, XpertSpec, parse_definition
 from xpert_server.agents.registry import record_from_spec
 from xpert_server.api.deps import NOT_ALLOWED_ASSISTANT, PrincipalDep, ServicesDep, load_assistant
-from xpert_server.api.limits import Storable, check_storable
+from xpert_server.api.limits import INT64_MAX, Storable, check_storable
 from xpert_server.api.shapes import assistant_json, assistant_version_json
 from xpert_server.auth.principal import Principal
 from xpert_server.encoding import new_id
@@ -30,7 +30,7 @@ class AssistantSearch(BaseModel):
     metadata: Metadata = None
     graph_id: GraphId = None
     limit: int = Field(default=10, ge=1, le=1000)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=INT64_MAX)
     sort_by: SortBy | None = None
     sort_order: SortOrder | None = None
 
@@ -65,7 +65,7 @@ class AssistantWrite(BaseModel):
 class VersionsQuery(BaseModel):
     metadata: Metadata = None
     limit: int = Field(default=10, ge=1, le=1000)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=INT64_MAX)
 
 
 # Definition keys a client may send at top level; LangGraph clients' extra keys are ignored.
@@ -217,7 +217,7 @@ async def get_versions(
     services: ServicesDep,
     p: PrincipalDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 10,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=INT64_MAX)] = 0,
 ) -> list[dict[str, Any]]:
     return await _versions(assistant_id, VersionsQuery(limit=limit, offset=offset), services, p)
 

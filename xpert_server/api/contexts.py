@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import FileResponse, Response, StreamingResponse
 
 from xpert_server.api.deps import PrincipalDep, ServicesDep, get_principal, get_services, require_storable_id
+from xpert_server.api.openapi import DISK_FULL
 from xpert_server.errors import NotFound
 from xpert_server.knowledge import signing
 from xpert_server.knowledge.files import FileService
@@ -30,6 +31,12 @@ _UPLOAD_BODY = {
 }
 
 
+# The bytes, with the content type detected at upload.
+_CONTENT: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The file's bytes", "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}},
+}
+
+
 def file_service(services: Any) -> FileService:
     files: FileService | None = getattr(services, "files", None)
     if files is None:
@@ -41,7 +48,8 @@ def api_base(request: Request, services: Any) -> str:
     return str(request.base_url).rstrip("/") + services.settings.api_prefix.rstrip("/")
 
 
-@router.post("/file", status_code=201, summary="Upload a context file", openapi_extra=_UPLOAD_BODY)
+@router.post("/file", status_code=201, summary="Upload a context file", openapi_extra=_UPLOAD_BODY,
+             responses=DISK_FULL)
 async def upload_file(request: Request, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     files = file_service(services)
     record = await files.upload(request, p)
@@ -62,7 +70,8 @@ async def delete_file(file_id: str, services: ServicesDep, p: PrincipalDep) -> d
     return {"id": record.id, "deleted": True, "affected": 1}
 
 
-@router.get("/file/{file_id}/content", summary="The file's bytes (signed url, or the usual credentials)")
+@router.get("/file/{file_id}/content", summary="The file's bytes (signed url, or the usual credentials)",
+            response_class=Response, responses=_CONTENT)
 async def file_content(file_id: str, request: Request) -> Response:
     require_storable_id("File", file_id)
     services = get_services(request)

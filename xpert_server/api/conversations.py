@@ -9,6 +9,8 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from xpert_server.api.deps import PrincipalDep, ServicesDep
+from xpert_server.api.limits import INT64_MAX
+from xpert_server.api.openapi import EMPTY_202
 from xpert_server.api.shapes import ts
 from xpert_server.auth.principal import Principal
 from xpert_server.errors import NotFound
@@ -22,7 +24,7 @@ class ConversationSearch(BaseModel):
     where: dict[str, Any] | None = None
     order: dict[str, Literal["ASC", "DESC", "asc", "desc"]] | None = None
     limit: int = Field(default=20, ge=1, le=1000)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=INT64_MAX)
     search: str | None = Field(default=None, max_length=200)
 
 
@@ -106,7 +108,8 @@ async def patch_conversation(
     return conversation_json(updated)
 
 
-@router.delete("/{conversation_id}", status_code=202, summary="Delete a conversation (and its thread)")
+@router.delete("/{conversation_id}", status_code=202, summary="Delete a conversation (and its thread)",
+                response_class=Response, responses=EMPTY_202)
 async def delete_conversation(conversation_id: str, services: ServicesDep, p: PrincipalDep) -> Response:
     thread = await _conversation(services, p, conversation_id)
     await services.delete_thread(p, thread.id)
@@ -119,7 +122,7 @@ async def list_messages(
     services: ServicesDep,
     p: PrincipalDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=INT64_MAX)] = 0,
 ) -> dict[str, Any]:
     thread = await _conversation(services, p, conversation_id)
     page = await services.storage.list_messages(p, thread.id, limit=limit, offset=offset)

@@ -25,6 +25,11 @@ def get_services(request: Request) -> Services:
     return services
 
 
+async def services_dependency(request: Request) -> Services:
+    # async on purpose: FastAPI runs sync dependencies in a thread pool, a thread hop per request.
+    return get_services(request)
+
+
 def read_credentials(request: Request) -> Credentials:
     h = request.headers
     token = h.get("x-client-secret") or None
@@ -55,7 +60,7 @@ async def get_principal(
     return principal
 
 
-ServicesDep = Annotated[Services, Depends(get_services)]
+ServicesDep = Annotated[Services, Depends(services_dependency)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 NOT_ALLOWED_ASSISTANT = "API key is not allowed to access this assistant."

@@ -1,4 +1,4 @@
-"""`GET {prefix}/info` (public: no secrets, for load balancers and status pages) and `GET /metrics`
+"""`GET {prefix}/info` (public: no secrets, for load balancers and status pages) and `GET {prefix}/metrics`
 (Prometheus text; an API key, unless XPERT_METRICS_PUBLIC=1).
 
 Run and queue counts come from the database, so they are the deployment's; request latency and open
@@ -24,7 +24,7 @@ metrics_router = APIRouter(tags=["health"])
 
 
 async def _snapshot(services: Services) -> dict[str, Any]:
-    queue = await services.storage.queue_counts()
+    queue = await services.storage.queue_counts(services.settings.redis_prefix if services.settings.scaled else None)
     wiring = services.wiring
     alive = await wiring.registry.alive() if wiring is not None else []
     return {

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from xpert_server.api.deps import PrincipalDep, ServicesDep, require_storable_id
-from xpert_server.api.limits import Storable
+from xpert_server.api.limits import INT64_MAX, Storable, check_storable
 from xpert_server.errors import BadRequest, NotFound
 from xpert_server.knowledge.service import KnowledgeService, document_json, kb_json, status_json
 
@@ -37,6 +37,12 @@ class KnowledgebaseBody(BaseModel):
     permission: Literal["private", "organization", "public"] = "private"
     recall: Recall | None = None
     parserConfig: ParserConfig | None = None
+
+    @model_validator(mode="after")
+    def _storable(self) -> KnowledgebaseBody:
+        # Extra keys (here and in recall/parserConfig) are stored too: 400, not a database error.
+        check_storable(self.model_dump(exclude_none=True))
+        return self
 
 
 class KnowledgebasePatch(KnowledgebaseBody):
@@ -75,7 +81,7 @@ async def create_kb(body: KnowledgebaseBody, services: ServicesDep, p: Principal
 
 @router.get("", summary="List knowledge bases")
 async def list_kbs(services: ServicesDep, p: PrincipalDep, limit: int = Query(100, ge=1, le=1000),
-                   offset: int = Query(0, ge=0)) -> list[dict[str, Any]]:
+                   offset: int = Query(0, ge=0, le=INT64_MAX)) -> list[dict[str, Any]]:
     return [kb_json(kb) for kb in await services.storage.list_kbs(p.org_id, limit, offset)]
 
 

@@ -11,7 +11,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from xpert_server.auth.scope import route_template
 
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -72,8 +75,7 @@ class MetricsMiddleware:
         async def send_wrapper(message: Message) -> None:
             nonlocal streaming
             if message["type"] == "http.response.start":
-                route = scope.get("route")
-                path = getattr(route, "path", None) or "unmatched"
+                path = route_template(Request(scope)) or "unmatched"
                 status = f"{int(message['status']) // 100}xx"
                 self.metrics.latency[(scope["method"], path, status)].observe(time.perf_counter() - started)
                 headers = dict(message.get("headers") or [])

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.responses import StreamingResponse
 
 from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant
+from xpert_server.api.limits import INT64_MAX
 from xpert_server.api.shapes import ts
 from xpert_server.api.threads import load_thread
 from xpert_server.auth.principal import Principal
@@ -126,6 +127,8 @@ def _last_event_id(header: str | None, query: str | None) -> int:
         raise BadRequest("Last-Event-ID: must be an event id from this run's stream") from None
     if value < 0:
         raise BadRequest("Last-Event-ID: must not be negative")
+    if value > INT64_MAX:
+        raise BadRequest("Last-Event-ID: must be an event id from this run's stream")
     return value
 
 
@@ -170,7 +173,7 @@ async def list_runs(
     services: ServicesDep,
     p: PrincipalDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 10,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=INT64_MAX)] = 0,
     status: str | None = None,
 ) -> list[dict[str, Any]]:
     await load_thread(services, p, thread_id)

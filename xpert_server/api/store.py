@@ -8,13 +8,15 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field, field_validator
 
 from xpert_server.api.deps import PrincipalDep, ServicesDep
+from xpert_server.api.limits import INT64_MAX, Storable, unstorable_paths
 from xpert_server.api.shapes import ts
 from xpert_server.errors import BadRequest, NotFound
 from xpert_server.runs.memory import list_namespaces, matches
 
 router = APIRouter(prefix="/store", tags=["store"])
 
-Label = Annotated[str, Field(min_length=1, max_length=128)]
+Label = Annotated[str, Field(min_length=1, max_length=128), Storable]
+Key = Annotated[str, Field(min_length=1, max_length=512), Storable]
 
 
 def _check_labels(v: list[str]) -> list[str]:
@@ -26,8 +28,8 @@ def _check_labels(v: list[str]) -> list[str]:
 
 class PutItem(BaseModel):
     namespace: list[Label] = Field(min_length=1, max_length=16)
-    key: str = Field(min_length=1, max_length=512)
-    value: dict[str, Any]
+    key: Key
+    value: Annotated[dict[str, Any], Storable]
     index: Any = None
     ttl: float | None = None
     _labels = field_validator("namespace")(_check_labels)
@@ -35,7 +37,7 @@ class PutItem(BaseModel):
 
 class DeleteItem(BaseModel):
     namespace: list[Label] = Field(min_length=1, max_length=16)
-    key: str = Field(min_length=1, max_length=512)
+    key: Key
     _labels = field_validator("namespace")(_check_labels)
 
 
@@ -43,7 +45,7 @@ class SearchItems(BaseModel):
     namespace_prefix: list[Label] = Field(default_factory=list, max_length=16)
     filter: dict[str, Any] | None = None
     limit: int = Field(default=10, ge=1, le=1000)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=INT64_MAX)
     query: str | None = Field(default=None, max_length=1000)
     _labels = field_validator("namespace_prefix")(_check_labels)
 
@@ -53,7 +55,7 @@ class ListNamespaces(BaseModel):
     suffix: list[Label] | None = Field(default=None, max_length=16)
     max_depth: int | None = Field(default=None, ge=1)
     limit: int = Field(default=100, ge=1, le=1000)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=INT64_MAX)
 
     @field_validator("prefix", "suffix")
     @classmethod
@@ -79,6 +81,8 @@ async def get_item(
     namespace: Annotated[str, Query(min_length=1, max_length=2048, description="dotted: a.b.c")],
     key: Annotated[str, Query(min_length=1, max_length=512)],
 ) -> dict[str, Any] | None:
+    if unstorable_paths([namespace, key]):
+        return None  # nothing can be stored under such a name
     found = await services.storage.store_get(p.org_id, namespace, key)
     return None if found is None else item_json(found)
 

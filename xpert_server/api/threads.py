@@ -9,7 +9,8 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant, require_storable_id
-from xpert_server.api.limits import Storable
+from xpert_server.api.limits import INT64_MAX, Storable
+from xpert_server.api.openapi import EMPTY_202
 from xpert_server.api.shapes import thread_json
 from xpert_server.errors import NotFound
 from xpert_server.storage.records import ThreadRecord
@@ -38,7 +39,7 @@ class ThreadSearch(BaseModel):
     status: ThreadStatus | None = None
     ids: Annotated[list[str] | None, Storable] = Field(default=None, max_length=1000)
     limit: int = Field(default=10, ge=1, le=1000)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=INT64_MAX)
     sort_by: ThreadSortBy | None = None
     sort_order: Literal["asc", "desc"] | None = None
 
@@ -107,7 +108,8 @@ async def patch_thread(thread_id: str, body: ThreadPatch, services: ServicesDep,
     return thread_json(record)
 
 
-@router.delete("/{thread_id}", status_code=202, summary="Delete a thread, its runs and its state")
+@router.delete("/{thread_id}", status_code=202, summary="Delete a thread, its runs and its state",
+                response_class=Response, responses=EMPTY_202)
 async def delete_thread(thread_id: str, services: ServicesDep, p: PrincipalDep) -> Response:
     await load_thread(services, p, thread_id)
     await services.delete_thread(p, thread_id)

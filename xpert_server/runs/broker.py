@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -61,6 +62,7 @@ class Signals:
         self.redis = redis
         self.keys = keys
         self._task: asyncio.Task[None] | None = None
+        self._warned = 0.0
 
     async def wake(self) -> None:
         await self._publish(self.keys.wake, b"1")
@@ -72,7 +74,10 @@ class Signals:
         try:
             await self.redis.publish(channel, message)
         except (RedisError, OSError) as e:
-            log.warning("redis publish on %s failed (%s); the database fallback applies", channel, e)
+            now = time.monotonic()
+            if now - self._warned > 10:  # once in a while, not once per request, while Redis is down
+                self._warned = now
+                log.warning("redis publish on %s failed (%s); the database fallback applies", channel, e)
 
     def listen(self, on_wake: Callable[[], None], on_cancel: Callable[[str], None]) -> None:
         self._task = asyncio.create_task(self._listen(on_wake, on_cancel), name="redis-signals")

@@ -62,6 +62,13 @@ def _text(value: str, path: str) -> str:
     return value
 
 
+def _execution_id(value: Any, path: str) -> str | None:
+    """An execution (run) id names a run: a string, or absent."""
+    if value is None or isinstance(value, str):
+        return value
+    raise BadRequest(f"{path}: Expected string")
+
+
 def normalise_input(value: Any) -> ChatInput:
     if value is None:
         raise BadRequest("input: Required")
@@ -88,7 +95,8 @@ def normalise_input(value: Any) -> ChatInput:
             raise BadRequest("input.patch: Expected object")
         return ChatInput(
             action="resume",
-            execution_id=target.get("executionId") if isinstance(target, dict) else None,
+            execution_id=_execution_id(target.get("executionId"), "input.target.executionId")
+            if isinstance(target, dict) else None,
             decision=decision["type"],
             payload=decision.get("payload"),
             patch=patch,
@@ -97,7 +105,8 @@ def normalise_input(value: Any) -> ChatInput:
         source = value.get("source")
         if not isinstance(source, dict):
             raise BadRequest("input.source: Required")
-        return ChatInput(action="retry", execution_id=source.get("executionId"))
+        execution_id = _execution_id(source.get("executionId"), "input.source.executionId")
+        return ChatInput(action="retry", execution_id=execution_id)
     if action == "follow_up":
         mode = value.get("mode")
         if mode not in ("queue", "steer"):
@@ -117,13 +126,13 @@ def _without_action(value: dict[str, Any]) -> ChatInput:
         return ChatInput(action="passthrough", raw=value)
     # Legacy v1: `confirm`, `command` or `executionId` mean resume; `retry: true` means retry.
     if value.get("retry") is True:
-        return ChatInput(action="retry", execution_id=value.get("executionId"))
+        return ChatInput(action="retry", execution_id=_execution_id(value.get("executionId"), "input.executionId"))
     command = value.get("command")
     if "confirm" in value or isinstance(command, dict) and "resume" in command:
         resume = command.get("resume") if isinstance(command, dict) else None
         return ChatInput(
             action="resume",
-            execution_id=value.get("executionId"),
+            execution_id=_execution_id(value.get("executionId"), "input.executionId"),
             decision="reject" if value.get("confirm") is False else "confirm",
             payload=resume,
         )

@@ -33,11 +33,11 @@ HALT_TIMEOUT = 30.0
 
 class ScaledRunService(RunService):
     def __init__(self, storage: SQLStorage, events: RedisEventLog, runner: Runner, signals: Signals,
-                 checkpointer: Checkpointer | None = None, keepalive: float = 15.0):
+                 checkpointer: Checkpointer | None = None, keepalive: float = 15.0, queue: str = ""):
         self.runner = runner  # before RunService.__init__, which sets `attachments` (forwarded to the runner)
         super().__init__(storage, events, runner.executor, checkpointer, keepalive=keepalive)
         self.signals = signals
-        self.placement = QueuePlacement("ready")
+        self.placement = QueuePlacement("ready", queue=queue)
         self._redis_events = events
         self._watched: dict[str, list[AfterRun]] = {}
         self._watcher: asyncio.Task[None] | None = None

@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 KEEPALIVE = b": keep-alive\n\n"
+# Line breaks for `str.splitlines`, which some SSE clients split on (httpx's `iter_lines`, so httpx-sse):
+# JSON may carry U+0085, U+2028 and U+2029 raw inside strings, so they go out escaped (same JSON value).
+_LINE_BREAKS = ((b"\xc2\x85", b"\\u0085"), (b"\xe2\x80\xa8", b"\\u2028"), (b"\xe2\x80\xa9", b"\\u2029"))
 SSE_HEADERS = {
     "cache-control": "no-cache",
     "x-accel-buffering": "no",
@@ -25,7 +28,11 @@ class Frame:
 
     def encode(self) -> bytes:
         head = b"event: " + self.event.encode() + b"\n" if self.event else b""
-        return b"%sid: %d\ndata: %s\n\n" % (head, self.seq, self.data)
+        data = self.data
+        if b"\xc2\x85" in data or b"\xe2\x80" in data:
+            for raw, escaped in _LINE_BREAKS:
+                data = data.replace(raw, escaped)
+        return b"%sid: %d\ndata: %s\n\n" % (head, self.seq, data)
 
 
 def error_frame(message: str) -> bytes:

@@ -104,7 +104,8 @@ async def _start_scaled(storage: SQLStorage, settings: Settings, graphs: GraphPr
     signals = Signals(redis, keys)
     runner = Runner(storage, events, graphs, checkpointer, signals, worker_id=registry.id,
                     lease_seconds=settings.lease_seconds, run_timeout=settings.run_timeout)
-    runs = ScaledRunService(storage, events, runner, signals, checkpointer, keepalive=settings.keepalive_interval)
+    runs = ScaledRunService(storage, events, runner, signals, checkpointer, keepalive=settings.keepalive_interval,
+                            queue=settings.redis_prefix)
     worker = None
     if role == "worker" or settings.with_worker:
         worker = Worker(storage, runner, signals, settings)

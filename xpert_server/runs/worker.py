@@ -48,6 +48,7 @@ class Worker:
         self.lease = settings.lease_seconds
         self.max_attempts = max(1, settings.max_attempts)
         self.drain = settings.drain_seconds
+        self.queue = settings.redis_prefix  # this deployment's runs only (several may share a database)
         self._inflight: dict[str, _InFlight] = {}
         self._recent_cancels: dict[str, float] = {}
         self._wake = asyncio.Event()
@@ -98,7 +99,7 @@ class Worker:
             free = self.concurrency - len(self._inflight)
             if free > 0:
                 try:
-                    claims = await self.storage.claim_runs(self.id, free, time.time() + self.lease)
+                    claims = await self.storage.claim_runs(self.id, free, time.time() + self.lease, queue=self.queue)
                 except Exception:
                     log.exception("claiming runs failed")
                     claims = []
@@ -169,7 +170,7 @@ class Worker:
         if renewal is None:
             return  # our process row was pruned; ProcessRegistry registers it again
         for run_id in ids:
-            if run_id not in renewal.owned:
+            if run_id not in renewal.owned and self.runner.holding(run_id):  # (not: ended meanwhile)
                 log.warning("worker %s: lost the lease of run %s", self.id, run_id)
                 self._lose(run_id)
         for run_id in renewal.cancelled:

@@ -163,7 +163,9 @@ class StartResult:
 @dataclass(frozen=True)
 class QueuePlacement:
     """Where an accepted run goes (its `run_queue` row): `local` = executed by the accepting process
-    `worker_id` (embedded mode); `ready` = the durable queue (`wait` while queued behind a busy thread)."""
+    `worker_id` (embedded mode); `ready` = the durable queue (`wait` while queued behind a busy thread)
+    named `queue` (the deployment's Redis prefix)."""
 
     state: str
     worker_id: str | None = None
+    queue: str = ""

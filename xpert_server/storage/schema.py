@@ -318,11 +318,13 @@ knowledge_chunks = Table(
 # Live work only: one row per run that has not ended. `state`: `local` (executed by the process that
 # accepted it, embedded mode; `worker_id` is that process), `wait` (queued behind a busy thread),
 # `ready` (claimable), `lease` (claimed by `worker_id` until `lease_until`). Deleted when the run ends.
+# `queue`: the deployment's name (its Redis prefix): workers claim only their own deployment's runs.
 run_queue = Table(
     "run_queue",
     metadata,
     Column("run_id", Id, primary_key=True),
     Column("thread_id", Id, nullable=False),
+    Column("queue", String(128), nullable=False, default=""),
     Column("state", String(8), nullable=False),
     Column("worker_id", String(64), nullable=True),
     Column("lease_until", Float, nullable=True),
@@ -330,7 +332,7 @@ run_queue = Table(
     # 1 once a cancel was requested: a worker that claims the run ends it without running the graph.
     Column("cancel", Integer, nullable=False, default=0),
     Column("ready_at", Float, nullable=False),
-    Index("ix_run_queue_state", "state", "ready_at"),
+    Index("ix_run_queue_claim", "queue", "state", "ready_at"),
     Index("ix_run_queue_thread", "thread_id", "state"),
     Index("ix_run_queue_worker", "worker_id"),
 )

@@ -12,6 +12,7 @@ from xpert_server.auth.principal import Principal
 from xpert_server.storage import schema as t
 from xpert_server.storage.records import AlreadyExists, AssistantRecord, AssistantVersionRecord
 from xpert_server.storage.sql.core import SQLCore
+from xpert_server.storage.sql.prepared import ASSISTANT_BY_ID
 
 A = t.assistants
 ASSISTANT_SORT = {"assistant_id": A.c.id, "graph_id": A.c.id, "name": A.c.name, "created_at": A.c.created_at,
@@ -82,7 +83,7 @@ class AssistantsMixin(SQLCore):
         """By id within the org (a key's xpert binding is checked by the caller, to answer 403)."""
 
         def op(conn: Connection) -> AssistantRecord | None:
-            row = conn.execute(select(A).where(A.c.id == assistant_id, A.c.org_id == p.org_id)).first()
+            row = conn.execute(ASSISTANT_BY_ID, {"b_id": assistant_id, "b_org": p.org_id}).first()
             return None if row is None else _assistant(row)
 
         return await self.read(op)

@@ -10,11 +10,12 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, Engine, and_, insert, select, true
+from sqlalchemy import ColumnElement, Connection, Engine, and_, select, true
 
 from xpert_server.auth.principal import Principal
 from xpert_server.storage import schema as t
 from xpert_server.storage.sql.db import ThreadedDB
+from xpert_server.storage.sql.prepared import AUDIT_INSERT
 
 R = TypeVar("R")
 
@@ -70,15 +71,16 @@ class SQLCore:
     @staticmethod
     def audit(conn: Connection, p: Principal, action: str, resource_type: str, resource_id: str | None) -> None:
         conn.execute(
-            insert(t.audit_log).values(
-                org_id=p.org_id,
-                key_id=p.key_id or p.secret_id,
-                principal_user_id=p.user_id,
-                action=action,
-                resource_type=resource_type,
-                resource_id=resource_id,
-                at=time.time(),
-            )
+            AUDIT_INSERT,
+            {
+                "org_id": p.org_id,
+                "key_id": p.key_id or p.secret_id,
+                "principal_user_id": p.user_id,
+                "action": action,
+                "resource_type": resource_type,
+                "resource_id": resource_id,
+                "at": time.time(),
+            },
         )
 
     @staticmethod

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
 
 from xpert_server.storage import schema as t
 from xpert_server.storage.records import MessageRecord, RunRecord
@@ -82,13 +82,13 @@ class QueueMixin(SQLCore):
         return await self.write(op)
 
     # ---- claiming ---------------------------------------------------------------------------------
-    async def claim_runs(self, worker_id: str, limit: int, lease_until: float, run_id: str | None = None) -> list[Claim]:
-        """Lease up to `limit` ready runs (oldest first), or exactly `run_id` when it is ready."""
+    async def claim_runs(self, worker_id: str, limit: int, lease_until: float, *, queue: str = "",
+                         run_id: str | None = None) -> list[Claim]:
+        """Lease up to `limit` ready runs of `queue` (oldest first), or exactly `run_id` when it is ready."""
 
         def op(conn: Connection) -> list[Claim]:
             q = select(Q.c.run_id).where(Q.c.state == "ready")
-            if run_id is not None:
-                q = q.where(Q.c.run_id == run_id)
+            q = q.where(Q.c.run_id == run_id) if run_id is not None else q.where(Q.c.queue == queue)
             ids = list(conn.execute(q.order_by(Q.c.ready_at).limit(limit).with_for_update(skip_locked=True)).scalars())
             if not ids:
                 return []
@@ -96,7 +96,10 @@ class QueueMixin(SQLCore):
                          .values(state="lease", worker_id=worker_id, lease_until=lease_until, attempt=Q.c.attempt + 1))
             rows = conn.execute(select(R, Q.c.attempt.label("q_attempt"), Q.c.cancel.label("q_cancel"))
                                 .join(Q, Q.c.run_id == R.c.id)
-                                .where(R.c.id.in_(ids), Q.c.worker_id == worker_id, Q.c.state == "lease"))
+                                .where(R.c.id.in_(ids), Q.c.worker_id == worker_id, Q.c.state == "lease")).all()
+            gone = set(ids) - {r.id for r in rows}
+            if gone:  # queue rows whose run was deleted meanwhile: nothing to execute
+                conn.execute(delete(Q).where(Q.c.run_id.in_(list(gone))))
             return [Claim(run_from_row(r), int(r.q_attempt), bool(r.q_cancel)) for r in rows]
 
         return await self.write(op)
@@ -129,6 +132,7 @@ class QueueMixin(SQLCore):
             if spent:
                 runs = [run_from_row(r) for r in conn.execute(select(R).where(R.c.id.in_(spent)))]
                 ended = end_runs_as_error(conn, runs, reason, now)
+                conn.execute(delete(Q).where(Q.c.run_id.in_(spent)))
             return again, ended
 
         return await self.write(op)
@@ -167,7 +171,9 @@ class QueueMixin(SQLCore):
         def op(conn: Connection) -> list[Ended]:
             runs = [run_from_row(r) for r in conn.execute(select(R).where(R.c.id.in_(list(run_ids)),
                                                                           R.c.status.in_(("pending", "running"))))]
-            return end_runs_as_error(conn, runs, reason, now)
+            ended = end_runs_as_error(conn, runs, reason, now)
+            conn.execute(delete(Q).where(Q.c.run_id.in_(list(run_ids))))
+            return ended
 
         return await self.write(op)
 
@@ -200,8 +206,10 @@ class QueueMixin(SQLCore):
         return await self.write(op)
 
     # ---- numbers for /info and /metrics -----------------------------------------------------------
-    async def queue_counts(self) -> dict[str, int]:
+    async def queue_counts(self, queue: str | None = None) -> dict[str, int]:
         q = select(Q.c.state, func.count()).group_by(Q.c.state)
+        if queue is not None:
+            q = q.where(or_(Q.c.queue == queue, Q.c.state == "local"))
         return await self.read(lambda conn: {str(s): int(n) for s, n in conn.execute(q)})
 
     async def run_counts(self) -> dict[str, int]:

@@ -23,6 +23,7 @@ from xpert_server.storage.records import (
     ThreadRecord,
 )
 from xpert_server.storage.sql.core import SQLCore
+from xpert_server.storage.sql.prepared import MESSAGE_INSERT, MESSAGE_UPDATE, RUN_STATUS, THREAD_STATUS
 from xpert_server.storage.sql.threads import thread_from_row
 
 R, T, M, E = t.runs, t.threads, t.messages, t.run_events
@@ -131,8 +132,8 @@ class RunsMixin(SQLCore):
             if placement is not None:
                 state = "wait" if queued and placement.state == "ready" else placement.state
                 conn.execute(insert(t.run_queue).values(run_id=run.id, thread_id=run.thread_id, state=state,
-                                                        worker_id=placement.worker_id, attempt=0, cancel=0,
-                                                        ready_at=run.created_at))
+                                                        queue=placement.queue, worker_id=placement.worker_id,
+                                                        attempt=0, cancel=0, ready_at=run.created_at))
             if messages and not queued:
                 conn.execute(insert(M), [_message_values(p.org_id, m) for m in messages])
             if idempotency is not None:
@@ -229,10 +230,8 @@ class RunsMixin(SQLCore):
 
     async def set_run_status(self, run_id: str, status: str, error: str | None = None) -> None:
         now = time.time()
-        await self.write(
-            lambda conn: conn.execute(update(R).where(R.c.id == run_id).values(status=status, error=error,
-                                                                                updated_at=now))
-        )
+        params = {"b_id": run_id, "b_status": status, "b_error": error, "b_now": now}
+        await self.write(lambda conn: conn.execute(RUN_STATUS, params))
 
     async def finish_run(
         self,
@@ -247,11 +246,10 @@ class RunsMixin(SQLCore):
         now = time.time()
 
         def op(conn: Connection) -> None:
-            conn.execute(update(R).where(R.c.id == run.id).values(status=status, error=error, updated_at=now))
+            conn.execute(RUN_STATUS, {"b_id": run.id, "b_status": status, "b_error": error, "b_now": now})
             conn.execute(delete(t.run_queue).where(t.run_queue.c.run_id == run.id))  # its live work is over
-            conn.execute(
-                update(T).where(T.c.id == run.thread_id).values(status=thread_status, error=error, updated_at=now)
-            )
+            conn.execute(THREAD_STATUS, {"b_id": run.thread_id, "b_status": thread_status, "b_error": error,
+                                         "b_now": now})
             for m in messages:
                 _upsert_message(conn, run.org_id, m)
 
@@ -389,7 +387,7 @@ def _upsert_message(conn: Connection, org_id: str, m: MessageRecord) -> None:
     values = _message_values(org_id, m)
     # A message keeps its creation time: the run's end rewrites the AI message with the run's (earlier)
     # created_at, which would sort the reply before the question it answers.
-    kept = ("id", "created_at")
-    res = conn.execute(update(M).where(M.c.id == m.id).values(**{k: v for k, v in values.items() if k not in kept}))
-    if res.rowcount == 0:
-        conn.execute(insert(M).values(**values))
+    params = {f"b_{k}": values[k] for k in ("role", "content", "reasoning", "files", "status", "error",
+                                             "execution_id", "updated_at")}
+    if conn.execute(MESSAGE_UPDATE, {"b_id": m.id, **params}).rowcount == 0:
+        conn.execute(MESSAGE_INSERT, values)

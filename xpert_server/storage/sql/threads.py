@@ -14,6 +14,7 @@ from xpert_server.encoding import new_id
 from xpert_server.storage import schema as t
 from xpert_server.storage.records import AlreadyExists, ThreadRecord
 from xpert_server.storage.sql.core import SQLCore
+from xpert_server.storage.sql.prepared import THREAD_INSERT, thread_by_id, thread_params
 
 T = t.threads
 THREAD_SORT = {"thread_id": T.c.id, "status": T.c.status, "created_at": T.c.created_at, "updated_at": T.c.updated_at}
@@ -73,20 +74,22 @@ class ThreadsMixin(SQLCore):
                 if row is not None:
                     return thread_from_row(row)
             conn.execute(
-                insert(T).values(
-                    id=record.id,
-                    org_id=record.org_id,
-                    conversation_id=record.conversation_id,
-                    assistant_id=record.assistant_id,
-                    status=record.status,
-                    title=record.title,
-                    metadata=record.metadata,
-                    created_by=record.created_by,
-                    updated_by=record.updated_by,
-                    key_id=p.key_id or p.secret_id,
-                    created_at=now,
-                    updated_at=now,
-                )
+                THREAD_INSERT,
+                {
+                    "id": record.id,
+                    "org_id": record.org_id,
+                    "conversation_id": record.conversation_id,
+                    "assistant_id": record.assistant_id,
+                    "status": record.status,
+                    "title": record.title,
+                    "metadata": record.metadata,
+                    "created_by": record.created_by,
+                    "updated_by": record.updated_by,
+                    "key_id": p.key_id or p.secret_id,
+                    "error": None,
+                    "created_at": now,
+                    "updated_at": now,
+                },
             )
             self.audit(conn, p, "create", "thread", record.id)
             return record
@@ -98,8 +101,8 @@ class ThreadsMixin(SQLCore):
             raise AlreadyExists("The thread already exists.") from e
 
     async def get_thread(self, p: Principal, thread_id: str) -> ThreadRecord | None:
-        q = select(T).where(T.c.id == thread_id, self.visible_threads(p))
-        return await self.read(lambda conn: _one(conn.execute(q).first()))
+        q, params = thread_by_id(p.user_id is not None), thread_params(thread_id, p.org_id, p.user_id)
+        return await self.read(lambda conn: _one(conn.execute(q, params).first()))
 
     async def get_thread_by_conversation(self, p: Principal, conversation_id: str) -> ThreadRecord | None:
         q = select(T).where(T.c.conversation_id == conversation_id, self.visible_threads(p))
@@ -173,6 +176,7 @@ class ThreadsMixin(SQLCore):
             # A key whose run is gone would make its retry collide with it: it goes with the run.
             conn.execute(delete(t.idempotency_keys).where(t.idempotency_keys.c.run_id.in_(run_ids)))
             conn.execute(delete(t.runs).where(t.runs.c.thread_id == thread_id))
+            conn.execute(delete(t.run_queue).where(t.run_queue.c.thread_id == thread_id))  # no worker takes them
             conn.execute(delete(t.feedbacks).where(t.feedbacks.c.thread_id == thread_id))
             conn.execute(delete(t.messages).where(t.messages.c.thread_id == thread_id))
             self.audit(conn, p, "delete", "thread", thread_id)

@@ -1,0 +1,55 @@
+"""Statements built once, executed with parameters.
+
+Building `insert(t).values(...)` or `select(t).where(...)` per call costs SQLAlchemy more than the
+database takes to run it (measured here: ~0.9 ms vs ~0.25 ms per insert on SQLite). The hot paths —
+thread creates, run starts and ends, audit rows, lookups by id — use these instead.
+Bind names carry a `b_` prefix: UPDATE ... SET reserves the plain column names.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Select, bindparam, insert, select, update
+
+from xpert_server.storage import schema as t
+
+T, R, M, A = t.threads, t.runs, t.messages, t.assistants
+
+AUDIT_INSERT = insert(t.audit_log)
+THREAD_INSERT = insert(T)
+RUN_INSERT = insert(R)
+MESSAGE_INSERT = insert(M)
+
+RUN_STATUS = (
+    update(R)
+    .where(R.c.id == bindparam("b_id"))
+    .values(status=bindparam("b_status"), error=bindparam("b_error"), updated_at=bindparam("b_now"))
+)
+THREAD_STATUS = (
+    update(T)
+    .where(T.c.id == bindparam("b_id"))
+    .values(status=bindparam("b_status"), error=bindparam("b_error"), updated_at=bindparam("b_now"))
+)
+MESSAGE_UPDATE = (
+    update(M)
+    .where(M.c.id == bindparam("b_id"))
+    .values(**{c: bindparam(f"b_{c}") for c in ("role", "content", "reasoning", "files", "status", "error",
+                                                   "execution_id", "updated_at")})
+)
+ASSISTANT_BY_ID = select(A).where(A.c.id == bindparam("b_id"), A.c.org_id == bindparam("b_org"))
+
+
+@cache
+def thread_by_id(with_user: bool) -> Select[Any]:
+    """A visible thread by id: its org's, and its user's when the principal names one."""
+    q = select(T).where(T.c.id == bindparam("b_id"), T.c.org_id == bindparam("b_org"))
+    return q.where(T.c.created_by == bindparam("b_user")) if with_user else q
+
+
+def thread_params(thread_id: str, org_id: str, user_id: str | None) -> dict[str, Any]:
+    params: dict[str, Any] = {"b_id": thread_id, "b_org": org_id}
+    if user_id is not None:
+        params["b_user"] = user_id
+    return params
