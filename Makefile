@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install serve test lint bench clean local-llm
+.PHONY: install serve test lint bench soak clean local-llm
 
 install: $(STAMP)
 
@@ -36,6 +36,11 @@ local-llm: install
 # One shell line so the raised open-files limit applies to the run.
 bench: install
 	ulimit -n $$(ulimit -Hn) 2>/dev/null || ulimit -n 65536 2>/dev/null || true; $(BIN)/python bench/run.py
+
+# Soak (never in CI): 30 minutes of mixed loopback load against `xpert serve`, RSS sampled every 10 s; reports the
+# RSS slope after warm-up (target < 1 MiB / 10 min) and errors (target 0). SOAK_SECONDS=300 for a short one.
+soak: install
+	$(BIN)/python bench/soak.py
 
 clean:
 	rm -rf $(VENV) .xpert .pytest_cache .mypy_cache .ruff_cache

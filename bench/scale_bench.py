@@ -114,6 +114,26 @@ def agent_bench(bases: list[str], assistant: str, c: int, n: int) -> dict[str, A
             "errors": sum(r.get("errors", 0) for r in results), "events_per_run": results[0]["events_per_run"]["p50"]}
 
 
+def drain_rate(base: str, db_url: str, assistant: str, n: int) -> dict[str, Any]:
+    """Workers alone: `n` background runs queued at once (POST /runs/batch, no stream to serve), timed from
+    the first POST until the database shows them all `success`."""
+    import psycopg
+
+    with psycopg.connect(db_url) as conn:
+        before = conn.execute("SELECT count(*) FROM runs WHERE status = 'success'").fetchone()[0]
+    started = time.perf_counter()
+    for i in range(0, n, 100):
+        post(f"{base}/runs/batch", [{"assistant_id": assistant, "input": {"input": "hi"}}] * min(100, n - i))
+    while True:
+        with psycopg.connect(db_url) as conn:
+            done = conn.execute("SELECT count(*) FROM runs WHERE status = 'success'").fetchone()[0] - before
+        if done >= n:
+            break
+        time.sleep(0.05)
+    return {"runs": n, "seconds": round(time.perf_counter() - started, 2),
+            "runs_per_s": round(n / (time.perf_counter() - started), 1)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("-c", type=int, default=16)
@@ -151,7 +171,9 @@ def main() -> None:
                 procs.stop(workers.pop())
             wait_workers(bases[0], count)
             out[f"scaled_{count}_workers"] = agent_bench(targets, tokens, args.c, args.n)
-            print(f"{count} worker(s): {out[f'scaled_{count}_workers']}", flush=True)
+            print(f"{count} worker(s), stream: {out[f'scaled_{count}_workers']}", flush=True)
+            out[f"drain_{count}_workers"] = drain_rate(bases[0], env["XPERT_DATABASE_URL"], tokens, args.n)
+            print(f"{count} worker(s), queue drain: {out[f'drain_{count}_workers']}", flush=True)
         for w in workers:
             procs.stop(w)
         for a in apis:
@@ -166,17 +188,26 @@ def main() -> None:
             print(f"embedded (PostgreSQL, one process): {out['embedded_postgres']}", flush=True)
     finally:
         procs.stop_all()
-        with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-        try:
-            from redis import Redis
-
-            r = Redis.from_url(REDIS)
-            for key in r.scan_iter(match=f"{prefix}:*", count=1000):
-                r.delete(key)
-        except Exception as e:  # noqa: BLE001 - cleanup is best effort
-            print(f"redis cleanup: {e}", file=sys.stderr)
+        cleanup(db, prefix, root)
     print(json.dumps(out, indent=2))
+
+
+def cleanup(db: str, prefix: str, root: Path) -> None:
+    import psycopg
+
+    if os.environ.get("BENCH_KEEP"):
+        print(f"kept: database {db}, logs in {root}", file=sys.stderr)
+        return
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+    try:
+        from redis import Redis
+
+        r = Redis.from_url(REDIS)
+        for key in r.scan_iter(match=f"{prefix}:*", count=1000):
+            r.delete(key)
+    except Exception as e:  # noqa: BLE001 - cleanup is best effort
+        print(f"redis cleanup: {e}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ from xpert_server.api.cors import install_cors
 from xpert_server.api.limits import BodyLimitMiddleware
 from xpert_server.api.metrics import MetricsMiddleware, RequestMetrics
 from xpert_server.api.openapi import ERROR_RESPONSES, install_openapi
+from xpert_server.api.streams import StreamSlots
 from xpert_server.auth.authenticator import Authenticator
 from xpert_server.auth.keys import generate_key, hash_credential, key_hint
 from xpert_server.auth.principal import DEFAULT_ORG
@@ -53,6 +54,7 @@ from xpert_server.runs.recovery import Sweeper
 from xpert_server.runs.wiring import Role, start_runs
 from xpert_server.services import Services
 from xpert_server.storage import SQLStorage, create_storage
+from xpert_server.storage.records import AlreadyExists
 
 log = logging.getLogger("xpert")
 T = TypeVar("T")
@@ -80,7 +82,7 @@ async def _settled(step: Callable[[], Awaitable[T]]) -> T:
     xpert, two create the checkpointer's tables): the loser tries once more and finds the winner's rows."""
     try:
         return await step()
-    except (IntegrityError, psycopg.IntegrityError):
+    except (IntegrityError, psycopg.IntegrityError, AlreadyExists):
         await asyncio.sleep(0.3)
         return await step()
 
@@ -155,6 +157,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
     install_cors(app, settings)
     app.state.request_metrics = RequestMetrics()
+    app.state.stream_slots = StreamSlots(settings.max_streams_per_credential)
     app.add_middleware(MetricsMiddleware, metrics=app.state.request_metrics)
     return app
 
@@ -190,8 +193,15 @@ def include_flat(app: FastAPI, router: APIRouter, prefix: str, responses: dict[i
         )
 
 
+def configure_logging(level: str) -> None:
+    """Logging of a server process. aiosqlite logs every statement with its parameters at debug level (the
+    messages of every conversation, whatever users paste in them): it never logs below info."""
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("aiosqlite").setLevel(max(logging.getLogger().getEffectiveLevel(), logging.INFO))
+
+
 def app_from_env() -> FastAPI:
     """The app of one of `xpert serve --workers N`'s processes (uvicorn factory): settings from XPERT_* only."""
     settings = Settings.from_env()
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_level)
     return create_app(settings)

@@ -87,7 +87,8 @@ def serve(
     `xpert worker` processes (or this one, with --with-worker). See docs/scale-out.md."""
     import uvicorn
 
-    from xpert_server.app import create_app
+    from xpert_server.app import configure_logging, create_app
+    from xpert_server.httplimits import http_options
 
     settings = _settings(data_dir, database_url, host=host, port=port, xperts_dir=xperts, log_level=log_level,
                          demo=demo, run_timeout=run_timeout, redis_url=redis_url, with_worker=with_worker)
@@ -99,9 +100,10 @@ def serve(
                "need --database-url postgresql://… and --redis-url redis://… (or XPERT_DATABASE_URL and "
                "XPERT_REDIS_URL)")
         raise typer.Exit(2)
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_level)
     common: dict[str, Any] = {"host": settings.host, "port": settings.port, "log_level": settings.log_level,
-                              "access_log": settings.log_level == "debug", "timeout_graceful_shutdown": 5}
+                              "access_log": settings.log_level == "debug", "timeout_graceful_shutdown": 5,
+                              **http_options(settings)}
     if workers == 1:
         uvicorn.run(create_app(settings), **common)
         return
@@ -162,7 +164,9 @@ def worker(
     if settings.xperts_dir is not None and not settings.xperts_dir.is_dir():
         _error(f"--xperts {settings.xperts_dir}: not a folder")
         raise typer.Exit(2)
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from xpert_server.app import configure_logging
+
+    configure_logging(settings.log_level)
     asyncio.run(_work(settings))
 
 

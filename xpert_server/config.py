@@ -26,6 +26,9 @@ class Settings:
     api_key: str | None = None
     max_body_bytes: int = 10 * 1024 * 1024
     max_upload_bytes: int = 50 * 1024 * 1024
+    max_header_bytes: int = 64 * 1024
+    # Open SSE streams per credential (API key or client secret) in one process; 0 turns the limit off.
+    max_streams_per_credential: int = 100
     log_level: str = "info"
     run_timeout: float = 3600.0
     frame_retention: float = 7 * 24 * 3600.0
@@ -103,8 +106,8 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-_INT = {"port", "max_body_bytes", "max_upload_bytes", "secret_rate_limit", "key_rate_limit", "worker_concurrency",
-        "max_attempts", "stream_maxlen"}
+_INT = {"port", "max_body_bytes", "max_upload_bytes", "max_header_bytes", "max_streams_per_credential",
+        "secret_rate_limit", "key_rate_limit", "worker_concurrency", "max_attempts", "stream_maxlen"}
 _FLOAT = {"run_timeout", "frame_retention", "keepalive_interval", "lease_seconds", "drain_seconds", "stream_ttl"}
 _BOOL = {"demo", "announce_key", "with_worker", "metrics_public"}
 _PATH = {"data_dir", "xperts_dir"}
@@ -144,6 +147,9 @@ FIELDS_DOC: dict[str, str] = {
     "api_key": "A key registered verbatim for the default org at start (XPERT_API_KEY).",
     "max_body_bytes": "Largest JSON body accepted, in bytes (XPERT_MAX_BODY_BYTES). Default 10 MiB.",
     "max_upload_bytes": "Largest upload accepted, in bytes (XPERT_MAX_UPLOAD_BYTES). Default 50 MiB.",
+    "max_header_bytes": "Largest request line + headers, in bytes; 431 above (XPERT_MAX_HEADER_BYTES). Default 64 KiB.",
+    "max_streams_per_credential": "Open SSE streams per API key or client secret in one process; 429 above, "
+                                  "0 = off (XPERT_MAX_STREAMS_PER_CREDENTIAL). Default 100.",
     "log_level": "debug, info, warning, error (XPERT_LOG_LEVEL, --log-level). Default info.",
     "run_timeout": "Seconds before a run ends `timeout` (XPERT_RUN_TIMEOUT). Default 3600.",
     "frame_retention": "Seconds stored stream frames are kept (XPERT_FRAME_RETENTION). Default 7 days.",

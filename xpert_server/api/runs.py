@@ -9,10 +9,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant
 from xpert_server.api.limits import INT64_MAX
 from xpert_server.api.shapes import ts
+from xpert_server.api.streams import stream_slot
 from xpert_server.api.threads import load_thread
 from xpert_server.auth.principal import Principal
 from xpert_server.errors import BadRequest, NotFound
@@ -89,10 +91,26 @@ async def _start(
     return await start_run(services, p, thread, body, idempotency_key, path)
 
 
+class SSEResponse(StreamingResponse):
+    """A StreamingResponse that gives its stream slot back when it ends, however it ends."""
+
+    def __init__(self, *args: Any, release: Callable[[], None], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.release = release
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.release()
+
+
 def sse_response(
-    frames: AsyncIterator[Frame | None], on_disconnect: Callable[[], Awaitable[None]] | None = None
+    frames: AsyncIterator[Frame | None], on_disconnect: Callable[[], Awaitable[None]] | None = None,
+    release: Callable[[], None] = lambda: None,
 ) -> StreamingResponse:
-    """The SSE response. `on_disconnect` runs when the client leaves before `complete`."""
+    """The SSE response. `on_disconnect` runs when the client leaves before `complete`; `release` (the
+    stream's slot, api/streams.py) when the response ends."""
 
     async def body() -> AsyncIterator[bytes]:
         finished = False
@@ -105,16 +123,18 @@ def sse_response(
             if not finished and on_disconnect is not None:
                 await asyncio.shield(on_disconnect())
 
-    return StreamingResponse(body(), media_type=MEDIA_TYPE, headers=SSE_HEADERS)
+    return SSEResponse(body(), media_type=MEDIA_TYPE, headers=SSE_HEADERS, release=release)
 
 
-def stream_accepted(services: Services, accepted: Accepted, body: RunCreate) -> StreamingResponse:
+def stream_accepted(
+    services: Services, accepted: Accepted, body: RunCreate, release: Callable[[], None] = lambda: None
+) -> StreamingResponse:
     run = accepted.run
     cancel = None
     if body.on_disconnect == "cancel" and not accepted.repeated:
         async def cancel() -> None:
             await services.runs.cancel(run)
-    return sse_response(services.runs.follow(run.id), cancel)
+    return sse_response(services.runs.follow(run.id), cancel, release)
 
 
 def _last_event_id(header: str | None, query: str | None) -> int:
@@ -145,8 +165,13 @@ async def stream_run(
     thread_id: str, body: RunCreate, services: ServicesDep, p: PrincipalDep, request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> StreamingResponse:
-    accepted = await _start(services, p, thread_id, body, idempotency_key, request.url.path)
-    return stream_accepted(services, accepted, body)
+    release = stream_slot(request, p)  # 429 before anything starts when this credential's streams are all open
+    try:
+        accepted = await _start(services, p, thread_id, body, idempotency_key, request.url.path)
+        return stream_accepted(services, accepted, body, release)
+    except BaseException:
+        release()
+        raise
 
 
 @router.post("/runs/wait", status_code=201, summary="Start a run and wait for its reply")
@@ -193,12 +218,13 @@ async def join_stream(
     run_id: str,
     services: ServicesDep,
     p: PrincipalDep,
+    request: Request,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
     last_event_id_q: Annotated[str | None, Query(alias="last_event_id")] = None,
 ) -> StreamingResponse:
     await _load_run(services, p, thread_id, run_id)
     after = _last_event_id(last_event_id, last_event_id_q)
-    return sse_response(services.runs.follow(run_id, after))
+    return sse_response(services.runs.follow(run_id, after), release=stream_slot(request, p))
 
 
 @router.get("/runs/{run_id}/join", summary="Wait for a run to finish and return its reply")

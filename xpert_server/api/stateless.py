@@ -11,6 +11,7 @@ from starlette.responses import StreamingResponse
 
 from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant
 from xpert_server.api.runs import IdempotencyKey, RunCreate, run_json, start_run, stream_accepted
+from xpert_server.api.streams import stream_slot
 from xpert_server.auth.principal import Principal
 from xpert_server.runs.input import normalise_input
 from xpert_server.runs.service import Accepted
@@ -50,8 +51,13 @@ async def _start_stateless(
 async def stream_stateless(
     body: RunCreate, services: ServicesDep, p: PrincipalDep, request: Request, idempotency_key: IdempotencyKey = None
 ) -> StreamingResponse:
-    accepted = await _start_stateless(services, p, body, idempotency_key, request.url.path, keep_default=False)
-    return stream_accepted(services, accepted, body)
+    release = stream_slot(request, p)
+    try:
+        accepted = await _start_stateless(services, p, body, idempotency_key, request.url.path, keep_default=False)
+        return stream_accepted(services, accepted, body, release)
+    except BaseException:
+        release()
+        raise
 
 
 @router.post("/wait", status_code=201, summary="Run without a thread and wait for the reply")

@@ -22,6 +22,23 @@ from redis.retry import Retry
 log = logging.getLogger("xpert.scale")
 
 
+def cancelled_meanwhile() -> bool:
+    """True when this task was cancelled but the CancelledError became something else on the way (a
+    timeout racing the cancel can turn it into TimeoutError, which is an OSError): stop, do not retry."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
+async def stop_task(task: asyncio.Task[None]) -> None:
+    """Cancel until it ends: a cancel that lands inside a client's own timeout can be lost."""
+    for _ in range(100):
+        task.cancel()
+        done, _ = await asyncio.wait({task}, timeout=0.1)
+        if done:
+            return
+    log.error("task %s did not stop", task.get_name())
+
+
 def connect_redis(url: str) -> Redis:
     # Fail fast (one quick retry): every caller has a database fallback and must not hang on a dead Redis.
     return Redis.from_url(
@@ -63,6 +80,7 @@ class Signals:
         self.keys = keys
         self._task: asyncio.Task[None] | None = None
         self._warned = 0.0
+        self._closing = False
 
     async def wake(self) -> None:
         await self._publish(self.keys.wake, b"1")
@@ -84,14 +102,14 @@ class Signals:
 
     async def _listen(self, on_wake: Callable[[], None], on_cancel: Callable[[str], None]) -> None:
         delay = 0.1
-        while True:
+        while not self._closing:
             pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
             try:
                 await pubsub.subscribe(self.keys.wake, self.keys.cancel)
                 delay = 0.1
                 on_wake()  # (re)subscribed: anything published meanwhile was missed, so look now
-                while True:
-                    msg = await pubsub.get_message(timeout=5.0)
+                while not self._closing:
+                    msg = await pubsub.get_message(timeout=1.0)
                     if msg is None or msg.get("type") != "message":
                         continue
                     channel = msg["channel"].decode() if isinstance(msg["channel"], bytes) else msg["channel"]
@@ -103,6 +121,8 @@ class Signals:
             except asyncio.CancelledError:
                 raise
             except (RedisError, OSError) as e:
+                if cancelled_meanwhile():
+                    raise asyncio.CancelledError from e
                 log.warning("redis signals lost (%s); reconnecting in %.1f s", e, delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 2.0)
@@ -111,11 +131,10 @@ class Signals:
                 await asyncio.sleep(delay)
             finally:
                 with contextlib.suppress(Exception):
-                    await pubsub.aclose()
+                    await pubsub.aclose()  # type: ignore[no-untyped-call]
 
     async def close(self) -> None:
+        self._closing = True
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await stop_task(self._task)
             self._task = None

@@ -66,6 +66,9 @@ class LeasedStorage:
         if not await self.holds(run.id):
             raise LeaseLost(run.id)
         await self._storage.finish_run(run, **kwargs)
+        # Ended and committed (its queue row went with it): from here on, a renewal that no longer finds
+        # the lease is no loss, and its last frames (`complete`) must not be fenced.
+        self.attempts.pop(run.id, None)
 
 
 async def effective_chat(storage: SQLStorage, run: RunRecord) -> ChatInput:
@@ -130,7 +133,6 @@ class Runner:
             except LeaseLost:
                 log.warning("run %s: lease lost (attempt %d); another attempt owns it", run.id, claim.attempt)
                 return
-            self.leased.attempts.pop(run.id, None)  # ended and committed: there is no lease left to lose
             await promote_waiting(self.storage, self.signals, run.thread_id)
         finally:
             self.leased.attempts.pop(run.id, None)

@@ -16,12 +16,13 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator
+from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy.exc import IntegrityError
 
-from xpert_server.runs.broker import Keys
+from xpert_server.runs.broker import Keys, cancelled_meanwhile
 from xpert_server.runs.eventlog import COMPLETE, COMPLETE_GRACE, LocalEventLog, _Channel
 from xpert_server.runs.sse import Frame
 from xpert_server.storage import SQLStorage
@@ -76,7 +77,7 @@ class RedisEventLog(LocalEventLog):
         """The last frame id anyone may have seen: the database's, or Redis's if it is somehow ahead."""
         last = await self.storage.last_event_seq(run_id)
         try:
-            top = await self.redis.xrevrange(self.keys.stream(run_id), count=1)
+            top: Any = await self.redis.xrevrange(self.keys.stream(run_id), count=1)
             if top:
                 last = max(last, _seq(top[0][0]))
         except (RedisError, OSError):
@@ -130,9 +131,11 @@ class RedisEventLog(LocalEventLog):
         while True:
             entries: list[Frame] | None = None
             try:
-                resp = await self.redis.xread({key: f"{after}-0"}, count=READ_COUNT, block=block)
+                resp: Any = await self.redis.xread({key: f"{after}-0"}, count=READ_COUNT, block=block)
                 entries = [_frame(i, f) for _, items in resp for i, f in items] if resp else []
-            except (RedisError, OSError):
+            except (RedisError, OSError) as failure:
+                if cancelled_meanwhile():
+                    raise asyncio.CancelledError from failure  # the client left; this was no Redis failure
                 entries = None  # Redis is down: poll the database until it is back
             if entries:
                 if entries[0].seq > after + 1:

@@ -11,12 +11,11 @@ Same API as RunService (handlers do not know the mode); what differs is behind i
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 
 from xpert_server.encoding import dumps
-from xpert_server.runs.broker import Signals
+from xpert_server.runs.broker import Signals, stop_task
 from xpert_server.runs.checkpoint import Checkpointer
 from xpert_server.runs.durable import Runner, promote_waiting
 from xpert_server.runs.executor import RunJob
@@ -42,7 +41,7 @@ class ScaledRunService(RunService):
         self._watched: dict[str, list[AfterRun]] = {}
         self._watcher: asyncio.Task[None] | None = None
 
-    @property  # type: ignore[override]
+    @property
     def attachments(self) -> AttachmentResolver | None:
         return self.runner.attachments
 
@@ -115,6 +114,4 @@ class ScaledRunService(RunService):
 
     async def shutdown(self) -> None:
         if self._watcher is not None:
-            self._watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._watcher
+            await stop_task(self._watcher)

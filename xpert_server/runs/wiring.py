@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from dataclasses import dataclass
 from typing import Literal
 
@@ -55,6 +56,19 @@ class RunsWiring:
                 await self.redis.aclose()
 
 
+def _warn_unshared(settings: Settings) -> None:
+    """Uploaded bytes and signed file URLs must be the same in every process of a deployment."""
+    def given(name: str) -> bool:
+        return bool(settings.extra.get(name) or os.environ.get("XPERT_" + name.upper()))
+
+    if not given("files_dir"):
+        log.warning("scaled mode without XPERT_FILES_DIR: uploads go to %s, which other processes must share "
+                    "(or set XPERT_FILES_DIR to a folder they all mount)", settings.data_dir / "files")
+    if not given("file_url_secret"):
+        log.warning("scaled mode without XPERT_FILE_URL_SECRET: file URLs signed here verify only in processes "
+                    "sharing the data dir %s", settings.data_dir)
+
+
 def process_kind(settings: Settings, role: Role) -> str:
     if not settings.scaled:
         return "embedded"
@@ -94,6 +108,7 @@ async def _start_scaled(storage: SQLStorage, settings: Settings, graphs: GraphPr
     from xpert_server.runs.worker import Worker
 
     assert settings.redis_url
+    _warn_unshared(settings)
     redis = connect_redis(settings.redis_url)
     keys = Keys(settings.redis_prefix)
     events = RedisEventLog(storage, redis, keys, maxlen=settings.stream_maxlen, ttl=settings.stream_ttl)

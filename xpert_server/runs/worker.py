@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 
 from xpert_server.config import Settings
-from xpert_server.runs.broker import Signals
+from xpert_server.runs.broker import Signals, stop_task
 from xpert_server.runs.durable import Runner, promote_waiting
 from xpert_server.runs.recovery import close_streams
 from xpert_server.storage import SQLStorage
@@ -86,10 +86,7 @@ class Worker:
             log.info("worker %s: handed back %d run(s)", self.id, len(left))
             await self.signals.wake()
         for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await stop_task(task)
         await self.signals.close()
 
     # ---- claiming ---------------------------------------------------------------------------------

@@ -1,0 +1,131 @@
+"""What the fuzzer found, pinned as plain examples (in process, on the suite's backend), so each finding stays
+fixed even when the fuzzer's few random examples miss it.
+
+A value no backend can store (an integer beyond 64 bits, a NUL character on PostgreSQL) was a 500 from
+the database; it must be a 400 naming the field, on every backend alike.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.helpers import ApiHarness
+
+BIG = 2**70
+NUL = "a\x00b"
+
+
+@pytest.fixture(scope="module")
+async def tenant(api: ApiHarness) -> dict[str, Any]:
+    key, _ = await api.mint_key()
+    async with api.client(key) as c:
+        aid = (await c.post("/assistants", json={"name": "Fuzzed", "slug": "fuzzed"})).json()["assistant_id"]
+        thread = (await c.post("/threads", json={})).json()
+        done = await c.post(f"/threads/{thread['thread_id']}/runs/wait", json={"assistant_id": aid, "input": "hi"})
+        assert done.status_code == 201, done.text
+        (run,) = (await c.get(f"/threads/{thread['thread_id']}/runs")).json()
+        kb = (await c.post("/knowledges", json={"name": "fuzzed kb"})).json()
+    return {"key": key, "aid": aid, "tid": thread["thread_id"], "cid": thread["metadata"]["id"],
+            "rid": run["run_id"], "kb": kb["id"]}
+
+
+def bad_request(resp: httpx.Response, field: str) -> None:
+    assert resp.status_code == 400, f"{resp.request.method} {resp.request.url}: {resp.status_code} {resp.text[:200]}"
+    assert field in resp.json()["message"], resp.text
+
+
+OFFSET_CALLS = [
+    ("POST", "/assistants/search", "json"),
+    ("POST", "/assistants/{aid}/versions", "json"),
+    ("GET", "/assistants/{aid}/versions", "query"),
+    ("POST", "/threads/search", "json"),
+    ("GET", "/threads/{tid}/runs", "query"),
+    ("POST", "/conversations/search", "json"),
+    ("GET", "/conversations/{cid}/messages", "query"),
+    ("GET", "/knowledges", "query"),
+    ("POST", "/store/items/search", "json"),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "where"), OFFSET_CALLS, ids=[f"{m} {p}" for m, p, _ in OFFSET_CALLS])
+async def test_an_offset_beyond_64_bits_is_a_400(
+    api: ApiHarness, tenant: dict[str, Any], method: str, path: str, where: str
+) -> None:
+    url = path.format(**tenant)
+    async with api.client(tenant["key"]) as c:
+        if where == "json":
+            resp = await c.request(method, url, json={"offset": BIG})
+        else:
+            resp = await c.request(method, url, params={"offset": str(BIG)})
+        bad_request(resp, "offset")
+        # The largest storable offset still works (an empty page).
+        if where == "json":
+            ok = await c.request(method, url, json={"offset": 2**63 - 1})
+        else:
+            ok = await c.request(method, url, params={"offset": str(2**63 - 1)})
+        assert ok.status_code in (200, 201), ok.text
+
+
+async def test_a_version_beyond_64_bits_is_a_400(api: ApiHarness, tenant: dict[str, Any]) -> None:
+    async with api.client(tenant["key"]) as c:
+        bad_request(await c.post(f"/assistants/{tenant['aid']}/latest", json={"version": BIG}), "version")
+
+
+async def test_a_last_event_id_beyond_64_bits_is_a_400(api: ApiHarness, tenant: dict[str, Any]) -> None:
+    async with api.client(tenant["key"]) as c:
+        resp = await c.get(f"/threads/{tenant['tid']}/runs/{tenant['rid']}/stream",
+                           headers={"Last-Event-ID": str(BIG)})
+        bad_request(resp, "Last-Event-ID")
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"namespace": ["a"], "key": "k", "value": {"n": BIG}}, "value"),
+        ({"namespace": ["a"], "key": "k", "value": {"s": NUL}}, "value"),
+        ({"namespace": ["a"], "key": NUL, "value": {}}, "key"),
+        ({"namespace": [NUL], "key": "k", "value": {}}, "namespace"),
+    ],
+    ids=["big int in value", "NUL in value", "NUL in key", "NUL in namespace"],
+)
+async def test_store_items_storage_would_refuse_are_a_400(
+    api: ApiHarness, tenant: dict[str, Any], body: dict[str, Any], field: str
+) -> None:
+    async with api.client(tenant["key"]) as c:
+        bad_request(await c.put("/store/items", json=body), field)
+        # Reading such a name finds nothing, on every backend.
+        got = await c.get("/store/items", params={"namespace": "a", "key": NUL})
+        assert got.status_code == 200 and got.json() is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"name": "kb", "avatar": NUL}, {"name": "kb", "parserConfig": {"extra": BIG}},
+     {"name": "kb", "recall": {"note": NUL}}],
+    ids=["NUL in an extra field", "big int in parserConfig", "NUL in recall"],
+)
+async def test_knowledge_base_fields_storage_would_refuse_are_a_400(
+    api: ApiHarness, tenant: dict[str, Any], body: dict[str, Any]
+) -> None:
+    async with api.client(tenant["key"]) as c:
+        resp = await c.post("/knowledges", json=body)
+        assert resp.status_code == 400, resp.text
+        resp = await c.put(f"/knowledges/{tenant['kb']}", json=body)
+        assert resp.status_code == 400, resp.text
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG (knowledge/files.py FileService.upload): multipart form fields are stored in the file's "
+    "`context` unchecked, so a NUL character in one (e.g. xpertId=a\\x00b) is a 500 from PostgreSQL "
+    "(UntranslatableCharacter) and is stored as is on SQLite; it should be a 400 naming the field "
+    "(check `unstorable_paths(received.fields)` before create_file).",
+)
+async def test_an_upload_form_field_storage_would_refuse_is_a_400(api: ApiHarness, tenant: dict[str, Any]) -> None:
+    async with api.client(tenant["key"]) as c:
+        resp = await c.post("/contexts/file", files={"file": ("a.txt", b"hello", "text/plain")},
+                            data={"xpertId": NUL})
+    bad_request(resp, "xpertId")

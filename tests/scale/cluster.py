@@ -1,0 +1,181 @@
+"""Real processes for the scale-out tests: `xpert serve` and `xpert worker` subprocesses on free ports,
+against one PostgreSQL database and one Redis key prefix of the test's own.
+
+Each process gets only the XPERT_* variables set here (the test process's own are dropped), so a test
+says exactly which deployment it runs: `Cluster.env` is shared by every process it starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.runs.sse import FrameReader, SseFrame
+
+XPERT = Path(sys.executable).with_name("xpert")
+GRAPHS = Path(__file__).resolve().parent / "graphs.py"
+KEY = "sk-x-scale-tests-0123456789abcdef"
+PREFIX = "/api/ai"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def write_xperts(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for slug in ("steps", "once"):
+        (folder / f"{slug}.yaml").write_text(f"name: {slug.title()}\nslug: {slug}\ngraph: {GRAPHS}:{slug}\n",
+                                             encoding="utf-8")
+    return folder
+
+
+@dataclass
+class Proc:
+    kind: str
+    popen: subprocess.Popen[str]
+    log: Path
+    base: str = ""  # API processes: http://127.0.0.1:<port>/api/ai
+
+    def client(self, **kw: Any) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=self.base, headers={"x-api-key": KEY}, timeout=kw.pop("timeout", 30), **kw)
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        if self.popen.poll() is None:
+            self.popen.send_signal(sig)
+
+
+@dataclass
+class Cluster:
+    root: Path
+    database_url: str
+    redis_url: str
+    prefix: str
+    env: dict[str, str] = field(default_factory=dict)
+    procs: list[Proc] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.xperts = write_xperts(self.root / "xperts")
+        self.files = self.root / "files"  # XPERT_FILES_DIR: the folder every process shares
+        self.env = {"XPERT_API_KEY": KEY, "XPERT_REDIS_PREFIX": self.prefix, "XPERT_LOG_LEVEL": "warning",
+                    "XPERT_LEASE_SECONDS": "2", "XPERT_FILES_DIR": str(self.files),
+                    "XPERT_FILE_URL_SECRET": "scale-tests-file-url-secret", **self.env}
+
+    def _spawn(self, kind: str, args: list[str], extra_env: dict[str, str] | None) -> Proc:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("XPERT_")}
+        env.update(self.env)
+        env.update(extra_env or {})
+        n = len(self.procs)
+        data = self.root / f"{kind}-{n}"
+        log = self.root / f"{kind}-{n}.log"
+        with log.open("w") as out:
+            popen = subprocess.Popen([str(XPERT), *args, "--data-dir", str(data), "--xperts", str(self.xperts),
+                                      "--database-url", self.database_url, "--redis-url", self.redis_url],
+                                     stdout=out, stderr=subprocess.STDOUT, env=env, text=True)
+        proc = Proc(kind, popen, log)
+        self.procs.append(proc)
+        return proc
+
+    async def api(self, *more: str, env: dict[str, str] | None = None) -> Proc:
+        port = free_port()
+        proc = self._spawn("api", ["serve", "--port", str(port), *more], env)
+        proc.base = f"http://127.0.0.1:{port}{PREFIX}"
+        await self._until(proc, lambda c: c.get("/ok"), "answer /ok")
+        return proc
+
+    async def worker(self, *more: str, env: dict[str, str] | None = None, via: Proc | None = None) -> Proc:
+        """Start a worker; with `via` (an API process), wait until /info counts it alive."""
+        before = await self.workers_alive(via) if via is not None else 0
+        proc = self._spawn("worker", ["worker", *more], env)
+        if via is not None:
+            deadline = time.monotonic() + 60
+            while await self.workers_alive(via) <= before:
+                assert proc.popen.poll() is None, f"xpert worker exited:\n{proc.output()}"
+                assert time.monotonic() < deadline, f"the worker never registered:\n{proc.output()}"
+                await asyncio.sleep(0.1)
+        return proc
+
+    async def workers_alive(self, via: Proc) -> int:
+        return int((await self.info(via))["workersAlive"])
+
+    async def info(self, via: Proc) -> dict[str, Any]:
+        async with via.client() as c:
+            resp = await c.get("/info")
+        assert resp.status_code == 200, f"/info: {resp.status_code} {resp.text}\n{via.output()}"
+        return dict(resp.json())
+
+    async def _until(self, proc: Proc, probe: Any, what: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        async with httpx.AsyncClient(base_url=proc.base, timeout=2) as c:
+            while True:
+                assert proc.popen.poll() is None, f"{proc.kind} exited with {proc.popen.returncode}:\n{proc.output()}"
+                with contextlib.suppress(httpx.TransportError):
+                    if (await probe(c)).status_code == 200:
+                        return
+                assert time.monotonic() < deadline, f"{proc.kind} did not {what} within {timeout} s:\n{proc.output()}"
+                await asyncio.sleep(0.05)
+
+    def stop_all(self) -> None:
+        for p in self.procs:
+            p.kill(signal.SIGTERM)
+        for p in self.procs:
+            try:
+                p.popen.wait(15)
+            except subprocess.TimeoutExpired:
+                p.kill(signal.SIGKILL)
+                p.popen.wait(5)
+
+
+async def assistant(c: httpx.AsyncClient, slug: str) -> str:
+    resp = await c.post("/assistants/search", json={"metadata": {"slug": slug}})
+    assert resp.status_code == 201, resp.text
+    return str(resp.json()[0]["assistant_id"])
+
+
+def body(assistant_id: str, text: str = "go", **context: Any) -> dict[str, Any]:
+    return {"assistant_id": assistant_id, "input": {"input": text}, "context": context}
+
+
+async def read_until(reader: FrameReader, count: int) -> list[SseFrame]:
+    while len(reader.frames) < count:
+        assert await reader.next() is not None, "the stream ended early"
+    return reader.frames
+
+
+def assert_one_story(frames: list[SseFrame], *, status: str = "success") -> None:
+    """Ids 1..n without a gap or a repeat, one set of start and end events, `complete` last."""
+    ids = [f.seq for f in frames]
+    assert ids == list(range(1, len(frames) + 1)), ids
+    kinds = [f.kind for f in frames]
+    for name in ("on_conversation_start", "on_message_start", "on_agent_start", "on_agent_end", "on_message_end",
+                 "on_conversation_end", "complete"):
+        assert kinds.count(name) == 1, (name, kinds)
+    assert kinds[:3] == ["on_conversation_start", "on_message_start", "on_agent_start"], kinds[:3]
+    assert kinds[-4:] == ["on_agent_end", "on_message_end", "on_conversation_end", "complete"], kinds[-4:]
+    end = next(f.data for f in frames if f.kind == "on_agent_end")
+    assert end["data"]["status"] == status, end
+
+
+def step_texts(frames: list[SseFrame]) -> list[str]:
+    out = []
+    for f in frames:
+        if f.kind == "message:text":
+            out.append(str(f.data["data"]["text"]))
+    return out
