@@ -6,6 +6,10 @@ content type is declared, and the body matches the declared schema. Path paramet
 generated or, half of the time, the ids of real objects (a thread with a finished run, its conversation
 and AI message, an uploaded file, a knowledge base, a store item), so handlers are reached past their
 404s. Examples are few per operation (FUZZ_EXAMPLES, default 20) to keep CI quick; raise it locally.
+
+Generation is random (each run explores new inputs) unless FUZZ_DERANDOMIZE=1, which `.ci/run` sets: CI
+checks the same inputs every time, so a red run there means a change broke something, not that the fuzzer
+got lucky. Explore with e.g. `FUZZ_EXAMPLES=200 make test PYTEST_ARGS=tests/hardening/test_fuzz_api.py`.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from typing import Any
 import pytest
 import requests
 import schemathesis
-from hypothesis import HealthCheck, Phase, assume, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
@@ -42,6 +46,7 @@ FUZZ_SETTINGS = settings(
     max_examples=EXAMPLES,
     deadline=None,
     database=None,
+    derandomize=os.environ.get("FUZZ_DERANDOMIZE") == "1",
     phases=[Phase.explicit, Phase.generate],
     suppress_health_check=list(HealthCheck),
 )
@@ -51,18 +56,15 @@ def send(text: str) -> dict[str, Any]:
     return {"action": "send", "message": {"input": {"input": text}}}
 
 
-def known_bug(case: Any) -> bool:
-    """A request that meets a bug already pinned by a strict xfail (test_fuzz_findings.py), left out here so
-    the fuzzer keeps looking for new ones: a NUL in an upload's form field (500 on PostgreSQL)."""
-    if API_BACKEND != "postgres" or (case.method, case.operation.path) != ("POST", f"{PREFIX}/contexts/file"):
-        return False
-    return isinstance(case.body, dict) and any("\x00" in str(v) for k, v in case.body.items() if k != "file")
-
-
 class World:
-    """Real objects of one caller (a key, or a client secret's principal) to aim generated requests at."""
+    """Real objects of one caller (a key, or a client secret's principal) to aim generated requests at.
+
+    Reads and runs aim at the demo xpert and one thread (with a finished run, its conversation and AI
+    message), a file, a knowledge base; edits of an xpert at a copy of the demo; deletes at a fresh object
+    made for each example, so nothing the other operations aim at disappears."""
 
     def __init__(self, served: Served, credential: str, assistant_id: str):
+        self.served = served
         self.credential = credential
         self.ids: dict[str, str] = {"assistant_id": assistant_id}
         with served.client(credential) as c:
@@ -81,18 +83,46 @@ class World:
             if kb.status_code == 201:  # a client secret may not create one
                 self.ids["kb_id"] = kb.json()["id"]
                 c.put("/store/items", json={"namespace": ["fuzz"], "key": "k", "value": {"v": 1}})
+            copy = c.post("/assistants", json={"graph_id": "demo", "name": "Fuzz target"})
+            self.edited_assistant = copy.json()["assistant_id"] if copy.status_code == 201 else assistant_id
 
     def headers(self) -> dict[str, str]:
         # Every header the server reads a credential from, so a generated one cannot take its place.
         return {"x-api-key": self.credential, "authorization": f"Bearer {self.credential}",
                 "x-client-secret": self.credential}
 
+    def fresh(self, name: str) -> str | None:
+        """A new object of the kind `name` names, for a delete to take."""
+        with self.served.client(self.credential) as c:
+            if name in ("thread_id", "conversation_id"):
+                thread = c.post("/threads", json={}).json()
+                return str(thread["thread_id"] if name == "thread_id" else thread["metadata"]["id"])
+            if name in ("file_id", "id"):
+                return str(c.post("/contexts/file", files={"file": ("d.txt", b"delete me", "text/plain")}).json()["id"])
+            made = {"kb_id": lambda: c.post("/knowledges", json={"name": "deleted"}),
+                    "assistant_id": lambda: c.post("/assistants", json={"name": "Deleted"})}.get(name)
+            if made is None:
+                return None
+            resp = made()
+            return str(resp.json().get("id") or resp.json().get("assistant_id")) if resp.status_code == 201 else None
+
     def aim(self, case: Any) -> None:
-        """Point the case's path parameters at real objects (keeping generated ones it has no id for)."""
-        for name in list(case.path_parameters or {}):
-            real = self.ids.get("file_id" if name == "id" else name)
+        """Point the case's ids at real objects: its path parameters (keeping generated ones it has no id
+        for) and an `assistant_id` in its body."""
+        params = case.path_parameters or {}
+        for name in list(params):
+            if case.method == "DELETE" and name == list(params)[-1]:
+                real = self.fresh(name)
+            elif name == "assistant_id" and case.method != "GET":
+                real = self.edited_assistant
+            else:
+                real = self.ids.get("file_id" if name == "id" else name)
             if real is not None:
-                case.path_parameters[name] = real
+                params[name] = real
+        items = case.body if isinstance(case.body, list) else [case.body]
+        for item in items:
+            if isinstance(item, dict) and "assistant_id" in item:
+                item["assistant_id"] = self.ids["assistant_id"]
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +167,6 @@ def _fuzz(api_schema: Any, method: str, path: str, served: Served, world: World)
         @given(case=operation.as_strategy(generation_mode=mode), aim=st.booleans())
         @settings(FUZZ_SETTINGS, max_examples=max(2, EXAMPLES * share // 3))
         def one(case: Any, aim: bool) -> None:
-            assume(not known_bug(case))
             if aim:
                 world.aim(case)
             with requests.Session() as session:

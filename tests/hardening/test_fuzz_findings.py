@@ -117,15 +117,36 @@ async def test_knowledge_base_fields_storage_would_refuse_are_a_400(
         assert resp.status_code == 400, resp.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (knowledge/files.py FileService.upload): multipart form fields are stored in the file's "
-    "`context` unchecked, so a NUL character in one (e.g. xpertId=a\\x00b) is a 500 from PostgreSQL "
-    "(UntranslatableCharacter) and is stored as is on SQLite; it should be a 400 naming the field "
-    "(check `unstorable_paths(received.fields)` before create_file).",
-)
 async def test_an_upload_form_field_storage_would_refuse_is_a_400(api: ApiHarness, tenant: dict[str, Any]) -> None:
     async with api.client(tenant["key"]) as c:
         resp = await c.post("/contexts/file", files={"file": ("a.txt", b"hello", "text/plain")},
                             data={"xpertId": NUL})
     bad_request(resp, "xpertId")
+
+
+@pytest.mark.parametrize("key", ["/\u00a8", "a') OR 1=1 --", "a b", ""], ids=["slash", "quote", "space", "empty"])
+async def test_a_history_metadata_key_that_is_not_a_plain_name_is_a_400(
+    api: ApiHarness, tenant: dict[str, Any], key: str
+) -> None:
+    # The SQLite checkpointer writes the key into its SQL as a JSON path and raised on anything else (a 500).
+    async with api.client(tenant["key"]) as c:
+        bad_request(await c.post(f"/threads/{tenant['tid']}/history", json={"metadata": {key: True}}), "metadata")
+        ok = await c.post(f"/threads/{tenant['tid']}/history", json={"metadata": {"source": "loop"}})
+        assert ok.status_code == 200 and ok.json(), ok.text
+
+
+async def test_a_history_metadata_value_storage_would_refuse_is_a_400(api: ApiHarness, tenant: dict[str, Any]) -> None:
+    async with api.client(tenant["key"]) as c:
+        bad_request(await c.post(f"/threads/{tenant['tid']}/history", json={"metadata": {"k": NUL}}), "metadata")
+
+
+@pytest.mark.parametrize("body", [{"values": {"messages": []}, "as_node": "no such node"},
+                                  {"values": {"messages": []}, "checkpoint_id": "not-a-checkpoint"}],
+                         ids=["unknown as_node", "unknown checkpoint"])
+async def test_a_state_update_langgraph_refuses_is_a_400(
+    api: ApiHarness, tenant: dict[str, Any], body: dict[str, Any]
+) -> None:
+    async with api.client(tenant["key"]) as c:
+        resp = await c.post(f"/threads/{tenant['tid']}/state", json=body)
+        assert resp.status_code in (400, 404), resp.text
+        assert resp.json()["statusCode"] == resp.status_code

@@ -147,9 +147,8 @@ async def call(c: httpx.AsyncClient, method: str, template: str, key: str, a: Or
 class Caller:
     name: str
     headers: dict[str, str]
-    status: str  # "401", "403", "404-or-own" (another tenant), "bound", "principal"
-    message: str | None = None
-    same_org: bool = False
+    status: str  # "401", "403" (refused everywhere), "other-org", "bound" (to X2), "principal" (not alice)
+    message: str | None = None  # the 401's message
     secret: bool = False
 
 
@@ -218,9 +217,8 @@ async def world(harness: ApiHarness) -> tuple[OrgA, list[Caller]]:
         Caller("expired key", {"x-api-key": expired}, "401", "ApiKey expired"),
         Caller("A's key naming org B", {"x-api-key": key, "organization-id": b_org}, "403"),
         Caller("key of org B", {"x-api-key": b_key}, "other-org"),
-        Caller("key bound to another xpert", {"x-api-key": bound}, "bound", same_org=True),
-        Caller("secret of another principal", {"x-client-secret": other_principal}, "principal", same_org=True,
-               secret=True),
+        Caller("key bound to another xpert", {"x-api-key": bound}, "bound"),
+        Caller("secret of another principal", {"x-client-secret": other_principal}, "principal", secret=True),
         Caller("secret of org B", {"authorization": f"Bearer {b_secret}"}, "other-org", secret=True),
         Caller("expired secret", {"x-api-key": expired_secret}, "401", "Token expired", secret=True),
     ]
@@ -244,9 +242,11 @@ def expectation(caller: Caller, method: str, key: str, template: str, a: OrgA) -
         if names & PRINCIPAL_OWNED:
             return {404}, "ids of another principal"
         return None, "the org's shared xperts, or the caller's own data"
-    # A key bound to X2: X1 and what names it are refused; A's threads are the next test's business.
+    # A key bound to X2: X1 and what names it are refused; A's threads (X1's) are invisible to it.
     if "assistant_id" in names or names_a_in_body or (method, key) == ("POST", "/assistants"):
         return {403}, "another xpert than the key's (or a new one)"
+    if names_a_thread(template):
+        return {404}, "a thread of another xpert than the key's"
     return None, "org-level data (files, knowledge, store) the binding does not cover"
 
 
@@ -256,10 +256,9 @@ async def test_the_isolation_matrix(harness: ApiHarness, world: tuple[OrgA, list
     checked = 0
     for method, template, key in api_routes(harness.app):
         for caller in callers:
-            if caller.status == "bound" and (names_a_thread(template) or org_level_write(method, template)
-                                             or (method, key) in THREAD_LISTINGS):
-                # Its reach into A's threads is test_a_key_bound_to_another_xpert_cannot_read_its_threads';
-                # org-level writes it may do (same org), and they would destroy the fixtures.
+            if caller.status == "bound" and (org_level_write(method, template) or (method, key) in THREAD_LISTINGS):
+                # Org-level writes it may do (same org), and they would destroy the fixtures; thread listings
+                # show its own threads: test_a_key_bound_to_another_xpert_cannot_read_its_threads looks there.
                 continue
             async with harness.client(None, **{k.replace("-", "_"): v for k, v in caller.headers.items()}) as c:
                 resp = await call(c, method, template, key, a)
@@ -303,7 +302,8 @@ EXEMPT: dict[str, set[str]] = {
     "principal": {"assistant_id", "other_assistant_id", "kb_id", "document_id"},
     "bound": {"other_assistant_id", "kb_id", "document_id", "file_id", "marker"},
 }
-# Thread listings: for a bound key they show A's threads (the xfailed bug below), so they are tested there.
+# Thread listings answer 200 with the caller's own threads (the marker may be exempt): checked for a bound key
+# by test_a_key_bound_to_another_xpert_cannot_read_its_threads.
 THREAD_LISTINGS = {("POST", "/threads/search"), ("POST", "/threads/count"), ("POST", "/conversations/search")}
 
 
@@ -326,14 +326,6 @@ def test_every_route_is_covered(harness: ApiHarness, world: tuple[OrgA, list[Cal
     assert len(api_routes(harness.app)) >= 60
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (storage: visible_threads in storage/sql/core.py and the prepared thread_by_id): a key bound "
-    "to one xpert sees every thread of its org, so it reads, renames, deletes and runs on the threads, runs, "
-    "conversations and messages of another xpert (2xx); they should be invisible to it (404), as another "
-    "xpert's assistant is refused (403). Fix: add `threads.assistant_id == p.xpert_id OR assistant_id IS "
-    "NULL` to thread visibility when the principal is bound.",
-)
 async def test_a_key_bound_to_another_xpert_cannot_read_its_threads(
     harness: ApiHarness, world: tuple[OrgA, list[Caller]]
 ) -> None:

@@ -23,6 +23,7 @@ import pytest
 from tests.graphs_for_tests import TICKER_CHUNKS, TICKER_DELAY
 from tests.hardening.served import XPERT, server_env, serving
 from tests.helpers import ApiHarness, open_harness
+from xpert_server.agents.registry import demo_path, load_file_into
 from xpert_server.agents.tools import http as http_tool
 from xpert_server.api.streams import StreamSlots
 from xpert_server.auth.principal import Principal
@@ -126,6 +127,7 @@ async def test_cors_is_closed_unless_configured(api: ApiHarness) -> None:
 
 
 async def test_the_widget_and_demo_pages_send_security_headers(api: ApiHarness) -> None:
+    await load_file_into(api.services.storage, demo_path())  # the demo xpert (a shared database may lack it)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=api.app), base_url="http://test") as c:
         pages = {path: await c.get(path) for path in ("/", "/chatkit/chatkit.js", "/chatkit/chatkit.css",
                                                      "/demo/demo.js", "/demo/demo.css")}

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Annotated, Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from xpert_server.api.deps import PrincipalDep, ServicesDep
+from xpert_server.api.limits import Storable
 from xpert_server.api.shapes import thread_json, ts
 from xpert_server.api.threads import load_thread
 from xpert_server.encoding import loads
@@ -16,11 +18,24 @@ from xpert_server.runs.state import state_json
 router = APIRouter(prefix="/threads/{thread_id}", tags=["threads"])
 
 
+# The checkpointers match metadata keys as JSON paths (SQLite builds the path into its SQL and refuses other
+# characters with an error), so a key is a plain name.
+METADATA_KEY = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
 class HistoryQuery(BaseModel):
     limit: int = Field(default=10, ge=1, le=1000)
     before: str | dict[str, Any] | None = None
-    metadata: dict[str, Any] | None = None
+    metadata: Annotated[dict[str, Any] | None, Storable] = None
     checkpoint: dict[str, Any] | None = None
+
+    @field_validator("metadata")
+    @classmethod
+    def _plain_keys(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        bad = [k for k in value or {} if not METADATA_KEY.match(k)]
+        if bad:
+            raise ValueError(f"keys may hold only letters, digits, '_', '.' and '-' (not {', '.join(map(repr, bad))})")
+        return value
 
 
 def _checkpoint_id(value: str | dict[str, Any] | None) -> str | None:

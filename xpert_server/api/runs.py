@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request
+from langgraph.errors import InvalidUpdateError
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
@@ -259,9 +260,14 @@ async def update_state(thread_id: str, body: StateUpdate, services: ServicesDep,
     graph = services.graphs.get(assistant)
     config: dict[str, Any] = {"configurable": {"thread_id": thread_id, "checkpoint_ns": ""}}
     if body.checkpoint_id:
+        # LangGraph would start an empty state from a checkpoint it cannot find; say it is not there.
+        if await services.checkpointer.latest(thread_id, body.checkpoint_id) is None:
+            raise NotFound(f"Checkpoint '{body.checkpoint_id}' not found.")
         config["configurable"]["checkpoint_id"] = body.checkpoint_id
     try:
         new_config = await graph.aupdate_state(config, body.values, as_node=body.as_node)
+    except InvalidUpdateError as e:  # an unknown or ambiguous as_node, a checkpoint that is not there
+        raise BadRequest(f"State update refused: {e}") from e
     except (ValueError, KeyError, TypeError) as e:
         raise BadRequest(f"values: {e}") from e
     return {"checkpoint": to_jsonable(new_config.get("configurable", {}))}

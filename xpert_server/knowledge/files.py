@@ -11,6 +11,7 @@ from typing import Any
 
 from starlette.requests import Request
 
+from xpert_server.api.limits import unstorable_paths
 from xpert_server.api.shapes import ts
 from xpert_server.auth.principal import Principal
 from xpert_server.encoding import new_id
@@ -65,6 +66,9 @@ class FileService:
         received = await receive_upload(request, self.store, key, self.settings.max_upload_bytes)
         try:
             fields = received.fields
+            unstorable = unstorable_paths(fields)
+            if unstorable:
+                raise BadRequest(f"Form field(s) {', '.join(unstorable)} must not contain NUL characters.")
             parse_mode = fields.get("parseMode") or "auto"
             if parse_mode not in PARSE_MODES:
                 raise BadRequest(f"parseMode must be one of {', '.join(PARSE_MODES)}.")

@@ -74,10 +74,15 @@ class _LocalWriter:
         return self._hash.hexdigest()
 
     def abort(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-        self.tmp.unlink(missing_ok=True)
+        # close() flushes what sits in the buffer, and on a full disk that raises ENOSPC again: the partial
+        # file goes whatever the close says, and the error that brought us here is the one that matters.
+        file, self._file = self._file, None
+        try:
+            if file is not None:
+                with contextlib.suppress(OSError):
+                    file.close()
+        finally:
+            self.tmp.unlink(missing_ok=True)
 
 
 class LocalFileStore:

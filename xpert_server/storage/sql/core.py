@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, Engine, and_, select, true
+from sqlalchemy import ColumnElement, Connection, Engine, and_, or_, select, true
 
 from xpert_server.auth.principal import Principal
 from xpert_server.storage import schema as t
@@ -85,10 +85,13 @@ class SQLCore:
 
     @staticmethod
     def visible_threads(p: Principal) -> ColumnElement[bool]:
-        """The rows of `threads` a principal may see: its org, and its own when it names a user."""
+        """The rows of `threads` a principal may see: its org's; its own when it names a user; and, for a
+        credential bound to one xpert, that xpert's threads and threads not yet tied to any."""
         cond = t.threads.c.org_id == p.org_id
         if p.user_id is not None:
             cond = and_(cond, t.threads.c.created_by == p.user_id)
+        if p.xpert_id is not None:
+            cond = and_(cond, or_(t.threads.c.assistant_id == p.xpert_id, t.threads.c.assistant_id.is_(None)))
         return cond
 
     def metadata_filter(self, column: Any, metadata: dict[str, Any] | None) -> ColumnElement[bool]:

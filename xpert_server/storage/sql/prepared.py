@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, insert, select, update
+from sqlalchemy import Select, bindparam, insert, or_, select, update
 
 from xpert_server.storage import schema as t
 
@@ -42,14 +42,21 @@ ASSISTANT_BY_ID = select(A).where(A.c.id == bindparam("b_id"), A.c.org_id == bin
 
 
 @cache
-def thread_by_id(with_user: bool) -> Select[Any]:
-    """A visible thread by id: its org's, and its user's when the principal names one."""
+def thread_by_id(with_user: bool, with_xpert: bool = False) -> Select[Any]:
+    """A visible thread by id (the prebuilt form of `visible_threads`): its org's, its user's when the
+    principal names one, and its xpert's (or no xpert's) when the principal is bound to one."""
     q = select(T).where(T.c.id == bindparam("b_id"), T.c.org_id == bindparam("b_org"))
-    return q.where(T.c.created_by == bindparam("b_user")) if with_user else q
+    if with_user:
+        q = q.where(T.c.created_by == bindparam("b_user"))
+    if with_xpert:
+        q = q.where(or_(T.c.assistant_id == bindparam("b_xpert"), T.c.assistant_id.is_(None)))
+    return q
 
 
-def thread_params(thread_id: str, org_id: str, user_id: str | None) -> dict[str, Any]:
+def thread_params(thread_id: str, org_id: str, user_id: str | None, xpert_id: str | None = None) -> dict[str, Any]:
     params: dict[str, Any] = {"b_id": thread_id, "b_org": org_id}
     if user_id is not None:
         params["b_user"] = user_id
+    if xpert_id is not None:
+        params["b_xpert"] = xpert_id
     return params

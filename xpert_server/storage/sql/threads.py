@@ -101,7 +101,8 @@ class ThreadsMixin(SQLCore):
             raise AlreadyExists("The thread already exists.") from e
 
     async def get_thread(self, p: Principal, thread_id: str) -> ThreadRecord | None:
-        q, params = thread_by_id(p.user_id is not None), thread_params(thread_id, p.org_id, p.user_id)
+        q = thread_by_id(p.user_id is not None, p.xpert_id is not None)
+        params = thread_params(thread_id, p.org_id, p.user_id, p.xpert_id)
         return await self.read(lambda conn: _one(conn.execute(q, params).first()))
 
     async def get_thread_by_conversation(self, p: Principal, conversation_id: str) -> ThreadRecord | None:
