@@ -87,6 +87,19 @@ def format_validation_errors(errors: list[Any]) -> str:
     return "; ".join(parts)
 
 
+def _database_data_errors() -> list[type[Exception]]:
+    """The exceptions a database driver raises for a value it cannot store (SQLAlchemy's, and psycopg's from
+    the PostgreSQL checkpointer, which does not go through SQLAlchemy)."""
+    from sqlalchemy.exc import DataError
+
+    found: list[type[Exception]] = [DataError]
+    try:
+        import psycopg
+    except ImportError:
+        return found
+    return [*found, psycopg.DataError]
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def on_api_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)
@@ -118,7 +131,18 @@ def install_error_handlers(app: FastAPI) -> None:
         log.error("%s %s: no space left to store it (%s)", request.method, request.url.path, exc)
         return error_response(507, "Insufficient storage: the server has no space left to store this.")
 
+    async def on_unstorable(request: Request, exc: Exception) -> Response:
+        # The database refused a value (a NUL character, a number beyond its column): the request's
+        # fault, and its transaction rolled back. Request models name such fields first (api/limits.py);
+        # this is the net under the ones they miss, so they answer 400 and never 500.
+        log.warning("%s %s: the database refused a value: %s", request.method, request.url.path,
+                    type(exc).__name__)
+        return error_response(400, "A value in the request cannot be stored: a NUL character, or a number "
+                                   "out of range.")
+
     app.add_exception_handler(ApiError, on_api_error)
+    for refused in _database_data_errors():
+        app.add_exception_handler(refused, on_unstorable)
     app.add_exception_handler(Exception, on_unexpected)
     app.add_exception_handler(OSError, on_os_error)
     app.add_exception_handler(AlreadyExists, on_exists)

@@ -157,6 +157,29 @@ async def test_unexpected_error_still_answers_with_the_envelope() -> None:
     assert "a bug" not in body["message"], "internals stay in the log"
 
 
+async def test_a_value_the_database_refuses_is_a_400() -> None:
+    # The net under the request models' own checks: a DataError from either driver layer answers 400.
+    import psycopg
+    from sqlalchemy.exc import DataError
+
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.get("/sqlalchemy")
+    async def refused_by_sqlalchemy() -> None:
+        raise DataError("INSERT ...", {}, ValueError("integer out of range"))
+
+    @app.get("/psycopg")
+    async def refused_by_psycopg() -> None:
+        raise psycopg.DataError("PostgreSQL text fields cannot contain NUL (0x00) bytes")
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        for path in ("/sqlalchemy", "/psycopg"):
+            body = assert_envelope(await c.get(path), 400)
+            assert "cannot be stored" in body["message"] and "INSERT" not in body["message"]
+
+
 # --- status codes and bodies --------------------------------------------------------------------
 
 

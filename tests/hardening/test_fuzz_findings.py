@@ -150,3 +150,26 @@ async def test_a_state_update_langgraph_refuses_is_a_400(
         resp = await c.post(f"/threads/{tenant['tid']}/state", json=body)
         assert resp.status_code in (400, 404), resp.text
         assert resp.json()["statusCode"] == resp.status_code
+
+
+async def test_a_version_beyond_the_column_is_a_400(api: ApiHarness, tenant: dict[str, Any]) -> None:
+    # The versions column is a 32-bit INTEGER on PostgreSQL: 2**31 was a 500 there.
+    async with api.client(tenant["key"]) as c:
+        bad_request(await c.post(f"/assistants/{tenant['aid']}/latest", json={"version": 2**31}), "version")
+
+
+async def test_a_checkpoint_id_with_a_nul_finds_nothing(api: ApiHarness, tenant: dict[str, Any]) -> None:
+    async with api.client(tenant["key"]) as c:
+        resp = await c.get(f"/threads/{tenant['tid']}/state", params={"checkpoint_id": NUL})
+        assert resp.status_code == 404, resp.text
+        bad_request(await c.post(f"/threads/{tenant['tid']}/history", json={"before": NUL}), "before")
+
+
+@pytest.mark.parametrize("body", [{"title": NUL}, {"options": {"n": BIG}}, {"options": {NUL: 1}}],
+                         ids=["NUL in title", "big int in options", "NUL in an options key"])
+async def test_a_conversation_update_storage_would_refuse_is_a_400(
+    api: ApiHarness, tenant: dict[str, Any], body: dict[str, Any]
+) -> None:
+    async with api.client(tenant["key"]) as c:
+        field = next(iter(body))
+        bad_request(await c.patch(f"/conversations/{tenant['cid']}", json=body), field)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from xpert_server.api.assistants import _require_unbound
 from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant
-from xpert_server.api.limits import INT64_MAX
+from xpert_server.api.limits import INT32_MAX
 from xpert_server.api.shapes import assistant_json
 from xpert_server.errors import NotFound
 from xpert_server.runs.state import to_jsonable
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/assistants/{assistant_id}", tags=["assistants"])
 
 
 class SetLatest(BaseModel):
-    version: int = Field(ge=1, le=INT64_MAX)
+    version: int = Field(ge=1, le=INT32_MAX)  # the column is a 32-bit INTEGER on PostgreSQL
 
 
 @router.get("/runtime-capabilities", summary="What the xpert can do: skills (tools), plugins, sub-agents")

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from xpert_server.api.deps import PrincipalDep, ServicesDep
-from xpert_server.api.limits import INT64_MAX
+from xpert_server.api.limits import INT64_MAX, Storable
 from xpert_server.api.openapi import EMPTY_202
 from xpert_server.api.shapes import ts
 from xpert_server.auth.principal import Principal
@@ -29,8 +29,8 @@ class ConversationSearch(BaseModel):
 
 
 class ConversationPatch(BaseModel):
-    title: str | None = Field(default=None, max_length=500)
-    options: dict[str, Any] | None = None
+    title: Annotated[str | None, Storable] = Field(default=None, max_length=500)
+    options: Annotated[dict[str, Any] | None, Storable] = None
 
 
 class FeedbackCreate(BaseModel):

@@ -13,6 +13,7 @@ from xpert_server.api.limits import Storable
 from xpert_server.api.shapes import thread_json, ts
 from xpert_server.api.threads import load_thread
 from xpert_server.encoding import loads
+from xpert_server.errors import BadRequest
 from xpert_server.runs.state import state_json
 
 router = APIRouter(prefix="/threads/{thread_id}", tags=["threads"])
@@ -50,6 +51,8 @@ async def history(thread_id: str, body: HistoryQuery, services: ServicesDep, p: 
     await load_thread(services, p, thread_id)
     config: Any = {"configurable": {"thread_id": thread_id, "checkpoint_ns": ""}}
     before_id = _checkpoint_id(body.before)
+    if before_id is not None and (not isinstance(before_id, str) or "\x00" in before_id):
+        raise BadRequest("before: not a checkpoint id.")
     before: Any = {"configurable": {"thread_id": thread_id, "checkpoint_ns": "", "checkpoint_id": before_id}} \
         if before_id else None
     out = []

@@ -86,6 +86,7 @@ async def _send_413(send: Send, limit: int) -> None:
 # --- values no backend can store ------------------------------------------------------------------
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+INT32_MAX = 2**31 - 1
 
 
 def unstorable_paths(value: Any, path: str = "") -> list[str]:

@@ -29,6 +29,8 @@ class Checkpointer:
     async def latest(self, thread_id: str, checkpoint_id: str | None = None) -> Any:
         config: dict[str, Any] = {"configurable": {"thread_id": thread_id, "checkpoint_ns": ""}}
         if checkpoint_id:
+            if "\x00" in checkpoint_id:  # no checkpoint has one (PostgreSQL would refuse to look)
+                return None
             config["configurable"]["checkpoint_id"] = checkpoint_id
         return await self.saver.aget_tuple(config)  # type: ignore[arg-type]
 
