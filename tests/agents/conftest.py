@@ -97,6 +97,12 @@ def xperts(base_url: str, mcp_script: Path) -> dict[str, str]:
             slug: flaky
             {model('flaky')}
         """,
+        "seer": f"""
+            name: Seer
+            slug: seer
+            model: {{provider: openai, name: tool-bot, base_url: '{base_url}', vision: true,
+                     options: {{max_retries: 0}}}}
+        """,
         "thinker": f"""
             name: Thinker
             slug: thinker

@@ -38,6 +38,9 @@ class ModelSpec(_Strict):
     api_key_env: str | None = None
     temperature: float | None = Field(default=None, ge=0, le=2)
     max_tokens: int | None = Field(default=None, gt=0)
+    # The model reads images: images attached to a run go to it as `image_url` parts of the user's message
+    # (inline data URLs). Without it the model gets a one-line note per image instead.
+    vision: bool = False
     # Extra keyword arguments passed to the provider's client, for endpoint-specific options.
     options: dict[str, Any] = Field(default_factory=dict)
 

@@ -83,20 +83,45 @@ def format_documents(documents: Sequence[Mapping[str, Any]], budget: int = DOCUM
 
 
 def build_model_input(
-    system_prompt: str | None, messages: Sequence[BaseMessage], documents: Any = None
+    system_prompt: str | None, messages: Sequence[BaseMessage], documents: Any = None, *, vision: bool = False
 ) -> list[BaseMessage]:
     """The messages the model sees: one leading SystemMessage (prompt + attached files), then the thread.
 
     Prompt and files share one system message because several OpenAI-compatible servers (chat templates
     in vLLM / llama.cpp) reject a second system message. The raw documents ride along in
     `additional_kwargs["xpert_documents"]` for the offline model; real clients do not send that field.
+    With `vision`, attached images also go to the last user message as `image_url` parts (the thread
+    itself keeps only the text: the images are this run's attachments, like the files' text).
     """
     docs = _clean_documents(documents)
     text = "\n\n".join(p for p in (system_prompt or "", format_documents(docs)) if p)
+    thread = with_images(messages, image_urls(documents)) if vision else list(messages)
     if not text:
-        return list(messages)
+        return thread
     kwargs = {DOCUMENTS_KEY: docs} if docs else {}
-    return [SystemMessage(content=text, additional_kwargs=kwargs), *messages]
+    return [SystemMessage(content=text, additional_kwargs=kwargs), *thread]
+
+
+def image_urls(documents: Any) -> list[str]:
+    """The inline images among a run's attachments (files.py gives each small enough image a data URL)."""
+    if not isinstance(documents, Sequence) or isinstance(documents, str):
+        return []
+    return [d["image_url"] for d in documents if isinstance(d, Mapping) and isinstance(d.get("image_url"), str)]
+
+
+def with_images(messages: Sequence[BaseMessage], urls: list[str]) -> list[BaseMessage]:
+    out = list(messages)
+    if not urls:
+        return out
+    for i in range(len(out) - 1, -1, -1):
+        m = out[i]
+        if isinstance(m, HumanMessage):
+            parts: list[Any] = [{"type": "text", "text": m.content}] if isinstance(m.content, str) \
+                else list(m.content)
+            parts += [{"type": "image_url", "image_url": {"url": url}} for url in urls]
+            out[i] = m.model_copy(update={"content": parts})
+            break
+    return out
 
 
 def tool_rounds(messages: Sequence[BaseMessage]) -> int:
@@ -154,6 +179,7 @@ def build_agent_graph(
     Compile with `recursion_limit(spec)` in the config (`compile_agent` does): each step is two supersteps.
     """
     box = toolbox or Toolbox(spec)
+    vision = spec.model is not None and spec.model.vision
     # Passages retrieved for a turn, reused by the turn's later model calls (after tool rounds).
     retrieved: dict[str, list[dict[str, Any]]] = {}
 
@@ -178,7 +204,8 @@ def build_agent_graph(
         runnable: Runnable[Any, BaseMessage] = model
         if tools.entries and tool_rounds(state["messages"]) < spec.max_steps:
             runnable = model.bind_tools(tools.schemas())
-        messages = build_model_input(spec.system_prompt, repair_history(state["messages"]), documents)
+        messages = build_model_input(spec.system_prompt, repair_history(state["messages"]), documents,
+                                     vision=vision)
         reply = await runnable.ainvoke(messages, config)
         return {"messages": [reply]}
 

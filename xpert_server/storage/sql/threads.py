@@ -66,11 +66,9 @@ class ThreadsMixin(SQLCore):
             created_at=now,
             updated_at=now,
         )
-        visible = self.visible_threads(p)
-
         def op(conn: Connection) -> ThreadRecord:
             if thread_id is not None and if_exists == "do_nothing":
-                row = conn.execute(select(T).where(T.c.id == thread_id, visible)).first()
+                row = conn.execute(select(T).where(T.c.id == thread_id, self.visible_threads(p))).first()
                 if row is not None:
                     return thread_from_row(row)
             conn.execute(
