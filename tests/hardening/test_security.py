@@ -348,3 +348,16 @@ def test_ids_come_from_the_os_csprng(monkeypatch: pytest.MonkeyPatch) -> None:
     assert second == str(uuid.UUID(bytes=bytes(range(224, 240)), version=4))
     monkeypatch.undo()
     assert len({encoding.new_id() for _ in range(5000)}) == 5000
+
+
+# ---- metrics -----------------------------------------------------------------------------------------
+
+
+async def test_made_up_methods_do_not_grow_the_metrics(api: ApiHarness) -> None:
+    series = api.app.state.request_metrics.latency
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=api.app), base_url="http://test") as c:
+        for i in range(50):
+            await c.request(f"X{i}", "/api/ai/no-such-route")
+    methods = {method for method, _, _ in series}
+    assert not any(m.startswith("X") for m in methods), methods
+    assert "OTHER" in methods
