@@ -320,7 +320,8 @@ class XpertServer(Target):
         if self.database_url:
             cmd += ["--database-url", self.database_url]
         log_path = self.data_dir / "server.log"
-        env = {"XPERT_API_KEY": self.key}
+        # One key opens every stream of the hold workloads: lift the per-credential stream limit (100).
+        env = {"XPERT_API_KEY": self.key, "XPERT_MAX_STREAMS_PER_CREDENTIAL": "0"}
         if self.redis_url:
             # scaled mode, one process that also executes runs; its own key prefix per start, so two
             # servers (the stored-threads A/B pair) never share queues; enough run slots for hold -c 1000
