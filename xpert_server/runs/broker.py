@@ -47,6 +47,9 @@ def connect_redis(url: str) -> Redis:
         socket_connect_timeout=2.0,
         socket_timeout=10.0,  # longer than any XREAD BLOCK we issue
         health_check_interval=15,
+        # redis-py's default cap (100) refused commands under a burst of streams ("Too many connections")
+        # and sent every follower to the database; Redis's own default `maxclients` is 10,000.
+        max_connections=10_000,
         retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1),
     )
 

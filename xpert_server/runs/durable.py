@@ -12,6 +12,7 @@ now owns; its frames are dropped too (RedisEventLog.fence).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Any, cast
@@ -141,14 +142,15 @@ class Runner:
     async def build(self, claim: Claim) -> RunJob:
         run = claim.run
         p = Principal.system(run.org_id)
-        thread = await self.storage.get_thread(p, run.thread_id)
-        assistant = await self.storage.get_assistant(p, run.assistant_id)
+        # Independent reads, side by side on the reader pool: a claimed run starts one read's time later.
+        thread, assistant, last = await asyncio.gather(
+            self.storage.get_thread(p, run.thread_id), self.storage.get_assistant(p, run.assistant_id),
+            self.events.last_seq(run.id, stored=claim.last_seq, attempt=claim.attempt))
         if thread is None or assistant is None:
             raise LookupError("its thread or its xpert was deleted")
         chat = await effective_chat(self.storage, run)
         if chat.files and self.attachments is not None:
             chat.documents = await self.attachments(p, chat.files)
-        last = await self.events.last_seq(run.id)
         from_checkpoint = False
         if last > 0 and self.checkpointer is not None:
             latest = await self.checkpointer.latest(thread.id)

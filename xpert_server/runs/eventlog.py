@@ -99,7 +99,9 @@ class LocalEventLog:
 
     def append(self, run_id: str, data: bytes, event: str | None = None) -> int:
         ch = self._channels[run_id]
-        frame = Frame(ch.next_seq, event, data)
+        # A right-sized copy: orjson (3.12+) never shrinks its output buffer, so a 100-byte frame held 4 KiB,
+        # and frames stay here while their run is followed (measured by `make soak`: ~70 MiB at 40 runs/s).
+        frame = Frame(ch.next_seq, event, bytes(memoryview(data)))
         ch.next_seq += 1
         ch.pending.append(frame)
         self._dirty_runs.add(run_id)

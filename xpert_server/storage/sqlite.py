@@ -16,7 +16,10 @@ _PRAGMAS = (
     # NORMAL in WAL mode loses no committed transaction on a process crash (only on power loss).
     "PRAGMA synchronous=NORMAL",
     "PRAGMA busy_timeout=10000",
-    "PRAGMA cache_size=-32000",
+    # 8 MiB of page cache per connection (the writer and each reader): the hot pages of a large database
+    # fit, and the OS caches the rest of the file. It is memory the process keeps once the database has
+    # grown (32 MiB each, measured by `make soak`, kept RSS climbing for the first ten minutes).
+    "PRAGMA cache_size=-8000",
 )
 
 

@@ -1,9 +1,19 @@
-"""Run storage operations off the event loop: one writer thread with group commit, a pool of readers.
+"""Run storage operations off the event loop: writer threads with group commit, a pool of readers.
 
 Each operation is a plain function of a (sync) SQLAlchemy connection, so it runs all its statements
-without an await between them. The writer takes every operation queued while it was busy and runs them
-in ONE transaction, each inside a SAVEPOINT so one failure (say an IntegrityError) rolls back only its
-own operation. Under load many requests share a commit; alone, a request pays for exactly one.
+without an await between them. A writer takes every operation queued while it was busy and runs them
+in ONE transaction. Under load many requests share a commit; alone, a request pays for exactly one.
+
+A batch first runs without savepoints (each costs two round trips on PostgreSQL). When one operation
+fails (say an IntegrityError, or a ThreadBusy raised after its statements), the transaction is rolled
+back and the batch runs again with that operation inside a SAVEPOINT, so its failure rolls back only its
+own work; a batch that fails twice runs with a savepoint per operation. Operations must therefore be
+safe to run again after a rollback (they are functions of the database, nothing else).
+
+On PostgreSQL a second writer connection takes `write(fn, lane="frames")` (the event log's frames), so
+a burst of accepted runs and the frames of running ones do not queue behind each other. Each lane keeps
+its own order: the event log stores one batch at a time, so a run's frames still commit in id order.
+On SQLite (one writer at a time anyway) every lane is the one writer.
 """
 
 from __future__ import annotations
@@ -23,6 +33,8 @@ log = logging.getLogger("xpert.storage")
 
 T = TypeVar("T")
 MAX_BATCH = 512
+PG_READERS = 12
+LANES = ("main", "frames")
 
 
 @dataclass(slots=True)
@@ -41,19 +53,109 @@ def _settle(future: asyncio.Future[Any], ok: bool, value: Any) -> None:
         future.set_exception(value)
 
 
+class _Failed(Exception):
+    """An operation of an unguarded batch raised: roll the transaction back, guard it, run again."""
+
+    def __init__(self, index: int):
+        self.index = index
+
+
+class _Writer:
+    """One writer thread and its connection, group-committing whatever was queued meanwhile."""
+
+    def __init__(self, engine: Engine, name: str):
+        self.engine = engine
+        self.jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._loop, name=name, daemon=True)
+        self.thread.start()
+
+    def put(self, job: _Job | None) -> None:
+        self.jobs.put(job)
+
+    def _loop(self) -> None:
+        conn: Connection | None = None
+        while True:
+            job = self.jobs.get()
+            if job is None:
+                break
+            batch = [job]
+            stop = False
+            while len(batch) < MAX_BATCH:
+                try:
+                    nxt = self.jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    stop = True
+                    break
+                batch.append(nxt)
+            if conn is None or conn.closed or conn.invalidated:
+                conn = self.engine.connect()
+            results = _run_batch(conn, batch)
+            for j, (ok, value) in zip(batch, results, strict=True):
+                j.loop.call_soon_threadsafe(_settle, j.future, ok, value)
+            if stop:
+                break
+        if conn is not None:
+            conn.close()
+
+
+def _run_batch(conn: Connection, batch: list[_Job]) -> list[tuple[bool, Any]]:
+    if len(batch) == 1:
+        try:
+            with conn.begin():
+                return [(True, batch[0].fn(conn))]
+        except Exception as e:  # noqa: BLE001 - handed to the caller, which decides
+            return [(False, e)]
+    guarded: set[int] | None = set()  # operations run inside a savepoint; None: all of them
+    while True:
+        results: list[tuple[bool, Any]] = []
+        try:
+            with conn.begin():
+                for i, j in enumerate(batch):
+                    if guarded is None or i in guarded:
+                        try:
+                            with conn.begin_nested():
+                                results.append((True, j.fn(conn)))
+                        except Exception as e:  # noqa: BLE001 - rolled back to its savepoint; the caller decides
+                            results.append((False, e))
+                        continue
+                    try:
+                        results.append((True, j.fn(conn)))
+                    except Exception as e:
+                        raise _Failed(i) from e
+        except _Failed as f:
+            # Rolled back whole: nothing of this attempt is committed. Again, that operation guarded.
+            if guarded is None or guarded:
+                guarded = None
+            else:
+                guarded.add(f.index)
+            continue
+        except Exception as e:
+            log.exception("storage commit failed for a batch of %d", len(batch))
+            return [(False, e)] * len(batch)
+        return results
+
+
 class ThreadedDB:
     def __init__(self, write_engine: Engine, read_engine: Engine, readers: int = 4):
         self.write_engine = write_engine
         self.read_engine = read_engine
-        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        if write_engine.dialect.name != "sqlite":
+            # A server's reads wait on the network (and, under load, on the GIL after each round trip):
+            # more of them in flight, not more CPU. (SQLite reads are local calls: 4 suffice.)
+            readers = max(readers, PG_READERS)
         self._readers = ThreadPoolExecutor(readers, thread_name_prefix="xpert-db-read")
-        self._writer = threading.Thread(target=self._write_loop, name="xpert-db-write", daemon=True)
-        self._writer.start()
+        main = _Writer(write_engine, "xpert-db-write")
+        self._lanes: dict[str, _Writer] = {"main": main}
+        if write_engine.dialect.name != "sqlite":
+            self._lanes["frames"] = _Writer(write_engine, "xpert-db-write-frames")
 
-    async def write(self, fn: Callable[[Connection], T]) -> T:
+    async def write(self, fn: Callable[[Connection], T], lane: str = "main") -> T:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self._jobs.put(_Job(fn, future, loop))
+        writer = self._lanes.get(lane) or self._lanes["main"]
+        writer.put(_Job(fn, future, loop))
         return await future
 
     async def read(self, fn: Callable[[Connection], T]) -> T:
@@ -64,59 +166,11 @@ class ThreadedDB:
             return fn(conn)
 
     def close(self) -> None:
-        self._jobs.put(None)
-        self._writer.join(timeout=10)
+        for writer in self._lanes.values():
+            writer.put(None)
+        for writer in self._lanes.values():
+            writer.thread.join(timeout=10)
         self._readers.shutdown(wait=True)
         self.write_engine.dispose()
         if self.read_engine is not self.write_engine:
             self.read_engine.dispose()
-
-    def _write_loop(self) -> None:
-        conn: Connection | None = None
-        while True:
-            job = self._jobs.get()
-            if job is None:
-                break
-            batch = [job]
-            stop = False
-            while len(batch) < MAX_BATCH:
-                try:
-                    nxt = self._jobs.get_nowait()
-                except queue.Empty:
-                    break
-                if nxt is None:
-                    stop = True
-                    break
-                batch.append(nxt)
-            if conn is None or conn.closed or conn.invalidated:
-                conn = self.write_engine.connect()
-            results = self._run_batch(conn, batch)
-            for j, (ok, value) in zip(batch, results, strict=True):
-                j.loop.call_soon_threadsafe(_settle, j.future, ok, value)
-            if stop:
-                break
-        if conn is not None:
-            conn.close()
-
-    @staticmethod
-    def _run_batch(conn: Connection, batch: list[_Job]) -> list[tuple[bool, Any]]:
-        results: list[tuple[bool, Any]] = []
-        try:
-            if len(batch) == 1:
-                try:
-                    with conn.begin():
-                        results.append((True, batch[0].fn(conn)))
-                except Exception as e:  # noqa: BLE001 - handed to the caller, which decides
-                    results.append((False, e))
-                return results
-            with conn.begin():
-                for j in batch:
-                    try:
-                        with conn.begin_nested():
-                            results.append((True, j.fn(conn)))
-                    except Exception as e:  # noqa: BLE001 - rolled back to its savepoint; the caller decides
-                        results.append((False, e))
-        except Exception as e:
-            log.exception("storage commit failed for a batch of %d", len(batch))
-            return [(False, e)] * len(batch)
-        return results

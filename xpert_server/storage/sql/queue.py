@@ -21,7 +21,7 @@ from xpert_server.storage.records import MessageRecord, RunRecord
 from xpert_server.storage.sql.core import SQLCore
 from xpert_server.storage.sql.runs import _message_values, end_runs_as_error, run_from_row
 
-Q, W, R, T, M = t.run_queue, t.workers, t.runs, t.threads, t.messages
+Q, W, R, T, M, E = t.run_queue, t.workers, t.runs, t.threads, t.messages, t.run_events
 Ended = tuple[RunRecord, str | None, str | None]
 
 
@@ -32,6 +32,7 @@ class Claim:
     run: RunRecord
     attempt: int
     cancel: bool
+    last_seq: int | None = None  # the run's last stored frame id when claimed (None: not looked up)
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,13 @@ class QueueMixin(SQLCore):
             gone = set(ids) - {r.id for r in rows}
             if gone:  # queue rows whose run was deleted meanwhile: nothing to execute
                 conn.execute(delete(Q).where(Q.c.run_id.in_(list(gone))))
-            return [Claim(run_from_row(r), int(r.q_attempt), bool(r.q_cancel)) for r in rows]
+            if not rows:
+                return []
+            # Where each attempt's frame ids continue, read here rather than one query per run after.
+            tops = select(E.c.run_id, func.max(E.c.seq)).where(E.c.run_id.in_([r.id for r in rows])).group_by(E.c.run_id)
+            last = {run_id: top for run_id, top in conn.execute(tops)}
+            return [Claim(run_from_row(r), int(r.q_attempt), bool(r.q_cancel), int(last.get(r.id) or 0))
+                    for r in rows]
 
         return await self.write(op)
 

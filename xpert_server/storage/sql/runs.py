@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, literal, or_, select, text, update
 
 from xpert_server.auth.principal import Principal
 from xpert_server.storage import schema as t
@@ -27,6 +27,11 @@ from xpert_server.storage.sql.prepared import MESSAGE_INSERT, MESSAGE_UPDATE, RU
 from xpert_server.storage.sql.threads import thread_from_row
 
 R, T, M, E = t.runs, t.threads, t.messages, t.run_events
+FRAMES_UNNEST = text(
+    "INSERT INTO run_events (run_id, seq, event, data, created_at) "
+    "SELECT * FROM unnest(CAST(:r AS varchar[]), CAST(:s AS integer[]), CAST(:e AS varchar[]), "
+    "CAST(:d AS bytea[]), CAST(:c AS double precision[]))"
+)
 
 
 def run_from_row(row: Any) -> RunRecord:
@@ -99,7 +104,7 @@ class RunsMixin(SQLCore):
                 if latest is None or latest.id != resume_target or latest.status != "interrupted":
                     raise NothingToResume(run.thread_id)
             status_ok = T.c.status == "interrupted" if resume else T.c.status != "busy"
-            res = conn.execute(
+            claim_thread = (
                 update(T)
                 .where(
                     T.c.id == run.thread_id,
@@ -116,9 +121,17 @@ class RunsMixin(SQLCore):
                     error=None,
                 )
             )
-            row = conn.execute(select(T).where(T.c.id == run.thread_id, visible)).first()
+            pg = conn.dialect.name == "postgresql"
+            if pg:  # round trips are PostgreSQL's cost: the updated row comes back with the update
+                row = conn.execute(claim_thread.returning(*T.c)).first()
+                taken = row is not None
+                if not taken:
+                    row = conn.execute(select(T).where(T.c.id == run.thread_id, visible)).first()
+            else:
+                taken = (conn.execute(claim_thread).rowcount or 0) > 0
+                row = conn.execute(select(T).where(T.c.id == run.thread_id, visible)).first()
             queued = False
-            if res.rowcount == 0:
+            if not taken:
                 if row is None:
                     raise LookupError(run.thread_id)
                 if row.assistant_id is not None and row.assistant_id != run.assistant_id:
@@ -128,19 +141,28 @@ class RunsMixin(SQLCore):
                 if not enqueue:
                     raise ThreadBusy(run.thread_id)
                 queued = True
-            conn.execute(insert(R).values(**_run_values(run), key_id=p.key_id or p.secret_id))
+            inserts: list[Any] = [insert(R).values(**_run_values(run), key_id=p.key_id or p.secret_id)]
             if placement is not None:
                 state = "wait" if queued and placement.state == "ready" else placement.state
-                conn.execute(insert(t.run_queue).values(run_id=run.id, thread_id=run.thread_id, state=state,
-                                                        queue=placement.queue, worker_id=placement.worker_id,
-                                                        attempt=0, cancel=0, ready_at=run.created_at))
+                inserts.append(insert(t.run_queue).values(run_id=run.id, thread_id=run.thread_id, state=state,
+                                                          queue=placement.queue, worker_id=placement.worker_id,
+                                                          attempt=0, cancel=0, ready_at=run.created_at))
             if messages and not queued:
-                conn.execute(insert(M), [_message_values(p.org_id, m) for m in messages])
+                inserts.append(insert(M).values([_message_values(p.org_id, m) for m in messages]))
             if idempotency is not None:
                 cred, key, digest = idempotency
-                conn.execute(insert(t.idempotency_keys).values(credential_id=cred, key=key, run_id=run.id,
-                                                               request_hash=digest, created_at=run.created_at))
-            self.audit(conn, p, "create", "run", run.id)
+                inserts.append(insert(t.idempotency_keys).values(credential_id=cred, key=key, run_id=run.id,
+                                                                 request_hash=digest, created_at=run.created_at))
+            if pg:
+                # One statement: the inserts as data-modifying CTEs (each runs once, to completion).
+                inserts.append(insert(t.audit_log).values(
+                    org_id=p.org_id, key_id=p.key_id or p.secret_id, principal_user_id=p.user_id,
+                    action="create", resource_type="run", resource_id=run.id, at=time.time()))
+                conn.execute(select(literal(1)).add_cte(*(s.cte(f"w{i}") for i, s in enumerate(inserts))))
+            else:
+                for stmt in inserts:
+                    conn.execute(stmt)
+                self.audit(conn, p, "create", "run", run.id)
             return StartResult(thread=thread_from_row(row), queued=queued)
 
         return await self.write(op)
@@ -284,17 +306,45 @@ class RunsMixin(SQLCore):
 
     # ---- frames ---------------------------------------------------------------------------------
     async def append_events(self, rows: Sequence[tuple[str, int, str | None, bytes]]) -> None:
-        """Store frames (run_id, seq, event, data) in one transaction: the group commit of the event log."""
+        """Store frames (run_id, seq, event, data) in one transaction: the group commit of the event log.
+
+        Written through the `frames` lane (its own writer connection on PostgreSQL): the event log stores
+        one batch at a time, so each run's frames still commit in id order. On PostgreSQL the batch is
+        one statement (`unnest` of arrays: one round trip, whatever its size)."""
         if not rows:
             return
         now = time.time()
-        values = [{"run_id": r, "seq": s, "event": e, "data": d, "created_at": now} for r, s, e, d in rows]
-        await self.write(lambda conn: conn.execute(insert(E), values))
+
+        def op(conn: Connection) -> None:
+            if conn.dialect.name == "postgresql":
+                conn.execute(FRAMES_UNNEST, {"r": [r[0] for r in rows], "s": [r[1] for r in rows],
+                                             "e": [r[2] for r in rows], "d": [r[3] for r in rows],
+                                             "c": [now] * len(rows)})
+                return
+            conn.execute(insert(E), [{"run_id": r, "seq": s, "event": e, "data": d, "created_at": now}
+                                     for r, s, e, d in rows])
+
+        assert self._db is not None, "storage is not open"
+        await self._db.write(op, lane="frames")
 
     async def read_events(self, run_id: str, after: int = 0, limit: int = 10_000) -> list[tuple[int, str | None, bytes]]:
         q = select(E.c.seq, E.c.event, E.c.data).where(E.c.run_id == run_id, E.c.seq > after).order_by(E.c.seq)
         q = q.limit(limit)
         return await self.read(lambda conn: [(r.seq, r.event, bytes(r.data)) for r in conn.execute(q)])
+
+    async def poll_events(self, run_id: str, after: int = 0, limit: int = 10_000
+                          ) -> tuple[list[tuple[int, str | None, bytes]], str | None]:
+        """Frames after `after` and, when there are none, the run's status (None: no such run), in one
+        read: what a follower of a run asks the database when Redis has nothing new."""
+        q = select(E.c.seq, E.c.event, E.c.data).where(E.c.run_id == run_id, E.c.seq > after).order_by(E.c.seq)
+        q = q.limit(limit)
+        sq = select(R.c.status).where(R.c.id == run_id)
+
+        def op(conn: Connection) -> tuple[list[tuple[int, str | None, bytes]], str | None]:
+            rows = [(r.seq, r.event, bytes(r.data)) for r in conn.execute(q)]
+            return rows, (None if rows else conn.execute(sq).scalar())
+
+        return await self.read(op)
 
     async def last_event_seq(self, run_id: str) -> int:
         q = select(func.max(E.c.seq)).where(E.c.run_id == run_id)
