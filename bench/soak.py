@@ -290,7 +290,7 @@ def report(tally: Tally, samples: list[tuple[float, float]], elapsed: float, dat
         if samples else "RSS: no samples",
         f"RSS slope after warm-up: {slope:+.2f} MiB / 10 min (target < {TARGET_SLOPE:g})" if slope is not None
         else "RSS slope after warm-up: not enough samples",
-        f"data dir at the end: {data_mib:.0f} MiB (SQLite keeps up to 32 MiB of page cache in each of the storage's 7 "
+        f"data dir at the end: {data_mib:.0f} MiB (SQLite keeps up to 8 MiB of page cache in each of the storage's 7 "
         "connections: RSS grows with the database until those caches are full)",
         "RSS samples (s: MiB): " + ", ".join(f"{t:.0f}: {r:.1f}" for t, r in samples[:: max(1, len(samples) // 40)]),
         f"result: {'PASS' if ok else 'FAIL'}",
