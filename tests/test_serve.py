@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import threading
@@ -22,6 +21,7 @@ import httpx
 import pytest
 
 from tests.conftest import API_BACKEND, PG_ADMIN_URL, _service_missing
+from tests.helpers import free_port
 
 XPERT = Path(sys.executable).with_name("xpert")
 KEY = re.compile(r"sk-x-[0-9a-f]{48}")
@@ -45,13 +45,6 @@ class Server:
                 return found
             time.sleep(0.02)
         raise AssertionError(f"{pattern.pattern!r} never appeared in the server's output:\n{self.output()}")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def clean_env(**settings: str) -> dict[str, str]:

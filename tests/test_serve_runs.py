@@ -7,7 +7,6 @@ On `XPERT_TEST_BACKEND=postgres` the server uses the session's PostgreSQL databa
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,18 +17,12 @@ import httpx
 import pytest
 
 from tests.conftest import API_BACKEND
+from tests.helpers import free_port
 from tests.runs.common import OPENING, SEED_QUESTION, assert_lifecycle, event_data, text_of
 from tests.runs.sse import FrameReader
 
 XPERT = Path(sys.executable).with_name("xpert")
 API_KEY = "sk-x-test" + "0123456789abcdef" * 2 + "01234567"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @pytest.fixture

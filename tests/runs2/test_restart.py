@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ import httpx
 import pytest
 
 from tests.conftest import API_BACKEND
+from tests.helpers import free_port
 from tests.runs.common import CLOSING, OPENING, assert_framing, event_data, kinds, ok
 from tests.runs.sse import FrameReader, SseFrame, parse
 from tests.runs2.common import QUICK, conversation, run_body, write_xperts
@@ -36,13 +36,6 @@ ORG_R = "runs2-restart"
 TEXT_FRAMES_BEFORE_KILL = 5
 SLOW = {"chunks": 1000, "delay": 0.02}  # 20 s: it never ends by itself within the test
 RESTART_RUN_TIMEOUT = 0.5  # the restarted server's `--run-timeout`
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def _spawn(args: list[str], log: Path) -> subprocess.Popen[str]:

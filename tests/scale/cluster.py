@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,19 +20,13 @@ from typing import Any
 
 import httpx
 
+from tests.helpers import free_port
 from tests.runs.sse import FrameReader, SseFrame
 
 XPERT = Path(sys.executable).with_name("xpert")
 GRAPHS = Path(__file__).resolve().parent / "graphs.py"
 KEY = "sk-x-scale-tests-0123456789abcdef"
 PREFIX = "/api/ai"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def write_xperts(folder: Path) -> Path:

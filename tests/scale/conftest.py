@@ -13,28 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PG_ADMIN_URL, _service_missing
+from tests.conftest import _service_missing, scratch_database
 from tests.helpers import TEST_REDIS_URL
 from tests.scale.cluster import Cluster
 
 
 @pytest.fixture
 def scale_db() -> Iterator[str]:
-    import psycopg
-
-    name = f"xpert_scale_{secrets.token_hex(6)}"
-    try:
-        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
-    except Exception as e:
-        _service_missing("PostgreSQL", e)
-        raise
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database("xpert_scale") as url:
+        yield url
 
 
 async def drop_prefix(url: str, prefix: str) -> None:

@@ -24,17 +24,12 @@ from typing import Any
 import httpx
 from xpert_sdk import StreamEvent
 
+from tests.helpers import free_port
+
 HERE = Path(__file__).parent
 XPERTS_DIR = HERE / "xperts"
 BIN = Path(sys.executable).parent
 XPERT = BIN / "xpert"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def clean_env(**settings: str) -> dict[str, str]:
