@@ -34,7 +34,6 @@ log = logging.getLogger("xpert.storage")
 T = TypeVar("T")
 MAX_BATCH = 512
 PG_READERS = 12
-LANES = ("main", "frames")
 
 
 @dataclass(slots=True)
