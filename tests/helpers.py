@@ -17,6 +17,7 @@ from fastapi import FastAPI
 
 from xpert_server.app import create_app
 from xpert_server.auth.keys import generate_key, hash_credential, key_hint
+from xpert_server.auth.principal import Role
 from xpert_server.config import Settings
 from xpert_server.services import Services
 
@@ -54,15 +55,16 @@ class ApiHarness:
     prefix: str
 
     async def mint_key(
-        self, org: str | None = None, *, xpert_id: str | None = None, expires_in: float | None = None
+        self, org: str | None = None, *, xpert_id: str | None = None, expires_in: float | None = None,
+        role: Role = "admin",
     ) -> tuple[str, str]:
-        """A new key (plain text) in `org` (fresh by default); returns (key, org)."""
+        """A new key (plain text) in `org` (fresh by default; an admin unless `role`); returns (key, org)."""
         org = org or new_org()
         storage = self.services.storage
         await storage.ensure_org(org)
         key = generate_key()
         await storage.create_api_key(
-            org, hash_credential(key), key_hint(key), xpert_id=xpert_id,
+            org, hash_credential(key), key_hint(key), xpert_id=xpert_id, role=role,
             expires_at=(time.time() + expires_in) if expires_in is not None else None,
         )
         return key, org

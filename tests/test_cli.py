@@ -87,6 +87,7 @@ async def test_keys_create_prints_the_key_alone_on_its_last_line(tmp_path: Path)
     key = lines[-1]
     assert key not in proc.stderr
     bound_key = create_key(tmp_path, "--xpert", "demo")
+    admin_key = create_key(tmp_path, "--role", "admin")
     async with server_on(tmp_path) as api:
         storage = api.services.storage
         (demo,) = await storage.search_assistants(Principal.system(), metadata={"slug": "demo"})
@@ -94,11 +95,20 @@ async def test_keys_create_prints_the_key_alone_on_its_last_line(tmp_path: Path)
             # The CLI created this database, so the demo xpert was seeded as on a first `serve`.
             found = await c.post("/assistants/search", json={"metadata": {"slug": "demo"}})
             assert found.status_code == 201 and [a["assistant_id"] for a in found.json()] == [demo.id]
+            # `keys create` makes an app key by default: it uses xperts, it does not make them.
+            refused = await c.post("/assistants", json={"name": "Other", "slug": "other"})
+            assert refused.status_code == 403 and "admin" in refused.json()["message"]
+        async with api.client(admin_key) as c:
             other = (await c.post("/assistants", json={"name": "Other", "slug": "other"})).json()
         async with api.client(bound_key) as c:
             # `--xpert demo` (a slug) bound the key to the demo xpert.
             assert [a["assistant_id"] for a in (await c.post("/assistants/search", json={})).json()] == [demo.id]
             assert (await c.get(f"/assistants/{other['assistant_id']}")).status_code == 403
+
+
+def test_keys_create_refuses_an_unknown_role(home: Path) -> None:
+    proc = xpert(home, "keys", "create", "--role", "root", ok=False)
+    assert proc.returncode == 2 and not proc.stdout.strip() and "--role" in proc.stderr
 
 
 def test_keys_create_refuses_an_unknown_xpert(home: Path) -> None:
@@ -114,8 +124,8 @@ async def test_keys_list_and_revoke(home: Path) -> None:
     # Keys are shown by hint only.
     assert key not in out and key[5:] not in out and key[-20:] not in out
     (row,) = table_rows(out)
-    key_id, org, name, hint, _, expires, status = row
-    assert (org, name, hint, status) == ("acme-cli", "ci", key_hint(key), "active")
+    key_id, org, name, role, hint, _, expires, status = row
+    assert (org, name, role, hint, status) == ("acme-cli", "ci", "app", key_hint(key), "active")
     assert expires.endswith("Z")
 
     async with server_on(home) as api:

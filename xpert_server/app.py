@@ -27,6 +27,7 @@ from xpert_server.api import (
     health,
     history,
     info,
+    keys,
     knowledges,
     runs,
     stateless,
@@ -66,14 +67,16 @@ async def bootstrap_keys(storage: SQLStorage, settings: Settings) -> str | None:
     if settings.api_key:
         if await storage.find_api_key(hash_credential(settings.api_key)) is None:
             await storage.create_api_key(
-                DEFAULT_ORG, hash_credential(settings.api_key), key_hint(settings.api_key), name="XPERT_API_KEY"
+                DEFAULT_ORG, hash_credential(settings.api_key), key_hint(settings.api_key), name="XPERT_API_KEY",
+                role="admin",
             )
             log.info("registered XPERT_API_KEY (%s) for org %s", key_hint(settings.api_key), DEFAULT_ORG)
         return None
     if await storage.count_api_keys() > 0:
         return None
     key = generate_key()
-    await storage.create_api_key(DEFAULT_ORG, hash_credential(key), key_hint(key), name="first start")
+    # The bootstrap key is its org's admin: whoever started the server is its operator.
+    await storage.create_api_key(DEFAULT_ORG, hash_credential(key), key_hint(key), name="first start", role="admin")
     return key
 
 
@@ -149,7 +152,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_openapi(app)
     for router in (info.metrics_router, health.router, info.router, assistants.router, assistant_graph.router,
                    threads.router, history.router, runs.router, stateless.router, conversations.router,
-                   store.router, chatkit.router, contexts.router, knowledges.router):
+                   store.router, chatkit.router, contexts.router, knowledges.router, keys.router):
         include_flat(app, router, prefix, ERROR_RESPONSES)
     app.include_router(widget.router)
     if demo.demo_enabled(settings):

@@ -192,6 +192,8 @@ def keys_create(
     org: Annotated[str, typer.Option(help="Organization id (a short slug); created if missing.")] = "default",
     xpert: Annotated[str | None, typer.Option(help="Bind the key to one xpert (id or slug).")] = None,
     name: Annotated[str | None, typer.Option(help="A label shown by `keys list`.")] = None,
+    role: Annotated[str, typer.Option(help="app: uses xperts (the default); admin: also manages the org's "
+                                            "xperts, keys and knowledge bases.")] = "app",
     expires_in: Annotated[float | None, typer.Option("--expires-in", help="Seconds until the key expires.")] = None,
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
@@ -206,6 +208,9 @@ def keys_create(
         raise typer.Exit(2)
     if expires_in is not None and expires_in <= 0:
         _error("--expires-in must be a positive number of seconds")
+        raise typer.Exit(2)
+    if role not in ("admin", "app"):
+        _error(f"--role {role!r}: must be 'app' or 'admin'")
         raise typer.Exit(2)
 
     async def run(storage: Any) -> str | None:
@@ -223,14 +228,14 @@ def keys_create(
         key = generate_key()
         expires_at = time.time() + expires_in if expires_in else None
         await storage.create_api_key(org, hash_credential(key), key_hint(key), name=name, xpert_id=xpert_id,
-                                     expires_at=expires_at)
+                                     expires_at=expires_at, role="admin" if role == "admin" else "app")
         return key
 
     key = _with_storage(_settings(data_dir, database_url), run)
     if key is None:
         _error(f"No xpert {xpert!r} in org {org!r}")
         raise typer.Exit(1)
-    console.print(f"Created a key for org [bold]{org}[/bold]" + (f", bound to xpert {xpert}" if xpert else ""))
+    console.print(f"Created an {role} key for org [bold]{org}[/bold]" + (f", bound to xpert {xpert}" if xpert else ""))
     print(key)
 
 
@@ -244,11 +249,11 @@ def keys_list(
     from xpert_server.api.shapes import ts
 
     records = _with_storage(_settings(data_dir, database_url), lambda s: s.list_api_keys(org))
-    table = Table("id", "org", "name", "key", "xpert", "expires", "status")
+    table = Table("id", "org", "name", "role", "key", "xpert", "expires", "status")
     now = time.time()
     for k in records:
         status = "revoked" if k.revoked_at else "expired" if k.expires_at and k.expires_at <= now else "active"
-        table.add_row(k.id, k.org_id, k.name or "", k.hint, k.xpert_id or "", ts(k.expires_at) or "", status)
+        table.add_row(k.id, k.org_id, k.name or "", k.role, k.hint, k.xpert_id or "", ts(k.expires_at) or "", status)
     Console().print(table)
 
 

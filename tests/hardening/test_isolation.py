@@ -48,7 +48,7 @@ PUBLIC = {
 # Path parameters naming data of one principal (threads and what hangs off them, files).
 PRINCIPAL_OWNED = {"thread_id", "run_id", "conversation_id", "message_id", "file_id"}
 # Path parameters naming data of one org.
-ORG_OWNED = PRINCIPAL_OWNED | {"assistant_id", "kb_id"}
+ORG_OWNED = PRINCIPAL_OWNED | {"assistant_id", "kb_id", "key_id"}
 
 
 def send(text: str) -> dict[str, Any]:
@@ -109,6 +109,7 @@ def body_for(method: str, key: str, a: OrgA) -> tuple[Any, bool]:
         ("POST", "/knowledges/{}/process"): ({"ids": [a.ids["document_id"]]}, False),
         ("POST", "/knowledges/{}/documents/delete"): ({"ids": [a.ids["document_id"]]}, False),
         ("POST", "/knowledges/{}/search"): ({"query": "marker"}, False),
+        ("POST", "/keys"): ({"name": "intruder", "role": "admin"}, False),
     }
     if (method, key) in bodies:
         return bodies[(method, key)]
@@ -198,7 +199,8 @@ async def world(harness: ApiHarness) -> tuple[OrgA, list[Caller]]:
              "file_id": upload.json()["id"], "kb_id": kb["id"], "document_id": docs[0]["id"]}
 
     revoked, _ = await h.mint_key(org)
-    await h.services.storage.revoke_api_key(await key_record_id(h, org, revoked))
+    a.ids["key_id"] = await key_record_id(h, org, revoked)  # what `/keys/{key_id}` names
+    await h.services.storage.revoke_api_key(a.ids["key_id"])
     expired, _ = await h.mint_key(org, expires_in=0.05)
     b_key, b_org = await h.mint_key()
     bound, _ = await h.mint_key(org, xpert_id=x2)

@@ -118,7 +118,7 @@ async def _mint(database_url: str) -> str:
     try:
         await storage.ensure_org(ORG_R)
         key = generate_key()
-        await storage.create_api_key(ORG_R, hash_credential(key), key_hint(key), name="runs2 restart test")
+        await storage.create_api_key(ORG_R, hash_credential(key), key_hint(key), name="runs2 restart test", role="admin")
         return key
     finally:
         await storage.close()

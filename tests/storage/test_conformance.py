@@ -45,17 +45,23 @@ async def test_api_keys_create_find_list_revoke(storage: SQLStorage) -> None:
     org = new_org()
     await storage.ensure_org(org)
     digest = new_id().replace("-", "") * 2
-    key = await storage.create_api_key(org, digest[:64], "sk-x-ab…cd", name="ci", expires_at=None)
+    key = await storage.create_api_key(org, digest[:64], "sk-x-ab…cd", name="ci", expires_at=None, role="app")
     found = await storage.find_api_key(digest[:64])
-    assert found is not None and found.id == key.id and found.revoked_at is None
+    assert found is not None and found.id == key.id and found.revoked_at is None and found.role == "app"
     with pytest.raises(AlreadyExists):
-        await storage.create_api_key(org, digest[:64], "dup")
+        await storage.create_api_key(org, digest[:64], "dup", role="admin")
     assert [k.id for k in await storage.list_api_keys(org)] == [key.id]
     revoked = await storage.revoke_api_key(key.id[:12])
     assert revoked is not None and revoked.revoked_at is not None
     again = await storage.find_api_key(digest[:64])
     assert again is not None and again.revoked_at is not None
     assert await storage.revoke_api_key("no-such-key") is None
+    # An API caller revokes by exact id, in its own org only.
+    other = await storage.create_api_key(org, (new_id().replace("-", "") * 2)[:64], "sk-x-ab…ef", role="admin")
+    assert await storage.revoke_api_key(other.id, by=Principal(org_id=new_org(), kind="key")) is None
+    assert await storage.revoke_api_key(other.id[:12], by=Principal(org_id=org, kind="key")) is None
+    by_admin = await storage.revoke_api_key(other.id, by=Principal(org_id=org, kind="key"))
+    assert by_admin is not None and by_admin.revoked_at is not None
     assert await storage.count_api_keys() >= 1
 
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from xpert_server.agents.definition import DefinitionError, XpertSpec, parse_definition
+from xpert_server.agents.operator_fields import operator_only_changes, refusal, server_models
 from xpert_server.agents.registry import record_from_spec
 from xpert_server.api.deps import NOT_ALLOWED_ASSISTANT, PrincipalDep, ServicesDep, load_assistant
 from xpert_server.api.limits import INT64_MAX, Storable, check_storable
@@ -68,8 +69,9 @@ class VersionsQuery(BaseModel):
     offset: int = Field(default=0, ge=0, le=INT64_MAX)
 
 
-# Definition keys a client may send at top level; LangGraph clients' extra keys are ignored.
-_SPEC_KEYS = set(XpertSpec.model_fields) - {"graph", "org", "name", "slug", "description", "config", "metadata"}
+# Definition keys a client may send at top level; LangGraph clients' extra keys are ignored. Operator-only
+# ones (`graph`, `mcp`, …) are accepted here so that the answer is the 403 naming them, not "unknown field".
+_SPEC_KEYS = set(XpertSpec.model_fields) - {"name", "slug", "description", "config", "metadata"}
 _LANGGRAPH_KEYS = {"supersteps", "ttl", "select"}
 
 
@@ -85,8 +87,6 @@ def _spec_from_body(body: AssistantWrite, base: dict[str, Any] | None) -> XpertS
     if unknown:
         raise BadRequest("; ".join(f"{k}: unknown field" for k in unknown))
     if body.definition is not None:
-        if "graph" in body.definition or "org" in body.definition:
-            raise BadRequest("definition.graph and definition.org may only be set in YAML files")
         data.update(body.definition)
     data.update(extra)
     meta = dict(body.metadata or {})
@@ -107,6 +107,20 @@ def _spec_from_body(body: AssistantWrite, base: dict[str, Any] | None) -> XpertS
         return parse_definition(data, "body")
     except DefinitionError as e:
         raise BadRequest(str(e).removeprefix("body: ")) from e
+
+
+def _check_operator_fields(services: ServicesDep, spec: XpertSpec, base: dict[str, Any] | None) -> None:
+    """403 naming every operator-only field the caller set or changed (agents/operator_fields.py)."""
+    base_spec: XpertSpec | None = None
+    if base is not None:
+        try:  # a copy's base has no slug of its own; a stored base that no longer parses keeps nothing
+            base_spec = parse_definition({"name": spec.name, "slug": spec.slug, **base}, "base")
+        except DefinitionError:
+            base_spec = None
+    models = server_models(services.settings.model)
+    fields = operator_only_changes(spec, base_spec, models=models)
+    if fields:
+        raise Forbidden(refusal(fields))
 
 
 def _require_unbound(p: Principal) -> None:
@@ -147,6 +161,7 @@ async def create_assistant(body: AssistantWrite, services: ServicesDep, p: Princ
             raise NotFound(f"Graph '{body.graph_id}' not found.")
         base = {k: v for k, v in found.definition.items() if k not in ("slug", "org")}
     spec = _spec_from_body(body, base)
+    _check_operator_fields(services, spec, base)
     if body.assistant_id is not None:
         existing = await services.storage.get_assistant(p, body.assistant_id)
         if existing is not None and body.if_exists == "do_nothing":
@@ -180,6 +195,7 @@ async def update_assistant(
     if current.source == "yaml" and "graph" in base:
         base.pop("graph")  # a YAML graph stays YAML's; the API edits the declared parts only
     spec = _spec_from_body(body, base)
+    _check_operator_fields(services, spec, base)
     fresh = record_from_spec(spec, p.org_id, source=current.source, assistant_id=current.id)
     changes: dict[str, Any] = {
         "slug": fresh.slug,

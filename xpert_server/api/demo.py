@@ -119,5 +119,5 @@ async def _demo_key(services: Services) -> KeyRecord:
         raise Forbidden(f"The demo is off: its key '{DEMO_KEY_NAME}' was revoked or has expired.")
     value = generate_key()  # never stored or shown: this key exists only to parent demo secrets
     return await services.storage.create_api_key(
-        DEFAULT_ORG, hash_credential(value), key_hint(value), name=DEMO_KEY_NAME
+        DEFAULT_ORG, hash_credential(value), key_hint(value), name=DEMO_KEY_NAME, role="app"
     )

@@ -8,7 +8,7 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from xpert_server.api.limits import unstorable_paths
-from xpert_server.auth import scope
+from xpert_server.auth import roles, scope
 from xpert_server.auth.authenticator import Credentials
 from xpert_server.auth.principal import Principal
 from xpert_server.errors import Forbidden, NotFound
@@ -56,6 +56,8 @@ async def get_principal(
     # Every authenticated route passes here, so the client-secret allow-list is enforced once for all:
     # a new route is closed to secrets until auth/scope.py lists it.
     scope.enforce(request, principal, services.settings.api_prefix)
+    # …and the app role's, the same way: a new route needs an admin key until auth/roles.py lists it.
+    roles.enforce(request, principal, services.settings.api_prefix)
     request.state.principal = principal
     return principal
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from xpert_server.encoding import iso
-from xpert_server.storage.records import AssistantRecord, AssistantVersionRecord, ThreadRecord
+from xpert_server.storage.records import AssistantRecord, AssistantVersionRecord, KeyRecord, ThreadRecord
 
 
 def ts(epoch: float | None) -> str | None:
@@ -57,4 +57,23 @@ def thread_json(r: ThreadRecord, values: Any = None, with_values: bool = False) 
     }
     if with_values:
         out["values"] = values
+    return out
+
+
+def api_key_json(k: KeyRecord, *, now: float, key: str | None = None) -> dict[str, Any]:
+    """An API key as admins see it: its hint, never the key (`key` only in the reply that created it)."""
+    status = "revoked" if k.revoked_at else "expired" if k.expires_at and k.expires_at <= now else "active"
+    out: dict[str, Any] = {
+        "id": k.id,
+        "name": k.name,
+        "role": k.role,
+        "hint": k.hint,
+        "xpert_id": k.xpert_id,
+        "status": status,
+        "created_at": ts(k.created_at),
+        "expires_at": ts(k.expires_at),
+        "revoked_at": ts(k.revoked_at),
+    }
+    if key is not None:
+        out["key"] = key
     return out

@@ -8,6 +8,10 @@ from typing import Literal
 DEFAULT_ORG = "default"
 
 CredentialKind = Literal["key", "secret", "system"]
+# What a key may do in its org (auth/roles.py has the route table): `admin` manages the org (xperts, keys,
+# knowledge bases), `app` uses its xperts. Client secrets act as `app`, narrowed further by auth/scope.py.
+Role = Literal["admin", "app"]
+ROLES: tuple[Role, ...] = ("admin", "app")
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +24,12 @@ class Principal:
     user_id: str | None = None
     # A key (or a secret minted from one) bound to a single xpert may use only that xpert.
     xpert_id: str | None = None
+    # The server itself (YAML, CLI) is the operator: it has every power, so `system` counts as admin.
+    role: Role = "admin"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin" and self.kind != "secret"
 
     @classmethod
     def system(cls, org_id: str = DEFAULT_ORG) -> Principal:

@@ -11,7 +11,19 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Column, Connection, Float, Integer, MetaData, String, Table, insert, select
+from sqlalchemy import (
+    Column,
+    Connection,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    func,
+    insert,
+    inspect,
+    select,
+)
 
 from xpert_server.storage import schema as t
 
@@ -69,12 +81,38 @@ def _scale_out(conn: Connection) -> None:
     t.metadata.create_all(conn, tables=[t.run_queue, t.workers])
 
 
+def _key_roles(conn: Connection) -> None:
+    # A fresh database got the column from step 1 (which creates `api_keys` as schema.py declares it now).
+    if "role" not in {c["name"] for c in inspect(conn).get_columns("api_keys")}:
+        conn.exec_driver_sql("ALTER TABLE api_keys ADD COLUMN role VARCHAR(16) NOT NULL DEFAULT 'admin'")
+    older = int(conn.execute(select(func.count()).select_from(t.api_keys)).scalar_one())
+    if older:
+        log.warning(
+            "%d API key(s) made before roles existed are now 'admin' (they may change xperts and keys); "
+            "give apps keys of their own with `xpert keys create --role app` and revoke the old ones",
+            older,
+        )
+    # API-made xperts from before this step were not checked against the operator-only fields: name them.
+    risky = []
+    for row in conn.execute(select(t.assistants.c.id, t.assistants.c.org_id, t.assistants.c.definition)
+                            .where(t.assistants.c.source == "api")):
+        from xpert_server.agents.operator_fields import stored_operator_fields
+
+        fields = stored_operator_fields(row.definition)
+        if fields:
+            risky.append(f"{row.org_id}/{row.id} ({', '.join(fields)})")
+    if risky:
+        log.warning("xperts made over the API before roles existed use operator-only fields; review or delete "
+                    "them: %s", "; ".join(risky))
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial: orgs, keys, assistants, threads, audit, runs, events, messages", _initial),
     Migration(2, "context files, knowledge bases, documents and chunks", _files_and_knowledge),
     Migration(3, "chatkit client secrets", _client_secrets),
     Migration(4, "store items and idempotency keys", _store_and_idempotency),
     Migration(5, "scale-out: run queue (leases) and live processes", _scale_out),
+    Migration(6, "roles on API keys (existing keys become admin)", _key_roles),
 ]
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from xpert_server.auth.principal import Role
+
 ThreadStatus = Literal["idle", "busy", "interrupted", "error"]
 RunStatus = Literal["pending", "running", "success", "error", "timeout", "interrupted"]
 THREAD_STATUSES: tuple[str, ...] = ("idle", "busy", "interrupted", "error")
@@ -30,6 +32,7 @@ class KeyRecord:
     expires_at: float | None
     revoked_at: float | None
     created_at: float
+    role: Role = "app"
 
 
 @dataclass(slots=True)

@@ -47,6 +47,8 @@ api_keys = Table(
     Column("expires_at", Float, nullable=True),
     Column("revoked_at", Float, nullable=True),
     Column("created_at", Float, nullable=False),
+    # `admin` or `app` (migration 6; keys made before it are admin).
+    Column("role", String(16), nullable=False, server_default="admin"),
 )
 
 # ChatKit client secrets (migration 3): short-lived, minted from an API key, stored hashed like keys.

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from xpert_server.auth.principal import Principal
+from xpert_server.auth.principal import Principal, Role
 from xpert_server.encoding import new_id
 from xpert_server.storage import schema as t
 from xpert_server.storage.records import AlreadyExists, KeyRecord, OrgRecord
@@ -26,6 +26,7 @@ def _key(row: Any) -> KeyRecord:
         expires_at=row.expires_at,
         revoked_at=row.revoked_at,
         created_at=row.created_at,
+        role=row.role,
     )
 
 
@@ -61,10 +62,14 @@ class KeysMixin(SQLCore):
         key_hash: str,
         hint: str,
         *,
+        role: Role,
         name: str | None = None,
         xpert_id: str | None = None,
         expires_at: float | None = None,
+        by: Principal | None = None,
     ) -> KeyRecord:
+        """`role` has no default on purpose: every caller says whether it makes an admin. `by`: who made it
+        (the audit log's actor; the server itself when None)."""
         record = KeyRecord(
             id=new_id(),
             org_id=org_id,
@@ -75,6 +80,7 @@ class KeysMixin(SQLCore):
             expires_at=expires_at,
             revoked_at=None,
             created_at=time.time(),
+            role=role,
         )
 
         def op(conn: Connection) -> None:
@@ -89,9 +95,10 @@ class KeysMixin(SQLCore):
                     expires_at=expires_at,
                     revoked_at=None,
                     created_at=record.created_at,
+                    role=role,
                 )
             )
-            self.audit(conn, Principal.system(org_id), "create", "api_key", record.id)
+            self.audit(conn, by or Principal.system(org_id), "create", "api_key", record.id)
 
         try:
             await self.write(op)
@@ -112,21 +119,25 @@ class KeysMixin(SQLCore):
             q = q.where(t.api_keys.c.org_id == org_id)
         return await self.read(lambda conn: [_key(r) for r in conn.execute(q)])
 
-    async def revoke_api_key(self, key_id: str) -> KeyRecord | None:
-        """Revoke by id (or by a unique id prefix, as the CLI lists them). None when nothing matched."""
+    async def revoke_api_key(self, key_id: str, *, by: Principal | None = None) -> KeyRecord | None:
+        """Revoke by id (or, for the server's own CLI, by a unique id prefix as `keys list` shows them).
+
+        `by` (an API caller) limits it to its org and to the exact id. None when nothing matched."""
 
         def op(conn: Connection) -> KeyRecord | None:
-            rows = conn.execute(
-                select(t.api_keys).where(
-                    (t.api_keys.c.id == key_id) | (t.api_keys.c.id.startswith(key_id, autoescape=True))
-                )
-            ).all()
+            k = t.api_keys.c
+            if by is not None:
+                where = (k.id == key_id) & (k.org_id == by.org_id)
+            else:
+                where = (k.id == key_id) | k.id.startswith(key_id, autoescape=True)
+            rows = conn.execute(select(t.api_keys).where(where)).all()
             if len(rows) != 1:
                 return None
             record = _key(rows[0])
-            record.revoked_at = time.time()
-            conn.execute(update(t.api_keys).where(t.api_keys.c.id == record.id).values(revoked_at=record.revoked_at))
-            self.audit(conn, Principal.system(record.org_id), "revoke", "api_key", record.id)
+            if record.revoked_at is None:
+                record.revoked_at = time.time()
+                conn.execute(update(t.api_keys).where(k.id == record.id).values(revoked_at=record.revoked_at))
+                self.audit(conn, by or Principal.system(record.org_id), "revoke", "api_key", record.id)
             return record
 
         return await self.write(op)
