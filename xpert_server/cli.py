@@ -224,7 +224,7 @@ def keys_create(
                 found = matches[0] if matches else None
             if found is None:
                 return None
-            xpert_id = found.id
+            xpert_id = found.public_id
         key = generate_key()
         expires_at = time.time() + expires_in if expires_in else None
         await storage.create_api_key(org, hash_credential(key), key_hint(key), name=name, xpert_id=xpert_id,
@@ -293,7 +293,7 @@ def xperts_load(
         return [(path, *(await upsert_spec(storage, anchor_graph_path(spec, path)))) for path, spec in specs]
 
     for path, record, changed in _with_storage(_settings(data_dir, database_url), run):
-        print(f"{record.slug}\t{record.id}\t{'loaded' if changed else 'unchanged'}\t{path}")
+        print(f"{record.slug}\t{record.public_id}\t{'loaded' if changed else 'unchanged'}\t{path}")
 
 
 @xperts_app.command("list")

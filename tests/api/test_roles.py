@@ -132,11 +132,11 @@ def test_keys_made_before_roles_become_admin_with_one_warning(
             conn.execute(insert(old_keys).values(id="k1", org_id="o", name=None, key_hash="h" * 64, hint="sk…",
                                                  xpert_id=None, expires_at=None, revoked_at=None, created_at=0.0))
             conn.execute(insert(t.assistants).values(
-                id="a1", org_id="o", slug="pwn", name="Pwn", description=None, version=1, source="api",
+                id="a1", public_id="a1", org_id="o", slug="pwn", name="Pwn", description=None, version=1, source="api",
                 definition={"name": "Pwn", "slug": "pwn", "mcp": [{"name": "x", "command": "sh"}]}, config={},
                 metadata={}, context=None, created_by=None, created_at=0.0, updated_at=0.0))
         with caplog.at_level(logging.WARNING, logger="xpert.storage"), engine.begin() as conn:
-            assert migrate(conn) == [6]
+            assert migrate(conn) == [6, 7]
             assert conn.execute(select(t.api_keys.c.role)).scalars().all() == ["admin"]
         warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
         assert any("1 API key(s) made before roles existed are now 'admin'" in w for w in warnings), warnings

@@ -135,15 +135,54 @@ async def test_thread_create_with_id_and_if_exists(storage: SQLStorage) -> None:
     p = Principal(org_id=org, kind="key", key_id="k1")
     tid = new_id()
     t1 = await storage.create_thread(p, thread_id=tid, metadata={"title": "Hello", "k": "v"})
-    assert t1.id == tid and t1.title == "Hello" and t1.metadata == {"k": "v"} and t1.status == "idle"
+    assert t1.public_id == tid and t1.title == "Hello" and t1.metadata == {"k": "v"} and t1.status == "idle"
+    assert t1.id != tid  # a chosen id is the org's; the internal one is ours
     with pytest.raises(AlreadyExists):
         await storage.create_thread(p, thread_id=tid)
     same = await storage.create_thread(p, thread_id=tid, if_exists="do_nothing")
-    assert same.id == tid and same.conversation_id == t1.conversation_id
-    # Another tenant cannot take (or see) the id.
-    with pytest.raises(AlreadyExists):
-        await storage.create_thread(Principal.system(new_org()), thread_id=tid, if_exists="do_nothing")
+    assert same.id == t1.id and same.public_id == tid and same.conversation_id == t1.conversation_id
     assert (await storage.get_thread_by_conversation(p, t1.conversation_id)) is not None
+    generated = await storage.create_thread(p)
+    assert generated.public_id == generated.id
+
+
+async def test_thread_ids_are_per_org(storage: SQLStorage) -> None:
+    a, b = Principal.system(new_org()), Principal.system(new_org())
+    tid = new_id()
+    ta = await storage.create_thread(a, thread_id=tid, metadata={"owner": "a"})
+    # Another org's id is no obstacle: B gets a thread of its own under the same public id.
+    tb = await storage.create_thread(b, thread_id=tid, if_exists="do_nothing", metadata={"owner": "b"})
+    assert tb.public_id == tid and tb.id != ta.id and tb.metadata == {"owner": "b"}
+    with pytest.raises(AlreadyExists):
+        await storage.create_thread(b, thread_id=tid)
+    for p, mine in ((a, ta), (b, tb)):
+        got = await storage.get_thread(p, tid)
+        assert got is not None and got.id == mine.id and got.public_id == tid
+        assert [t.id for t in await storage.search_threads(p, ids=[tid])] == [mine.id]
+        assert (await storage.get_thread_by_internal_id(p, mine.id)) is not None
+    # Internal ids never answer a public lookup, nor another org's internal lookup.
+    assert await storage.get_thread(b, tb.id) is None
+    assert await storage.get_thread_by_internal_id(b, ta.id) is None
+    assert await storage.delete_thread(b, tb.id)
+    assert (await storage.get_thread(a, tid)) is not None
+
+
+async def test_assistant_ids_are_per_org(storage: SQLStorage) -> None:
+    a, b = Principal.system(new_org()), Principal.system(new_org())
+    ra = await storage.create_assistant(a, assistant(a.org_id, "same", public_id="bot"))
+    rb = await storage.create_assistant(b, assistant(b.org_id, "same", public_id="bot"))
+    assert ra.public_id == rb.public_id == "bot" and ra.id != rb.id
+    with pytest.raises(AlreadyExists):
+        await storage.create_assistant(b, assistant(b.org_id, "other", public_id="bot"))
+    assert (await storage.update_assistant(b, "bot", {"description": "B's"})) is not None
+    got = await storage.get_assistant(a, "bot")
+    assert got is not None and got.id == ra.id and got.description is None and got.version == 1
+    versions = await storage.list_assistant_versions(b, "bot")
+    assert versions is not None and [v.version for v in versions] == [2, 1]
+    assert {v.assistant_id for v in versions} == {"bot"}
+    assert await storage.delete_assistant(b, "bot")
+    assert await storage.get_assistant(a, "bot") is not None
+    assert [v.version for v in await storage.list_assistant_versions(a, "bot") or []] == [1]
 
 
 async def test_thread_visibility_by_org_and_principal(storage: SQLStorage) -> None:

@@ -42,7 +42,7 @@ class GraphProvider:
         self.retriever: Retriever | None = None
 
     def spec(self, assistant: AssistantRecord) -> XpertSpec:
-        return parse_definition(assistant.definition, f"assistant {assistant.id}")
+        return parse_definition(assistant.definition, f"assistant {assistant.public_id}")
 
     def get(self, assistant: AssistantRecord) -> Pregel[Any, Any, Any, Any]:
         key = (assistant.id, assistant.version)

@@ -20,8 +20,10 @@ log = logging.getLogger("xpert.agents")
 def record_from_spec(spec: XpertSpec, org_id: str, *, source: str, assistant_id: str | None = None,
                      context: dict[str, Any] | None = None) -> AssistantRecord:
     now = time.time()
+    internal_id = new_id()  # a chosen id is per org (public_id); the internal one is always ours
     return AssistantRecord(
-        id=assistant_id or new_id(),
+        id=internal_id,
+        public_id=assistant_id or internal_id,
         org_id=org_id,
         slug=spec.slug,
         name=spec.name,
@@ -55,7 +57,7 @@ def anchor_graph_path(spec: XpertSpec, yaml_path: Path) -> XpertSpec:
 
 async def load_file_into(storage: SQLStorage, path: Path) -> AssistantRecord:
     record, changed = await upsert_spec(storage, anchor_graph_path(load_file(path), path))
-    log.info("xpert %s (%s) from %s: %s", record.slug, record.id, path, "loaded" if changed else "unchanged")
+    log.info("xpert %s (%s) from %s: %s", record.slug, record.public_id, path, "loaded" if changed else "unchanged")
     return record
 
 
@@ -65,7 +67,7 @@ async def load_dir_into(storage: SQLStorage, folder: Path) -> list[AssistantReco
     out = []
     for path, spec in specs:
         record, changed = await upsert_spec(storage, anchor_graph_path(spec, path))
-        log.info("xpert %s (%s) from %s: %s", record.slug, record.id, path, "loaded" if changed else "unchanged")
+        log.info("xpert %s (%s) from %s: %s", record.slug, record.public_id, path, "loaded" if changed else "unchanged")
         out.append(record)
     return out
 

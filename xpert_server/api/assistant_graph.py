@@ -53,7 +53,7 @@ async def get_schemas(assistant_id: str, services: ServicesDep, p: PrincipalDep)
             return None
 
     return {
-        "graph_id": record.id,
+        "graph_id": record.public_id,
         "input_schema": schema(graph.get_input_jsonschema),
         "output_schema": schema(graph.get_output_jsonschema),
         "state_schema": schema(graph.get_output_jsonschema),
@@ -66,7 +66,7 @@ async def get_schemas(assistant_id: str, services: ServicesDep, p: PrincipalDep)
 async def set_latest(assistant_id: str, body: SetLatest, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     _require_unbound(p)
     record = await load_assistant(services, p, assistant_id)
-    updated = await services.storage.set_assistant_version(p, record.id, body.version)
+    updated = await services.storage.set_assistant_version(p, record.public_id, body.version)
     if updated is None:
         raise NotFound(f"Version {body.version} of assistant '{assistant_id}' not found.")
     return assistant_json(updated)

@@ -196,7 +196,7 @@ async def update_assistant(
         base.pop("graph")  # a YAML graph stays YAML's; the API edits the declared parts only
     spec = _spec_from_body(body, base)
     _check_operator_fields(services, spec, base)
-    fresh = record_from_spec(spec, p.org_id, source=current.source, assistant_id=current.id)
+    fresh = record_from_spec(spec, p.org_id, source=current.source, assistant_id=current.public_id)
     changes: dict[str, Any] = {
         "slug": fresh.slug,
         "name": fresh.name,
@@ -223,7 +223,7 @@ async def delete_assistant(assistant_id: str, services: ServicesDep, p: Principa
 
 async def _versions(assistant_id: str, q: VersionsQuery, services: ServicesDep, p: Principal) -> list[dict[str, Any]]:
     record: AssistantRecord = await load_assistant(services, p, assistant_id)
-    versions = await services.storage.list_assistant_versions(p, record.id, limit=q.limit, offset=q.offset)
+    versions = await services.storage.list_assistant_versions(p, record.public_id, limit=q.limit, offset=q.offset)
     return [assistant_version_json(v) for v in versions or []]
 
 

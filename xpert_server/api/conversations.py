@@ -41,7 +41,7 @@ class FeedbackCreate(BaseModel):
 def conversation_json(t: ThreadRecord) -> dict[str, Any]:
     return {
         "id": t.conversation_id,
-        "threadId": t.id,
+        "threadId": t.public_id,
         "title": t.title,
         "status": t.status,
         "from": "api",

@@ -94,7 +94,7 @@ async def demo_session(request: Request) -> Response:
     )
     body: dict[str, Any] = {
         **minted.json(),
-        "xpertId": found[0].id,
+        "xpertId": found[0].public_id,
         "organizationId": DEFAULT_ORG,
         "apiUrl": str(request.base_url).rstrip("/") + settings.api_prefix.rstrip("/"),
     }

@@ -85,5 +85,5 @@ async def load_assistant(services: Services, p: Principal, assistant_id: str) ->
     record = await services.storage.get_assistant(p, assistant_id)
     if record is None:
         raise NotFound(f"Assistant '{assistant_id}' not found.")
-    check_assistant_binding(p, record.id)
+    check_assistant_binding(p, record.public_id)
     return record

@@ -48,12 +48,12 @@ def _checkpoint_id(value: str | dict[str, Any] | None) -> str | None:
 
 @router.post("/history", summary="The thread's checkpoints, newest first")
 async def history(thread_id: str, body: HistoryQuery, services: ServicesDep, p: PrincipalDep) -> list[dict[str, Any]]:
-    await load_thread(services, p, thread_id)
-    config: Any = {"configurable": {"thread_id": thread_id, "checkpoint_ns": ""}}
+    thread = await load_thread(services, p, thread_id)
+    config: Any = {"configurable": {"thread_id": thread.id, "checkpoint_ns": ""}}
     before_id = _checkpoint_id(body.before)
     if before_id is not None and (not isinstance(before_id, str) or "\x00" in before_id):
         raise BadRequest("before: not a checkpoint id.")
-    before: Any = {"configurable": {"thread_id": thread_id, "checkpoint_ns": "", "checkpoint_id": before_id}} \
+    before: Any = {"configurable": {"thread_id": thread.id, "checkpoint_ns": "", "checkpoint_id": before_id}} \
         if before_id else None
     out = []
     async for tup in services.checkpointer.saver.alist(config, filter=body.metadata or None, before=before,
@@ -67,7 +67,7 @@ async def copy_thread(thread_id: str, services: ServicesDep, p: PrincipalDep) ->
     source = await load_thread(services, p, thread_id)
     copy = await services.storage.copy_thread(p, source)
     saver = services.checkpointer.saver
-    tuples = [t async for t in saver.alist({"configurable": {"thread_id": thread_id, "checkpoint_ns": ""}})]
+    tuples = [t async for t in saver.alist({"configurable": {"thread_id": source.id, "checkpoint_ns": ""}})]
     for tup in reversed(tuples):  # oldest first, so each parent exists before its children
         parent = tup.parent_config["configurable"]["checkpoint_id"] if tup.parent_config else None
         target: Any = {"configurable": {"thread_id": copy.id, "checkpoint_ns": "", "checkpoint_id": parent}}
@@ -81,8 +81,8 @@ async def copy_thread(thread_id: str, services: ServicesDep, p: PrincipalDep) ->
 async def context_usage(
     thread_id: str, services: ServicesDep, p: PrincipalDep, agentKey: str | None = None
 ) -> dict[str, Any]:
-    await load_thread(services, p, thread_id)
-    runs = await services.storage.list_runs(p, thread_id, limit=20)
+    thread = await load_thread(services, p, thread_id)
+    runs = await services.storage.list_runs(p, thread.id, limit=20)
     for run in runs:
         for _, _, data in reversed(await services.storage.read_events(run.id)):
             payload = loads(data)

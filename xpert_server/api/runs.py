@@ -60,10 +60,11 @@ class StateUpdate(BaseModel):
     checkpoint_id: str | None = None
 
 
-def run_json(r: RunRecord) -> dict[str, Any]:
+def run_json(r: RunRecord, thread_id: str) -> dict[str, Any]:
+    """`thread_id`: the thread's public id (the run row holds its internal one)."""
     return {
         "run_id": r.id,
-        "thread_id": r.thread_id,
+        "thread_id": thread_id,
         "assistant_id": r.assistant_id,
         "created_at": ts(r.created_at),
         "updated_at": ts(r.updated_at),
@@ -154,7 +155,8 @@ def _last_event_id(header: str | None, query: str | None) -> int:
 
 
 async def _load_run(services: Services, p: PrincipalDep, thread_id: str, run_id: str) -> RunRecord:
-    run = await services.storage.get_run(p, thread_id, run_id)
+    thread = await load_thread(services, p, thread_id)
+    run = await services.storage.get_run(p, thread.id, run_id)
     if run is None:
         raise NotFound(f"Run '{run_id}' not found.")
     return run
@@ -190,7 +192,7 @@ async def create_run(
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     accepted = await _start(services, p, thread_id, body, idempotency_key, request.url.path)
-    return run_json(accepted.run)
+    return run_json(accepted.run, thread_id)
 
 
 @router.get("/runs", summary="List a thread's runs, newest first")
@@ -202,14 +204,14 @@ async def list_runs(
     offset: Annotated[int, Query(ge=0, le=INT64_MAX)] = 0,
     status: str | None = None,
 ) -> list[dict[str, Any]]:
-    await load_thread(services, p, thread_id)
-    runs = await services.storage.list_runs(p, thread_id, limit=limit, offset=offset, status=status)
-    return [run_json(r) for r in runs]
+    thread = await load_thread(services, p, thread_id)
+    runs = await services.storage.list_runs(p, thread.id, limit=limit, offset=offset, status=status)
+    return [run_json(r, thread_id) for r in runs]
 
 
 @router.get("/runs/{run_id}", summary="Get a run")
 async def get_run(thread_id: str, run_id: str, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
-    return run_json(await _load_run(services, p, thread_id, run_id))
+    return run_json(await _load_run(services, p, thread_id, run_id), thread_id)
 
 
 @router.get("/runs/{run_id}/stream", summary="Join a run's stream (replays after Last-Event-ID, then follows)",
@@ -244,8 +246,8 @@ async def cancel_run(thread_id: str, run_id: str, services: ServicesDep, p: Prin
 async def get_state(
     thread_id: str, services: ServicesDep, p: PrincipalDep, checkpoint_id: str | None = None
 ) -> dict[str, Any]:
-    await load_thread(services, p, thread_id)
-    tup = await services.checkpointer.latest(thread_id, checkpoint_id)
+    thread = await load_thread(services, p, thread_id)
+    tup = await services.checkpointer.latest(thread.id, checkpoint_id)
     if tup is None and checkpoint_id:
         raise NotFound(f"Checkpoint '{checkpoint_id}' not found.")
     return state_json(thread_id, tup)
@@ -258,10 +260,10 @@ async def update_state(thread_id: str, body: StateUpdate, services: ServicesDep,
         raise BadRequest("This thread has no assistant yet: run it once before updating its state.")
     assistant = await load_assistant(services, p, thread.assistant_id)
     graph = services.graphs.get(assistant)
-    config: dict[str, Any] = {"configurable": {"thread_id": thread_id, "checkpoint_ns": ""}}
+    config: dict[str, Any] = {"configurable": {"thread_id": thread.id, "checkpoint_ns": ""}}
     if body.checkpoint_id:
         # LangGraph would start an empty state from a checkpoint it cannot find; say it is not there.
-        if await services.checkpointer.latest(thread_id, body.checkpoint_id) is None:
+        if await services.checkpointer.latest(thread.id, body.checkpoint_id) is None:
             raise NotFound(f"Checkpoint '{body.checkpoint_id}' not found.")
         config["configurable"]["checkpoint_id"] = body.checkpoint_id
     try:
@@ -270,4 +272,5 @@ async def update_state(thread_id: str, body: StateUpdate, services: ServicesDep,
         raise BadRequest(f"State update refused: {e}") from e
     except (ValueError, KeyError, TypeError) as e:
         raise BadRequest(f"values: {e}") from e
-    return {"checkpoint": to_jsonable(new_config.get("configurable", {}))}
+    # Named by the thread's public id, as every answer is (the checkpointer keys on the internal one).
+    return {"checkpoint": to_jsonable({**new_config.get("configurable", {}), "thread_id": thread_id})}

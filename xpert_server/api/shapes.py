@@ -16,9 +16,9 @@ def ts(epoch: float | None) -> str | None:
 def assistant_json(r: AssistantRecord) -> dict[str, Any]:
     # XpertAI's clients read `assistant_id`, the seed reads `xpert_id`; LangGraph's read `graph_id`.
     return {
-        "assistant_id": r.id,
-        "xpert_id": r.id,
-        "graph_id": r.id,
+        "assistant_id": r.public_id,
+        "xpert_id": r.public_id,
+        "graph_id": r.public_id,
         "name": r.name,
         "description": r.description,
         "version": r.version,
@@ -47,7 +47,7 @@ def assistant_version_json(v: AssistantVersionRecord) -> dict[str, Any]:
 
 def thread_json(r: ThreadRecord, values: Any = None, with_values: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "thread_id": r.id,
+        "thread_id": r.public_id,
         "status": r.status,
         "created_at": ts(r.created_at),
         "updated_at": ts(r.updated_at),

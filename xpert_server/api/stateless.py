@@ -74,7 +74,7 @@ async def create_stateless(
 ) -> dict[str, Any]:
     # Kept by default: the caller will want to read the run (and its thread) afterwards.
     accepted = await _start_stateless(services, p, body, idempotency_key, request.url.path, keep_default=True)
-    return run_json(accepted.run)
+    return run_json(accepted.run, accepted.run.thread_id)  # a generated thread: its public id is its own
 
 
 @router.post("/batch", status_code=201, summary="Start several background runs, each on its own thread")
@@ -85,5 +85,5 @@ async def create_batch(body: RunBatch, services: ServicesDep, p: PrincipalDep, r
     out = []
     for item in body.root:
         accepted = await _start_stateless(services, p, item, None, request.url.path, keep_default=True)
-        out.append(run_json(accepted.run))
+        out.append(run_json(accepted.run, accepted.run.thread_id))  # generated threads, as above
     return out

@@ -101,8 +101,8 @@ async def get_thread(thread_id: str, services: ServicesDep, p: PrincipalDep) -> 
 
 @router.patch("/{thread_id}", summary="Update a thread's metadata")
 async def patch_thread(thread_id: str, body: ThreadPatch, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
-    require_storable_id("Thread", thread_id)
-    record = await services.storage.update_thread(p, thread_id, metadata=body.metadata)
+    found = await load_thread(services, p, thread_id)
+    record = await services.storage.update_thread(p, found.id, metadata=body.metadata)
     if record is None:
         raise NotFound(f"Thread '{thread_id}' not found.")
     return thread_json(record)
@@ -111,6 +111,6 @@ async def patch_thread(thread_id: str, body: ThreadPatch, services: ServicesDep,
 @router.delete("/{thread_id}", status_code=202, summary="Delete a thread, its runs and its state",
                 response_class=Response, responses=EMPTY_202)
 async def delete_thread(thread_id: str, services: ServicesDep, p: PrincipalDep) -> Response:
-    await load_thread(services, p, thread_id)
-    await services.delete_thread(p, thread_id)
+    record = await load_thread(services, p, thread_id)
+    await services.delete_thread(p, record.id)
     return Response(status_code=202)

@@ -144,7 +144,7 @@ class Runner:
         p = Principal.system(run.org_id)
         # Independent reads, side by side on the reader pool: a claimed run starts one read's time later.
         thread, assistant, last = await asyncio.gather(
-            self.storage.get_thread(p, run.thread_id), self.storage.get_assistant(p, run.assistant_id),
+            self.storage.get_thread_by_internal_id(p, run.thread_id), self.storage.get_assistant(p, run.assistant_id),
             self.events.last_seq(run.id, stored=claim.last_seq, attempt=claim.attempt))
         if thread is None or assistant is None:
             raise LookupError("its thread or its xpert was deleted")

@@ -62,7 +62,7 @@ class Executor:
 
     async def execute(self, job: RunJob) -> None:
         run, thread, assistant = job.run, job.thread, job.assistant
-        agent_key = assistant.slug or assistant.id
+        agent_key = assistant.slug or assistant.public_id
         emit = self._emitter(run.id)
         started = time.monotonic()
         now_iso = ts(time.time())
@@ -74,8 +74,8 @@ class Executor:
                 "id": job.ai_message_id, "role": "ai", "content": "", "executionId": run.id,
                 "conversationId": thread.conversation_id, "status": "thinking"}))
             emit(frames.event("on_agent_start", {
-                "id": run.id, "agentKey": agent_key, "status": "running", "threadId": thread.id,
-                "xpertId": assistant.id}))
+                "id": run.id, "agentKey": agent_key, "status": "running", "threadId": thread.public_id,
+                "xpertId": assistant.public_id}))
         reply = Reply()
         status, error, operation = "success", None, None
         # Only the graph's work is cancellable: it runs as a child task, so a cancel (even a second
@@ -258,7 +258,7 @@ class Executor:
             "id": run.id, "agentKey": agent_key, "status": status, "error": error,
             "elapsedTime": int((time.monotonic() - started) * 1000), "inputTokens": reply.input_tokens,
             "outputTokens": reply.output_tokens, "totalTokens": reply.input_tokens + reply.output_tokens,
-            "tokens": reply.input_tokens + reply.output_tokens, "xpertId": job.assistant.id}))
+            "tokens": reply.input_tokens + reply.output_tokens, "xpertId": job.assistant.public_id}))
         emit(frames.event("on_message_end", {
             "id": job.ai_message_id, "conversationId": thread.conversation_id, "executionId": run.id,
             "role": "ai", "status": status, "error": error}))

@@ -122,7 +122,7 @@ class RunService:
         kwargs["ai_message_id"] = ai_message_id  # a worker in another process rebuilds the job from the row
         kwargs["run_timeout"] = self.executor.run_timeout  # ...and honours this process's time limit
         run = RunRecord(
-            id=new_id(), org_id=p.org_id, thread_id=thread.id, assistant_id=assistant.id, status="pending",
+            id=new_id(), org_id=p.org_id, thread_id=thread.id, assistant_id=assistant.public_id, status="pending",
             input=body.get("input"), kwargs=kwargs, metadata=body.get("metadata") or {}, created_by=p.user_id,
             error=None, created_at=now, updated_at=now,
         )
@@ -134,7 +134,7 @@ class RunService:
                 placement=self.placement,
             )
         except LookupError as e:
-            raise NotFound(f"Thread '{thread.id}' not found.") from e
+            raise NotFound(f"Thread '{thread.public_id}' not found.") from e
         except ThreadBound as e:
             raise Forbidden("This thread belongs to another assistant.") from e
         except ThreadBusy as e:

@@ -106,6 +106,22 @@ def _key_roles(conn: Connection) -> None:
                     "them: %s", "; ".join(risky))
 
 
+def _per_org_ids(conn: Connection) -> None:
+    """Client-chosen thread and assistant ids become per org: a `public_id` column (what clients name),
+    unique per org, beside `id`, which stays the internal, global key of everything downstream
+    (checkpoints, runs, messages, versions, queue and Redis keys). Existing rows keep their id as their
+    public id, so nothing downstream moves. A database created at this version has the columns from
+    step 1 (it builds the current tables): then only what is missing is added."""
+    for table in (t.threads, t.assistants):
+        name = table.name
+        if "public_id" not in {c["name"] for c in inspect(conn).get_columns(name)}:
+            conn.exec_driver_sql(f"ALTER TABLE {name} ADD COLUMN public_id VARCHAR(128)")
+        conn.exec_driver_sql(f"UPDATE {name} SET public_id = id WHERE public_id IS NULL")
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"ALTER TABLE {name} ALTER COLUMN public_id SET NOT NULL")
+        conn.exec_driver_sql(f"CREATE UNIQUE INDEX IF NOT EXISTS uq_{name}_org_public ON {name} (org_id, public_id)")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial: orgs, keys, assistants, threads, audit, runs, events, messages", _initial),
     Migration(2, "context files, knowledge bases, documents and chunks", _files_and_knowledge),
@@ -113,6 +129,7 @@ MIGRATIONS: list[Migration] = [
     Migration(4, "store items and idempotency keys", _store_and_idempotency),
     Migration(5, "scale-out: run queue (leases) and live processes", _scale_out),
     Migration(6, "roles on API keys (existing keys become admin)", _key_roles),
+    Migration(7, "per-org thread and assistant ids: public_id beside the internal id", _per_org_ids),
 ]
 
 

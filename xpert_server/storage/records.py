@@ -64,6 +64,11 @@ class AssistantRecord:
     context: dict[str, Any] | None
     created_at: float
     updated_at: float
+    # The id the org's clients use (unique per org); `id` is internal and global. Defaults to `id`.
+    public_id: str = ""
+
+    def __post_init__(self) -> None:
+        self.public_id = self.public_id or self.id
 
 
 @dataclass(slots=True)
@@ -92,6 +97,12 @@ class ThreadRecord:
     error: str | None
     created_at: float
     updated_at: float
+    # The id the org's clients use (unique per org); `id` is internal and global: the checkpointer's
+    # thread_id, the key of runs, messages, queue rows and Redis keys. Defaults to `id`.
+    public_id: str = ""
+
+    def __post_init__(self) -> None:
+        self.public_id = self.public_id or self.id
 
 
 @dataclass(slots=True)

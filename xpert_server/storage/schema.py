@@ -67,11 +67,15 @@ client_secrets = Table(
     Column("created_at", Float, nullable=False),
 )
 
+# Client-chosen ids are per org (migration 7): `id` is the internal id, globally unique, that everything
+# downstream keys on (versions, graph caches); `public_id` is the id the org's clients use, unique per org.
+# Server-generated ids have public_id == id.
 assistants = Table(
     "assistants",
     metadata,
     Column("id", Id, primary_key=True),
     Column("org_id", String(64), nullable=False),
+    Column("public_id", Id, nullable=False),
     Column("slug", String(200), nullable=True),
     Column("name", Text, nullable=False),
     Column("description", Text, nullable=True),
@@ -86,6 +90,7 @@ assistants = Table(
     Column("updated_at", Float, nullable=False),
     UniqueConstraint("org_id", "slug", name="uq_assistants_org_slug"),
     Index("ix_assistants_org_created", "org_id", "created_at"),
+    Index("uq_assistants_org_public", "org_id", "public_id", unique=True),
 )
 
 assistant_versions = Table(
@@ -101,11 +106,14 @@ assistant_versions = Table(
     Column("created_at", Float, nullable=False),
 )
 
+# As for assistants: `id` is internal (the checkpointer's thread_id, runs, messages, the run queue, Redis
+# keys), `public_id` the org's (unique per org).
 threads = Table(
     "threads",
     metadata,
     Column("id", Id, primary_key=True),
     Column("org_id", String(64), nullable=False),
+    Column("public_id", Id, nullable=False),
     # The conversation is the same record seen through XpertAI's chat API: one per thread.
     Column("conversation_id", Id, nullable=False, unique=True),
     Column("assistant_id", Id, nullable=True),
@@ -120,6 +128,7 @@ threads = Table(
     Column("updated_at", Float, nullable=False),
     Index("ix_threads_org_created", "org_id", "created_at"),
     Index("ix_threads_org_user_created", "org_id", "created_by", "created_at"),
+    Index("uq_threads_org_public", "org_id", "public_id", unique=True),
 )
 
 audit_log = Table(

@@ -1,4 +1,9 @@
-"""Assistants (xperts) and their versions. Each update bumps `version` and keeps the old one."""
+"""Assistants (xperts) and their versions. Each update bumps `version` and keeps the old one.
+
+An assistant has two ids: `public_id`, the one its org's clients name (unique per org; what threads, runs
+and key bindings refer to, always within their org), and `id`, internal and global (versions, graph
+caches). Every method here takes the public id.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ from xpert_server.storage.sql.core import SQLCore
 from xpert_server.storage.sql.prepared import ASSISTANT_BY_ID
 
 A = t.assistants
-ASSISTANT_SORT = {"assistant_id": A.c.id, "graph_id": A.c.id, "name": A.c.name, "created_at": A.c.created_at,
+ASSISTANT_SORT = {"assistant_id": A.c.public_id, "graph_id": A.c.public_id, "name": A.c.name, "created_at": A.c.created_at,
                   "updated_at": A.c.updated_at, "version": A.c.version}
 _FIELDS = ("slug", "name", "description", "definition", "config", "metadata", "context")
 
@@ -23,6 +28,7 @@ _FIELDS = ("slug", "name", "description", "definition", "config", "metadata", "c
 def _assistant(row: Any) -> AssistantRecord:
     return AssistantRecord(
         id=row.id,
+        public_id=row.public_id,
         org_id=row.org_id,
         slug=row.slug,
         name=row.name,
@@ -42,14 +48,14 @@ class AssistantsMixin(SQLCore):
     def _visible_assistants(self, p: Principal) -> ColumnElement[bool]:
         cond = A.c.org_id == p.org_id
         if p.xpert_id is not None:
-            cond = and_(cond, A.c.id == p.xpert_id)
+            cond = and_(cond, A.c.public_id == p.xpert_id)
         return cond
 
     async def create_assistant(self, p: Principal, record: AssistantRecord) -> AssistantRecord:
         def op(conn: Connection) -> None:
             conn.execute(insert(A).values(**_values(record), created_by=p.user_id))
             _insert_version(conn, record)
-            self.audit(conn, p, "create", "assistant", record.id)
+            self.audit(conn, p, "create", "assistant", record.public_id)
 
         try:
             await self.write(op)
@@ -68,13 +74,13 @@ class AssistantsMixin(SQLCore):
             if row is None:
                 conn.execute(insert(A).values(**_values(record), created_by=None))
                 _insert_version(conn, record)
-                self.audit(conn, p, "create", "assistant", record.id)
+                self.audit(conn, p, "create", "assistant", record.public_id)
                 return record, True
             current = _assistant(row)
             if all(getattr(current, f) == getattr(record, f) for f in _FIELDS):
                 return current, False
             updated = _apply_update(conn, current, {f: getattr(record, f) for f in _FIELDS})
-            self.audit(conn, p, "update", "assistant", current.id)
+            self.audit(conn, p, "update", "assistant", current.public_id)
             return updated, True
 
         return await self.write(op)
@@ -90,7 +96,7 @@ class AssistantsMixin(SQLCore):
 
     async def update_assistant(self, p: Principal, assistant_id: str, changes: dict[str, Any]) -> AssistantRecord | None:
         def op(conn: Connection) -> AssistantRecord | None:
-            row = conn.execute(select(A).where(A.c.id == assistant_id, A.c.org_id == p.org_id)).first()
+            row = conn.execute(select(A).where(A.c.public_id == assistant_id, A.c.org_id == p.org_id)).first()
             if row is None:
                 return None
             updated = _apply_update(conn, _assistant(row), changes)
@@ -107,9 +113,11 @@ class AssistantsMixin(SQLCore):
         V = t.assistant_versions
 
         def op(conn: Connection) -> AssistantRecord | None:
-            row = conn.execute(select(A).where(A.c.id == assistant_id, A.c.org_id == p.org_id)).first()
-            chosen = conn.execute(select(V).where(V.c.assistant_id == assistant_id, V.c.version == version)).first()
-            if row is None or chosen is None:
+            row = conn.execute(select(A).where(A.c.public_id == assistant_id, A.c.org_id == p.org_id)).first()
+            if row is None:
+                return None
+            chosen = conn.execute(select(V).where(V.c.assistant_id == row.id, V.c.version == version)).first()
+            if chosen is None:
                 return None
             current = _assistant(row)
             current.name, current.description = chosen.name, chosen.description
@@ -128,10 +136,12 @@ class AssistantsMixin(SQLCore):
 
     async def delete_assistant(self, p: Principal, assistant_id: str) -> bool:
         def op(conn: Connection) -> bool:
-            res = conn.execute(delete(A).where(A.c.id == assistant_id, A.c.org_id == p.org_id))
-            if res.rowcount == 0:
+            internal_id = conn.execute(
+                select(A.c.id).where(A.c.public_id == assistant_id, A.c.org_id == p.org_id)).scalar()
+            if internal_id is None:
                 return False
-            conn.execute(delete(t.assistant_versions).where(t.assistant_versions.c.assistant_id == assistant_id))
+            conn.execute(delete(A).where(A.c.id == internal_id))
+            conn.execute(delete(t.assistant_versions).where(t.assistant_versions.c.assistant_id == internal_id))
             self.audit(conn, p, "delete", "assistant", assistant_id)
             return True
 
@@ -142,7 +152,7 @@ class AssistantsMixin(SQLCore):
     ) -> ColumnElement[bool]:
         cond = and_(self._visible_assistants(p), self.metadata_filter(A.c.metadata, metadata))
         if graph_id:
-            cond = and_(cond, A.c.id == graph_id)
+            cond = and_(cond, A.c.public_id == graph_id)
         return cond
 
     async def search_assistants(
@@ -174,15 +184,16 @@ class AssistantsMixin(SQLCore):
         V = t.assistant_versions
 
         def op(conn: Connection) -> list[AssistantVersionRecord] | None:
-            exists = conn.execute(select(A.c.id).where(A.c.id == assistant_id, A.c.org_id == p.org_id)).first()
-            if exists is None:
+            internal_id = conn.execute(
+                select(A.c.id).where(A.c.public_id == assistant_id, A.c.org_id == p.org_id)).scalar()
+            if internal_id is None:
                 return None
             rows = conn.execute(
-                select(V).where(V.c.assistant_id == assistant_id).order_by(V.c.version.desc()).limit(limit).offset(offset)
+                select(V).where(V.c.assistant_id == internal_id).order_by(V.c.version.desc()).limit(limit).offset(offset)
             )
             return [
                 AssistantVersionRecord(
-                    assistant_id=r.assistant_id,
+                    assistant_id=assistant_id,  # answered by the id the client named
                     version=r.version,
                     name=r.name,
                     description=r.description,
@@ -227,6 +238,7 @@ def _values(r: AssistantRecord, with_id: bool = True) -> dict[str, Any]:
     }
     if with_id:
         values["id"] = r.id
+        values["public_id"] = r.public_id
     return values
 
 

@@ -16,7 +16,7 @@ from xpert_server.storage.sql.threads import thread_from_row
 
 T, M, F = t.threads, t.messages, t.feedbacks
 # `where` keys XpertAI's clients filter on → columns.
-_WHERE = {"xpertId": T.c.assistant_id, "status": T.c.status, "threadId": T.c.id, "id": T.c.conversation_id,
+_WHERE = {"xpertId": T.c.assistant_id, "status": T.c.status, "threadId": T.c.public_id, "id": T.c.conversation_id,
           "title": T.c.title, "fromEndUserId": T.c.created_by}
 CONVERSATION_SORT = {"updatedAt": T.c.updated_at, "createdAt": T.c.created_at, "title": T.c.title}
 

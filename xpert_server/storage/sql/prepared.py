@@ -38,14 +38,17 @@ MESSAGE_UPDATE = (
     .values(**{c: bindparam(f"b_{c}") for c in ("role", "content", "reasoning", "files", "status", "error",
                                                    "execution_id", "updated_at")})
 )
-ASSISTANT_BY_ID = select(A).where(A.c.id == bindparam("b_id"), A.c.org_id == bindparam("b_org"))
+# By the id the org's clients use: (org, public id) is unique.
+ASSISTANT_BY_ID = select(A).where(A.c.public_id == bindparam("b_id"), A.c.org_id == bindparam("b_org"))
 
 
 @cache
-def thread_by_id(with_user: bool, with_xpert: bool = False) -> Select[Any]:
-    """A visible thread by id (the prebuilt form of `visible_threads`): its org's, its user's when the
-    principal names one, and its xpert's (or no xpert's) when the principal is bound to one."""
-    q = select(T).where(T.c.id == bindparam("b_id"), T.c.org_id == bindparam("b_org"))
+def thread_by_id(with_user: bool, with_xpert: bool = False, internal: bool = False) -> Select[Any]:
+    """A visible thread by its public id (by its internal id when `internal`: executors, which hold the
+    run's) — the prebuilt form of `visible_threads`: its org's, its user's when the principal names one,
+    and its xpert's (or no xpert's) when the principal is bound to one."""
+    by = T.c.id if internal else T.c.public_id
+    q = select(T).where(by == bindparam("b_id"), T.c.org_id == bindparam("b_org"))
     if with_user:
         q = q.where(T.c.created_by == bindparam("b_user"))
     if with_xpert:

@@ -1,4 +1,9 @@
-"""Threads. A thread is also its conversation (one per thread): `conversation_id` lives on the row."""
+"""Threads. A thread is also its conversation (one per thread): `conversation_id` lives on the row.
+
+A thread has two ids: `public_id`, the one its org's clients name (chosen by them or generated; unique per
+org), and `id`, internal and global, which everything downstream keys on. `get_thread` looks a thread up by
+its public id; every other method here takes the internal id of a thread already looked up.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +22,7 @@ from xpert_server.storage.sql.core import SQLCore
 from xpert_server.storage.sql.prepared import THREAD_INSERT, thread_by_id, thread_params
 
 T = t.threads
-THREAD_SORT = {"thread_id": T.c.id, "status": T.c.status, "created_at": T.c.created_at, "updated_at": T.c.updated_at}
+THREAD_SORT = {"thread_id": T.c.public_id, "status": T.c.status, "created_at": T.c.created_at, "updated_at": T.c.updated_at}
 # Metadata keys that the contract shows inside `metadata` but that are columns of their own.
 _COLUMN_KEYS = {"assistant_id": T.c.assistant_id, "title": T.c.title, "id": T.c.conversation_id}
 
@@ -25,6 +30,7 @@ _COLUMN_KEYS = {"assistant_id": T.c.assistant_id, "title": T.c.title, "id": T.c.
 def thread_from_row(row: Any) -> ThreadRecord:
     return ThreadRecord(
         id=row.id,
+        public_id=row.public_id,
         org_id=row.org_id,
         conversation_id=row.conversation_id,
         assistant_id=row.assistant_id,
@@ -52,8 +58,11 @@ class ThreadsMixin(SQLCore):
         user_meta = dict(metadata or {})
         title = user_meta.pop("title", None)
         now = time.time()
+        # A chosen id gets an internal id of its own, so the same public id in two orgs never shares a key.
+        internal_id = new_id()
         record = ThreadRecord(
-            id=thread_id or new_id(),
+            id=internal_id,
+            public_id=thread_id or internal_id,
             org_id=p.org_id,
             conversation_id=new_id(),
             assistant_id=assistant_id,
@@ -68,13 +77,14 @@ class ThreadsMixin(SQLCore):
         )
         def op(conn: Connection) -> ThreadRecord:
             if thread_id is not None and if_exists == "do_nothing":
-                row = conn.execute(select(T).where(T.c.id == thread_id, self.visible_threads(p))).first()
+                row = conn.execute(select(T).where(T.c.public_id == thread_id, self.visible_threads(p))).first()
                 if row is not None:
                     return thread_from_row(row)
             conn.execute(
                 THREAD_INSERT,
                 {
                     "id": record.id,
+                    "public_id": record.public_id,
                     "org_id": record.org_id,
                     "conversation_id": record.conversation_id,
                     "assistant_id": record.assistant_id,
@@ -89,18 +99,25 @@ class ThreadsMixin(SQLCore):
                     "updated_at": now,
                 },
             )
-            self.audit(conn, p, "create", "thread", record.id)
+            self.audit(conn, p, "create", "thread", record.public_id)
             return record
 
         try:
             return await self.write(op)
         except IntegrityError as e:
-            # Also when the id belongs to another tenant: we cannot hand it over, and say only "taken".
+            # Taken in this org (ids are per org: another org's thread is no obstacle).
             raise AlreadyExists("The thread already exists.") from e
 
     async def get_thread(self, p: Principal, thread_id: str) -> ThreadRecord | None:
+        """A visible thread by the id its org's clients use."""
         q = thread_by_id(p.user_id is not None, p.xpert_id is not None)
         params = thread_params(thread_id, p.org_id, p.user_id, p.xpert_id)
+        return await self.read(lambda conn: _one(conn.execute(q, params).first()))
+
+    async def get_thread_by_internal_id(self, p: Principal, internal_id: str) -> ThreadRecord | None:
+        """A visible thread by its internal id (what a run row holds): for executors."""
+        q = thread_by_id(p.user_id is not None, p.xpert_id is not None, internal=True)
+        params = thread_params(internal_id, p.org_id, p.user_id, p.xpert_id)
         return await self.read(lambda conn: _one(conn.execute(q, params).first()))
 
     async def get_thread_by_conversation(self, p: Principal, conversation_id: str) -> ThreadRecord | None:
@@ -131,7 +148,7 @@ class ThreadsMixin(SQLCore):
                 .values(metadata=record.metadata, title=record.title, updated_at=record.updated_at,
                         updated_by=record.updated_by)
             )
-            self.audit(conn, p, "update", "thread", thread_id)
+            self.audit(conn, p, "update", "thread", record.public_id)
             return record
 
         return await self.write(op)
@@ -140,6 +157,7 @@ class ThreadsMixin(SQLCore):
         """A new thread with the source's metadata, title, assistant and conversation messages."""
         now = time.time()
         copy = ThreadRecord(
+            # A generated id: public and internal are the same.
             id=new_id(), org_id=p.org_id, conversation_id=new_id(), assistant_id=source.assistant_id,
             status="idle", title=source.title, metadata=dict(source.metadata), created_by=p.user_id,
             updated_by=p.user_id, error=None, created_at=now, updated_at=now,
@@ -148,7 +166,7 @@ class ThreadsMixin(SQLCore):
 
         def op(conn: Connection) -> ThreadRecord:
             conn.execute(insert(T).values(
-                id=copy.id, org_id=copy.org_id, conversation_id=copy.conversation_id,
+                id=copy.id, public_id=copy.public_id, org_id=copy.org_id, conversation_id=copy.conversation_id,
                 assistant_id=copy.assistant_id, status="idle", title=copy.title, metadata=copy.metadata,
                 created_by=copy.created_by, updated_by=copy.updated_by, key_id=p.key_id or p.secret_id,
                 created_at=now, updated_at=now))
@@ -167,9 +185,10 @@ class ThreadsMixin(SQLCore):
         visible = self.visible_threads(p)
 
         def op(conn: Connection) -> bool:
-            res = conn.execute(delete(T).where(T.c.id == thread_id, visible))
-            if res.rowcount == 0:
+            public_id = conn.execute(select(T.c.public_id).where(T.c.id == thread_id, visible)).scalar()
+            if public_id is None:
                 return False
+            conn.execute(delete(T).where(T.c.id == thread_id))
             run_ids = select(t.runs.c.id).where(t.runs.c.thread_id == thread_id).scalar_subquery()
             conn.execute(delete(t.run_events).where(t.run_events.c.run_id.in_(run_ids)))
             # A key whose run is gone would make its retry collide with it: it goes with the run.
@@ -178,7 +197,7 @@ class ThreadsMixin(SQLCore):
             conn.execute(delete(t.run_queue).where(t.run_queue.c.thread_id == thread_id))  # no worker takes them
             conn.execute(delete(t.feedbacks).where(t.feedbacks.c.thread_id == thread_id))
             conn.execute(delete(t.messages).where(t.messages.c.thread_id == thread_id))
-            self.audit(conn, p, "delete", "thread", thread_id)
+            self.audit(conn, p, "delete", "thread", public_id)
             return True
 
         return await self.write(op)
@@ -203,7 +222,7 @@ class ThreadsMixin(SQLCore):
         if status:
             conds.append(T.c.status == status)
         if ids is not None:
-            conds.append(T.c.id.in_(list(ids)))
+            conds.append(T.c.public_id.in_(list(ids)))
         return and_(*conds)
 
     async def search_threads(
