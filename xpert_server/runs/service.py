@@ -96,7 +96,7 @@ class RunService:
         idem = None
         if idempotency_key:
             digest = hashlib.sha256(request_path.encode() + b"\n" + dumps(body)).hexdigest()
-            idem = (p.key_id or p.secret_id or p.org_id, idempotency_key, digest)
+            idem = (_idempotency_scope(p), idempotency_key, digest)
             try:
                 # Before anything with side effects (interrupting or rolling back a run): a repeat
                 # must leave the first request's run alone.
@@ -287,6 +287,16 @@ class RunService:
             task.cancel()
         if tasks:
             await asyncio.wait(tasks, timeout=5)
+
+
+def _idempotency_scope(p: Principal) -> str:
+    """Whose Idempotency-Keys these are: the credential and the end user it acts for, so one backend key
+    serving many users never hands one user's run to another."""
+    credential = p.key_id or p.secret_id or p.org_id
+    if p.user_id is None:
+        return credential  # the scope keys stored before principals were part of it still match
+    user = hashlib.sha256(p.user_id.encode()).hexdigest()[:32]  # fits the column whatever the user id's length
+    return f"{credential}/{user}"
 
 
 def _title(chat: ChatInput) -> str | None:
