@@ -35,6 +35,7 @@ from xpert_server.api import (
     widget,
 )
 from xpert_server.api.cors import install_cors
+from xpert_server.api.jsonbody import JSONBodyMiddleware
 from xpert_server.api.limits import BodyLimitMiddleware
 from xpert_server.api.metrics import MetricsMiddleware, RequestMetrics
 from xpert_server.api.openapi import ERROR_RESPONSES, install_openapi
@@ -154,6 +155,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(widget.router)
     if demo.demo_enabled(settings):
         app.include_router(demo.router)
+    app.add_middleware(JSONBodyMiddleware)  # inside the size limit: it reads only bodies that fit
     app.add_middleware(BodyLimitMiddleware, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
     install_cors(app, settings)
     app.state.request_metrics = RequestMetrics()
