@@ -187,20 +187,25 @@ def nested(depth: int) -> str:
 def malformed_bodies(tenant: dict[str, Any]) -> list[tuple[str, str, str]]:
     """(method, path, raw JSON) across resources: the check is the parser's, so every body gets it."""
     aid, tid = tenant["aid"], tenant["tid"]
-    run = '{"assistant_id": "%s", "input": {"input": {"input": %%s}}}' % aid
     out: list[tuple[str, str, str]] = []
     for name, value in [("surrogate", SURROGATE), ("nan", "NaN"), ("infinity", "-Infinity"),
                         ("overflow", "1e400"), ("deep", nested(900)), ("deeper", nested(5000))]:
+        metadata = '{"metadata": {"a": ' + value + "}}"
+        run = '{"assistant_id": "' + aid + '", "input": {"input": {"input": ' + value + "}}}"
         out += [
-            ("POST", "/threads", '{"metadata": {"a": %s}}' % value),
-            ("PATCH", f"/threads/{tid}", '{"metadata": {"a": %s}}' % value),
-            ("POST", f"/threads/{tid}/runs/wait", run % value),
-            ("POST", "/runs/wait", run % value),
-            ("POST", f"/threads/{tid}/runs", '{"assistant_id": "%s", "input": "x", "after_seconds": %s}' % (aid, value)),
-            ("PUT", "/store/items", '{"namespace": ["a"], "key": "k", "value": {"v": %s}}' % value),
-            ("POST", "/assistants", '{"name": "n", "slug": "s-%s", "metadata": {"a": %s}}' % (name, value)),
+            ("POST", "/threads", metadata),
+            ("PATCH", f"/threads/{tid}", metadata),
+            ("POST", f"/threads/{tid}/runs/wait", run),
+            ("POST", "/runs/wait", run),
+            ("POST", f"/threads/{tid}/runs", after_seconds(aid, value)),
+            ("PUT", "/store/items", '{"namespace": ["a"], "key": "k", "value": {"v": ' + value + "}}"),
+            ("POST", "/assistants", '{"name": "n", "slug": "s-' + name + '", "metadata": {"a": ' + value + "}}"),
         ]
     return out
+
+
+def after_seconds(assistant_id: str, value: str) -> str:
+    return '{"assistant_id": "' + assistant_id + '", "input": "x", "after_seconds": ' + value + "}"
 
 
 async def test_malformed_json_anywhere_is_a_400_and_nothing_is_stored(api: ApiHarness) -> None:
@@ -224,7 +229,7 @@ async def test_malformed_json_anywhere_is_a_400_and_nothing_is_stored(api: ApiHa
 async def test_after_seconds_out_of_range_is_a_400(api: ApiHarness, tenant: dict[str, Any], value: str) -> None:
     async with api.client(tenant["key"]) as c:
         tid = (await c.post("/threads", json={})).json()["thread_id"]
-        raw = '{"assistant_id": "%s", "input": "x", "after_seconds": %s}' % (tenant["aid"], value)
-        resp = await c.post(f"/threads/{tid}/runs", content=raw.encode(), headers={"content-type": "application/json"})
+        resp = await c.post(f"/threads/{tid}/runs", content=after_seconds(tenant["aid"], value).encode(),
+                            headers={"content-type": "application/json"})
         assert resp.status_code == 400, resp.text
         assert (await c.get(f"/threads/{tid}/runs")).json() == []
