@@ -263,12 +263,16 @@ class RunService:
             yield frame
 
     async def result(self, run_id: str) -> dict[str, Any]:
-        """`runs/wait`'s answer: the reply's text, read from the same frames a stream sees."""
+        """`runs/wait`'s answer: the reply's text, read from the same frames a stream sees; a run that
+        failed adds `__error__` (the field XpertAI's and LangGraph's SDKs raise on)."""
         parts: list[str] = []
+        error: dict[str, str] | None = None
         async for frame in self.events.follow(run_id, 0, self.keepalive):
             if frame is None or frame.event is not None:
                 continue
             payload = loads(frame.data)
+            if payload.get("type") == "event" and payload.get("event") == "on_conversation_end":
+                error = run_error(payload.get("data")) or error
             if payload.get("type") != "message":
                 continue
             data = payload.get("data")
@@ -276,7 +280,10 @@ class RunService:
                 parts.append(data)
             elif isinstance(data, dict) and data.get("type") == "text":
                 parts.append(str(data.get("text", "")))
-        return {"role": "ai", "content": "".join(parts)}
+        reply: dict[str, Any] = {"role": "ai", "content": "".join(parts)}
+        if error is not None:
+            reply["__error__"] = error
+        return reply
 
     def is_running_here(self, run_id: str) -> bool:
         return run_id in self._tasks
@@ -287,6 +294,14 @@ class RunService:
             task.cancel()
         if tasks:
             await asyncio.wait(tasks, timeout=5)
+
+
+def run_error(end: Any) -> dict[str, str] | None:
+    """`__error__` from the run's `on_conversation_end` data: None unless the run failed (error, timeout).
+    Frames written by recovery carry no `errorKind`: the run ended because its process stopped."""
+    if not isinstance(end, dict) or end.get("status") != "error":
+        return None
+    return {"error": str(end.get("errorKind") or "RunError"), "message": str(end.get("error") or "The run failed.")}
 
 
 def _idempotency_scope(p: Principal) -> str:
