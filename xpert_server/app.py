@@ -54,6 +54,7 @@ from xpert_server.runs.memory import OrgStore
 from xpert_server.runs.recovery import Sweeper
 from xpert_server.runs.wiring import Role, start_runs
 from xpert_server.services import Services
+from xpert_server.startup import StartupError, interruptible, preflight
 from xpert_server.storage import SQLStorage, create_storage
 from xpert_server.storage.records import AlreadyExists
 
@@ -122,13 +123,28 @@ async def start_services(settings: Settings, role: Role = "api") -> Services:
                     wiring=wiring)
 
 
+async def start_interruptibly(settings: Settings) -> Services:
+    """`start_services`, stopped by SIGTERM/SIGINT at any step (uvicorn only flags signals until start-up
+    ends), and failing with one line (StartupError) instead of a driver's traceback."""
+    try:
+        with interruptible():
+            await preflight(settings)
+            return await start_services(settings)
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        if task is None or not task.cancelling():
+            raise
+        task.uncancel()
+        raise StartupError("Start-up interrupted by a signal.") from None
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     prefix = settings.api_prefix.rstrip("/")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        services = await start_services(settings)
+        services = await start_interruptibly(settings)
         app.state.services = services
         log.info("xpert-server %s ready: %s (%s)", __version__, prefix, services.storage.dialect.name)
         try:
