@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 
-from xpert_sdk import Client
+from xpert_sdk import Client, RunFailedError
 
 
 def main(slug: str = "demo", message: str = "你好,请介绍一下你能做什么?") -> None:
@@ -22,14 +22,17 @@ def main(slug: str = "demo", message: str = "你好,请介绍一下你能做什�
         xpert = assistants[0]
 
         thread = client.threads.create()
-        result = client.runs.wait(
-            thread["thread_id"],
-            xpert["xpert_id"],
-            input={
-                "action": "send",
-                "message": {"input": {"input": message}},
-            },
-        )
+        try:
+            result = client.runs.wait(
+                thread["thread_id"],
+                xpert["xpert_id"],
+                input={
+                    "action": "send",
+                    "message": {"input": {"input": message}},
+                },
+            )
+        except RunFailedError as e:  # the model (or a tool server) failed: say what, and exit non-zero
+            raise SystemExit(f"The run failed: {e.message}") from None
         print(json.dumps(result, ensure_ascii=False))  # {"role": "ai", "content": "…"}
 
 

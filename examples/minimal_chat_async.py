@@ -9,7 +9,7 @@ import asyncio
 import json
 import sys
 
-from xpert_sdk import AsyncClient, chat_input
+from xpert_sdk import AsyncClient, RunFailedError, chat_input
 
 
 async def main(slug: str = "demo", message: str = "你好,请介绍一下你能做什么?") -> None:
@@ -21,7 +21,10 @@ async def main(slug: str = "demo", message: str = "你好,请介绍一下你能�
 
         thread = await client.threads.create()
         # chat_input(text) builds {"action": "send", "message": {"input": {"input": text}}}.
-        result = await client.runs.wait(thread["thread_id"], xpert["xpert_id"], input=chat_input(message))
+        try:
+            result = await client.runs.wait(thread["thread_id"], xpert["xpert_id"], input=chat_input(message))
+        except RunFailedError as e:  # the model (or a tool server) failed: say what, and exit non-zero
+            raise SystemExit(f"The run failed: {e.message}") from None
         print(json.dumps(result, ensure_ascii=False))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 
-from xpert_sdk import Client, chat_input, iter_text
+from xpert_sdk import Client, RunFailedError, chat_input, iter_text
 
 
 def main(slug: str = "demo", message: str = "Tell me a story") -> None:
@@ -21,8 +21,12 @@ def main(slug: str = "demo", message: str = "Tell me a story") -> None:
         thread = client.threads.create()
 
         events = client.runs.stream(thread["thread_id"], assistants[0]["xpert_id"], input=chat_input(message))
-        for delta in iter_text(events):
-            print(delta, end="", flush=True)
+        try:
+            for delta in iter_text(events):
+                print(delta, end="", flush=True)
+        except RunFailedError as e:  # raised at the run's end, after the text it did stream
+            print()
+            raise SystemExit(f"The run failed: {e.message}") from None
         print()
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from xpert_sdk import AsyncClient, aiter_text, chat_input
+from xpert_sdk import AsyncClient, RunFailedError, aiter_text, chat_input
 
 
 async def main(slug: str = "demo", message: str = "Tell me a story") -> None:
@@ -19,11 +19,15 @@ async def main(slug: str = "demo", message: str = "Tell me a story") -> None:
         thread = await client.threads.create()
 
         # `async with` releases the connection even if the loop stops early.
-        async with client.runs.stream(
-            thread["thread_id"], assistants[0]["xpert_id"], input=chat_input(message)
-        ) as events:
-            async for delta in aiter_text(events):
-                print(delta, end="", flush=True)
+        try:
+            async with client.runs.stream(
+                thread["thread_id"], assistants[0]["xpert_id"], input=chat_input(message)
+            ) as events:
+                async for delta in aiter_text(events):
+                    print(delta, end="", flush=True)
+        except RunFailedError as e:  # raised at the run's end, after the text it did stream
+            print()
+            raise SystemExit(f"The run failed: {e.message}") from None
         print()
 
 

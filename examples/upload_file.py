@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from xpert_sdk import Client, chat_input
+from xpert_sdk import Client, RunFailedError, chat_input
 
 
 def main() -> None:
@@ -29,11 +29,14 @@ def main() -> None:
 
         file = client.contexts.upload_file(args.path)
         thread = client.threads.create()
-        result = client.runs.wait(
-            thread["thread_id"],
-            xpert["xpert_id"],
-            input=chat_input(args.question, files=[file]),
-        )
+        try:
+            result = client.runs.wait(
+                thread["thread_id"],
+                xpert["xpert_id"],
+                input=chat_input(args.question, files=[file]),
+            )
+        except RunFailedError as e:  # the model (or a tool server) failed: say what, and exit non-zero
+            raise SystemExit(f"The run failed: {e.message}") from None
         print(json.dumps(result, ensure_ascii=False))
 
 

@@ -13,7 +13,7 @@ import asyncio
 import json
 from pathlib import Path
 
-from xpert_sdk import AsyncClient, chat_input
+from xpert_sdk import AsyncClient, RunFailedError, chat_input
 
 
 async def main(content: bytes, filename: str, slug: str, question: str) -> None:
@@ -25,9 +25,12 @@ async def main(content: bytes, filename: str, slug: str, question: str) -> None:
 
         file = await client.contexts.upload_file(content, filename=filename)
         thread = await client.threads.create()
-        result = await client.runs.wait(
-            thread["thread_id"], xpert_id, input=chat_input(question, files=[file])
-        )
+        try:
+            result = await client.runs.wait(
+                thread["thread_id"], xpert_id, input=chat_input(question, files=[file])
+            )
+        except RunFailedError as e:  # the model (or a tool server) failed: say what, and exit non-zero
+            raise SystemExit(f"The run failed: {e.message}") from None
         print(json.dumps(result, ensure_ascii=False))
 
 

@@ -221,3 +221,23 @@ def test_yaml_syntax_error_fails_naming_the_file(tmp_path: Path) -> None:
     assert proc.returncode != 0
     assert str(broken) in proc.stderr and "invalid YAML" in proc.stderr, proc.stderr
     assert "[/b]" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_yaml_alias_bomb_fails_fast_naming_the_file(tmp_path: Path) -> None:
+    """`xpert xperts load` (and `--xperts`, the same loader) on a billion-laughs file: an error, not an OOM.
+    The child gets 1.5 GiB of address space, so a regression fails here instead of exhausting the machine."""
+    from tests.agents.test_definition_errors import alias_bomb
+
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text(alias_bomb())
+
+    def limit_memory() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (1536 * 1024 * 1024, 1536 * 1024 * 1024))
+
+    proc = subprocess.run([str(XPERT), "xperts", "load", str(bomb), "--data-dir", str(tmp_path / "data")],
+                          capture_output=True, text=True, env=cli_env(), timeout=60, check=False,
+                          preexec_fn=limit_memory)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert str(bomb) in proc.stderr and "alias" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr

@@ -36,6 +36,7 @@ from xpert_server.api import (
     widget,
 )
 from xpert_server.api.cors import install_cors
+from xpert_server.api.jsonbody import JSONBodyMiddleware
 from xpert_server.api.limits import BodyLimitMiddleware
 from xpert_server.api.metrics import MetricsMiddleware, RequestMetrics
 from xpert_server.api.openapi import ERROR_RESPONSES, install_openapi
@@ -54,6 +55,7 @@ from xpert_server.runs.memory import OrgStore
 from xpert_server.runs.recovery import Sweeper
 from xpert_server.runs.wiring import Role, start_runs
 from xpert_server.services import Services
+from xpert_server.startup import StartupError, interruptible, preflight
 from xpert_server.storage import SQLStorage, create_storage
 from xpert_server.storage.records import AlreadyExists
 
@@ -124,13 +126,28 @@ async def start_services(settings: Settings, role: Role = "api") -> Services:
                     wiring=wiring)
 
 
+async def start_interruptibly(settings: Settings) -> Services:
+    """`start_services`, stopped by SIGTERM/SIGINT at any step (uvicorn only flags signals until start-up
+    ends), and failing with one line (StartupError) instead of a driver's traceback."""
+    try:
+        with interruptible():
+            await preflight(settings)
+            return await start_services(settings)
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        if task is None or not task.cancelling():
+            raise
+        task.uncancel()
+        raise StartupError("Start-up interrupted by a signal.") from None
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     prefix = settings.api_prefix.rstrip("/")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        services = await start_services(settings)
+        services = await start_interruptibly(settings)
         app.state.services = services
         log.info("xpert-server %s ready: %s (%s)", __version__, prefix, services.storage.dialect.name)
         try:
@@ -157,6 +174,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(widget.router)
     if demo.demo_enabled(settings):
         app.include_router(demo.router)
+    app.add_middleware(JSONBodyMiddleware)  # inside the size limit: it reads only bodies that fit
     app.add_middleware(BodyLimitMiddleware, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
     install_cors(app, settings)
     app.state.request_metrics = RequestMetrics()

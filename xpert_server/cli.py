@@ -101,6 +101,7 @@ def serve(
                "XPERT_REDIS_URL)")
         raise typer.Exit(2)
     configure_logging(settings.log_level)
+    _preflight(settings)
     common: dict[str, Any] = {"host": settings.host, "port": settings.port, "log_level": settings.log_level,
                               "access_log": settings.log_level == "debug", "timeout_graceful_shutdown": 5,
                               **http_options(settings)}
@@ -111,6 +112,17 @@ def serve(
     _export(settings)
     asyncio.run(_warm_up(settings))
     uvicorn.run("xpert_server.app:app_from_env", factory=True, workers=workers, **common)
+
+
+def _preflight(settings: Settings) -> None:
+    """The database and Redis answer, or one line saying what is wrong and what to do, and exit 1."""
+    from xpert_server.startup import StartupError, preflight
+
+    try:
+        asyncio.run(preflight(settings))
+    except StartupError as e:
+        _error(str(e))
+        raise typer.Exit(1) from None
 
 
 def _export(settings: Settings) -> None:
@@ -167,6 +179,7 @@ def worker(
     from xpert_server.app import configure_logging
 
     configure_logging(settings.log_level)
+    _preflight(settings)
     asyncio.run(_work(settings))
 
 

@@ -35,6 +35,8 @@ class Settings:
     keepalive_interval: float = 15.0
     cors_origins: tuple[str, ...] = ()
     demo: bool = False
+    # Host names the demo's back end answers for, besides loopback names and the bound host (DNS rebinding).
+    demo_hosts: tuple[str, ...] = ()
     # Requests per minute per ChatKit client secret, and per API key (0 turns a limit off).
     secret_rate_limit: int = 60
     key_rate_limit: int = 0
@@ -111,6 +113,7 @@ _INT = {"port", "max_body_bytes", "max_upload_bytes", "max_header_bytes", "max_s
 _FLOAT = {"run_timeout", "frame_retention", "keepalive_interval", "lease_seconds", "drain_seconds", "stream_ttl"}
 _BOOL = {"demo", "announce_key", "with_worker", "metrics_public"}
 _PATH = {"data_dir", "xperts_dir"}
+_TUPLE = {"cors_origins", "demo_hosts"}
 
 
 def _cast(name: str, raw: str) -> Any:
@@ -122,7 +125,7 @@ def _cast(name: str, raw: str) -> Any:
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if name in _PATH:
         return Path(raw)
-    if name == "cors_origins":
+    if name in _TUPLE:
         return tuple(o.strip() for o in raw.split(",") if o.strip())
     return raw
 
@@ -130,7 +133,7 @@ def _cast(name: str, raw: str) -> Any:
 def _coerce(name: str, value: Any) -> Any:
     if isinstance(value, str):
         return _cast(name, value)
-    if name == "cors_origins" and isinstance(value, list):
+    if name in _TUPLE and isinstance(value, list):
         return tuple(value)
     return value
 
@@ -156,6 +159,8 @@ FIELDS_DOC: dict[str, str] = {
     "keepalive_interval": "Seconds between SSE keep-alive comments (XPERT_KEEPALIVE_INTERVAL). Default 15.",
     "cors_origins": "Comma-separated origins allowed by CORS (XPERT_CORS_ORIGINS). Default none.",
     "demo": "Serve the demo page at / even on a public interface (XPERT_DEMO, --demo).",
+    "demo_hosts": "Comma-separated host names the demo page's back end answers for, besides localhost, loopback "
+                  "addresses and --host (XPERT_DEMO_HOSTS). Default none.",
     "secret_rate_limit": "Requests/minute per client secret, 0 = off (XPERT_SECRET_RATE_LIMIT). Default 60.",
     "key_rate_limit": "Requests/minute per API key, 0 = off (XPERT_KEY_RATE_LIMIT). Default 0.",
     "model_base_url": "OpenAI-compatible endpoint used by xperts that name no model (XPERT_MODEL_BASE_URL).",

@@ -34,6 +34,7 @@ EXPORTS = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RunFailedError",
     "StreamEvent",
     "TokenExpiredError",
     "XpertError",

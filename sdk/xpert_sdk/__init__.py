@@ -28,6 +28,7 @@ from xpert_sdk.errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    RunFailedError,
     TokenExpiredError,
     XpertError,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RunFailedError",
     "StreamEvent",
     "TokenExpiredError",
     "XpertError",

@@ -3,6 +3,7 @@
 Every exception the SDK raises on purpose derives from `XpertError`::
 
     XpertError
+    ├── RunFailedError              the run ended in error (the model or an MCP server failed, a timeout)
     ├── APIConnectionError          the server could not be reached, or the connection broke
     │   └── APITimeoutError         ...because a timeout expired
     └── APIStatusError              the server answered with a non-2xx status
@@ -17,6 +18,10 @@ Every exception the SDK raises on purpose derives from `XpertError`::
 
 Server error bodies look like ``{"statusCode": 404, "message": "…", "error": "Not Found"}``; the
 `message` lands in `APIStatusError.message`, the whole decoded body in `APIStatusError.body`.
+
+A run that fails is not an HTTP error: `runs/wait` answers 201 with the text so far and
+``"__error__": {"error": "<kind>", "message": "<what failed>"}``; `runs.wait`, `runs.join` and the
+`iter_text` helpers raise `RunFailedError` on it (the partial reply is in `RunFailedError.result`).
 """
 
 from __future__ import annotations
@@ -36,14 +41,34 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RunFailedError",
     "TokenExpiredError",
     "XpertError",
     "make_status_error",
+    "raise_for_run_error",
 ]
 
 
 class XpertError(Exception):
     """Base class of every error raised by the SDK."""
+
+
+class RunFailedError(XpertError):
+    """The run ended in error: `kind` says what (e.g. "APIConnectionError", "TimeoutError"), `message`
+    what failed (with the model's or MCP server's URL), `result` the reply as far as it got."""
+
+    def __init__(self, kind: str, message: str, result: Any = None) -> None:
+        super().__init__(f"Run failed ({kind}): {message}")
+        self.kind = kind
+        self.message = message
+        self.result = result
+
+
+def raise_for_run_error(result: Any) -> None:
+    """Raise `RunFailedError` for a `runs/wait` answer that carries `__error__` (else do nothing)."""
+    error = result.get("__error__") if isinstance(result, dict) else None
+    if isinstance(error, dict):
+        raise RunFailedError(str(error.get("error") or "RunError"), str(error.get("message") or ""), result)
 
 
 class APIConnectionError(XpertError):

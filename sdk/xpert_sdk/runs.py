@@ -16,6 +16,7 @@ from typing import Any, cast
 
 from xpert_sdk._http import AsyncHTTP, Call, SyncHTTP, compact, path
 from xpert_sdk._streams import AsyncEventStream, EventStream, ResumeState, join_call
+from xpert_sdk.errors import raise_for_run_error
 from xpert_sdk.types import CancelResult, MultitaskStrategy, OnDisconnect, Run, RunResult
 
 __all__ = ["AsyncRuns", "Runs"]
@@ -41,6 +42,11 @@ def _run_call(
     if suffix == "/stream":
         headers["accept"] = "text/event-stream"
     return Call("POST", _runs_path(thread_id, suffix), json=body, headers=headers, idempotent=False)
+
+
+def _checked(result: Any) -> RunResult:
+    raise_for_run_error(result)  # 201 with `__error__`: the run failed, which is not a reply
+    return cast(RunResult, result)
 
 
 def _get(thread_id: str, run_id: str) -> Call:
@@ -106,6 +112,7 @@ class Runs:
         idempotency_key: str | None = None,
     ) -> RunResult:
         """Run to the end and return the reply: ``{"role": "ai", "content": "<all its text>"}``.
+        Raises `RunFailedError` when the run ends in error.
 
         Example: ``reply = client.runs.wait(thread["thread_id"], xpert_id, input=chat_input("Hi"))``
         """
@@ -114,7 +121,7 @@ class Runs:
             multitask_strategy=multitask_strategy, on_disconnect=on_disconnect, checkpoint_id=checkpoint_id,
             idempotency_key=idempotency_key,
         )  # fmt: skip
-        return cast(RunResult, self._http.request(call))
+        return _checked(self._http.request(call))
 
     def stream(
         self,
@@ -167,7 +174,7 @@ class Runs:
 
         Example: ``result = client.runs.join(thread_id, run_id)``
         """
-        return cast(RunResult, self._http.request(_join(thread_id, run_id)))
+        return _checked(self._http.request(_join(thread_id, run_id)))
 
     def join_stream(self, thread_id: str, run_id: str, last_event_id: str | None = None) -> EventStream:
         """Replay a run's frames (those after `last_event_id`, if given), then follow it live.
@@ -224,6 +231,7 @@ class AsyncRuns:
         idempotency_key: str | None = None,
     ) -> RunResult:
         """Run to the end and return the reply: ``{"role": "ai", "content": "<all its text>"}``.
+        Raises `RunFailedError` when the run ends in error.
 
         Example: ``reply = await client.runs.wait(thread["thread_id"], xpert_id, input=chat_input("Hi"))``
         """
@@ -232,7 +240,7 @@ class AsyncRuns:
             multitask_strategy=multitask_strategy, on_disconnect=on_disconnect, checkpoint_id=checkpoint_id,
             idempotency_key=idempotency_key,
         )  # fmt: skip
-        return cast(RunResult, await self._http.request(call))
+        return _checked(await self._http.request(call))
 
     def stream(
         self,
@@ -285,7 +293,7 @@ class AsyncRuns:
 
         Example: ``result = await client.runs.join(thread_id, run_id)``
         """
-        return cast(RunResult, await self._http.request(_join(thread_id, run_id)))
+        return _checked(await self._http.request(_join(thread_id, run_id)))
 
     def join_stream(self, thread_id: str, run_id: str, last_event_id: str | None = None) -> AsyncEventStream:
         """Replay a run's frames (those after `last_event_id`, if given), then follow it live.

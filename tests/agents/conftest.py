@@ -43,6 +43,11 @@ if __name__ == "__main__":
 '''
 
 
+# A loopback port nothing listens on (port 1 needs root to bind): connections to it are refused at once.
+UNREACHABLE_MODEL = "http://127.0.0.1:1/v1"
+UNREACHABLE_MCP = "http://127.0.0.1:1/mcp"
+
+
 def xperts(base_url: str, mcp_script: Path) -> dict[str, str]:
     """slug → YAML. Every real-model xpert uses the fake server with no retries (errors surface at once)."""
 
@@ -114,6 +119,18 @@ def xperts(base_url: str, mcp_script: Path) -> dict[str, str]:
             {model('looper')}
             max_steps: 2
             tools: [current_time]
+        """,
+        "unreachable": f"""
+            name: Unreachable model
+            slug: unreachable
+            model: {{provider: openai, name: gone, base_url: '{UNREACHABLE_MODEL}', options: {{max_retries: 0}}}}
+        """,
+        "mcp-gone": f"""
+            name: Unreachable MCP server
+            slug: mcp-gone
+            model: {{provider: offline}}
+            mcp:
+              - {{name: remote, transport: http, url: '{UNREACHABLE_MCP}'}}
         """,
         "custom-tools": """
             name: Custom graph with ToolNode

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -87,3 +89,39 @@ async def test_server_start_reports_the_bad_file(tmp_path: Path) -> None:
             await load_dir_into(storage, folder)
     finally:
         await storage.close()
+
+
+def alias_bomb(levels: int = 9) -> str:
+    """The billion laughs in YAML: each level lists the one before it nine times, under `config`."""
+    lines = ["name: Bomb", "slug: bomb", "config:", '  l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for i in range(1, levels):
+        lines.append(f"  l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]")
+    return "\n".join(lines) + "\n"
+
+
+def test_an_alias_bomb_is_refused_naming_the_file(tmp_path: Path) -> None:
+    # Six levels (531,441 values) stays small enough to run here even on a loader without the bound;
+    # the nine-level bomb runs under a memory limit in tests/test_cli.py.
+    path = write(tmp_path, alias_bomb(6))
+    started = time.monotonic()
+    tracemalloc.start()
+    try:
+        with pytest.raises(DefinitionError) as e:
+            load_file(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert str(path) in str(e.value) and "alias" in str(e.value), e.value
+    assert time.monotonic() - started < 5
+    assert peak < 20 * 1024 * 1024, peak
+
+
+def test_a_recursive_alias_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "name: X\nslug: x\nconfig: &loop\n  self: *loop\n")
+    with pytest.raises(DefinitionError, match="recursive alias"):
+        load_file(path)
+
+
+def test_a_few_aliases_still_load(tmp_path: Path) -> None:
+    path = write(tmp_path, "name: X\nslug: x\nconfig:\n  base: &b {retries: 2}\n  a: *b\n  b: *b\n")
+    assert load_file(path).config == {"base": {"retries": 2}, "a": {"retries": 2}, "b": {"retries": 2}}

@@ -96,7 +96,8 @@ async def test_unreachable_mcp_server_fails_the_run_clearly() -> None:
         "mcp": [{"name": "gone", "transport": "stdio", "command": "/nonexistent/mcp-server"}],
     })
     graph = build_agent_graph(spec, resolve_model(spec), Toolbox(spec)).compile()
-    with pytest.raises(Exception, match="MCP server 'gone': cannot list its tools"):
+    named = r"MCP server 'gone' \(command '/nonexistent/mcp-server'\): cannot list its tools"
+    with pytest.raises(Exception, match=named):
         await graph.ainvoke({"messages": [HumanMessage("hi")]})
 
 

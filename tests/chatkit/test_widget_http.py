@@ -85,15 +85,15 @@ async def test_the_demo_page_has_a_strict_policy(ck: ChatkitEnv) -> None:
 
 async def test_the_demo_back_end_mints_secrets_for_one_visitor(ck: ChatkitEnv) -> None:
     async with ck.harness.client(None) as c:
-        first = await c.post("http://test/demo/session?expires_after=5&xpert=other")
+        first = await c.post("http://localhost/demo/session?expires_after=5&xpert=other")
         assert first.status_code == 200, first.text
         body = first.json()
         cookie = first.cookies.get("xpert_demo_visitor")
-        again = (await c.post("http://test/demo/session")).json()  # the client keeps the cookie
+        again = (await c.post("http://localhost/demo/session")).json()  # the client keeps the cookie
     assert re.match(SECRET_RE, body["client_secret"])
     assert body["expires_after"] == 600  # the test-only overrides are off here
     assert body["organizationId"] == "default"
-    assert body["apiUrl"] == "http://test/api/ai"
+    assert body["apiUrl"] == "http://localhost/api/ai"
     assert "sk-x-" not in first.text
     set_cookie = first.headers["set-cookie"].lower()
     assert "httponly" in set_cookie and "samesite=strict" in set_cookie and "path=/demo" in set_cookie
@@ -107,7 +107,7 @@ async def test_the_demo_back_end_mints_secrets_for_one_visitor(ck: ChatkitEnv) -
     async with ck.harness.client(None, x_client_secret=again["client_secret"]) as c:
         assert (await c.get(f"/threads/{thread['thread_id']}")).status_code == 200
     async with ck.harness.client(None) as stranger:
-        other = (await stranger.post("http://test/demo/session")).json()
+        other = (await stranger.post("http://localhost/demo/session")).json()
     async with ck.harness.client(None, x_client_secret=other["client_secret"]) as c:
         assert (await c.get(f"/threads/{thread['thread_id']}")).status_code == 404
 
@@ -142,7 +142,7 @@ async def test_cors_opens_the_api_and_the_widget_to_configured_origins(shop: Cha
         widget = await c.get("http://test/chatkit/chatkit.js", headers={"origin": SHOP})
         denied = await c.post("/threads", json={}, headers={"origin": SHOP})
         stranger = await c.get("http://test/chatkit/chatkit.js", headers={"origin": "https://evil.example"})
-        demo = await c.post("http://test/demo/session", headers={"origin": SHOP})
+        demo = await c.post("http://localhost/demo/session", headers={"origin": SHOP})
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] == SHOP
     allowed = preflight.headers["access-control-allow-headers"].lower()
@@ -169,7 +169,7 @@ async def test_revoking_the_demo_key_turns_the_demo_off(tmp_path: Path) -> None:
     # Its own SQLite app whatever the suite's backend: the demo key lives in the shared default org.
     async with open_harness(tmp_path, f"sqlite:///{tmp_path / 'xpert.db'}") as harness:
         async with harness.client(None) as c:
-            minted = (await c.post("http://test/demo/session")).json()
+            minted = (await c.post("http://localhost/demo/session")).json()
         storage = harness.services.storage
         (demo_key,) = [k for k in await storage.list_api_keys("default") if k.name == DEMO_KEY_NAME]
         await storage.revoke_api_key(demo_key.id)
@@ -178,7 +178,7 @@ async def test_revoking_the_demo_key_turns_the_demo_off(tmp_path: Path) -> None:
             resp = await c.post("/threads", json={})
         assert resp.status_code == 401 and resp.json()["message"] == "Invalid token"
         async with harness.client(None) as c:
-            again = await c.post("http://test/demo/session")
+            again = await c.post("http://localhost/demo/session")
         assert again.status_code == 403
         assert [k.name for k in await storage.list_api_keys("default")].count(DEMO_KEY_NAME) == 1
 
@@ -189,3 +189,30 @@ def test_the_docs_show_the_example_back_end() -> None:
     code = example[example.index("import secrets") :]
     assert code in (root / "docs" / "chatkit.md").read_text(encoding="utf-8")
     assert len(code.strip().splitlines()) <= 22  # ~15 lines of logic: the whole pattern fits on a screen
+
+
+@pytest.mark.parametrize("host", ["attacker.example:8000", "attacker.example", "127.0.0.1.attacker.example", ""])
+async def test_the_demo_back_end_refuses_a_host_that_is_not_this_server(ck: ChatkitEnv, host: str) -> None:
+    """DNS rebinding: a page on attacker.example resolved to 127.0.0.1 must not get a secret."""
+    async with ck.harness.client(None) as c:
+        resp = await c.post("http://localhost/demo/session", headers={"host": host})
+    assert resp.status_code == 403, resp.text
+    assert "client_secret" not in resp.text and "cs-x-" not in resp.text
+    assert "xpert_demo_visitor" not in resp.headers.get("set-cookie", "")
+
+
+@pytest.mark.parametrize("host", ["localhost:8000", "127.0.0.1", "[::1]:8000", "LOCALHOST"])
+async def test_the_demo_back_end_answers_loopback_names(ck: ChatkitEnv, host: str) -> None:
+    async with ck.harness.client(None) as c:
+        resp = await c.post("http://localhost/demo/session", headers={"host": host})
+    assert resp.status_code == 200, resp.text
+
+
+def test_the_demo_hosts_are_loopback_the_bound_host_and_the_configured_ones() -> None:
+    from xpert_server.api.demo import demo_host_names
+
+    assert demo_host_names(Settings()) == {"localhost", "127.0.0.1", "::1"}
+    assert "0.0.0.0" not in demo_host_names(Settings(host="0.0.0.0", demo=True))
+    assert "10.0.0.5" in demo_host_names(Settings(host="10.0.0.5", demo=True))
+    configured = Settings.from_env({"XPERT_DEMO_HOSTS": "chat.example.com, Demo.Example"})
+    assert {"chat.example.com", "demo.example"} <= demo_host_names(configured)

@@ -131,7 +131,7 @@ async def test_the_widget_and_demo_pages_send_security_headers(api: ApiHarness) 
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=api.app), base_url="http://test") as c:
         pages = {path: await c.get(path) for path in ("/", "/chatkit/chatkit.js", "/chatkit/chatkit.css",
                                                      "/demo/demo.js", "/demo/demo.css")}
-        session = await c.post("/demo/session")
+        session = await c.post("http://localhost/demo/session")
     for path, resp in pages.items():
         assert resp.status_code == 200, path
         csp = resp.headers["content-security-policy"]

@@ -139,6 +139,27 @@ async def test_bad_form_input(kenv: KEnv) -> None:
             "uploaded", "knowledge", "t-1")
 
 
+TRUNCATED_BOUNDARY = "tr0ncated"
+_PART = (f"--{TRUNCATED_BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"cut.txt\"\r\n"
+         "Content-Type: text/plain\r\n\r\nthe first half of a file")
+
+
+@pytest.mark.parametrize("body", [
+    _PART,  # the connection ended inside the file part
+    _PART + f"\r\n--{TRUNCATED_BOUNDARY}",  # a delimiter, but not the closing one
+    _PART + f"\r\n--{TRUNCATED_BOUNDARY}\r\n",  # a next part that never came
+    f"--{TRUNCATED_BOUNDARY}\r\nContent-Disposition: form-da",  # inside the headers
+], ids=["in-data", "no-closing-dashes", "next-part-missing", "in-headers"])
+async def test_multipart_without_its_closing_boundary_is_400_and_not_kept(kenv: KEnv, body: str) -> None:
+    async with await kenv.client() as c:
+        before = stored_files(kenv.files_dir)
+        resp = await c.post("/contexts/file", content=body.encode(),
+                            headers={"content-type": f"multipart/form-data; boundary={TRUNCATED_BOUNDARY}"})
+        assert resp.status_code == 400, resp.text
+        assert "multipart" in resp.json()["message"]
+        assert stored_files(kenv.files_dir) == before
+
+
 async def test_path_traversal_names_are_sanitised(kenv: KEnv) -> None:
     async with await kenv.client() as c:
         for raw, clean in [("../../etc/passwd", "passwd"), ("..\\..\\boot.ini", "boot.ini"),

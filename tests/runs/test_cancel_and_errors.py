@@ -110,9 +110,11 @@ async def test_exception_inside_a_graph_ends_the_stream_normally(env: RunsEnv) -
         (ai,) = [m for m in await messages_of(c, thread) if m["role"] == "ai"]
         assert ai["status"] == "error" and "kaboom" in ai["error"]
         assert "".join(block["text"] for block in ai["content"]) == BOOM_TEXT
-        # `wait` on a failing graph still answers with the text said before the error.
+        # `wait` on a failing graph answers with the text said before the error, and the error.
         resp = await c.post(f"/threads/{tid}/runs/wait", json=body)
-        assert resp.status_code == 201 and resp.json() == {"role": "ai", "content": BOOM_TEXT}
+        assert resp.status_code == 201 and resp.json() == {
+            "role": "ai", "content": BOOM_TEXT,
+            "__error__": {"error": "RuntimeError", "message": "RuntimeError: kaboom"}}
         # And the thread still takes runs.
         _, again = await stream(c, tid, body)
         assert_lifecycle(again, status="error", conversation_status="error")

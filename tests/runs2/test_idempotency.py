@@ -244,3 +244,19 @@ async def test_resume_of_an_unknown_execution_is_refused(env: Env) -> None:
                                                                 "input": resume("no-such-execution")})
         assert resp.status_code in (404, 409), resp.text
         assert await thread_status(c, tid) == "interrupted"
+
+
+async def test_same_key_other_principal_is_another_run(env: Env) -> None:
+    """One credential acting for two end users: B's request with A's Idempotency-Key is B's own run."""
+    key = await env.key()
+    h = idem()
+    body = run_body(env.ids["slow"], "each their own", QUICK)
+    async with env.harness.client(key, x_principal_user_id="user-a") as a, \
+            env.harness.client(key, x_principal_user_id="user-b") as b:
+        first = ok(await a.post("/runs", json=body, headers=h), 201)
+        second = ok(await b.post("/runs", json=body, headers=h), 201)
+        assert second["run_id"] != first["run_id"] and second["thread_id"] != first["thread_id"]
+        await run_status(b, second["thread_id"], second["run_id"], ("success",))
+        # Each principal's repeat still returns its own run.
+        assert ok(await a.post("/runs", json=body, headers=h), 201)["run_id"] == first["run_id"]
+        assert ok(await b.post("/runs", json=body, headers=h), 201)["run_id"] == second["run_id"]

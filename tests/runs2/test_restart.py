@@ -246,3 +246,17 @@ async def test_a_second_server_leaves_a_live_servers_runs_alone(request: pytest.
             assert (run["status"], thread["status"]) == ("running", "busy")
     finally:
         servers.kill_all()  # SIGKILL: the first server may no longer be able to shut down (see the reason)
+
+
+async def test_the_ai_message_keeps_what_was_streamed_before_the_kill(outcome: Outcome) -> None:
+    """Recovery rebuilds the closed reply from the stored frames: a client that read some tokens before
+    the crash finds them (and whatever else was stored) in the conversation afterwards."""
+
+    def text(frames: list[SseFrame]) -> str:
+        return "".join(f.data["data"]["text"] for f in frames if f.kind == "message:text")
+
+    seen, stored = text(outcome.before), text(outcome.replay)
+    assert seen and stored.startswith(seen)
+    doomed_ai = outcome.messages[1]
+    assert doomed_ai["status"] == "error"
+    assert "".join(b["text"] for b in doomed_ai["content"] if b["type"] == "text") == stored

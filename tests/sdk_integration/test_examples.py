@@ -76,3 +76,24 @@ def test_upload_a_file_then_ask_about_it(live: LiveServer, tmp_path: Path, name:
     out = run_example(live, name, str(manual), "--question", "How often must it be descaled?").stdout
     result = json.loads(out)
     assert result["role"] == "ai" and "30 days" in result["content"]
+
+
+@pytest.mark.parametrize("name, args", [
+    ("minimal_chat.py", ["sdk-unreachable", "hello"]),
+    ("minimal_chat_async.py", ["sdk-unreachable", "hello"]),
+    ("stream_chat.py", ["sdk-unreachable", "hello"]),
+    ("stream_chat_async.py", ["sdk-unreachable", "hello"]),
+    ("upload_file.py", ["{manual}", "--xpert", "sdk-unreachable"]),
+    ("upload_file_async.py", ["{manual}", "--xpert", "sdk-unreachable"]),
+])
+def test_every_example_reports_a_failed_run_and_exits_non_zero(
+    live: LiveServer, tmp_path: Path, name: str, args: list[str]
+) -> None:
+    manual = tmp_path / "manual.md"
+    manual.write_text(MANUAL, encoding="utf-8")
+    argv = [a.format(manual=manual) for a in args]
+    done = subprocess.run([sys.executable, str(EXAMPLES / name), *argv], capture_output=True, text=True,
+                          env=live.client_env(), timeout=60, check=False)  # fmt: skip
+    assert done.returncode == 1, f"{name}: {done.returncode}\n{done.stdout}\n{done.stderr}"
+    assert "The run failed" in done.stderr and "http://127.0.0.1:1/v1" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr

@@ -205,10 +205,63 @@ def parse_definition(data: Any, source: str = "definition") -> XpertSpec:
         raise DefinitionError(format_errors(source, e)) from e
 
 
+# Nodes a definition may hold once its aliases are expanded. A real xpert has hundreds; an alias bomb
+# (nested `&a`/`*a`) is a few lines that expand to billions, which validation and storage would copy out.
+MAX_YAML_NODES = 100_000
+
+
+class YAMLTooLarge(yaml.YAMLError):
+    pass
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing documents whose aliases expand beyond MAX_YAML_NODES."""
+
+    def get_single_node(self) -> yaml.Node | None:
+        node = super().get_single_node()
+        if node is not None:
+            _check_expanded_size(node)
+        return node
+
+
+def _check_expanded_size(root: yaml.Node) -> None:
+    """Count the nodes the document holds with every alias expanded, sharing the count of a node its
+    aliases repeat (so the count itself takes one pass over the composed graph, not the expansion)."""
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if key in sizes:
+            continue
+        children = _children(node)
+        if children_done:
+            on_path.discard(key)
+            size = 1 + sum(sizes[id(c)] for c in children)
+            if size > MAX_YAML_NODES:
+                raise YAMLTooLarge(f"its aliases expand to more than {MAX_YAML_NODES:,} values (an alias bomb?)")
+            sizes[key] = size
+            continue
+        if key in on_path:
+            raise YAMLTooLarge("an alias refers to a value that contains it (a recursive alias)")
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in sizes)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
 def load_file(path: Path) -> XpertSpec:
     """Read one YAML file. Raises DefinitionError naming the file (and line, for YAML syntax errors)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_BoundedLoader)
     except yaml.YAMLError as e:
         raise DefinitionError(f"{path}: {_yaml_problem(e)}") from e
     except OSError as e:

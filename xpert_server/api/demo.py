@@ -7,6 +7,8 @@ secret's principal, so a visitor keeps its history across reloads and secret ref
 another visitor's.
 
 Served only on a loopback host or with `--demo`: the page hands secrets to anyone who can reach it.
+The back end answers only requests whose Host is one of this server's names (loopback names, the bound
+host, `demo_hosts`): a page on attacker.example whose DNS was rebound to 127.0.0.1 gets no secret.
 """
 
 from __future__ import annotations
@@ -37,6 +39,24 @@ _VISITOR_RE = re.compile(r"^[0-9a-f]{32}$")
 # Test hook (Settings.extra, never set from the environment): lets the page pick the xpert and the
 # secret's lifetime with `?xpert=<slug>&expires_after=<s>`, so browser tests can expire a secret mid-chat.
 OVERRIDES_HOOK = "demo_overrides"
+
+
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+_WILDCARD_BINDS = frozenset({"0.0.0.0", "::", ""})
+
+
+def demo_host_names(settings: Settings) -> frozenset[str]:
+    """The Host names the demo back end answers for (lower case, without port or IPv6 brackets)."""
+    bound = set() if settings.host in _WILDCARD_BINDS else {settings.host.lower()}
+    return LOOPBACK_NAMES | bound | {h.lower() for h in settings.demo_hosts}
+
+
+def host_name(header: str) -> str:
+    """`example.com:8000` → `example.com`; `[::1]:8000` → `::1`."""
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header[1:].split("]", 1)[0]
+    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
 
 
 def demo_enabled(settings: Settings) -> bool:
@@ -73,6 +93,10 @@ async def demo_asset(name: str) -> Response:
 async def demo_session(request: Request) -> Response:
     services: Services = request.app.state.services
     settings = services.settings
+    host = host_name(request.headers.get("host", ""))
+    if host not in demo_host_names(settings):
+        raise Forbidden(f"The demo does not answer for the host '{host[:100]}'; add it to XPERT_DEMO_HOSTS "
+                        "if this server is reached under that name.")
     overrides = bool(settings.extra.get(OVERRIDES_HOOK))
     slug = request.query_params.get("xpert", DEMO_SLUG) if overrides else DEMO_SLUG
     ttl = parse_expires_after(request.query_params.get("expires_after")) if overrides else DEFAULT_TTL

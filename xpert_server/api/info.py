@@ -7,9 +7,13 @@ streams are this process's (Prometheus scrapes each process).
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Awaitable
 from typing import Any
 
 from fastapi import APIRouter, Request
+from sqlalchemy import text
 from starlette.responses import PlainTextResponse
 
 from xpert_server import __version__
@@ -21,6 +25,41 @@ from xpert_server.services import Services
 
 router = APIRouter(tags=["health"])
 metrics_router = APIRouter(tags=["health"])
+
+
+HEALTH_TIMEOUT = 2.0
+
+
+async def _health(services: Services) -> dict[str, Any]:
+    """Whether this process reaches its database and (scaled mode) Redis now, each within 2 s."""
+
+    async def database() -> None:
+        await services.storage.read(lambda conn: conn.execute(text("SELECT 1")))
+
+    async def redis() -> None:
+        assert services.wiring is not None and services.wiring.redis is not None
+        await services.wiring.redis.ping()
+
+    wiring = services.wiring
+    has_redis = wiring is not None and wiring.redis is not None
+    checks = [_probe(database()), _probe(redis()) if has_redis else _none()]
+    db, rd = await asyncio.gather(*checks)
+    return {"database": db, "redis": rd}
+
+
+async def _probe(check: Awaitable[None]) -> dict[str, Any]:
+    started = time.monotonic()
+    try:
+        async with asyncio.timeout(HEALTH_TIMEOUT):
+            await check
+    except Exception as e:  # noqa: BLE001 - any failure is "not healthy", said in one line
+        reason = "no answer within 2 s" if isinstance(e, TimeoutError) else (str(e).splitlines() or [""])[0]
+        return {"ok": False, "error": f"{type(e).__name__}: {reason}"[:300]}
+    return {"ok": True, "latencyMs": round((time.monotonic() - started) * 1000, 1)}
+
+
+async def _none() -> None:
+    return None
 
 
 async def _snapshot(services: Services) -> dict[str, Any]:
@@ -38,10 +77,11 @@ async def _snapshot(services: Services) -> dict[str, Any]:
 @router.get("/info", summary="Mode, version, queue depth and live workers (no credential)")
 async def info(request: Request) -> dict[str, Any]:
     services = get_services(request)
-    snap = await _snapshot(services)
+    health = await _health(services)
+    snap = await _snapshot(services) if health["database"]["ok"] else _UNKNOWN
     workers = [w for w in snap["alive"] if w["kind"] in WORKER_KINDS]
     return {
-        "mode": snap["mode"],
+        "mode": "scaled" if services.settings.scaled else "embedded",
         "version": __version__,
         "database": services.storage.dialect.name,
         "queueDepth": snap["queue"]["wait"] + snap["queue"]["ready"],
@@ -49,7 +89,12 @@ async def info(request: Request) -> dict[str, Any]:
         "workersAlive": len(workers),
         "processesAlive": len(snap["alive"]),
         "process": snap["process"],
+        "health": health,  # {"database": {ok, latencyMs | error}, "redis": the same, or null when not scaled}
     }
+
+
+# What /info says of the queue while the database does not answer (it still answers, with health).
+_UNKNOWN: dict[str, Any] = {"queue": {"wait": 0, "ready": 0, "lease": 0, "local": 0}, "alive": [], "process": None}
 
 
 @metrics_router.get("/metrics", summary="Prometheus metrics (an API key unless XPERT_METRICS_PUBLIC=1)",

@@ -27,6 +27,8 @@ from xpert_server.storage.records import RunRecord, ThreadRecord
 
 router = APIRouter(prefix="/threads/{thread_id}", tags=["runs"])
 
+MAX_AFTER_SECONDS = 365 * 24 * 3600.0
+
 
 class RunCreate(BaseModel):
     """A run request. `assistant_id` (XpertAI's clients) or `xpert_id` (the integration guide)."""
@@ -42,6 +44,9 @@ class RunCreate(BaseModel):
     on_disconnect: Literal["continue", "cancel"] | None = None
     checkpoint_id: str | None = Field(default=None, max_length=128)
     on_completion: Literal["delete", "keep"] | None = None
+    # LangGraph's delayed start. Not scheduled here (runs start at once), but bounded like every number
+    # a client sends, so no value of it reaches storage unchecked.
+    after_seconds: float | None = Field(default=None, ge=0, le=MAX_AFTER_SECONDS, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _assistant(self) -> RunCreate:

@@ -41,6 +41,7 @@ class _Parts:
         self.max_bytes = max_bytes
         self.pending: list[bytes] = []
         self.file_seen = False
+        self.complete = False  # the closing boundary arrived: a body cut short never gets here
         self._in_file = False
         self._name: str | None = None
         self._data = bytearray()
@@ -101,6 +102,9 @@ class _Parts:
             self.received.fields[self._name] = self._data.decode("utf-8", "replace")
         self._in_file = False
 
+    def on_end(self) -> None:
+        self.complete = True
+
 
 async def receive_upload(request: Request, store: FileStore, key: str, max_bytes: int) -> Received:
     """Stream the request's `file` part into `store` under `key` (committed on success).
@@ -116,7 +120,7 @@ async def receive_upload(request: Request, store: FileStore, key: str, max_bytes
         "on_part_begin": parts.on_part_begin, "on_part_data": parts.on_part_data,
         "on_part_end": parts.on_part_end, "on_header_field": parts.on_header_field,
         "on_header_value": parts.on_header_value, "on_header_end": parts.on_header_end,
-        "on_headers_finished": parts.on_headers_finished,
+        "on_headers_finished": parts.on_headers_finished, "on_end": parts.on_end,
     })
     writer: FileWriter | None = None
     head = bytearray()
@@ -140,6 +144,8 @@ async def receive_upload(request: Request, store: FileStore, key: str, max_bytes
             parser.finalize()
         except Exception as e:
             raise BadRequest(f"Invalid multipart body: {e}") from e
+        if not parts.complete:  # python-multipart's finalize() accepts a body that just stops
+            raise BadRequest("Invalid multipart body: it ends before its closing boundary (truncated?).")
         if not parts.file_seen:
             raise BadRequest("file: Required (send the file as multipart part 'file').")
         if received.size == 0:

@@ -24,6 +24,7 @@ from xpert_server.api.shapes import ts
 from xpert_server.encoding import dumps, new_id
 from xpert_server.runs import frames
 from xpert_server.runs.eventlog import COMPLETE, LocalEventLog
+from xpert_server.runs.failures import describe
 from xpert_server.runs.input import ChatInput
 from xpert_server.runs.reply import Reply
 from xpert_server.runs.state import to_jsonable
@@ -78,6 +79,7 @@ class Executor:
                 "xpertId": assistant.public_id}))
         reply = Reply()
         status, error, operation = "success", None, None
+        kind: str | None = None  # what failed (an exception's class), for `runs/wait`'s `__error__`
         # Only the graph's work is cancellable: it runs as a child task, so a cancel (even a second
         # one, or one that lands while the run starts or finishes) can never skip `_finish` and
         # leave the run `running` and its thread `busy`.
@@ -101,13 +103,13 @@ class Executor:
                 else:
                     status, error = "interrupted", "Cancelled by the user."
             except Exception as e:  # noqa: BLE001 - handled below from the child's outcome
-                status, error = self._failure(run.id, e, job.timeout or self.run_timeout)
+                status, error, kind = self._failure(run.id, e, job.timeout or self.run_timeout)
             finally:
                 self._work_tasks.pop(run.id, None)
         self._cancel_requested.discard(run.id)
         self._finishing.add(run.id)
         try:
-            await self._finish(job, agent_key, reply, status, error, operation, started, emit)
+            await self._finish(job, agent_key, reply, status, (error, kind), operation, started, emit)
         finally:
             self._finishing.discard(run.id)
 
@@ -116,14 +118,16 @@ class Executor:
         async with asyncio.timeout(job.timeout or self.run_timeout):
             return await self._stream(job, agent_key, reply, emit)
 
-    def _failure(self, run_id: str, e: BaseException, timeout: float) -> tuple[str, str]:
+    def _failure(self, run_id: str, e: BaseException, timeout: float) -> tuple[str, str, str]:
         if isinstance(e, asyncio.CancelledError):
-            return "interrupted", "Cancelled by the user."
+            return "interrupted", "Cancelled by the user.", "CancelledError"
         if isinstance(e, TimeoutError):
-            return "timeout", f"The run exceeded its time limit of {timeout:g} s."
-        # An error inside the graph ends the run normally, as XpertAI does.
-        log.warning("run %s failed: %s: %s", run_id, type(e).__name__, e)
-        return "error", f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
+            return "timeout", f"The run exceeded its time limit of {timeout:g} s.", "TimeoutError"
+        # An error inside the graph ends the run normally, as XpertAI does; its message names the URL
+        # that failed (the model's, an MCP server's) for the client and for this log line alike.
+        failure = describe(e)
+        log.warning("run %s failed: %s", run_id, failure.message)
+        return "error", failure.message, failure.kind
 
     def cancel(self, run_id: str) -> bool:
         """Ask a run to stop. True when this request is what stops it (False: not running its
@@ -246,10 +250,11 @@ class Executor:
             emit(frames.event(ev["event"], dict(ev.get("data") or {})))
 
     async def _finish(
-        self, job: RunJob, agent_key: str, reply: Reply, status: str, error: str | None, operation: Any,
-        started: float, emit: Any,
+        self, job: RunJob, agent_key: str, reply: Reply, status: str, failure: tuple[str | None, str | None],
+        operation: Any, started: float, emit: Any,
     ) -> None:
         run, thread = job.run, job.thread
+        error, kind = failure
         thread_status = {"success": "idle", "interrupted": "idle", "error": "error", "timeout": "error"}[status]
         if operation is not None:
             thread_status = "interrupted"
@@ -264,7 +269,9 @@ class Executor:
             "role": "ai", "status": status, "error": error}))
         emit(frames.event("on_conversation_end", {
             "id": thread.conversation_id, "title": thread.title, "status": conv_status,
-            "operation": operation, "error": error}))
+            "operation": operation, "error": error,
+            # What failed, for `runs/wait`'s `__error__` and SDKs (the run's own end: sub-agents' are not it).
+            **({"errorKind": kind} if kind and conv_status == "error" else {})}))
         now = time.time()
         ai_message = MessageRecord(
             id=job.ai_message_id, thread_id=thread.id, role="ai", content=reply.content,

@@ -12,6 +12,7 @@ from typing import Any
 from xpert_server.encoding import dumps
 from xpert_server.runs import frames
 from xpert_server.runs.eventlog import COMPLETE, LocalEventLog
+from xpert_server.runs.reply import reply_from_frames
 from xpert_server.storage import SQLStorage
 from xpert_server.storage.records import RunRecord
 
@@ -37,8 +38,11 @@ async def recover_orphaned_runs(
 
 async def close_streams(storage: SQLStorage, events: LocalEventLog,
                         ended: list[tuple[RunRecord, str | None, str | None]], reason: str) -> None:
-    """The end frames of runs ended without their executor: (run, AI message id, conversation id)."""
+    """The end frames of runs ended without their executor: (run, AI message id, conversation id).
+    Their AI messages first get the reply their stored frames streamed (the executor would have)."""
     for run, ai_message_id, conversation_id in ended:
+        if ai_message_id is not None:
+            await keep_streamed_reply(storage, run.id)
         events.open(run.id, await storage.last_event_seq(run.id))
         for payload in (
             frames.event("on_agent_end", {"id": run.id, "status": "error", "error": reason,
@@ -52,6 +56,19 @@ async def close_streams(storage: SQLStorage, events: LocalEventLog,
         events.append(run.id, dumps(frames.COMPLETE), COMPLETE)
     if ended:
         await events.sync()
+
+
+async def keep_streamed_reply(storage: SQLStorage, run_id: str) -> None:
+    """Rebuild a run's reply from its stored frames onto its AI message: a client that read twenty
+    tokens before the crash finds them in the conversation afterwards."""
+    frames: list[tuple[int, str | None, bytes]] = []
+    after = 0
+    while page := await storage.read_events(run_id, after):
+        frames.extend(page)
+        after = page[-1][0]
+    reply = reply_from_frames(frames)
+    if reply.blocks:
+        await storage.keep_streamed_reply(run_id, reply.content, reply.reasoning)
 
 
 class Sweeper:

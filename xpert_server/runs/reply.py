@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+from xpert_server.encoding import loads
 
 
 @dataclass
@@ -48,3 +51,24 @@ class Reply:
     @property
     def content(self) -> list[dict[str, Any]]:
         return [b for b in self.blocks if b["type"] != "reasoning"]
+
+    def add_frame(self, data: bytes) -> None:
+        """Take in one stored frame's payload (frames the executor emitted: text, reasoning, components)."""
+        payload = loads(data)
+        body = payload.get("data") if isinstance(payload, dict) and payload.get("type") == "message" else None
+        if not isinstance(body, dict):
+            return
+        kind, block_id = body.get("type"), str(body.get("id"))
+        if kind in ("text", "reasoning") and isinstance(body.get("text"), str):
+            self.add_text(block_id, body["text"], kind)
+        elif kind == "component" and isinstance(body.get("data"), dict):
+            self.add_component(block_id, body["data"])
+
+
+def reply_from_frames(frames: Iterable[tuple[int, str | None, bytes]]) -> Reply:
+    """The reply as a run's stored frames tell it: what a client saw, for a run whose executor is gone."""
+    reply = Reply()
+    for _seq, event, data in frames:
+        if event is None:  # `complete` and `error` frames carry no reply
+            reply.add_frame(data)
+    return reply

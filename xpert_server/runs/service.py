@@ -96,7 +96,7 @@ class RunService:
         idem = None
         if idempotency_key:
             digest = hashlib.sha256(request_path.encode() + b"\n" + dumps(body)).hexdigest()
-            idem = (p.key_id or p.secret_id or p.org_id, idempotency_key, digest)
+            idem = (_idempotency_scope(p), idempotency_key, digest)
             try:
                 # Before anything with side effects (interrupting or rolling back a run): a repeat
                 # must leave the first request's run alone.
@@ -263,12 +263,16 @@ class RunService:
             yield frame
 
     async def result(self, run_id: str) -> dict[str, Any]:
-        """`runs/wait`'s answer: the reply's text, read from the same frames a stream sees."""
+        """`runs/wait`'s answer: the reply's text, read from the same frames a stream sees; a run that
+        failed adds `__error__` (the field XpertAI's and LangGraph's SDKs raise on)."""
         parts: list[str] = []
+        error: dict[str, str] | None = None
         async for frame in self.events.follow(run_id, 0, self.keepalive):
             if frame is None or frame.event is not None:
                 continue
             payload = loads(frame.data)
+            if payload.get("type") == "event" and payload.get("event") == "on_conversation_end":
+                error = run_error(payload.get("data")) or error
             if payload.get("type") != "message":
                 continue
             data = payload.get("data")
@@ -276,7 +280,10 @@ class RunService:
                 parts.append(data)
             elif isinstance(data, dict) and data.get("type") == "text":
                 parts.append(str(data.get("text", "")))
-        return {"role": "ai", "content": "".join(parts)}
+        reply: dict[str, Any] = {"role": "ai", "content": "".join(parts)}
+        if error is not None:
+            reply["__error__"] = error
+        return reply
 
     def is_running_here(self, run_id: str) -> bool:
         return run_id in self._tasks
@@ -287,6 +294,24 @@ class RunService:
             task.cancel()
         if tasks:
             await asyncio.wait(tasks, timeout=5)
+
+
+def run_error(end: Any) -> dict[str, str] | None:
+    """`__error__` from the run's `on_conversation_end` data: None unless the run failed (error, timeout).
+    Frames written by recovery carry no `errorKind`: the run ended because its process stopped."""
+    if not isinstance(end, dict) or end.get("status") != "error":
+        return None
+    return {"error": str(end.get("errorKind") or "RunError"), "message": str(end.get("error") or "The run failed.")}
+
+
+def _idempotency_scope(p: Principal) -> str:
+    """Whose Idempotency-Keys these are: the credential and the end user it acts for, so one backend key
+    serving many users never hands one user's run to another."""
+    credential = p.key_id or p.secret_id or p.org_id
+    if p.user_id is None:
+        return credential  # the scope keys stored before principals were part of it still match
+    user = hashlib.sha256(p.user_id.encode()).hexdigest()[:32]  # fits the column whatever the user id's length
+    return f"{credential}/{user}"
 
 
 def _title(chat: ChatInput) -> str | None:

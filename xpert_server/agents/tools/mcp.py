@@ -60,14 +60,22 @@ async def list_server_tools(server: McpServerSpec) -> list[McpTool]:
     except ImportError as e:  # pragma: no cover - a declared dependency
         raise McpError("MCP servers need `langchain-mcp-adapters`: pip install langchain-mcp-adapters") from e
     client = MultiServerMCPClient({server.name: connection(server)})  # type: ignore[dict-item]
+    named = f"MCP server {server.name!r} ({where(server)})"
     try:
         async with asyncio.timeout(LIST_TIMEOUT):
             tools = await client.get_tools(server_name=server.name)
     except TimeoutError:
-        raise McpError(f"MCP server {server.name!r}: no tool list within {LIST_TIMEOUT:g} s") from None
+        raise McpError(f"{named}: no tool list within {LIST_TIMEOUT:g} s") from None
     except Exception as e:  # process, network and protocol errors all mean "unusable"
-        raise McpError(f"MCP server {server.name!r}: cannot list its tools: {_reason(e)}") from e
+        raise McpError(f"{named}: cannot list its tools: {_reason(e)}") from e
     return [McpTool(server, t) for t in tools]
+
+
+def where(server: McpServerSpec) -> str:
+    """What an operator needs to find the server: its URL (without query), or the command it runs."""
+    if server.transport == "stdio":
+        return f"command {server.command!r}"
+    return f"at {str(server.url or '').split('?', 1)[0]}"
 
 
 def _reason(e: BaseException) -> str:

@@ -89,7 +89,15 @@ class _Writer:
                     break
                 batch.append(nxt)
             if conn is None or conn.closed or conn.invalidated:
-                conn = self.engine.connect()
+                try:
+                    conn = self.engine.connect()
+                except Exception as e:  # noqa: BLE001 - no database: each caller gets the error, the thread lives
+                    conn = None
+                    for j in batch:
+                        j.loop.call_soon_threadsafe(_settle, j.future, False, e)
+                    if stop:
+                        break
+                    continue
             results = _run_batch(conn, batch)
             for j, (ok, value) in zip(batch, results, strict=True):
                 j.loop.call_soon_threadsafe(_settle, j.future, ok, value)

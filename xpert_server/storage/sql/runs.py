@@ -354,6 +354,12 @@ class RunsMixin(SQLCore):
         return await self.write(lambda conn: int(conn.execute(delete(E).where(E.c.created_at < cutoff)).rowcount or 0))
 
     # ---- messages -------------------------------------------------------------------------------
+    async def keep_streamed_reply(self, run_id: str, content: list[dict[str, Any]], reasoning: str | None) -> None:
+        """Put on a run's AI message the reply it streamed, for a run ended without its executor."""
+        stmt = (update(M).where(M.c.execution_id == run_id, M.c.role == "ai")
+                .values(content=content, reasoning=reasoning, updated_at=time.time()))
+        await self.write(lambda conn: conn.execute(stmt))
+
     async def list_messages(self, p: Principal, thread_id: str, *, limit: int = 100, offset: int = 0) -> Page:
         cond = and_(M.c.thread_id == thread_id, M.c.org_id == p.org_id)
 
