@@ -29,6 +29,13 @@ class Settings:
     max_header_bytes: int = 64 * 1024
     # Open SSE streams per credential (API key or client secret) in one process; 0 turns the limit off.
     max_streams_per_credential: int = 100
+    # Document parsing runs in a child process (knowledge/sandbox.py) bounded by these: a zip bomb or a
+    # pathological PDF costs that process, never the server's heap or event loop.
+    parse_max_expanded_bytes: int = 256 * 1024 * 1024
+    parse_max_xml_bytes: int = 64 * 1024 * 1024
+    parse_max_memory_bytes: int = 1024 * 1024 * 1024
+    parse_cpu_seconds: int = 60
+    parse_timeout: float = 120.0
     log_level: str = "info"
     run_timeout: float = 3600.0
     frame_retention: float = 7 * 24 * 3600.0
@@ -107,8 +114,9 @@ def normalise_database_url(url: str) -> str:
 
 
 _INT = {"port", "max_body_bytes", "max_upload_bytes", "max_header_bytes", "max_streams_per_credential",
+        "parse_max_expanded_bytes", "parse_max_xml_bytes", "parse_max_memory_bytes", "parse_cpu_seconds",
         "secret_rate_limit", "key_rate_limit", "worker_concurrency", "max_attempts", "stream_maxlen"}
-_FLOAT = {"run_timeout", "frame_retention", "keepalive_interval", "lease_seconds", "drain_seconds", "stream_ttl"}
+_FLOAT = {"parse_timeout", "run_timeout", "frame_retention", "keepalive_interval", "lease_seconds", "drain_seconds", "stream_ttl"}
 _BOOL = {"demo", "announce_key", "with_worker", "metrics_public"}
 _PATH = {"data_dir", "xperts_dir"}
 
@@ -150,6 +158,13 @@ FIELDS_DOC: dict[str, str] = {
     "max_header_bytes": "Largest request line + headers, in bytes; 431 above (XPERT_MAX_HEADER_BYTES). Default 64 KiB.",
     "max_streams_per_credential": "Open SSE streams per API key or client secret in one process; 429 above, "
                                   "0 = off (XPERT_MAX_STREAMS_PER_CREDENTIAL). Default 100.",
+    "parse_max_expanded_bytes": "A DOCX whose zip members add up to more bytes than this, uncompressed, is not "
+                                "read: its file ends `failed` (XPERT_PARSE_MAX_EXPANDED_BYTES). Default 256 MiB.",
+    "parse_max_xml_bytes": "The same for a DOCX's XML members together (XPERT_PARSE_MAX_XML_BYTES). Default 64 MiB.",
+    "parse_max_memory_bytes": "Address space of the process that parses one document (XPERT_PARSE_MAX_MEMORY_BYTES). "
+                              "Default 1 GiB.",
+    "parse_cpu_seconds": "CPU seconds one document may take to parse (XPERT_PARSE_CPU_SECONDS). Default 60.",
+    "parse_timeout": "Seconds one document may take to parse, wall clock (XPERT_PARSE_TIMEOUT). Default 120.",
     "log_level": "debug, info, warning, error (XPERT_LOG_LEVEL, --log-level). Default info.",
     "run_timeout": "Seconds before a run ends `timeout` (XPERT_RUN_TIMEOUT). Default 3600.",
     "frame_retention": "Seconds stored stream frames are kept (XPERT_FRAME_RETENTION). Default 7 days.",
