@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import io
 import json
+import resource
 import socket
 import threading
 import time
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -250,3 +252,121 @@ def wait_parsed(c: httpx.Client, file_id: str, within: float = 30.0) -> dict[str
         if body["status"] != "parsing" or time.monotonic() > deadline:
             return body
         time.sleep(0.05)
+
+
+# ---- slow clients ------------------------------------------------------------------------------------------
+HEAD_TIMEOUT, BODY_TIMEOUT, BODY_IDLE = 2.0, 4.0, 3.0
+SLACK = 2.0  # accepting thousands of connections at once, on a shared machine
+
+
+@dataclass
+class Slow:
+    sock: socket.socket
+    kind: str  # head | body
+    opened: float
+    closed: float | None = None
+    answer: bytes = b""
+
+
+class Normal(threading.Thread):
+    """A normal client meanwhile: a fresh connection every 0.2 s, each answered in < 1 s."""
+
+    def __init__(self, s: Served):
+        super().__init__(daemon=True)
+        self.s, self.stop, self.results = s, threading.Event(), list[tuple[int, float]]()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            start = time.monotonic()
+            try:
+                status = httpx.get(f"{self.s.api}/ok", timeout=5).status_code
+            except httpx.HTTPError:
+                status = 0
+            self.results.append((status, time.monotonic() - start))
+            self.stop.wait(0.2)
+
+
+def open_slow(s: Served, kind: str) -> Slow:
+    sock = socket.create_connection(("127.0.0.1", s.port), timeout=5)
+    slow = Slow(sock, kind, time.monotonic())
+    try:
+        if kind == "head":
+            sock.sendall(b"GET /api/ai/ok HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        else:
+            sock.sendall(
+                f"POST /api/ai/threads HTTP/1.1\r\nHost: x\r\nx-api-key: {s.key}\r\n"
+                "content-type: application/json\r\ncontent-length: 100000\r\n\r\n{".encode()
+            )
+    except OSError:
+        slow.closed = time.monotonic()  # refused or evicted already
+    sock.setblocking(False)
+    return slow
+
+
+def read_closed(slow: Slow) -> None:
+    try:
+        data = slow.sock.recv(4096)
+    except BlockingIOError:
+        return
+    except OSError:
+        data = b""
+    slow.answer += data
+    if not data:
+        slow.closed = time.monotonic()
+
+
+def test_stalled_heads_and_trickling_bodies_are_cut_off_under_a_small_fd_limit(tmp_path: Path) -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < 4096:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 8192), hard))  # 2,500 sockets from here
+    assert resource.getrlimit(resource.RLIMIT_NOFILE)[0] >= 3000, "this test needs 3,000 open files"
+    limits = {
+        "XPERT_HEAD_TIMEOUT": str(HEAD_TIMEOUT),
+        "XPERT_BODY_TIMEOUT": str(BODY_TIMEOUT),
+        "XPERT_BODY_IDLE_TIMEOUT": str(BODY_IDLE),
+    }
+    with serving(tmp_path / "data", open_files=1024, **limits) as s:
+        normal = Normal(s)
+        normal.start()
+        slow: list[Slow] = []
+        try:
+            for i in range(2500):  # 2,000 stalled heads and 500 trickling bodies, interleaved
+                slow.append(open_slow(s, "body" if i % 5 == 0 else "head"))
+            deadline = time.monotonic() + BODY_TIMEOUT + 3 * SLACK
+            next_trickle = time.monotonic()
+            while time.monotonic() < deadline and any(x.closed is None for x in slow):
+                for x in slow:
+                    if x.closed is None:
+                        read_closed(x)
+                if time.monotonic() >= next_trickle:
+                    next_trickle += 1.0
+                    for x in slow:
+                        if x.kind == "body" and x.closed is None:
+                            try:
+                                x.sock.send(b" ")  # one byte a second: never idle, never done
+                            except OSError:
+                                x.closed = time.monotonic()
+                time.sleep(0.05)
+        finally:
+            normal.stop.set()
+            normal.join(10)
+            for x in slow:
+                x.sock.close()
+        open_left = [x for x in slow if x.closed is None]
+        assert not open_left, f"{len(open_left)} slow connections still open"
+        worst = {
+            kind: max(x.closed - x.opened for x in slow if x.kind == kind)  # type: ignore[operator]
+            for kind in ("head", "body")
+        }
+        timed_out = sum(x.answer.startswith(b"HTTP/1.1 408") for x in slow)
+        statuses = [status for status, _ in normal.results]
+        slowest = max(latency for _, latency in normal.results)
+        print(
+            f"slow clients: heads closed within {worst['head']:.2f} s, bodies within {worst['body']:.2f} s "
+            f"({timed_out} with a 408); normal requests {len(statuses)}, slowest {slowest * 1000:.0f} ms"
+        )
+        assert worst["head"] <= HEAD_TIMEOUT + SLACK and worst["body"] <= BODY_TIMEOUT + SLACK, worst
+        assert len(statuses) >= 10 and set(statuses) == {200}, statuses
+        assert slowest < 1.0, normal.results
+        assert "Open connections reached the limit of 896 (XPERT_MAX_CONNECTIONS)" in s.output()
+        assert "Traceback" not in s.output() and "Too many open files" not in s.output(), s.output()[-3000:]
