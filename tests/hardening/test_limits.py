@@ -370,3 +370,17 @@ def test_stalled_heads_and_trickling_bodies_are_cut_off_under_a_small_fd_limit(t
         assert slowest < 1.0, normal.results
         assert "Open connections reached the limit of 896 (XPERT_MAX_CONNECTIONS)" in s.output()
         assert "Traceback" not in s.output() and "Too many open files" not in s.output(), s.output()[-3000:]
+
+
+# ---- the documentation -------------------------------------------------------------------------------------
+def test_docs_security_lists_every_limit_setting() -> None:
+    from dataclasses import fields
+
+    from xpert_server.config import Settings
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "security.md").read_text()
+    limit_words = ("max_", "timeout", "rate_limit", "parse_", "retention", "stream_ttl")
+    names = [f.name for f in fields(Settings) if any(w in f.name for w in limit_words)]
+    assert len(names) >= 15
+    missing = [n for n in names if f"`XPERT_{n.upper()}`" not in doc]
+    assert not missing, f"docs/security.md does not list {missing}"
