@@ -19,6 +19,7 @@ Connections whose request is being answered (streams included) are never closed 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ class GuardLimits:
         return cls(settings.head_timeout, settings.body_timeout, settings.body_idle_timeout, max_connections)
 
 
+@functools.lru_cache(maxsize=16)  # a few distinct messages; thousands of connections may time out at once
 def response_408(message: str) -> bytes:
     body = dumps(envelope(408, message))
     return (

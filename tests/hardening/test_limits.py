@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import resource
+import selectors
 import socket
 import threading
 import time
@@ -269,20 +270,25 @@ class Slow:
 
 
 class Normal(threading.Thread):
-    """A normal client meanwhile: a fresh connection every 0.2 s, each answered in < 1 s."""
+    """A normal client meanwhile: a fresh connection every 0.2 s, each answered in < 1 s. Raw sockets, so
+    the time measured is the server's, not this process's (httpx builds an SSL context per call)."""
 
     def __init__(self, s: Served):
         super().__init__(daemon=True)
-        self.s, self.stop, self.results = s, threading.Event(), list[tuple[int, float]]()
+        self.s, self.stop, self.results = s, threading.Event(), list[tuple[bytes, float]]()
 
     def run(self) -> None:
         while not self.stop.is_set():
             start = time.monotonic()
+            answer = b""
             try:
-                status = httpx.get(f"{self.s.api}/ok", timeout=5).status_code
-            except httpx.HTTPError:
-                status = 0
-            self.results.append((status, time.monotonic() - start))
+                with socket.create_connection(("127.0.0.1", self.s.port), timeout=5) as sock:
+                    sock.sendall(b"GET /api/ai/ok HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    while chunk := sock.recv(4096):
+                        answer += chunk
+            except OSError:
+                pass
+            self.results.append((answer[:12], time.monotonic() - start))
             self.stop.wait(0.2)
 
 
@@ -332,21 +338,27 @@ def test_stalled_heads_and_trickling_bodies_are_cut_off_under_a_small_fd_limit(t
         try:
             for i in range(2500):  # 2,000 stalled heads and 500 trickling bodies, interleaved
                 slow.append(open_slow(s, "body" if i % 5 == 0 else "head"))
+            ready = selectors.DefaultSelector()  # epoll: this process stays out of the server's way
+            for x in slow:
+                if x.closed is None:
+                    ready.register(x.sock, selectors.EVENT_READ, x)
             deadline = time.monotonic() + BODY_TIMEOUT + 3 * SLACK
             next_trickle = time.monotonic()
-            while time.monotonic() < deadline and any(x.closed is None for x in slow):
-                for x in slow:
-                    if x.closed is None:
-                        read_closed(x)
+            while time.monotonic() < deadline and ready.get_map():
+                for key, _ in ready.select(timeout=0.1):
+                    read_closed(key.data)
+                    if key.data.closed is not None:
+                        ready.unregister(key.fileobj)
                 if time.monotonic() >= next_trickle:
                     next_trickle += 1.0
                     for x in slow:
                         if x.kind == "body" and x.closed is None:
                             try:
                                 x.sock.send(b" ")  # one byte a second: never idle, never done
+                            except BlockingIOError:
+                                pass
                             except OSError:
-                                x.closed = time.monotonic()
-                time.sleep(0.05)
+                                pass  # closed: the selector reports it
         finally:
             normal.stop.set()
             normal.join(10)
@@ -359,15 +371,15 @@ def test_stalled_heads_and_trickling_bodies_are_cut_off_under_a_small_fd_limit(t
             for kind in ("head", "body")
         }
         timed_out = sum(x.answer.startswith(b"HTTP/1.1 408") for x in slow)
-        statuses = [status for status, _ in normal.results]
+        statuses = [status for status, _ in normal.results]  # the first bytes of each answer
         slowest = max(latency for _, latency in normal.results)
         print(
             f"slow clients: heads closed within {worst['head']:.2f} s, bodies within {worst['body']:.2f} s "
             f"({timed_out} with a 408); normal requests {len(statuses)}, slowest {slowest * 1000:.0f} ms"
         )
         assert worst["head"] <= HEAD_TIMEOUT + SLACK and worst["body"] <= BODY_TIMEOUT + SLACK, worst
-        assert len(statuses) >= 10 and set(statuses) == {200}, statuses
-        assert slowest < 1.0, normal.results
+        assert len(statuses) >= 10 and set(statuses) == {b"HTTP/1.1 200"}, statuses
+        assert slowest < 1.0, [f"{latency:.3f}" for _, latency in normal.results]
         assert "Open connections reached the limit of 896 (XPERT_MAX_CONNECTIONS)" in s.output()
         assert "Traceback" not in s.output() and "Too many open files" not in s.output(), s.output()[-3000:]
 
