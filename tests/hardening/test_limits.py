@@ -236,7 +236,8 @@ def test_a_docx_bomb_fails_fast_outside_the_server(tmp_path: Path, case: str) ->
         watch.join(10)
         grew = (watch.max_rss - before) / MIB
         print(
-            f"bomb ({case}): {parsed['status']} in {took:.2f} s, server RSS +{grew:.1f} MiB, "
+            f"bomb ({case}): {parsed['status']} in {took:.2f} s, server RSS {before / MIB:.1f} MiB, "
+            f"at most {watch.max_rss / MIB:.1f} MiB (+{grew:.1f}), "
             f"/ok max {max(watch.latencies) * 1000:.0f} ms over {len(watch.latencies)} requests"
         )
         assert parsed["status"] == "failed"
