@@ -29,6 +29,20 @@ class Settings:
     max_header_bytes: int = 64 * 1024
     # Open SSE streams per credential (API key or client secret) in one process; 0 turns the limit off.
     max_streams_per_credential: int = 100
+    # Slow clients (httplimits.py): a request's head and body must arrive in time; 0 max_connections = the
+    # open-files limit less a reserve for the database, Redis, files and parse processes.
+    head_timeout: float = 10.0
+    body_timeout: float = 300.0
+    body_idle_timeout: float = 30.0
+    http_keepalive_timeout: float = 5.0
+    max_connections: int = 0
+    # Document parsing runs in a child process (knowledge/sandbox.py) bounded by these: a zip bomb or a
+    # pathological PDF costs that process, never the server's heap or event loop.
+    parse_max_expanded_bytes: int = 256 * 1024 * 1024
+    parse_max_xml_bytes: int = 64 * 1024 * 1024
+    parse_max_memory_bytes: int = 1024 * 1024 * 1024
+    parse_cpu_seconds: int = 60
+    parse_timeout: float = 120.0
     log_level: str = "info"
     run_timeout: float = 3600.0
     frame_retention: float = 7 * 24 * 3600.0
@@ -109,8 +123,9 @@ def normalise_database_url(url: str) -> str:
 
 
 _INT = {"port", "max_body_bytes", "max_upload_bytes", "max_header_bytes", "max_streams_per_credential",
+        "max_connections", "parse_max_expanded_bytes", "parse_max_xml_bytes", "parse_max_memory_bytes", "parse_cpu_seconds",
         "secret_rate_limit", "key_rate_limit", "worker_concurrency", "max_attempts", "stream_maxlen"}
-_FLOAT = {"run_timeout", "frame_retention", "keepalive_interval", "lease_seconds", "drain_seconds", "stream_ttl"}
+_FLOAT = {"head_timeout", "body_timeout", "body_idle_timeout", "http_keepalive_timeout", "parse_timeout", "run_timeout", "frame_retention", "keepalive_interval", "lease_seconds", "drain_seconds", "stream_ttl"}
 _BOOL = {"demo", "announce_key", "with_worker", "metrics_public"}
 _PATH = {"data_dir", "xperts_dir"}
 _TUPLE = {"cors_origins", "demo_hosts"}
@@ -153,6 +168,23 @@ FIELDS_DOC: dict[str, str] = {
     "max_header_bytes": "Largest request line + headers, in bytes; 431 above (XPERT_MAX_HEADER_BYTES). Default 64 KiB.",
     "max_streams_per_credential": "Open SSE streams per API key or client secret in one process; 429 above, "
                                   "0 = off (XPERT_MAX_STREAMS_PER_CREDENTIAL). Default 100.",
+    "head_timeout": "Seconds to receive a request line and headers, from connecting or from the request's first "
+                    "byte; 408 and close after (XPERT_HEAD_TIMEOUT). Default 10.",
+    "body_timeout": "Seconds to receive a whole request body once its head is in; 408 and close after "
+                    "(XPERT_BODY_TIMEOUT). Default 300.",
+    "body_idle_timeout": "Seconds a request body may send nothing; 408 and close after (XPERT_BODY_IDLE_TIMEOUT). "
+                         "Default 30.",
+    "http_keepalive_timeout": "Seconds an idle keep-alive connection stays open (XPERT_HTTP_KEEPALIVE_TIMEOUT). "
+                              "Default 5.",
+    "max_connections": "Open connections per process; past it the connection waiting longest for its request "
+                       "is closed (XPERT_MAX_CONNECTIONS). Default 0: the open-files limit less 128.",
+    "parse_max_expanded_bytes": "A DOCX whose zip members add up to more bytes than this, uncompressed, is not "
+                                "read: its file ends `failed` (XPERT_PARSE_MAX_EXPANDED_BYTES). Default 256 MiB.",
+    "parse_max_xml_bytes": "The same for a DOCX's XML members together (XPERT_PARSE_MAX_XML_BYTES). Default 64 MiB.",
+    "parse_max_memory_bytes": "Address space of the process that parses one document (XPERT_PARSE_MAX_MEMORY_BYTES). "
+                              "Default 1 GiB.",
+    "parse_cpu_seconds": "CPU seconds one document may take to parse (XPERT_PARSE_CPU_SECONDS). Default 60.",
+    "parse_timeout": "Seconds one document may take to parse, wall clock (XPERT_PARSE_TIMEOUT). Default 120.",
     "log_level": "debug, info, warning, error (XPERT_LOG_LEVEL, --log-level). Default info.",
     "run_timeout": "Seconds before a run ends `timeout` (XPERT_RUN_TIMEOUT). Default 3600.",
     "frame_retention": "Seconds stored stream frames are kept (XPERT_FRAME_RETENTION). Default 7 days.",

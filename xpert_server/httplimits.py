@@ -1,14 +1,20 @@
-"""A size limit on request heads (request line and headers) for `xpert serve`.
+"""Limits on what a client may make `xpert serve` hold: head size, head and body time, open connections.
 
 uvicorn's httptools protocol reads a request line and headers of any size: a client could make the server
 hold megabytes of headers per connection. `HeaderLimitedProtocol` measures each request's head before the
 parser sees its bytes and, past `max_header_bytes`, answers 431 (the error envelope) and closes the
 connection. (uvicorn's h11 protocol has its own limit, `h11_max_incomplete_event_size`, set to the same.)
+
+uvicorn also waits forever for a head or a body that never finishes, and accepts connections until the
+process runs out of file descriptors (then every request fails). `GuardedProtocol` (guard.py) adds time
+limits on heads and bodies and a cap on open connections.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import resource
 from typing import Any
 
 from xpert_server.config import Settings
@@ -76,10 +82,42 @@ if HttpToolsProtocol is not None:
             return self._head_bytes <= self.limit()
 
 
+# Descriptors kept for what a process opens besides client connections: database and Redis pools, stored
+# files, the pipes of parse processes, logs.
+FD_RESERVE = 128
+log = logging.getLogger("xpert.http")
+
+
+def raise_open_files_limit() -> int:
+    """Raise this process's soft open-files limit to its hard limit (many distributions start at 1,024
+    while allowing far more); returns the soft limit now in force."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard if hard != resource.RLIM_INFINITY else 65536, hard))
+        except (ValueError, OSError):
+            pass
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def connection_cap(settings: Settings) -> int:
+    """XPERT_MAX_CONNECTIONS, or by default what the open-files limit allows once FD_RESERVE is kept back."""
+    if settings.max_connections > 0:
+        return settings.max_connections
+    return max(raise_open_files_limit() - FD_RESERVE, 64)
+
+
 def http_options(settings: Settings) -> dict[str, Any]:
-    """uvicorn.run keyword arguments enforcing `settings.max_header_bytes` with either HTTP implementation."""
-    options: dict[str, Any] = {"h11_max_incomplete_event_size": settings.max_header_bytes}
+    """uvicorn.run keyword arguments enforcing the limits of `settings` (head size with either HTTP
+    implementation; head and body time and the connection cap with httptools, uvicorn's default)."""
+    options: dict[str, Any] = {"h11_max_incomplete_event_size": settings.max_header_bytes,
+                               "timeout_keep_alive": settings.http_keepalive_timeout}
     if HttpToolsProtocol is not None:
+        from xpert_server.guard import GuardedProtocol, GuardLimits
+
         HeaderLimitedProtocol.max_header_bytes = settings.max_header_bytes
-        options["http"] = HeaderLimitedProtocol
+        GuardedProtocol.limits = GuardLimits.from_settings(settings, connection_cap(settings))
+        options["http"] = GuardedProtocol
+    else:
+        log.warning("httptools is not installed: no time limits on request heads and bodies, no connection cap.")
     return options

@@ -4,6 +4,7 @@ key, its output drained to a file, stopped (or SIGKILLed) on demand."""
 from __future__ import annotations
 
 import os
+import resource
 import secrets
 import signal
 import subprocess
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -68,8 +70,14 @@ def server_env(**settings: str) -> dict[str, str]:
 
 
 def start(data_dir: Path, *, key: str | None = None, port: int | None = None, args: tuple[str, ...] = (),
-          ready_timeout: float = 60, **settings: str) -> Served:
-    """Start `xpert serve` on `data_dir` (SQLite there unless XPERT_DATABASE_URL is given) and wait for /ok."""
+          ready_timeout: float = 60, open_files: int | None = None, **settings: str) -> Served:
+    """Start `xpert serve` on `data_dir` (SQLite there unless XPERT_DATABASE_URL is given) and wait for /ok.
+    `open_files`: the server's open-files limit, soft and hard (`ulimit -n`)."""
+
+    def limit_files() -> None:
+        if open_files is not None:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
+
     key = key or f"sk-x-hardening-{secrets.token_hex(16)}"
     port = port or free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -78,7 +86,7 @@ def start(data_dir: Path, *, key: str | None = None, port: int | None = None, ar
     with open(log_path, "ab") as out:
         proc = subprocess.Popen(
             [str(XPERT), "serve", "--port", str(port), "--data-dir", str(data_dir), *args],
-            stdout=out, stderr=subprocess.STDOUT, env=env,
+            stdout=out, stderr=subprocess.STDOUT, env=env, preexec_fn=limit_files if open_files else None,
         )
     served = Served(proc=proc, port=port, key=key, log_path=log_path)
     deadline = time.monotonic() + ready_timeout
@@ -96,8 +104,8 @@ def start(data_dir: Path, *, key: str | None = None, port: int | None = None, ar
 
 
 @contextmanager
-def serving(data_dir: Path, **kwargs: str) -> Iterator[Served]:
-    served = start(data_dir, **kwargs)  # type: ignore[arg-type]
+def serving(data_dir: Path, **kwargs: Any) -> Iterator[Served]:
+    served = start(data_dir, **kwargs)
     try:
         yield served
     finally:

@@ -15,7 +15,7 @@ from starlette.types import Receive, Scope, Send
 from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant
 from xpert_server.api.limits import INT64_MAX
 from xpert_server.api.shapes import ts
-from xpert_server.api.streams import stream_slot
+from xpert_server.api.streams import follower_slot, stream_slot, until_disconnected
 from xpert_server.api.threads import load_thread
 from xpert_server.auth.principal import Principal
 from xpert_server.errors import BadRequest, NotFound
@@ -187,8 +187,9 @@ async def wait_run(
     thread_id: str, body: RunCreate, services: ServicesDep, p: PrincipalDep, request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
-    accepted = await _start(services, p, thread_id, body, idempotency_key, request.url.path)
-    return await services.runs.result(accepted.run.id)
+    async with follower_slot(request, p):  # 429 before anything starts, as for a stream
+        accepted = await _start(services, p, thread_id, body, idempotency_key, request.url.path)
+        return await until_disconnected(request, services.runs.result(accepted.run.id))
 
 
 @router.post("/runs", status_code=201, summary="Start a run in the background")
@@ -236,9 +237,12 @@ async def join_stream(
 
 
 @router.get("/runs/{run_id}/join", summary="Wait for a run to finish and return its reply")
-async def join_run(thread_id: str, run_id: str, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
+async def join_run(
+    thread_id: str, run_id: str, services: ServicesDep, p: PrincipalDep, request: Request
+) -> dict[str, Any]:
     await _load_run(services, p, thread_id, run_id)
-    return await services.runs.result(run_id)
+    async with follower_slot(request, p):
+        return await until_disconnected(request, services.runs.result(run_id))
 
 
 @router.post("/runs/{run_id}/cancel", status_code=201, summary="Cancel a run")

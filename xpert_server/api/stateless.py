@@ -11,7 +11,7 @@ from starlette.responses import StreamingResponse
 
 from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant
 from xpert_server.api.runs import IdempotencyKey, RunCreate, run_json, start_run, stream_accepted
-from xpert_server.api.streams import stream_slot
+from xpert_server.api.streams import follower_slot, stream_slot, until_disconnected
 from xpert_server.auth.principal import Principal
 from xpert_server.runs.input import normalise_input
 from xpert_server.runs.service import Accepted
@@ -64,8 +64,9 @@ async def stream_stateless(
 async def wait_stateless(
     body: RunCreate, services: ServicesDep, p: PrincipalDep, request: Request, idempotency_key: IdempotencyKey = None
 ) -> dict[str, Any]:
-    accepted = await _start_stateless(services, p, body, idempotency_key, request.url.path, keep_default=False)
-    return await services.runs.result(accepted.run.id)
+    async with follower_slot(request, p):
+        accepted = await _start_stateless(services, p, body, idempotency_key, request.url.path, keep_default=False)
+        return await until_disconnected(request, services.runs.result(accepted.run.id))
 
 
 @router.post("", status_code=201, summary="Run without a thread, in the background")

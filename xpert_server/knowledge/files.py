@@ -18,6 +18,7 @@ from xpert_server.encoding import new_id
 from xpert_server.errors import BadRequest, NotFound
 from xpert_server.knowledge import parse, signing
 from xpert_server.knowledge.filestore import FileStore, LocalFileStore, sanitise_name
+from xpert_server.knowledge.sandbox import extract_isolated
 from xpert_server.knowledge.settings import KnowledgeSettings
 from xpert_server.knowledge.upload import receive_upload
 from xpert_server.storage import SQLStorage
@@ -152,7 +153,8 @@ class FileService:
     def extract_sync(self, record: FileRecord) -> str:
         head = self.store.head(record.storage_key, parse.SNIFF_BYTES)
         detected = parse.detect(head, record.original_name, record.mime_type)
-        return parse.extract(lambda: self.store.open(record.storage_key), detected, record.original_name)
+        with self.store.open(record.storage_key) as stream:
+            return extract_isolated(stream, detected, record.original_name, self.settings.parse_limits)
 
     async def _parse(self, file_id: str) -> None:
         async with self._slots:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from xpert_server.config import Settings
+from xpert_server.knowledge.sandbox import ParseLimits
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class KnowledgeSettings:
     vectors: str
     max_upload_bytes: int
     data_dir: Path
+    parse_limits: ParseLimits = ParseLimits()
 
     @classmethod
     def from_settings(cls, settings: Settings, env: dict[str, str] | None = None) -> KnowledgeSettings:
@@ -57,6 +59,7 @@ class KnowledgeSettings:
             vectors=str(get("knowledge_vectors") or "auto"),
             max_upload_bytes=settings.max_upload_bytes,
             data_dir=data_dir,
+            parse_limits=ParseLimits.from_settings(settings),
         )
 
 
