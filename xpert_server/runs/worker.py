@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 from xpert_server.config import Settings
 from xpert_server.runs.broker import Signals, stop_task
-from xpert_server.runs.durable import Runner, promote_waiting
 from xpert_server.runs.recovery import close_streams
+from xpert_server.runs.runner import Runner, promote_waiting
 from xpert_server.storage import SQLStorage
 from xpert_server.storage.sql.queue import Claim
 
@@ -55,10 +55,6 @@ class Worker:
         self._stopping = False
         self._tasks: list[asyncio.Task[None]] = []
         self._renewed = time.monotonic()
-
-    @property
-    def running(self) -> int:
-        return len(self._inflight)
 
     async def start(self) -> None:
         self.signals.listen(self._wake.set, self._on_cancel)
