@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, ToolMessage
 from langchain_core.runnables import RunnableConfig
@@ -169,22 +169,23 @@ class Executor:
 
     async def _stream(self, job: RunJob, agent_key: str, reply: Reply, emit: Any) -> Any:
         graph = self.graphs.get(job.assistant)
-        config: dict[str, Any] = {
-            "configurable": {"thread_id": job.thread.id, "checkpoint_ns": "", "run_id": job.run.id,
-                             **self.graphs.run_configurable(job.run, job.chat)},
-        }
+        configurable: dict[str, Any] = {"thread_id": job.thread.id, "checkpoint_ns": "", "run_id": job.run.id,
+                                        **self.graphs.run_configurable(job.run, job.chat)}
+        config = RunnableConfig(configurable=configurable)
         if job.from_checkpoint:
-            config["configurable"].pop("checkpoint_id", None)  # the run's own latest checkpoint, not its fork point
-        elif job.chat.action == "resume" and not (await graph.aget_state(cast(RunnableConfig, config))).interrupts:
+            configurable.pop("checkpoint_id", None)  # the run's own latest checkpoint, not its fork point
+        elif job.chat.action == "resume" and not (await graph.aget_state(config)).interrupts:
             # LangGraph would run the graph again from its last input: refuse instead.
             raise NothingToResume("This thread has no pending interrupt (approval or client tool) to resume.")
         fallback_id = new_id()
         tools = ToolFrames()
         interrupts: list[Any] = []
-        async for mode, payload in graph.astream(
+        # (mode, payload) pairs: the list of stream modes makes each part a pair.
+        parts: AsyncIterator[Any] = graph.astream(
             None if job.from_checkpoint else self._graph_input(job), config,
             stream_mode=["messages", "updates", "custom"],
-        ):
+        )
+        async for mode, payload in parts:
             if mode == "messages":
                 message, _meta = payload
                 self._on_message(message, agent_key, reply, emit, fallback_id, tools)
@@ -332,7 +333,7 @@ class ToolFrames:
                 "input": call.get("args", {}), "created_date": ts(time.time())}
 
 
-async def _operation(graph: Any, config: dict[str, Any], interrupts: list[Any]) -> dict[str, Any]:
+async def _operation(graph: Any, config: RunnableConfig, interrupts: list[Any]) -> dict[str, Any]:
     """The `on_interrupt` payload: LangGraph's tasks with their interrupts (ids, names and paths included,
     which ChatKit requires to recognise client-tool and approval requests)."""
     tasks: list[dict[str, Any]] = []

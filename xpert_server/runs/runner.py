@@ -178,10 +178,6 @@ class Runner:
         self.leased.abandoned.add(run_id)
         self.events.fence(run_id)
 
-    def cancel(self, run_id: str) -> None:
-        """A client's cancel reached this process (pub/sub, or the flag seen at a lease renewal)."""
-        self.executor.stop(run_id)
-
     async def _end(self, run: RunRecord, reason: str) -> None:
         if not await self.leased.holds(run.id):
             return

@@ -123,7 +123,7 @@ class Worker:
     # ---- cancelling -------------------------------------------------------------------------------
     def _on_cancel(self, run_id: str) -> None:
         if run_id in self._inflight:
-            self.runner.cancel(run_id)
+            self.runner.executor.stop(run_id)  # the one way a run is stopped where it executes
             return
         # Not (yet) ours: claimed a moment ago and not registered, or some other worker's. Remembered a
         # while, so a claim that raced the cancel still ends the run without running it.
@@ -168,7 +168,7 @@ class Worker:
                 self._lose(run_id)
         for run_id in renewal.cancelled:
             if run_id in self._inflight:
-                self.runner.cancel(run_id)
+                self.runner.executor.stop(run_id)
 
     def _lose(self, run_id: str) -> None:
         flight = self._inflight.get(run_id)
