@@ -112,12 +112,12 @@ async def start_services(settings: Settings, role: Role = "api") -> Services:
         await _settled(lambda: load_dir_into(storage, xperts_dir))
     checkpointer = await _settled(lambda: open_checkpointer(settings))
     graphs = GraphProvider(checkpointer.saver, settings, store=OrgStore(storage), storage=storage)
-    wiring = await start_runs(storage, settings, graphs, checkpointer, role)  # embedded or scaled, by settings
+    files, knowledge = await start_knowledge(storage, settings)
+    # Embedded or scaled, by settings.
+    wiring = await start_runs(storage, settings, graphs, checkpointer, role, attachments=files.attachments)
     events, runs = wiring.events, wiring.runs
     sweeper = Sweeper(storage, settings.frame_retention)
     sweeper.start()
-    files, knowledge = await start_knowledge(storage, settings)
-    runs.attachments = files.attachments
     graphs.retriever = bind_retriever(knowledge)  # type: ignore[attr-defined]
     await wiring.start_worker()
     auth = Authenticator(storage, request_limits(settings, wiring.limiter))

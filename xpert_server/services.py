@@ -10,7 +10,7 @@ from xpert_server.auth.authenticator import Authenticator
 from xpert_server.auth.principal import Principal
 from xpert_server.config import Settings
 from xpert_server.runs.checkpoint import Checkpointer
-from xpert_server.runs.eventlog import LocalEventLog
+from xpert_server.runs.eventlog import EventLog
 from xpert_server.runs.recovery import Sweeper
 from xpert_server.runs.service import RunService
 from xpert_server.runs.state import to_jsonable
@@ -30,7 +30,7 @@ class Services:
     auth: Authenticator
     checkpointer: Checkpointer
     graphs: GraphProvider
-    events: LocalEventLog
+    events: EventLog
     runs: RunService
     sweeper: Sweeper
     files: FileService | None = None

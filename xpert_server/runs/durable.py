@@ -1,13 +1,11 @@
-"""Executing runs from the durable queue (scaled mode): one claimed run, start to end, under its lease.
+"""The durable run queue (scaled mode): accepting a run stores its `run_queue` row, never runs it here.
 
-A worker in any process rebuilds the run's job from the database (run row, thread, xpert, input, the AI
-message id stored in the run's kwargs at acceptance, attachments), so the process that accepted the run
-needs to hold nothing. A re-queued attempt (its worker died) continues the run's frame ids, sends no
-second set of start frames, and resumes the graph from the run's own last checkpoint when there is one.
-
-The lease is the fence: the executor's final write (`finish_run`) first confirms that this worker still
-holds this attempt's lease, so a worker that stalled past its lease can never end a run another attempt
-now owns; its frames are dropped too (RedisEventLog.fence).
+The row is `ready` (or `wait`, behind a busy thread) from the transaction that accepts the run; a
+worker in any process claims it (runs/worker.py, runs/runner.py). Redis only signals: `wake` (a run
+became claimable) and `cancel`; workers also poll the database, so a lost signal costs latency.
+- `cancel`: recorded on the queue row (first request wins, so a double click is False the second time),
+  then published; a run nobody has claimed yet is claimed and ended right here.
+- `after`: callbacks (a stateless run's thread deletion) run when a watcher here sees the run end.
 """
 
 from __future__ import annotations
@@ -15,172 +13,98 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any, cast
 
-from xpert_server.agents.provider import GraphProvider
-from xpert_server.auth.principal import Principal
-from xpert_server.encoding import new_id
-from xpert_server.errors import NotFound
-from xpert_server.runs.broker import Signals
-from xpert_server.runs.checkpoint import Checkpointer
-from xpert_server.runs.executor import Executor, RunJob
-from xpert_server.runs.input import ChatInput, normalise_input
-from xpert_server.runs.memory import current_org
-from xpert_server.runs.recovery import close_streams
+from xpert_server.encoding import dumps
+from xpert_server.runs.broker import Signals, stop_task
+from xpert_server.runs.eventlog import COMPLETE
+from xpert_server.runs.executor import RunJob
+from xpert_server.runs.queue import AfterRun
 from xpert_server.runs.redis_events import RedisEventLog
-from xpert_server.runs.service import AttachmentResolver, _opening_messages, _title
+from xpert_server.runs.runner import Runner, promote_waiting
 from xpert_server.storage import SQLStorage
-from xpert_server.storage.records import RunRecord
-from xpert_server.storage.sql.queue import Claim
+from xpert_server.storage.records import TERMINAL_RUN_STATUSES, QueuePlacement, RunRecord
 
 log = logging.getLogger("xpert.scale")
 
-UNSTARTABLE = "The run could not start: {}"
+WATCH_INTERVAL = 0.25
+HALT_TIMEOUT = 30.0
 
 
-class LeaseLost(RuntimeError):
-    """This worker no longer holds the run (its lease expired and another attempt took it, or it handed
-    the run back): nothing more of this attempt may be written."""
-
-
-class LeasedStorage:
-    """The storage a worker's executor writes through: like SQLStorage, but a run's end is fenced by its lease."""
-
-    def __init__(self, storage: SQLStorage, worker_id: str, lease_seconds: float):
-        self._storage = storage
-        self.worker_id = worker_id
-        self.lease_seconds = lease_seconds
-        self.attempts: dict[str, int] = {}  # run id → the attempt this process holds
-        self.abandoned: set[str] = set()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._storage, name)
-
-    async def holds(self, run_id: str) -> bool:
-        attempt = self.attempts.get(run_id)
-        if attempt is None or run_id in self.abandoned:
-            return False
-        return await self._storage.confirm_lease(run_id, self.worker_id, attempt, time.time() + self.lease_seconds)
-
-    async def finish_run(self, run: RunRecord, **kwargs: Any) -> None:
-        # confirm_lease also extends the lease, so no reaper can take the run between it and the finish.
-        if not await self.holds(run.id):
-            raise LeaseLost(run.id)
-        await self._storage.finish_run(run, **kwargs)
-        # Ended and committed (its queue row went with it): from here on, a renewal that no longer finds
-        # the lease is no loss, and its last frames (`complete`) must not be fenced.
-        self.attempts.pop(run.id, None)
-
-
-async def effective_chat(storage: SQLStorage, run: RunRecord) -> ChatInput:
-    """The run's input as the executor takes it: a `retry` re-sends its source execution's message."""
-    chat = normalise_input(run.input)
-    if chat.action == "retry" and chat.execution_id:
-        source = await storage.get_run_by_id(chat.execution_id)
-        if source is not None:
-            return normalise_input(source.input)
-    return chat
-
-
-async def promote_waiting(storage: SQLStorage, signals: Signals, thread_id: str) -> None:
-    """Make the thread's next queued run (multitask_strategy `enqueue`) claimable if the thread is free."""
-    while True:
-        run = await storage.next_waiting(thread_id)
-        if run is None:
-            return
-        chat = await effective_chat(storage, run)
-        ai_id = str(run.kwargs.get("ai_message_id") or new_id())
-        outcome = await storage.activate_waiting(run, title=_title(chat),
-                                                 messages=_opening_messages(thread_id, run, chat, ai_id))
-        if outcome == "ready":
-            await signals.wake()
-            return
-        if outcome == "busy":
-            return  # the thread's current run promotes it when it ends
-        # "gone": cancelled meanwhile; look at the next one
-
-
-class Runner:
-    """Runs claimed runs in this process (a worker's, or the API's when it ends a cancelled queued run)."""
-
-    def __init__(self, storage: SQLStorage, events: RedisEventLog, graphs: GraphProvider,
-                 checkpointer: Checkpointer | None, signals: Signals, *, worker_id: str, lease_seconds: float,
-                 run_timeout: float):
+class DurableQueue:
+    def __init__(self, storage: SQLStorage, events: RedisEventLog, runner: Runner, signals: Signals, *,
+                 queue: str = ""):
         self.storage = storage
         self.events = events
-        self.checkpointer = checkpointer
+        self.runner = runner
         self.signals = signals
-        self.worker_id = worker_id
-        self.lease_seconds = lease_seconds
-        self.leased = LeasedStorage(storage, worker_id, lease_seconds)
-        self.executor = Executor(cast(SQLStorage, self.leased), events, graphs, run_timeout)
-        self.attachments: AttachmentResolver | None = None
+        self._placement = QueuePlacement("ready", queue=queue)  # this deployment's runs (several may share a database)
+        self._watched: dict[str, list[AfterRun]] = {}
+        self._watcher: asyncio.Task[None] | None = None
 
-    async def run(self, claim: Claim, *, cancelled: bool = False) -> None:
-        run = claim.run
-        self.leased.attempts[run.id] = claim.attempt
-        try:
-            try:
-                job = await self.build(claim)
-            except (LookupError, NotFound) as e:  # a deleted thread, xpert or file: end it, retrying cannot help
-                log.warning("run %s cannot start: %s", run.id, e)
-                await self._end(run, UNSTARTABLE.format(e))
+    @property
+    def placement(self) -> QueuePlacement:
+        return self._placement
+
+    async def submit(self, job: RunJob, *, queued: bool) -> None:
+        if queued:
+            # The thread's run may have ended while this one was being queued: promote it now if so.
+            await promote_waiting(self.storage, self.signals, job.run.thread_id)
+        else:
+            await self.signals.wake()
+
+    async def cancel(self, run: RunRecord) -> bool:
+        state = await self.storage.request_cancel(run.id)
+        if state is None:
+            return False  # ended meanwhile, or cancelled already
+        if state == "wait" and await self.storage.cancel_waiting(run.id):
+            self.events.open(run.id, await self.events.last_seq(run.id))
+            self.events.append(run.id, dumps({"type": "complete"}), COMPLETE)
+            await self.events.sync()
+            return True
+        # Not claimed yet: take it and end it here (start and end frames, `interrupted`), no worker needed.
+        claims = await self.storage.claim_runs(self.runner.worker_id, 1, time.time() + self.runner.lease_seconds,
+                                               run_id=run.id)
+        if claims:
+            await self.runner.run(claims[0], cancelled=True)
+        else:
+            await self.signals.cancel(run.id)  # its worker stops it (a worker polls the flag as a fallback)
+        return True
+
+    async def halt(self, run: RunRecord) -> None:
+        await self.cancel(run)
+        deadline = time.monotonic() + HALT_TIMEOUT
+        while time.monotonic() < deadline:
+            current = await self.storage.get_run_by_id(run.id)
+            if current is None or current.status in TERMINAL_RUN_STATUSES:
                 return
-            if cancelled:
-                self.executor.request_cancel_before_start(run.id)
-            current_org.set(run.org_id)  # the Store graphs see is this org's
-            try:
-                await self.executor.execute(job)
-            except LeaseLost:
-                log.warning("run %s: lease lost (attempt %d); another attempt owns it", run.id, claim.attempt)
-                return
-            await promote_waiting(self.storage, self.signals, run.thread_id)
-        finally:
-            self.leased.attempts.pop(run.id, None)
-            self.leased.abandoned.discard(run.id)
+            await asyncio.sleep(0.05)
 
-    async def build(self, claim: Claim) -> RunJob:
-        run = claim.run
-        p = Principal.system(run.org_id)
-        # Independent reads, side by side on the reader pool: a claimed run starts one read's time later.
-        thread, assistant, last = await asyncio.gather(
-            self.storage.get_thread_by_internal_id(p, run.thread_id), self.storage.get_assistant(p, run.assistant_id),
-            self.events.last_seq(run.id, stored=claim.last_seq, attempt=claim.attempt))
-        if thread is None or assistant is None:
-            raise LookupError("its thread or its xpert was deleted")
-        chat = await effective_chat(self.storage, run)
-        if chat.files and self.attachments is not None:
-            chat.documents = await self.attachments(p, chat.files)
-        from_checkpoint = False
-        if last > 0 and self.checkpointer is not None:
-            latest = await self.checkpointer.latest(thread.id)
-            from_checkpoint = latest is not None and (latest.metadata or {}).get("run_id") == run.id
-        self.events.open(run.id, last)
-        ai_id = str(run.kwargs.get("ai_message_id") or new_id())
-        timeout = run.kwargs.get("run_timeout")
-        return RunJob(run=run, thread=thread, assistant=assistant, chat=chat, ai_message_id=ai_id,
-                      resumed=last > 0, from_checkpoint=from_checkpoint,
-                      timeout=float(timeout) if isinstance(timeout, int | float) and timeout > 0 else None)
+    def after(self, run_id: str, callback: AfterRun) -> None:
+        self._watched.setdefault(run_id, []).append(callback)
+        if self._watcher is None or self._watcher.done():
+            self._watcher = asyncio.create_task(self._watch(), name="run-end-watcher")
 
-    def holding(self, run_id: str) -> bool:
-        """True while this process executes the run and has not yet committed its end."""
-        return run_id in self.leased.attempts
+    async def _watch(self) -> None:
+        while self._watched:
+            await asyncio.sleep(WATCH_INTERVAL)
+            for run_id in list(self._watched):
+                try:
+                    run = await self.storage.get_run_by_id(run_id)
+                except Exception:
+                    log.exception("watching run %s failed", run_id)
+                    continue
+                if run is not None and run.status not in TERMINAL_RUN_STATUSES:
+                    continue
+                for callback in self._watched.pop(run_id, []):
+                    try:
+                        if run is not None:
+                            await callback(run)
+                    except Exception:
+                        log.exception("after-run callback for %s failed", run_id)
 
-    def abandon(self, run_id: str) -> None:
-        """Stop writing this run from here (lease lost, or handed back): frames and its end are dropped."""
-        self.leased.abandoned.add(run_id)
-        self.events.fence(run_id)
+    def running(self) -> int:
+        return self.runner.held()
 
-    def cancel(self, run_id: str) -> None:
-        """A client's cancel reached this process: stop the graph, or end the run before it starts."""
-        if self.executor.cancel(run_id):
-            return
-        if not self.executor.is_working(run_id) and not self.executor.is_finishing(run_id):
-            self.executor.request_cancel_before_start(run_id)
-
-    async def _end(self, run: RunRecord, reason: str) -> None:
-        if not await self.leased.holds(run.id):
-            return
-        ended = await self.storage.end_runs([run.id], reason)
-        await close_streams(self.storage, self.events, ended, reason)
-        await promote_waiting(self.storage, self.signals, run.thread_id)
+    async def shutdown(self) -> None:
+        if self._watcher is not None:
+            await stop_task(self._watcher)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Protocol
 
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, ToolMessage
 from langchain_core.runnables import RunnableConfig
@@ -23,12 +24,11 @@ from xpert_server.agents.toolnode import output_text
 from xpert_server.api.shapes import ts
 from xpert_server.encoding import dumps, new_id
 from xpert_server.runs import frames
-from xpert_server.runs.eventlog import COMPLETE, LocalEventLog
+from xpert_server.runs.eventlog import COMPLETE, EventLog
 from xpert_server.runs.failures import describe
 from xpert_server.runs.input import ChatInput
 from xpert_server.runs.reply import Reply
 from xpert_server.runs.state import to_jsonable
-from xpert_server.storage import SQLStorage
 from xpert_server.storage.records import AssistantRecord, MessageRecord, RunRecord, ThreadRecord
 
 log = logging.getLogger("xpert.runs")
@@ -51,8 +51,18 @@ class RunJob:
     timeout: float | None = None
 
 
+class RunWriter(Protocol):
+    """All an execution writes besides frames: the run's status, then its end. SQLStorage is one; a
+    worker's `LeasedWriter` (runs/leased.py) is another, which fences the end with the run's lease."""
+
+    async def set_run_status(self, run_id: str, status: str, error: str | None = None) -> None: ...
+
+    async def finish_run(self, run: RunRecord, *, status: str, thread_status: str, error: str | None = None,
+                         messages: Sequence[MessageRecord] = ()) -> None: ...
+
+
 class Executor:
-    def __init__(self, storage: SQLStorage, events: LocalEventLog, graphs: GraphProvider, run_timeout: float):
+    def __init__(self, storage: RunWriter, events: EventLog, graphs: GraphProvider, run_timeout: float):
         self.storage = storage
         self.events = events
         self.graphs = graphs
@@ -129,9 +139,10 @@ class Executor:
         log.warning("run %s failed: %s", run_id, failure.message)
         return "error", failure.message, failure.kind
 
-    def cancel(self, run_id: str) -> bool:
-        """Ask a run to stop. True when this request is what stops it (False: not running its
-        graph here, or already cancelled — a double click is a no-op)."""
+    def stop(self, run_id: str) -> bool:
+        """A cancel reached the process executing this run: stop its graph, or end it before its graph
+        starts. True when this request is what stops it (False: already cancelled — a double click is a
+        no-op — or already finishing)."""
         if run_id in self._cancel_requested:
             return False
         work = self._work_tasks.get(run_id)
@@ -141,15 +152,12 @@ class Executor:
             self._cancel_requested.add(run_id)
             work.cancel()
             return True
-        return False
+        if run_id in self._finishing:
+            return False
+        self.stop_before_start(run_id)
+        return True
 
-    def is_working(self, run_id: str) -> bool:
-        return run_id in self._work_tasks
-
-    def is_finishing(self, run_id: str) -> bool:
-        return run_id in self._finishing
-
-    def request_cancel_before_start(self, run_id: str) -> None:
+    def stop_before_start(self, run_id: str) -> None:
         """A run accepted but not yet executing: it will end `interrupted` without running."""
         self._cancel_requested.add(run_id)
 
@@ -161,22 +169,23 @@ class Executor:
 
     async def _stream(self, job: RunJob, agent_key: str, reply: Reply, emit: Any) -> Any:
         graph = self.graphs.get(job.assistant)
-        config: dict[str, Any] = {
-            "configurable": {"thread_id": job.thread.id, "checkpoint_ns": "", "run_id": job.run.id,
-                             **self.graphs.run_configurable(job.run, job.chat)},
-        }
+        configurable: dict[str, Any] = {"thread_id": job.thread.id, "checkpoint_ns": "", "run_id": job.run.id,
+                                        **self.graphs.run_configurable(job.run, job.chat)}
+        config = RunnableConfig(configurable=configurable)
         if job.from_checkpoint:
-            config["configurable"].pop("checkpoint_id", None)  # the run's own latest checkpoint, not its fork point
-        elif job.chat.action == "resume" and not (await graph.aget_state(cast(RunnableConfig, config))).interrupts:
+            configurable.pop("checkpoint_id", None)  # the run's own latest checkpoint, not its fork point
+        elif job.chat.action == "resume" and not (await graph.aget_state(config)).interrupts:
             # LangGraph would run the graph again from its last input: refuse instead.
             raise NothingToResume("This thread has no pending interrupt (approval or client tool) to resume.")
         fallback_id = new_id()
         tools = ToolFrames()
         interrupts: list[Any] = []
-        async for mode, payload in graph.astream(
+        # (mode, payload) pairs: the list of stream modes makes each part a pair.
+        parts: AsyncIterator[Any] = graph.astream(
             None if job.from_checkpoint else self._graph_input(job), config,
             stream_mode=["messages", "updates", "custom"],
-        ):
+        )
+        async for mode, payload in parts:
             if mode == "messages":
                 message, _meta = payload
                 self._on_message(message, agent_key, reply, emit, fallback_id, tools)
@@ -324,7 +333,7 @@ class ToolFrames:
                 "input": call.get("args", {}), "created_date": ts(time.time())}
 
 
-async def _operation(graph: Any, config: dict[str, Any], interrupts: list[Any]) -> dict[str, Any]:
+async def _operation(graph: Any, config: RunnableConfig, interrupts: list[Any]) -> dict[str, Any]:
     """The `on_interrupt` payload: LangGraph's tasks with their interrupts (ids, names and paths included,
     which ChatKit requires to recognise client-tool and approval requests)."""
     tasks: list[dict[str, Any]] = []

@@ -11,13 +11,19 @@ Accepted:
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from xpert_server.auth.principal import Principal
 from xpert_server.errors import BadRequest
 
 Action = Literal["send", "resume", "retry", "follow_up", "passthrough"]
 MAX_TEXT = 200_000
+
+# Resolves a run's attached `files` to documents ({name, content}) for the model (the files component's
+# FileService.attachments); without one, attachments are passed through unread.
+AttachmentResolver = Callable[[Principal, list[dict[str, Any]]], Awaitable[list[dict[str, Any]]]]
 
 
 @dataclass

@@ -66,7 +66,7 @@ class OrgStore(BaseStore):
                 if op.value is None:
                     await self.storage.store_delete(org, _ns(op.namespace), op.key)
                 else:
-                    await self.storage.store_put(org, _ns(op.namespace), op.key, op.value)
+                    await self.storage.store_put(org, _ns(op.namespace), op.key, dict(op.value))
                 out.append(None)
             elif isinstance(op, SearchOp):
                 rows = await self.storage.store_search(org, ".".join(op.namespace_prefix), limit=10_000)

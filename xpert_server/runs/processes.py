@@ -14,7 +14,7 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from xpert_server import __version__
@@ -27,9 +27,6 @@ HOST = socket.gethostname()
 HEARTBEAT = 5.0
 STALE_AFTER = 20.0
 PRUNE_AFTER = 3600.0
-
-Beat = Callable[[], Awaitable[None]]
-
 
 def proc_start(pid: int) -> str | None:
     """The process's start time in clock ticks since boot (/proc), to tell a reused pid from its first owner."""
@@ -58,18 +55,23 @@ def is_alive(row: Any, now: float | None = None) -> bool:
     return True
 
 
+def process_id(kind: str) -> str:
+    """This process's id: its `workers` row, its runs' `local` queue rows, a worker's leases."""
+    return f"{kind}-{HOST[:24]}-{os.getpid()}-{new_id()[:8]}"
+
+
 class ProcessRegistry:
     """This process's `workers` row: registered at start, refreshed every `interval`, removed at stop.
-    `on_beat` hooks run after each heartbeat (a worker renews its leases there)."""
+    `running` counts the runs this process executes (its run queue's), shown in the row."""
 
-    def __init__(self, storage: SQLStorage, kind: str, *, concurrency: int = 0, interval: float = HEARTBEAT):
+    def __init__(self, storage: SQLStorage, kind: str, *, id: str, running: Callable[[], int],
+                 concurrency: int = 0, interval: float = HEARTBEAT):
         self.storage = storage
         self.kind = kind
-        self.id = f"{kind}-{HOST[:24]}-{os.getpid()}-{new_id()[:8]}"
+        self.id = id
+        self.running = running
         self.concurrency = concurrency
         self.interval = interval
-        self.running: Callable[[], int] = lambda: 0
-        self.on_beat: list[Beat] = []
         self._task: asyncio.Task[None] | None = None
 
     def row(self) -> dict[str, Any]:
@@ -101,8 +103,6 @@ class ProcessRegistry:
             await asyncio.sleep(self.interval)
             try:
                 await self.beat()
-                for hook in self.on_beat:
-                    await hook()
                 if time.monotonic() - last_prune > 600:
                     last_prune = time.monotonic()
                     await self.storage.prune_processes(time.time() - PRUNE_AFTER)

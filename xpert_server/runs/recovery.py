@@ -11,7 +11,7 @@ from typing import Any
 
 from xpert_server.encoding import dumps
 from xpert_server.runs import frames
-from xpert_server.runs.eventlog import COMPLETE, LocalEventLog
+from xpert_server.runs.eventlog import COMPLETE, EventLog
 from xpert_server.runs.reply import reply_from_frames
 from xpert_server.storage import SQLStorage
 from xpert_server.storage.records import RunRecord
@@ -23,7 +23,7 @@ IDEMPOTENCY_TTL = 24 * 3600.0
 
 
 async def recover_orphaned_runs(
-    storage: SQLStorage, events: LocalEventLog, is_alive: Callable[[Any], bool] | None = None
+    storage: SQLStorage, events: EventLog, is_alive: Callable[[Any], bool] | None = None
 ) -> int:
     """Runs a dead process left pending/running end `error`; their streams get end frames so every
     replay (and any client still following) finishes instead of waiting forever. `is_alive` (a
@@ -36,7 +36,7 @@ async def recover_orphaned_runs(
     return len(orphans)
 
 
-async def close_streams(storage: SQLStorage, events: LocalEventLog,
+async def close_streams(storage: SQLStorage, events: EventLog,
                         ended: list[tuple[RunRecord, str | None, str | None]], reason: str) -> None:
     """The end frames of runs ended without their executor: (run, AI message id, conversation id).
     Their AI messages first get the reply their stored frames streamed (the executor would have)."""

@@ -1,7 +1,8 @@
-"""Accept runs, hand them to the executor, stream their frames, cancel them.
+"""Accept runs, hand them to the run queue, stream their frames, cancel them — in every mode alike.
 
-Embedded mode dispatches a run as an asyncio task the moment it is accepted (no polling); the queue
-seam (`_dispatch`/`cancel`) is where a durable PostgreSQL queue plugs in for scaled mode.
+Where an accepted run executes is the `RunQueue`'s business (runs/queue.py): in this process as it is
+accepted (embedded), or by a worker that claims it from the database (scaled). Frames come from the
+event log either way: live stream, join and replay are one `follow()`.
 
 A busy thread follows the run's `multitask_strategy`: `reject` (409), `interrupt` (the running run
 ends `interrupted`, the new one continues from its last checkpoint), `rollback` (the running run is
@@ -10,12 +11,9 @@ cancelled and erased: state, messages and frames), `enqueue` (starts when the th
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import logging
 import time
-from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,32 +21,25 @@ from xpert_server.auth.principal import Principal
 from xpert_server.encoding import dumps, loads, new_id
 from xpert_server.errors import BadRequest, Conflict, Forbidden, NotFound
 from xpert_server.runs.checkpoint import Checkpointer
-from xpert_server.runs.eventlog import LocalEventLog
-from xpert_server.runs.executor import Executor, RunJob
+from xpert_server.runs.eventlog import EventLog
+from xpert_server.runs.executor import RunJob
 from xpert_server.runs.forks import checkpoint_before
-from xpert_server.runs.input import ChatInput, normalise_input
-from xpert_server.runs.memory import current_org
+from xpert_server.runs.input import AttachmentResolver, ChatInput, normalise_input
+from xpert_server.runs.opening import opening_messages, title_of
+from xpert_server.runs.queue import AfterRun, RunQueue
 from xpert_server.runs.sse import Frame
 from xpert_server.storage import SQLStorage
 from xpert_server.storage.records import (
     TERMINAL_RUN_STATUSES,
     AssistantRecord,
     IdempotencyMismatch,
-    MessageRecord,
     NothingToResume,
-    QueuePlacement,
     RunRecord,
     ThreadBound,
     ThreadBusy,
     ThreadRecord,
 )
 
-log = logging.getLogger("xpert.runs")
-
-AttachmentResolver = Callable[[Principal, list[dict[str, Any]]], Awaitable[list[dict[str, Any]]]]
-AfterRun = Callable[[RunRecord], Awaitable[None]]
-
-TITLE_LENGTH = 60
 # Body keys that are not replayed to the executor.
 _NOT_KWARGS = ("input", "metadata", "assistant_id", "xpert_id")
 
@@ -62,23 +53,16 @@ class Accepted:
 
 
 class RunService:
-    def __init__(self, storage: SQLStorage, events: LocalEventLog, executor: Executor,
-                 checkpointer: Checkpointer | None = None, keepalive: float = 15.0, max_concurrency: int = 1000):
+    def __init__(self, storage: SQLStorage, events: EventLog, queue: RunQueue, *, run_timeout: float,
+                 checkpointer: Checkpointer | None = None, attachments: AttachmentResolver | None = None,
+                 keepalive: float = 15.0):
         self.storage = storage
         self.events = events
-        self.executor = executor
+        self.queue = queue
+        self.run_timeout = run_timeout
         self.checkpointer = checkpointer
+        self.attachments = attachments
         self.keepalive = keepalive
-        self._tasks: dict[str, asyncio.Task[None]] = {}
-        self._queued: dict[str, deque[RunJob]] = {}
-        self._after: dict[str, list[AfterRun]] = {}
-        # Resolves a run's attached files to documents ({name, content}) for the model: set by the
-        # files component; None means attachments are passed through unread.
-        self.attachments: AttachmentResolver | None = None
-        # The run_queue row each accepted run gets (scale-out): `local` to this process in embedded mode,
-        # so another process starting on the same database leaves it alone (runs/processes.py).
-        self.placement: QueuePlacement | None = None
-        self._slots = asyncio.Semaphore(max_concurrency)
 
     # ---- accepting ------------------------------------------------------------------------------
     async def create(
@@ -120,18 +104,18 @@ class RunService:
         now = time.time()
         ai_message_id = new_id()
         kwargs["ai_message_id"] = ai_message_id  # a worker in another process rebuilds the job from the row
-        kwargs["run_timeout"] = self.executor.run_timeout  # ...and honours this process's time limit
+        kwargs["run_timeout"] = self.run_timeout  # ...and honours this process's time limit
         run = RunRecord(
             id=new_id(), org_id=p.org_id, thread_id=thread.id, assistant_id=assistant.public_id, status="pending",
             input=body.get("input"), kwargs=kwargs, metadata=body.get("metadata") or {}, created_by=p.user_id,
             error=None, created_at=now, updated_at=now,
         )
-        messages = _opening_messages(thread.id, run, chat, ai_message_id)
+        messages = opening_messages(thread.id, run, chat, ai_message_id)
         try:
             result = await self.storage.start_run(
-                p, run, title=_title(chat), messages=messages, enqueue=strategy == "enqueue",
+                p, run, title=title_of(chat), messages=messages, enqueue=strategy == "enqueue",
                 resume=chat.action == "resume", resume_target=chat.execution_id, idempotency=idem,
-                placement=self.placement,
+                placement=self.queue.placement,
             )
         except LookupError as e:
             raise NotFound(f"Thread '{thread.public_id}' not found.") from e
@@ -148,18 +132,8 @@ class RunService:
             return Accepted(result.existing_run, repeated=True)
         assert result.thread is not None
         job = RunJob(run=run, thread=result.thread, assistant=assistant, chat=chat, ai_message_id=ai_message_id)
-        await self._submit(job, queued=result.queued)
+        await self.queue.submit(job, queued=result.queued)
         return Accepted(run)
-
-    async def _submit(self, job: RunJob, *, queued: bool) -> None:
-        """Hand an accepted run to execution: here, as a task (scaled mode: runs/scaled.py)."""
-        self.events.open(job.run.id)
-        if queued:
-            self._queued.setdefault(job.run.thread_id, deque()).append(job)
-            # The blocking run may have ended while we were queuing: try now (a no-op while busy).
-            await self._advance(job.run.thread_id)
-        else:
-            self._dispatch(job)
 
     async def _retry_source(self, p: Principal, thread: ThreadRecord, chat: ChatInput) -> tuple[ChatInput, str]:
         """`retry` re-sends the source execution's message from the state before that execution."""
@@ -181,81 +155,23 @@ class RunService:
         Returns the checkpoint to continue from (rollback), else None (continue from the latest)."""
         fork = None
         for run in await self.storage.active_runs(thread_id):
-            await self._halt(run)
+            await self.queue.halt(run)
             if rollback:
                 if self.checkpointer is not None:
                     fork = await checkpoint_before(self.checkpointer.saver, thread_id, run.id) or fork
-                await self.storage.rollback_run(run.id, title=_title(normalise_input(run.input)))
+                await self.storage.rollback_run(run.id, title=title_of(normalise_input(run.input)))
         return fork
 
-    async def _halt(self, run: RunRecord) -> None:
-        """Cancel a run and wait (a while) for it to end."""
-        task = self._tasks.get(run.id)
-        if task is not None:
-            if not self.executor.cancel(run.id):
-                self.executor.request_cancel_before_start(run.id)
-            await asyncio.wait({task}, timeout=30)
-
-    # ---- executing ------------------------------------------------------------------------------
-    def _dispatch(self, job: RunJob) -> None:
-        async def go() -> None:
-            current_org.set(job.run.org_id)  # the Store graphs see is this org's
-            async with self._slots:
-                try:
-                    await self.executor.execute(job)
-                except Exception:  # the executor reports graph errors itself; this is a bug guard
-                    log.exception("run %s crashed", job.run.id)
-            self._tasks.pop(job.run.id, None)
-            for callback in self._after.pop(job.run.id, []):
-                try:
-                    await callback(job.run)
-                except Exception:
-                    log.exception("after-run callback for %s failed", job.run.id)
-            await self._advance(job.run.thread_id)
-
-        self._tasks[job.run.id] = asyncio.create_task(go(), name=f"run-{job.run.id}")
-
-    async def _advance(self, thread_id: str) -> None:
-        """Start the next queued run of a thread that just became free."""
-        queue = self._queued.get(thread_id)
-        while queue:
-            job = queue[0]
-            messages = _opening_messages(thread_id, job.run, job.chat, job.ai_message_id)
-            thread = await self.storage.activate_queued_run(job.run, title=_title(job.chat), messages=messages)
-            if thread is None:
-                return  # another run took the thread first; we go when it ends
-            queue.popleft()
-            job.thread = thread
-            self._dispatch(job)
-            break
-        if queue is not None and not queue:
-            self._queued.pop(thread_id, None)
-
+    # ---- after and cancel --------------------------------------------------------------------------
     def after(self, run_id: str, callback: AfterRun) -> None:
         """Call `callback(run)` once the run has ended (e.g. to delete a stateless run's thread)."""
-        self._after.setdefault(run_id, []).append(callback)
+        self.queue.after(run_id, callback)
 
     async def cancel(self, run: RunRecord) -> list[str]:
+        """`canceledExecutionIds`: the run when this request is what stops it (a double click: [])."""
         if run.status in TERMINAL_RUN_STATUSES:
             return []
-        if run.id in self._tasks:
-            if self.executor.cancel(run.id):
-                return [run.id]
-            if not self.executor.is_working(run.id) and not self.executor.is_finishing(run.id):
-                # Accepted and dispatched, but its graph has not started: it will end without running.
-                self.executor.request_cancel_before_start(run.id)
-                return [run.id]
-            return []
-        queue = self._queued.get(run.thread_id)
-        if queue is not None:
-            for job in list(queue):
-                if job.run.id == run.id:
-                    queue.remove(job)
-                    await self.storage.finish_queued_as_cancelled(job.run)
-                    self.events.append(run.id, dumps({"type": "complete"}), "complete")
-                    await self.events.sync()
-                    return [run.id]
-        return []
+        return [run.id] if await self.queue.cancel(run) else []
 
     # ---- reading --------------------------------------------------------------------------------
     async def follow(self, run_id: str, after: int = 0) -> AsyncIterator[Frame | None]:
@@ -285,15 +201,8 @@ class RunService:
             reply["__error__"] = error
         return reply
 
-    def is_running_here(self, run_id: str) -> bool:
-        return run_id in self._tasks
-
     async def shutdown(self) -> None:
-        tasks = list(self._tasks.values())
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            await asyncio.wait(tasks, timeout=5)
+        await self.queue.shutdown()
 
 
 def run_error(end: Any) -> dict[str, str] | None:
@@ -312,34 +221,3 @@ def _idempotency_scope(p: Principal) -> str:
         return credential  # the scope keys stored before principals were part of it still match
     user = hashlib.sha256(p.user_id.encode()).hexdigest()[:32]  # fits the column whatever the user id's length
     return f"{credential}/{user}"
-
-
-def _title(chat: ChatInput) -> str | None:
-    text = " ".join(chat.text.split())
-    if not text:
-        return None
-    return text if len(text) <= TITLE_LENGTH else text[: TITLE_LENGTH - 1] + "…"
-
-
-def _opening_messages(thread_id: str, run: RunRecord, chat: ChatInput, ai_id: str) -> list[MessageRecord]:
-    out: list[MessageRecord] = []
-    now = time.time()
-    if chat.action in ("send", "follow_up", "passthrough", "retry"):
-        text = chat.text if chat.action != "passthrough" else _passthrough_text(chat.raw)
-        out.append(MessageRecord(id=new_id(), thread_id=thread_id, role="human", content=text,
-                                 files=chat.files or None, status="success", execution_id=run.id,
-                                 created_at=now, updated_at=now))
-    # The AI message exists from the start (status thinking), so a reloaded page finds the run in flight.
-    out.append(MessageRecord(id=ai_id, thread_id=thread_id, role="ai", content=[], status="thinking",
-                             execution_id=run.id, created_at=now + 1e-6, updated_at=now + 1e-6))
-    return out
-
-
-def _passthrough_text(raw: Any) -> str:
-    messages = raw.get("messages") if isinstance(raw, dict) else None
-    if isinstance(messages, list) and messages:
-        last = messages[-1]
-        if isinstance(last, dict):
-            content = last.get("content")
-            return content if isinstance(content, str) else ""
-    return ""

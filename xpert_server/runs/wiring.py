@@ -11,7 +11,7 @@ import contextlib
 import logging
 import os
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from redis.asyncio import Redis
 
@@ -19,13 +19,17 @@ from xpert_server.agents.provider import GraphProvider
 from xpert_server.auth.ratelimit import RateLimiter
 from xpert_server.config import Settings
 from xpert_server.runs.checkpoint import Checkpointer
-from xpert_server.runs.eventlog import LocalEventLog
+from xpert_server.runs.eventlog import EventLog, LocalEventLog
 from xpert_server.runs.executor import Executor
-from xpert_server.runs.processes import ProcessRegistry, is_alive
+from xpert_server.runs.inprocess import InProcessQueue
+from xpert_server.runs.input import AttachmentResolver
+from xpert_server.runs.processes import ProcessRegistry, is_alive, process_id
 from xpert_server.runs.recovery import recover_orphaned_runs
 from xpert_server.runs.service import RunService
 from xpert_server.storage import SQLStorage
-from xpert_server.storage.records import QueuePlacement
+
+if TYPE_CHECKING:  # scaled mode's modules are imported only when it is chosen
+    from xpert_server.runs.worker import Worker
 
 log = logging.getLogger("xpert.scale")
 
@@ -34,21 +38,20 @@ Role = Literal["api", "worker"]
 
 @dataclass
 class RunsWiring:
-    events: LocalEventLog
+    events: EventLog
     runs: RunService
     registry: ProcessRegistry
-    worker: object | None = None  # runs.worker.Worker (imported only in scaled mode)
+    worker: Worker | None = None
     limiter: RateLimiter | None = None
     redis: Redis | None = None
 
     async def start_worker(self) -> None:
         if self.worker is not None:
-            await self.worker.start()  # type: ignore[attr-defined]
+            await self.worker.start()
 
     async def stop_worker(self) -> None:
         if self.worker is not None:
-            await self.worker.stop()  # type: ignore[attr-defined]
-
+            await self.worker.stop()
     async def close(self) -> None:
         await self.registry.stop()
         if self.redis is not None:
@@ -81,48 +84,53 @@ WORKER_KINDS = ("embedded", "worker", "api+worker")
 
 
 async def start_runs(storage: SQLStorage, settings: Settings, graphs: GraphProvider, checkpointer: Checkpointer,
-                     role: Role = "api") -> RunsWiring:
+                     role: Role = "api", attachments: AttachmentResolver | None = None) -> RunsWiring:
     kind = process_kind(settings, role)
-    registry = ProcessRegistry(storage, kind, concurrency=settings.worker_concurrency if kind in WORKER_KINDS else 0)
-    if not settings.scaled:
-        events = LocalEventLog(storage)
-        await events.start()
-        await registry.start()
-        # Only runs no live process holds: a second server on this database leaves the first one's alone.
-        await recover_orphaned_runs(storage, events, is_alive)
-        executor = Executor(storage, events, graphs, settings.run_timeout)
-        runs = RunService(storage, events, executor, checkpointer, keepalive=settings.keepalive_interval)
-        runs.placement = QueuePlacement("local", registry.id)
-        registry.running = lambda: len(runs._tasks)
-        return RunsWiring(events, runs, registry)
-    return await _start_scaled(storage, settings, graphs, checkpointer, role, registry)
+    if settings.scaled:
+        return await _start_scaled(storage, settings, graphs, checkpointer, role, kind, attachments)
+    pid = process_id(kind)
+    events = LocalEventLog(storage)
+    executor = Executor(storage, events, graphs, settings.run_timeout)
+    queue = InProcessQueue(storage, events, executor, process_id=pid)
+    runs = RunService(storage, events, queue, run_timeout=settings.run_timeout, checkpointer=checkpointer,
+                      attachments=attachments, keepalive=settings.keepalive_interval)
+    registry = ProcessRegistry(storage, kind, id=pid, running=queue.running, concurrency=_concurrency(settings, kind))
+    await events.start()
+    await registry.start()
+    # Only runs no live process holds: a second server on this database leaves the first one's alone.
+    await recover_orphaned_runs(storage, events, is_alive)
+    return RunsWiring(events, runs, registry)
+
+
+def _concurrency(settings: Settings, kind: str) -> int:
+    return settings.worker_concurrency if kind in WORKER_KINDS else 0
 
 
 async def _start_scaled(storage: SQLStorage, settings: Settings, graphs: GraphProvider, checkpointer: Checkpointer,
-                        role: Role, registry: ProcessRegistry) -> RunsWiring:
+                        role: Role, kind: str, attachments: AttachmentResolver | None) -> RunsWiring:
     from xpert_server.auth.redis_ratelimit import RedisRateLimiter
     from xpert_server.runs.broker import Keys, Signals, connect_redis
-    from xpert_server.runs.durable import Runner
+    from xpert_server.runs.durable import DurableQueue
     from xpert_server.runs.redis_events import RedisEventLog
-    from xpert_server.runs.scaled import ScaledRunService
+    from xpert_server.runs.runner import Runner
     from xpert_server.runs.worker import Worker
 
     assert settings.redis_url
     _warn_unshared(settings)
+    pid = process_id(kind)
     redis = connect_redis(settings.redis_url)
     keys = Keys(settings.redis_prefix)
     events = RedisEventLog(storage, redis, keys, maxlen=settings.stream_maxlen, ttl=settings.stream_ttl)
+    signals = Signals(redis, keys)
+    runner = Runner(storage, events, graphs, checkpointer, signals, worker_id=pid, lease_seconds=settings.lease_seconds,
+                    run_timeout=settings.run_timeout, attachments=attachments)
+    queue = DurableQueue(storage, events, runner, signals, queue=settings.redis_prefix)
+    runs = RunService(storage, events, queue, run_timeout=settings.run_timeout, checkpointer=checkpointer,
+                      attachments=attachments, keepalive=settings.keepalive_interval)
+    worker = Worker(storage, runner, signals, settings) if role == "worker" or settings.with_worker else None
+    registry = ProcessRegistry(storage, kind, id=pid, running=queue.running, concurrency=_concurrency(settings, kind))
     await events.start()
     await registry.start()
     # Runs left by embedded processes (no queue); queued and leased runs are the workers' reapers' business.
     await recover_orphaned_runs(storage, events, is_alive)
-    signals = Signals(redis, keys)
-    runner = Runner(storage, events, graphs, checkpointer, signals, worker_id=registry.id,
-                    lease_seconds=settings.lease_seconds, run_timeout=settings.run_timeout)
-    runs = ScaledRunService(storage, events, runner, signals, checkpointer, keepalive=settings.keepalive_interval,
-                            queue=settings.redis_prefix)
-    worker = None
-    if role == "worker" or settings.with_worker:
-        worker = Worker(storage, runner, signals, settings)
-        registry.running = lambda: worker.running
     return RunsWiring(events, runs, registry, worker=worker, limiter=RedisRateLimiter(redis, keys), redis=redis)

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 from xpert_server.config import Settings
 from xpert_server.runs.broker import Signals, stop_task
-from xpert_server.runs.durable import Runner, promote_waiting
 from xpert_server.runs.recovery import close_streams
+from xpert_server.runs.runner import Runner, promote_waiting
 from xpert_server.storage import SQLStorage
 from xpert_server.storage.sql.queue import Claim
 
@@ -55,10 +55,6 @@ class Worker:
         self._stopping = False
         self._tasks: list[asyncio.Task[None]] = []
         self._renewed = time.monotonic()
-
-    @property
-    def running(self) -> int:
-        return len(self._inflight)
 
     async def start(self) -> None:
         self.signals.listen(self._wake.set, self._on_cancel)
@@ -127,7 +123,7 @@ class Worker:
     # ---- cancelling -------------------------------------------------------------------------------
     def _on_cancel(self, run_id: str) -> None:
         if run_id in self._inflight:
-            self.runner.cancel(run_id)
+            self.runner.executor.stop(run_id)  # the one way a run is stopped where it executes
             return
         # Not (yet) ours: claimed a moment ago and not registered, or some other worker's. Remembered a
         # while, so a claim that raced the cancel still ends the run without running it.
@@ -172,7 +168,7 @@ class Worker:
                 self._lose(run_id)
         for run_id in renewal.cancelled:
             if run_id in self._inflight:
-                self.runner.cancel(run_id)
+                self.runner.executor.stop(run_id)
 
     def _lose(self, run_id: str) -> None:
         flight = self._inflight.get(run_id)
