@@ -5,7 +5,7 @@ then the same id with `{category: "Computer", status: "success", data: [<documen
 merges by id; XpertAI moves finished retrievals to its "Computer" panel).
 
 The agent calls it as `await retriever(question, spec.knowledge, config)`; `bind(service)` makes that
-callable (set on `GraphProvider.retriever` by app.py).
+callable (given to `GraphProvider` by compose.py).
 """
 
 from __future__ import annotations
