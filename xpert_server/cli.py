@@ -15,7 +15,8 @@ from rich.console import Console
 from rich.table import Table
 
 from xpert_server.chat_cli import chat as chat_command
-from xpert_server.config import FIELDS_DOC, Settings
+from xpert_server.config import Settings, env_name, setting_fields
+from xpert_server.flags import DatabaseUrl, DataDir, LogLevel, RedisUrl, RunTimeout, XpertsDir, setting_option
 from xpert_server.knowledge.cli import knowledge_app
 
 app = typer.Typer(help="xpert-server: an XpertAI-compatible AI API server.", no_args_is_help=True)
@@ -28,12 +29,6 @@ app.command("chat")(chat_command)
 
 console = Console(stderr=True)
 T = TypeVar("T")
-
-DataDir = Annotated[Path | None, typer.Option("--data-dir", help=FIELDS_DOC["data_dir"])]
-DatabaseUrl = Annotated[str | None, typer.Option("--database-url", help=FIELDS_DOC["database_url"])]
-RedisUrl = Annotated[str | None, typer.Option("--redis-url", help=FIELDS_DOC["redis_url"])]
-XpertsDir = Annotated[Path | None, typer.Option("--xperts", help=FIELDS_DOC["xperts_dir"])]
-LogLevel = Annotated[str | None, typer.Option("--log-level", help=FIELDS_DOC["log_level"])]
 
 
 def _settings(data_dir: Path | None, database_url: str | None, **more: Any) -> Settings:
@@ -68,16 +63,16 @@ def _with_storage(settings: Settings, fn: Callable[[Any], Awaitable[T]]) -> T:
 
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option(help=FIELDS_DOC["host"])] = None,
-    port: Annotated[int | None, typer.Option(help=FIELDS_DOC["port"])] = None,
+    host: Annotated[str | None, setting_option("host")] = None,
+    port: Annotated[int | None, setting_option("port")] = None,
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
     xperts: XpertsDir = None,
     log_level: LogLevel = None,
-    demo: Annotated[bool | None, typer.Option("--demo/--no-demo", help=FIELDS_DOC["demo"])] = None,
-    run_timeout: Annotated[float | None, typer.Option("--run-timeout", help=FIELDS_DOC["run_timeout"])] = None,
+    demo: Annotated[bool | None, setting_option("demo")] = None,
+    run_timeout: RunTimeout = None,
     redis_url: RedisUrl = None,
-    with_worker: Annotated[bool | None, typer.Option("--with-worker/--no-worker", help=FIELDS_DOC["with_worker"])] = None,
+    with_worker: Annotated[bool | None, setting_option("with_worker")] = None,
     workers: Annotated[int, typer.Option("--workers", min=1, help="API processes on this port (N > 1 needs "
                                          "PostgreSQL and Redis).")] = 1,
 ) -> None:
@@ -128,11 +123,10 @@ def _preflight(settings: Settings) -> None:
 def _export(settings: Settings) -> None:
     """Put every setting into XPERT_* variables, for processes started from this one."""
     import os
-    from dataclasses import fields
 
-    for f in fields(settings):
+    for f in setting_fields().values():
         value = getattr(settings, f.name)
-        if f.name == "extra" or value is None:
+        if not f.metadata["env"] or value is None:
             continue
         if isinstance(value, bool):
             text = "1" if value else "0"
@@ -140,15 +134,15 @@ def _export(settings: Settings) -> None:
             text = ",".join(value)
         else:
             text = str(value)
-        os.environ[f"XPERT_{f.name.upper()}"] = text
+        os.environ[env_name(f.name)] = text
 
 
 async def _warm_up(settings: Settings) -> None:
     """Start and stop once before forking: migrations, the first key (announced once), xperts and the
     checkpointer's tables are then in place, and N processes starting together find nothing to create."""
-    from xpert_server.app import start_services
+    from xpert_server.compose import build_services
 
-    services = await start_services(settings)
+    services = await build_services(settings)
     await services.close()
 
 
@@ -158,10 +152,9 @@ def worker(
     xperts: XpertsDir = None,
     database_url: DatabaseUrl = None,
     redis_url: RedisUrl = None,
-    concurrency: Annotated[int | None, typer.Option("--concurrency", min=1,
-                                                    help=FIELDS_DOC["worker_concurrency"])] = None,
+    concurrency: Annotated[int | None, setting_option("worker_concurrency", min=1)] = None,
     log_level: LogLevel = None,
-    run_timeout: Annotated[float | None, typer.Option("--run-timeout", help=FIELDS_DOC["run_timeout"])] = None,
+    run_timeout: RunTimeout = None,
 ) -> None:
     """Execute runs queued by `xpert serve --redis-url …` processes (scaled mode; see docs/scale-out.md).
 
@@ -186,9 +179,9 @@ def worker(
 async def _work(settings: Settings) -> None:
     import signal
 
-    from xpert_server.app import start_services
+    from xpert_server.compose import build_services
 
-    services = await start_services(settings, role="worker")
+    services = await build_services(settings, role="worker")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

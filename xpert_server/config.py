@@ -1,78 +1,123 @@
 """Settings: one object, read from `XPERT_*` environment variables, overridden by CLI flags.
 
-Every setting is listed in `FIELDS_DOC` so `xpert serve --help` and the README stay in step.
+Each field is declared once with `setting(default, doc, flag=…)`: its description is the README's settings
+table (`settings_table()`, checked by tests/test_settings.py) and the help of its `xpert` flag (`cli_help`).
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields, replace
+import types
+from dataclasses import Field, dataclass, field, fields
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Union, get_args, get_origin, get_type_hints
 
 ENV_PREFIX = "XPERT_"
+MiB = 1024 * 1024
+
+
+def setting(default: Any, doc: str, *, flag: str | None = None, env: bool = True, public: bool = True) -> Any:
+    """A field of `Settings`. `doc` is its one description; `flag` its `xpert` option, if it has one;
+    `env=False`: never read from the environment (test hooks); `public=False`: left out of the README."""
+    return field(default=default, metadata={"doc": doc, "flag": flag, "env": env, "public": public})
 
 
 @dataclass(frozen=True)
 class Settings:
-    host: str = "127.0.0.1"
-    port: int = 8000
-    data_dir: Path = Path(".xpert")
-    database_url: str | None = None
-    redis_url: str | None = None
-    redis_prefix: str = "xpert"
-    api_prefix: str = "/api/ai"
-    xperts_dir: Path | None = None
-    api_key: str | None = None
-    max_body_bytes: int = 10 * 1024 * 1024
-    max_upload_bytes: int = 50 * 1024 * 1024
-    max_header_bytes: int = 64 * 1024
-    # Open SSE streams per credential (API key or client secret) in one process; 0 turns the limit off.
-    max_streams_per_credential: int = 100
-    # Slow clients (httplimits.py): a request's head and body must arrive in time; 0 max_connections = the
-    # open-files limit less a reserve for the database, Redis, files and parse processes.
-    head_timeout: float = 10.0
-    body_timeout: float = 300.0
-    body_idle_timeout: float = 30.0
-    http_keepalive_timeout: float = 5.0
-    max_connections: int = 0
+    # The process and its stores.
+    host: str = setting("127.0.0.1", "Interface to bind. Default 127.0.0.1.", flag="--host")
+    port: int = setting(8000, "Port. Default 8000.", flag="--port")
+    data_dir: Path = setting(Path(".xpert"), "Folder for the SQLite database and uploaded files. Default ./.xpert.",
+                             flag="--data-dir")
+    database_url: str | None = setting(None, "postgresql://… selects PostgreSQL; default SQLite in the data dir.",
+                                       flag="--database-url")
+    redis_url: str | None = setting(None, "redis://… for scaled mode.", flag="--redis-url")
+    redis_prefix: str = setting("xpert", "Key prefix in Redis. Default xpert.")
+    api_prefix: str = setting("/api/ai", "Mount point of the API. Default /api/ai.")
+    xperts_dir: Path | None = setting(None, "Folder of xpert YAML files loaded at start. Default none (the demo "
+                                            "xpert is loaded on first start).", flag="--xperts")
+    api_key: str | None = setting(None, "A key registered verbatim for the default org at start. Default none: "
+                                        "the first start creates and prints one.")
+    log_level: str = setting("info", "debug, info, warning, error. Default info.", flag="--log-level")
+    # Request limits (api/limits.py, httplimits.py, guard.py).
+    max_body_bytes: int = setting(10 * MiB, "Largest JSON body accepted, in bytes. Default 10 MiB.")
+    max_upload_bytes: int = setting(50 * MiB, "Largest upload accepted, in bytes. Default 50 MiB.")
+    max_header_bytes: int = setting(64 * 1024, "Largest request line + headers, in bytes; 431 above. Default 64 KiB.")
+    max_streams_per_credential: int = setting(
+        100, "Open SSE streams per API key or client secret in one process; 429 above, 0 = off. Default 100.")
+    # Slow clients: a request's head and body must arrive in time.
+    head_timeout: float = setting(10.0, "Seconds to receive a request line and headers, from connecting or from "
+                                        "the request's first byte; 408 and close after. Default 10.")
+    body_timeout: float = setting(300.0, "Seconds to receive a whole request body once its head is in; 408 and "
+                                         "close after. Default 300.")
+    body_idle_timeout: float = setting(30.0, "Seconds a request body may send nothing; 408 and close after. "
+                                             "Default 30.")
+    http_keepalive_timeout: float = setting(5.0, "Seconds an idle keep-alive connection stays open. Default 5.")
+    # 0 = the open-files limit less a reserve for the database, Redis, files and parse processes.
+    max_connections: int = setting(0, "Open connections per process; past it the connection waiting longest for "
+                                      "its request is closed. Default 0: the open-files limit less 128.")
     # Document parsing runs in a child process (knowledge/sandbox.py) bounded by these: a zip bomb or a
     # pathological PDF costs that process, never the server's heap or event loop.
-    parse_max_expanded_bytes: int = 256 * 1024 * 1024
-    parse_max_xml_bytes: int = 64 * 1024 * 1024
-    parse_max_memory_bytes: int = 1024 * 1024 * 1024
-    parse_cpu_seconds: int = 60
-    parse_timeout: float = 120.0
-    log_level: str = "info"
-    run_timeout: float = 3600.0
-    frame_retention: float = 7 * 24 * 3600.0
-    keepalive_interval: float = 15.0
-    cors_origins: tuple[str, ...] = ()
-    demo: bool = False
+    parse_max_expanded_bytes: int = setting(
+        256 * MiB, "A DOCX whose zip members add up to more bytes than this, uncompressed, is not read: its file "
+                   "ends `failed`. Default 256 MiB.")
+    parse_max_xml_bytes: int = setting(64 * MiB, "The same for a DOCX's XML members together. Default 64 MiB.")
+    parse_max_memory_bytes: int = setting(1024 * MiB, "Address space of the process that parses one document. "
+                                                      "Default 1 GiB.")
+    parse_cpu_seconds: int = setting(60, "CPU seconds one document may take to parse. Default 60.")
+    parse_timeout: float = setting(120.0, "Seconds one document may take to parse, wall clock. Default 120.")
+    # Files and knowledge (knowledge/settings.py gives them to the files and knowledge services).
+    files_dir: Path | None = setting(None, "Folder of uploaded files; every process of a scaled deployment must "
+                                           "share it. Default `<data dir>/files`.")
+    file_url_secret: str | None = setting(
+        None, "Key that signs file urls; set the same value on every server sharing a database. Default a random "
+              "key kept in `<data dir>/file-url.key`.")
+    file_url_ttl: float = setting(86400.0, "Seconds a signed file url stays valid. Default 86400.")
+    embeddings_base_url: str | None = setting(None, "An OpenAI-compatible /embeddings endpoint; unset means the "
+                                                    "offline multilingual encoder.")
+    embeddings_model: str | None = setting(None, "Model name for that endpoint.")
+    embeddings_api_key: str | None = setting(None, "API key for that endpoint. Default XPERT_MODEL_API_KEY.")
+    knowledge_vectors: str = setting("auto", "auto (sqlite-vec on SQLite, numpy on PostgreSQL) or numpy. "
+                                             "Default auto.")
+    # Runs and streams.
+    run_timeout: float = setting(3600.0, "Seconds before a run ends `timeout`. Default 3600.", flag="--run-timeout")
+    frame_retention: float = setting(7 * 24 * 3600.0, "Seconds stored stream frames are kept. Default 7 days.")
+    keepalive_interval: float = setting(15.0, "Seconds between SSE keep-alive comments. Default 15.")
+    # Browsers, the demo page and rate limits.
+    cors_origins: tuple[str, ...] = setting((), "Comma-separated origins allowed by CORS. Default none.")
+    demo: bool = setting(False, "Serve the demo page at / even on a public interface.", flag="--demo/--no-demo")
     # Host names the demo's back end answers for, besides loopback names and the bound host (DNS rebinding).
-    demo_hosts: tuple[str, ...] = ()
-    # Requests per minute per ChatKit client secret, and per API key (0 turns a limit off).
-    secret_rate_limit: int = 60
-    key_rate_limit: int = 0
-    model_base_url: str | None = None
-    model: str | None = None
-    model_api_key: str | None = None
+    demo_hosts: tuple[str, ...] = setting((), "Comma-separated host names the demo page's back end answers for, "
+                                              "besides localhost, loopback addresses and --host. Default none.")
+    secret_rate_limit: int = setting(60, "Requests/minute per client secret, 0 = off. Default 60.")
+    key_rate_limit: int = setting(0, "Requests/minute per API key, 0 = off. Default 0.")
+    metrics_public: bool = setting(False, "Serve /metrics without a credential. Default off: an API key.")
+    # The default model.
+    model_base_url: str | None = setting(None, "OpenAI-compatible endpoint used by xperts that name no model.")
+    model: str | None = setting(None, "Model name for that endpoint.")
+    model_api_key: str | None = setting(None, "API key for that endpoint.")
     # Scale-out (docs/scale-out.md): with redis_url, API processes only enqueue runs unless with_worker.
-    with_worker: bool = False
-    worker_concurrency: int = 32
-    lease_seconds: float = 30.0
-    max_attempts: int = 3
-    drain_seconds: float = 20.0
-    stream_maxlen: int = 10_000
-    stream_ttl: float = 3600.0
-    metrics_public: bool = False
-    # Test hook: hide the first-start key announcement (tests read keys from storage).
-    announce_key: bool = True
-    extra: dict[str, Any] = field(default_factory=dict)
+    with_worker: bool = setting(False, "With --redis-url: this API process also executes runs.",
+                                flag="--with-worker/--no-worker")
+    worker_concurrency: int = setting(32, "Runs one worker executes at once. Default 32.", flag="--concurrency")
+    lease_seconds: float = setting(30.0, "A claimed run's lease; a dead worker's runs are re-queued after it. "
+                                         "Default 30.")
+    max_attempts: int = setting(3, "Attempts per run before a run whose workers keep dying ends `error`. "
+                                   "Default 3.")
+    drain_seconds: float = setting(20.0, "On SIGTERM a worker finishes its runs for this long, then hands the rest "
+                                         "back. Default 20.")
+    stream_maxlen: int = setting(10_000, "Frames kept per run in its Redis stream, about. Default 10000.")
+    stream_ttl: float = setting(3600.0, "Seconds a run's Redis stream lives after its last frame. Default 3600.")
+    # Test hooks.
+    announce_key: bool = setting(True, "Print the key created at first start (tests read keys from storage).",
+                                 public=False)
+    demo_overrides: bool = setting(False, "The demo page takes ?xpert=<slug>&expires_after=<s>, so browser tests "
+                                          "can expire a secret mid-chat.", env=False, public=False)
 
     def __post_init__(self) -> None:
         # Accept str paths from Python callers too; flags and env already arrive as Paths.
-        for name in ("data_dir", "xperts_dir"):
+        for name in ("data_dir", "xperts_dir", "files_dir"):
             value = getattr(self, name)
             if isinstance(value, str):
                 object.__setattr__(self, name, Path(value))
@@ -83,16 +128,11 @@ class Settings:
         env = dict(os.environ if env is None else env)
         values: dict[str, Any] = {}
         for f in fields(cls):
-            if f.name == "extra":
-                continue
-            raw = env.get(ENV_PREFIX + f.name.upper())
+            raw = env.get(env_name(f.name)) if f.metadata["env"] else None
             if raw is not None and raw != "":
                 values[f.name] = _cast(f.name, raw)
         values.update({k: _coerce(k, v) for k, v in overrides.items() if v is not None})
         return cls(**values)
-
-    def with_(self, **changes: Any) -> Settings:
-        return replace(self, **{k: _coerce(k, v) for k, v in changes.items()})
 
     @property
     def resolved_database_url(self) -> str:
@@ -122,89 +162,60 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-_INT = {"port", "max_body_bytes", "max_upload_bytes", "max_header_bytes", "max_streams_per_credential",
-        "max_connections", "parse_max_expanded_bytes", "parse_max_xml_bytes", "parse_max_memory_bytes", "parse_cpu_seconds",
-        "secret_rate_limit", "key_rate_limit", "worker_concurrency", "max_attempts", "stream_maxlen"}
-_FLOAT = {"head_timeout", "body_timeout", "body_idle_timeout", "http_keepalive_timeout", "parse_timeout", "run_timeout", "frame_retention", "keepalive_interval", "lease_seconds", "drain_seconds", "stream_ttl"}
-_BOOL = {"demo", "announce_key", "with_worker", "metrics_public"}
-_PATH = {"data_dir", "xperts_dir"}
-_TUPLE = {"cors_origins", "demo_hosts"}
+def env_name(name: str) -> str:
+    return ENV_PREFIX + name.upper()
+
+
+def setting_fields() -> dict[str, Field[Any]]:
+    return {f.name: f for f in fields(Settings)}
+
+
+def doc(name: str) -> str:
+    return str(setting_fields()[name].metadata["doc"])
+
+
+def cli_help(name: str) -> str:
+    """The help of the flag that sets `name`: its description and its variable."""
+    return f"{doc(name)} ({env_name(name)})"
+
+
+def settings_table() -> str:
+    """The README's settings table (markdown), one row per public setting."""
+    rows = ["| env | flag | setting |", "|---|---|---|"]
+    for f in fields(Settings):
+        if f.metadata["public"]:
+            flag = f"`{f.metadata['flag'].split('/')[0]}`" if f.metadata["flag"] else ""
+            rows.append(f"| `{env_name(f.name)}` | {flag} | {f.metadata['doc']} |")
+    return "\n".join(rows) + "\n"
+
+
+@cache
+def _base_type(name: str) -> Any:
+    """The field's type without `| None`: str, int, float, bool, Path or tuple[str, ...]."""
+    hint = get_type_hints(Settings)[name]
+    if get_origin(hint) in (Union, types.UnionType):
+        hint = next(a for a in get_args(hint) if a is not type(None))
+    return get_origin(hint) or hint
 
 
 def _cast(name: str, raw: str) -> Any:
-    if name in _INT:
-        return int(raw)
-    if name in _FLOAT:
-        return float(raw)
-    if name in _BOOL:
+    kind = _base_type(name)
+    if kind is bool:
         return raw.strip().lower() in {"1", "true", "yes", "on"}
-    if name in _PATH:
-        return Path(raw)
-    if name in _TUPLE:
+    if kind is tuple:
         return tuple(o.strip() for o in raw.split(",") if o.strip())
+    if kind in (int, float, Path):
+        return kind(raw)
     return raw
 
 
 def _coerce(name: str, value: Any) -> Any:
     if isinstance(value, str):
         return _cast(name, value)
-    if name in _TUPLE and isinstance(value, list):
+    if _base_type(name) is tuple and isinstance(value, list):
         return tuple(value)
     return value
 
 
-FIELDS_DOC: dict[str, str] = {
-    "host": "Interface to bind (XPERT_HOST, --host). Default 127.0.0.1.",
-    "port": "Port (XPERT_PORT, --port). Default 8000.",
-    "data_dir": "Folder for the SQLite database and uploaded files (XPERT_DATA_DIR, --data-dir). Default ./.xpert.",
-    "database_url": "postgresql://… selects PostgreSQL; default SQLite in the data dir (XPERT_DATABASE_URL).",
-    "redis_url": "redis://… for scaled mode (XPERT_REDIS_URL).",
-    "redis_prefix": "Key prefix in Redis (XPERT_REDIS_PREFIX). Default xpert.",
-    "api_prefix": "Mount point of the API (XPERT_API_PREFIX). Default /api/ai.",
-    "xperts_dir": "Folder of xpert YAML files loaded at start (XPERT_XPERTS_DIR, --xperts).",
-    "api_key": "A key registered verbatim for the default org at start (XPERT_API_KEY).",
-    "max_body_bytes": "Largest JSON body accepted, in bytes (XPERT_MAX_BODY_BYTES). Default 10 MiB.",
-    "max_upload_bytes": "Largest upload accepted, in bytes (XPERT_MAX_UPLOAD_BYTES). Default 50 MiB.",
-    "max_header_bytes": "Largest request line + headers, in bytes; 431 above (XPERT_MAX_HEADER_BYTES). Default 64 KiB.",
-    "max_streams_per_credential": "Open SSE streams per API key or client secret in one process; 429 above, "
-                                  "0 = off (XPERT_MAX_STREAMS_PER_CREDENTIAL). Default 100.",
-    "head_timeout": "Seconds to receive a request line and headers, from connecting or from the request's first "
-                    "byte; 408 and close after (XPERT_HEAD_TIMEOUT). Default 10.",
-    "body_timeout": "Seconds to receive a whole request body once its head is in; 408 and close after "
-                    "(XPERT_BODY_TIMEOUT). Default 300.",
-    "body_idle_timeout": "Seconds a request body may send nothing; 408 and close after (XPERT_BODY_IDLE_TIMEOUT). "
-                         "Default 30.",
-    "http_keepalive_timeout": "Seconds an idle keep-alive connection stays open (XPERT_HTTP_KEEPALIVE_TIMEOUT). "
-                              "Default 5.",
-    "max_connections": "Open connections per process; past it the connection waiting longest for its request "
-                       "is closed (XPERT_MAX_CONNECTIONS). Default 0: the open-files limit less 128.",
-    "parse_max_expanded_bytes": "A DOCX whose zip members add up to more bytes than this, uncompressed, is not "
-                                "read: its file ends `failed` (XPERT_PARSE_MAX_EXPANDED_BYTES). Default 256 MiB.",
-    "parse_max_xml_bytes": "The same for a DOCX's XML members together (XPERT_PARSE_MAX_XML_BYTES). Default 64 MiB.",
-    "parse_max_memory_bytes": "Address space of the process that parses one document (XPERT_PARSE_MAX_MEMORY_BYTES). "
-                              "Default 1 GiB.",
-    "parse_cpu_seconds": "CPU seconds one document may take to parse (XPERT_PARSE_CPU_SECONDS). Default 60.",
-    "parse_timeout": "Seconds one document may take to parse, wall clock (XPERT_PARSE_TIMEOUT). Default 120.",
-    "log_level": "debug, info, warning, error (XPERT_LOG_LEVEL, --log-level). Default info.",
-    "run_timeout": "Seconds before a run ends `timeout` (XPERT_RUN_TIMEOUT). Default 3600.",
-    "frame_retention": "Seconds stored stream frames are kept (XPERT_FRAME_RETENTION). Default 7 days.",
-    "keepalive_interval": "Seconds between SSE keep-alive comments (XPERT_KEEPALIVE_INTERVAL). Default 15.",
-    "cors_origins": "Comma-separated origins allowed by CORS (XPERT_CORS_ORIGINS). Default none.",
-    "demo": "Serve the demo page at / even on a public interface (XPERT_DEMO, --demo).",
-    "demo_hosts": "Comma-separated host names the demo page's back end answers for, besides localhost, loopback "
-                  "addresses and --host (XPERT_DEMO_HOSTS). Default none.",
-    "secret_rate_limit": "Requests/minute per client secret, 0 = off (XPERT_SECRET_RATE_LIMIT). Default 60.",
-    "key_rate_limit": "Requests/minute per API key, 0 = off (XPERT_KEY_RATE_LIMIT). Default 0.",
-    "model_base_url": "OpenAI-compatible endpoint used by xperts that name no model (XPERT_MODEL_BASE_URL).",
-    "model": "Model name for that endpoint (XPERT_MODEL).",
-    "model_api_key": "API key for that endpoint (XPERT_MODEL_API_KEY).",
-    "with_worker": "With --redis-url: this API process also executes runs (XPERT_WITH_WORKER, --with-worker).",
-    "worker_concurrency": "Runs one worker executes at once (XPERT_WORKER_CONCURRENCY, --concurrency). Default 32.",
-    "lease_seconds": "A claimed run's lease; a dead worker's runs are re-queued after it (XPERT_LEASE_SECONDS). Default 30.",
-    "max_attempts": "Attempts per run before a run whose workers keep dying ends `error` (XPERT_MAX_ATTEMPTS). Default 3.",
-    "drain_seconds": "On SIGTERM a worker finishes its runs for this long, then hands the rest back "
-                     "(XPERT_DRAIN_SECONDS). Default 20.",
-    "stream_maxlen": "Frames kept per run in its Redis stream, about (XPERT_STREAM_MAXLEN). Default 10000.",
-    "stream_ttl": "Seconds a run's Redis stream lives after its last frame (XPERT_STREAM_TTL). Default 3600.",
-    "metrics_public": "Serve /metrics without a credential (XPERT_METRICS_PUBLIC). Default off: an API key.",
-}
+if __name__ == "__main__":
+    print(settings_table(), end="")

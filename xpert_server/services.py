@@ -1,26 +1,24 @@
-"""The components one process runs with, wired by `create_app` and reached by handlers via `services()`."""
+"""The components one process runs with, built by compose.py and reached by handlers via `services()`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from xpert_server.agents.provider import GraphProvider
 from xpert_server.auth.authenticator import Authenticator
 from xpert_server.auth.principal import Principal
 from xpert_server.config import Settings
+from xpert_server.knowledge.files import FileService
+from xpert_server.knowledge.service import KnowledgeService
 from xpert_server.runs.checkpoint import Checkpointer
 from xpert_server.runs.eventlog import EventLog
 from xpert_server.runs.recovery import Sweeper
 from xpert_server.runs.service import RunService
 from xpert_server.runs.state import to_jsonable
+from xpert_server.runs.wiring import RunsWiring
 from xpert_server.storage import SQLStorage
 from xpert_server.storage.records import ThreadRecord
-
-if TYPE_CHECKING:
-    from xpert_server.knowledge.files import FileService
-    from xpert_server.knowledge.service import KnowledgeService
-    from xpert_server.runs.wiring import RunsWiring
 
 
 @dataclass
@@ -33,10 +31,10 @@ class Services:
     events: EventLog
     runs: RunService
     sweeper: Sweeper
-    files: FileService | None = None
-    knowledge: KnowledgeService | None = None
+    files: FileService
+    knowledge: KnowledgeService
     # The mode's run components (process registry, worker, Redis): runs/wiring.py.
-    wiring: RunsWiring | None = None
+    wiring: RunsWiring
 
     async def thread_values(self, thread: ThreadRecord) -> Any:
         """The thread's current state values, from the checkpointer ({} before its first run)."""
@@ -50,16 +48,12 @@ class Services:
         return deleted
 
     async def close(self) -> None:
-        if self.wiring is not None:
-            await self.wiring.stop_worker()  # drain or hand back runs first, while everything still works
+        await self.wiring.stop_worker()  # drain or hand back runs first, while everything still works
         await self.sweeper.stop()
         await self.runs.shutdown()
-        if self.knowledge is not None:
-            await self.knowledge.close()
-        if self.files is not None:
-            await self.files.close()
+        await self.knowledge.close()
+        await self.files.close()
         await self.events.stop()
-        if self.wiring is not None:
-            await self.wiring.close()
+        await self.wiring.close()
         await self.checkpointer.close()
         await self.storage.close()

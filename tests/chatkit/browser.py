@@ -29,7 +29,6 @@ from starlette.routing import Route
 from tests.chatkit.common import database_url
 from tests.conftest import REQUIRE_SERVICES
 from tests.helpers import ApiHarness, open_harness
-from xpert_server.api.demo import OVERRIDES_HOOK
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -164,7 +163,7 @@ async def open_live(
         api_key=API_KEY,
         cors_origins=(shop,),
         xperts_dir=xperts,
-        extra={OVERRIDES_HOOK: True},
+        demo_overrides=True,
     ) as harness:
         live = Live(harness, base, shop)
         async with harness.client(API_KEY) as c:

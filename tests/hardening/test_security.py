@@ -254,20 +254,20 @@ def test_body_and_header_sizes_are_limited(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-async def streams_app(api_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[ApiHarness]:
+async def streams_app(api_database_url: str,
+                      tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[ApiHarness, str]]:
+    """The app and the org of its ticker xpert."""
     xperts = tmp_path_factory.mktemp("stream-xperts")
     org = f"streams-{secrets.token_hex(3)}"
     (xperts / "ticker.yaml").write_text(
         f"name: Ticker\nslug: ticker\norg: {org}\ngraph: {GRAPHS}:ticker\n", encoding="utf-8")
     async with open_harness(tmp_path_factory.mktemp("streams"), api_database_url, xperts_dir=xperts,
                             max_streams_per_credential=2, secret_rate_limit=0) as h:
-        h.services.settings.extra["streams_org"] = org
-        yield h
+        yield h, org
 
 
-async def test_open_streams_per_credential_are_limited(streams_app: ApiHarness) -> None:
-    h = streams_app
-    org = h.services.settings.extra["streams_org"]
+async def test_open_streams_per_credential_are_limited(streams_app: tuple[ApiHarness, str]) -> None:
+    h, org = streams_app
     key, _ = await h.mint_key(org)
     other, _ = await h.mint_key(org)
     async with h.client(key) as c:

@@ -42,8 +42,7 @@ class KEnv:
 
 async def _open(data_dir: Path, url: str, backend: str, xperts: Path | None) -> AsyncIterator[KEnv]:
     files_dir = data_dir / "uploads"
-    extra = {"files_dir": str(files_dir)}
-    async with open_harness(data_dir, url, xperts_dir=xperts, extra=extra) as h:
+    async with open_harness(data_dir, url, xperts_dir=xperts, files_dir=files_dir) as h:
         yield KEnv(h, data_dir, files_dir, backend)
 
 

@@ -215,7 +215,7 @@ async def test_delete_removes_row_and_bytes(kenv: KEnv) -> None:
 async def small(tmp_path: Path) -> AsyncIterator[KEnv]:
     files = tmp_path / "uploads"
     async with open_harness(tmp_path, f"sqlite:///{tmp_path / 'x.db'}", max_upload_bytes=4096,
-                            extra={"files_dir": str(files)}) as h:
+                            files_dir=files) as h:
         yield KEnv(h, tmp_path, files, "sqlite")
 
 

@@ -111,8 +111,8 @@ async def test_bad_documents_end_in_error(kenv: KEnv) -> None:
 
 async def test_processing_survives_a_restart(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'x.db'}"
-    extra = {"files_dir": str(tmp_path / "uploads")}
-    async with open_harness(tmp_path, url, extra=extra) as h:
+    files_dir = tmp_path / "uploads"
+    async with open_harness(tmp_path, url, files_dir=files_dir) as h:
         key, org = await h.mint_key()
         async with h.client(key) as c:
             kb = (await c.post("/knowledges", json={"name": "restart"})).json()
@@ -131,7 +131,7 @@ async def test_processing_survives_a_restart(tmp_path: Path) -> None:
             await storage.update_document(claimed.id, claimed.claim, status="embedding", progress=40.0,
                                           lease_until=time.time() - 1,
                                           attempts=1 if claimed.name == "a" else 3)
-    async with open_harness(tmp_path, url, extra=extra) as h:
+    async with open_harness(tmp_path, url, files_dir=files_dir) as h:
         async with h.client(key) as c:
             final = {s["id"]: s for s in await wait_processed(c, kb["id"], [d["id"] for d in docs])}
             a, b = final[docs[0]["id"]], final[docs[1]["id"]]

@@ -29,7 +29,7 @@ MAX_CACHED = 256
 
 class GraphProvider:
     def __init__(self, checkpointer: BaseCheckpointSaver[Any], settings: Settings, store: BaseStore | None = None,
-                 storage: SQLStorage | None = None):
+                 storage: SQLStorage | None = None, retriever: Retriever | None = None):
         self.checkpointer = checkpointer
         self.settings = settings
         self.store = store
@@ -38,8 +38,8 @@ class GraphProvider:
         self._cache: dict[tuple[str, int], Pregel[Any, Any, Any, Any]] = {}
         self._sub_cache: dict[tuple[str, int], Pregel[Any, Any, Any, Any]] = {}
         self._lock = threading.Lock()
-        # Knowledge retrieval for xperts that list `knowledge:` (set by the knowledge component).
-        self.retriever: Retriever | None = None
+        # Knowledge retrieval for xperts that list `knowledge:`; without it those lists are ignored.
+        self.retriever = retriever
 
     def spec(self, assistant: AssistantRecord) -> XpertSpec:
         return parse_definition(assistant.definition, f"assistant {assistant.public_id}")

@@ -36,9 +36,6 @@ DEMO_SLUG = "demo"
 DEMO_KEY_NAME = "demo page"
 VISITOR_COOKIE = "xpert_demo_visitor"
 _VISITOR_RE = re.compile(r"^[0-9a-f]{32}$")
-# Test hook (Settings.extra, never set from the environment): lets the page pick the xpert and the
-# secret's lifetime with `?xpert=<slug>&expires_after=<s>`, so browser tests can expire a secret mid-chat.
-OVERRIDES_HOOK = "demo_overrides"
 
 
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -97,7 +94,7 @@ async def demo_session(request: Request) -> Response:
     if host not in demo_host_names(settings):
         raise Forbidden(f"The demo does not answer for the host '{host[:100]}'; add it to XPERT_DEMO_HOSTS "
                         "if this server is reached under that name.")
-    overrides = bool(settings.extra.get(OVERRIDES_HOOK))
+    overrides = settings.demo_overrides
     slug = request.query_params.get("xpert", DEMO_SLUG) if overrides else DEMO_SLUG
     ttl = parse_expires_after(request.query_params.get("expires_after")) if overrides else DEFAULT_TTL
 

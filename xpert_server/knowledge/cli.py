@@ -17,13 +17,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from xpert_server.config import FIELDS_DOC, Settings
+from xpert_server.config import Settings
+from xpert_server.flags import DatabaseUrl, DataDir
 
 knowledge_app = typer.Typer(help="Knowledge bases: ingest files, list, search.", no_args_is_help=True)
 console = Console(stderr=True)
 
-DataDir = Annotated[Path | None, typer.Option("--data-dir", help=FIELDS_DOC["data_dir"])]
-DatabaseUrl = Annotated[str | None, typer.Option("--database-url", help=FIELDS_DOC["database_url"])]
 Org = Annotated[str, typer.Option("--org", help="Organization id.")]
 SETTLED = ("finish", "error", "cancel")
 
@@ -42,12 +41,12 @@ def _files(paths: list[Path]) -> list[Path]:
 
 
 async def _session(settings: Settings, fn: Any) -> Any:
-    from xpert_server.knowledge.wiring import start_knowledge
+    from xpert_server.knowledge.wiring import open_knowledge
     from xpert_server.storage import create_storage
 
     storage = create_storage(settings.resolved_database_url)
     await storage.open()
-    files, knowledge = await start_knowledge(storage, settings)
+    files, knowledge = await open_knowledge(storage, settings)
     try:
         return await fn(storage, files, knowledge)
     finally:

@@ -5,7 +5,7 @@ then the same id with `{category: "Computer", status: "success", data: [<documen
 merges by id; XpertAI moves finished retrievals to its "Computer" panel).
 
 The agent calls it as `await retriever(question, spec.knowledge, config)`; `bind(service)` makes that
-callable (set on `GraphProvider.retriever` by app.py).
+callable (given to `GraphProvider` by compose.py).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.runnables import RunnableConfig
 
@@ -22,6 +22,9 @@ from xpert_server.api.shapes import ts
 from xpert_server.auth.principal import DEFAULT_ORG
 from xpert_server.encoding import new_id
 from xpert_server.knowledge.search import Hit
+
+if TYPE_CHECKING:
+    from xpert_server.knowledge.service import KnowledgeService
 
 log = logging.getLogger("xpert.knowledge")
 
@@ -38,7 +41,7 @@ def _emit(call_id: str, data: dict[str, Any]) -> None:
         pass
 
 
-async def retrieve(service: Any, question: str, knowledge: list[str], config: RunnableConfig) -> list[dict[str, Any]]:
+async def retrieve(service: KnowledgeService, question: str, knowledge: list[str], config: RunnableConfig) -> list[dict[str, Any]]:
     """Search the named bases (names or ids, in the run's org) → `[{name, content, document_id,
     chunk_id, score, knowledgebase}]`, best first, at most the largest `recall.topK` of the bases."""
     configurable = (config or {}).get("configurable") or {}
@@ -93,6 +96,6 @@ async def retrieve(service: Any, question: str, knowledge: list[str], config: Ru
     return results
 
 
-def bind(service: Any) -> Retriever:
+def bind(service: KnowledgeService) -> Retriever:
     """`retrieve` with the service filled in: `await retriever(question, knowledge, config)`."""
     return functools.partial(retrieve, service)

@@ -1,14 +1,6 @@
-"""Settings of files and knowledge, read from `Settings.extra` first, then `XPERT_*` environment variables.
-
-They live here (not in config.Settings) so this component can grow without touching the shared settings:
-- XPERT_FILES_DIR: where uploaded files are stored (default `<data dir>/files`).
-- XPERT_FILE_URL_SECRET: key that signs file `url`s (default: a random key kept in `<data dir>/file-url.key`;
-  set it when several servers share one database, so each accepts the others' urls).
-- XPERT_FILE_URL_TTL: seconds a signed file url stays valid (default 86400).
-- XPERT_EMBEDDINGS_BASE_URL / XPERT_EMBEDDINGS_MODEL / XPERT_EMBEDDINGS_API_KEY: an OpenAI-compatible
-  `/embeddings` endpoint; unset means the offline multilingual encoder.
-- XPERT_KNOWLEDGE_VECTORS: `auto` (default: sqlite-vec on SQLite, numpy on PostgreSQL) or `numpy`.
-"""
+"""What the files and knowledge services need of `Settings`, resolved once: where files go, the url signing
+key (random and kept in the data dir unless `file_url_secret` is set), the embedder, the parse limits.
+Every value comes from `config.Settings`; nothing here reads the environment."""
 
 from __future__ import annotations
 
@@ -16,7 +8,6 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from xpert_server.config import Settings
 from xpert_server.knowledge.sandbox import ParseLimits
@@ -36,27 +27,17 @@ class KnowledgeSettings:
     parse_limits: ParseLimits = ParseLimits()
 
     @classmethod
-    def from_settings(cls, settings: Settings, env: dict[str, str] | None = None) -> KnowledgeSettings:
-        env = dict(os.environ if env is None else env)
-        extra: dict[str, Any] = settings.extra
-
-        def get(name: str) -> Any:
-            value = extra.get(name)
-            if value is None:
-                value = env.get("XPERT_" + name.upper()) or None
-            return value
-
+    def from_settings(cls, settings: Settings) -> KnowledgeSettings:
         data_dir = Path(settings.data_dir)
-        files_dir = Path(get("files_dir") or data_dir / "files")
-        secret = get("file_url_secret")
+        secret = settings.file_url_secret
         return cls(
-            files_dir=files_dir,
-            url_secret=secret.encode() if isinstance(secret, str) else secret or _stored_secret(data_dir),
-            url_ttl=float(get("file_url_ttl") or 86400),
-            embeddings_base_url=get("embeddings_base_url"),
-            embeddings_model=get("embeddings_model"),
-            embeddings_api_key=get("embeddings_api_key") or settings.model_api_key,
-            vectors=str(get("knowledge_vectors") or "auto"),
+            files_dir=settings.files_dir or data_dir / "files",
+            url_secret=secret.encode() if secret else _stored_secret(data_dir),
+            url_ttl=settings.file_url_ttl,
+            embeddings_base_url=settings.embeddings_base_url,
+            embeddings_model=settings.embeddings_model,
+            embeddings_api_key=settings.embeddings_api_key or settings.model_api_key,
+            vectors=settings.knowledge_vectors,
             max_upload_bytes=settings.max_upload_bytes,
             data_dir=data_dir,
             parse_limits=ParseLimits.from_settings(settings),

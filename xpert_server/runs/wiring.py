@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -62,7 +61,7 @@ class RunsWiring:
 def _warn_unshared(settings: Settings) -> None:
     """Uploaded bytes and signed file URLs must be the same in every process of a deployment."""
     def given(name: str) -> bool:
-        return bool(settings.extra.get(name) or os.environ.get("XPERT_" + name.upper()))
+        return getattr(settings, name) is not None
 
     if not given("files_dir"):
         log.warning("scaled mode without XPERT_FILES_DIR: uploads go to %s, which other processes must share "
