@@ -152,11 +152,11 @@ class Settings:
 
 
 def normalise_database_url(url: str) -> str:
-    """Accept the URLs people paste (`postgres://`, `postgresql://`, `sqlite:///`) and pick async drivers."""
+    """Accept the URLs people paste (`postgres://`, `postgresql://`, `sqlite:///`) and name the drivers storage uses."""
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        return "postgresql+asyncpg://" + url[len("postgresql://") :]
+        return "postgresql+psycopg://" + url[len("postgresql://") :]
     if url.startswith("sqlite:///"):
         return "sqlite+aiosqlite:///" + url[len("sqlite:///") :]
     return url

@@ -76,10 +76,6 @@ def route_key(method: str, template: str, prefix: str) -> tuple[str, str]:
     return method.upper(), _PARAM.sub("{}", template)
 
 
-def allowed_for_secret(method: str, template: str, prefix: str) -> bool:
-    return route_key(method, template, prefix) in SECRET_ROUTES
-
-
 def route_template(request: Request) -> str | None:
     """The matched route's path template, e.g. `/api/ai/threads/{thread_id}`.
 

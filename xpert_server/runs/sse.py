@@ -34,9 +34,3 @@ class Frame:
                 data = data.replace(raw, escaped)
         return b"%sid: %d\ndata: %s\n\n" % (head, self.seq, data)
 
-
-def error_frame(message: str) -> bytes:
-    """For failures outside any run (nothing stored to replay): JSON data, unlike XpertAI's plain text."""
-    from xpert_server.encoding import dumps
-
-    return b"event: error\ndata: " + dumps({"message": message}) + b"\n\n"

@@ -19,7 +19,6 @@ T, R, M, A = t.threads, t.runs, t.messages, t.assistants
 
 AUDIT_INSERT = insert(t.audit_log)
 THREAD_INSERT = insert(T)
-RUN_INSERT = insert(R)
 MESSAGE_INSERT = insert(M)
 
 RUN_STATUS = (
