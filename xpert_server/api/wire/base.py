@@ -39,5 +39,11 @@ class Ok(Wire):
     ok: bool
 
 
-# The body of a 2xx that streams Server-Sent Events (each frame: `id`, `event`, `data` lines).
-SSE_SCHEMA: dict[str, Any] = {"type": "string", "description": "Server-Sent Events (`id:`, `event:`, `data:`)"}
+# One event of a 2xx that streams Server-Sent Events (OpenAPI describes a `text/event-stream` body per event):
+# `data` is the JSON of an XpertAI ChatKit frame; `event` is absent (a message) or names a control frame.
+SSE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "One Server-Sent Event; `data` holds a JSON frame",
+    "properties": {"id": {"type": "string"}, "event": {"type": "string"}, "data": {"type": "string"},
+                   "retry": {"type": "integer"}},
+}
