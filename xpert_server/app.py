@@ -100,6 +100,9 @@ def include_flat(app: FastAPI, router: APIRouter, prefix: str, responses: dict[i
             prefix + route.path,
             route.endpoint,
             response_model=route.response_model,
+            # The wire models describe; the handler's dict decides which keys are sent (a field a shape
+            # omits, such as `__error__` on a run that did not fail, is not sent as null).
+            response_model_exclude_unset=True,
             status_code=route.status_code,
             tags=route.tags,
             dependencies=route.dependencies,

@@ -252,7 +252,7 @@ def keys_list(
     database_url: DatabaseUrl = None,
 ) -> None:
     """List keys (hints only: keys are stored hashed)."""
-    from xpert_server.api.shapes import ts
+    from xpert_server.encoding import ts
 
     records = _with_storage(_settings(data_dir, database_url), lambda s: s.list_api_keys(org))
     table = Table("id", "org", "name", "role", "key", "xpert", "expires", "status")

@@ -1,4 +1,4 @@
-"""The one JSON encoder (orjson), ids and timestamps used across the server."""
+"""The one JSON encoder (orjson), ids and timestamps (`ts`, `iso`) used across the server."""
 
 from __future__ import annotations
 
@@ -62,6 +62,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def ts(epoch: float | None) -> str | None:
+    """An epoch (as storage keeps times) as the wire's ISO-8601 string."""
+    return None if epoch is None else iso(datetime.fromtimestamp(epoch, UTC))
+
+
 def iso(dt: datetime | None) -> str | None:
     """ISO-8601 with milliseconds and `Z`, as XpertAI's server serialises JS Dates."""
     if dt is None:
@@ -69,3 +74,30 @@ def iso(dt: datetime | None) -> str | None:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     return dt.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+# --- values no backend can store ------------------------------------------------------------------
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+def unstorable_paths(value: Any, path: str = "") -> list[str]:
+    """Where a JSON value holds what storage refuses: NUL characters (PostgreSQL text and JSONB reject
+    them) or integers beyond 64 bits (the JSON encoder and both databases reject them)."""
+    if isinstance(value, str):
+        return [path] if "\x00" in value else []
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, int):
+        return [] if INT64_MIN <= value <= INT64_MAX else [path]
+    bad: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            sub = f"{path}.{key}" if path else str(key)
+            if "\x00" in str(key):
+                bad.append(sub)
+            bad.extend(unstorable_paths(item, sub))
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            bad.extend(unstorable_paths(item, f"{path}.{i}" if path else str(i)))
+    return bad

@@ -10,7 +10,13 @@ from pydantic import BaseModel, Field
 from xpert_server.api.assistants import _require_unbound
 from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant
 from xpert_server.api.limits import INT32_MAX
-from xpert_server.api.shapes import assistant_json
+from xpert_server.api.wire.assistants import (
+    Assistant,
+    Graph,
+    GraphSchemas,
+    RuntimeCapabilities,
+    assistant_json,
+)
 from xpert_server.errors import NotFound
 from xpert_server.runs.state import to_jsonable
 
@@ -21,7 +27,8 @@ class SetLatest(BaseModel):
     version: int = Field(ge=1, le=INT32_MAX)  # the column is a 32-bit INTEGER on PostgreSQL
 
 
-@router.get("/runtime-capabilities", summary="What the xpert can do: skills (tools), plugins, sub-agents")
+@router.get("/runtime-capabilities", summary="What the xpert can do: skills (tools), plugins, sub-agents",
+            response_model=RuntimeCapabilities)
 async def runtime_capabilities(assistant_id: str, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     record = await load_assistant(services, p, assistant_id)
     spec = services.graphs.spec(record)
@@ -33,7 +40,7 @@ async def runtime_capabilities(assistant_id: str, services: ServicesDep, p: Prin
     return {"skills": skills, "plugins": plugins, "subAgents": sub_agents, "knowledgebases": list(spec.knowledge)}
 
 
-@router.get("/graph", summary="The xpert's graph: nodes and edges")
+@router.get("/graph", summary="The xpert's graph: nodes and edges", response_model=Graph)
 async def get_graph(assistant_id: str, services: ServicesDep, p: PrincipalDep, xray: bool = False) -> dict[str, Any]:
     record = await load_assistant(services, p, assistant_id)
     graph = services.graphs.get(record)
@@ -41,7 +48,8 @@ async def get_graph(assistant_id: str, services: ServicesDep, p: PrincipalDep, x
     return to_jsonable(drawable.to_json())  # type: ignore[no-any-return]
 
 
-@router.get("/schemas", summary="The graph's input, output, state and config schemas")
+@router.get("/schemas", summary="The graph's input, output, state and config schemas",
+            response_model=GraphSchemas)
 async def get_schemas(assistant_id: str, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     record = await load_assistant(services, p, assistant_id)
     graph = services.graphs.get(record)
@@ -62,7 +70,8 @@ async def get_schemas(assistant_id: str, services: ServicesDep, p: PrincipalDep)
     }
 
 
-@router.post("/latest", status_code=201, summary="Make an earlier version the current one")
+@router.post("/latest", status_code=201, summary="Make an earlier version the current one",
+             response_model=Assistant)
 async def set_latest(assistant_id: str, body: SetLatest, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     _require_unbound(p)
     record = await load_assistant(services, p, assistant_id)

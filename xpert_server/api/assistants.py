@@ -13,7 +13,13 @@ from xpert_server.agents.operator_fields import operator_only_changes, refusal, 
 from xpert_server.agents.registry import record_from_spec
 from xpert_server.api.deps import NOT_ALLOWED_ASSISTANT, PrincipalDep, ServicesDep, load_assistant
 from xpert_server.api.limits import INT64_MAX, Storable, check_storable
-from xpert_server.api.shapes import assistant_json, assistant_version_json
+from xpert_server.api.wire.assistants import (
+    Assistant,
+    AssistantDeleted,
+    AssistantVersion,
+    assistant_json,
+    assistant_version_json,
+)
 from xpert_server.auth.principal import Principal
 from xpert_server.encoding import new_id
 from xpert_server.errors import BadRequest, Forbidden, NotFound
@@ -128,7 +134,7 @@ def _require_unbound(p: Principal) -> None:
         raise Forbidden(NOT_ALLOWED_ASSISTANT)
 
 
-@router.post("/search", status_code=201, summary="Search assistants")
+@router.post("/search", status_code=201, summary="Search assistants", response_model=list[Assistant])
 async def search_assistants(body: AssistantSearch, services: ServicesDep, p: PrincipalDep) -> list[dict[str, Any]]:
     records = await services.storage.search_assistants(
         p,
@@ -147,7 +153,7 @@ async def count_assistants(body: AssistantCount, services: ServicesDep, p: Princ
     return await services.storage.count_assistants(p, metadata=body.metadata, graph_id=body.graph_id)
 
 
-@router.post("", status_code=201, summary="Create an assistant (xpert)")
+@router.post("", status_code=201, summary="Create an assistant (xpert)", response_model=Assistant)
 async def create_assistant(body: AssistantWrite, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     _require_unbound(p)
     base: dict[str, Any] | None = None
@@ -178,12 +184,12 @@ async def create_assistant(body: AssistantWrite, services: ServicesDep, p: Princ
     return assistant_json(record)
 
 
-@router.get("/{assistant_id}", summary="Get an assistant")
+@router.get("/{assistant_id}", summary="Get an assistant", response_model=Assistant)
 async def get_assistant(assistant_id: str, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     return assistant_json(await load_assistant(services, p, assistant_id))
 
 
-@router.patch("/{assistant_id}", summary="Update an assistant (bumps its version)")
+@router.patch("/{assistant_id}", summary="Update an assistant (bumps its version)", response_model=Assistant)
 async def update_assistant(
     assistant_id: str, body: AssistantWrite, services: ServicesDep, p: PrincipalDep
 ) -> dict[str, Any]:
@@ -213,7 +219,7 @@ async def update_assistant(
     return assistant_json(updated)
 
 
-@router.delete("/{assistant_id}", summary="Delete an assistant")
+@router.delete("/{assistant_id}", summary="Delete an assistant", response_model=AssistantDeleted)
 async def delete_assistant(assistant_id: str, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     _require_unbound(p)
     await load_assistant(services, p, assistant_id)
@@ -227,7 +233,8 @@ async def _versions(assistant_id: str, q: VersionsQuery, services: ServicesDep, 
     return [assistant_version_json(v) for v in versions or []]
 
 
-@router.get("/{assistant_id}/versions", summary="List an assistant's versions, newest first")
+@router.get("/{assistant_id}/versions", summary="List an assistant's versions, newest first",
+            response_model=list[AssistantVersion])
 async def get_versions(
     assistant_id: str,
     services: ServicesDep,
@@ -238,7 +245,8 @@ async def get_versions(
     return await _versions(assistant_id, VersionsQuery(limit=limit, offset=offset), services, p)
 
 
-@router.post("/{assistant_id}/versions", status_code=201, summary="List versions (LangGraph SDK form)")
+@router.post("/{assistant_id}/versions", status_code=201, summary="List versions (LangGraph SDK form)",
+             response_model=list[AssistantVersion])
 async def post_versions(
     assistant_id: str, body: VersionsQuery, services: ServicesDep, p: PrincipalDep
 ) -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body
 
 from xpert_server.api.deps import PrincipalDep, ServicesDep
+from xpert_server.api.wire.keys import ClientSecret, secret_json
 from xpert_server.auth.secrets import mint_secret, parse_expires_after
 from xpert_server.errors import Forbidden
 
@@ -22,7 +23,8 @@ SessionBody = Annotated[
 ]
 
 
-@router.post("/sessions", status_code=201, summary="Create a ChatKit client secret")
+@router.post("/sessions", status_code=201, summary="Create a ChatKit client secret",
+             response_model=ClientSecret)
 async def create_session(services: ServicesDep, p: PrincipalDep, body: SessionBody = None) -> dict[str, Any]:
     # The scope check already refuses secrets on this route; this keeps the rule next to the code
     # it protects, should the allow-list ever be edited by mistake.
@@ -32,4 +34,4 @@ async def create_session(services: ServicesDep, p: PrincipalDep, body: SessionBo
     minted = await mint_secret(
         services.storage, p, parse_expires_after(raw), user_id=p.user_id, xpert_id=p.xpert_id
     )
-    return minted.json()
+    return secret_json(minted)

@@ -11,9 +11,12 @@ from starlette.responses import FileResponse, Response, StreamingResponse
 
 from xpert_server.api.deps import PrincipalDep, ServicesDep, get_principal, get_services, require_storable_id
 from xpert_server.api.openapi import DISK_FULL
+from xpert_server.api.wire.base import Deleted
+from xpert_server.api.wire.files import ContextFile, file_json
 from xpert_server.errors import NotFound
 from xpert_server.knowledge import signing
 from xpert_server.knowledge.files import FileService
+from xpert_server.storage.sql.files import FileRecord
 
 router = APIRouter(prefix="/contexts", tags=["contexts"])
 
@@ -48,22 +51,28 @@ def api_base(request: Request, services: Any) -> str:
     return str(request.base_url).rstrip("/") + services.settings.api_prefix.rstrip("/")
 
 
+def _file_json(files: FileService, record: FileRecord, request: Request, services: Any) -> dict[str, Any]:
+    url = files.content_url(api_base(request, services), record.id)
+    return file_json(record, url, files.capabilities(record))
+
+
 @router.post("/file", status_code=201, summary="Upload a context file", openapi_extra=_UPLOAD_BODY,
-             responses=DISK_FULL)
+             responses=DISK_FULL, response_model=ContextFile)
 async def upload_file(request: Request, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     files = file_service(services)
-    record = await files.upload(request, p)
-    return files.file_json(record, api_base(request, services))
+    record = await files.upload(p, request.headers.get("content-type", ""), request.stream())
+    return _file_json(files, record, request, services)
 
 
-@router.get("/file/{file_id}", summary="A context file (with a fresh url and its parse status)")
+@router.get("/file/{file_id}", summary="A context file (with a fresh url and its parse status)",
+            response_model=ContextFile)
 async def get_file(file_id: str, request: Request, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     require_storable_id("File", file_id)
     files = file_service(services)
-    return files.file_json(await files.get(p, file_id), api_base(request, services))
+    return _file_json(files, await files.get(p, file_id), request, services)
 
 
-@router.delete("/file/{file_id}", summary="Delete a context file")
+@router.delete("/file/{file_id}", summary="Delete a context file", response_model=Deleted)
 async def delete_file(file_id: str, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     require_storable_id("File", file_id)
     record = await file_service(services).delete(p, file_id)

@@ -11,11 +11,20 @@ from starlette.responses import Response
 from xpert_server.api.deps import PrincipalDep, ServicesDep
 from xpert_server.api.limits import INT64_MAX, Storable
 from xpert_server.api.openapi import EMPTY_202
-from xpert_server.api.shapes import ts
+from xpert_server.api.wire.conversations import (
+    Conversation,
+    ConversationPage,
+    Feedback,
+    FeedbackPage,
+    MessagePage,
+    conversation_json,
+    feedback_json,
+    message_json,
+)
 from xpert_server.auth.principal import Principal
 from xpert_server.errors import NotFound
 from xpert_server.services import Services
-from xpert_server.storage.records import MessageRecord, ThreadRecord
+from xpert_server.storage.records import ThreadRecord
 
 router = APIRouter(prefix="/conversations", tags=["conversations"])
 
@@ -38,39 +47,6 @@ class FeedbackCreate(BaseModel):
     content: str | None = Field(default=None, max_length=10_000)
 
 
-def conversation_json(t: ThreadRecord) -> dict[str, Any]:
-    return {
-        "id": t.conversation_id,
-        "threadId": t.public_id,
-        "title": t.title,
-        "status": t.status,
-        "from": "api",
-        "fromEndUserId": t.created_by,
-        "options": t.metadata.get("options"),
-        "error": t.error,
-        "operation": None,
-        "xpertId": t.assistant_id,
-        "createdAt": ts(t.created_at),
-        "updatedAt": ts(t.updated_at),
-    }
-
-
-def message_json(m: MessageRecord, conversation_id: str) -> dict[str, Any]:
-    return {
-        "id": m.id,
-        "conversationId": conversation_id,
-        "role": m.role,
-        "content": m.content,
-        "reasoning": m.reasoning,
-        "attachments": m.files,
-        "status": m.status,
-        "error": m.error,
-        "executionId": m.execution_id,
-        "createdAt": ts(m.created_at),
-        "updatedAt": ts(m.updated_at),
-    }
-
-
 async def _conversation(services: Services, p: Principal, conversation_id: str) -> ThreadRecord:
     thread = await services.storage.get_thread_by_conversation(p, conversation_id)
     if thread is None:
@@ -78,7 +54,8 @@ async def _conversation(services: Services, p: Principal, conversation_id: str) 
     return thread
 
 
-@router.post("/search", status_code=200, summary="Search conversations")
+@router.post("/search", status_code=200, summary="Search conversations",
+             response_model=ConversationPage)
 async def search_conversations(body: ConversationSearch, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     order = {k: v.upper() for k, v in (body.order or {}).items()} or None
     page = await services.storage.search_conversations(
@@ -87,12 +64,13 @@ async def search_conversations(body: ConversationSearch, services: ServicesDep, 
     return {"items": [conversation_json(t) for t in page.items], "total": page.total}
 
 
-@router.get("/{conversation_id}", summary="Get a conversation")
+@router.get("/{conversation_id}", summary="Get a conversation", response_model=Conversation)
 async def get_conversation(conversation_id: str, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     return conversation_json(await _conversation(services, p, conversation_id))
 
 
-@router.patch("/{conversation_id}", summary="Rename a conversation or set its options")
+@router.patch("/{conversation_id}", summary="Rename a conversation or set its options",
+              response_model=Conversation)
 async def patch_conversation(
     conversation_id: str, body: ConversationPatch, services: ServicesDep, p: PrincipalDep
 ) -> dict[str, Any]:
@@ -116,7 +94,8 @@ async def delete_conversation(conversation_id: str, services: ServicesDep, p: Pr
     return Response(status_code=202)
 
 
-@router.get("/{conversation_id}/messages", summary="A conversation's messages, oldest first")
+@router.get("/{conversation_id}/messages", summary="A conversation's messages, oldest first",
+            response_model=MessagePage)
 async def list_messages(
     conversation_id: str,
     services: ServicesDep,
@@ -129,7 +108,8 @@ async def list_messages(
     return {"items": [message_json(m, conversation_id) for m in page.items], "total": page.total}
 
 
-@router.post("/{conversation_id}/messages/{message_id}/feedbacks", status_code=201, summary="Rate a message")
+@router.post("/{conversation_id}/messages/{message_id}/feedbacks", status_code=201, summary="Rate a message",
+             response_model=Feedback)
 async def create_feedback(
     conversation_id: str, message_id: str, body: FeedbackCreate, services: ServicesDep, p: PrincipalDep
 ) -> dict[str, Any]:
@@ -137,19 +117,14 @@ async def create_feedback(
     fb = await services.storage.add_feedback(p, thread.id, message_id, body.rating, body.content)
     if fb is None:
         raise NotFound(f"Message '{message_id}' not found.")
-    return _feedback_json(fb, conversation_id)
+    return feedback_json(fb, conversation_id)
 
 
-@router.get("/{conversation_id}/messages/{message_id}/feedbacks", summary="A message's feedback")
+@router.get("/{conversation_id}/messages/{message_id}/feedbacks", summary="A message's feedback",
+            response_model=FeedbackPage)
 async def list_feedbacks(
     conversation_id: str, message_id: str, services: ServicesDep, p: PrincipalDep
 ) -> dict[str, Any]:
     thread = await _conversation(services, p, conversation_id)
     items = await services.storage.list_feedbacks(p, thread.id, message_id)
-    return {"items": [_feedback_json(f, conversation_id) for f in items], "total": len(items)}
-
-
-def _feedback_json(fb: dict[str, Any], conversation_id: str) -> dict[str, Any]:
-    return {"id": fb["id"], "conversationId": conversation_id, "messageId": fb["message_id"],
-            "rating": fb["rating"], "content": fb["content"], "createdById": fb["created_by"],
-            "createdAt": ts(fb["created_at"])}
+    return {"items": [feedback_json(f, conversation_id) for f in items], "total": len(items)}

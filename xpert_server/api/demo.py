@@ -23,6 +23,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from xpert_server.api.widget import PAGE_CSP, security_headers, static_file
+from xpert_server.api.wire.keys import secret_json
 from xpert_server.auth.keys import generate_key, hash_credential, key_hint
 from xpert_server.auth.principal import DEFAULT_ORG, Principal
 from xpert_server.auth.secrets import DEFAULT_TTL, mint_secret, parse_expires_after
@@ -114,7 +115,7 @@ async def demo_session(request: Request) -> Response:
         xpert_id=found[0].id,
     )
     body: dict[str, Any] = {
-        **minted.json(),
+        **secret_json(minted),
         "xpertId": found[0].public_id,
         "organizationId": DEFAULT_ORG,
         "apiUrl": str(request.base_url).rstrip("/") + settings.api_prefix.rstrip("/"),

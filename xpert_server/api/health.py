@@ -6,9 +6,11 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from xpert_server.api.wire.base import Ok
+
 router = APIRouter(tags=["health"])
 
 
-@router.get("/ok", summary="Liveness check")
+@router.get("/ok", summary="Liveness check", response_model=Ok)
 async def ok() -> dict[str, Any]:
     return {"ok": True}

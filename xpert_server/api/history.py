@@ -1,4 +1,4 @@
-"""A thread's checkpoint history, copies, and context usage."""
+"""A thread's checkpoint history, copies (runs/threadstate.py), and context usage."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from pydantic import BaseModel, Field, field_validator
 
 from xpert_server.api.deps import PrincipalDep, ServicesDep
 from xpert_server.api.limits import Storable
-from xpert_server.api.shapes import thread_json, ts
 from xpert_server.api.threads import load_thread
-from xpert_server.encoding import loads
+from xpert_server.api.wire.threads import ContextUsage, Thread, ThreadState, state_json, thread_json
+from xpert_server.encoding import loads, ts
 from xpert_server.errors import BadRequest
-from xpert_server.runs.state import state_json
+from xpert_server.runs import threadstate
 
 router = APIRouter(prefix="/threads/{thread_id}", tags=["threads"])
 
@@ -46,38 +46,29 @@ def _checkpoint_id(value: str | dict[str, Any] | None) -> str | None:
     return value
 
 
-@router.post("/history", summary="The thread's checkpoints, newest first")
+@router.post("/history", summary="The thread's checkpoints, newest first",
+             response_model=list[ThreadState])
 async def history(thread_id: str, body: HistoryQuery, services: ServicesDep, p: PrincipalDep) -> list[dict[str, Any]]:
     thread = await load_thread(services, p, thread_id)
-    config: Any = {"configurable": {"thread_id": thread.id, "checkpoint_ns": ""}}
     before_id = _checkpoint_id(body.before)
     if before_id is not None and (not isinstance(before_id, str) or "\x00" in before_id):
         raise BadRequest("before: not a checkpoint id.")
-    before: Any = {"configurable": {"thread_id": thread.id, "checkpoint_ns": "", "checkpoint_id": before_id}} \
-        if before_id else None
-    out = []
-    async for tup in services.checkpointer.saver.alist(config, filter=body.metadata or None, before=before,
-                                                        limit=body.limit):
-        out.append(state_json(thread_id, tup))
-    return out
+    tuples = await threadstate.history(services.checkpointer, thread.id, limit=body.limit, before_id=before_id,
+                                       metadata=body.metadata)
+    return [state_json(thread_id, tup) for tup in tuples]
 
 
-@router.post("/copy", status_code=201, summary="Copy a thread: metadata, conversation and state history")
+@router.post("/copy", status_code=201, summary="Copy a thread: metadata, conversation and state history",
+             response_model=Thread)
 async def copy_thread(thread_id: str, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     source = await load_thread(services, p, thread_id)
     copy = await services.storage.copy_thread(p, source)
-    saver = services.checkpointer.saver
-    tuples = [t async for t in saver.alist({"configurable": {"thread_id": source.id, "checkpoint_ns": ""}})]
-    for tup in reversed(tuples):  # oldest first, so each parent exists before its children
-        parent = tup.parent_config["configurable"]["checkpoint_id"] if tup.parent_config else None
-        target: Any = {"configurable": {"thread_id": copy.id, "checkpoint_ns": "", "checkpoint_id": parent}}
-        new_config = await saver.aput(target, tup.checkpoint, tup.metadata, tup.checkpoint["channel_versions"])
-        if tup.pending_writes:
-            await saver.aput_writes(new_config, [(c, v) for _, c, v in tup.pending_writes], task_id="copy")
+    await threadstate.copy_checkpoints(services.checkpointer, source.id, copy.id)
     return thread_json(copy)
 
 
-@router.get("/context-usage", summary="Token usage of the thread's latest run")
+@router.get("/context-usage", summary="Token usage of the thread's latest run",
+            response_model=ContextUsage)
 async def context_usage(
     thread_id: str, services: ServicesDep, p: PrincipalDep, agentKey: str | None = None
 ) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from starlette.responses import PlainTextResponse
 from xpert_server import __version__
 from xpert_server.api.deps import get_principal, get_services
 from xpert_server.api.metrics import RequestMetrics
+from xpert_server.api.wire.info import Info
 from xpert_server.errors import Forbidden
 from xpert_server.runs.wiring import WORKER_KINDS
 from xpert_server.services import Services
@@ -74,7 +75,8 @@ async def _snapshot(services: Services) -> dict[str, Any]:
     }
 
 
-@router.get("/info", summary="Mode, version, queue depth and live workers (no credential)")
+@router.get("/info", summary="Mode, version, queue depth and live workers (no credential)",
+            response_model=Info)
 async def info(request: Request) -> dict[str, Any]:
     services = get_services(request)
     health = await _health(services)

@@ -13,7 +13,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from xpert_server.api.deps import NOT_ALLOWED_ASSISTANT, PrincipalDep, ServicesDep, load_assistant
-from xpert_server.api.shapes import api_key_json
+from xpert_server.api.wire.keys import ApiKey, ApiKeyCreated, ApiKeyRevoked, api_key_json
 from xpert_server.auth.keys import generate_key, hash_credential, key_hint
 from xpert_server.auth.principal import Role
 from xpert_server.errors import Forbidden, NotFound
@@ -32,7 +32,7 @@ class KeyCreate(BaseModel):
     expires_in: float | None = Field(default=None, gt=0, le=MAX_EXPIRES_IN, description="Seconds until it expires.")
 
 
-@router.get("", summary="List the org's API keys (hints only)")
+@router.get("", summary="List the org's API keys (hints only)", response_model=list[ApiKey])
 async def list_keys(services: ServicesDep, p: PrincipalDep) -> list[dict[str, Any]]:
     now = time.time()
     records = await services.storage.list_api_keys(p.org_id)
@@ -41,7 +41,8 @@ async def list_keys(services: ServicesDep, p: PrincipalDep) -> list[dict[str, An
     return [api_key_json(k, now=now) for k in records]
 
 
-@router.post("", status_code=201, summary="Create an API key (shown once, in this reply only)")
+@router.post("", status_code=201, summary="Create an API key (shown once, in this reply only)",
+             response_model=ApiKeyCreated)
 async def create_key(body: KeyCreate, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     xpert_id = body.xpert_id
     if p.xpert_id is not None:
@@ -64,7 +65,8 @@ async def create_key(body: KeyCreate, services: ServicesDep, p: PrincipalDep) ->
     return api_key_json(record, now=time.time(), key=key)
 
 
-@router.delete("/{key_id}", summary="Revoke an API key (refused within a second everywhere)")
+@router.delete("/{key_id}", summary="Revoke an API key (refused within a second everywhere)",
+               response_model=ApiKeyRevoked)
 async def revoke_key(key_id: str, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     records = [k for k in await services.storage.list_api_keys(p.org_id) if k.id == key_id]
     if not records or (p.xpert_id is not None and records[0].xpert_id != p.xpert_id):

@@ -9,8 +9,20 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from xpert_server.api.deps import PrincipalDep, ServicesDep, require_storable_id
 from xpert_server.api.limits import INT64_MAX, Storable, check_storable
+from xpert_server.api.wire.base import Deleted
+from xpert_server.api.wire.knowledges import (
+    Chunks,
+    Document,
+    DocumentsDeleted,
+    DocumentStatus,
+    Knowledgebase,
+    chunk_json,
+    document_json,
+    kb_json,
+    status_json,
+)
 from xpert_server.errors import BadRequest, NotFound
-from xpert_server.knowledge.service import KnowledgeService, document_json, kb_json, status_json
+from xpert_server.knowledge.service import KnowledgeService
 
 router = APIRouter(prefix="/knowledges", tags=["knowledges"])
 
@@ -70,7 +82,7 @@ def _extra(body: BaseModel) -> dict[str, Any]:
     return extra
 
 
-@router.post("", status_code=201, summary="Create a knowledge base")
+@router.post("", status_code=201, summary="Create a knowledge base", response_model=Knowledgebase)
 async def create_kb(body: KnowledgebaseBody, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     kb = await service(services).create(
         p, body.name, body.description, body.permission,
@@ -79,19 +91,19 @@ async def create_kb(body: KnowledgebaseBody, services: ServicesDep, p: Principal
     return kb_json(kb)
 
 
-@router.get("", summary="List knowledge bases")
+@router.get("", summary="List knowledge bases", response_model=list[Knowledgebase])
 async def list_kbs(services: ServicesDep, p: PrincipalDep, limit: int = Query(100, ge=1, le=1000),
                    offset: int = Query(0, ge=0, le=INT64_MAX)) -> list[dict[str, Any]]:
     return [kb_json(kb) for kb in await services.storage.list_kbs(p.org_id, limit, offset)]
 
 
-@router.get("/{kb_id}", summary="A knowledge base (by id or name)")
+@router.get("/{kb_id}", summary="A knowledge base (by id or name)", response_model=Knowledgebase)
 async def get_kb(kb_id: str, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     require_storable_id("Knowledgebase", kb_id)
     return kb_json(await service(services).get(p, kb_id))
 
 
-@router.put("/{kb_id}", summary="Update a knowledge base")
+@router.put("/{kb_id}", summary="Update a knowledge base", response_model=Knowledgebase)
 async def update_kb(kb_id: str, body: KnowledgebasePatch, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     require_storable_id("Knowledgebase", kb_id)
     kb = await service(services).get(p, kb_id)
@@ -111,7 +123,7 @@ async def update_kb(kb_id: str, body: KnowledgebasePatch, services: ServicesDep,
     return kb_json(updated)
 
 
-@router.delete("/{kb_id}", summary="Delete a knowledge base with its documents")
+@router.delete("/{kb_id}", summary="Delete a knowledge base with its documents", response_model=Deleted)
 async def delete_kb(kb_id: str, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     require_storable_id("Knowledgebase", kb_id)
     kb = await service(services).get(p, kb_id)
@@ -119,7 +131,8 @@ async def delete_kb(kb_id: str, services: ServicesDep, p: PrincipalDep) -> dict[
     return {"id": kb.id, "deleted": True, "affected": 1}
 
 
-@router.post("/{kb_id}/bulk", status_code=201, summary="Add documents (uploaded files or text)")
+@router.post("/{kb_id}/bulk", status_code=201, summary="Add documents (uploaded files or text)",
+             response_model=list[Document])
 async def bulk(kb_id: str, services: ServicesDep, p: PrincipalDep,
                documents: Annotated[list[dict[str, Any]], Body(max_length=1000), Storable]) -> list[dict[str, Any]]:
     require_storable_id("Knowledgebase", kb_id)
@@ -132,7 +145,7 @@ async def bulk(kb_id: str, services: ServicesDep, p: PrincipalDep,
     return [document_json(d) for d in await svc.add_documents(p, kb, documents)]
 
 
-@router.get("/{kb_id}/documents", summary="The documents of a knowledge base")
+@router.get("/{kb_id}/documents", summary="The documents of a knowledge base", response_model=list[Document])
 async def documents(kb_id: str, services: ServicesDep, p: PrincipalDep) -> list[dict[str, Any]]:
     require_storable_id("Knowledgebase", kb_id)
     kb = await service(services).get(p, kb_id)
@@ -146,7 +159,8 @@ def _ids(body: Any) -> list[str]:
     return ids
 
 
-@router.post("/{kb_id}/process", status_code=201, summary="Start processing documents")
+@router.post("/{kb_id}/process", status_code=201, summary="Start processing documents",
+             response_model=list[DocumentStatus])
 async def process(kb_id: str, services: ServicesDep, p: PrincipalDep,
                   body: Annotated[Any, Body()] = None) -> list[dict[str, Any]]:
     require_storable_id("Knowledgebase", kb_id)
@@ -155,7 +169,8 @@ async def process(kb_id: str, services: ServicesDep, p: PrincipalDep,
     return [status_json(d) for d in await svc.process(kb, _ids(body))]
 
 
-@router.post("/{kb_id}/documents/delete", status_code=201, summary="Delete documents and their chunks")
+@router.post("/{kb_id}/documents/delete", status_code=201, summary="Delete documents and their chunks",
+             response_model=DocumentsDeleted)
 async def delete_documents(kb_id: str, services: ServicesDep, p: PrincipalDep,
                            body: Annotated[Any, Body()] = None) -> dict[str, Any]:
     require_storable_id("Knowledgebase", kb_id)
@@ -166,7 +181,7 @@ async def delete_documents(kb_id: str, services: ServicesDep, p: PrincipalDep,
     return {"deleted": ids}
 
 
-@router.get("/{kb_id}/status", summary="Processing status of documents")
+@router.get("/{kb_id}/status", summary="Processing status of documents", response_model=list[DocumentStatus])
 async def status(kb_id: str, services: ServicesDep, p: PrincipalDep, ids: str | None = None) -> list[dict[str, Any]]:
     require_storable_id("Knowledgebase", kb_id)
     kb = await service(services).get(p, kb_id)
@@ -174,10 +189,11 @@ async def status(kb_id: str, services: ServicesDep, p: PrincipalDep, ids: str | 
     return [status_json(d) for d in await services.storage.list_documents(p.org_id, kb.id, wanted)]
 
 
-@router.post("/{kb_id}/search", status_code=201, summary="Search a knowledge base (hybrid retrieval)")
+@router.post("/{kb_id}/search", status_code=201, summary="Search a knowledge base (hybrid retrieval)",
+             response_model=Chunks)
 async def search(kb_id: str, body: SearchBody, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     require_storable_id("Knowledgebase", kb_id)
     svc = service(services)
     kb = await svc.get(p, kb_id)
     hits = await svc.search(kb, body.query, body.topK, body.mode, body.score)
-    return {"items": [h.json() for h in hits]}
+    return {"items": [chunk_json(h) for h in hits]}

@@ -3,14 +3,17 @@ and `Storable`, for values the databases cannot hold."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import AfterValidator, ValidationInfo
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from xpert_server.encoding import dumps
+from xpert_server.encoding import INT64_MAX, INT64_MIN, dumps, unstorable_paths
 from xpert_server.errors import envelope
+
+__all__ = ["INT32_MAX", "INT64_MAX", "INT64_MIN", "BodyLimitMiddleware", "Storable", "check_storable",
+           "unstorable_paths"]
 
 T = TypeVar("T")
 
@@ -85,30 +88,7 @@ async def _send_413(send: Send, limit: int) -> None:
 
 # --- values no backend can store ------------------------------------------------------------------
 
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 INT32_MAX = 2**31 - 1
-
-
-def unstorable_paths(value: Any, path: str = "") -> list[str]:
-    """Where a JSON value holds what storage refuses: NUL characters (PostgreSQL text and JSONB reject
-    them) or integers beyond 64 bits (the JSON encoder and both databases reject them)."""
-    if isinstance(value, str):
-        return [path] if "\x00" in value else []
-    if isinstance(value, bool):
-        return []
-    if isinstance(value, int):
-        return [] if INT64_MIN <= value <= INT64_MAX else [path]
-    bad: list[str] = []
-    if isinstance(value, dict):
-        for key, item in value.items():
-            sub = f"{path}.{key}" if path else str(key)
-            if "\x00" in str(key):
-                bad.append(sub)
-            bad.extend(unstorable_paths(item, sub))
-    elif isinstance(value, list | tuple):
-        for i, item in enumerate(value):
-            bad.extend(unstorable_paths(item, f"{path}.{i}" if path else str(i)))
-    return bad
 
 
 def check_storable(value: T, path: str = "") -> T:

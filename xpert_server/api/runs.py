@@ -1,4 +1,5 @@
-"""Runs on a thread: stream (SSE), wait, background, get, list, join, cancel; and thread state."""
+"""Runs on a thread: stream (SSE), wait, background, get, list, join, cancel; and thread state
+(runs/threadstate.py)."""
 
 from __future__ import annotations
 
@@ -7,21 +8,22 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request
-from langgraph.errors import InvalidUpdateError
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant
 from xpert_server.api.limits import INT64_MAX
-from xpert_server.api.shapes import ts
 from xpert_server.api.streams import follower_slot, stream_slot, until_disconnected
 from xpert_server.api.threads import load_thread
+from xpert_server.api.wire.base import SSE_SCHEMA
+from xpert_server.api.wire.runs import Cancelled, Run, RunReply, run_json
+from xpert_server.api.wire.threads import StateUpdated, ThreadState, state_json, state_updated_json
 from xpert_server.auth.principal import Principal
 from xpert_server.errors import BadRequest, NotFound
+from xpert_server.runs import threadstate
 from xpert_server.runs.service import Accepted
 from xpert_server.runs.sse import KEEPALIVE, MEDIA_TYPE, SSE_HEADERS, Frame
-from xpert_server.runs.state import state_json, to_jsonable
 from xpert_server.services import Services
 from xpert_server.storage.records import RunRecord, ThreadRecord
 
@@ -63,20 +65,6 @@ class StateUpdate(BaseModel):
     values: Any = None
     as_node: str | None = None
     checkpoint_id: str | None = None
-
-
-def run_json(r: RunRecord, thread_id: str) -> dict[str, Any]:
-    """`thread_id`: the thread's public id (the run row holds its internal one)."""
-    return {
-        "run_id": r.id,
-        "thread_id": thread_id,
-        "assistant_id": r.assistant_id,
-        "created_at": ts(r.created_at),
-        "updated_at": ts(r.updated_at),
-        "status": r.status,
-        "metadata": r.metadata,
-        "multitask_strategy": r.kwargs.get("multitask_strategy") or "reject",
-    }
 
 
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=256)]
@@ -168,7 +156,7 @@ async def _load_run(services: Services, p: PrincipalDep, thread_id: str, run_id:
 
 
 @router.post("/runs/stream", summary="Start a run and stream its events (SSE)",
-             response_class=StreamingResponse, responses={200: {"content": {MEDIA_TYPE: {}}}})
+             response_class=StreamingResponse, responses={200: {"content": {MEDIA_TYPE: {"schema": SSE_SCHEMA}}}})
 async def stream_run(
     thread_id: str, body: RunCreate, services: ServicesDep, p: PrincipalDep, request: Request,
     idempotency_key: IdempotencyKey = None,
@@ -182,7 +170,8 @@ async def stream_run(
         raise
 
 
-@router.post("/runs/wait", status_code=201, summary="Start a run and wait for its reply")
+@router.post("/runs/wait", status_code=201, summary="Start a run and wait for its reply",
+             response_model=RunReply)
 async def wait_run(
     thread_id: str, body: RunCreate, services: ServicesDep, p: PrincipalDep, request: Request,
     idempotency_key: IdempotencyKey = None,
@@ -192,7 +181,7 @@ async def wait_run(
         return await until_disconnected(request, services.runs.result(accepted.run.id))
 
 
-@router.post("/runs", status_code=201, summary="Start a run in the background")
+@router.post("/runs", status_code=201, summary="Start a run in the background", response_model=Run)
 async def create_run(
     thread_id: str, body: RunCreate, services: ServicesDep, p: PrincipalDep, request: Request,
     idempotency_key: IdempotencyKey = None,
@@ -201,7 +190,7 @@ async def create_run(
     return run_json(accepted.run, thread_id)
 
 
-@router.get("/runs", summary="List a thread's runs, newest first")
+@router.get("/runs", summary="List a thread's runs, newest first", response_model=list[Run])
 async def list_runs(
     thread_id: str,
     services: ServicesDep,
@@ -215,13 +204,13 @@ async def list_runs(
     return [run_json(r, thread_id) for r in runs]
 
 
-@router.get("/runs/{run_id}", summary="Get a run")
+@router.get("/runs/{run_id}", summary="Get a run", response_model=Run)
 async def get_run(thread_id: str, run_id: str, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     return run_json(await _load_run(services, p, thread_id, run_id), thread_id)
 
 
 @router.get("/runs/{run_id}/stream", summary="Join a run's stream (replays after Last-Event-ID, then follows)",
-            response_class=StreamingResponse, responses={200: {"content": {MEDIA_TYPE: {}}}})
+            response_class=StreamingResponse, responses={200: {"content": {MEDIA_TYPE: {"schema": SSE_SCHEMA}}}})
 async def join_stream(
     thread_id: str,
     run_id: str,
@@ -236,7 +225,8 @@ async def join_stream(
     return sse_response(services.runs.follow(run_id, after), release=stream_slot(request, p))
 
 
-@router.get("/runs/{run_id}/join", summary="Wait for a run to finish and return its reply")
+@router.get("/runs/{run_id}/join", summary="Wait for a run to finish and return its reply",
+            response_model=RunReply)
 async def join_run(
     thread_id: str, run_id: str, services: ServicesDep, p: PrincipalDep, request: Request
 ) -> dict[str, Any]:
@@ -245,41 +235,28 @@ async def join_run(
         return await until_disconnected(request, services.runs.result(run_id))
 
 
-@router.post("/runs/{run_id}/cancel", status_code=201, summary="Cancel a run")
+@router.post("/runs/{run_id}/cancel", status_code=201, summary="Cancel a run", response_model=Cancelled)
 async def cancel_run(thread_id: str, run_id: str, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     run = await _load_run(services, p, thread_id, run_id)
     return {"canceledExecutionIds": await services.runs.cancel(run)}
 
 
-@router.get("/state", summary="The thread's current state (or at ?checkpoint_id=)")
+@router.get("/state", summary="The thread's current state (or at ?checkpoint_id=)",
+            response_model=ThreadState)
 async def get_state(
     thread_id: str, services: ServicesDep, p: PrincipalDep, checkpoint_id: str | None = None
 ) -> dict[str, Any]:
     thread = await load_thread(services, p, thread_id)
-    tup = await services.checkpointer.latest(thread.id, checkpoint_id)
-    if tup is None and checkpoint_id:
-        raise NotFound(f"Checkpoint '{checkpoint_id}' not found.")
-    return state_json(thread_id, tup)
+    return state_json(thread_id, await threadstate.read_state(services.checkpointer, thread.id, checkpoint_id))
 
 
-@router.post("/state", status_code=201, summary="Update the thread's state")
+@router.post("/state", status_code=201, summary="Update the thread's state",
+             response_model=StateUpdated)
 async def update_state(thread_id: str, body: StateUpdate, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     thread = await load_thread(services, p, thread_id)
     if thread.assistant_id is None:
         raise BadRequest("This thread has no assistant yet: run it once before updating its state.")
     assistant = await load_assistant(services, p, thread.assistant_id)
-    graph = services.graphs.get(assistant)
-    config: dict[str, Any] = {"configurable": {"thread_id": thread.id, "checkpoint_ns": ""}}
-    if body.checkpoint_id:
-        # LangGraph would start an empty state from a checkpoint it cannot find; say it is not there.
-        if await services.checkpointer.latest(thread.id, body.checkpoint_id) is None:
-            raise NotFound(f"Checkpoint '{body.checkpoint_id}' not found.")
-        config["configurable"]["checkpoint_id"] = body.checkpoint_id
-    try:
-        new_config = await graph.aupdate_state(config, body.values, as_node=body.as_node)
-    except InvalidUpdateError as e:  # an unknown or ambiguous as_node, a checkpoint that is not there
-        raise BadRequest(f"State update refused: {e}") from e
-    except (ValueError, KeyError, TypeError) as e:
-        raise BadRequest(f"values: {e}") from e
-    # Named by the thread's public id, as every answer is (the checkpointer keys on the internal one).
-    return {"checkpoint": to_jsonable({**new_config.get("configurable", {}), "thread_id": thread_id})}
+    configurable = await threadstate.update_state(services.checkpointer, services.graphs.get(assistant), thread.id,
+                                                  body.values, body.as_node, body.checkpoint_id)
+    return state_updated_json(thread_id, configurable)

@@ -10,8 +10,10 @@ from pydantic import Field, RootModel
 from starlette.responses import StreamingResponse
 
 from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant
-from xpert_server.api.runs import IdempotencyKey, RunCreate, run_json, start_run, stream_accepted
+from xpert_server.api.runs import IdempotencyKey, RunCreate, start_run, stream_accepted
 from xpert_server.api.streams import follower_slot, stream_slot, until_disconnected
+from xpert_server.api.wire.base import SSE_SCHEMA
+from xpert_server.api.wire.runs import Run, RunReply, run_json
 from xpert_server.auth.principal import Principal
 from xpert_server.runs.input import normalise_input
 from xpert_server.runs.service import Accepted
@@ -47,7 +49,7 @@ async def _start_stateless(
 
 
 @router.post("/stream", summary="Run without a thread and stream its events (SSE)",
-             response_class=StreamingResponse, responses={200: {"content": {MEDIA_TYPE: {}}}})
+             response_class=StreamingResponse, responses={200: {"content": {MEDIA_TYPE: {"schema": SSE_SCHEMA}}}})
 async def stream_stateless(
     body: RunCreate, services: ServicesDep, p: PrincipalDep, request: Request, idempotency_key: IdempotencyKey = None
 ) -> StreamingResponse:
@@ -60,7 +62,8 @@ async def stream_stateless(
         raise
 
 
-@router.post("/wait", status_code=201, summary="Run without a thread and wait for the reply")
+@router.post("/wait", status_code=201, summary="Run without a thread and wait for the reply",
+             response_model=RunReply)
 async def wait_stateless(
     body: RunCreate, services: ServicesDep, p: PrincipalDep, request: Request, idempotency_key: IdempotencyKey = None
 ) -> dict[str, Any]:
@@ -69,7 +72,7 @@ async def wait_stateless(
         return await until_disconnected(request, services.runs.result(accepted.run.id))
 
 
-@router.post("", status_code=201, summary="Run without a thread, in the background")
+@router.post("", status_code=201, summary="Run without a thread, in the background", response_model=Run)
 async def create_stateless(
     body: RunCreate, services: ServicesDep, p: PrincipalDep, request: Request, idempotency_key: IdempotencyKey = None
 ) -> dict[str, Any]:
@@ -78,7 +81,8 @@ async def create_stateless(
     return run_json(accepted.run, accepted.run.thread_id)  # a generated thread: its public id is its own
 
 
-@router.post("/batch", status_code=201, summary="Start several background runs, each on its own thread")
+@router.post("/batch", status_code=201, summary="Start several background runs, each on its own thread",
+             response_model=list[Run])
 async def create_batch(body: RunBatch, services: ServicesDep, p: PrincipalDep, request: Request) -> list[dict[str, Any]]:
     for item in body.root:  # validate every item before starting any run
         await load_assistant(services, p, item.target)

@@ -9,7 +9,8 @@ from pydantic import BaseModel, Field, field_validator
 
 from xpert_server.api.deps import PrincipalDep, ServicesDep
 from xpert_server.api.limits import INT64_MAX, Storable, unstorable_paths
-from xpert_server.api.shapes import ts
+from xpert_server.api.wire.base import Success
+from xpert_server.api.wire.store import Namespaces, StoreItem, StoreItems, item_json
 from xpert_server.errors import BadRequest, NotFound
 from xpert_server.runs.memory import list_namespaces, matches
 
@@ -64,17 +65,13 @@ class ListNamespaces(BaseModel):
         return None if v is None else _check_labels(v)
 
 
-def item_json(item: dict[str, Any]) -> dict[str, Any]:
-    return {**item, "created_at": ts(item["created_at"]), "updated_at": ts(item["updated_at"])}
-
-
-@router.put("/items", summary="Store or replace an item")
+@router.put("/items", summary="Store or replace an item", response_model=Success)
 async def put_item(body: PutItem, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     await services.storage.store_put(p.org_id, ".".join(body.namespace), body.key, body.value)
     return {"success": True}
 
 
-@router.get("/items", summary="Get an item (null when absent)")
+@router.get("/items", summary="Get an item (null when absent)", response_model=StoreItem | None)
 async def get_item(
     services: ServicesDep,
     p: PrincipalDep,
@@ -87,14 +84,15 @@ async def get_item(
     return None if found is None else item_json(found)
 
 
-@router.delete("/items", summary="Delete an item")
+@router.delete("/items", summary="Delete an item", response_model=Success)
 async def delete_item(body: DeleteItem, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     if not await services.storage.store_delete(p.org_id, ".".join(body.namespace), body.key):
         raise NotFound("Item not found.")
     return {"success": True}
 
 
-@router.post("/items/search", status_code=201, summary="Search items under a namespace prefix")
+@router.post("/items/search", status_code=201, summary="Search items under a namespace prefix",
+             response_model=StoreItems)
 async def search_items(body: SearchItems, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     if body.filter is None and body.query is None:
         rows = await services.storage.store_search(p.org_id, ".".join(body.namespace_prefix), limit=body.limit,
@@ -105,7 +103,7 @@ async def search_items(body: SearchItems, services: ServicesDep, p: PrincipalDep
     return {"items": [item_json(r) for r in rows]}
 
 
-@router.post("/namespaces", status_code=201, summary="List namespaces")
+@router.post("/namespaces", status_code=201, summary="List namespaces", response_model=Namespaces)
 async def namespaces(body: ListNamespaces, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     names = await services.storage.store_namespaces(p.org_id, "")
     try:

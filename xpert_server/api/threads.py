@@ -11,7 +11,7 @@ from starlette.responses import Response
 from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant, require_storable_id
 from xpert_server.api.limits import INT64_MAX, Storable
 from xpert_server.api.openapi import EMPTY_202
-from xpert_server.api.shapes import thread_json
+from xpert_server.api.wire.threads import Thread, ThreadWithValues, thread_json
 from xpert_server.errors import NotFound
 from xpert_server.storage.records import ThreadRecord
 
@@ -58,7 +58,7 @@ async def load_thread(services: ServicesDep, p: PrincipalDep, thread_id: str) ->
     return record
 
 
-@router.post("", status_code=201, summary="Create a thread")
+@router.post("", status_code=201, summary="Create a thread", response_model=Thread)
 async def create_thread(body: ThreadCreate, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     if body.assistant_id is not None:
         await load_assistant(services, p, body.assistant_id)
@@ -72,7 +72,7 @@ async def create_thread(body: ThreadCreate, services: ServicesDep, p: PrincipalD
     return thread_json(record)
 
 
-@router.post("/search", status_code=200, summary="Search threads")
+@router.post("/search", status_code=200, summary="Search threads", response_model=list[Thread])
 async def search_threads(body: ThreadSearch, services: ServicesDep, p: PrincipalDep) -> list[dict[str, Any]]:
     records = await services.storage.search_threads(
         p,
@@ -92,14 +92,14 @@ async def count_threads(body: ThreadCount, services: ServicesDep, p: PrincipalDe
     return await services.storage.count_threads(p, metadata=body.metadata, status=body.status)
 
 
-@router.get("/{thread_id}", summary="Get a thread with its values")
+@router.get("/{thread_id}", summary="Get a thread with its values", response_model=ThreadWithValues)
 async def get_thread(thread_id: str, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     record = await load_thread(services, p, thread_id)
     values = await services.thread_values(record)
     return thread_json(record, values=values, with_values=True)
 
 
-@router.patch("/{thread_id}", summary="Update a thread's metadata")
+@router.patch("/{thread_id}", summary="Update a thread's metadata", response_model=Thread)
 async def patch_thread(thread_id: str, body: ThreadPatch, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     found = await load_thread(services, p, thread_id)
     record = await services.storage.update_thread(p, found.id, metadata=body.metadata)

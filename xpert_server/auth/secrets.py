@@ -11,7 +11,6 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from xpert_server.api.shapes import ts
 from xpert_server.auth.keys import SECRET_PREFIX, hash_credential
 from xpert_server.auth.principal import Principal
 from xpert_server.storage import SQLStorage
@@ -52,13 +51,6 @@ class MintedSecret:
     def expires_after(self) -> int:
         # Usually the requested TTL; shorter when the parent key expires first.
         return max(0, math.floor(self.record.expires_at - self.record.created_at + 1e-6))
-
-    def json(self) -> dict[str, Any]:
-        return {
-            "client_secret": self.client_secret,
-            "expires_at": ts(self.record.expires_at),
-            "expires_after": self.expires_after,
-        }
 
 
 async def mint_secret(

@@ -6,15 +6,12 @@ import asyncio
 import base64
 import logging
 import time
+from collections.abc import AsyncIterable
 from pathlib import Path
 from typing import Any
 
-from starlette.requests import Request
-
-from xpert_server.api.limits import unstorable_paths
-from xpert_server.api.shapes import ts
 from xpert_server.auth.principal import Principal
-from xpert_server.encoding import new_id
+from xpert_server.encoding import new_id, unstorable_paths
 from xpert_server.errors import BadRequest, NotFound
 from xpert_server.knowledge import parse, signing
 from xpert_server.knowledge.filestore import FileStore, LocalFileStore, sanitise_name
@@ -61,10 +58,11 @@ class FileService:
             await asyncio.wait(self._tasks, timeout=5)
 
     # ---- upload ----------------------------------------------------------------------------------------
-    async def upload(self, request: Request, p: Principal) -> FileRecord:
+    async def upload(self, p: Principal, content_type: str, body: AsyncIterable[bytes]) -> FileRecord:
+        """Store a `multipart/form-data` body (`content_type` names its boundary) read from `body`'s chunks."""
         file_id = new_id()
         key = f"{p.org_id}/{file_id[:2]}/{file_id}"
-        received = await receive_upload(request, self.store, key, self.settings.max_upload_bytes)
+        received = await receive_upload(content_type, body, self.store, key, self.settings.max_upload_bytes)
         try:
             fields = received.fields
             unstorable = unstorable_paths(fields)
@@ -191,19 +189,11 @@ class FileService:
         query = signing.signed_query(self.settings.url_secret, file_id, self.settings.url_ttl)
         return f"{base}/contexts/file/{file_id}/content?{query}"
 
-    def file_json(self, r: FileRecord, base: str) -> dict[str, Any]:
-        url = self.content_url(base, r.id)
+    @staticmethod
+    def capabilities(r: FileRecord) -> list[str]:
+        """What a client may do with the file now (only preview while it is being read)."""
         detected = parse.Detected(_kind(r.mime_type), r.mime_type)
-        caps = detected.capabilities if r.parse_status in ("ready", "uploaded") else ["preview"]
-        out: dict[str, Any] = {
-            "id": r.id, "fileId": r.id, "storageFileId": r.id, "url": url, "fileUrl": url,
-            "originalName": r.original_name, "name": r.original_name, "size": r.size, "mimeType": r.mime_type,
-            "mimetype": r.mime_type, "status": r.parse_status, "parseStatus": r.parse_status,
-            "parseError": r.parse_error, "purpose": r.purpose, "parseMode": r.parse_mode, "capabilities": caps,
-            "summary": r.summary, "sha256": r.sha256, "createdAt": ts(r.created_at), "updatedAt": ts(r.updated_at),
-        }
-        out.update(r.context)
-        return out
+        return list(detected.capabilities) if r.parse_status in ("ready", "uploaded") else ["preview"]
 
     # ---- runs ------------------------------------------------------------------------------------------
     async def attachments(self, p: Principal, files: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -18,9 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.runnables import RunnableConfig
 
-from xpert_server.api.shapes import ts
 from xpert_server.auth.principal import DEFAULT_ORG
-from xpert_server.encoding import new_id
+from xpert_server.encoding import new_id, ts
 from xpert_server.knowledge.search import Hit
 
 if TYPE_CHECKING:

@@ -45,16 +45,6 @@ class Hit:
     lexical: float | None = None
     kb_id: str = ""
 
-    def json(self) -> dict[str, object]:
-        # snake_case as the contract says; `documentId`/`metadata` as the SDK's KnowledgeChunk type reads.
-        return {
-            "document_id": self.document_id, "document_name": self.document_name, "chunk_id": str(self.chunk_id),
-            "content": self.content, "score": round(self.score, 6), "documentId": self.document_id,
-            "knowledgebase_id": self.kb_id,
-            "metadata": {"dense_score": self.dense, "lexical_score": self.lexical,
-                         "document_name": self.document_name, "knowledgebase_id": self.kb_id},
-        }
-
 
 def fuse(lists: list[list[tuple[int, float]]], caps: list[float] | None = None,
          k: int = RRF_K) -> list[tuple[int, float]]:

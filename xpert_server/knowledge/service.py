@@ -16,7 +16,6 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from xpert_server.api.shapes import ts
 from xpert_server.auth.principal import Principal
 from xpert_server.encoding import new_id
 from xpert_server.errors import NotFound
@@ -243,24 +242,3 @@ class KnowledgeService:
             await self._progress(doc, progress=round(20.0 + 79.0 * done / len(pieces), 1))
         await self._progress(doc, status="finish", progress=100.0, chunk_count=len(pieces), queued=0,
                              lease_until=None, process_msg=None)
-
-
-def kb_json(kb: KnowledgebaseRecord) -> dict[str, Any]:
-    return {
-        **kb.extra, "id": kb.id, "name": kb.name, "description": kb.description, "permission": kb.permission,
-        "recall": kb.recall, "parserConfig": kb.parser_config, "type": kb.extra.get("type", "standard"),
-        "embeddingModel": kb.embedder, "createdById": kb.created_by, "createdAt": ts(kb.created_at),
-        "updatedAt": ts(kb.updated_at),
-    }
-
-
-def document_json(d: DocumentRecord) -> dict[str, Any]:
-    return {
-        **d.fields, "id": d.id, "knowledgebaseId": d.kb_id, "name": d.name, "fileId": d.file_id,
-        "status": d.status, "progress": d.progress, "processMsg": d.process_msg, "chunkNum": d.chunk_count,
-        "createdAt": ts(d.created_at), "updatedAt": ts(d.updated_at),
-    }
-
-
-def status_json(d: DocumentRecord) -> dict[str, Any]:
-    return {"id": d.id, "status": d.status, "progress": d.progress, "processMsg": d.process_msg}

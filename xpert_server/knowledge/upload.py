@@ -9,10 +9,10 @@ including the client hanging up or `BodyLimitMiddleware` cutting it off, leaves 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterable
 from dataclasses import dataclass, field
 
 from python_multipart.multipart import MultipartParser, parse_options_header
-from starlette.requests import Request
 
 from xpert_server.errors import BadRequest, PayloadTooLarge
 from xpert_server.knowledge.filestore import FileStore, FileWriter
@@ -106,12 +106,15 @@ class _Parts:
         self.complete = True
 
 
-async def receive_upload(request: Request, store: FileStore, key: str, max_bytes: int) -> Received:
-    """Stream the request's `file` part into `store` under `key` (committed on success).
+async def receive_upload(
+    content_type: str, body: AsyncIterable[bytes], store: FileStore, key: str, max_bytes: int
+) -> Received:
+    """Stream the `file` part of a multipart body (its `Content-Type` header, its chunks as they arrive)
+    into `store` under `key` (committed on success).
 
     Raises BadRequest (not multipart, no file, empty file) or PayloadTooLarge; nothing is kept then.
     """
-    ctype, params = parse_options_header(request.headers.get("content-type", ""))
+    ctype, params = parse_options_header(content_type)
     if ctype != b"multipart/form-data" or b"boundary" not in params:
         raise BadRequest("Expected a multipart/form-data body with a part named 'file'.")
     received = Received()
@@ -125,7 +128,7 @@ async def receive_upload(request: Request, store: FileStore, key: str, max_bytes
     writer: FileWriter | None = None
     head = bytearray()
     try:
-        async for chunk in request.stream():
+        async for chunk in body:
             try:
                 parser.write(chunk)
             except (BadRequest, PayloadTooLarge):

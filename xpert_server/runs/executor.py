@@ -21,8 +21,7 @@ from langgraph.types import Command
 from xpert_server.agents.provider import GraphProvider
 from xpert_server.agents.stream import EVENT_KEY, FRAME_KEY, content_pieces
 from xpert_server.agents.toolnode import output_text
-from xpert_server.api.shapes import ts
-from xpert_server.encoding import dumps, new_id
+from xpert_server.encoding import dumps, new_id, ts
 from xpert_server.runs import frames
 from xpert_server.runs.eventlog import COMPLETE, EventLog
 from xpert_server.runs.failures import describe
