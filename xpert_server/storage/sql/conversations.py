@@ -42,9 +42,9 @@ class ConversationsMixin(SQLCore):
         cond = and_(*conds)
         orders = []
         for key, direction in (order or {"updatedAt": "DESC"}).items():
-            col = CONVERSATION_SORT.get(key)
-            if col is not None:
-                orders.append(col.asc() if str(direction).upper() == "ASC" else col.desc())
+            sort_col = CONVERSATION_SORT.get(key)
+            if sort_col is not None:
+                orders.append(sort_col.asc() if str(direction).upper() == "ASC" else sort_col.desc())
         q = select(T).where(cond).order_by(*orders, T.c.id.desc()).limit(limit).offset(offset)
 
         def op(conn: Connection) -> Page:
@@ -61,10 +61,11 @@ class ConversationsMixin(SQLCore):
                                                     M.c.org_id == p.org_id)).first()
             if row is None:
                 return None
-            feedback = {"id": new_id(), "org_id": p.org_id, "message_id": message_id, "thread_id": thread_id,
+            feedback_id = new_id()
+            feedback = {"id": feedback_id, "org_id": p.org_id, "message_id": message_id, "thread_id": thread_id,
                         "rating": rating, "content": content, "created_by": p.user_id, "created_at": time.time()}
             conn.execute(insert(F).values(**feedback))
-            self.audit(conn, p, "create", "feedback", feedback["id"])
+            self.audit(conn, p, "create", "feedback", feedback_id)
             return feedback
 
         return await self.write(op)

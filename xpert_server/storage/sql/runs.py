@@ -6,7 +6,19 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, literal, or_, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    update,
+)
 
 from xpert_server.auth.principal import Principal
 from xpert_server.storage import schema as t
@@ -232,7 +244,7 @@ class RunsMixin(SQLCore):
         now = time.time()
 
         def op(conn: Connection) -> list[tuple[RunRecord, str | None, str | None]]:
-            cond = R.c.status.in_(("pending", "running"))
+            cond: ColumnElement[bool] = R.c.status.in_(("pending", "running"))
             if is_alive is not None:
                 Q = t.run_queue
                 live = [w.id for w in conn.execute(select(t.workers)) if is_alive(w)]
