@@ -28,7 +28,7 @@ from starlette.routing import Route
 
 from tests.chatkit.common import database_url
 from tests.conftest import REQUIRE_SERVICES
-from tests.helpers import ApiHarness, open_harness
+from tests.harness.app import ApiHarness, open_harness
 from xpert_server.api.demo import OVERRIDES_HOOK
 
 ROOT = Path(__file__).resolve().parents[2]

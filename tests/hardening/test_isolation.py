@@ -27,7 +27,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.helpers import ApiHarness, open_harness
+from tests.harness.app import ApiHarness, open_harness
+from tests.harness.chat import send
 from xpert_server.api.deps import NOT_ALLOWED_ASSISTANT
 from xpert_server.auth.keys import hash_credential
 from xpert_server.auth.scope import SECRET_ROUTES, app_routes, route_key
@@ -50,9 +51,6 @@ PRINCIPAL_OWNED = {"thread_id", "run_id", "conversation_id", "message_id", "file
 # Path parameters naming data of one org.
 ORG_OWNED = PRINCIPAL_OWNED | {"assistant_id", "kb_id", "key_id"}
 
-
-def send(text: str) -> dict[str, Any]:
-    return {"action": "send", "message": {"input": {"input": text}}}
 
 
 @dataclass
