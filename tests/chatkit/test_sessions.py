@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from tests.chatkit.browser import bound_socket, serve
 from tests.chatkit.common import SECRET_RE, ChatkitEnv
 from tests.harness.chat import send
 from tests.harness.clock import manual_clock
+from tests.harness.uvicorn import bound_socket, serve_in_process
 from xpert_server.auth.keys import hash_credential
 from xpert_server.auth.secrets import parse_expires_after
 from xpert_server.storage import schema as t
@@ -51,7 +51,7 @@ async def test_the_seeds_curl_over_a_real_socket(ck: ChatkitEnv) -> None:
     tenant = await ck.tenant()
     sock = bound_socket()
     url = f"http://127.0.0.1:{sock.getsockname()[1]}/api/ai/v1/chatkit/sessions"
-    async with serve(ck.harness.app, sock):
+    async with serve_in_process(ck.harness.app, sock=sock):
         proc = await asyncio.create_subprocess_exec(
             "curl",
             "-sS",

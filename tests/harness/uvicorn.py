@@ -10,6 +10,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Literal
 
 import httpx
 import uvicorn
@@ -29,14 +30,22 @@ class InProcessServer:
         return httpx.AsyncClient(base_url=self.base_url, headers=headers, timeout=timeout)
 
 
-@asynccontextmanager
-async def serve_in_process(app: ASGIApp, prefix: str) -> AsyncIterator[InProcessServer]:
-    """Serve `app` (lifespan off: the caller runs it) until the block ends."""
+def bound_socket() -> socket.socket:
+    """A loopback socket bound to a free port, not yet listening."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+@asynccontextmanager
+async def serve_in_process(app: ASGIApp, prefix: str = "", *, sock: socket.socket | None = None,
+                           lifespan: Literal["on", "off"] = "off") -> AsyncIterator[InProcessServer]:
+    """Serve `app` until the block ends, on `sock` when given (a port known before the app is made) else a
+    free one. Lifespan off by default: the caller runs it (open_harness)."""
+    sock = sock or bound_socket()
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", lifespan="off", timeout_graceful_shutdown=2)
+    config = uvicorn.Config(app, log_level="warning", lifespan=lifespan, timeout_graceful_shutdown=2)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]), name="live-uvicorn")
     try:
@@ -48,6 +57,6 @@ async def serve_in_process(app: ASGIApp, prefix: str) -> AsyncIterator[InProcess
         yield InProcessServer(base_url=f"http://127.0.0.1:{port}{prefix}", server=server, task=task)
     finally:
         server.should_exit = True
-        with contextlib.suppress(asyncio.CancelledError):
+        with contextlib.suppress(asyncio.CancelledError, TimeoutError):
             await asyncio.wait_for(task, 10)
         sock.close()
