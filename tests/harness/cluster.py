@@ -56,6 +56,7 @@ class Cluster:
     procs: list[Proc] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
         self.files = self.root / "files"  # XPERT_FILES_DIR: the folder every process shares
         self.env = {"XPERT_API_KEY": KEY, "XPERT_REDIS_PREFIX": self.prefix, "XPERT_LOG_LEVEL": "warning",
                     "XPERT_LEASE_SECONDS": "2", "XPERT_FILES_DIR": str(self.files),

@@ -79,7 +79,8 @@ async def test_info_is_public_and_metrics_need_a_key(cluster: Cluster) -> None:
         info = (await anon.get("/api/ai/info")).json()
         assert info["mode"] == "scaled" and info["database"] == "postgresql" and info["workersAlive"] == 1
         assert info["queueDepth"] == 0 and isinstance(info["version"], str)
-        assert "redis" not in str(info).lower() and "postgresql://" not in str(info)
+        # Health names Redis (`health.redis`), never where it is: no URL of either service.
+        assert "redis://" not in str(info).lower() and "postgresql://" not in str(info)
         assert (await anon.get("/api/ai/metrics")).status_code == 401
         resp = await anon.get("/api/ai/metrics", headers={"x-api-key": KEY})
     assert resp.status_code == 200 and resp.headers["content-type"].startswith("text/plain")
