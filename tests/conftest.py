@@ -1,4 +1,5 @@
-"""Shared fixtures: real databases (SQLite files, and a fresh PostgreSQL database per session).
+"""Shared fixtures: real databases (SQLite files, and a fresh PostgreSQL database per session), the API
+suite's app, and the app of the scripted xperts (runs, store and assistant tests share it).
 
 PostgreSQL comes from XPERT_TEST_PG_URL (default 127.0.0.1:5432, trust auth, database `test`, as this
 machine kind provides). Each session creates its own database and drops it after. Where PostgreSQL
@@ -16,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ApiHarness, open_harness
+from tests.harness.app import ApiHarness, open_harness
+from tests.harness.scripted import ScriptedEnv, open_env, write_xperts
 
 PG_ADMIN_URL = os.environ.get("XPERT_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_SERVICES = os.environ.get("XPERT_REQUIRE_SERVICES") == "1"
@@ -70,3 +72,20 @@ async def api(api_database_url: str, tmp_path_factory: pytest.TempPathFactory) -
     data_dir: Path = tmp_path_factory.mktemp("api-data")
     async with open_harness(data_dir, api_database_url) as harness:
         yield harness
+
+
+@pytest.fixture(scope="session")
+def backend_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database URL on the suite's backend: the session's PostgreSQL, or a fresh SQLite file."""
+    if API_BACKEND == "postgres":
+        return str(request.getfixturevalue("pg_url"))
+    return f"sqlite:///{tmp_path_factory.mktemp('scripted-db') / 'xpert.db'}"
+
+
+@pytest.fixture(scope="session")
+async def scripted(backend_url: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[ScriptedEnv]:
+    """One app serving the scripted xperts (tests/graphs_scripted.py), in process and over real HTTP."""
+    data_dir = tmp_path_factory.mktemp("scripted-data")
+    xperts = write_xperts(tmp_path_factory.mktemp("scripted-xperts"))
+    async with open_env(data_dir, backend_url, xperts) as e:
+        yield e

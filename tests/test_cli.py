@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ApiHarness, open_harness
+from tests.harness.app import ApiHarness, open_harness
 from xpert_server.auth.keys import key_hint
 from xpert_server.auth.principal import Principal
 from xpert_server.storage import create_storage

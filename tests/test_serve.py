@@ -10,41 +10,20 @@ import re
 import secrets
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.conftest import API_BACKEND, PG_ADMIN_URL, _service_missing
-from tests.helpers import free_port
+from tests.harness.served import Served, serving
 
 XPERT = Path(sys.executable).with_name("xpert")
 KEY = re.compile(r"sk-x-[0-9a-f]{48}")
 BODY_LIMIT = 4096
-
-
-@dataclass
-class Server:
-    url: str
-    proc: subprocess.Popen[str]
-    log: list[str] = field(default_factory=list)
-
-    def output(self) -> str:
-        return "".join(self.log)
-
-    def wait_for(self, pattern: re.Pattern[str], timeout: float = 10) -> re.Match[str]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            found = pattern.search(self.output())
-            if found:
-                return found
-            time.sleep(0.02)
-        raise AssertionError(f"{pattern.pattern!r} never appeared in the server's output:\n{self.output()}")
 
 
 def clean_env(**settings: str) -> dict[str, str]:
@@ -79,37 +58,12 @@ def store(tmp_path: Path) -> Iterator[list[str]]:
 
 
 @contextmanager
-def running_server(store: list[str], **settings: str) -> Iterator[Server]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [str(XPERT), "serve", "--port", str(port), *store],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=clean_env(**settings),
-    )
-    server = Server(url=f"http://127.0.0.1:{port}/api/ai", proc=proc)
-    assert proc.stdout is not None
-    pipe = proc.stdout
-    # Drained continuously, so a chatty server never blocks on a full pipe.
-    reader = threading.Thread(target=lambda: server.log.extend(iter(pipe.readline, "")), daemon=True)
-    reader.start()
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert proc.poll() is None, f"server exited ({proc.returncode}):\n{server.output()}"
-            assert time.monotonic() < deadline, f"server never answered /ok:\n{server.output()}"
-            try:
-                if httpx.get(f"{server.url}/ok", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.05)
+def running_server(store: list[str], key: str | None = None, **settings: str) -> Iterator[Served]:
+    """`xpert serve` on `store` (its `--data-dir` and, on PostgreSQL, `--database-url`); without `key`, a
+    first start that prints its own key."""
+    with serving(Path(store[1]), args=tuple(store[2:]), key=key, first_start_key=key is None, log_level=None,
+                 **settings) as server:
         yield server
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
-        reader.join(timeout=5)
 
 
 def cli(store: list[str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -133,7 +87,7 @@ def test_first_start_key_runs_the_seed_flow_and_cli_keys_reach_the_running_serve
 ) -> None:
     with running_server(store, XPERT_MAX_BODY_BYTES=str(BODY_LIMIT)) as server:
         key = server.wait_for(KEY).group(0)
-        with httpx.Client(base_url=server.url, headers={"x-api-key": key}, timeout=10) as c:
+        with httpx.Client(base_url=server.api, headers={"x-api-key": key}, timeout=10) as c:
             found = c.post("/assistants/search", json={"limit": 1, "offset": 0, "metadata": {"slug": "demo"}})
             assert found.status_code == 201, found.text
             (demo,) = found.json()
@@ -152,7 +106,7 @@ def test_first_start_key_runs_the_seed_flow_and_cli_keys_reach_the_running_serve
         # A key created by the CLI works at once; revoked, it is refused within the auth cache's second.
         new_key = cli(store, "keys", "create", "--name", "live").stdout.splitlines()[-1]
         assert KEY.fullmatch(new_key)
-        with httpx.Client(base_url=server.url, headers={"authorization": f"Bearer {new_key}"}, timeout=10) as c:
+        with httpx.Client(base_url=server.api, headers={"authorization": f"Bearer {new_key}"}, timeout=10) as c:
             within(1.0, lambda: c.post("/threads/count", json={}).status_code == 201)
             (row,) = [line for line in cli(store, "keys", "list").stdout.splitlines() if " live " in line]
             key_id = row.strip().strip("│").split("│")[0].strip()
@@ -169,8 +123,8 @@ def test_first_start_key_runs_the_seed_flow_and_cli_keys_reach_the_running_serve
 
 def test_xpert_api_key_from_the_environment_is_accepted_verbatim(store: list[str], tmp_path: Path) -> None:
     mine = "sk-x-mykey-" + secrets.token_hex(8)
-    with running_server(store, XPERT_API_KEY=mine) as server:
-        with httpx.Client(base_url=server.url, timeout=10) as c:
+    with running_server(store, key=mine) as server:
+        with httpx.Client(base_url=server.api, timeout=10) as c:
             ok = c.post("/assistants/search", json={"metadata": {"slug": "demo"}}, headers={"x-api-key": mine})
             assert ok.status_code == 201 and len(ok.json()) == 1
             for other in (mine + "x", mine[:-1], "sk-x-mykey"):

@@ -6,10 +6,6 @@ On `XPERT_TEST_BACKEND=postgres` the server uses the session's PostgreSQL databa
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,48 +13,19 @@ import httpx
 import pytest
 
 from tests.conftest import API_BACKEND
-from tests.helpers import free_port
+from tests.harness.served import serving
 from tests.runs.common import OPENING, SEED_QUESTION, assert_lifecycle, event_data, text_of
 from tests.runs.sse import FrameReader
 
-XPERT = Path(sys.executable).with_name("xpert")
 API_KEY = "sk-x-test" + "0123456789abcdef" * 2 + "01234567"
 
 
 @pytest.fixture
 def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """`xpert serve` on a free port with XPERT_API_KEY; yields the API base URL."""
-    port = free_port()
-    args = [str(XPERT), "serve", "--data-dir", str(tmp_path / "data"), "--port", str(port), "--log-level", "warning"]
-    if API_BACKEND == "postgres":
-        args += ["--database-url", str(request.getfixturevalue("pg_url"))]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("XPERT_")}
-    env["XPERT_API_KEY"] = API_KEY
-    log_path = tmp_path / "server.log"
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env, text=True)
-    base = f"http://127.0.0.1:{port}/api/ai"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"xpert serve exited with {proc.returncode}:\n{log_path.read_text()}")
-            try:
-                if httpx.get(f"{base}/ok", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"xpert serve did not answer within 30 s:\n{log_path.read_text()}")
-            time.sleep(0.05)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
+    args = ("--database-url", str(request.getfixturevalue("pg_url"))) if API_BACKEND == "postgres" else ()
+    with serving(tmp_path / "data", key=API_KEY, args=args, ready_timeout=30) as served:
+        yield served.api
 
 
 async def test_seed_flow_against_xpert_serve(server: str) -> None:

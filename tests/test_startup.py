@@ -13,7 +13,7 @@ import psycopg
 import pytest
 
 from tests.conftest import scratch_database
-from tests.helpers import SCALED, TEST_REDIS_URL, ApiHarness, free_port
+from tests.harness.app import SCALED, TEST_REDIS_URL, ApiHarness, free_port
 from tests.test_serve import XPERT, clean_env
 from xpert_server.storage.postgres import MIGRATION_LOCK_ID
 
@@ -108,7 +108,7 @@ async def test_info_reports_database_and_redis_health(api: ApiHarness) -> None:
 
 async def test_info_reports_redis_down(tmp_path: Path) -> None:
     """A scaled app whose Redis went away after start: /info still answers, saying so."""
-    from tests.helpers import open_harness
+    from tests.harness.app import open_harness
     from xpert_server.runs.broker import connect_redis
 
     with scratch_database("xpert_startup") as url:

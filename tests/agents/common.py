@@ -10,19 +10,6 @@ from tests.runs.common import new_thread, ok, stream
 from tests.runs.sse import SseFrame
 
 
-def send(text: str) -> dict[str, Any]:
-    return {"action": "send", "message": {"input": {"input": text}}}
-
-
-def resume(run_id: str, decision: str = "confirm", payload: Any = None, patch: Any = None) -> dict[str, Any]:
-    body: dict[str, Any] = {"action": "resume", "target": {"executionId": run_id}, "decision": {"type": decision}}
-    if payload is not None:
-        body["decision"]["payload"] = payload
-    if patch is not None:
-        body["patch"] = patch
-    return body
-
-
 async def run(c: httpx.AsyncClient, thread_id: str, assistant_id: str, input: Any,
               context: dict[str, Any] | None = None) -> list[SseFrame]:
     body: dict[str, Any] = {"assistant_id": assistant_id, "input": input}

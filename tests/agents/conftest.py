@@ -14,8 +14,9 @@ import pytest
 
 from tests.agents.fake_openai import FakeOpenAI
 from tests.conftest import API_BACKEND
-from tests.helpers import ApiHarness, open_harness
-from tests.runs.common import LiveServer, assistant_id, serve_live
+from tests.harness.app import ApiHarness, open_harness
+from tests.harness.uvicorn import InProcessServer, serve_in_process
+from tests.runs.common import assistant_id
 
 AGENTS_ORG = "agents-tests"
 
@@ -153,7 +154,7 @@ def xperts(base_url: str, mcp_script: Path) -> dict[str, str]:
 class AgentsEnv:
     harness: ApiHarness
     fake: FakeOpenAI
-    llm: LiveServer
+    llm: InProcessServer
     ids: dict[str, str] = field(default_factory=dict)
 
     async def client(self, org: str = AGENTS_ORG) -> httpx.AsyncClient:
@@ -166,7 +167,7 @@ async def agents(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     data_dir = tmp_path_factory.mktemp("agents-data")
     url = str(request.getfixturevalue("pg_url")) if API_BACKEND == "postgres" else f"sqlite:///{data_dir / 'x.db'}"
     fake = FakeOpenAI()
-    async with serve_live(fake.app(), "") as llm:  # type: ignore[arg-type]
+    async with serve_in_process(fake.app(), "") as llm:
         folder = tmp_path_factory.mktemp("agents-xperts")
         script = folder / "math_server.py"
         script.write_text(MCP_SERVER, encoding="utf-8")

@@ -11,15 +11,14 @@ from tests.agents.common import (
     events,
     get_run,
     get_thread,
-    resume,
     run,
     run_id,
-    send,
     single_call,
     text,
     thread,
 )
 from tests.agents.conftest import AgentsEnv
+from tests.harness.chat import resume, send
 from tests.runs.common import ok
 
 NOTIFY = 'call send_notification {"message": "hi"}'

@@ -9,8 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.agents.common import send, thread
+from tests.agents.common import thread
 from tests.agents.conftest import UNREACHABLE_MCP, UNREACHABLE_MODEL, AgentsEnv
+from tests.harness.chat import send
 
 
 async def wait(c: httpx.AsyncClient, thread_id: str | None, assistant_id: str, text: str) -> dict[str, Any]:

@@ -17,9 +17,10 @@ import pytest
 import uvicorn
 from langchain_core.messages import AIMessage, HumanMessage
 
-from tests.agents.common import event, run, send, single_call, text, thread
+from tests.agents.common import event, run, single_call, text, thread
 from tests.agents.conftest import AgentsEnv
-from tests.helpers import open_harness
+from tests.harness.app import open_harness
+from tests.harness.chat import send
 from tests.runs.common import assistant_id
 from xpert_server.agents.definition import XpertSpec
 from xpert_server.agents.graphs import build_agent_graph

@@ -4,19 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from tests.agents.common import (
-    event,
-    get_run,
-    get_thread,
-    resume,
-    run,
-    run_id,
-    send,
-    single_call,
-    text,
-    thread,
-)
+from tests.agents.common import event, get_run, get_thread, run, run_id, single_call, text, thread
 from tests.agents.conftest import AgentsEnv
+from tests.harness.chat import resume, send
 
 
 async def test_mcp_stdio_tool(agents: AgentsEnv) -> None:

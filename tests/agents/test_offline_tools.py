@@ -9,8 +9,9 @@ import pytest
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 from langchain_core.tools import BaseTool
 
-from tests.agents.common import event, resume, run, run_id, send, single_call, text, thread
+from tests.agents.common import event, run, run_id, single_call, text, thread
 from tests.agents.conftest import AgentsEnv
+from tests.harness.chat import resume, send
 from xpert_server.agents.offline import OfflineChatModel
 from xpert_server.agents.offline_rules import ToolPlan, arithmetic, plan
 from xpert_server.agents.tools.builtin import BUILTINS

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
-from tests.agents.common import components, event, run, send, single_call, text, thread
+from tests.agents.common import components, event, run, single_call, text, thread
 from tests.agents.conftest import AgentsEnv
+from tests.harness.chat import send
 from tests.runs.common import kinds
 
 

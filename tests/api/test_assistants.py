@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from tests.helpers import ApiHarness
+from tests.harness.app import ApiHarness
 
 SUPPORT = {
     "name": "Support",

@@ -11,7 +11,8 @@ import httpx
 import pytest
 from sqlalchemy import Connection, MetaData, inspect, select
 
-from tests.helpers import ApiHarness
+from tests.harness.app import ApiHarness
+from tests.harness.clock import manual_clock
 from xpert_server.auth.authenticator import CACHE_TTL
 from xpert_server.auth.keys import hash_credential
 
@@ -103,18 +104,22 @@ async def test_revocation_takes_effect_within_a_second_without_a_restart(api: Ap
 
 
 async def test_expired_key_gets_401(api: ApiHarness) -> None:
-    key, _ = await api.mint_key(expires_in=0.01)
-    await asyncio.sleep(0.05)
-    async with api.client(key) as c:
-        error_of(await c.post("/threads/count", json={}), 401)
+    with manual_clock(api.services) as clock:
+        key, _ = await api.mint_key(expires_in=60)
+        clock.advance(61)
+        async with api.client(key) as c:
+            assert error_of(await c.post("/threads/count", json={}), 401) == "ApiKey expired"
 
 
 async def test_key_expiring_while_cached_gets_401_at_once(api: ApiHarness) -> None:
-    key, _ = await api.mint_key(expires_in=0.5)
-    async with api.client(key) as c:
-        assert (await c.post("/threads/count", json={})).status_code == 201
-        await asyncio.sleep(0.55)
-        error_of(await c.post("/threads/count", json={}), 401)
+    with manual_clock(api.services) as clock:
+        key, _ = await api.mint_key(expires_in=60)
+        async with api.client(key) as c:
+            assert (await c.post("/threads/count", json={})).status_code == 201
+            clock.advance(59)
+            assert (await c.post("/threads/count", json={})).status_code == 201
+            clock.advance(2)  # past the expiry, well inside the authenticator's cache period
+            assert error_of(await c.post("/threads/count", json={}), 401) == "ApiKey expired"
 
 
 def _rows_mentioning(conn: Connection, needles: list[str]) -> list[tuple[str, str]]:

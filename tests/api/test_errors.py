@@ -10,7 +10,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.helpers import ApiHarness, open_harness
+from tests.harness.app import ApiHarness, open_harness
 from xpert_server.errors import install_error_handlers
 
 SMALL_LIMIT = 2048

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.helpers import ApiHarness
+from tests.harness.app import ApiHarness
 
 NO_CONTENT = {
     ("delete", "/threads/{thread_id}", "202"),

@@ -11,16 +11,14 @@ from typing import Any
 
 import httpx
 
-from tests.helpers import ApiHarness
+from tests.harness.app import ApiHarness
+from tests.harness.chat import send
 
 
 def ok(resp: httpx.Response, status: int = 200) -> Any:
     assert resp.status_code == status, f"{resp.request.method} {resp.request.url}: {resp.status_code} {resp.text}"
     return resp.json()
 
-
-def send(text: str) -> dict[str, Any]:
-    return {"action": "send", "message": {"input": {"input": text}}}
 
 
 async def test_a_thread_id_of_another_org_can_be_created_here(api: ApiHarness) -> None:

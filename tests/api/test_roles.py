@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Column, MetaData, Table, create_engine, insert, select
 
-from tests.helpers import ApiHarness
+from tests.harness.app import ApiHarness
 from xpert_server.auth.roles import NEEDS_ADMIN
 from xpert_server.storage import schema as t
 from xpert_server.storage.migrations import MIGRATIONS, migrate, schema_migrations

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from tests.helpers import ApiHarness
+from tests.harness.app import ApiHarness
 
 
 def error_of(resp: httpx.Response, status: int) -> str:

@@ -7,12 +7,8 @@ is missing the browser tests skip, unless XPERT_REQUIRE_SERVICES=1: then they fa
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import functools
 import importlib.util
-import socket
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -20,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -28,7 +23,8 @@ from starlette.routing import Route
 
 from tests.chatkit.common import database_url
 from tests.conftest import REQUIRE_SERVICES
-from tests.helpers import ApiHarness, open_harness
+from tests.harness.app import ApiHarness, open_harness
+from tests.harness.uvicorn import bound_socket, serve_in_process
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -54,33 +50,6 @@ def require_chromium() -> None:
     if REQUIRE_SERVICES:
         pytest.fail(f"Chromium is required (XPERT_REQUIRE_SERVICES=1): {reason}")
     pytest.skip(reason)
-
-
-def bound_socket() -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    return sock
-
-
-@asynccontextmanager
-async def serve(app: Any, sock: socket.socket, lifespan: str = "off") -> AsyncIterator[None]:
-    server = uvicorn.Server(
-        uvicorn.Config(app, log_level="warning", lifespan=lifespan, timeout_graceful_shutdown=1)
-    )
-    task = asyncio.create_task(server.serve(sockets=[sock]), name="chatkit-uvicorn")
-    try:
-        deadline = time.monotonic() + 10
-        while not server.started:
-            assert not task.done(), "uvicorn stopped while starting"
-            assert time.monotonic() < deadline, "uvicorn did not start"
-            await asyncio.sleep(0.01)
-        yield
-    finally:
-        server.should_exit = True
-        with contextlib.suppress(asyncio.CancelledError, TimeoutError):
-            await asyncio.wait_for(task, 10)
-        sock.close()
 
 
 def load_example_backend(api_url: str) -> Any:
@@ -172,5 +141,6 @@ async def open_live(
                     await c.post("/assistants/search", json={"limit": 1, "metadata": {"slug": slug}})
                 ).json()
                 live.ids[slug] = found[0]["assistant_id"]
-        async with serve(harness.app, api_sock), serve(shop_app(base, live.ids["demo"]), shop_sock, "on"):
+        async with serve_in_process(harness.app, sock=api_sock), \
+                serve_in_process(shop_app(base, live.ids["demo"]), sock=shop_sock, lifespan="on"):
             yield live

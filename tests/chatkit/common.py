@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.conftest import API_BACKEND
-from tests.helpers import ApiHarness, open_harness
+from tests.harness.app import ApiHarness, open_harness
 
 SECRET_RE = r"^cs-x-[0-9a-f]{64}$"
 
@@ -20,13 +20,6 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     if API_BACKEND == "postgres":
         return str(request.getfixturevalue("pg_url"))
     return f"sqlite:///{tmp_path_factory.mktemp(name) / 'xpert.db'}"
-
-
-def send(text: str, files: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    human: dict[str, Any] = {"input": text}
-    if files:
-        human["files"] = files
-    return {"action": "send", "message": {"input": human}}
 
 
 @dataclass

@@ -6,7 +6,6 @@ Every page records every response it receives; after each test none may contain 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from collections.abc import AsyncIterator
@@ -27,6 +26,7 @@ from tests.chatkit.browser import (
     require_chromium,
 )
 from tests.chatkit.graphs import SLOW_TEXT, STEPS_ANSWER
+from tests.harness.clock import manual_clock
 
 DEMO_YAML = Path(__file__).resolve().parents[2] / "xpert_server" / "xperts" / "demo.yaml"
 TIMEOUT = 20_000
@@ -227,12 +227,13 @@ async def test_an_expired_secret_is_renewed_and_the_chat_goes_on(
             expired.append((await r.json())["message"])
 
     p.on("response", on_response)
-    await open_demo(p, live, "?expires_after=2")
-    await say(p, "First message")
-    await reply(p, 0)
-    await asyncio.sleep(2.5)  # the secret is now past its expires_at
-    await say(p, "Second message")
-    ai = await reply(p, 1)
+    with manual_clock(live.harness.services) as clock:
+        await open_demo(p, live, "?expires_after=2")
+        await say(p, "First message")
+        await reply(p, 0)
+        clock.advance(3)  # the secret is now past its expires_at
+        await say(p, "Second message")
+        ai = await reply(p, 1)
     await expect(ai).to_have_attribute("data-status", "success")
     assert "Token expired" in expired
     assert len(rec.api_calls("POST", r"/demo/session")) >= 2

@@ -16,7 +16,8 @@ import httpx
 import pytest
 from starlette.requests import Request
 
-from tests.chatkit.common import ChatkitEnv, Tenant, send
+from tests.chatkit.common import ChatkitEnv, Tenant
+from tests.harness.chat import send
 from xpert_server.auth.keys import hash_credential
 from xpert_server.auth.principal import Principal
 from xpert_server.auth.scope import SECRET_ROUTES, app_routes, enforce, route_key

@@ -12,8 +12,10 @@ from typing import Any
 
 import pytest
 
-from tests.chatkit.browser import bound_socket, serve
-from tests.chatkit.common import SECRET_RE, ChatkitEnv, send
+from tests.chatkit.common import SECRET_RE, ChatkitEnv
+from tests.harness.chat import send
+from tests.harness.clock import manual_clock
+from tests.harness.uvicorn import bound_socket, serve_in_process
 from xpert_server.auth.keys import hash_credential
 from xpert_server.auth.secrets import parse_expires_after
 from xpert_server.storage import schema as t
@@ -49,7 +51,7 @@ async def test_the_seeds_curl_over_a_real_socket(ck: ChatkitEnv) -> None:
     tenant = await ck.tenant()
     sock = bound_socket()
     url = f"http://127.0.0.1:{sock.getsockname()[1]}/api/ai/v1/chatkit/sessions"
-    async with serve(ck.harness.app, sock):
+    async with serve_in_process(ck.harness.app, sock=sock):
         proc = await asyncio.create_subprocess_exec(
             "curl",
             "-sS",
@@ -212,11 +214,14 @@ async def test_a_secret_never_outlives_its_key(ck: ChatkitEnv) -> None:
 
 async def test_expired_secrets_answer_token_expired(ck: ChatkitEnv) -> None:
     tenant = await ck.tenant()
-    body = await tenant.mint(body={"expires_after": 1})
-    async with tenant.as_secret(body["client_secret"]) as c:
-        assert (await c.post("/threads", json={})).status_code == 201
-        await asyncio.sleep(max(0.0, iso_epoch(body["expires_at"]) - time.time()) + 0.05)
-        resp = await c.post("/threads", json={})
+    with manual_clock(ck.harness.services) as clock:
+        body = await tenant.mint(body={"expires_after": 60})
+        async with tenant.as_secret(body["client_secret"]) as c:
+            assert (await c.post("/threads", json={})).status_code == 201
+            clock.advance(59)
+            assert (await c.post("/threads", json={})).status_code == 201
+            clock.advance(2)
+            resp = await c.post("/threads", json={})
     assert resp.status_code == 401
     assert resp.json() == {"statusCode": 401, "message": "Token expired", "error": "Unauthorized"}
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.chatkit.common import SECRET_RE, ChatkitEnv, open_chatkit_env
-from tests.helpers import open_harness
+from tests.harness.app import open_harness
 from xpert_server.api.demo import DEMO_KEY_NAME, demo_enabled
 from xpert_server.app import create_app
 from xpert_server.auth.scope import app_routes

@@ -31,15 +31,13 @@ import httpx
 import pytest
 
 from tests.conftest import API_BACKEND
-from tests.hardening.served import Served, start
-from tests.helpers import ApiHarness, open_harness
+from tests.harness.app import ApiHarness, open_harness
+from tests.harness.chat import send
+from tests.harness.served import Served, start
 from xpert_server.knowledge import filestore
 
 pytestmark = pytest.mark.skipif(API_BACKEND != "sqlite", reason="SIGKILL and full-disk chaos run on SQLite")
 
-
-def send(text: str) -> dict[str, Any]:
-    return {"action": "send", "message": {"input": {"input": text}}}
 
 
 # ---- SIGKILL under a write load --------------------------------------------------------------------------

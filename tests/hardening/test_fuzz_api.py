@@ -35,7 +35,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.conftest import API_BACKEND
-from tests.hardening.served import PREFIX, Served, serving
+from tests.harness.chat import send
+from tests.harness.served import PREFIX, Served, serving
 from xpert_server.app import create_app
 from xpert_server.auth.scope import SECRET_ROUTES, route_key
 from xpert_server.config import Settings
@@ -51,9 +52,6 @@ FUZZ_SETTINGS = settings(
     suppress_health_check=list(HealthCheck),
 )
 
-
-def send(text: str) -> dict[str, Any]:
-    return {"action": "send", "message": {"input": {"input": text}}}
 
 
 class World:

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.helpers import ApiHarness
+from tests.harness.app import ApiHarness
 
 BIG = 2**70
 NUL = "a\x00b"

@@ -17,7 +17,6 @@ whatever its status, may carry anything of A's. A's data is checked untouched af
 
 from __future__ import annotations
 
-import asyncio
 import re
 import secrets
 from collections.abc import AsyncIterator
@@ -27,7 +26,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.helpers import ApiHarness, open_harness
+from tests.harness.app import ApiHarness, open_harness
+from tests.harness.chat import send
 from xpert_server.api.deps import NOT_ALLOWED_ASSISTANT
 from xpert_server.auth.keys import hash_credential
 from xpert_server.auth.scope import SECRET_ROUTES, app_routes, route_key
@@ -50,9 +50,6 @@ PRINCIPAL_OWNED = {"thread_id", "run_id", "conversation_id", "message_id", "file
 # Path parameters naming data of one org.
 ORG_OWNED = PRINCIPAL_OWNED | {"assistant_id", "kb_id", "key_id"}
 
-
-def send(text: str) -> dict[str, Any]:
-    return {"action": "send", "message": {"input": {"input": text}}}
 
 
 @dataclass
@@ -201,7 +198,7 @@ async def world(harness: ApiHarness) -> tuple[OrgA, list[Caller]]:
     revoked, _ = await h.mint_key(org)
     a.ids["key_id"] = await key_record_id(h, org, revoked)  # what `/keys/{key_id}` names
     await h.services.storage.revoke_api_key(a.ids["key_id"])
-    expired, _ = await h.mint_key(org, expires_in=0.05)
+    expired, _ = await h.mint_key(org, expires_in=-1)  # expired when made: no waiting on the clock
     b_key, b_org = await h.mint_key()
     bound, _ = await h.mint_key(org, xpert_id=x2)
     other_principal = await mint_secret(h, key, "mallory")
@@ -211,7 +208,6 @@ async def world(harness: ApiHarness) -> tuple[OrgA, list[Caller]]:
     assert record is not None
     await h.services.storage.expire_client_secret(record.id)
     h.services.auth.forget()
-    await asyncio.sleep(0.1)  # past the expired key's expiry
     callers = [
         Caller("no credential", {}, "401", "Unauthorized"),
         Caller("wrong key", {"x-api-key": "sk-x-" + secrets.token_hex(24)}, "401", "Invalid token"),

@@ -22,13 +22,11 @@ import pytest
 
 from tests.graphs_for_tests import __file__ as graphs_file
 from tests.hardening.graphs_slow import __file__ as slow_file
-from tests.hardening.served import PREFIX, Served, serving
+from tests.harness.chat import send
+from tests.harness.served import PREFIX, Served, serving
 
 MIB = 1024 * 1024
 
-
-def send(text: str) -> dict[str, Any]:
-    return {"action": "send", "message": {"input": {"input": text}}}
 
 
 @pytest.fixture(scope="module")

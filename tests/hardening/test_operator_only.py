@@ -13,14 +13,11 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import ApiHarness
+from tests.harness.app import ApiHarness
+from tests.harness.chat import send
 from xpert_server.agents.definition import parse_definition
 from xpert_server.agents.registry import upsert_spec
 from xpert_server.auth.principal import Principal
-
-
-def send(text: str) -> dict[str, Any]:
-    return {"action": "send", "message": {"input": {"input": text}}}
 
 
 class Listener:

@@ -23,7 +23,7 @@ import yaml
 
 from tests.hardening.test_isolation import PUBLIC, body_for, call, mint_secret, params, send
 from tests.hardening.test_isolation import OrgA as World
-from tests.helpers import ApiHarness, open_harness
+from tests.harness.app import ApiHarness, open_harness
 from xpert_server.agents.definition import load_file
 from xpert_server.agents.operator_fields import all_paths
 from xpert_server.auth.roles import APP_ROUTES, NEEDS_ADMIN, required_role

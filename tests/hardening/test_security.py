@@ -21,8 +21,9 @@ import httpx
 import pytest
 
 from tests.graphs_for_tests import TICKER_CHUNKS, TICKER_DELAY
-from tests.hardening.served import XPERT, server_env, serving
-from tests.helpers import ApiHarness, open_harness
+from tests.harness.app import ApiHarness, open_harness
+from tests.harness.chat import send
+from tests.harness.served import XPERT, server_env, serving
 from xpert_server.agents.registry import demo_path, load_file_into
 from xpert_server.agents.tools import http as http_tool
 from xpert_server.api.streams import StreamSlots
@@ -33,9 +34,6 @@ from xpert_server.knowledge import signing
 GRAPHS = Path(__file__).resolve().parent.parent / "graphs_for_tests.py"
 CREDENTIAL = re.compile(r"(?:sk|cs)-x-[0-9A-Za-z-]{16,}")
 
-
-def send(text: str) -> dict[str, Any]:
-    return {"action": "send", "message": {"input": {"input": text}}}
 
 
 # ---- credentials never logged ------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.conftest import API_BACKEND
-from tests.helpers import ApiHarness, open_harness
+from tests.harness.app import ApiHarness, open_harness
 
 KB_ORG = "kb-tests"
 MANUALS_KB = "kb-tests-manuals"

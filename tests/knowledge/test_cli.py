@@ -6,7 +6,7 @@ import asyncio
 import subprocess
 from pathlib import Path
 
-from tests.helpers import open_harness
+from tests.harness.app import open_harness
 from tests.knowledge.docs import manual_pdf
 from tests.test_cli import XPERT, cli_env
 

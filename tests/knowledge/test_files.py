@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import open_harness
+from tests.harness.app import open_harness
 from tests.knowledge.common import wait_parsed
 from tests.knowledge.conftest import KEnv
 from tests.knowledge.docs import FACT, make_docx, manual_pdf

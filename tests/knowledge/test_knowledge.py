@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import open_harness
+from tests.harness.app import open_harness
 from tests.knowledge.common import evaluate, ingest_corpus, wait_parsed, wait_processed
 from tests.knowledge.conftest import KEnv
 from tests.knowledge.docs import FACT, manual_pdf

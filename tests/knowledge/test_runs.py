@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from tests.harness.chat import send
 from tests.knowledge.common import wait_processed
 from tests.knowledge.conftest import KB_ORG, MANUALS_KB, KEnv
 from tests.knowledge.docs import manual_pdf
@@ -18,10 +19,6 @@ SEED_SUMMARY = "请总结附件重点。"
 async def assistant(c: httpx.AsyncClient, slug: str) -> str:
     (found,) = (await c.post("/assistants/search", json={"metadata": {"slug": slug}})).json()
     return str(found["assistant_id"])
-
-
-def send(text: str, files: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    return {"action": "send", "message": {"input": {"input": text, "files": files or []}}}
 
 
 async def wait_reply(c: httpx.AsyncClient, xpert: str, text: str, files: list[dict[str, Any]] | None = None) -> str:

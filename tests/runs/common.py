@@ -1,10 +1,9 @@
-"""Shared pieces of the run tests: the xperts they declare, a live HTTP server, request and check helpers."""
+"""Shared pieces of the run tests: the xperts they declare (ticker, boom, echo), one app served in process and
+over real HTTP, request and check helpers."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -13,10 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
-from fastapi import FastAPI
 
-from tests.helpers import ApiHarness, open_harness
+from tests.harness.app import ApiHarness, open_harness
+from tests.harness.uvicorn import InProcessServer, serve_in_process
 from tests.runs.sse import SseFrame, parse
 
 GRAPHS = Path(__file__).resolve().parent.parent / "graphs_for_tests.py"
@@ -39,54 +37,12 @@ def write_xperts(folder: Path) -> Path:
     return folder
 
 
-def send(text: str) -> dict[str, Any]:
-    """XpertAI's v2 chat request."""
-    return {"action": "send", "message": {"input": {"input": text}}}
-
-
-@dataclass
-class LiveServer:
-    """The harness's app served by a real uvicorn on a free port (true streaming, concurrent clients)."""
-
-    base_url: str
-    server: uvicorn.Server
-    task: asyncio.Task[None]
-
-    def client(self, key: str | None = None, timeout: float = 20.0) -> httpx.AsyncClient:
-        headers = {"x-api-key": key} if key else {}
-        return httpx.AsyncClient(base_url=self.base_url, headers=headers, timeout=timeout)
-
-
-@asynccontextmanager
-async def serve_live(app: FastAPI, prefix: str) -> AsyncIterator[LiveServer]:
-    """Serve an app whose lifespan the caller already runs (lifespan off) on 127.0.0.1:<free port>."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", lifespan="off", timeout_graceful_shutdown=2)
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]), name="live-uvicorn")
-    try:
-        deadline = time.monotonic() + 10
-        while not server.started:
-            assert not task.done(), "uvicorn stopped while starting"
-            assert time.monotonic() < deadline, "uvicorn did not start"
-            await asyncio.sleep(0.01)
-        yield LiveServer(base_url=f"http://127.0.0.1:{port}{prefix}", server=server, task=task)
-    finally:
-        server.should_exit = True
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.wait_for(task, 10)
-        sock.close()
-
-
 @dataclass
 class RunsEnv:
     """One app (test xperts + the demo) for the run tests, reachable in process and over real HTTP."""
 
     harness: ApiHarness
-    live: LiveServer
+    live: InProcessServer
     database_url: str
     data_dir: Path
     xperts_dir: Path
@@ -108,7 +64,7 @@ class RunsEnv:
 @asynccontextmanager
 async def open_env(data_dir: Path, database_url: str, xperts_dir: Path) -> AsyncIterator[RunsEnv]:
     async with open_harness(data_dir, database_url, xperts_dir=xperts_dir) as harness:
-        async with serve_live(harness.app, harness.prefix) as live:
+        async with serve_in_process(harness.app, harness.prefix) as live:
             env = RunsEnv(harness, live, database_url, data_dir, xperts_dir)
             async with env.harness.client(await env.key()) as c:
                 for slug in TEST_XPERTS:

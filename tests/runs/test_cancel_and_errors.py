@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from tests.graphs_for_tests import BOOM_TEXT, TICKER_TEXT
+from tests.harness.chat import send
 from tests.runs.common import (
     CLOSING,
     RunsEnv,
@@ -23,7 +24,6 @@ from tests.runs.common import (
     ok,
     run_id_of,
     run_status,
-    send,
     stream,
     text_of,
 )

@@ -6,16 +6,8 @@ from typing import Any
 
 import httpx
 
-from tests.runs.common import (
-    RunsEnv,
-    error_of,
-    list_runs,
-    messages_of,
-    new_thread,
-    ok,
-    send,
-    text_of,
-)
+from tests.harness.chat import send
+from tests.runs.common import RunsEnv, error_of, list_runs, messages_of, new_thread, ok, text_of
 from tests.runs.sse import parse
 
 TURNS = ["What can you do?", "Tell me more."]

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from tests.graphs_for_tests import TICKER_CHUNKS, TICKER_TEXT
-from tests.helpers import open_harness
+from tests.harness.app import open_harness
+from tests.harness.chat import send
 from tests.runs.common import (
     SEED_QUESTION,
     RunsEnv,
@@ -19,7 +20,6 @@ from tests.runs.common import (
     list_runs,
     new_thread,
     run_id_of,
-    send,
     stream,
     text_of,
 )

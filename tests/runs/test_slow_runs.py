@@ -9,7 +9,8 @@ import pytest
 
 from tests.conftest import API_BACKEND
 from tests.graphs_for_tests import TICKER_TEXT
-from tests.helpers import ApiHarness, open_harness
+from tests.harness.app import ApiHarness, open_harness
+from tests.harness.chat import send
 from tests.runs.common import (
     RUNS_ORG,
     assert_framing,
@@ -19,7 +20,6 @@ from tests.runs.common import (
     list_runs,
     new_thread,
     ok,
-    send,
     text_of,
     write_xperts,
 )

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import ApiHarness, open_harness
+from tests.harness.app import ApiHarness, open_harness
+from tests.harness.chat import send
 from tests.runs.common import (
     RUNS_ORG,
     RunsEnv,
@@ -18,7 +19,6 @@ from tests.runs.common import (
     messages_of,
     new_thread,
     ok,
-    send,
     write_xperts,
 )
 

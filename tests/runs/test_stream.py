@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from tests.graphs_for_tests import TICKER_TEXT
+from tests.harness.chat import send
 from tests.runs.common import (
     SEED_QUESTION,
     RunsEnv,
@@ -16,7 +17,6 @@ from tests.runs.common import (
     new_thread,
     ok,
     run_status,
-    send,
     stream,
     text_of,
 )

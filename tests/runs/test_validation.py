@@ -8,16 +8,8 @@ import httpx
 import pytest
 
 from tests.graphs_for_tests import TICKER_TEXT
-from tests.runs.common import (
-    RunsEnv,
-    error_of,
-    list_runs,
-    messages_of,
-    new_thread,
-    ok,
-    send,
-    stream,
-)
+from tests.harness.chat import send
+from tests.runs.common import RunsEnv, error_of, list_runs, messages_of, new_thread, ok, stream
 
 ENDPOINTS = ["runs/stream", "runs/wait", "runs"]
 

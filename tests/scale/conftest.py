@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import _service_missing, scratch_database
-from tests.helpers import TEST_REDIS_URL
-from tests.scale.cluster import Cluster
+from tests.harness.app import TEST_REDIS_URL
+from tests.harness.cluster import Cluster
+from tests.scale.common import write_xperts
 
 
 @pytest.fixture
@@ -52,7 +53,7 @@ async def redis_url() -> str:
 
 @pytest.fixture
 async def cluster(scale_db: str, redis_url: str, tmp_path: Path) -> AsyncIterator[Cluster]:
-    c = Cluster(tmp_path, scale_db, redis_url, f"xpert-scale-{secrets.token_hex(4)}")
+    c = Cluster(tmp_path, scale_db, redis_url, f"xpert-scale-{secrets.token_hex(4)}", write_xperts(tmp_path / "xperts"))
     try:
         yield c
     finally:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncio
 import time
 
+from tests.harness.cluster import Cluster
 from tests.runs.sse import FrameReader, parse
-from tests.scale.cluster import Cluster, assert_one_story, assistant, body, read_until
+from tests.scale.common import assert_one_story, assistant, body, read_until
 
 
 async def test_started_on_a_joined_and_cancelled_on_b(cluster: Cluster) -> None:

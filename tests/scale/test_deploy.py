@@ -12,8 +12,9 @@ from pathlib import Path
 
 import httpx
 
+from tests.harness.cluster import KEY, Cluster
 from tests.runs.sse import parse
-from tests.scale.cluster import KEY, Cluster, assert_one_story, assistant, body
+from tests.scale.common import assert_one_story, assistant, body
 
 XPERT = Path(sys.executable).with_name("xpert")
 

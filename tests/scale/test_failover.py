@@ -11,8 +11,9 @@ import time
 import httpx
 import psycopg
 
+from tests.harness.cluster import Cluster, Proc
 from tests.runs.sse import FrameReader, parse
-from tests.scale.cluster import Cluster, Proc, assert_one_story, assistant, body, read_until, step_texts
+from tests.scale.common import assert_one_story, assistant, body, read_until, step_texts
 
 STEPS = 30
 

@@ -9,7 +9,8 @@ from collections import Counter
 
 import psycopg
 
-from tests.scale.cluster import Cluster, assistant, body
+from tests.harness.cluster import Cluster
+from tests.scale.common import assistant, body
 
 RUNS = 200
 

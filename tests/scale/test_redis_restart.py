@@ -17,8 +17,10 @@ import psycopg
 import pytest
 
 from tests.conftest import REQUIRE_SERVICES
+from tests.harness.app import free_port
+from tests.harness.cluster import Cluster
 from tests.runs.sse import FrameReader
-from tests.scale.cluster import Cluster, assert_one_story, assistant, body, free_port, read_until, step_texts
+from tests.scale.common import assert_one_story, assistant, body, read_until, step_texts, write_xperts
 
 
 class OwnRedis:
@@ -62,7 +64,8 @@ def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
 
 
 async def test_runs_survive_a_redis_restart(scale_db: str, own_redis: OwnRedis, tmp_path: Path) -> None:
-    cluster = Cluster(tmp_path / "cluster", scale_db, own_redis.url, f"xpert-scale-{secrets.token_hex(4)}")
+    cluster = Cluster(tmp_path / "cluster", scale_db, own_redis.url, f"xpert-scale-{secrets.token_hex(4)}",
+                      write_xperts(tmp_path / "xperts"))
     try:
         api = await cluster.api()
         await cluster.worker(via=api)

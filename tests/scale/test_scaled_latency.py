@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from tests.helpers import new_org
+from tests.harness.app import new_org
 from tests.scale.conftest import drop_prefix
 from tests.storage.test_conformance_runs import run_of
 from xpert_server.auth.principal import Principal

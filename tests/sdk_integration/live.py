@@ -1,100 +1,15 @@
-"""A real `xpert serve` subprocess for the SDK, and a TCP proxy in front of it whose connections we cut.
-
-The server runs on SQLite in a temporary data dir with `XPERT_API_KEY=sk-x-<random>` and the test xperts
-of `xperts/` (`--xperts`); it seeds the demo xpert (`demo`, org `default`) on its first start.
-"""
+"""The SDK suite's helpers: a TCP proxy in front of the served server whose connections we cut, and calls that
+work on sync and async SDK objects alike. The server itself is tests/harness/served.py's."""
 
 from __future__ import annotations
 
 import inspect
-import os
-import secrets
 import socket
 import struct
-import subprocess
-import sys
 import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import httpx
 from xpert_sdk import StreamEvent
-
-from tests.helpers import free_port
-
-HERE = Path(__file__).parent
-XPERTS_DIR = HERE / "xperts"
-BIN = Path(sys.executable).parent
-XPERT = BIN / "xpert"
-
-
-def clean_env(**settings: str) -> dict[str, str]:
-    """The environment without the caller's XPERT_* / XPERTAI_* settings, plus `settings`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("XPERT_", "XPERTAI_"))}
-    env["PYTHONUNBUFFERED"] = "1"
-    env.update(settings)
-    return env
-
-
-@dataclass
-class LiveServer:
-    url: str
-    key: str
-    proc: subprocess.Popen[str]
-    data_dir: Path
-    log: list[str] = field(default_factory=list)
-
-    def output(self) -> str:
-        return "".join(self.log)
-
-    def has_route(self, method: str, route: str) -> bool:
-        """Whether the server's OpenAPI document lists `method route` (e.g. "post", "/contexts/file")."""
-        spec = httpx.get(f"{self.url}/openapi.json", timeout=10).json()
-        prefix = httpx.URL(self.url).path.rstrip("/")
-        return method.lower() in spec.get("paths", {}).get(prefix + route, {})
-
-    def client_env(self, url: str | None = None) -> dict[str, str]:
-        """The environment an SDK program needs to reach this server."""
-        return clean_env(XPERTAI_API_URL=url or self.url, XPERTAI_API_KEY=self.key)
-
-
-@contextmanager
-def live_server(data_dir: Path, xperts_dir: Path = XPERTS_DIR) -> Iterator[LiveServer]:
-    port = free_port()
-    key = f"sk-x-{secrets.token_hex(16)}"
-    proc = subprocess.Popen(
-        [str(XPERT), "serve", "--port", str(port), "--data-dir", str(data_dir), "--xperts", str(xperts_dir)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=clean_env(XPERT_API_KEY=key),
-    )  # fmt: skip
-    server = LiveServer(url=f"http://127.0.0.1:{port}/api/ai", key=key, proc=proc, data_dir=data_dir)
-    assert proc.stdout is not None
-    pipe = proc.stdout
-    # Drained continuously, so a chatty server never blocks on a full pipe.
-    reader = threading.Thread(target=lambda: server.log.extend(iter(pipe.readline, "")), daemon=True)
-    reader.start()
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, f"server exited ({proc.returncode}):\n{server.output()}"
-            assert time.monotonic() < deadline, f"server never answered /ok:\n{server.output()}"
-            try:
-                if httpx.get(f"{server.url}/ok", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.05)
-        yield server
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
-        reader.join(timeout=5)
 
 
 class CuttingProxy:

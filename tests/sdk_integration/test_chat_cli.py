@@ -15,15 +15,15 @@ import httpx
 import pytest
 from xpert_sdk import Client
 
+from tests.harness.served import XPERT, Served, server_env
 from tests.sdk_integration.graphs import APPROVAL_DONE, APPROVAL_KEPT, APPROVAL_PLAN, TICKER_TEXT
-from tests.sdk_integration.live import XPERT, LiveServer, clean_env
 from tests.sdk_integration.test_examples import MANUAL
 from xpert_server.chat_cli import ChatSession
 
 THREAD_LINE = re.compile(r"\(thread ([0-9a-f-]{36})\)")
 
 
-def chat(live: LiveServer, stdin: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+def chat(live: Served, stdin: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(XPERT), "chat", *args], input=stdin, capture_output=True, text=True,
                           env={**live.client_env(), **env}, timeout=90, check=False)  # fmt: skip
 
@@ -31,7 +31,7 @@ def chat(live: LiveServer, stdin: str, *args: str, **env: str) -> subprocess.Com
 class ChatProcess:
     """An interactive `xpert chat`: write lines, wait for output, send signals."""
 
-    def __init__(self, live: LiveServer, *args: str) -> None:
+    def __init__(self, live: Served, *args: str) -> None:
         self.proc = subprocess.Popen([str(XPERT), "chat", *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, text=True, env=live.client_env())  # fmt: skip
         self.output = ""
@@ -68,12 +68,12 @@ class ChatProcess:
 
 
 @pytest.fixture
-def sdk(live: LiveServer) -> Iterator[Client]:
-    with Client(live.url, live.key) as client:
+def sdk(live: Served) -> Iterator[Client]:
+    with Client(live.api, live.key) as client:
         yield client
 
 
-def test_a_chat_turn_streams_the_reply(live: LiveServer, sdk: Client) -> None:
+def test_a_chat_turn_streams_the_reply(live: Served, sdk: Client) -> None:
     done = chat(live, "go\n/quit\n", "--xpert", "sdk-ticker")
     assert done.returncode == 0, done.stderr
     assert "Chatting with SDK test ticker (sdk-ticker)" in done.stdout
@@ -82,7 +82,7 @@ def test_a_chat_turn_streams_the_reply(live: LiveServer, sdk: Client) -> None:
     assert sdk.runs.list(thread_id)[0]["status"] == "success"
 
 
-def test_the_reply_arrives_while_it_is_written(live: LiveServer) -> None:
+def test_the_reply_arrives_while_it_is_written(live: Served) -> None:
     session = ChatProcess(live, "--xpert", "sdk-ticker")
     try:
         session.send("go")
@@ -94,7 +94,7 @@ def test_the_reply_arrives_while_it_is_written(live: LiveServer) -> None:
         assert session.close() == 0
 
 
-def test_new_starts_another_thread(live: LiveServer, sdk: Client) -> None:
+def test_new_starts_another_thread(live: Served, sdk: Client) -> None:
     done = chat(live, "first message\nstill first\n/new\nsecond message\n/quit\n")
     assert done.returncode == 0, done.stderr
     first, second = THREAD_LINE.findall(done.stdout)
@@ -105,7 +105,7 @@ def test_new_starts_another_thread(live: LiveServer, sdk: Client) -> None:
     assert (firsts, seconds) == (["first message", "still first"], ["second message"])
 
 
-def test_thread_option_continues_a_thread(live: LiveServer, sdk: Client) -> None:
+def test_thread_option_continues_a_thread(live: Served, sdk: Client) -> None:
     thread = sdk.threads.create()
     done = chat(live, "continuing\n/quit\n", "--thread", thread["thread_id"])
     assert done.returncode == 0, done.stderr
@@ -113,7 +113,7 @@ def test_thread_option_continues_a_thread(live: LiveServer, sdk: Client) -> None
     assert sdk.runs.list(thread["thread_id"])[0]["status"] == "success"
 
 
-def test_file_attaches_to_the_next_message(live: LiveServer, sdk: Client, tmp_path: Path) -> None:
+def test_file_attaches_to_the_next_message(live: Served, sdk: Client, tmp_path: Path) -> None:
     manual = tmp_path / "manual.md"
     manual.write_text(MANUAL, encoding="utf-8")
     done = chat(
@@ -121,9 +121,6 @@ def test_file_attaches_to_the_next_message(live: LiveServer, sdk: Client, tmp_pa
     )
     assert done.returncode == 0, done.stderr
     assert f"No such file: {tmp_path / 'nope.pdf'}" in done.stdout
-    if not live.has_route("post", "/contexts/file"):
-        assert "This server does not accept file uploads (POST /contexts/file answered 404" in done.stdout
-        return
     assert f"Attached manual.md ({len(MANUAL)} bytes)" in done.stdout
     assert "30 days" in done.stdout.split("demo> ", 1)[1]
     (thread_id,) = THREAD_LINE.findall(done.stdout)
@@ -152,7 +149,7 @@ def test_file_on_a_server_without_uploads_says_so(tmp_path: Path) -> None:
     assert session.files == []
 
 
-def test_approval_approve_then_reject(live: LiveServer, sdk: Client) -> None:
+def test_approval_approve_then_reject(live: Served, sdk: Client) -> None:
     done = chat(live, "clean up\ny\nclean up again\nn\n/quit\n", "--xpert", "sdk-approval")
     assert done.returncode == 0, done.stderr
     out = done.stdout
@@ -176,7 +173,7 @@ def test_approval_approve_then_reject(live: LiveServer, sdk: Client) -> None:
     assert sdk.threads.get(thread_id)["status"] == "idle"
 
 
-def test_ctrl_c_cancels_the_run_not_the_program(live: LiveServer, sdk: Client) -> None:
+def test_ctrl_c_cancels_the_run_not_the_program(live: Served, sdk: Client) -> None:
     session = ChatProcess(live, "--xpert", "sdk-slowpoke")
     try:
         session.send("take your time")
@@ -200,7 +197,7 @@ def test_ctrl_c_cancels_the_run_not_the_program(live: LiveServer, sdk: Client) -
     assert "t199" not in session.output
 
 
-def test_ctrl_c_at_the_prompt_does_not_quit(live: LiveServer) -> None:
+def test_ctrl_c_at_the_prompt_does_not_quit(live: Served) -> None:
     session = ChatProcess(live)
     try:
         session.wait_for("you> ")
@@ -211,14 +208,14 @@ def test_ctrl_c_at_the_prompt_does_not_quit(live: LiveServer) -> None:
     assert code == 0
 
 
-def test_unknown_xpert_and_bad_key_say_what_is_wrong(live: LiveServer) -> None:
+def test_unknown_xpert_and_bad_key_say_what_is_wrong(live: Served) -> None:
     unknown = chat(live, "", "--xpert", "no-such-xpert")
     assert unknown.returncode == 1 and "No xpert with slug or id 'no-such-xpert'." in unknown.stderr
     bad_key = chat(live, "", "--api-key", "sk-x-wrong")
     assert bad_key.returncode == 1
     assert "The server refused the API key (Invalid token)" in bad_key.stderr
     no_key = subprocess.run([str(XPERT), "chat"], input="", capture_output=True, text=True, timeout=60,
-                            env=clean_env(XPERTAI_API_URL=live.url), check=False)  # fmt: skip
+                            env=server_env(XPERTAI_API_URL=live.api), check=False)  # fmt: skip
     assert no_key.returncode == 2 and "No API key: set XPERTAI_API_KEY or pass --api-key." in no_key.stderr
     nowhere = chat(live, "", "--api-url", "http://127.0.0.1:9/api/ai")
     assert (
@@ -226,7 +223,7 @@ def test_unknown_xpert_and_bad_key_say_what_is_wrong(live: LiveServer) -> None:
     )
 
 
-def test_approval_of_a_built_in_agent_tool(live: LiveServer, sdk: Client) -> None:
+def test_approval_of_a_built_in_agent_tool(live: Served, sdk: Client) -> None:
     # `sdk-guarded` is the built-in agent (offline model) with a calculator that needs approval.
     done = chat(live, "what is 12*7\ny\nwhat is 3+4\nn\n/quit\n", "--xpert", "sdk-guarded")
     assert done.returncode == 0, done.stderr

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.harness.served import Served
 from tests.sdk_integration.graphs import TICKER_TEXT
-from tests.sdk_integration.live import LiveServer
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 MANUAL = """# Frobnicator 3000 manual
@@ -24,7 +24,7 @@ Warranty: two years from the date of purchase, void if opened.
 """
 
 
-def run_example(live: LiveServer, name: str, *args: str) -> subprocess.CompletedProcess[str]:
+def run_example(live: Served, name: str, *args: str) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(
         [sys.executable, str(EXAMPLES / name), *args],
         capture_output=True, text=True, env=live.client_env(), timeout=60, check=False,
@@ -33,13 +33,8 @@ def run_example(live: LiveServer, name: str, *args: str) -> subprocess.Completed
     return done
 
 
-def needs_uploads(live: LiveServer) -> None:
-    if not live.has_route("post", "/contexts/file"):
-        pytest.skip("the server has no POST /contexts/file yet (files and knowledge, issue 8)")
-
-
 @pytest.mark.parametrize("name", ["minimal_chat.py", "minimal_chat_async.py"])
-def test_minimal_chat(live: LiveServer, name: str) -> None:
+def test_minimal_chat(live: Served, name: str) -> None:
     out = run_example(live, name, "demo", "hello from the example").stdout
     result = json.loads(out)
     assert result["role"] == "ai"
@@ -47,14 +42,14 @@ def test_minimal_chat(live: LiveServer, name: str) -> None:
 
 
 @pytest.mark.parametrize("name", ["minimal_chat.py", "minimal_chat_async.py"])
-def test_minimal_chat_with_an_unknown_slug_says_so(live: LiveServer, name: str) -> None:
+def test_minimal_chat_with_an_unknown_slug_says_so(live: Served, name: str) -> None:
     done = subprocess.run([sys.executable, str(EXAMPLES / name), "no-such-xpert"], capture_output=True,
                           text=True, env=live.client_env(), timeout=60, check=False)  # fmt: skip
     assert done.returncode == 1 and "Assistant not found: no-such-xpert" in done.stderr
 
 
 @pytest.mark.parametrize("name", ["stream_chat.py", "stream_chat_async.py"])
-def test_stream_chat_prints_the_reply_as_it_comes(live: LiveServer, name: str) -> None:
+def test_stream_chat_prints_the_reply_as_it_comes(live: Served, name: str) -> None:
     proc = subprocess.Popen([sys.executable, str(EXAMPLES / name), "sdk-ticker", "go"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=live.client_env())  # fmt: skip
     assert proc.stdout is not None
@@ -69,8 +64,7 @@ def test_stream_chat_prints_the_reply_as_it_comes(live: LiveServer, name: str) -
 
 
 @pytest.mark.parametrize("name", ["upload_file.py", "upload_file_async.py"])
-def test_upload_a_file_then_ask_about_it(live: LiveServer, tmp_path: Path, name: str) -> None:
-    needs_uploads(live)
+def test_upload_a_file_then_ask_about_it(live: Served, tmp_path: Path, name: str) -> None:
     manual = tmp_path / "manual.md"
     manual.write_text(MANUAL, encoding="utf-8")
     out = run_example(live, name, str(manual), "--question", "How often must it be descaled?").stdout
@@ -87,7 +81,7 @@ def test_upload_a_file_then_ask_about_it(live: LiveServer, tmp_path: Path, name:
     ("upload_file_async.py", ["{manual}", "--xpert", "sdk-unreachable"]),
 ])
 def test_every_example_reports_a_failed_run_and_exits_non_zero(
-    live: LiveServer, tmp_path: Path, name: str, args: list[str]
+    live: Served, tmp_path: Path, name: str, args: list[str]
 ) -> None:
     manual = tmp_path / "manual.md"
     manual.write_text(MANUAL, encoding="utf-8")

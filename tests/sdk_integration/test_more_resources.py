@@ -1,8 +1,6 @@
 """The SDK methods for endpoints built alongside it: history/copy/context usage, stateless runs, files,
-knowledge bases, the store and ChatKit client secrets — sync and async, against the real server.
-
-Each test first asks the server's OpenAPI document whether its route exists and skips, naming what is
-missing, when it does not (those methods stay covered by sdk/tests' MockTransport tests).
+knowledge bases, the store and ChatKit client secrets — sync and async, against the real server. A route
+the server lost fails these tests (no probe turns it into a skip).
 """
 
 from __future__ import annotations
@@ -33,25 +31,15 @@ from xpert_sdk.types import (
     ThreadState,
 )
 
+from tests.harness.served import Served
 from tests.sdk_integration.conftest import MakeClient
-from tests.sdk_integration.live import LiveServer, call, collect, text_of
+from tests.sdk_integration.live import call, collect, text_of
 from tests.sdk_integration.shapes import assert_shape
 
 FACT = "The Frobnicator must be descaled every 30 days with the blue tablets."
 
 
-def needs(live: LiveServer, method: str, route: str, what: str) -> None:
-    if not live.has_route(method, route):
-        pytest.skip(f"the server has no {method.upper()} {route} yet ({what})")
-
-
-def test_route_probe_sees_existing_routes(live: LiveServer) -> None:
-    assert live.has_route("post", "/threads/{thread_id}/runs/stream")
-    assert not live.has_route("post", "/no/such/route")
-
-
-async def test_history_copy_and_context_usage(client: Any, live: LiveServer, xperts: dict[str, str]) -> None:
-    needs(live, "post", "/threads/{thread_id}/history", "thread history, issue 5")
+async def test_history_copy_and_context_usage(client: Any, live: Served, xperts: dict[str, str]) -> None:
     thread = await call(client.threads.create)
     tid = thread["thread_id"]
     await call(client.runs.wait, tid, xperts["demo"], input=chat_input("one"))
@@ -66,29 +54,25 @@ async def test_history_copy_and_context_usage(client: Any, live: LiveServer, xpe
     )
     assert older == history[1:2]
 
-    needs(live, "post", "/threads/{thread_id}/copy", "thread copy, issue 5")
     copy = await call(client.threads.copy, tid)
     assert_shape(copy, Thread)
     assert copy["thread_id"] != tid
     copied = await call(client.threads.get_state, copy["thread_id"])
     assert copied["values"] == (await call(client.threads.get_state, tid))["values"]
 
-    needs(live, "get", "/threads/{thread_id}/context-usage", "context usage, issue 5")
     usage = await call(client.threads.get_context_usage, tid)
     assert_shape(usage, ThreadContextUsage)
     assert usage["thread_id"] == tid and usage["usage"]["total_tokens"] > 0
     assert (await call(client.threads.get_context_usage, tid, agent_key="demo"))["agent_key"] == "demo"
 
 
-async def test_runtime_capabilities(client: Any, live: LiveServer, xperts: dict[str, str]) -> None:
-    needs(live, "get", "/assistants/{assistant_id}/runtime-capabilities", "runtime capabilities")
+async def test_runtime_capabilities(client: Any, live: Served, xperts: dict[str, str]) -> None:
     caps = await call(client.assistants.get_runtime_capabilities, xperts["demo"])
     assert_shape(caps, RuntimeCapabilities)
     assert {"current_time", "calculator"} <= {skill["name"] for skill in caps["skills"]}
 
 
-async def test_stateless_runs(client: Any, live: LiveServer, xperts: dict[str, str]) -> None:
-    needs(live, "post", "/runs/wait", "stateless runs, issue 5")
+async def test_stateless_runs(client: Any, live: Served, xperts: dict[str, str]) -> None:
     reply = await call(client.runs.wait, None, xperts["sdk-ticker"], input=chat_input("no thread"))
     assert reply["role"] == "ai" and reply["content"].startswith("t0 t1 ")
 
@@ -103,8 +87,7 @@ async def test_stateless_runs(client: Any, live: LiveServer, xperts: dict[str, s
     assert stream.thread_id and stream.run_id
 
 
-async def test_upload_files_three_ways_and_delete(client: Any, live: LiveServer, tmp_path: Path) -> None:
-    needs(live, "post", "/contexts/file", "files, issue 8")
+async def test_upload_files_three_ways_and_delete(client: Any, live: Served, tmp_path: Path) -> None:
     path = tmp_path / "notes.md"
     path.write_text(FACT, encoding="utf-8")
     from_bytes = await call(client.contexts.upload_file, FACT.encode(), filename="fact.txt")
@@ -125,8 +108,7 @@ async def test_upload_files_three_ways_and_delete(client: Any, live: LiveServer,
         await call(client.contexts.delete_file, nameless["id"])
 
 
-async def test_a_run_reads_an_uploaded_file(client: Any, live: LiveServer, xperts: dict[str, str]) -> None:
-    needs(live, "post", "/contexts/file", "files, issue 8")
+async def test_a_run_reads_an_uploaded_file(client: Any, live: Served, xperts: dict[str, str]) -> None:
     manual = (
         ("Chapter 1. Unpack the device.\n\n" * 20) + FACT + "\n\n" + ("Chapter 9. Warranty terms.\n\n" * 20)
     )
@@ -137,8 +119,7 @@ async def test_a_run_reads_an_uploaded_file(client: Any, live: LiveServer, xpert
     assert "30 days" in reply["content"]
 
 
-async def test_knowledge_base_lifecycle(client: Any, live: LiveServer) -> None:
-    needs(live, "post", "/knowledges", "knowledge bases, issue 8")
+async def test_knowledge_base_lifecycle(client: Any, live: Served) -> None:
     kb = await call(client.knowledges.create, f"Manuals {secrets.token_hex(3)}", description="first",
                     recall={"topK": 3, "score": 0.0})  # fmt: skip
     assert_shape(kb, Knowledgebase)
@@ -175,8 +156,7 @@ async def test_knowledge_base_lifecycle(client: Any, live: LiveServer) -> None:
         await call(client.knowledges.search, kb["id"], "router")
 
 
-async def test_store(client: Any, live: LiveServer) -> None:
-    needs(live, "put", "/store/items", "the store, issue 5")
+async def test_store(client: Any, live: Served) -> None:
     user = f"user-{secrets.token_hex(3)}"
     assert_shape(await call(client.store.put_item, ["prefs", user], "lang", {"language": "en"}), Success)
     await call(client.store.put_item, ["prefs", user, "ui"], "theme", {"theme": "dark"})
@@ -201,8 +181,7 @@ async def test_store(client: Any, live: LiveServer) -> None:
     assert await call(client.store.get_item, ["prefs", user], "lang") is None
 
 
-async def test_chatkit_client_secret(make_client: MakeClient, client: Any, live: LiveServer) -> None:
-    needs(live, "post", "/v1/chatkit/sessions", "ChatKit, issue 9")
+async def test_chatkit_client_secret(make_client: MakeClient, client: Any, live: Served) -> None:
     secret = await call(client.chatkit.sessions.create, expires_after=120)
     assert_shape(secret, ClientSecret)
     assert secret["client_secret"].startswith("cs-x-") and secret["expires_after"] == 120

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sdk_integration.live import LiveServer, clean_env
+from tests.harness.served import Served, server_env
 
 ROOT = Path(__file__).parents[2]
 SDK = ROOT / "sdk"
@@ -76,7 +76,7 @@ def test_wheel_metadata_requires_only_httpx_and_ships_py_typed(wheel: Path) -> N
 
 
 def test_the_wheel_works_in_a_fresh_venv_with_only_httpx(
-    wheel: Path, tmp_path: Path, live: LiveServer
+    wheel: Path, tmp_path: Path, live: Served
 ) -> None:
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
@@ -105,6 +105,6 @@ def test_mypy_strict_passes_on_the_sdk() -> None:
     pytest.importorskip("mypy", reason="mypy is a dev dependency")
     done = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", str(SDK / "xpert_sdk")],
-        capture_output=True, text=True, timeout=300, check=False, cwd=ROOT, env=clean_env(),
+        capture_output=True, text=True, timeout=300, check=False, cwd=ROOT, env=server_env(),
     )  # fmt: skip
     assert done.returncode == 0, f"mypy --strict found problems:\n{done.stdout}{done.stderr}"

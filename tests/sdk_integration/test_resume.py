@@ -14,14 +14,15 @@ from typing import Any
 import pytest
 from xpert_sdk import APIConnectionError, StreamEvent, chat_input
 
+from tests.harness.served import Served
 from tests.sdk_integration.conftest import MakeClient
 from tests.sdk_integration.graphs import TICKER_TEXT
-from tests.sdk_integration.live import CuttingProxy, LiveServer, call, collect, text_of
+from tests.sdk_integration.live import CuttingProxy, call, collect, text_of
 
 
 @pytest.fixture
-def proxy(live: LiveServer) -> Iterator[CuttingProxy]:
-    port = int(live.url.split(":")[2].split("/")[0])
+def proxy(live: Served) -> Iterator[CuttingProxy]:
+    port = live.port
     running = CuttingProxy(port)
     yield running
     running.close()
@@ -114,10 +115,8 @@ async def test_without_retries_a_cut_is_an_error(
 
 
 async def test_a_stateless_stream_resumes_too(
-    make_client: MakeClient, live: LiveServer, proxy: CuttingProxy, xperts: dict[str, str]
+    make_client: MakeClient, live: Served, proxy: CuttingProxy, xperts: dict[str, str]
 ) -> None:
-    if not live.has_route("post", "/runs/stream"):
-        pytest.skip("the server has no POST /runs/stream yet (stateless runs, issue 5)")
     via_proxy = make_client(api_url=proxy.url(), max_retries=3)
     # No thread: the SDK learns the run's temporary thread from `on_agent_start`, which it needs to resume.
     stream = via_proxy.runs.stream(None, xperts["sdk-ticker"], input=chat_input("go"))

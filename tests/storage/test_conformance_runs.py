@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.helpers import new_org
+from tests.harness.app import new_org
 from xpert_server.auth.principal import Principal
 from xpert_server.encoding import new_id
 from xpert_server.storage import SQLStorage

@@ -18,13 +18,11 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.conftest import scratch_database
-from tests.helpers import ApiHarness, open_harness
+from tests.harness.app import ApiHarness, open_harness
+from tests.harness.chat import send
 
 FIXTURES = Path(__file__).resolve().parent / "prev_release"
 
-
-def send(words: str) -> dict[str, Any]:
-    return {"action": "send", "message": {"input": {"input": words}}}
 
 
 def ok(resp: httpx.Response, status: int = 200) -> Any:

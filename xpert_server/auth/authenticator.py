@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from xpert_server.auth.keys import SECRET_PREFIX, hash_credential
 from xpert_server.auth.principal import Principal
 from xpert_server.auth.ratelimit import RequestLimits
+from xpert_server.clock import Clock
 from xpert_server.errors import Forbidden, Unauthorized
 from xpert_server.storage import SQLStorage
 from xpert_server.storage.records import KeyRecord, SecretRecord
@@ -34,9 +35,11 @@ class Credentials:
 
 
 class Authenticator:
-    def __init__(self, storage: SQLStorage, limits: RequestLimits | None = None):
+    def __init__(self, storage: SQLStorage, limits: RequestLimits | None = None, clock: Clock | None = None):
         self.storage = storage
         self.limits = limits
+        # Expiry is judged on the storage's clock unless told otherwise: one "now" for minting and checking.
+        self.clock = clock or storage.clock
         self._cache: dict[str, tuple[KeyRecord | None, float]] = {}
         self._secrets: dict[str, tuple[SecretRecord | None, float]] = {}
 
@@ -57,7 +60,7 @@ class Authenticator:
         key = await self._lookup(digest)
         if key is None or key.revoked_at is not None or not hmac.compare_digest(key.key_hash, digest):
             raise Unauthorized("Invalid token")
-        if key.expires_at is not None and key.expires_at <= time.time():
+        if key.expires_at is not None and key.expires_at <= self.clock():
             raise Unauthorized("ApiKey expired")
         if creds.organization_id and creds.organization_id != key.org_id:
             raise Forbidden("This API key does not belong to the requested organization.")
@@ -71,7 +74,7 @@ class Authenticator:
         secret = await self._lookup_secret(hash_credential(token))
         if secret is None or secret.key_revoked:
             raise Unauthorized("Invalid token")
-        if secret.expires_at <= time.time():
+        if secret.expires_at <= self.clock():
             raise Unauthorized("Token expired")
         if creds.organization_id and creds.organization_id != secret.org_id:
             raise Forbidden("This client secret does not belong to the requested organization.")

@@ -13,6 +13,7 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy import ColumnElement, Connection, Engine, and_, or_, select, true
 
 from xpert_server.auth.principal import Principal
+from xpert_server.clock import Clock, system_clock
 from xpert_server.storage import schema as t
 from xpert_server.storage.sql.db import ThreadedDB
 from xpert_server.storage.sql.prepared import AUDIT_INSERT
@@ -33,9 +34,10 @@ class Dialect(Protocol):
 
 
 class SQLCore:
-    def __init__(self, url: str, dialect: Dialect):
+    def __init__(self, url: str, dialect: Dialect, clock: Clock = system_clock):
         self.url = url
         self.dialect = dialect
+        self.clock = clock  # what secrets' expiry is computed from
         self._db: ThreadedDB | None = None
         # True when this open() created the schema: the first start of a deployment.
         self.created = False

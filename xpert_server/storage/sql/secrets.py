@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
@@ -40,7 +39,7 @@ class SecretsMixin(SQLCore):
 
         It never outlives its parent key: an expiring key caps the secret's expiry.
         """
-        now = time.time()
+        now = self.clock()
         secret_id = new_id()
 
         def op(conn: Connection) -> SecretRecord:
@@ -95,6 +94,6 @@ class SecretsMixin(SQLCore):
 
     async def expire_client_secret(self, secret_id: str, at: float | None = None) -> None:
         """End a secret now (or at `at`): an operator's kill switch, and the tests' way to expire one."""
-        when = time.time() if at is None else at
+        when = self.clock() if at is None else at
         stmt = update(S).where(S.c.id == secret_id).values(expires_at=when)
         await self.write(lambda conn: conn.execute(stmt))

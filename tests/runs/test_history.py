@@ -7,7 +7,9 @@ from typing import Any
 
 import httpx
 
-from tests.graphs_part_two import slow_reply_head
+from tests.graphs_scripted import slow_reply_head
+from tests.harness.chat import run_body
+from tests.harness.scripted import LONG, QUICK, ScriptedEnv, conversation, state_messages
 from tests.runs.common import (
     assert_lifecycle,
     error_of,
@@ -20,7 +22,6 @@ from tests.runs.common import (
     text_of,
 )
 from tests.runs.sse import parse
-from tests.runs2.common import LONG, QUICK, Env, conversation, run_body, state_messages
 
 
 async def turn(c: httpx.AsyncClient, tid: str, body: dict[str, Any]) -> tuple[str, str]:
@@ -32,11 +33,11 @@ async def turn(c: httpx.AsyncClient, tid: str, body: dict[str, Any]) -> tuple[st
     return run_id_of(frames), text_of(frames)
 
 
-async def three_turns(env: Env, c: httpx.AsyncClient) -> tuple[dict[str, Any], list[str], list[str]]:
+async def three_turns(scripted: ScriptedEnv, c: httpx.AsyncClient) -> tuple[dict[str, Any], list[str], list[str]]:
     thread = await new_thread(c)
     rids, replies = [], []
     for text in ("one", "two", "three"):
-        rid, reply = await turn(c, thread["thread_id"], run_body(env.ids["slow"], text, QUICK))
+        rid, reply = await turn(c, thread["thread_id"], run_body(scripted.ids["slow"], text, QUICK))
         rids.append(rid)
         replies.append(reply)
     for i, reply in enumerate(replies):
@@ -58,9 +59,9 @@ def after_run(states: list[dict[str, Any]], run_id: str) -> dict[str, Any]:
     return next(s for s in states if s["metadata"].get("run_id") == run_id)
 
 
-async def test_history_newest_first_with_limit_and_before(env: Env) -> None:
-    async with await env.asgi() as c:
-        thread, rids, replies = await three_turns(env, c)
+async def test_history_newest_first_with_limit_and_before(scripted: ScriptedEnv) -> None:
+    async with await scripted.asgi() as c:
+        thread, rids, replies = await three_turns(scripted, c)
         tid = thread["thread_id"]
         full = await history(c, tid, limit=1000)
         assert len(full) >= 3
@@ -94,20 +95,20 @@ async def test_history_newest_first_with_limit_and_before(env: Env) -> None:
         error_of(await c.post(f"/threads/{tid}/history", json={"limit": 0}), 400)
 
 
-async def test_history_of_a_new_thread_and_of_nothing(env: Env) -> None:
-    async with await env.asgi() as c:
+async def test_history_of_a_new_thread_and_of_nothing(scripted: ScriptedEnv) -> None:
+    async with await scripted.asgi() as c:
         tid = (await new_thread(c))["thread_id"]
         assert await history(c, tid) == []
         error_of(await c.post("/threads/no-such-thread/history", json={}), 404)
         error_of(await c.post("/threads/no-such-thread/copy"), 404)
-    async with await env.asgi("runs2-stranger") as other:
+    async with await scripted.asgi("scripted-stranger") as other:
         error_of(await other.post(f"/threads/{tid}/history", json={}), 404)
         error_of(await other.post(f"/threads/{tid}/copy"), 404)
 
 
-async def test_copy_has_the_same_state_and_conversation(env: Env) -> None:
-    async with await env.asgi() as c:
-        source, _, _ = await three_turns(env, c)
+async def test_copy_has_the_same_state_and_conversation(scripted: ScriptedEnv) -> None:
+    async with await scripted.asgi() as c:
+        source, _, _ = await three_turns(scripted, c)
         sid = source["thread_id"]
         copy = ok(await c.post(f"/threads/{sid}/copy"), 201)
         cid_ = copy["thread_id"]
@@ -122,7 +123,7 @@ async def test_copy_has_the_same_state_and_conversation(env: Env) -> None:
         assert len(await history(c, cid_, limit=1000)) == len(await history(c, sid, limit=1000))
 
         # A run on the copy continues the copy only.
-        _, reply = await turn(c, cid_, run_body(env.ids["slow"], "four", QUICK))
+        _, reply = await turn(c, cid_, run_body(scripted.ids["slow"], "four", QUICK))
         assert reply.startswith(slow_reply_head("four", 7))
         assert len(await state_messages(c, cid_)) == 8
         assert ok(await c.get(f"/threads/{sid}/state"))["values"] == source_state["values"]
@@ -130,16 +131,16 @@ async def test_copy_has_the_same_state_and_conversation(env: Env) -> None:
         assert conversation(await messages_of(c, copy)) == [*source_msgs, ("human", "four"), ("ai", reply)]
         assert len(await list_runs(c, sid)) == 3
         # And a run on the source does not reach the copy.
-        await turn(c, sid, run_body(env.ids["slow"], "five", QUICK))
+        await turn(c, sid, run_body(scripted.ids["slow"], "five", QUICK))
         assert len(await state_messages(c, cid_)) == 8
 
 
-async def test_fork_from_a_middle_checkpoint(env: Env) -> None:
-    async with await env.asgi() as c:
-        thread, rids, replies = await three_turns(env, c)
+async def test_fork_from_a_middle_checkpoint(scripted: ScriptedEnv) -> None:
+    async with await scripted.asgi() as c:
+        thread, rids, replies = await three_turns(scripted, c)
         tid = thread["thread_id"]
         after_one = after_run(await history(c, tid, limit=1000), rids[0])
-        _, reply = await turn(c, tid, run_body(env.ids["slow"], "fork", QUICK, checkpoint_id=cid(after_one)))
+        _, reply = await turn(c, tid, run_body(scripted.ids["slow"], "fork", QUICK, checkpoint_id=cid(after_one)))
         assert reply.startswith(slow_reply_head("fork", 3))
         assert await state_messages(c, tid) == [("human", "one"), ("ai", replies[0]), ("human", "fork"),
                                                 ("ai", reply)]
@@ -155,11 +156,11 @@ async def test_fork_from_a_middle_checkpoint(env: Env) -> None:
         error_of(await c.get(f"/threads/{tid}/state", params={"checkpoint_id": "nope"}), 404)
 
 
-async def test_retry_replaces_the_last_turn(env: Env) -> None:
-    async with await env.asgi() as c:
-        thread, rids, replies = await three_turns(env, c)
+async def test_retry_replaces_the_last_turn(scripted: ScriptedEnv) -> None:
+    async with await scripted.asgi() as c:
+        thread, rids, replies = await three_turns(scripted, c)
         tid = thread["thread_id"]
-        body = {"assistant_id": env.ids["slow"], "input": {"action": "retry", "source": {"executionId": rids[2]}},
+        body = {"assistant_id": scripted.ids["slow"], "input": {"action": "retry", "source": {"executionId": rids[2]}},
                 "context": QUICK}
         rid, reply = await turn(c, tid, body)
         assert rid not in rids
@@ -175,42 +176,42 @@ async def test_retry_replaces_the_last_turn(env: Env) -> None:
         assert len(await list_runs(c, tid)) == 5
 
 
-async def test_retry_errors(env: Env) -> None:
-    async with await env.asgi() as c:
+async def test_retry_errors(scripted: ScriptedEnv) -> None:
+    async with await scripted.asgi() as c:
         tid = (await new_thread(c))["thread_id"]
-        retry = {"assistant_id": env.ids["slow"], "input": {"action": "retry", "source": {}}}
+        retry = {"assistant_id": scripted.ids["slow"], "input": {"action": "retry", "source": {}}}
         error_of(await c.post(f"/threads/{tid}/runs/wait", json=retry), 400)
         retry["input"]["source"]["executionId"] = "no-such-run"
         error_of(await c.post(f"/threads/{tid}/runs/wait", json=retry), 404)
         assert ok(await c.get(f"/threads/{tid}"))["status"] == "idle"
 
 
-async def test_context_usage(env: Env) -> None:
-    async with await env.asgi() as c:
+async def test_context_usage(scripted: ScriptedEnv) -> None:
+    async with await scripted.asgi() as c:
         tid = (await new_thread(c))["thread_id"]
         empty = ok(await c.get(f"/threads/{tid}/context-usage"))
         assert empty["run_id"] is None and empty["usage"]["total_tokens"] == 0
-        rid, _ = await turn(c, tid, run_body(env.ids["slow"], "count me", QUICK))
+        rid, _ = await turn(c, tid, run_body(scripted.ids["slow"], "count me", QUICK))
         usage = ok(await c.get(f"/threads/{tid}/context-usage"))
         assert usage["thread_id"] == tid and usage["run_id"] == rid and usage["agent_key"] == "slow"
         assert set(usage["usage"]) >= {"context_tokens", "input_tokens", "output_tokens", "total_tokens"}
         error_of(await c.get("/threads/no-such-thread/context-usage"), 404)
 
 
-async def test_fork_from_an_unknown_checkpoint_is_refused(env: Env) -> None:
-    async with await env.asgi() as c:
+async def test_fork_from_an_unknown_checkpoint_is_refused(scripted: ScriptedEnv) -> None:
+    async with await scripted.asgi() as c:
         tid = (await new_thread(c))["thread_id"]
-        _, reply = await turn(c, tid, run_body(env.ids["slow"], "one", QUICK))
-        resp = await c.post(f"/threads/{tid}/runs/wait", json=run_body(env.ids["slow"], "two", QUICK,
+        _, reply = await turn(c, tid, run_body(scripted.ids["slow"], "one", QUICK))
+        resp = await c.post(f"/threads/{tid}/runs/wait", json=run_body(scripted.ids["slow"], "two", QUICK,
                                                                         checkpoint_id="no-such-checkpoint"))
         assert await state_messages(c, tid) == [("human", "one"), ("ai", reply)]
         error_of(resp, 404)
 
 
-async def test_copy_of_a_busy_thread_has_no_reply_stuck_thinking(env: Env) -> None:
-    async with await env.asgi() as c:
+async def test_copy_of_a_busy_thread_has_no_reply_stuck_thinking(scripted: ScriptedEnv) -> None:
+    async with await scripted.asgi() as c:
         tid = (await new_thread(c))["thread_id"]
-        run = ok(await c.post(f"/threads/{tid}/runs", json=run_body(env.ids["slow"], "busy", LONG)), 201)
+        run = ok(await c.post(f"/threads/{tid}/runs", json=run_body(scripted.ids["slow"], "busy", LONG)), 201)
         await run_status(c, tid, run["run_id"], ("running",))
         copy = ok(await c.post(f"/threads/{tid}/copy"), 201)
         assert copy["status"] == "idle"

@@ -10,24 +10,25 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from tests.harness.chat import run_body
+from tests.harness.scripted import QUICK, ScriptedEnv
 from tests.runs.common import list_runs, new_thread, ok
-from tests.runs2.common import QUICK, Env, run_body
 from xpert_server.config import Settings
 from xpert_server.runs import recovery
 
 
 @pytest.fixture
-def sweeper(env: Env) -> Iterator[recovery.Sweeper]:
-    s = env.harness.services.sweeper
+def sweeper(scripted: ScriptedEnv) -> Iterator[recovery.Sweeper]:
+    s = scripted.harness.services.sweeper
     saved = s.retention
     yield s
     s.retention = saved
 
 
-async def _run(env: Env, c: httpx.AsyncClient, text: str) -> tuple[str, str]:
+async def _run(scripted: ScriptedEnv, c: httpx.AsyncClient, text: str) -> tuple[str, str]:
     """A quick run on a new thread: (thread id, run id)."""
     tid = (await new_thread(c))["thread_id"]
-    ok(await c.post(f"/threads/{tid}/runs/wait", json=run_body(env.ids["slow"], text, QUICK)), 201)
+    ok(await c.post(f"/threads/{tid}/runs/wait", json=run_body(scripted.ids["slow"], text, QUICK)), 201)
     (run,) = await list_runs(c, tid)
     return tid, str(run["run_id"])
 
@@ -38,18 +39,18 @@ def test_defaults() -> None:
     assert recovery.IDEMPOTENCY_TTL == 24 * 3600
 
 
-async def test_the_sweeper_uses_the_setting(env: Env) -> None:
-    assert env.harness.services.sweeper.retention == env.harness.services.settings.frame_retention == 7 * 24 * 3600
+async def test_the_sweeper_uses_the_setting(scripted: ScriptedEnv) -> None:
+    assert scripted.harness.services.sweeper.retention == scripted.harness.services.settings.frame_retention == 7 * 24 * 3600
 
 
-async def test_old_frames_go_young_frames_stay(env: Env, sweeper: recovery.Sweeper) -> None:
-    storage = env.harness.services.storage
-    async with await env.asgi() as c:
-        _, old = await _run(env, c, "old")
+async def test_old_frames_go_young_frames_stay(scripted: ScriptedEnv, sweeper: recovery.Sweeper) -> None:
+    storage = scripted.harness.services.storage
+    async with await scripted.asgi() as c:
+        _, old = await _run(scripted, c, "old")
         old_frames = await storage.read_events(old)
         assert old_frames and old_frames[-1][1] == "complete"
         await asyncio.sleep(1.0)
-        young_thread, young = await _run(env, c, "young")
+        young_thread, young = await _run(scripted, c, "young")
         young_frames = await storage.read_events(young)
         assert young_frames
 
@@ -72,12 +73,12 @@ async def test_old_frames_go_young_frames_stay(env: Env, sweeper: recovery.Sweep
         assert len(ok(await c.get(f"/threads/{young_thread}/state"))["values"]["messages"]) == 2
 
 
-async def test_expired_idempotency_keys_go(env: Env, sweeper: recovery.Sweeper,
+async def test_expired_idempotency_keys_go(scripted: ScriptedEnv, sweeper: recovery.Sweeper,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     h = {"Idempotency-Key": f"k-{secrets.token_hex(8)}"}
-    async with await env.asgi() as c:
+    async with await scripted.asgi() as c:
         tid = (await new_thread(c))["thread_id"]
-        body = run_body(env.ids["slow"], "once", QUICK)
+        body = run_body(scripted.ids["slow"], "once", QUICK)
         ok(await c.post(f"/threads/{tid}/runs/wait", json=body, headers=h), 201)
         ok(await c.post(f"/threads/{tid}/runs/wait", json=body, headers=h), 201)
         assert len(await list_runs(c, tid)) == 1

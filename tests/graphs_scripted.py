@@ -1,6 +1,6 @@
-"""LangGraph graphs for the "runs, part two" tests (tests/runs2): no LLM, no network, deterministic.
+"""Scripted LangGraph graphs (tests/harness/scripted.py serves them): no LLM, no network, deterministic.
 
-The server loads this file by path (`graph: /abs/path/tests/graphs_part_two.py:<name>`), under a module
+The server loads this file by path (`graph: /abs/path/tests/graphs_scripted.py:<name>`), under a module
 name of its own, so nothing here may rely on state shared with the test process: a run's knobs come from
 its `context` (the server passes it to graphs as `config["configurable"]["xpert_context"]`).
 
@@ -41,7 +41,7 @@ class ChunkModel(BaseChatModel):
 
     @property
     def _llm_type(self) -> str:
-        return "runs2-chunk-model"
+        return "scripted-chunk-model"
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:

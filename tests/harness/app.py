@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import secrets
 import socket
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -65,7 +64,7 @@ class ApiHarness:
         key = generate_key()
         await storage.create_api_key(
             org, hash_credential(key), key_hint(key), xpert_id=xpert_id, role=role,
-            expires_at=(time.time() + expires_in) if expires_in is not None else None,
+            expires_at=(storage.clock() + expires_in) if expires_in is not None else None,
         )
         return key, org
 

@@ -8,8 +8,9 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.harness.chat import run_body
+from tests.harness.scripted import ORG, ORG_B, ScriptedEnv
 from tests.runs.common import error_of, new_thread, ok
-from tests.runs2.common import ORG, ORG_B, Env, run_body
 
 
 async def put(c: httpx.AsyncClient, namespace: list[str], key: str, value: dict[str, Any]) -> None:
@@ -31,8 +32,8 @@ async def namespaces(c: httpx.AsyncClient, **body: Any) -> list[list[str]]:
     return found
 
 
-async def test_put_get_replace_delete(env: Env) -> None:
-    async with await env.harness.tenant() as c:
+async def test_put_get_replace_delete(scripted: ScriptedEnv) -> None:
+    async with await scripted.harness.tenant() as c:
         assert await get(c, ["prefs", "u1"], "theme") is None
         await put(c, ["prefs", "u1"], "theme", {"color": "dark"})
         item = await get(c, ["prefs", "u1"], "theme")
@@ -49,8 +50,8 @@ async def test_put_get_replace_delete(env: Env) -> None:
         error_of(await c.request("DELETE", "/store/items", json={"namespace": ["prefs", "u1"], "key": "theme"}), 404)
 
 
-async def test_two_orgs_are_isolated(env: Env) -> None:
-    async with await env.harness.tenant() as a, await env.harness.tenant() as b:
+async def test_two_orgs_are_isolated(scripted: ScriptedEnv) -> None:
+    async with await scripted.harness.tenant() as a, await scripted.harness.tenant() as b:
         await put(a, ["shared", "ns"], "k", {"owner": "a"})
         await put(a, ["only", "a"], "k2", {"owner": "a", "secret": True})
         assert await get(b, ["shared", "ns"], "k") is None
@@ -71,8 +72,8 @@ async def test_two_orgs_are_isolated(env: Env) -> None:
         assert (await get(a, ["only", "a"], "k2")) is not None
 
 
-async def test_search_and_namespaces(env: Env) -> None:
-    async with await env.harness.tenant() as c:
+async def test_search_and_namespaces(scripted: ScriptedEnv) -> None:
+    async with await scripted.harness.tenant() as c:
         await put(c, ["docs", "en"], "a", {"lang": "en", "text": "Hello World"})
         await put(c, ["docs", "en"], "b", {"lang": "en", "text": "goodbye"})
         await put(c, ["docs", "fr"], "c", {"lang": "fr", "text": "bonjour"})
@@ -111,63 +112,63 @@ async def test_search_and_namespaces(env: Env) -> None:
     {"namespace": ["ok"], "key": "k", "value": [1, 2]},
     {"namespace": ["ok"], "key": "k"},
 ], ids=["dot", "dot-second", "empty-label", "no-labels", "empty-key", "list-value", "no-value"])
-async def test_bad_puts_are_400(env: Env, body: dict[str, Any]) -> None:
-    async with await env.harness.tenant() as c:
+async def test_bad_puts_are_400(scripted: ScriptedEnv, body: dict[str, Any]) -> None:
+    async with await scripted.harness.tenant() as c:
         msg = error_of(await c.put("/store/items", json=body), 400)
         if "x.y" in str(body["namespace"]) or "a.b" in str(body["namespace"]):
             assert "'.'" in msg
         assert await namespaces(c) == []
 
 
-async def test_dotted_labels_elsewhere_are_400(env: Env) -> None:
-    async with await env.harness.tenant() as c:
+async def test_dotted_labels_elsewhere_are_400(scripted: ScriptedEnv) -> None:
+    async with await scripted.harness.tenant() as c:
         error_of(await c.request("DELETE", "/store/items", json={"namespace": ["a.b"], "key": "k"}), 400)
         error_of(await c.post("/store/items/search", json={"namespace_prefix": ["a.b"]}), 400)
         error_of(await c.get("/store/items", params={"namespace": "", "key": "k"}), 400)
         error_of(await c.get("/store/items", params={"namespace": "a"}), 400)
 
 
-async def test_store_needs_a_credential(env: Env) -> None:
-    async with env.harness.client() as anon:
+async def test_store_needs_a_credential(scripted: ScriptedEnv) -> None:
+    async with scripted.harness.client() as anon:
         error_of(await anon.put("/store/items", json={"namespace": ["a"], "key": "k", "value": {}}), 401)
         error_of(await anon.post("/store/items/search", json={}), 401)
 
 
-async def test_graphs_read_and_write_their_orgs_store(env: Env) -> None:
+async def test_graphs_read_and_write_their_orgs_store(scripted: ScriptedEnv) -> None:
     ns = f"n{secrets.token_hex(4)}"
     ctx = {"ns": ns}
-    async with await env.asgi(ORG) as a, await env.asgi(ORG_B) as b:
+    async with await scripted.asgi(ORG) as a, await scripted.asgi(ORG_B) as b:
         ta, tb = (await new_thread(a))["thread_id"], (await new_thread(b))["thread_id"]
-        first = ok(await a.post(f"/threads/{ta}/runs/wait", json=run_body(env.ids["memo"], "alpha", ctx)), 201)
+        first = ok(await a.post(f"/threads/{ta}/runs/wait", json=run_body(scripted.ids["memo"], "alpha", ctx)), 201)
         assert first["content"] == f"prev=none org={ORG}"
         # The graph's write is the org's item over HTTP; the other org has none.
         assert (await get(a, ["memo", ns], "last"))["value"] == {"text": "alpha"}
         assert await get(b, ["memo", ns], "last") is None
         # Org B's graph (same namespace and key) does not see org A's item.
-        other = ok(await b.post(f"/threads/{tb}/runs/wait", json=run_body(env.ids["memo-b"], "beta", ctx)), 201)
+        other = ok(await b.post(f"/threads/{tb}/runs/wait", json=run_body(scripted.ids["memo-b"], "beta", ctx)), 201)
         assert other["content"] == f"prev=none org={ORG_B}"
         assert (await get(b, ["memo", ns], "last"))["value"] == {"text": "beta"}
         # A's next run reads what A's last run wrote, not B's.
-        second = ok(await a.post(f"/threads/{ta}/runs/wait", json=run_body(env.ids["memo"], "gamma", ctx)), 201)
+        second = ok(await a.post(f"/threads/{ta}/runs/wait", json=run_body(scripted.ids["memo"], "gamma", ctx)), 201)
         assert second["content"] == f"prev=alpha org={ORG}"
         # An item put over HTTP is what the graph reads next.
         await put(a, ["memo", ns], "last", {"text": "seeded"})
-        third = ok(await a.post(f"/threads/{ta}/runs/wait", json=run_body(env.ids["memo"], "delta", ctx)), 201)
+        third = ok(await a.post(f"/threads/{ta}/runs/wait", json=run_body(scripted.ids["memo"], "delta", ctx)), 201)
         assert third["content"] == f"prev=seeded org={ORG}"
         assert (await get(a, ["memo", ns], "last"))["value"] == {"text": "delta"}
         assert ["memo", ns] in await namespaces(a, prefix=["memo"])
 
 
-async def test_a_stateless_run_uses_the_store_too(env: Env) -> None:
+async def test_a_stateless_run_uses_the_store_too(scripted: ScriptedEnv) -> None:
     ns = f"n{secrets.token_hex(4)}"
-    async with await env.asgi(ORG) as a:
+    async with await scripted.asgi(ORG) as a:
         await put(a, ["memo", ns], "last", {"text": "before"})
-        reply = ok(await a.post("/runs/wait", json=run_body(env.ids["memo"], "now", {"ns": ns})), 201)
+        reply = ok(await a.post("/runs/wait", json=run_body(scripted.ids["memo"], "now", {"ns": ns})), 201)
         assert reply["content"] == f"prev=before org={ORG}"
         assert (await get(a, ["memo", ns], "last"))["value"] == {"text": "now"}
 
 
 @pytest.mark.parametrize("body", [{"prefix": ["a.b"]}, {"suffix": ["x", "a.b"]}], ids=["prefix", "suffix"])
-async def test_dotted_labels_in_namespace_listing_are_400(env: Env, body: dict[str, Any]) -> None:
-    async with await env.harness.tenant() as c:
+async def test_dotted_labels_in_namespace_listing_are_400(scripted: ScriptedEnv, body: dict[str, Any]) -> None:
+    async with await scripted.harness.tenant() as c:
         error_of(await c.post("/store/namespaces", json=body), 400)

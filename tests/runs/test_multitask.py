@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.graphs_part_two import slow_reply_head
+from tests.graphs_scripted import slow_reply_head
+from tests.harness.chat import run_body
+from tests.harness.scripted import LONG, QUICK, ScriptedEnv, conversation, state_messages, thread_status
 from tests.runs.common import (
     assert_lifecycle,
     event_data,
@@ -16,7 +18,6 @@ from tests.runs.common import (
     run_status,
 )
 from tests.runs.sse import parse
-from tests.runs2.common import LONG, QUICK, Env, conversation, run_body, state_messages, thread_status
 
 
 async def _running(c, tid: str, rid: str, human: str) -> None:  # type: ignore[no-untyped-def]
@@ -29,12 +30,12 @@ async def _running(c, tid: str, rid: str, human: str) -> None:  # type: ignore[n
     await eventually(checkpointed, 10, f"{human!r} in the checkpoint")
 
 
-async def test_reject_two_concurrent_posts(env: Env) -> None:
-    async with await env.asgi() as c:
+async def test_reject_two_concurrent_posts(scripted: ScriptedEnv) -> None:
+    async with await scripted.asgi() as c:
         tid = (await new_thread(c))["thread_id"]
         a, b = await asyncio.gather(
-            c.post(f"/threads/{tid}/runs", json=run_body(env.ids["slow"], "one", LONG)),
-            c.post(f"/threads/{tid}/runs", json=run_body(env.ids["slow"], "two", LONG, multitask_strategy="reject")),
+            c.post(f"/threads/{tid}/runs", json=run_body(scripted.ids["slow"], "one", LONG)),
+            c.post(f"/threads/{tid}/runs", json=run_body(scripted.ids["slow"], "two", LONG, multitask_strategy="reject")),
         )
         assert sorted([a.status_code, b.status_code]) == [201, 409], (a.text, b.text)
         winner, loser = (a, b) if a.status_code == 201 else (b, a)
@@ -44,7 +45,7 @@ async def test_reject_two_concurrent_posts(env: Env) -> None:
         (only,) = await list_runs(c, tid)
         assert only["run_id"] == run["run_id"]
         # The default strategy is reject too; the refused POSTs left no trace.
-        resp = await c.post(f"/threads/{tid}/runs/wait", json=run_body(env.ids["slow"], "three", QUICK))
+        resp = await c.post(f"/threads/{tid}/runs/wait", json=run_body(scripted.ids["slow"], "three", QUICK))
         assert resp.status_code == 409, resp.text
         ok(await c.post(f"/threads/{tid}/runs/{run['run_id']}/cancel"), 201)
         await run_status(c, tid, run["run_id"], ("interrupted",))
@@ -54,14 +55,14 @@ async def test_reject_two_concurrent_posts(env: Env) -> None:
         assert await thread_status(c, tid) == "idle"
 
 
-async def test_interrupt_continues_from_the_last_checkpoint(env: Env) -> None:
-    async with await env.asgi() as c:
+async def test_interrupt_continues_from_the_last_checkpoint(scripted: ScriptedEnv) -> None:
+    async with await scripted.asgi() as c:
         thread = await new_thread(c)
         tid = thread["thread_id"]
-        first = ok(await c.post(f"/threads/{tid}/runs", json=run_body(env.ids["slow"], "first", LONG)), 201)
+        first = ok(await c.post(f"/threads/{tid}/runs", json=run_body(scripted.ids["slow"], "first", LONG)), 201)
         await _running(c, tid, first["run_id"], "first")
         reply = ok(await c.post(f"/threads/{tid}/runs/wait", json=run_body(
-            env.ids["slow"], "second", QUICK, multitask_strategy="interrupt")), 201)
+            scripted.ids["slow"], "second", QUICK, multitask_strategy="interrupt")), 201)
         # The second run saw the first run's human message and its own: it continued from the checkpoint.
         assert reply["content"].startswith(slow_reply_head("second", 2)), reply
         assert (await run_status(c, tid, first["run_id"], ("interrupted", "success", "error")))["status"] \
@@ -79,15 +80,15 @@ async def test_interrupt_continues_from_the_last_checkpoint(env: Env) -> None:
         assert roles[0] == ("human", "first") and roles[2] == ("human", "second") and roles[3][1] == reply["content"]
 
 
-async def test_rollback_erases_the_running_run(env: Env) -> None:
-    async with await env.asgi() as c:
+async def test_rollback_erases_the_running_run(scripted: ScriptedEnv) -> None:
+    async with await scripted.asgi() as c:
         thread = await new_thread(c)
         tid = thread["thread_id"]
-        zero = ok(await c.post(f"/threads/{tid}/runs/wait", json=run_body(env.ids["slow"], "zero", QUICK)), 201)
-        doomed = ok(await c.post(f"/threads/{tid}/runs", json=run_body(env.ids["slow"], "doomed", LONG)), 201)
+        zero = ok(await c.post(f"/threads/{tid}/runs/wait", json=run_body(scripted.ids["slow"], "zero", QUICK)), 201)
+        doomed = ok(await c.post(f"/threads/{tid}/runs", json=run_body(scripted.ids["slow"], "doomed", LONG)), 201)
         await _running(c, tid, doomed["run_id"], "doomed")
         reply = ok(await c.post(f"/threads/{tid}/runs/wait", json=run_body(
-            env.ids["slow"], "after", QUICK, multitask_strategy="rollback")), 201)
+            scripted.ids["slow"], "after", QUICK, multitask_strategy="rollback")), 201)
         # It started from the state before the rolled-back run: zero's turn, then its own message.
         assert reply["content"].startswith(slow_reply_head("after", 3)), reply
         assert (await c.get(f"/threads/{tid}/runs/{doomed['run_id']}")).status_code == 404
@@ -102,14 +103,14 @@ async def test_rollback_erases_the_running_run(env: Env) -> None:
         assert await thread_status(c, tid) == "idle"
 
 
-async def test_rollback_of_a_threads_first_run(env: Env) -> None:
-    async with await env.asgi() as c:
+async def test_rollback_of_a_threads_first_run(scripted: ScriptedEnv) -> None:
+    async with await scripted.asgi() as c:
         thread = await new_thread(c)
         tid = thread["thread_id"]
-        doomed = ok(await c.post(f"/threads/{tid}/runs", json=run_body(env.ids["slow"], "doomed", LONG)), 201)
+        doomed = ok(await c.post(f"/threads/{tid}/runs", json=run_body(scripted.ids["slow"], "doomed", LONG)), 201)
         await _running(c, tid, doomed["run_id"], "doomed")
         reply = ok(await c.post(f"/threads/{tid}/runs/wait", json=run_body(
-            env.ids["slow"], "fresh", QUICK, multitask_strategy="rollback")), 201)
+            scripted.ids["slow"], "fresh", QUICK, multitask_strategy="rollback")), 201)
         assert reply["content"].startswith(slow_reply_head("fresh", 1)), reply
         assert (await c.get(f"/threads/{tid}/runs/{doomed['run_id']}")).status_code == 404
         assert await state_messages(c, tid) == [("human", "fresh"), ("ai", reply["content"])]
@@ -118,13 +119,13 @@ async def test_rollback_of_a_threads_first_run(env: Env) -> None:
         assert run["status"] == "success"
 
 
-async def test_enqueue_two_concurrent_posts_run_in_order(env: Env) -> None:
-    async with await env.asgi() as c:
+async def test_enqueue_two_concurrent_posts_run_in_order(scripted: ScriptedEnv) -> None:
+    async with await scripted.asgi() as c:
         thread = await new_thread(c)
         tid = thread["thread_id"]
         ctx = {"chunks": 8, "delay": 0.02}
         posted = await asyncio.gather(*(
-            c.post(f"/threads/{tid}/runs", json=run_body(env.ids["slow"], text, ctx, multitask_strategy="enqueue"))
+            c.post(f"/threads/{tid}/runs", json=run_body(scripted.ids["slow"], text, ctx, multitask_strategy="enqueue"))
             for text in ("one", "two")))
         runs = [ok(r, 201) for r in posted]
         assert {r["status"] for r in runs} <= {"pending", "running"}
@@ -155,14 +156,14 @@ async def test_enqueue_two_concurrent_posts_run_in_order(env: Env) -> None:
         assert await thread_status(c, tid) == "idle"
 
 
-async def test_rollback_of_the_first_run_does_not_keep_its_title(env: Env) -> None:
-    async with await env.asgi() as c:
+async def test_rollback_of_the_first_run_does_not_keep_its_title(scripted: ScriptedEnv) -> None:
+    async with await scripted.asgi() as c:
         thread = await new_thread(c)
         tid = thread["thread_id"]
-        doomed = ok(await c.post(f"/threads/{tid}/runs", json=run_body(env.ids["slow"], "oops wrong text", LONG)),
+        doomed = ok(await c.post(f"/threads/{tid}/runs", json=run_body(scripted.ids["slow"], "oops wrong text", LONG)),
                     201)
         await _running(c, tid, doomed["run_id"], "oops wrong text")
         ok(await c.post(f"/threads/{tid}/runs/wait", json=run_body(
-            env.ids["slow"], "the right text", QUICK, multitask_strategy="rollback")), 201)
+            scripted.ids["slow"], "the right text", QUICK, multitask_strategy="rollback")), 201)
         assert ok(await c.get(f"/threads/{tid}"))["metadata"]["title"] == "the right text"
         assert ok(await c.get(f"/conversations/{thread['metadata']['id']}"))["title"] == "the right text"

@@ -1,5 +1,5 @@
-"""Real processes for the scale-out tests: `xpert serve` and `xpert worker` subprocesses on free ports,
-against one PostgreSQL database and one Redis key prefix of the test's own.
+"""A cluster of real processes: `xpert serve` and `xpert worker` subprocesses on free ports, against one
+PostgreSQL database and one Redis key prefix of the test's own, serving the xperts of one folder.
 
 Each process gets only the XPERT_* variables set here (the test process's own are dropped), so a test
 says exactly which deployment it runs: `Cluster.env` is shared by every process it starts.
@@ -20,21 +20,11 @@ from typing import Any
 
 import httpx
 
-from tests.helpers import free_port
-from tests.runs.sse import FrameReader, SseFrame
+from tests.harness.app import free_port
 
 XPERT = Path(sys.executable).with_name("xpert")
-GRAPHS = Path(__file__).resolve().parent / "graphs.py"
 KEY = "sk-x-scale-tests-0123456789abcdef"
 PREFIX = "/api/ai"
-
-
-def write_xperts(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for slug in ("steps", "once"):
-        (folder / f"{slug}.yaml").write_text(f"name: {slug.title()}\nslug: {slug}\ngraph: {GRAPHS}:{slug}\n",
-                                             encoding="utf-8")
-    return folder
 
 
 @dataclass
@@ -61,11 +51,12 @@ class Cluster:
     database_url: str
     redis_url: str
     prefix: str
+    xperts: Path
     env: dict[str, str] = field(default_factory=dict)
     procs: list[Proc] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.xperts = write_xperts(self.root / "xperts")
+        self.root.mkdir(parents=True, exist_ok=True)
         self.files = self.root / "files"  # XPERT_FILES_DIR: the folder every process shares
         self.env = {"XPERT_API_KEY": KEY, "XPERT_REDIS_PREFIX": self.prefix, "XPERT_LOG_LEVEL": "warning",
                     "XPERT_LEASE_SECONDS": "2", "XPERT_FILES_DIR": str(self.files),
@@ -134,41 +125,3 @@ class Cluster:
             except subprocess.TimeoutExpired:
                 p.kill(signal.SIGKILL)
                 p.popen.wait(5)
-
-
-async def assistant(c: httpx.AsyncClient, slug: str) -> str:
-    resp = await c.post("/assistants/search", json={"metadata": {"slug": slug}})
-    assert resp.status_code == 201, resp.text
-    return str(resp.json()[0]["assistant_id"])
-
-
-def body(assistant_id: str, text: str = "go", **context: Any) -> dict[str, Any]:
-    return {"assistant_id": assistant_id, "input": {"input": text}, "context": context}
-
-
-async def read_until(reader: FrameReader, count: int) -> list[SseFrame]:
-    while len(reader.frames) < count:
-        assert await reader.next() is not None, "the stream ended early"
-    return reader.frames
-
-
-def assert_one_story(frames: list[SseFrame], *, status: str = "success") -> None:
-    """Ids 1..n without a gap or a repeat, one set of start and end events, `complete` last."""
-    ids = [f.seq for f in frames]
-    assert ids == list(range(1, len(frames) + 1)), ids
-    kinds = [f.kind for f in frames]
-    for name in ("on_conversation_start", "on_message_start", "on_agent_start", "on_agent_end", "on_message_end",
-                 "on_conversation_end", "complete"):
-        assert kinds.count(name) == 1, (name, kinds)
-    assert kinds[:3] == ["on_conversation_start", "on_message_start", "on_agent_start"], kinds[:3]
-    assert kinds[-4:] == ["on_agent_end", "on_message_end", "on_conversation_end", "complete"], kinds[-4:]
-    end = next(f.data for f in frames if f.kind == "on_agent_end")
-    assert end["data"]["status"] == status, end
-
-
-def step_texts(frames: list[SseFrame]) -> list[str]:
-    out = []
-    for f in frames:
-        if f.kind == "message:text":
-            out.append(str(f.data["data"]["text"]))
-    return out

@@ -1,9 +1,11 @@
-"""A real `xpert serve` subprocess for the hardening suites: started on a free loopback port with a known
-key, its output drained to a file, stopped (or SIGKILLed) on demand."""
+"""A real `xpert serve` subprocess: started on a free loopback port with a known key and only the XPERT_*
+settings given here (the test process's own are dropped), its output drained to a file, stopped (or
+SIGKILLed) on demand. The SDK, hardening, restart and timeout suites all serve through it."""
 
 from __future__ import annotations
 
 import os
+import re
 import resource
 import secrets
 import signal
@@ -18,10 +20,18 @@ from typing import Any
 
 import httpx
 
-from tests.helpers import free_port
+from tests.harness.app import free_port
 
 XPERT = Path(sys.executable).with_name("xpert")
 PREFIX = "/api/ai"
+
+
+def server_env(**settings: str) -> dict[str, str]:
+    """The environment without the caller's XPERT_* / XPERTAI_* settings, plus `settings`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XPERT_", "XPERTAI_"))}
+    env["PYTHONUNBUFFERED"] = "1"
+    env.update(settings)
+    return env
 
 
 @dataclass
@@ -29,6 +39,7 @@ class Served:
     proc: subprocess.Popen[bytes]
     port: int
     key: str
+    data_dir: Path
     log_path: Path
 
     @property
@@ -42,15 +53,34 @@ class Served:
     def output(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
+    def wait_for(self, pattern: re.Pattern[str], timeout: float = 10) -> re.Match[str]:
+        """The first match of `pattern` in the server's output, waiting up to `timeout` s for it."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = pattern.search(self.output())
+            if found:
+                return found
+            time.sleep(0.02)
+        raise AssertionError(f"{pattern.pattern!r} never appeared in the server's output:\n{self.output()}")
+
     def client(self, credential: str | None = None, **headers: str) -> httpx.Client:
         h = {k.replace("_", "-"): v for k, v in headers.items()}
         if credential is not None:
             h["x-api-key"] = credential
         return httpx.Client(base_url=self.api, headers=h, timeout=60)
 
+    def async_client(self, credential: str | None = None, timeout: float = 30) -> httpx.AsyncClient:
+        headers = {"x-api-key": credential} if credential is not None else {}
+        return httpx.AsyncClient(base_url=self.api, headers=headers, timeout=timeout)
+
+    def client_env(self, url: str | None = None) -> dict[str, str]:
+        """The environment an SDK program needs to reach this server."""
+        return server_env(XPERTAI_API_URL=url or self.api, XPERTAI_API_KEY=self.key)
+
     def kill(self) -> None:
         """SIGKILL: no shutdown, no flush, no chance to tidy up."""
-        os.kill(self.proc.pid, signal.SIGKILL)
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGKILL)
         self.proc.wait(timeout=10)
 
     def stop(self) -> None:
@@ -63,32 +93,30 @@ class Served:
                 self.proc.wait(timeout=5)
 
 
-def server_env(**settings: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("XPERT_")}
-    env.update(settings)
-    return env
-
-
 def start(data_dir: Path, *, key: str | None = None, port: int | None = None, args: tuple[str, ...] = (),
-          ready_timeout: float = 60, open_files: int | None = None, **settings: str) -> Served:
-    """Start `xpert serve` on `data_dir` (SQLite there unless XPERT_DATABASE_URL is given) and wait for /ok.
-    `open_files`: the server's open-files limit, soft and hard (`ulimit -n`)."""
+          ready_timeout: float = 60, open_files: int | None = None, log_level: str | None = "warning",
+          first_start_key: bool = False, **settings: str) -> Served:
+    """Start `xpert serve` on `data_dir` (SQLite there unless XPERT_DATABASE_URL or --database-url is given)
+    and wait for /ok. `open_files`: the server's open-files limit, soft and hard (`ulimit -n`).
+    `first_start_key`: no XPERT_API_KEY, so a new deployment prints a key of its own (`key` is then "")."""
 
     def limit_files() -> None:
         if open_files is not None:
             resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
 
-    key = key or f"sk-x-hardening-{secrets.token_hex(16)}"
+    key = "" if first_start_key else key or f"sk-x-tests-{secrets.token_hex(16)}"
     port = port or free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
     log_path = data_dir.parent / f"{data_dir.name}-server-{port}.log"
-    env = server_env(**{"XPERT_API_KEY": key, "XPERT_LOG_LEVEL": "warning", **settings})
+    env = server_env(**({"XPERT_API_KEY": key} if key else {}),
+                     **({"XPERT_LOG_LEVEL": log_level} if log_level else {}))
+    env.update(settings)
     with open(log_path, "ab") as out:
         proc = subprocess.Popen(
             [str(XPERT), "serve", "--port", str(port), "--data-dir", str(data_dir), *args],
             stdout=out, stderr=subprocess.STDOUT, env=env, preexec_fn=limit_files if open_files else None,
-        )
-    served = Served(proc=proc, port=port, key=key, log_path=log_path)
+        )  # fmt: skip
+    served = Served(proc=proc, port=port, key=key, data_dir=data_dir, log_path=log_path)
     deadline = time.monotonic() + ready_timeout
     while True:
         if proc.poll() is not None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import secrets
 
+from tests.harness.chat import resume, run_body, send
+from tests.harness.scripted import LONG, QUICK, ScriptedEnv, state_messages, thread_status
 from tests.runs.common import (
     assert_lifecycle,
     error_of,
@@ -14,10 +16,8 @@ from tests.runs.common import (
     ok,
     run_id_of,
     run_status,
-    send,
 )
 from tests.runs.sse import parse
-from tests.runs2.common import LONG, QUICK, Env, resume, run_body, state_messages, thread_status
 
 DONE = ("success", "error", "interrupted", "timeout")
 
@@ -26,11 +26,11 @@ def idem() -> dict[str, str]:
     return {"Idempotency-Key": f"k-{secrets.token_hex(8)}"}
 
 
-async def test_wait_twice_is_one_run_with_the_same_result(env: Env) -> None:
-    async with await env.asgi() as c:
+async def test_wait_twice_is_one_run_with_the_same_result(scripted: ScriptedEnv) -> None:
+    async with await scripted.asgi() as c:
         tid = (await new_thread(c))["thread_id"]
         h = idem()
-        body = run_body(env.ids["slow"], "hello", QUICK)
+        body = run_body(scripted.ids["slow"], "hello", QUICK)
         first = ok(await c.post(f"/threads/{tid}/runs/wait", json=body, headers=h), 201)
         second = ok(await c.post(f"/threads/{tid}/runs/wait", json=body, headers=h), 201)
         assert first == second and first["content"].startswith("<hello|seen=1>")
@@ -42,11 +42,11 @@ async def test_wait_twice_is_one_run_with_the_same_result(env: Env) -> None:
         assert len(await list_runs(c, tid)) == 2
 
 
-async def test_stream_twice_replays_the_same_frames(env: Env) -> None:
-    async with await env.asgi() as c:
+async def test_stream_twice_replays_the_same_frames(scripted: ScriptedEnv) -> None:
+    async with await scripted.asgi() as c:
         tid = (await new_thread(c))["thread_id"]
         h = idem()
-        body = run_body(env.ids["slow"], "streamed", {"chunks": 4, "delay": 0.005})
+        body = run_body(scripted.ids["slow"], "streamed", {"chunks": 4, "delay": 0.005})
         a = await c.post(f"/threads/{tid}/runs/stream", json=body, headers=h)
         b = await c.post(f"/threads/{tid}/runs/stream", json=body, headers=h)
         assert a.status_code == b.status_code == 200, (a.text, b.text)
@@ -57,11 +57,11 @@ async def test_stream_twice_replays_the_same_frames(env: Env) -> None:
         assert run["run_id"] == run_id_of(fa)
 
 
-async def test_background_twice_is_the_same_run(env: Env) -> None:
-    async with await env.asgi() as c:
+async def test_background_twice_is_the_same_run(scripted: ScriptedEnv) -> None:
+    async with await scripted.asgi() as c:
         tid = (await new_thread(c))["thread_id"]
         h = idem()
-        body = run_body(env.ids["slow"], "bg", {"chunks": 10, "delay": 0.01})
+        body = run_body(scripted.ids["slow"], "bg", {"chunks": 10, "delay": 0.01})
         first = ok(await c.post(f"/threads/{tid}/runs", json=body, headers=h), 201)
         again = ok(await c.post(f"/threads/{tid}/runs", json=body, headers=h), 201)  # while it runs: no 409
         assert again["run_id"] == first["run_id"]
@@ -71,35 +71,35 @@ async def test_background_twice_is_the_same_run(env: Env) -> None:
         assert len(await list_runs(c, tid)) == 1
 
 
-async def test_concurrent_double_click_is_one_run(env: Env) -> None:
-    async with await env.asgi() as c:
+async def test_concurrent_double_click_is_one_run(scripted: ScriptedEnv) -> None:
+    async with await scripted.asgi() as c:
         tid = (await new_thread(c))["thread_id"]
         h = idem()
-        body = run_body(env.ids["slow"], "click", QUICK)
+        body = run_body(scripted.ids["slow"], "click", QUICK)
         a, b = await asyncio.gather(*(c.post(f"/threads/{tid}/runs", json=body, headers=h) for _ in range(2)))
         assert ok(a, 201)["run_id"] == ok(b, 201)["run_id"]
         await run_status(c, tid, a.json()["run_id"], ("success",))
         assert len(await list_runs(c, tid)) == 1
 
 
-async def test_same_key_other_body_is_409(env: Env) -> None:
-    async with await env.asgi() as c:
+async def test_same_key_other_body_is_409(scripted: ScriptedEnv) -> None:
+    async with await scripted.asgi() as c:
         tid = (await new_thread(c))["thread_id"]
         h = idem()
-        ok(await c.post(f"/threads/{tid}/runs/wait", json=run_body(env.ids["slow"], "one", QUICK), headers=h), 201)
-        msg = error_of(await c.post(f"/threads/{tid}/runs/wait", json=run_body(env.ids["slow"], "two", QUICK),
+        ok(await c.post(f"/threads/{tid}/runs/wait", json=run_body(scripted.ids["slow"], "one", QUICK), headers=h), 201)
+        msg = error_of(await c.post(f"/threads/{tid}/runs/wait", json=run_body(scripted.ids["slow"], "two", QUICK),
                                     headers=h), 409)
         assert "Idempotency-Key" in msg
         # Another endpoint with the same key and body is another request, too.
-        error_of(await c.post(f"/threads/{tid}/runs", json=run_body(env.ids["slow"], "one", QUICK), headers=h), 409)
+        error_of(await c.post(f"/threads/{tid}/runs", json=run_body(scripted.ids["slow"], "one", QUICK), headers=h), 409)
         assert len(await list_runs(c, tid)) == 1
 
 
-async def test_same_key_other_credential_is_another_run(env: Env) -> None:
-    async with await env.asgi() as c1, await env.asgi() as c2:  # two keys of the same org
+async def test_same_key_other_credential_is_another_run(scripted: ScriptedEnv) -> None:
+    async with await scripted.asgi() as c1, await scripted.asgi() as c2:  # two keys of the same org
         tid = (await new_thread(c1))["thread_id"]
         h = idem()
-        body = run_body(env.ids["slow"], "mine", QUICK)
+        body = run_body(scripted.ids["slow"], "mine", QUICK)
         ok(await c1.post(f"/threads/{tid}/runs/wait", json=body, headers=h), 201)
         ok(await c2.post(f"/threads/{tid}/runs/wait", json=body, headers=h), 201)
         runs = await list_runs(c1, tid)
@@ -109,10 +109,10 @@ async def test_same_key_other_credential_is_another_run(env: Env) -> None:
         assert len(await list_runs(c1, tid)) == 2
 
 
-async def test_stateless_background_twice_is_the_same_run(env: Env) -> None:
-    async with await env.asgi() as c:
+async def test_stateless_background_twice_is_the_same_run(scripted: ScriptedEnv) -> None:
+    async with await scripted.asgi() as c:
         h = idem()
-        body = run_body(env.ids["slow"], "stateless", QUICK)
+        body = run_body(scripted.ids["slow"], "stateless", QUICK)
         first = ok(await c.post("/runs", json=body, headers=h), 201)
         again = ok(await c.post("/runs", json=body, headers=h), 201)
         assert again["run_id"] == first["run_id"] and again["thread_id"] == first["thread_id"]
@@ -122,11 +122,11 @@ async def test_stateless_background_twice_is_the_same_run(env: Env) -> None:
         assert [t["thread_id"] for t in threads] == [first["thread_id"]]
 
 
-async def test_repeat_with_interrupt_strategy_leaves_the_first_run_alone(env: Env) -> None:
-    async with await env.asgi() as c:
+async def test_repeat_with_interrupt_strategy_leaves_the_first_run_alone(scripted: ScriptedEnv) -> None:
+    async with await scripted.asgi() as c:
         tid = (await new_thread(c))["thread_id"]
         h = idem()
-        body = run_body(env.ids["slow"], "once", LONG, multitask_strategy="interrupt")
+        body = run_body(scripted.ids["slow"], "once", LONG, multitask_strategy="interrupt")
         first = ok(await c.post(f"/threads/{tid}/runs", json=body, headers=h), 201)
         await run_status(c, tid, first["run_id"], ("running",))
         try:
@@ -139,11 +139,11 @@ async def test_repeat_with_interrupt_strategy_leaves_the_first_run_alone(env: En
             await run_status(c, tid, first["run_id"], DONE)
 
 
-async def test_repeat_with_rollback_strategy_returns_the_first_run(env: Env) -> None:
-    async with await env.asgi() as c:
+async def test_repeat_with_rollback_strategy_returns_the_first_run(scripted: ScriptedEnv) -> None:
+    async with await scripted.asgi() as c:
         tid = (await new_thread(c))["thread_id"]
         h = idem()
-        body = run_body(env.ids["slow"], "once", LONG, multitask_strategy="rollback")
+        body = run_body(scripted.ids["slow"], "once", LONG, multitask_strategy="rollback")
         first = ok(await c.post(f"/threads/{tid}/runs", json=body, headers=h), 201)
         await run_status(c, tid, first["run_id"], ("running",))
         resp = await c.post(f"/threads/{tid}/runs", json=body, headers=h)
@@ -158,11 +158,11 @@ async def test_repeat_with_rollback_strategy_returns_the_first_run(env: Env) -> 
                 await run_status(c, tid, r["run_id"], DONE)
 
 
-async def test_double_resume_is_409(env: Env) -> None:
-    async with await env.asgi() as c:
+async def test_double_resume_is_409(scripted: ScriptedEnv) -> None:
+    async with await scripted.asgi() as c:
         thread = await new_thread(c)
         tid = thread["thread_id"]
-        resp = await c.post(f"/threads/{tid}/runs/stream", json={"assistant_id": env.ids["asker"],
+        resp = await c.post(f"/threads/{tid}/runs/stream", json={"assistant_id": scripted.ids["asker"],
                                                                   "input": send("may I?")})
         frames = parse(resp.text)
         rid = run_id_of(frames)
@@ -173,7 +173,7 @@ async def test_double_resume_is_409(env: Env) -> None:
         assert await thread_status(c, tid) == "interrupted"
         assert ok(await c.get(f"/threads/{tid}/runs/{rid}"))["status"] == "interrupted"
 
-        body = {"assistant_id": env.ids["asker"], "input": resume(rid)}
+        body = {"assistant_id": scripted.ids["asker"], "input": resume(rid)}
         reply = ok(await c.post(f"/threads/{tid}/runs/wait", json=body), 201)
         assert reply["content"].startswith("resumed: ") and "confirm" in reply["content"], reply
         assert await thread_status(c, tid) == "idle"
@@ -184,12 +184,12 @@ async def test_double_resume_is_409(env: Env) -> None:
         assert await thread_status(c, tid) == "idle"
 
 
-async def test_two_concurrent_resumes_one_wins(env: Env) -> None:
-    async with await env.asgi() as c:
+async def test_two_concurrent_resumes_one_wins(scripted: ScriptedEnv) -> None:
+    async with await scripted.asgi() as c:
         tid = (await new_thread(c))["thread_id"]
         frames = parse((await c.post(f"/threads/{tid}/runs/stream", json={
-            "assistant_id": env.ids["asker"], "input": send("may I?")})).text)
-        body = {"assistant_id": env.ids["asker"], "input": resume(run_id_of(frames))}
+            "assistant_id": scripted.ids["asker"], "input": send("may I?")})).text)
+        body = {"assistant_id": scripted.ids["asker"], "input": resume(run_id_of(frames))}
         a, b = await asyncio.gather(*(c.post(f"/threads/{tid}/runs", json=body) for _ in range(2)))
         assert sorted([a.status_code, b.status_code]) == [201, 409], (a.text, b.text)
         won = a if a.status_code == 201 else b
@@ -197,15 +197,15 @@ async def test_two_concurrent_resumes_one_wins(env: Env) -> None:
         assert len(await list_runs(c, tid)) == 2
 
 
-async def test_repeat_of_a_request_whose_run_was_rolled_back(env: Env) -> None:
+async def test_repeat_of_a_request_whose_run_was_rolled_back(scripted: ScriptedEnv) -> None:
     """The first request's run was erased by another request's rollback; its client retries (same key)."""
-    async with await env.asgi() as c:
+    async with await scripted.asgi() as c:
         tid = (await new_thread(c))["thread_id"]
         h = idem()
-        body = run_body(env.ids["slow"], "erased", LONG)
+        body = run_body(scripted.ids["slow"], "erased", LONG)
         doomed = ok(await c.post(f"/threads/{tid}/runs", json=body, headers=h), 201)
         await run_status(c, tid, doomed["run_id"], ("running",))
-        ok(await c.post(f"/threads/{tid}/runs/wait", json=run_body(env.ids["slow"], "winner", QUICK,
+        ok(await c.post(f"/threads/{tid}/runs/wait", json=run_body(scripted.ids["slow"], "winner", QUICK,
                                                                     multitask_strategy="rollback")), 201)
         assert (await c.get(f"/threads/{tid}/runs/{doomed['run_id']}")).status_code == 404
         resp = await c.post(f"/threads/{tid}/runs", json=body, headers=h)
@@ -219,14 +219,14 @@ async def test_repeat_of_a_request_whose_run_was_rolled_back(env: Env) -> None:
                 await run_status(c, tid, r["run_id"], DONE)
 
 
-async def test_a_duplicate_resume_does_not_answer_the_next_interrupt(env: Env) -> None:
-    async with await env.asgi() as c:
+async def test_a_duplicate_resume_does_not_answer_the_next_interrupt(scripted: ScriptedEnv) -> None:
+    async with await scripted.asgi() as c:
         tid = (await new_thread(c))["thread_id"]
         frames = parse((await c.post(f"/threads/{tid}/runs/stream", json={
-            "assistant_id": env.ids["twice"], "input": send("go")})).text)
+            "assistant_id": scripted.ids["twice"], "input": send("go")})).text)
         first = run_id_of(frames)
         assert event_data(frames, "on_interrupt")["tasks"][0]["interrupts"][0]["value"] == {"question": "first?"}
-        body = {"assistant_id": env.ids["twice"], "input": resume(first)}
+        body = {"assistant_id": scripted.ids["twice"], "input": resume(first)}
         frames = parse((await c.post(f"/threads/{tid}/runs/stream", json=body)).text)
         assert event_data(frames, "on_interrupt")["tasks"][0]["interrupts"][0]["value"] == {"question": "second?"}
         assert await thread_status(c, tid) == "interrupted"
@@ -235,24 +235,24 @@ async def test_a_duplicate_resume_does_not_answer_the_next_interrupt(env: Env) -
         assert await thread_status(c, tid) == "interrupted"
 
 
-async def test_resume_of_an_unknown_execution_is_refused(env: Env) -> None:
-    async with await env.asgi() as c:
+async def test_resume_of_an_unknown_execution_is_refused(scripted: ScriptedEnv) -> None:
+    async with await scripted.asgi() as c:
         tid = (await new_thread(c))["thread_id"]
-        ok(await c.post(f"/threads/{tid}/runs/wait", json={"assistant_id": env.ids["twice"], "input": send("go")}),
+        ok(await c.post(f"/threads/{tid}/runs/wait", json={"assistant_id": scripted.ids["twice"], "input": send("go")}),
            201)
-        resp = await c.post(f"/threads/{tid}/runs/wait", json={"assistant_id": env.ids["twice"],
+        resp = await c.post(f"/threads/{tid}/runs/wait", json={"assistant_id": scripted.ids["twice"],
                                                                 "input": resume("no-such-execution")})
         assert resp.status_code in (404, 409), resp.text
         assert await thread_status(c, tid) == "interrupted"
 
 
-async def test_same_key_other_principal_is_another_run(env: Env) -> None:
+async def test_same_key_other_principal_is_another_run(scripted: ScriptedEnv) -> None:
     """One credential acting for two end users: B's request with A's Idempotency-Key is B's own run."""
-    key = await env.key()
+    key = await scripted.key()
     h = idem()
-    body = run_body(env.ids["slow"], "each their own", QUICK)
-    async with env.harness.client(key, x_principal_user_id="user-a") as a, \
-            env.harness.client(key, x_principal_user_id="user-b") as b:
+    body = run_body(scripted.ids["slow"], "each their own", QUICK)
+    async with scripted.harness.client(key, x_principal_user_id="user-a") as a, \
+            scripted.harness.client(key, x_principal_user_id="user-b") as b:
         first = ok(await a.post("/runs", json=body, headers=h), 201)
         second = ok(await b.post("/runs", json=body, headers=h), 201)
         assert second["run_id"] != first["run_id"] and second["thread_id"] != first["thread_id"]

@@ -8,19 +8,19 @@ from typing import Any
 
 import httpx
 
+from tests.harness.scripted import ORG, ScriptedEnv
 from tests.runs.common import assistant_id, error_of, ok
-from tests.runs2.common import ORG, Env
 
 
 @asynccontextmanager
-async def _demo(env: Env) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
+async def _demo(scripted: ScriptedEnv) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
     """A client of the default org and the demo xpert's id."""
-    async with await env.asgi("default") as c:
+    async with await scripted.asgi("default") as c:
         yield c, await assistant_id(c, "demo")
 
 
-async def test_runtime_capabilities_of_the_demo(env: Env) -> None:
-    async with _demo(env) as (c, demo):
+async def test_runtime_capabilities_of_the_demo(scripted: ScriptedEnv) -> None:
+    async with _demo(scripted) as (c, demo):
         caps = ok(await c.get(f"/assistants/{demo}/runtime-capabilities"))
         assert set(caps) >= {"skills", "plugins", "subAgents", "knowledgebases"}
         skills = {s["name"]: s for s in caps["skills"]}
@@ -32,9 +32,9 @@ async def test_runtime_capabilities_of_the_demo(env: Env) -> None:
         error_of(await c.get("/assistants/no-such-xpert/runtime-capabilities"), 404)
 
 
-async def test_runtime_capabilities_of_a_custom_graph(env: Env) -> None:
-    async with await env.asgi() as c:
-        caps = ok(await c.get(f"/assistants/{env.ids['slow']}/runtime-capabilities"))
+async def test_runtime_capabilities_of_a_custom_graph(scripted: ScriptedEnv) -> None:
+    async with await scripted.asgi() as c:
+        caps = ok(await c.get(f"/assistants/{scripted.ids['slow']}/runtime-capabilities"))
         assert caps["skills"] == [] and caps["subAgents"] == []
 
 
@@ -44,35 +44,35 @@ def _graph_ids(graph: dict[str, Any]) -> tuple[set[str], set[tuple[str, str]]]:
     return nodes, edges
 
 
-async def test_graph_nodes_and_edges(env: Env) -> None:
-    async with await env.asgi() as c:
-        graph = ok(await c.get(f"/assistants/{env.ids['slow']}/graph"))
+async def test_graph_nodes_and_edges(scripted: ScriptedEnv) -> None:
+    async with await scripted.asgi() as c:
+        graph = ok(await c.get(f"/assistants/{scripted.ids['slow']}/graph"))
         nodes, edges = _graph_ids(graph)
         assert {"__start__", "slow"} <= nodes
         assert ("__start__", "slow") in edges
         assert all(src in nodes and dst in nodes for src, dst in edges)
-        assert ok(await c.get(f"/assistants/{env.ids['slow']}/graph", params={"xray": "true"}))["nodes"]
+        assert ok(await c.get(f"/assistants/{scripted.ids['slow']}/graph", params={"xray": "true"}))["nodes"]
         error_of(await c.get("/assistants/no-such-xpert/graph"), 404)
-    async with _demo(env) as (c, demo):
+    async with _demo(scripted) as (c, demo):
         nodes, edges = _graph_ids(ok(await c.get(f"/assistants/{demo}/graph")))
         assert "__start__" in nodes and len(nodes) >= 3 and edges
 
 
-async def test_schemas(env: Env) -> None:
-    async with await env.asgi() as c:
-        schemas = ok(await c.get(f"/assistants/{env.ids['slow']}/schemas"))
-        assert schemas["graph_id"] == env.ids["slow"]
+async def test_schemas(scripted: ScriptedEnv) -> None:
+    async with await scripted.asgi() as c:
+        schemas = ok(await c.get(f"/assistants/{scripted.ids['slow']}/schemas"))
+        assert schemas["graph_id"] == scripted.ids["slow"]
         assert set(schemas) >= {"input_schema", "output_schema", "state_schema", "config_schema"}
         for name in ("input_schema", "output_schema", "state_schema"):
             assert "messages" in schemas[name]["properties"], (name, schemas[name])
         error_of(await c.get("/assistants/no-such-xpert/schemas"), 404)
-    async with _demo(env) as (c, demo):
+    async with _demo(scripted) as (c, demo):
         demo_schemas = ok(await c.get(f"/assistants/{demo}/schemas"))
         assert "messages" in demo_schemas["input_schema"]["properties"]
 
 
-async def test_versions_and_latest(env: Env) -> None:
-    async with await env.harness.tenant() as c:
+async def test_versions_and_latest(scripted: ScriptedEnv) -> None:
+    async with await scripted.harness.tenant() as c:
         created = ok(await c.post("/assistants", json={"name": "First name", "description": "one"}), 201)
         aid = created["assistant_id"]
         assert created["version"] == 1
@@ -98,23 +98,23 @@ async def test_versions_and_latest(env: Env) -> None:
         error_of(await c.get("/assistants/no-such-xpert/versions"), 404)
         error_of(await c.post("/assistants/no-such-xpert/latest", json={"version": 1}), 404)
     # Another org sees none of it.
-    async with await env.harness.tenant() as other:
+    async with await scripted.harness.tenant() as other:
         error_of(await other.get(f"/assistants/{aid}/versions"), 404)
         error_of(await other.post(f"/assistants/{aid}/latest", json={"version": 1}), 404)
         error_of(await other.get(f"/assistants/{aid}/graph"), 404)
 
 
-async def test_latest_is_refused_to_a_key_bound_to_one_xpert(env: Env) -> None:
-    key, _ = await env.harness.mint_key(ORG, xpert_id=env.ids["slow"])
-    async with env.harness.client(key) as c:
-        error_of(await c.post(f"/assistants/{env.ids['slow']}/latest", json={"version": 1}), 403)
+async def test_latest_is_refused_to_a_key_bound_to_one_xpert(scripted: ScriptedEnv) -> None:
+    key, _ = await scripted.harness.mint_key(ORG, xpert_id=scripted.ids["slow"])
+    async with scripted.harness.client(key) as c:
+        error_of(await c.post(f"/assistants/{scripted.ids['slow']}/latest", json={"version": 1}), 403)
         # Reading its own xpert is fine; another xpert of the org is not.
-        ok(await c.get(f"/assistants/{env.ids['slow']}/graph"))
-        error_of(await c.get(f"/assistants/{env.ids['asker']}/graph"), 403)
+        ok(await c.get(f"/assistants/{scripted.ids['slow']}/graph"))
+        error_of(await c.get(f"/assistants/{scripted.ids['asker']}/graph"), 403)
 
 
-async def test_latest_makes_that_version_the_active_one(env: Env) -> None:
-    async with await env.harness.tenant() as c:
+async def test_latest_makes_that_version_the_active_one(scripted: ScriptedEnv) -> None:
+    async with await scripted.harness.tenant() as c:
         aid = ok(await c.post("/assistants", json={"name": "One"}), 201)["assistant_id"]
         ok(await c.patch(f"/assistants/{aid}", json={"name": "Two"}))
         restored = ok(await c.post(f"/assistants/{aid}/latest", json={"version": 1}), 201)

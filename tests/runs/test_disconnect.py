@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from tests.harness.chat import run_body
+from tests.harness.scripted import ScriptedEnv, state_messages, thread_status
 from tests.runs.common import eventually, list_runs, messages_of, new_thread, ok, run_status
 from tests.runs.sse import FrameReader
-from tests.runs2.common import Env, run_body, state_messages, thread_status
 
 SLOW = {"chunks": 40, "delay": 0.03}  # ~1.2 s: long enough to leave, short enough to wait for
 LONGER = {"chunks": 200, "delay": 0.03}  # ~6 s: cancelled long before its end
 
 
-async def _leave_after_a_few_frames(env: Env, tid: str, body: dict) -> str:  # type: ignore[type-arg]
+async def _leave_after_a_few_frames(scripted: ScriptedEnv, tid: str, body: dict) -> str:  # type: ignore[type-arg]
     """POST runs/stream over real HTTP, read until 3 text deltas, close the connection; returns the run id."""
-    async with await env.http() as h, h.stream("POST", f"/threads/{tid}/runs/stream", json=body) as resp:
+    async with await scripted.http() as h, h.stream("POST", f"/threads/{tid}/runs/stream", json=body) as resp:
         assert resp.status_code == 200
         reader = FrameReader(resp)
         start = await reader.until(lambda f: f.kind == "on_message_start")
@@ -22,11 +23,11 @@ async def _leave_after_a_few_frames(env: Env, tid: str, body: dict) -> str:  # t
     return run_id
 
 
-async def test_cancel_on_disconnect(env: Env) -> None:
-    async with await env.asgi() as c:
+async def test_cancel_on_disconnect(scripted: ScriptedEnv) -> None:
+    async with await scripted.asgi() as c:
         thread = await new_thread(c)
         tid = thread["thread_id"]
-        rid = await _leave_after_a_few_frames(env, tid, run_body(env.ids["slow"], "bye", LONGER,
+        rid = await _leave_after_a_few_frames(scripted, tid, run_body(scripted.ids["slow"], "bye", LONGER,
                                                                   on_disconnect="cancel"))
         run = await run_status(c, tid, rid, ("interrupted", "success", "error"), 5)
         assert run["status"] == "interrupted"
@@ -42,14 +43,14 @@ async def test_cancel_on_disconnect(env: Env) -> None:
             else msgs[1]["content"]
         assert text.startswith("<bye|seen=1>") and not text.endswith(f"t{LONGER['chunks'] - 1} ")
         # The thread takes a new run.
-        reply = ok(await c.post(f"/threads/{tid}/runs/wait", json=run_body(env.ids["slow"], "again")), 201)
+        reply = ok(await c.post(f"/threads/{tid}/runs/wait", json=run_body(scripted.ids["slow"], "again")), 201)
         assert reply["content"].startswith("<again|seen=2>")
 
 
-async def test_continue_is_the_default(env: Env) -> None:
-    async with await env.asgi() as c:
+async def test_continue_is_the_default(scripted: ScriptedEnv) -> None:
+    async with await scripted.asgi() as c:
         tid = (await new_thread(c))["thread_id"]
-        rid = await _leave_after_a_few_frames(env, tid, run_body(env.ids["slow"], "stay", SLOW))
+        rid = await _leave_after_a_few_frames(scripted, tid, run_body(scripted.ids["slow"], "stay", SLOW))
         run = await run_status(c, tid, rid, ("success", "interrupted", "error"), 10)
         assert run["status"] == "success"
         (only,) = await list_runs(c, tid)
@@ -59,13 +60,13 @@ async def test_continue_is_the_default(env: Env) -> None:
         assert await thread_status(c, tid) == "idle"
 
 
-async def test_explicit_continue_and_a_join_that_leaves(env: Env) -> None:
+async def test_explicit_continue_and_a_join_that_leaves(scripted: ScriptedEnv) -> None:
     """Leaving a join (GET …/stream) never cancels, whatever the run was started with."""
-    async with await env.asgi() as c:
+    async with await scripted.asgi() as c:
         tid = (await new_thread(c))["thread_id"]
-        run = ok(await c.post(f"/threads/{tid}/runs", json=run_body(env.ids["slow"], "joined", SLOW,
+        run = ok(await c.post(f"/threads/{tid}/runs", json=run_body(scripted.ids["slow"], "joined", SLOW,
                                                                      on_disconnect="continue")), 201)
-        async with await env.http() as h, h.stream("GET", f"/threads/{tid}/runs/{run['run_id']}/stream") as resp:
+        async with await scripted.http() as h, h.stream("GET", f"/threads/{tid}/runs/{run['run_id']}/stream") as resp:
             reader = FrameReader(resp)
             await reader.until(lambda f: f.kind == "message:text")
         assert (await run_status(c, tid, run["run_id"], ("success", "interrupted", "error"), 10))["status"] \

@@ -7,11 +7,7 @@ One scenario (module fixture) against real `xpert serve` subprocesses; the tests
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -22,77 +18,45 @@ import httpx
 import pytest
 
 from tests.conftest import API_BACKEND
-from tests.helpers import free_port
+from tests.harness.chat import run_body
+from tests.harness.scripted import QUICK, conversation, write_xperts
+from tests.harness.served import Served, start
 from tests.runs.common import CLOSING, OPENING, assert_framing, event_data, kinds, ok
 from tests.runs.sse import FrameReader, SseFrame, parse
-from tests.runs2.common import QUICK, conversation, run_body, write_xperts
 from xpert_server.auth.keys import generate_key, hash_credential, key_hint
 from xpert_server.config import normalise_database_url
 from xpert_server.runs.recovery import ORPHAN_REASON
 from xpert_server.storage import create_storage
 
-XPERT = Path(sys.executable).with_name("xpert")
-ORG_R = "runs2-restart"
+ORG_R = "scripted-restart"
 TEXT_FRAMES_BEFORE_KILL = 5
 SLOW = {"chunks": 1000, "delay": 0.02}  # 20 s: it never ends by itself within the test
 RESTART_RUN_TIMEOUT = 0.5  # the restarted server's `--run-timeout`
 
 
-def _spawn(args: list[str], log: Path) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("XPERT_")}
-    with log.open("w") as out:
-        return subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=env, text=True)
-
-
-@dataclass
-class Server:
-    proc: subprocess.Popen[str]
-    base: str
-    log: Path
-
-
 class Servers:
-    """Starts `xpert serve` on one data dir (and database); kills or stops what it started."""
+    """Starts `xpert serve` (tests/harness/served.py) on one data dir (and database); kills or stops what it
+    started."""
 
     def __init__(self, data_dir: Path, xperts: Path, database_url: str | None):
         self.data_dir, self.xperts, self.database_url = data_dir, xperts, database_url
-        self.started: list[Server] = []
+        self.started: list[Served] = []
 
-    async def start(self, *more: str) -> Server:
-        port = free_port()
-        args = [str(XPERT), "serve", "--data-dir", str(self.data_dir), "--port", str(port),
-                "--xperts", str(self.xperts), "--log-level", "warning", *more]
+    async def start(self, *more: str) -> Served:
+        args = ("--xperts", str(self.xperts), *more)
         if self.database_url:
-            args += ["--database-url", self.database_url]
-        log = self.data_dir.parent / f"server-{len(self.started)}.log"
-        server = Server(_spawn(args, log), f"http://127.0.0.1:{port}/api/ai", log)
-        proc = server.proc
+            args += ("--database-url", self.database_url)
+        server = start(self.data_dir, args=args)
         self.started.append(server)
-        deadline = time.monotonic() + 30
-        async with httpx.AsyncClient(timeout=1) as probe:
-            while True:
-                assert proc.poll() is None, f"xpert serve exited with {proc.returncode}:\n{log.read_text()}"
-                with contextlib.suppress(httpx.TransportError):
-                    if (await probe.get(f"{server.base}/ok")).status_code == 200:
-                        return server
-                assert time.monotonic() < deadline, f"xpert serve did not answer within 30 s:\n{log.read_text()}"
-                await asyncio.sleep(0.05)
+        return server
 
     def kill_all(self) -> None:
         for s in self.started:
-            if s.proc.poll() is None:
-                s.proc.kill()
-                s.proc.wait(10)
+            s.kill()
 
     def stop_all(self) -> None:
         for s in self.started:
-            if s.proc.poll() is None:
-                s.proc.terminate()
-                try:
-                    s.proc.wait(10)
-                except subprocess.TimeoutExpired:
-                    s.proc.kill()
-                    s.proc.wait(5)
+            s.stop()
 
 
 @dataclass
@@ -118,7 +82,7 @@ async def _mint(database_url: str) -> str:
     try:
         await storage.ensure_org(ORG_R)
         key = generate_key()
-        await storage.create_api_key(ORG_R, hash_credential(key), key_hint(key), name="runs2 restart test", role="admin")
+        await storage.create_api_key(ORG_R, hash_credential(key), key_hint(key), name="restart test", role="admin")
         return key
     finally:
         await storage.close()
@@ -126,7 +90,7 @@ async def _mint(database_url: str) -> str:
 
 @pytest.fixture(scope="module")
 def servers(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    root = tmp_path_factory.mktemp("runs2-restart")
+    root = tmp_path_factory.mktemp("scripted-restart")
     (root / "data").mkdir()
     url = str(request.getfixturevalue("pg_url")) if API_BACKEND == "postgres" else None
     s = Servers(root / "data", write_xperts(root / "xperts", org=ORG_R, org_b=None), url)
@@ -141,7 +105,7 @@ async def outcome(servers: Servers) -> AsyncIterator[Outcome]:
     key = await _mint(servers.database_url or f"sqlite:///{(servers.data_dir / 'xpert.db').resolve()}")
     headers = {"x-api-key": key}
     first = await servers.start()
-    async with httpx.AsyncClient(base_url=first.base, headers=headers, timeout=20) as c:
+    async with httpx.AsyncClient(base_url=first.api, headers=headers, timeout=20) as c:
         slow = ok(await c.post("/assistants/search", json={"metadata": {"slug": "slow"}}), 201)[0]["assistant_id"]
         tid = ok(await c.post("/threads", json={}), 201)["thread_id"]
         run = ok(await c.post(f"/threads/{tid}/runs", json=run_body(slow, "doomed", SLOW)), 201)
@@ -157,7 +121,7 @@ async def outcome(servers: Servers) -> AsyncIterator[Outcome]:
     assert first.proc.returncode == -signal.SIGKILL
 
     second = await servers.start("--run-timeout", str(RESTART_RUN_TIMEOUT))
-    async with httpx.AsyncClient(base_url=second.base, headers=headers, timeout=20) as c:
+    async with httpx.AsyncClient(base_url=second.api, headers=headers, timeout=20) as c:
         run_after = ok(await c.get(f"/threads/{tid}/runs/{rid}"))
         thread = ok(await c.get(f"/threads/{tid}"))
         replay = await asyncio.wait_for(c.get(f"/threads/{tid}/runs/{rid}/stream"), 10)
@@ -232,7 +196,7 @@ async def test_a_second_server_leaves_a_live_servers_runs_alone(request: pytest.
     key = await _mint(url or f"sqlite:///{(tmp_path / 'data' / 'xpert.db').resolve()}")
     try:
         live = await servers.start()
-        async with httpx.AsyncClient(base_url=live.base, headers={"x-api-key": key}, timeout=20) as c:
+        async with httpx.AsyncClient(base_url=live.api, headers={"x-api-key": key}, timeout=20) as c:
             slow = ok(await c.post("/assistants/search", json={"metadata": {"slug": "slow"}}), 201)[0]["assistant_id"]
             tid = ok(await c.post("/threads", json={}), 201)["thread_id"]
             rid = ok(await c.post(f"/threads/{tid}/runs", json=run_body(slow, "live", SLOW)), 201)["run_id"]

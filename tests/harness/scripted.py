@@ -1,5 +1,5 @@
-"""Shared pieces of the "runs, part two" tests: the xperts they declare (tests/graphs_part_two.py), one app
-served in process and over real HTTP, and request helpers (on top of tests/runs/common.py)."""
+"""An app with the scripted xperts of tests/graphs_scripted.py (slow, asker, twice, memo), served in process
+and over real HTTP, and the helpers of the tests that use it (multitask, idempotency, history, store...)."""
 
 from __future__ import annotations
 
@@ -12,12 +12,13 @@ from typing import Any
 
 import httpx
 
-from tests.helpers import ApiHarness, open_harness
-from tests.runs.common import LiveServer, assistant_id, ok, send, serve_live
+from tests.harness.app import ApiHarness, open_harness
+from tests.harness.uvicorn import InProcessServer, serve_in_process
+from tests.runs.common import assistant_id, ok
 
-GRAPHS = Path(__file__).resolve().parent.parent / "graphs_part_two.py"
-ORG = "runs2-tests"  # slow, asker, twice, memo
-ORG_B = "runs2-other"  # a second memo, for the Store's tenant isolation inside runs
+GRAPHS = Path(__file__).resolve().parent.parent / "graphs_scripted.py"
+ORG = "scripted-tests"  # slow, asker, twice, memo
+ORG_B = "scripted-other"  # a second memo, for the Store's tenant isolation inside runs
 SLUGS = ("slow", "asker", "twice", "memo")
 
 # A run that lasts long enough to act on while it is in flight (cut short by the tests).
@@ -37,9 +38,9 @@ def write_xperts(folder: Path, org: str = ORG, org_b: str | None = ORG_B) -> Pat
 
 
 @dataclass
-class Env:
+class ScriptedEnv:
     harness: ApiHarness
-    live: LiveServer
+    live: InProcessServer
     database_url: str
     data_dir: Path
     ids: dict[str, str] = field(default_factory=dict)  # slug → assistant id in ORG; "memo-b" in ORG_B
@@ -62,27 +63,16 @@ class Env:
 
 
 @asynccontextmanager
-async def open_env(data_dir: Path, database_url: str, xperts_dir: Path, **settings: Any) -> AsyncIterator[Env]:
+async def open_env(data_dir: Path, database_url: str, xperts_dir: Path, **settings: Any) -> AsyncIterator[ScriptedEnv]:
     async with open_harness(data_dir, database_url, xperts_dir=xperts_dir, **settings) as harness:
-        async with serve_live(harness.app, harness.prefix) as live:
-            env = Env(harness, live, database_url, data_dir)
+        async with serve_in_process(harness.app, harness.prefix) as live:
+            env = ScriptedEnv(harness, live, database_url, data_dir)
             async with harness.client(await env.key()) as c:
                 for slug in SLUGS:
                     env.ids[slug] = await assistant_id(c, slug)
             async with harness.client(await env.key(ORG_B)) as c:
                 env.ids["memo-b"] = await assistant_id(c, "memo")
             yield env
-
-
-def run_body(assistant: str, text: str, context: dict[str, Any] | None = None, **more: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {"assistant_id": assistant, "input": send(text), **more}
-    if context is not None:
-        body["context"] = context
-    return body
-
-
-def resume(run_id: str, decision: str = "confirm") -> dict[str, Any]:
-    return {"action": "resume", "target": {"executionId": run_id}, "decision": {"type": decision}}
 
 
 async def state_messages(c: httpx.AsyncClient, thread_id: str) -> list[tuple[str, str]]:
