@@ -56,11 +56,23 @@ async def main() -> None:
     await storage.ensure_org("bench")
     rng = random.Random(7)
     try:
-        kb = await knowledge.create(p, f"bench-{int(time.time())}", None, "organization", {"topK": 5},
-                                    {"chunkSize": 500, "chunkOverlap": 0}, {})
+        kb = await knowledge.create(
+            p,
+            f"bench-{int(time.time())}",
+            None,
+            "organization",
+            {"topK": 5},
+            {"chunkSize": 500, "chunkOverlap": 0},
+            {},
+        )
         n_docs = args.chunks // args.per_doc
-        docs = [{"name": f"doc-{d}.md", "text": "\n\n".join(paragraph(rng, d * args.per_doc + i)
-                                                            for i in range(args.per_doc))} for d in range(n_docs)]
+        docs = [
+            {
+                "name": f"doc-{d}.md",
+                "text": "\n\n".join(paragraph(rng, d * args.per_doc + i) for i in range(args.per_doc)),
+            }
+            for d in range(n_docs)
+        ]
         await knowledge.embedder.embed(["warm up"])  # model load is not ingestion
         records = await knowledge.add_documents(p, kb, docs)
         ids = [r.id for r in records]
@@ -76,9 +88,13 @@ async def main() -> None:
         errors = sum(s.status == "error" for s in states)
         kb = await storage.get_kb("bench", kb.id)
         assert kb is not None
-        print(f"backend: {storage.dialect.name} ({knowledge.index.description}), embedder {knowledge.embedder.name}")
-        print(f"ingested {chunks} chunks in {n_docs} documents ({errors} errors) in {elapsed:.1f} s: "
-              f"{chunks / elapsed:.0f} chunks/s")
+        print(
+            f"backend: {storage.dialect.name} ({knowledge.index.description}), embedder {knowledge.embedder.name}"
+        )
+        print(
+            f"ingested {chunks} chunks in {n_docs} documents ({errors} errors) in {elapsed:.1f} s: "
+            f"{chunks / elapsed:.0f} chunks/s"
+        )
         # Question-sized queries: a few words (or a dozen characters) taken from a random paragraph.
         queries = []
         for i in range(args.queries):
@@ -94,7 +110,9 @@ async def main() -> None:
                 lat.append((time.perf_counter() - t) * 1000)
             lat.sort()
             p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))]
-            print(f"search {mode:7s}: p50 {statistics.median(lat):.1f} ms  p99 {p99:.1f} ms  ({len(lat)} queries)")
+            print(
+                f"search {mode:7s}: p50 {statistics.median(lat):.1f} ms  p99 {p99:.1f} ms  ({len(lat)} queries)"
+            )
     finally:
         await knowledge.close()
         await files.close()

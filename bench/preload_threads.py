@@ -35,16 +35,34 @@ def bulk_op(p: Principal, start: int, n: int):  # type: ignore[no-untyped-def]
         threads, audit = [], []
         for i in range(start, start + n):
             tid = new_id()
-            threads.append({
-                "id": tid, "org_id": p.org_id, "conversation_id": new_id(), "assistant_id": None,
-                "status": "idle", "title": None, "metadata": {"bench": "preload", "i": i},
-                "created_by": p.user_id, "updated_by": p.user_id, "key_id": None, "error": None,
-                "created_at": now, "updated_at": now,
-            })
-            audit.append({
-                "org_id": p.org_id, "key_id": None, "principal_user_id": p.user_id, "action": "create",
-                "resource_type": "thread", "resource_id": tid, "at": now,
-            })
+            threads.append(
+                {
+                    "id": tid,
+                    "org_id": p.org_id,
+                    "conversation_id": new_id(),
+                    "assistant_id": None,
+                    "status": "idle",
+                    "title": None,
+                    "metadata": {"bench": "preload", "i": i},
+                    "created_by": p.user_id,
+                    "updated_by": p.user_id,
+                    "key_id": None,
+                    "error": None,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            audit.append(
+                {
+                    "org_id": p.org_id,
+                    "key_id": None,
+                    "principal_user_id": p.user_id,
+                    "action": "create",
+                    "resource_type": "thread",
+                    "resource_id": tid,
+                    "at": now,
+                }
+            )
         conn.execute(insert(t.threads), threads)
         conn.execute(insert(t.audit_log), audit)
         return n

@@ -45,9 +45,19 @@ def short(path: str) -> str:
 
 # Frames that enclose everything on their thread (process entry, event loop, thread bootstrap): left out of
 # the inclusive ranking, where they would only fill the top rows.
-WRAPPERS = ("typer/", "click/", "uvicorn/main.py", "uvicorn/server.py", "uvicorn/_compat.py",
-            "stdlib/asyncio/runners.py", "stdlib/asyncio/base_events.py", "stdlib/threading.py",
-            "xpert_server/cli.py", "concurrent/futures/thread.py", "anyio/_backends/_asyncio.py:WorkerThread")
+WRAPPERS = (
+    "typer/",
+    "click/",
+    "uvicorn/main.py",
+    "uvicorn/server.py",
+    "uvicorn/_compat.py",
+    "stdlib/asyncio/runners.py",
+    "stdlib/asyncio/base_events.py",
+    "stdlib/threading.py",
+    "xpert_server/cli.py",
+    "concurrent/futures/thread.py",
+    "anyio/_backends/_asyncio.py:WorkerThread",
+)
 
 
 def package(file: str) -> str:
@@ -84,8 +94,9 @@ def analyse(raw: Path, top: int) -> str:
         seen: set[str] = set()
         for fn, file, line in frames:
             key = f"{fn}  {file}"
-            if key not in seen and not (fn == "<module>" or any(
-                    file.startswith(w) or f"{file}:{fn}".startswith(w) for w in WRAPPERS)):
+            if key not in seen and not (
+                fn == "<module>" or any(file.startswith(w) or f"{file}:{fn}".startswith(w) for w in WRAPPERS)
+            ):
                 seen.add(key)
                 incl_fn[key] += n
             pk = package(file)
@@ -104,14 +115,16 @@ def analyse(raw: Path, top: int) -> str:
         rows = [f"  {100.0 * v / total:5.1f}%  {key}" for key, v in c.most_common(k)]
         return f"{title}\n" + "\n".join(rows)
 
-    return "\n\n".join([
-        f"{total} samples",
-        block(f"top {top} by self time (file:line)", self_line),
-        block(f"top {top} by inclusive time (function; entry/loop/thread wrappers left out)", incl_fn),
-        block(f"top {top} xpert_server frames by inclusive time (file:line)", incl_project),
-        block("self time by package", self_pkg, 12),
-        block("inclusive time by package (a sample counts once per package on its stack)", incl_pkg, 16),
-    ])
+    return "\n\n".join(
+        [
+            f"{total} samples",
+            block(f"top {top} by self time (file:line)", self_line),
+            block(f"top {top} by inclusive time (function; entry/loop/thread wrappers left out)", incl_fn),
+            block(f"top {top} xpert_server frames by inclusive time (file:line)", incl_project),
+            block("self time by package", self_pkg, 12),
+            block("inclusive time by package (a sample counts once per package on its stack)", incl_pkg, 16),
+        ]
+    )
 
 
 def main() -> int:
@@ -122,11 +135,16 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--rate", type=int, default=100, help="py-spy samples per second")
     ap.add_argument("--top", type=int, default=15)
-    ap.add_argument("--all-threads", action="store_true",
-                    help="sample every thread (wall clock, idle excluded by py-spy's heuristic) instead of "
-                         "only the thread holding the GIL (--gil: where the Python CPU time goes)")
+    ap.add_argument(
+        "--all-threads",
+        action="store_true",
+        help="sample every thread (wall clock, idle excluded by py-spy's heuristic) instead of "
+        "only the thread holding the GIL (--gil: where the Python CPU time goes)",
+    )
     ap.add_argument("--database-url", default=None)
-    ap.add_argument("--keep", type=Path, default=None, help="directory to keep profile.raw / profile.speedscope.json")
+    ap.add_argument(
+        "--keep", type=Path, default=None, help="directory to keep profile.raw / profile.speedscope.json"
+    )
     a = ap.parse_args()
     if not 0 < a.seconds <= 600:
         ap.error("--seconds must be in (0, 600]")
@@ -139,19 +157,53 @@ def main() -> int:
     (work / "data").mkdir()
     try:
         srv.start()
-        args = ["--workload", a.workload, "-c", str(a.concurrency), "-d", str(a.seconds), "-n", "100000000",
-                "--json", "--header", srv.header, "--base-url", srv.base_url, "--warmup", str(a.concurrency)]
+        args = [
+            "--workload",
+            a.workload,
+            "-c",
+            str(a.concurrency),
+            "-d",
+            str(a.seconds),
+            "-n",
+            "100000000",
+            "--json",
+            "--header",
+            srv.header,
+            "--base-url",
+            srv.base_url,
+            "--warmup",
+            str(a.concurrency),
+        ]
         if a.workload in ("wait", "stream", "hold"):
             args += ["--assistant", srv.assistant(a.slug), "--input-json", XPERT_INPUT]
         if a.workload == "stream":
             args += ["--end-event", "complete"]
         raw = work / "profile.raw"
-        spy = PROCS.start([pyspy, "record", "-p", str(srv.pid), "-r", str(a.rate), "-d", str(int(a.seconds) + 2),
-                           "--format", "raw", "--full-filenames", "--nonblocking", "-o", str(raw),
-                           *([] if a.all_threads else ["--gil"])], cwd=ROOT, log_path=work / "py-spy.log")
+        spy = PROCS.start(
+            [
+                pyspy,
+                "record",
+                "-p",
+                str(srv.pid),
+                "-r",
+                str(a.rate),
+                "-d",
+                str(int(a.seconds) + 2),
+                "--format",
+                "raw",
+                "--full-filenames",
+                "--nonblocking",
+                "-o",
+                str(raw),
+                *([] if a.all_threads else ["--gil"]),
+            ],
+            cwd=ROOT,
+            log_path=work / "py-spy.log",
+        )
         time.sleep(1.0)
-        bench = subprocess.run([PY, str(AGENT_BENCH), *args], capture_output=True, text=True,
-                               timeout=a.seconds + 300)
+        bench = subprocess.run(
+            [PY, str(AGENT_BENCH), *args], capture_output=True, text=True, timeout=a.seconds + 300
+        )
         res = json.loads([ln for ln in bench.stdout.splitlines() if ln.startswith("{")][-1])
         spy.wait(timeout=60)
         PROCS.live.remove(spy)

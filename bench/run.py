@@ -108,13 +108,20 @@ class Procs:
     def __init__(self) -> None:
         self.live: list[subprocess.Popen[Any]] = []
 
-    def start(self, cmd: list[str], *, cwd: Path, env: dict[str, str] | None = None,
-              log_path: Path | None = None) -> subprocess.Popen[Any]:
+    def start(
+        self, cmd: list[str], *, cwd: Path, env: dict[str, str] | None = None, log_path: Path | None = None
+    ) -> subprocess.Popen[Any]:
         out = open(log_path, "ab") if log_path else subprocess.DEVNULL
         # no inherited XPERT_* settings: each server is configured by this script alone
         base = {k: v for k, v in os.environ.items() if not k.startswith("XPERT_")}
-        p = subprocess.Popen(cmd, cwd=cwd, env={**base, **(env or {})}, stdout=out,
-                             stderr=subprocess.STDOUT, start_new_session=True)
+        p = subprocess.Popen(
+            cmd,
+            cwd=cwd,
+            env={**base, **(env or {})},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         if log_path:
             out.close()  # type: ignore[union-attr]
         self.live.append(p)
@@ -180,11 +187,13 @@ def reachable(host: str, port: int) -> bool:
         return False
 
 
-def http(method: str, url: str, body: Any = None, headers: dict[str, str] | None = None,
-         timeout: float = 10.0) -> Any:
+def http(
+    method: str, url: str, body: Any = None, headers: dict[str, str] | None = None, timeout: float = 10.0
+) -> Any:
     data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(url, data=data, method=method,
-                                 headers={"content-type": "application/json", **(headers or {})})
+    req = urllib.request.Request(
+        url, data=data, method=method, headers={"content-type": "application/json", **(headers or {})}
+    )
     with urllib.request.urlopen(req, timeout=timeout) as r:
         raw = r.read()
     return json.loads(raw) if raw else None
@@ -239,14 +248,16 @@ RAW: list[dict[str, Any]] = []
 REDIS_PREFIXES: list[str] = []  # removed from Redis at the end
 
 
-def agent_bench(label: str, base_url: str, workload: str, *args: str, cap_s: float,
-                header: str | None = None) -> dict[str, Any] | None:
+def agent_bench(
+    label: str, base_url: str, workload: str, *args: str, cap_s: float, header: str | None = None
+) -> dict[str, Any] | None:
     cmd = [PY, str(AGENT_BENCH), "--base-url", base_url, "--workload", workload, "--json", *args]
     if header:
         cmd += ["--header", header]
     log(f"{label}: {workload} {' '.join(a for a in args if not a.startswith('{'))}")
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                         start_new_session=True)
+    p = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
     PROCS.live.append(p)
     try:
         out, err = p.communicate(timeout=cap_s + 180.0)
@@ -265,7 +276,9 @@ def agent_bench(label: str, base_url: str, workload: str, *args: str, cap_s: flo
     res: dict[str, Any] = json.loads(lines[-1])
     RAW.append({"section": label, **res})
     if res.get("errors"):
-        log(f"  {label} {workload}: {res['errors']} errors {res.get('error_kinds')}: {res.get('error_samples', [])[:2]}")
+        log(
+            f"  {label} {workload}: {res['errors']} errors {res.get('error_kinds')}: {res.get('error_samples', [])[:2]}"
+        )
     return res
 
 
@@ -275,8 +288,19 @@ def n_d(kind: str) -> list[str]:
 
 
 def measure_floor(floor_url: str, c: int) -> dict[str, Any] | None:
-    return agent_bench("floor", floor_url, "post", "--path", "/threads", "-c", str(c), "--warmup", "200",
-                       *n_d("floor"), cap_s=SIZES["floor"][1])
+    return agent_bench(
+        "floor",
+        floor_url,
+        "post",
+        "--path",
+        "/threads",
+        "-c",
+        str(c),
+        "--warmup",
+        "200",
+        *n_d("floor"),
+        cap_s=SIZES["floor"][1],
+    )
 
 
 # --------------------------------------------------------------------------- servers
@@ -315,8 +339,20 @@ class XpertServer(Target):
 
     def start(self) -> None:
         port = free_port()
-        cmd = [XPERT, "serve", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(self.data_dir),
-               "--xperts", str(ROOT / "bench" / "xperts"), "--log-level", "warning"]
+        cmd = [
+            XPERT,
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--data-dir",
+            str(self.data_dir),
+            "--xperts",
+            str(ROOT / "bench" / "xperts"),
+            "--log-level",
+            "warning",
+        ]
         if self.database_url:
             cmd += ["--database-url", self.database_url]
         log_path = self.data_dir / "server.log"
@@ -342,8 +378,12 @@ class XpertServer(Target):
 
     def assistant(self, slug: str) -> str:
         if slug not in self._ids:
-            found = http("POST", self.base_url + "/assistants/search", {"metadata": {"slug": slug}},
-                         {"x-api-key": self.key})
+            found = http(
+                "POST",
+                self.base_url + "/assistants/search",
+                {"metadata": {"slug": slug}},
+                {"x-api-key": self.key},
+            )
             if not found:
                 raise RuntimeError(f"no assistant with slug {slug!r} (is bench/xperts loaded?)")
             self._ids[slug] = found[0]["assistant_id"]
@@ -369,9 +409,22 @@ class LangGraphDev(Target):
         if not link.exists():
             link.symlink_to(LG_APP / "graphs.py")
         port = free_port()
-        cmd = [str(LG_VENV / "bin" / "langgraph"), "dev", "--config", "langgraph.json", "--host", "127.0.0.1",
-               "--port", str(port), "--no-browser", "--no-reload", "--n-jobs-per-worker", "256",
-               "--server-log-level", "warning"]
+        cmd = [
+            str(LG_VENV / "bin" / "langgraph"),
+            "dev",
+            "--config",
+            "langgraph.json",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-browser",
+            "--no-reload",
+            "--n-jobs-per-worker",
+            "256",
+            "--server-log-level",
+            "warning",
+        ]
         log_path = self.workdir / "server.log"
         self.proc = PROCS.start(cmd, cwd=self.workdir, log_path=log_path)
         self.pid = self.proc.pid
@@ -401,17 +454,37 @@ def specs(t: Target, short: bool) -> list[tuple[str, int, str, list[str], str]]:
     out: list[tuple[str, int, str, list[str], str]] = [("threads", 16, "threads", [], "threads")]
     if not short:
         out.append(("search", 16, "search", [], "search"))
-    out.append(("wait", 16, "wait", ["--assistant", t.assistant("echo"), "--input-json", t.input_json], "wait"))
+    out.append(
+        ("wait", 16, "wait", ["--assistant", t.assistant("echo"), "--input-json", t.input_json], "wait")
+    )
     for c in (4, 16):
-        out.append((f"stream{c}", c, "stream", ["--assistant", t.assistant("tokens"), "--input-json", t.input_json,
-                                                 *t.stream_args], f"stream{c}"))
+        out.append(
+            (
+                f"stream{c}",
+                c,
+                "stream",
+                ["--assistant", t.assistant("tokens"), "--input-json", t.input_json, *t.stream_args],
+                f"stream{c}",
+            )
+        )
     return out
 
 
 def one(t: Target, label: str, c: int, workload: str, args: list[str], size: str) -> dict[str, Any] | None:
     settle(t.pid, limit=10.0)
-    return agent_bench(label, t.base_url, workload, "-c", str(c), "--warmup", str(min(c, WARMUP)), *args,
-                       *n_d(size), cap_s=SIZES[size][1], header=t.header)
+    return agent_bench(
+        label,
+        t.base_url,
+        workload,
+        "-c",
+        str(c),
+        "--warmup",
+        str(min(c, WARMUP)),
+        *args,
+        *n_d(size),
+        cap_s=SIZES[size][1],
+        header=t.header,
+    )
 
 
 def run_suite(t: Target, floor_url: str, *, hold: bool) -> dict[str, Any]:
@@ -431,14 +504,43 @@ def run_suite(t: Target, floor_url: str, *, hold: bool) -> dict[str, Any]:
             # is its own (RSS taken by an earlier workload is rarely given back).
             t.stop()
             t.start()
-            agent_bench(t.label + " warm-up", t.base_url, "stream", "--assistant", t.assistant("tokens"),
-                        "--input-json", t.input_json, *t.stream_args, "-c", "4", "-n", "16", cap_s=30.0,
-                        header=t.header)
+            agent_bench(
+                t.label + " warm-up",
+                t.base_url,
+                "stream",
+                "--assistant",
+                t.assistant("tokens"),
+                "--input-json",
+                t.input_json,
+                *t.stream_args,
+                "-c",
+                "4",
+                "-n",
+                "16",
+                cap_s=30.0,
+                header=t.header,
+            )
             settle(t.pid, limit=10.0)
-            r[f"hold{c}"] = agent_bench(t.label, t.base_url, "hold", "--assistant", t.assistant("slow"),
-                                        "--input-json", t.input_json, *t.hold_args, "-c", str(c),
-                                        "-d", str(HOLD_S), "--server-pid", str(t.pid), "--timeout", "60",
-                                        cap_s=HOLD_S + 60, header=t.header)
+            r[f"hold{c}"] = agent_bench(
+                t.label,
+                t.base_url,
+                "hold",
+                "--assistant",
+                t.assistant("slow"),
+                "--input-json",
+                t.input_json,
+                *t.hold_args,
+                "-c",
+                str(c),
+                "-d",
+                str(HOLD_S),
+                "--server-pid",
+                str(t.pid),
+                "--timeout",
+                "60",
+                cap_s=HOLD_S + 60,
+                header=t.header,
+            )
             settle(t.pid, limit=20.0)
     return r
 
@@ -460,8 +562,20 @@ def interleaved(a: Target, b: Target, floor_url: str, rounds: int) -> dict[str, 
 
 def preload(database_url: str) -> dict[str, Any] | None:
     log(f"preloading {PRELOAD:,} threads through the storage layer")
-    p = subprocess.run([PY, str(ROOT / "bench" / "preload_threads.py"), "--database-url", database_url,
-                        "--count", str(PRELOAD)], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    p = subprocess.run(
+        [
+            PY,
+            str(ROOT / "bench" / "preload_threads.py"),
+            "--database-url",
+            database_url,
+            "--count",
+            str(PRELOAD),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     if p.returncode != 0:
         log(f"  preload failed: {p.stderr.strip()[-800:]}")
         return None
@@ -470,8 +584,14 @@ def preload(database_url: str) -> dict[str, Any] | None:
     return res
 
 
-def xpert_section(label: str, data_dir: Path, database_url: str | None, redis_url: str | None,
-                  floor_url: str, clone: Callable[[], tuple[Path, str | None]]) -> dict[str, Any]:
+def xpert_section(
+    label: str,
+    data_dir: Path,
+    database_url: str | None,
+    redis_url: str | None,
+    floor_url: str,
+    clone: Callable[[], tuple[Path, str | None]],
+) -> dict[str, Any]:
     """The full suite on a fresh server; then the stored-threads comparison: the data is cloned, PRELOAD
     threads written into the clone, and servers on the original (A) and the clone (B) measured alternately."""
     sec: dict[str, Any] = {}
@@ -514,8 +634,13 @@ def peer_section(workdir: Path, floor_url: str) -> dict[str, Any]:
 # --------------------------------------------------------------------------- postgres / redis
 def serve_supports(flag: str) -> bool:
     try:
-        out = subprocess.run([XPERT, "serve", "--help"], capture_output=True, text=True, timeout=60,
-                             env={**os.environ, "COLUMNS": "200"}).stdout
+        out = subprocess.run(
+            [XPERT, "serve", "--help"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "COLUMNS": "200"},
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return False
     return flag in out
@@ -591,18 +716,59 @@ ROWS: list[tuple[str, str, Callable[[Any], Any], str, str]] = [
     ("wait `echo`, runs/s (-c 16)", "wait", lambda r: g(r, "runs_per_s"), "", "tput"),
     ("wait `echo`, wait p50 ms", "wait", lambda r: g(r, "wait_ms", "p50"), " ms", "lat"),
     ("stream `tokens`, runs/s (-c 4)", "stream4", lambda r: g(r, "runs_per_s"), "", "tput"),
-    ("stream `tokens`, first event p50 ms (-c 4)", "stream4", lambda r: g(r, "first_event_ms", "p50"), " ms", "lat"),
+    (
+        "stream `tokens`, first event p50 ms (-c 4)",
+        "stream4",
+        lambda r: g(r, "first_event_ms", "p50"),
+        " ms",
+        "lat",
+    ),
     ("stream `tokens`, events/run", "stream4", lambda r: g(r, "events_per_run", "p50"), "", "none"),
     ("stream `tokens`, runs/s (-c 16)", "stream16", lambda r: g(r, "runs_per_s"), "", "tput"),
-    ("stream `tokens`, first event p50 ms (-c 16)", "stream16", lambda r: g(r, "first_event_ms", "p50"), " ms", "lat"),
-    ("hold `slow` -c 200, events/s (last third)", "hold200", lambda r: g(r, "events_per_s_last_third"), "", "ideal:200"),
+    (
+        "stream `tokens`, first event p50 ms (-c 16)",
+        "stream16",
+        lambda r: g(r, "first_event_ms", "p50"),
+        " ms",
+        "lat",
+    ),
+    (
+        "hold `slow` -c 200, events/s (last third)",
+        "hold200",
+        lambda r: g(r, "events_per_s_last_third"),
+        "",
+        "ideal:200",
+    ),
     ("hold `slow` -c 200, streams open at end", "hold200", lambda r: g(r, "streams_open_at_end"), "", "none"),
-    ("hold `slow` -c 200, first event p50 ms", "hold200", lambda r: g(r, "first_event_ms", "p50"), " ms", "none"),
-    ("hold `slow` -c 200, RSS KiB per open stream", "hold200",
-     lambda r: rss_per_stream(r), "", "none"),
-    ("hold `slow` -c 1000, events/s (last third)", "hold1000", lambda r: g(r, "events_per_s_last_third"), "", "ideal:1000"),
-    ("hold `slow` -c 1000, streams open at end", "hold1000", lambda r: g(r, "streams_open_at_end"), "", "none"),
-    ("hold `slow` -c 1000, first event p50 ms", "hold1000", lambda r: g(r, "first_event_ms", "p50"), " ms", "none"),
+    (
+        "hold `slow` -c 200, first event p50 ms",
+        "hold200",
+        lambda r: g(r, "first_event_ms", "p50"),
+        " ms",
+        "none",
+    ),
+    ("hold `slow` -c 200, RSS KiB per open stream", "hold200", lambda r: rss_per_stream(r), "", "none"),
+    (
+        "hold `slow` -c 1000, events/s (last third)",
+        "hold1000",
+        lambda r: g(r, "events_per_s_last_third"),
+        "",
+        "ideal:1000",
+    ),
+    (
+        "hold `slow` -c 1000, streams open at end",
+        "hold1000",
+        lambda r: g(r, "streams_open_at_end"),
+        "",
+        "none",
+    ),
+    (
+        "hold `slow` -c 1000, first event p50 ms",
+        "hold1000",
+        lambda r: g(r, "first_event_ms", "p50"),
+        " ms",
+        "none",
+    ),
     ("hold `slow` -c 1000, RSS KiB per open stream", "hold1000", lambda r: rss_per_stream(r), "", "none"),
 ]
 # Rows re-measured with PRELOAD threads stored; `higher_better` decides the sign of a "drop".
@@ -610,8 +776,14 @@ STORED_ROWS: list[tuple[str, str, Callable[[Any], Any], str, str, bool]] = [
     ("threads create, req/s", "threads", lambda r: g(r, "req_per_s"), "", "tput", True),
     ("wait `echo`, runs/s", "wait", lambda r: g(r, "runs_per_s"), "", "tput", True),
     ("stream `tokens`, runs/s (-c 4)", "stream4", lambda r: g(r, "runs_per_s"), "", "tput", True),
-    ("stream `tokens`, first event p50 ms (-c 4)", "stream4", lambda r: g(r, "first_event_ms", "p50"), " ms",
-     "lat", False),
+    (
+        "stream `tokens`, first event p50 ms (-c 4)",
+        "stream4",
+        lambda r: g(r, "first_event_ms", "p50"),
+        " ms",
+        "lat",
+        False,
+    ),
     ("stream `tokens`, runs/s (-c 16)", "stream16", lambda r: g(r, "runs_per_s"), "", "tput", True),
 ]
 
@@ -637,7 +809,9 @@ def normalized(res: dict[str, Any] | None, fn: Callable[[Any], Any], kind: str) 
     return v / ref if v is not None and ref else None
 
 
-def best_of(results: list[dict[str, Any] | None] | None, fn: Callable[[Any], Any], higher: bool) -> float | None:
+def best_of(
+    results: list[dict[str, Any] | None] | None, fn: Callable[[Any], Any], higher: bool
+) -> float | None:
     """Best round: other people's load only ever slows a run down, so the best one is the least disturbed."""
     vals: list[float] = [v for v in (fn(r) for r in results or [] if r is not None) if v is not None]
     if not vals:
@@ -662,8 +836,10 @@ def floor_summary(sec: dict[str, Any], c: int) -> tuple[str, str]:
     lat = [g(f, "latency_ms", "p50") for f in floors if g(f, "latency_ms", "p50")]
     if not vals:
         return "—", "—"
-    return (f"{fnum(sum(vals) / len(vals))} [{fnum(min(vals))}–{fnum(max(vals))}]",
-            f"{fnum(sum(lat) / len(lat), ' ms')}")
+    return (
+        f"{fnum(sum(vals) / len(vals))} [{fnum(min(vals))}–{fnum(max(vals))}]",
+        f"{fnum(sum(lat) / len(lat), ' ms')}",
+    )
 
 
 def build_table(sections: list[tuple[str, dict[str, Any]]]) -> str:
@@ -725,7 +901,10 @@ def build_table(sections: list[tuple[str, dict[str, Any]]]) -> str:
                 if kind == "tput":
                     ref, suf = best_of(g(st, "floor", key), lambda r: g(r, "req_per_s"), True), "×"
                 else:
-                    ref, suf = best_of(g(st, "floor", key), lambda r: g(r, "latency_ms", "p50"), False), "× fl"
+                    ref, suf = (
+                        best_of(g(st, "floor", key), lambda r: g(r, "latency_ms", "p50"), False),
+                        "× fl",
+                    )
                 row += [s, ratio(vb, ref, suf)]
             lines.append("| " + " | ".join(row + extra) + " |")
     return "\n".join(lines)
@@ -763,32 +942,48 @@ def machine() -> dict[str, Any]:
         pass
     commit = ""
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                                timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
         commit += " + uncommitted changes" if dirty else ""
     except (OSError, subprocess.SubprocessError):
         pass
     return {
-        "nproc": os.cpu_count(), "cpu": model, "mem_gib": round(mem_kb / 1048576, 1),
-        "python": platform.python_version(), "loadavg": os.getloadavg(), "commit": commit,
+        "nproc": os.cpu_count(),
+        "cpu": model,
+        "mem_gib": round(mem_kb / 1048576, 1),
+        "python": platform.python_version(),
+        "loadavg": os.getloadavg(),
+        "commit": commit,
         "kernel": platform.release(),
     }
 
 
-def write_results(m: dict[str, Any], table: str, notes: list[str], started: dt.datetime, elapsed: float) -> None:
+def write_results(
+    m: dict[str, Any], table: str, notes: list[str], started: dt.datetime, elapsed: float
+) -> None:
     target = os.environ.get("BENCH_RESULTS", str(ROOT / "bench" / "RESULTS.md"))
     if target == "-":
         return
     path = Path(target)
-    knobs = ", ".join(f"{k}={os.environ[k]}" for k in sorted(os.environ) if k.startswith("BENCH_")) or "defaults"
+    knobs = (
+        ", ".join(f"{k}={os.environ[k]}" for k in sorted(os.environ) if k.startswith("BENCH_")) or "defaults"
+    )
     la = m["loadavg"]
     parts = []
     if not path.exists():
-        parts.append("# `make bench` results\n\nOne dated section per run, appended by `bench/run.py` "
-                     "(see its docstring for the knobs). Absolute numbers depend on the machine's load; "
-                     "compare the ratios.\n")
+        parts.append(
+            "# `make bench` results\n\nOne dated section per run, appended by `bench/run.py` "
+            "(see its docstring for the knobs). Absolute numbers depend on the machine's load; "
+            "compare the ratios.\n"
+        )
     parts.append(
         f"\n## {started.strftime('%Y-%m-%d %H:%M:%S %Z').strip()}\n\n"
         f"- machine: {m['nproc']} CPUs ({m['cpu']}), {m['mem_gib']} GiB RAM, Linux {m['kernel']}, "
@@ -811,8 +1006,10 @@ def main() -> int:
     t0 = time.monotonic()
     nofile = raise_nofile()
     m = machine()
-    log(f"machine: {m['nproc']} CPUs, {m['mem_gib']} GiB, Python {m['python']}, load {m['loadavg']}, "
-        f"open files {nofile[0]}; quick={QUICK} peer={PEER} hold={HOLD_S:g}s preload={PRELOAD}")
+    log(
+        f"machine: {m['nproc']} CPUs, {m['mem_gib']} GiB, Python {m['python']}, load {m['loadavg']}, "
+        f"open files {nofile[0]}; quick={QUICK} peer={PEER} hold={HOLD_S:g}s preload={PRELOAD}"
+    )
     if nofile[0] < 4096:
         log(f"warning: open-files limit {nofile[0]}: hold -c 1000 may fail (raise `ulimit -n`)")
     for path in (AGENT_BENCH, SHARED / "floor_app.py"):
@@ -827,8 +1024,23 @@ def main() -> int:
     try:
         floor_port = free_port()
         floor_log = work / "floor.log"
-        floor = PROCS.start([PY, "-m", "uvicorn", "floor_app:app", "--host", "127.0.0.1", "--port", str(floor_port),
-                             "--no-access-log", "--log-level", "warning"], cwd=SHARED, log_path=floor_log)
+        floor = PROCS.start(
+            [
+                PY,
+                "-m",
+                "uvicorn",
+                "floor_app:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(floor_port),
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
+            cwd=SHARED,
+            log_path=floor_log,
+        )
         floor_url = f"http://127.0.0.1:{floor_port}"
         wait_until_listening(floor, floor_port, floor_log)
 
@@ -900,8 +1112,9 @@ def main() -> int:
         for prefix in REDIS_PREFIXES:
             redis_cleanup(prefix)
         if os.environ.get("BENCH_JSON"):
-            Path(os.environ["BENCH_JSON"]).write_text(json.dumps({"machine": m, "sections": dict(sections),
-                                                                   "raw": RAW}, indent=1, default=str))
+            Path(os.environ["BENCH_JSON"]).write_text(
+                json.dumps({"machine": m, "sections": dict(sections), "raw": RAW}, indent=1, default=str)
+            )
         if any(r.get("errors") for r in RAW) or any("failed" in n for n in notes):
             keep = Path(tempfile.mkdtemp(prefix="xpert-bench-logs-"))
             for f in work.rglob("*.log"):
@@ -916,7 +1129,9 @@ def main() -> int:
         return 1
     for name, sec in sections:
         if g(sec, "preload"):
-            notes.append(f"{name}: {sec['preload']['created']:,} threads preloaded in {sec['preload']['seconds']} s")
+            notes.append(
+                f"{name}: {sec['preload']['created']:,} threads preloaded in {sec['preload']['seconds']} s"
+            )
     table = build_table(sections)
     print()
     print(table)

@@ -47,8 +47,9 @@ class Procs:
 
     def start(self, name: str, *args: str, extra: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
         log = (self.root / f"{name}.log").open("wb")
-        p = subprocess.Popen([str(XPERT), *args], stdout=log, stderr=subprocess.STDOUT,
-                             env={**self.env, **(extra or {})})
+        p = subprocess.Popen(
+            [str(XPERT), *args], stdout=log, stderr=subprocess.STDOUT, env={**self.env, **(extra or {})}
+        )
         self.all.append(p)
         return p
 
@@ -73,8 +74,12 @@ def get(url: str, headers: dict[str, str] | None = None) -> Any:
 
 
 def post(url: str, body: Any) -> Any:
-    req = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                 headers={"x-api-key": KEY, "content-type": "application/json"})
+    req = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"x-api-key": KEY, "content-type": "application/json"},
+    )
     with urllib.request.urlopen(req, timeout=10) as r:
         return json.loads(r.read())
 
@@ -102,16 +107,45 @@ def wait_workers(base: str, n: int) -> None:
 def agent_bench(bases: list[str], assistant: str, c: int, n: int) -> dict[str, Any]:
     """agent_bench `stream` at each base (c/len(bases) clients each, at once); merged figures."""
     per = max(1, c // len(bases))
-    procs = [subprocess.Popen([sys.executable, str(AGENT_BENCH), "--base-url", b, "--header", f"x-api-key: {KEY}",
-                               "--workload", "stream", "--assistant", assistant, "--input-json", '{"input":"hi"}',
-                               "--end-event", "complete", "-c", str(per), "-n", str(n // len(bases)),
-                               "--warmup", str(per), "--json"], stdout=subprocess.PIPE, text=True) for b in bases]
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                str(AGENT_BENCH),
+                "--base-url",
+                b,
+                "--header",
+                f"x-api-key: {KEY}",
+                "--workload",
+                "stream",
+                "--assistant",
+                assistant,
+                "--input-json",
+                '{"input":"hi"}',
+                "--end-event",
+                "complete",
+                "-c",
+                str(per),
+                "-n",
+                str(n // len(bases)),
+                "--warmup",
+                str(per),
+                "--json",
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for b in bases
+    ]
     results = [json.loads(p.communicate()[0]) for p in procs]
     first = sorted(r["first_event_ms"]["p50"] for r in results)
-    return {"runs_per_s": round(sum(r["runs_per_s"] for r in results), 1),
-            "first_event_p50_ms": first[len(first) // 2] if len(first) % 2 else round(sum(first) / 2, 1),
-            "first_event_p90_ms": max(r["first_event_ms"]["p90"] for r in results),
-            "errors": sum(r.get("errors", 0) for r in results), "events_per_run": results[0]["events_per_run"]["p50"]}
+    return {
+        "runs_per_s": round(sum(r["runs_per_s"] for r in results), 1),
+        "first_event_p50_ms": first[len(first) // 2] if len(first) % 2 else round(sum(first) / 2, 1),
+        "first_event_p90_ms": max(r["first_event_ms"]["p90"] for r in results),
+        "errors": sum(r.get("errors", 0) for r in results),
+        "events_per_run": results[0]["events_per_run"]["p50"],
+    }
 
 
 def drain_rate(base: str, db_url: str, assistant: str, n: int) -> dict[str, Any]:
@@ -130,8 +164,11 @@ def drain_rate(base: str, db_url: str, assistant: str, n: int) -> dict[str, Any]
         if done >= n:
             break
         time.sleep(0.05)
-    return {"runs": n, "seconds": round(time.perf_counter() - started, 2),
-            "runs_per_s": round(n / (time.perf_counter() - started), 1)}
+    return {
+        "runs": n,
+        "seconds": round(time.perf_counter() - started, 2),
+        "runs_per_s": round(n / (time.perf_counter() - started), 1),
+    }
 
 
 def main() -> None:
@@ -150,11 +187,24 @@ def main() -> None:
         admin.execute(f'CREATE DATABASE "{db}"')
     root = Path(tempfile.mkdtemp(prefix="xpert-scale-bench-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("XPERT_")}
-    env.update({"XPERT_DATABASE_URL": f"{PG}/{db}", "XPERT_REDIS_URL": REDIS, "XPERT_REDIS_PREFIX": prefix,
-                "XPERT_API_KEY": KEY, "XPERT_LOG_LEVEL": "warning", "XPERT_XPERTS_DIR": str(ROOT / "bench" / "xperts"),
-                "XPERT_DATA_DIR": str(root / "data"), "XPERT_FILES_DIR": str(root / "files")})
+    env.update(
+        {
+            "XPERT_DATABASE_URL": f"{PG}/{db}",
+            "XPERT_REDIS_URL": REDIS,
+            "XPERT_REDIS_PREFIX": prefix,
+            "XPERT_API_KEY": KEY,
+            "XPERT_LOG_LEVEL": "warning",
+            "XPERT_XPERTS_DIR": str(ROOT / "bench" / "xperts"),
+            "XPERT_DATA_DIR": str(root / "data"),
+            "XPERT_FILES_DIR": str(root / "files"),
+        }
+    )
     procs = Procs(root, env)
-    out: dict[str, Any] = {"machine": {"nproc": os.cpu_count(), "load": os.getloadavg()}, "c": args.c, "n": args.n}
+    out: dict[str, Any] = {
+        "machine": {"nproc": os.cpu_count(), "load": os.getloadavg()},
+        "c": args.c,
+        "n": args.n,
+    }
     try:
         ports = [free_port(), free_port()]
         apis = [procs.start(f"api{i}", "serve", "--port", str(p)) for i, p in enumerate(ports)]

@@ -118,11 +118,15 @@ class Load:
         if resp.status_code in statuses:
             self.tally.ok[kind] += 1
             return resp
-        self.tally.error(kind, f"{resp.request.method} {resp.request.url.path}: {resp.status_code} {resp.text[:200]}")
+        self.tally.error(
+            kind, f"{resp.request.method} {resp.request.url.path}: {resp.status_code} {resp.text[:200]}"
+        )
         return None
 
     async def thread(self, rnd: random.Random) -> str | None:
-        resp = await self.expect("thread", await self.c.post("/threads", json={"metadata": {"soak": True}}), 201)
+        resp = await self.expect(
+            "thread", await self.c.post("/threads", json={"metadata": {"soak": True}}), 201
+        )
         if resp is None:
             return None
         tid: str = resp.json()["thread_id"]
@@ -154,8 +158,13 @@ class Load:
     async def op_upload(self, rnd: random.Random) -> None:
         words = " ".join(rnd.choice(["alpha", "beta", "gamma", "delta", "soak", "leak"]) for _ in range(600))
         content = (words * rnd.randint(1, 8)).encode()
-        resp = await self.expect("upload", await self.c.post(
-            "/contexts/file", files={"file": (f"soak-{rnd.randint(0, 999)}.txt", content, "text/plain")}), 201)
+        resp = await self.expect(
+            "upload",
+            await self.c.post(
+                "/contexts/file", files={"file": (f"soak-{rnd.randint(0, 999)}.txt", content, "text/plain")}
+            ),
+            201,
+        )
         if resp is not None and rnd.random() < 0.7:
             await self.expect("delete", await self.c.delete(f"/contexts/file/{resp.json()['id']}"), 200)
 
@@ -168,8 +177,13 @@ class Load:
         elif choice == 2:
             await self.expect("search", await self.c.post("/assistants/search", json={"limit": 5}), 201)
         elif self.kb_id:
-            await self.expect("search", await self.c.post(
-                f"/knowledges/{self.kb_id}/search", json={"query": rnd.choice(["soak", "memory", "leak"])}), 201)
+            await self.expect(
+                "search",
+                await self.c.post(
+                    f"/knowledges/{self.kb_id}/search", json={"query": rnd.choice(["soak", "memory", "leak"])}
+                ),
+                201,
+            )
 
 
 async def worker(load: Load, seed: int, deadline: float) -> None:
@@ -201,16 +215,19 @@ async def seed_knowledge(c: httpx.AsyncClient) -> str | None:
         log(f"no knowledge base ({kb.status_code}): searches skip it")
         return None
     kb_id: str = kb.json()["id"]
-    docs = [{"text": f"Document {i}: memory leaks show as RSS that keeps growing under a steady load."}
-            for i in range(5)]
+    docs = [
+        {"text": f"Document {i}: memory leaks show as RSS that keeps growing under a steady load."}
+        for i in range(5)
+    ]
     await c.post(f"/knowledges/{kb_id}/bulk", json=docs)
     return kb_id
 
 
 async def soak(base: str, key: str, pid: int) -> tuple[Tally, list[tuple[float, float]], float]:
     limits = httpx.Limits(max_connections=WORKERS * 2, max_keepalive_connections=WORKERS * 2)
-    async with httpx.AsyncClient(base_url=base + PREFIX, headers={"x-api-key": key}, timeout=120,
-                                 limits=limits) as c:
+    async with httpx.AsyncClient(
+        base_url=base + PREFIX, headers={"x-api-key": key}, timeout=120, limits=limits
+    ) as c:
         (demo,) = (await c.post("/assistants/search", json={"metadata": {"slug": "demo"}})).json()
         kb_id = await seed_knowledge(c)
         tally = Tally()
@@ -219,18 +236,23 @@ async def soak(base: str, key: str, pid: int) -> tuple[Tally, list[tuple[float, 
         started = time.monotonic()
         deadline = started + SECONDS
         progress = asyncio.create_task(report_progress(tally, samples, started, deadline))
-        await asyncio.gather(sampler(pid, started, deadline, samples),
-                             *(worker(load, i, deadline) for i in range(WORKERS)))
+        await asyncio.gather(
+            sampler(pid, started, deadline, samples), *(worker(load, i, deadline) for i in range(WORKERS))
+        )
         progress.cancel()
         return tally, samples, time.monotonic() - started
 
 
-async def report_progress(tally: Tally, samples: list[tuple[float, float]], started: float, deadline: float) -> None:
+async def report_progress(
+    tally: Tally, samples: list[tuple[float, float]], started: float, deadline: float
+) -> None:
     while time.monotonic() < deadline:
         await asyncio.sleep(60)
         rss = f"{samples[-1][1]:.1f} MiB" if samples else "?"
-        log(f"{time.monotonic() - started:.0f}/{SECONDS:.0f} s: {sum(tally.ok.values())} ok, "
-            f"{sum(tally.errors.values())} errors, RSS {rss}")
+        log(
+            f"{time.monotonic() - started:.0f}/{SECONDS:.0f} s: {sum(tally.ok.values())} ok, "
+            f"{sum(tally.errors.values())} errors, RSS {rss}"
+        )
 
 
 def start_server(data_dir: Path, key: str, port: int) -> subprocess.Popen[bytes]:
@@ -239,8 +261,13 @@ def start_server(data_dir: Path, key: str, port: int) -> subprocess.Popen[bytes]
     if os.environ.get("SOAK_DATABASE_URL"):
         env["XPERT_DATABASE_URL"] = os.environ["SOAK_DATABASE_URL"]
     log_file = open(data_dir.parent / "server.log", "ab")
-    proc = subprocess.Popen([str(XPERT), "serve", "--port", str(port), "--data-dir", str(data_dir)],
-                            stdout=log_file, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    proc = subprocess.Popen(
+        [str(XPERT), "serve", "--port", str(port), "--data-dir", str(data_dir)],
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        env=env,
+        start_new_session=True,
+    )
     log_file.close()
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
@@ -270,7 +297,9 @@ def data_size_mib(data_dir: Path) -> float:
     return sum(p.stat().st_size for p in data_dir.rglob("*") if p.is_file()) / 2**20
 
 
-def report(tally: Tally, samples: list[tuple[float, float]], elapsed: float, data_mib: float) -> tuple[str, bool]:
+def report(
+    tally: Tally, samples: list[tuple[float, float]], elapsed: float, data_mib: float
+) -> tuple[str, bool]:
     after = [(t, r) for t, r in samples if t >= WARMUP]
     slope = slope_per_10min(after)
     total = sum(tally.ok.values()) + sum(tally.errors.values())
@@ -282,17 +311,21 @@ def report(tally: Tally, samples: list[tuple[float, float]], elapsed: float, dat
         f"soak report: {elapsed:.0f} s of mixed loopback load, {WORKERS} workers ({PAUSE * 1000:.0f} ms pause), "
         f"{'PostgreSQL' if os.environ.get('SOAK_DATABASE_URL') else 'SQLite'}; machine: {os.cpu_count()} CPUs",
         f"requests: {total} ({total / max(elapsed, 1):.1f}/s): "
-        + ", ".join(f"{k} {tally.ok[k]}" + (f" (+{tally.errors[k]} errors)" if tally.errors[k] else "")
-                    for k in kinds),
+        + ", ".join(
+            f"{k} {tally.ok[k]}" + (f" (+{tally.errors[k]} errors)" if tally.errors[k] else "") for k in kinds
+        ),
         f"errors: {errors} (target 0)" + ("".join(f"\n  - {e}" for e in tally.examples)),
         f"RSS: start {samples[0][1]:.1f} MiB, after warm-up ({WARMUP:.0f} s) {rss_at:.1f} MiB, "
         f"end {samples[-1][1]:.1f} MiB, max {max(r for _, r in samples):.1f} MiB ({len(samples)} samples)"
-        if samples else "RSS: no samples",
-        f"RSS slope after warm-up: {slope:+.2f} MiB / 10 min (target < {TARGET_SLOPE:g})" if slope is not None
+        if samples
+        else "RSS: no samples",
+        f"RSS slope after warm-up: {slope:+.2f} MiB / 10 min (target < {TARGET_SLOPE:g})"
+        if slope is not None
         else "RSS slope after warm-up: not enough samples",
         f"data dir at the end: {data_mib:.0f} MiB (SQLite keeps up to 8 MiB of page cache in each of the storage's 7 "
         "connections: RSS grows with the database until those caches are full)",
-        "RSS samples (s: MiB): " + ", ".join(f"{t:.0f}: {r:.1f}" for t, r in samples[:: max(1, len(samples) // 40)]),
+        "RSS samples (s: MiB): "
+        + ", ".join(f"{t:.0f}: {r:.1f}" for t, r in samples[:: max(1, len(samples) // 40)]),
         f"result: {'PASS' if ok else 'FAIL'}",
     ]
     return "\n".join(lines), ok
@@ -310,9 +343,18 @@ def main() -> int:
         text, ok = report(tally, samples, elapsed, data_size_mib(work / "data"))
         print(text, flush=True)
         if os.environ.get("SOAK_JSON"):
-            Path(os.environ["SOAK_JSON"]).write_text(json.dumps(
-                {"seconds": elapsed, "samples": samples, "ok": dict(tally.ok), "errors": dict(tally.errors),
-                 "examples": tally.examples}, indent=1))
+            Path(os.environ["SOAK_JSON"]).write_text(
+                json.dumps(
+                    {
+                        "seconds": elapsed,
+                        "samples": samples,
+                        "ok": dict(tally.ok),
+                        "errors": dict(tally.errors),
+                        "examples": tally.examples,
+                    },
+                    indent=1,
+                )
+            )
     except KeyboardInterrupt:
         log("interrupted")
     finally:

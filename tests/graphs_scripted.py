@@ -43,21 +43,35 @@ class ChunkModel(BaseChatModel):
     def _llm_type(self) -> str:
         return "scripted-chunk-model"
 
-    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content="".join(self.chunks)))])
 
-    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
         for piece in self.chunks:
             chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
             if run_manager:
                 run_manager.on_llm_new_token(chunk.text, chunk=chunk)
             yield chunk
 
-    async def _astream(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                       run_manager: AsyncCallbackManagerForLLMRun | None = None,
-                       **kwargs: Any) -> AsyncIterator[ChatGenerationChunk]:
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
         for piece in self.chunks:
             if self.delay:
                 await asyncio.sleep(self.delay)
@@ -113,11 +127,19 @@ def first_node(state: MessagesState) -> dict[str, Any]:
 def second_node(state: MessagesState) -> dict[str, Any]:
     answer = interrupt({"question": "second?"})
     first = state["messages"][-1].content
-    return {"messages": [AIMessage(content=f"answers: {first} / second: {json.dumps(answer, sort_keys=True)}")]}
+    return {
+        "messages": [AIMessage(content=f"answers: {first} / second: {json.dumps(answer, sort_keys=True)}")]
+    }
 
 
-twice = (StateGraph(MessagesState).add_node("first", first_node).add_node("second", second_node)
-         .add_edge(START, "first").add_edge("first", "second").compile())
+twice = (
+    StateGraph(MessagesState)
+    .add_node("first", first_node)
+    .add_node("second", second_node)
+    .add_edge(START, "first")
+    .add_edge("first", "second")
+    .compile()
+)
 
 
 # ---- memo --------------------------------------------------------------------------------------------------

@@ -40,7 +40,11 @@ def cli_env() -> dict[str, str]:
 def xpert(data_dir: Path, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run(
         [str(XPERT), *args, "--data-dir", str(data_dir)],
-        capture_output=True, text=True, env=cli_env(), timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        env=cli_env(),
+        timeout=60,
+        check=False,
     )
     if ok:
         assert proc.returncode == 0, f"xpert {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr}"
@@ -56,8 +60,11 @@ def create_key(data_dir: Path, *args: str) -> str:
 
 def table_rows(output: str) -> list[list[str]]:
     """The body rows of a rich table, as lists of stripped cells."""
-    return [[cell.strip() for cell in line.strip().strip("│").split("│")] for line in output.splitlines()
-            if line.startswith("│")]
+    return [
+        [cell.strip() for cell in line.strip().strip("│").split("│")]
+        for line in output.splitlines()
+        if line.startswith("│")
+    ]
 
 
 def db_url(data_dir: Path) -> str:
@@ -102,7 +109,9 @@ async def test_keys_create_prints_the_key_alone_on_its_last_line(tmp_path: Path)
             other = (await c.post("/assistants", json={"name": "Other", "slug": "other"})).json()
         async with api.client(bound_key) as c:
             # `--xpert demo` (a slug) bound the key to the demo xpert.
-            assert [a["assistant_id"] for a in (await c.post("/assistants/search", json={})).json()] == [demo.id]
+            assert [a["assistant_id"] for a in (await c.post("/assistants/search", json={})).json()] == [
+                demo.id
+            ]
             assert (await c.get(f"/assistants/{other['assistant_id']}")).status_code == 403
 
 
@@ -236,8 +245,14 @@ def test_a_yaml_alias_bomb_fails_fast_naming_the_file(tmp_path: Path) -> None:
 
         resource.setrlimit(resource.RLIMIT_AS, (1536 * 1024 * 1024, 1536 * 1024 * 1024))
 
-    proc = subprocess.run([str(XPERT), "xperts", "load", str(bomb), "--data-dir", str(tmp_path / "data")],
-                          capture_output=True, text=True, env=cli_env(), timeout=60, check=False,
-                          preexec_fn=limit_memory)
+    proc = subprocess.run(
+        [str(XPERT), "xperts", "load", str(bomb), "--data-dir", str(tmp_path / "data")],
+        capture_output=True,
+        text=True,
+        env=cli_env(),
+        timeout=60,
+        check=False,
+        preexec_fn=limit_memory,
+    )
     assert proc.returncode == 1, proc.stderr[-2000:]
     assert str(bomb) in proc.stderr and "alias" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr

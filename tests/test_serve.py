@@ -61,14 +61,21 @@ def store(tmp_path: Path) -> Iterator[list[str]]:
 def running_server(store: list[str], key: str | None = None, **settings: str) -> Iterator[Served]:
     """`xpert serve` on `store` (its `--data-dir` and, on PostgreSQL, `--database-url`); without `key`, a
     first start that prints its own key."""
-    with serving(Path(store[1]), args=tuple(store[2:]), key=key, first_start_key=key is None, log_level=None,
-                 **settings) as server:
+    with serving(
+        Path(store[1]),
+        args=tuple(store[2:]),
+        key=key,
+        first_start_key=key is None,
+        log_level=None,
+        **settings,
+    ) as server:
         yield server
 
 
 def cli(store: list[str], *args: str) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run([str(XPERT), *args, *store], capture_output=True, text=True, env=clean_env(),
-                          timeout=60, check=False)
+    proc = subprocess.run(
+        [str(XPERT), *args, *store], capture_output=True, text=True, env=clean_env(), timeout=60, check=False
+    )
     assert proc.returncode == 0, f"xpert {' '.join(args)} failed:\n{proc.stderr}"
     return proc
 
@@ -98,15 +105,20 @@ def test_first_start_key_runs_the_seed_flow_and_cli_keys_reach_the_running_serve
             # Bodies over the limit get 413, with or without Content-Length.
             big = {"metadata": {"pad": "x" * BODY_LIMIT}}
             assert c.post("/threads", json=big).status_code == 413
-            chunked = c.post("/threads", content=iter([b'{"metadata": {"pad": "', b"x" * BODY_LIMIT, b'"}}']),
-                             headers={"content-type": "application/json"})
+            chunked = c.post(
+                "/threads",
+                content=iter([b'{"metadata": {"pad": "', b"x" * BODY_LIMIT, b'"}}']),
+                headers={"content-type": "application/json"},
+            )
             assert "content-length" not in chunked.request.headers
             assert chunked.status_code == 413 and chunked.json()["statusCode"] == 413
 
         # A key created by the CLI works at once; revoked, it is refused within the auth cache's second.
         new_key = cli(store, "keys", "create", "--name", "live").stdout.splitlines()[-1]
         assert KEY.fullmatch(new_key)
-        with httpx.Client(base_url=server.api, headers={"authorization": f"Bearer {new_key}"}, timeout=10) as c:
+        with httpx.Client(
+            base_url=server.api, headers={"authorization": f"Bearer {new_key}"}, timeout=10
+        ) as c:
             within(1.0, lambda: c.post("/threads/count", json={}).status_code == 201)
             (row,) = [line for line in cli(store, "keys", "list").stdout.splitlines() if " live " in line]
             key_id = row.strip().strip("│").split("│")[0].strip()
@@ -125,7 +137,9 @@ def test_xpert_api_key_from_the_environment_is_accepted_verbatim(store: list[str
     mine = "sk-x-mykey-" + secrets.token_hex(8)
     with running_server(store, key=mine) as server:
         with httpx.Client(base_url=server.api, timeout=10) as c:
-            ok = c.post("/assistants/search", json={"metadata": {"slug": "demo"}}, headers={"x-api-key": mine})
+            ok = c.post(
+                "/assistants/search", json={"metadata": {"slug": "demo"}}, headers={"x-api-key": mine}
+            )
             assert ok.status_code == 201 and len(ok.json()) == 1
             for other in (mine + "x", mine[:-1], "sk-x-mykey"):
                 assert c.post("/threads", json={}, headers={"x-api-key": other}).status_code == 401

@@ -32,7 +32,9 @@ async def test_seed_flow_against_xpert_serve(server: str) -> None:
     headers = {"x-api-key": API_KEY, "Content-Type": "application/json"}
     async with httpx.AsyncClient(base_url=server, headers=headers, timeout=30) as c:
         # 2. Find the xpert.
-        resp = await c.post("/assistants/search", json={"limit": 1, "offset": 0, "metadata": {"slug": "demo"}})
+        resp = await c.post(
+            "/assistants/search", json={"limit": 1, "offset": 0, "metadata": {"slug": "demo"}}
+        )
         assert resp.status_code == 201, resp.text
         (demo,) = resp.json()
         xpert_id = demo["xpert_id"]
@@ -42,7 +44,10 @@ async def test_seed_flow_against_xpert_serve(server: str) -> None:
         assert resp.status_code == 201, resp.text
         thread_id = resp.json()["thread_id"]
         # 4. runs/stream, read as it arrives (curl -N).
-        body = {"xpert_id": xpert_id, "input": {"action": "send", "message": {"input": {"input": SEED_QUESTION}}}}
+        body = {
+            "xpert_id": xpert_id,
+            "input": {"action": "send", "message": {"input": {"input": SEED_QUESTION}}},
+        }
         async with c.stream("POST", f"/threads/{thread_id}/runs/stream", json=body) as stream:
             assert stream.status_code == 200
             assert stream.headers["content-type"].startswith("text/event-stream")

@@ -21,8 +21,13 @@ FAIL_WITHIN = 15.0  # seconds from launch to exit, imports included (a loaded 2-
 
 
 def serve(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([str(XPERT), "serve", "--port", str(free_port()), "--data-dir", str(tmp_path / "data"),
-                             *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=clean_env())
+    return subprocess.Popen(
+        [str(XPERT), "serve", "--port", str(free_port()), "--data-dir", str(tmp_path / "data"), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=clean_env(),
+    )
 
 
 def fails_fast(tmp_path: Path, *args: str) -> str:
@@ -52,7 +57,9 @@ def test_a_database_that_does_not_exist_says_how_to_create_it(tmp_path: Path) ->
     url = unused_database_url()
     name = url.rsplit("/", 1)[1]
     line = fails_fast(tmp_path, "--database-url", url)
-    assert f"'{name}' does not exist" in line and "createdb -h 127.0.0.1 -p 5432" in line and name in line, line
+    assert f"'{name}' does not exist" in line and "createdb -h 127.0.0.1 -p 5432" in line and name in line, (
+        line
+    )
 
 
 def test_postgresql_down_says_where_it_looked(tmp_path: Path) -> None:
@@ -112,8 +119,9 @@ async def test_info_reports_redis_down(tmp_path: Path) -> None:
     from xpert_server.runs.broker import connect_redis
 
     with scratch_database("xpert_startup") as url:
-        async with open_harness(tmp_path, url, redis_url=TEST_REDIS_URL, redis_prefix=f"x-{free_port()}",
-                                with_worker=True) as h:
+        async with open_harness(
+            tmp_path, url, redis_url=TEST_REDIS_URL, redis_prefix=f"x-{free_port()}", with_worker=True
+        ) as h:
             wiring = h.services.wiring
             assert wiring is not None and wiring.redis is not None
             real = wiring.redis

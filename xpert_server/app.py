@@ -70,15 +70,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     install_openapi(app)
-    for router in (info.metrics_router, health.router, info.router, assistants.router, assistant_graph.router,
-                   threads.router, history.router, runs.router, stateless.router, conversations.router,
-                   store.router, chatkit.router, contexts.router, knowledges.router, keys.router):
+    for router in (
+        info.metrics_router,
+        health.router,
+        info.router,
+        assistants.router,
+        assistant_graph.router,
+        threads.router,
+        history.router,
+        runs.router,
+        stateless.router,
+        conversations.router,
+        store.router,
+        chatkit.router,
+        contexts.router,
+        knowledges.router,
+        keys.router,
+    ):
         include_flat(app, router, prefix, ERROR_RESPONSES)
     app.include_router(widget.router)
     if demo.demo_enabled(settings):
         app.include_router(demo.router)
     app.add_middleware(JSONBodyMiddleware)  # inside the size limit: it reads only bodies that fit
-    app.add_middleware(BodyLimitMiddleware, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes
+    )
     install_cors(app, settings)
     app.state.request_metrics = RequestMetrics()
     app.state.stream_slots = StreamSlots(settings.max_streams_per_credential)

@@ -73,8 +73,12 @@ def serve(
     run_timeout: RunTimeout = None,
     redis_url: RedisUrl = None,
     with_worker: Annotated[bool | None, setting_option("with_worker")] = None,
-    workers: Annotated[int, typer.Option("--workers", min=1, help="API processes on this port (N > 1 needs "
-                                         "PostgreSQL and Redis).")] = 1,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers", min=1, help="API processes on this port (N > 1 needs PostgreSQL and Redis)."
+        ),
+    ] = 1,
 ) -> None:
     """Start the API server (SQLite in the data dir unless --database-url says otherwise).
 
@@ -85,21 +89,38 @@ def serve(
     from xpert_server.app import configure_logging, create_app
     from xpert_server.httplimits import http_options
 
-    settings = _settings(data_dir, database_url, host=host, port=port, xperts_dir=xperts, log_level=log_level,
-                         demo=demo, run_timeout=run_timeout, redis_url=redis_url, with_worker=with_worker)
+    settings = _settings(
+        data_dir,
+        database_url,
+        host=host,
+        port=port,
+        xperts_dir=xperts,
+        log_level=log_level,
+        demo=demo,
+        run_timeout=run_timeout,
+        redis_url=redis_url,
+        with_worker=with_worker,
+    )
     if settings.xperts_dir is not None and not settings.xperts_dir.is_dir():
         _error(f"--xperts {settings.xperts_dir}: not a folder")
         raise typer.Exit(2)
     if workers > 1 and not (settings.is_postgres and settings.redis_url):
-        _error(f"--workers {workers}: several API processes share nothing but the database and Redis, so they "
-               "need --database-url postgresql://… and --redis-url redis://… (or XPERT_DATABASE_URL and "
-               "XPERT_REDIS_URL)")
+        _error(
+            f"--workers {workers}: several API processes share nothing but the database and Redis, so they "
+            "need --database-url postgresql://… and --redis-url redis://… (or XPERT_DATABASE_URL and "
+            "XPERT_REDIS_URL)"
+        )
         raise typer.Exit(2)
     configure_logging(settings.log_level)
     _preflight(settings)
-    common: dict[str, Any] = {"host": settings.host, "port": settings.port, "log_level": settings.log_level,
-                              "access_log": settings.log_level == "debug", "timeout_graceful_shutdown": 5,
-                              **http_options(settings)}
+    common: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": settings.log_level,
+        "access_log": settings.log_level == "debug",
+        "timeout_graceful_shutdown": 5,
+        **http_options(settings),
+    }
     if workers == 1:
         uvicorn.run(create_app(settings), **common)
         return
@@ -160,11 +181,20 @@ def worker(
 
     SIGTERM (or Ctrl-C) stops taking runs, lets the running ones finish for XPERT_DRAIN_SECONDS, and
     hands the rest back to other workers."""
-    settings = _settings(data_dir, database_url, xperts_dir=xperts, redis_url=redis_url,
-                         worker_concurrency=concurrency, log_level=log_level, run_timeout=run_timeout)
+    settings = _settings(
+        data_dir,
+        database_url,
+        xperts_dir=xperts,
+        redis_url=redis_url,
+        worker_concurrency=concurrency,
+        log_level=log_level,
+        run_timeout=run_timeout,
+    )
     if not settings.redis_url:
-        _error("xpert worker needs --redis-url redis://… (or XPERT_REDIS_URL): without Redis, `xpert serve` "
-               "executes its runs itself")
+        _error(
+            "xpert worker needs --redis-url redis://… (or XPERT_REDIS_URL): without Redis, `xpert serve` "
+            "executes its runs itself"
+        )
         raise typer.Exit(2)
     if settings.xperts_dir is not None and not settings.xperts_dir.is_dir():
         _error(f"--xperts {settings.xperts_dir}: not a folder")
@@ -198,9 +228,16 @@ def keys_create(
     org: Annotated[str, typer.Option(help="Organization id (a short slug); created if missing.")] = "default",
     xpert: Annotated[str | None, typer.Option(help="Bind the key to one xpert (id or slug).")] = None,
     name: Annotated[str | None, typer.Option(help="A label shown by `keys list`.")] = None,
-    role: Annotated[str, typer.Option(help="app: uses xperts (the default); admin: also manages the org's "
-                                            "xperts, keys and knowledge bases.")] = "app",
-    expires_in: Annotated[float | None, typer.Option("--expires-in", help="Seconds until the key expires.")] = None,
+    role: Annotated[
+        str,
+        typer.Option(
+            help="app: uses xperts (the default); admin: also manages the org's "
+            "xperts, keys and knowledge bases."
+        ),
+    ] = "app",
+    expires_in: Annotated[
+        float | None, typer.Option("--expires-in", help="Seconds until the key expires.")
+    ] = None,
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
 ) -> None:
@@ -233,15 +270,24 @@ def keys_create(
             xpert_id = found.public_id
         key = generate_key()
         expires_at = time.time() + expires_in if expires_in else None
-        await storage.create_api_key(org, hash_credential(key), key_hint(key), name=name, xpert_id=xpert_id,
-                                     expires_at=expires_at, role="admin" if role == "admin" else "app")
+        await storage.create_api_key(
+            org,
+            hash_credential(key),
+            key_hint(key),
+            name=name,
+            xpert_id=xpert_id,
+            expires_at=expires_at,
+            role="admin" if role == "admin" else "app",
+        )
         return key
 
     key = _with_storage(_settings(data_dir, database_url), run)
     if key is None:
         _error(f"No xpert {xpert!r} in org {org!r}")
         raise typer.Exit(1)
-    console.print(f"Created an {role} key for org [bold]{org}[/bold]" + (f", bound to xpert {xpert}" if xpert else ""))
+    console.print(
+        f"Created an {role} key for org [bold]{org}[/bold]" + (f", bound to xpert {xpert}" if xpert else "")
+    )
     print(key)
 
 
@@ -258,8 +304,12 @@ def keys_list(
     table = Table("id", "org", "name", "role", "key", "xpert", "expires", "status")
     now = time.time()
     for k in records:
-        status = "revoked" if k.revoked_at else "expired" if k.expires_at and k.expires_at <= now else "active"
-        table.add_row(k.id, k.org_id, k.name or "", k.role, k.hint, k.xpert_id or "", ts(k.expires_at) or "", status)
+        status = (
+            "revoked" if k.revoked_at else "expired" if k.expires_at and k.expires_at <= now else "active"
+        )
+        table.add_row(
+            k.id, k.org_id, k.name or "", k.role, k.hint, k.xpert_id or "", ts(k.expires_at) or "", status
+        )
     Console().print(table)
 
 

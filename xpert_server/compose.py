@@ -46,7 +46,10 @@ async def bootstrap_keys(storage: SQLStorage, settings: Settings) -> str | None:
     if settings.api_key:
         if await storage.find_api_key(hash_credential(settings.api_key)) is None:
             await storage.create_api_key(
-                DEFAULT_ORG, hash_credential(settings.api_key), key_hint(settings.api_key), name="XPERT_API_KEY",
+                DEFAULT_ORG,
+                hash_credential(settings.api_key),
+                key_hint(settings.api_key),
+                name="XPERT_API_KEY",
                 role="admin",
             )
             log.info("registered XPERT_API_KEY (%s) for org %s", key_hint(settings.api_key), DEFAULT_ORG)
@@ -55,7 +58,9 @@ async def bootstrap_keys(storage: SQLStorage, settings: Settings) -> str | None:
         return None
     key = generate_key()
     # The bootstrap key is its org's admin: whoever started the server is its operator.
-    await storage.create_api_key(DEFAULT_ORG, hash_credential(key), key_hint(key), name="first start", role="admin")
+    await storage.create_api_key(
+        DEFAULT_ORG, hash_credential(key), key_hint(key), name="first start", role="admin"
+    )
     return key
 
 
@@ -95,19 +100,40 @@ async def build_services(settings: Settings, role: Role = "api") -> Services:
     storage = await _open_storage(settings)
     checkpointer = await _settled(lambda: open_checkpointer(settings))
     files, knowledge = build_knowledge(storage, settings)
-    graphs = GraphProvider(checkpointer.saver, settings, store=OrgStore(storage), storage=storage,
-                           retriever=bind_retriever(knowledge))
+    graphs = GraphProvider(
+        checkpointer.saver,
+        settings,
+        store=OrgStore(storage),
+        storage=storage,
+        retriever=bind_retriever(knowledge),
+    )
     # Knowledge first: runs resolve their attachments through the file service from their first step.
     await start_knowledge(files, knowledge)
-    wiring = await start_runs(storage, settings, graphs, checkpointer, role,  # embedded or scaled, by settings
-                              attachments=files.attachments)
+    wiring = await start_runs(
+        storage,
+        settings,
+        graphs,
+        checkpointer,
+        role,  # embedded or scaled, by settings
+        attachments=files.attachments,
+    )
     sweeper = Sweeper(storage, settings.frame_retention)
     sweeper.start()
     await wiring.start_worker()
     auth = Authenticator(storage, request_limits(settings, wiring.limiter))
-    return Services(settings=settings, storage=storage, auth=auth, checkpointer=checkpointer, graphs=graphs,
-                    events=wiring.events, runs=wiring.runs, sweeper=sweeper, files=files, knowledge=knowledge,
-                    wiring=wiring)
+    return Services(
+        settings=settings,
+        storage=storage,
+        auth=auth,
+        checkpointer=checkpointer,
+        graphs=graphs,
+        events=wiring.events,
+        runs=wiring.runs,
+        sweeper=sweeper,
+        files=files,
+        knowledge=knowledge,
+        wiring=wiring,
+    )
 
 
 async def build_interruptibly(settings: Settings) -> Services:

@@ -135,10 +135,12 @@ def install_error_handlers(app: FastAPI) -> None:
         # The database refused a value (a NUL character, a number beyond its column): the request's
         # fault, and its transaction rolled back. Request models name such fields first (api/limits.py);
         # this is the net under the ones they miss, so they answer 400 and never 500.
-        log.warning("%s %s: the database refused a value: %s", request.method, request.url.path,
-                    type(exc).__name__)
-        return error_response(400, "A value in the request cannot be stored: a NUL character, or a number "
-                                   "out of range.")
+        log.warning(
+            "%s %s: the database refused a value: %s", request.method, request.url.path, type(exc).__name__
+        )
+        return error_response(
+            400, "A value in the request cannot be stored: a NUL character, or a number out of range."
+        )
 
     app.add_exception_handler(ApiError, on_api_error)
     for refused in _database_data_errors():

@@ -29,8 +29,10 @@ except ImportError:  # httptools not installed: uvicorn uses h11, limited by h11
 
 def response_431(limit: int) -> bytes:
     body = dumps(envelope(431, f"Request headers are larger than the limit of {limit} bytes."))
-    return (b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: application/json\r\n"
-            b"content-length: %d\r\nconnection: close\r\n\r\n%s" % (len(body), body))
+    return (
+        b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: application/json\r\n"
+        b"content-length: %d\r\nconnection: close\r\n\r\n%s" % (len(body), body)
+    )
 
 
 if HttpToolsProtocol is not None:
@@ -94,7 +96,9 @@ def raise_open_files_limit() -> int:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if hard == resource.RLIM_INFINITY or soft < hard:
         try:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (hard if hard != resource.RLIM_INFINITY else 65536, hard))
+            resource.setrlimit(
+                resource.RLIMIT_NOFILE, (hard if hard != resource.RLIM_INFINITY else 65536, hard)
+            )
         except (ValueError, OSError):
             pass
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
@@ -110,8 +114,10 @@ def connection_cap(settings: Settings) -> int:
 def http_options(settings: Settings) -> dict[str, Any]:
     """uvicorn.run keyword arguments enforcing the limits of `settings` (head size with either HTTP
     implementation; head and body time and the connection cap with httptools, uvicorn's default)."""
-    options: dict[str, Any] = {"h11_max_incomplete_event_size": settings.max_header_bytes,
-                               "timeout_keep_alive": settings.http_keepalive_timeout}
+    options: dict[str, Any] = {
+        "h11_max_incomplete_event_size": settings.max_header_bytes,
+        "timeout_keep_alive": settings.http_keepalive_timeout,
+    }
     if HttpToolsProtocol is not None:
         from xpert_server.guard import GuardedProtocol, GuardLimits
 
@@ -119,5 +125,7 @@ def http_options(settings: Settings) -> dict[str, Any]:
         GuardedProtocol.limits = GuardLimits.from_settings(settings, connection_cap(settings))
         options["http"] = GuardedProtocol
     else:
-        log.warning("httptools is not installed: no time limits on request heads and bodies, no connection cap.")
+        log.warning(
+            "httptools is not installed: no time limits on request heads and bodies, no connection cap."
+        )
     return options

@@ -41,8 +41,10 @@ async def check_postgres(url: str, timeout: float = CONNECT_TIMEOUT) -> None:
             conn = await psycopg.AsyncConnection.connect(conninfo, connect_timeout=max(1, int(timeout)))
             await conn.close()
     except TimeoutError:
-        raise StartupError(f"PostgreSQL at {_where(target)} did not answer within {timeout:g} s: is it running, "
-                           "and is --database-url (XPERT_DATABASE_URL) right?") from None
+        raise StartupError(
+            f"PostgreSQL at {_where(target)} did not answer within {timeout:g} s: is it running, "
+            "and is --database-url (XPERT_DATABASE_URL) right?"
+        ) from None
     except psycopg.Error as e:
         raise StartupError(postgres_problem(target, str(e))) from None
 
@@ -52,14 +54,20 @@ def postgres_problem(target: URL, error: str) -> str:
     if "does not exist" in error and "database" in error:
         host = f"-h {target.host or 'localhost'} -p {target.port or 5432}"
         user = f" -U {target.username}" if target.username else ""
-        return (f"The database '{target.database}' does not exist on PostgreSQL at {where}: create it "
-                f"(createdb {host}{user} {target.database}) or fix --database-url.")
+        return (
+            f"The database '{target.database}' does not exist on PostgreSQL at {where}: create it "
+            f"(createdb {host}{user} {target.database}) or fix --database-url."
+        )
     if "password authentication failed" in error or "authentication failed" in error:
-        return (f"PostgreSQL at {where} refused the credentials of user '{target.username}': check the user and "
-                "password in --database-url (XPERT_DATABASE_URL).")
+        return (
+            f"PostgreSQL at {where} refused the credentials of user '{target.username}': check the user and "
+            "password in --database-url (XPERT_DATABASE_URL)."
+        )
     if "Connection refused" in error or "could not connect" in error or "connection failed" in error:
-        return (f"Cannot connect to PostgreSQL at {where} (connection refused): start it, or fix the host and "
-                "port in --database-url (XPERT_DATABASE_URL).")
+        return (
+            f"Cannot connect to PostgreSQL at {where} (connection refused): start it, or fix the host and "
+            "port in --database-url (XPERT_DATABASE_URL)."
+        )
     first = error.strip().splitlines()[0] if error.strip() else "unknown error"
     return f"Cannot use PostgreSQL at {where}: {first}"
 
@@ -74,8 +82,10 @@ async def check_redis(url: str, timeout: float = CONNECT_TIMEOUT) -> None:
             await redis.ping()
     except (TimeoutError, RedisError, OSError) as e:
         reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise StartupError(f"Cannot reach Redis at {_redis_where(url)} ({reason}): start it, or fix --redis-url "
-                           "(XPERT_REDIS_URL); scaled mode needs it.") from None
+        raise StartupError(
+            f"Cannot reach Redis at {_redis_where(url)} ({reason}): start it, or fix --redis-url "
+            "(XPERT_REDIS_URL); scaled mode needs it."
+        ) from None
     finally:
         await redis.aclose()
 

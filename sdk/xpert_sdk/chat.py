@@ -72,7 +72,11 @@ def _raise_if_failed(event: StreamEvent) -> None:
     """The run's last story frame, `on_conversation_end`, says whether it failed (sub-agents' frames may
     report failures their parent recovered from, so only this one counts)."""
     data = event.data
-    if not isinstance(data, dict) or data.get("type") != "event" or data.get("event") != "on_conversation_end":
+    if (
+        not isinstance(data, dict)
+        or data.get("type") != "event"
+        or data.get("event") != "on_conversation_end"
+    ):
         return
     end = data.get("data")
     if isinstance(end, dict) and end.get("status") == "error":

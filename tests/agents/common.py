@@ -10,8 +10,9 @@ from tests.runs.common import new_thread, ok, stream
 from tests.runs.sse import SseFrame
 
 
-async def run(c: httpx.AsyncClient, thread_id: str, assistant_id: str, input: Any,
-              context: dict[str, Any] | None = None) -> list[SseFrame]:
+async def run(
+    c: httpx.AsyncClient, thread_id: str, assistant_id: str, input: Any, context: dict[str, Any] | None = None
+) -> list[SseFrame]:
     body: dict[str, Any] = {"assistant_id": assistant_id, "input": input}
     if context is not None:
         body["context"] = context
@@ -58,7 +59,8 @@ def single_call(frames: list[SseFrame]) -> tuple[str, dict[str, Any], dict[str, 
 
 def text(frames: list[SseFrame], agent_key: str | None = None) -> str:
     return "".join(
-        f.data["data"]["text"] for f in frames
+        f.data["data"]["text"]
+        for f in frames
         if f.kind == "message:text" and (agent_key is None or f.data["data"].get("agentKey") == agent_key)
     )
 

@@ -53,13 +53,15 @@ def xperts(base_url: str, mcp_script: Path) -> dict[str, str]:
     """slug → YAML. Every real-model xpert uses the fake server with no retries (errors surface at once)."""
 
     def model(name: str) -> str:
-        return f"model: {{provider: openai, name: {name}, base_url: '{base_url}', options: {{max_retries: 0}}}}"
+        return (
+            f"model: {{provider: openai, name: {name}, base_url: '{base_url}', options: {{max_retries: 0}}}}"
+        )
 
     return {
         "toolbot": f"""
             name: Tool bot
             slug: toolbot
-            {model('tool-bot')}
+            {model("tool-bot")}
             system_prompt: You use tools.
             tools:
               - calculator
@@ -70,14 +72,14 @@ def xperts(base_url: str, mcp_script: Path) -> dict[str, str]:
         "fetcher": f"""
             name: Private fetcher
             slug: fetcher
-            {model('tool-bot')}
+            {model("tool-bot")}
             tools:
               - {{name: http_get, config: {{allow_private: true, timeout: 5}}}}
         """,
         "mcpbot": f"""
             name: MCP bot
             slug: mcpbot
-            {model('tool-bot')}
+            {model("tool-bot")}
             mcp:
               - name: math
                 transport: stdio
@@ -90,18 +92,18 @@ def xperts(base_url: str, mcp_script: Path) -> dict[str, str]:
             slug: helper
             title: The helper
             description: Answers whatever it is asked.
-            {model('tool-bot')}
+            {model("tool-bot")}
         """,
         "boss": f"""
             name: Boss
             slug: boss
-            {model('tool-bot')}
+            {model("tool-bot")}
             agents: [helper]
         """,
         "flaky": f"""
             name: Flaky
             slug: flaky
-            {model('flaky')}
+            {model("flaky")}
         """,
         "seer": f"""
             name: Seer
@@ -112,12 +114,12 @@ def xperts(base_url: str, mcp_script: Path) -> dict[str, str]:
         "thinker": f"""
             name: Thinker
             slug: thinker
-            {model('thinker')}
+            {model("thinker")}
         """,
         "looper": f"""
             name: Looper
             slug: looper
-            {model('looper')}
+            {model("looper")}
             max_steps: 2
             tools: [current_time]
         """,
@@ -163,9 +165,15 @@ class AgentsEnv:
 
 
 @pytest.fixture(scope="session")
-async def agents(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[AgentsEnv]:
+async def agents(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[AgentsEnv]:
     data_dir = tmp_path_factory.mktemp("agents-data")
-    url = str(request.getfixturevalue("pg_url")) if API_BACKEND == "postgres" else f"sqlite:///{data_dir / 'x.db'}"
+    url = (
+        str(request.getfixturevalue("pg_url"))
+        if API_BACKEND == "postgres"
+        else f"sqlite:///{data_dir / 'x.db'}"
+    )
     fake = FakeOpenAI()
     async with serve_in_process(fake.app(), "") as llm:
         folder = tmp_path_factory.mktemp("agents-xperts")

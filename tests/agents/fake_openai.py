@@ -41,11 +41,13 @@ class FakeOpenAI:
     hits: dict[str, int] = field(default_factory=dict)  # GET paths served (the http_get tests read these)
 
     def app(self) -> Starlette:
-        return Starlette(routes=[
-            Route("/v1/chat/completions", self.completions, methods=["POST"]),
-            Route("/hello", self.hello, methods=["GET"]),
-            Route("/redirect", self.redirect, methods=["GET"]),
-        ])
+        return Starlette(
+            routes=[
+                Route("/v1/chat/completions", self.completions, methods=["POST"]),
+                Route("/hello", self.hello, methods=["GET"]),
+                Route("/redirect", self.redirect, methods=["GET"]),
+            ]
+        )
 
     async def hello(self, request: Request) -> Response:
         self.hits["/hello"] = self.hits.get("/hello", 0) + 1
@@ -64,7 +66,9 @@ class FakeOpenAI:
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
         return StreamingResponse(self._sse(body, steps, include_usage), media_type="text/event-stream")
 
-    async def _sse(self, body: dict[str, Any], steps: list[dict[str, Any]], include_usage: bool) -> AsyncIterator[str]:
+    async def _sse(
+        self, body: dict[str, Any], steps: list[dict[str, Any]], include_usage: bool
+    ) -> AsyncIterator[str]:
         cid = f"chatcmpl-{uuid.uuid4().hex[:12]}"
         model = body["model"]
         pieces = 0
@@ -83,14 +87,23 @@ class FakeOpenAI:
         completion = 5 * pieces
         self.usage.append(Usage(model, prompt, completion))
         if include_usage:
-            usage = {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+            usage = {
+                "prompt_tokens": prompt,
+                "completion_tokens": completion,
+                "total_tokens": prompt + completion,
+            }
             yield f"data: {json.dumps({'id': cid, 'object': 'chat.completion.chunk', 'created': 0, 'model': model, 'choices': [], 'usage': usage})}\n\n"
         yield "data: [DONE]\n\n"
 
 
 def _chunk(cid: str, model: str, delta: dict[str, Any], finish: str | None) -> str:
-    payload = {"id": cid, "object": "chat.completion.chunk", "created": 0, "model": model,
-               "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+    payload = {
+        "id": cid,
+        "object": "chat.completion.chunk",
+        "created": 0,
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
     return f"data: {json.dumps(payload)}\n\n"
 
 
@@ -114,10 +127,20 @@ def _tool_calls(spec: str) -> list[dict[str, Any]]:
         _, name, *rest = part.split(" ", 2)
         args = rest[0] if rest else "{}"
         call_id = f"call_{uuid.uuid4().hex[:10]}"
-        steps.append({"tool_calls": [{"index": index, "id": call_id, "type": "function",
-                                      "function": {"name": name, "arguments": ""}}]})
+        steps.append(
+            {
+                "tool_calls": [
+                    {
+                        "index": index,
+                        "id": call_id,
+                        "type": "function",
+                        "function": {"name": name, "arguments": ""},
+                    }
+                ]
+            }
+        )
         for i in range(0, len(args), 7):
-            steps.append({"tool_calls": [{"index": index, "function": {"arguments": args[i:i + 7]}}]})
+            steps.append({"tool_calls": [{"index": index, "function": {"arguments": args[i : i + 7]}}]})
     return steps
 
 
@@ -127,7 +150,11 @@ def script(body: dict[str, Any]) -> list[dict[str, Any]]:
     last = messages[-1] if messages else {}
     tools = body.get("tools") or []
     if model == "thinker":
-        return [{"reasoning_content": "Let me think"}, {"reasoning_content": " about it."}, *_words("Answer: 42")]
+        return [
+            {"reasoning_content": "Let me think"},
+            {"reasoning_content": " about it."},
+            *_words("Answer: 42"),
+        ]
     if model == "looper":
         if tools:
             return _tool_calls("call current_time {}")

@@ -67,7 +67,14 @@ POLICY_ZH = """员工休假制度
 """
 
 _PARTS = [
-    "bearing", "impeller", "gasket", "capacitor", "float switch", "check valve", "pressure tank", "clamp kit"
+    "bearing",
+    "impeller",
+    "gasket",
+    "capacitor",
+    "float switch",
+    "check valve",
+    "pressure tank",
+    "clamp kit",
 ]
 _MATERIALS = ["stainless steel", "brass", "nitrile rubber", "polypropylene", "cast iron", "ceramic"]
 

@@ -20,7 +20,9 @@ graph = StateGraph(MessagesState).add_node("shout", shout).add_edge(START, "shou
 def _plan(state: MessagesState) -> dict[str, list[AIMessage]]:
     if isinstance(state["messages"][-1], ToolMessage):
         return {"messages": [AIMessage(f"done: {state['messages'][-1].content}")]}
-    return {"messages": [AIMessage("", tool_calls=[{"name": "double", "args": {"n": 21}, "id": "call_double_1"}])]}
+    return {
+        "messages": [AIMessage("", tool_calls=[{"name": "double", "args": {"n": 21}, "id": "call_double_1"}])]
+    }
 
 
 @tool

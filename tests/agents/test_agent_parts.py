@@ -35,17 +35,35 @@ def test_confirm_and_reject() -> None:
 
 
 def test_patch_by_id_and_by_name() -> None:
-    by_id = read_approval({"decision": "confirm", "payload": None,
-                           "patch": {"toolCalls": [{"id": "c2", "args": {"message": "B"}}]}}, CALLS)
+    by_id = read_approval(
+        {
+            "decision": "confirm",
+            "payload": None,
+            "patch": {"toolCalls": [{"id": "c2", "args": {"message": "B"}}]},
+        },
+        CALLS,
+    )
     assert by_id["c1"].args == {"message": "a"} and not by_id["c1"].patched
     assert by_id["c2"].args == {"message": "B"} and by_id["c2"].patched
     # A name matches only when it is unambiguous.
-    by_name = read_approval({"decision": "confirm", "payload": None,
-                             "patch": {"toolCalls": [{"name": "send_notification", "args": {}}]}}, CALLS)
+    by_name = read_approval(
+        {
+            "decision": "confirm",
+            "payload": None,
+            "patch": {"toolCalls": [{"name": "send_notification", "args": {}}]},
+        },
+        CALLS,
+    )
     assert not any(d.patched for d in by_name.values())
     # A rejected call stays rejected whatever the patch says.
-    rejected = read_approval({"decision": "reject", "payload": None,
-                              "patch": {"toolCalls": [{"id": "c1", "args": {"message": "z"}}]}}, CALLS)
+    rejected = read_approval(
+        {
+            "decision": "reject",
+            "payload": None,
+            "patch": {"toolCalls": [{"id": "c1", "args": {"message": "z"}}]},
+        },
+        CALLS,
+    )
     assert rejected["c1"].action == "reject" and rejected["c1"].args == {"message": "a"}
 
 
@@ -58,40 +76,65 @@ def test_hitl_decisions_call_by_call() -> None:
 
 def test_approval_request_shapes() -> None:
     value = approval_request(CALLS[:1], {"send_notification": "Send notification"})
-    assert value["toolCalls"] == [{"name": "send_notification", "args": {"message": "a"}, "id": "c1",
-                                   "type": "tool_call"}]
+    assert value["toolCalls"] == [
+        {"name": "send_notification", "args": {"message": "a"}, "id": "c1", "type": "tool_call"}
+    ]
     assert value["actionRequests"][0]["description"].startswith("Send notification needs your approval")
 
 
 def test_client_messages_match_by_id_then_name() -> None:
-    calls = [ToolCall(name="where", args={}, id="w1", type="tool_call"),
-             ToolCall(name="when", args={}, id="t1", type="tool_call")]
-    got = client_messages({"toolMessages": [{"name": "when", "content": "now"},
-                                            {"tool_call_id": "w1", "content": {"city": "Oslo"}}]}, calls)
+    calls = [
+        ToolCall(name="where", args={}, id="w1", type="tool_call"),
+        ToolCall(name="when", args={}, id="t1", type="tool_call"),
+    ]
+    got = client_messages(
+        {
+            "toolMessages": [
+                {"name": "when", "content": "now"},
+                {"tool_call_id": "w1", "content": {"city": "Oslo"}},
+            ]
+        },
+        calls,
+    )
     assert got["w1"].content == '{"city": "Oslo"}' and got["t1"].content == "now"
     assert got["w1"].tool_call_id == "w1" and got["t1"].status == "success"
-    assert client_messages([{"tool_call_id": "w1", "content": "x", "status": "error"}], calls)["w1"].status == "error"
+    assert (
+        client_messages([{"tool_call_id": "w1", "content": "x", "status": "error"}], calls)["w1"].status
+        == "error"
+    )
     assert client_messages(None, calls) == {}
     assert resume_parts({"decision": "reject", "payload": 1}) == ("reject", 1, None)
 
 
 def test_client_tools_from_context() -> None:
-    tools = client_tools({"clientTools": [
-        {"name": "pick_file", "description": "Pick a file", "schema": {"type": "object", "properties": {}}},
-        {"name": "beep"},
-    ]})
+    tools = client_tools(
+        {
+            "clientTools": [
+                {
+                    "name": "pick_file",
+                    "description": "Pick a file",
+                    "schema": {"type": "object", "properties": {}},
+                },
+                {"name": "beep"},
+            ]
+        }
+    )
     assert [t.name for t in tools] == ["pick_file", "beep"]
     assert tools[1].schema()["function"]["parameters"] == {"type": "object", "properties": {}}
     assert client_tools(None) == [] and client_tools({"other": 1}) == []
-    for bad, where in [({"clientTools": {}}, "context.clientTools:"),
-                       ({"clientTools": [{"name": "has space"}]}, "context.clientTools.0.name"),
-                       ({"clientTools": [{"name": "ok", "parameters": "x"}]}, "context.clientTools.0.parameters")]:
+    for bad, where in [
+        ({"clientTools": {}}, "context.clientTools:"),
+        ({"clientTools": [{"name": "has space"}]}, "context.clientTools.0.name"),
+        ({"clientTools": [{"name": "ok", "parameters": "x"}]}, "context.clientTools.0.parameters"),
+    ]:
         with pytest.raises(ClientToolsError, match=where):
             client_tools(bad)
 
 
 def test_repair_history_closes_unanswered_calls() -> None:
-    ai = AIMessage("", tool_calls=[{"name": "t", "args": {}, "id": "a"}, {"name": "t", "args": {}, "id": "b"}])
+    ai = AIMessage(
+        "", tool_calls=[{"name": "t", "args": {}, "id": "a"}, {"name": "t", "args": {}, "id": "b"}]
+    )
     history = [HumanMessage("1"), ai, ToolMessage("ok", tool_call_id="a"), HumanMessage("2")]
     fixed = repair_history(history)
     assert [m.type for m in fixed] == ["human", "ai", "tool", "tool", "human"]
@@ -108,8 +151,14 @@ async def test_toolbox_sources_and_precedence() -> None:
         graph = StateGraph(MessagesState).add_node("n", lambda s: s).set_entry_point("n").compile()
         return None if slug == "ghost" else SubAgent(slug, "Helper", "Helps.", graph)
 
-    box = Toolbox(spec(tools=["calculator", {"name": "send_notification", "require_approval": True}],
-                       agents=["helper", "ghost"], approvals=["helper"]), resolver)
+    box = Toolbox(
+        spec(
+            tools=["calculator", {"name": "send_notification", "require_approval": True}],
+            agents=["helper", "ghost"],
+            approvals=["helper"],
+        ),
+        resolver,
+    )
     context = {"clientTools": [{"name": "calculator"}, {"name": "beep"}]}
     tools = await box.for_run({"configurable": {"xpert_org_id": "o", "xpert_context": context}})
     assert list(tools.entries) == ["calculator", "send_notification", "helper", "beep"]
@@ -118,8 +167,11 @@ async def test_toolbox_sources_and_precedence() -> None:
     assert tools.entries["helper"].toolset == "agents" and tools.entries["beep"].toolset == "client"
 
     # As a sub-agent: nothing that would wait for a person.
-    sub = Toolbox(spec(tools=["calculator", {"name": "send_notification", "require_approval": True}]), resolver,
-                  sub_agent=True)
+    sub = Toolbox(
+        spec(tools=["calculator", {"name": "send_notification", "require_approval": True}]),
+        resolver,
+        sub_agent=True,
+    )
     tools = await sub.for_run({"configurable": {"xpert_context": context}})
     assert list(tools.entries) == ["calculator"]
 

@@ -24,15 +24,23 @@ from tests.runs.common import ok
 NOTIFY = 'call send_notification {"message": "hi"}'
 
 
-async def interrupted(agents: AgentsEnv, c: Any, tid: str, message: str = NOTIFY, slug: str = "toolbot",
-                      context: dict[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
+async def interrupted(
+    agents: AgentsEnv,
+    c: Any,
+    tid: str,
+    message: str = NOTIFY,
+    slug: str = "toolbot",
+    context: dict[str, Any] | None = None,
+) -> tuple[str, dict[str, Any]]:
     """Send `message`, check the run stops for a decision; returns (run id, the interrupt's value)."""
     frames = await run(c, tid, agents.ids[slug], send(message), context)
     assert component_frames(frames) == []  # nothing ran
     operation = event(frames, "on_interrupt")
     (task,) = operation["tasks"]
     # The fields ChatKit checks before it treats this as an interrupt it can answer.
-    assert isinstance(task["id"], str) and task["name"] == "tools" and task["path"] == ["__pregel_pull", "tools"]
+    assert (
+        isinstance(task["id"], str) and task["name"] == "tools" and task["path"] == ["__pregel_pull", "tools"]
+    )
     (intr,) = task["interrupts"]
     assert isinstance(intr["id"], str) and intr["id"]
     end = event(frames, "on_conversation_end")
@@ -53,8 +61,9 @@ async def test_approval_confirm(agents: AgentsEnv) -> None:
         assert call["type"] == "tool_call" and call["id"].startswith("call_")
         # LangChain's HITL shape too, which ChatKit renders as approve / edit / reject.
         assert value["actionRequests"][0]["name"] == "send_notification"
-        assert value["reviewConfigs"] == [{"actionName": "send_notification",
-                                           "allowedDecisions": ["approve", "edit", "reject"]}]
+        assert value["reviewConfigs"] == [
+            {"actionName": "send_notification", "allowedDecisions": ["approve", "edit", "reject"]}
+        ]
 
         frames = await run(c, tid, agents.ids["toolbot"], resume(rid))
         call_id, start, end = single_call(frames)
@@ -89,8 +98,12 @@ async def test_approval_patch_and_hitl_decisions(agents: AgentsEnv) -> None:
         tid = await thread(c)
         rid, value = await interrupted(agents, c, tid)
         call_id = value["toolCalls"][0]["id"]
-        frames = await run(c, tid, agents.ids["toolbot"],
-                           resume(rid, patch={"toolCalls": [{"id": call_id, "args": {"message": "patched"}}]}))
+        frames = await run(
+            c,
+            tid,
+            agents.ids["toolbot"],
+            resume(rid, patch={"toolCalls": [{"id": call_id, "args": {"message": "patched"}}]}),
+        )
         _id, start, end = single_call(frames)
         assert start["input"] == {"message": "patched"}
         assert end["output"] == "Notification sent: patched"
@@ -101,8 +114,14 @@ async def test_approval_patch_and_hitl_decisions(agents: AgentsEnv) -> None:
 
         # ChatKit's HITL answer: confirm with per-call decisions (here: edit).
         rid, value = await interrupted(agents, c, tid)
-        edit = {"decisions": [{"type": "edit", "editedAction": {"name": "send_notification",
-                                                                "args": {"message": "edited", "to": "Ann"}}}]}
+        edit = {
+            "decisions": [
+                {
+                    "type": "edit",
+                    "editedAction": {"name": "send_notification", "args": {"message": "edited", "to": "Ann"}},
+                }
+            ]
+        }
         frames = await run(c, tid, agents.ids["toolbot"], resume(rid, payload=edit))
         _id, start, end = single_call(frames)
         assert end["output"] == "Notification sent to Ann: edited"
@@ -147,27 +166,51 @@ async def test_new_message_instead_of_a_decision(agents: AgentsEnv) -> None:
     assert sent[-2]["role"] == "tool" and "not run" in sent[-2]["content"]
 
 
-CLIENT_TOOLS = {"clientTools": [{
-    "name": "get_location", "description": "The user's city",
-    "parameters": {"type": "object", "properties": {"precise": {"type": "boolean"}}},
-}]}
+CLIENT_TOOLS = {
+    "clientTools": [
+        {
+            "name": "get_location",
+            "description": "The user's city",
+            "parameters": {"type": "object", "properties": {"precise": {"type": "boolean"}}},
+        }
+    ]
+}
 
 
 async def test_client_tool_legacy_resume(agents: AgentsEnv) -> None:
     before = len(agents.fake.requests)
     async with await agents.client() as c:
         tid = await thread(c)
-        rid, value = await interrupted(agents, c, tid, 'call get_location {"precise": true}', context=CLIENT_TOOLS)
+        rid, value = await interrupted(
+            agents, c, tid, 'call get_location {"precise": true}', context=CLIENT_TOOLS
+        )
         assert "toolCalls" not in value
         (call,) = value["clientToolCalls"]
-        assert call["name"] == "get_location" and call["args"] == {"precise": True} and call["type"] == "tool_call"
+        assert (
+            call["name"] == "get_location"
+            and call["args"] == {"precise": True}
+            and call["type"] == "tool_call"
+        )
         offered = {t["function"]["name"]: t["function"] for t in agents.fake.requests[before]["tools"]}
         assert offered["get_location"]["parameters"] == CLIENT_TOOLS["clientTools"][0]["parameters"]
 
         # ChatKit's frame answers with the legacy shape.
-        legacy = {"input": {}, "command": {"resume": {"toolMessages": [
-            {"tool_call_id": call["id"], "name": "get_location", "content": "Paris", "status": "success"}]}},
-            "executionId": rid}
+        legacy = {
+            "input": {},
+            "command": {
+                "resume": {
+                    "toolMessages": [
+                        {
+                            "tool_call_id": call["id"],
+                            "name": "get_location",
+                            "content": "Paris",
+                            "status": "success",
+                        }
+                    ]
+                }
+            },
+            "executionId": rid,
+        }
         frames = await run(c, tid, agents.ids["toolbot"], legacy, context=CLIENT_TOOLS)
         call_id, start, end = single_call(frames)
         assert call_id == call["id"] and start["toolset"] == "client" and start["input"] == {"precise": True}
@@ -182,8 +225,16 @@ async def test_client_tool_decision_payload_resume(agents: AgentsEnv) -> None:
         rid, value = await interrupted(agents, c, tid, "call get_location {}", context=CLIENT_TOOLS)
         call = value["clientToolCalls"][0]
         # The xpert CLI's shape: decision payload with toolMessages; an error result is a failed call.
-        payload = {"toolMessages": [{"tool_call_id": call["id"], "name": "get_location",
-                                     "content": {"error": "GPS off"}, "status": "error"}]}
+        payload = {
+            "toolMessages": [
+                {
+                    "tool_call_id": call["id"],
+                    "name": "get_location",
+                    "content": {"error": "GPS off"},
+                    "status": "error",
+                }
+            ]
+        }
         frames = await run(c, tid, agents.ids["toolbot"], resume(rid, payload=payload), context=CLIENT_TOOLS)
     _id, _start, end = single_call(frames)
     assert end["status"] == "fail" and end["output"] == '{"error": "GPS off"}'
@@ -202,8 +253,9 @@ async def test_approval_then_client_tool_in_one_step(agents: AgentsEnv) -> None:
         assert component_frames(frames) == []
         call = value["clientToolCalls"][0]
         payload = {"toolMessages": [{"tool_call_id": call["id"], "content": "Oslo"}]}
-        frames = await run(c, tid, agents.ids["toolbot"], resume(run_id(frames), payload=payload),
-                           context=CLIENT_TOOLS)
+        frames = await run(
+            c, tid, agents.ids["toolbot"], resume(run_id(frames), payload=payload), context=CLIENT_TOOLS
+        )
     comps = components(frames)
     assert sorted(d[-1]["output"] for d in comps.values()) == ["Notification sent: x", "Oslo"]
     assert all([x["status"] for x in d] == ["running", "success"] for d in comps.values())

@@ -13,27 +13,41 @@ from xpert_server.agents.tools import calc, http
 from xpert_server.agents.tools.builtin import BUILTINS, ToolError, current_time
 
 
-@pytest.mark.parametrize("expression, value", [
-    ("12*7", "84"), ("2^10", "1024"), ("（1＋2）×3", "9"), ("sqrt(16)", "4"), ("1/3", "0.333333333333"),
-    ("1,000 * 3", "3000"), ("-3 % 2", "1"), ("2**-1", "0.5"), ("round(pi, 2)", "3.14"), ("12*7=", "84"),
-])
+@pytest.mark.parametrize(
+    "expression, value",
+    [
+        ("12*7", "84"),
+        ("2^10", "1024"),
+        ("（1＋2）×3", "9"),
+        ("sqrt(16)", "4"),
+        ("1/3", "0.333333333333"),
+        ("1,000 * 3", "3000"),
+        ("-3 % 2", "1"),
+        ("2**-1", "0.5"),
+        ("round(pi, 2)", "3.14"),
+        ("12*7=", "84"),
+    ],
+)
 def test_calculator(expression: str, value: str) -> None:
     assert calc.format_number(calc.evaluate(expression)) == value
 
 
-@pytest.mark.parametrize("expression, reason", [
-    ("9**9**9", "exponent larger than"),
-    ("(10**9999)**9999", "too large"),
-    ("__import__('os').system('true')", "unsupported element"),
-    ("().__class__", "unsupported element"),
-    ("open('/etc/passwd')", "unsupported element"),
-    ("x + 1", "unsupported element: x"),
-    ("1/0", "division by zero"),
-    ("factorial(5000)", "limited to 1000"),
-    ("1" * 600, "longer than"),
-    ("(1,2)", "unsupported element"),
-    ("sqrt(-1)", "math domain error"),
-])
+@pytest.mark.parametrize(
+    "expression, reason",
+    [
+        ("9**9**9", "exponent larger than"),
+        ("(10**9999)**9999", "too large"),
+        ("__import__('os').system('true')", "unsupported element"),
+        ("().__class__", "unsupported element"),
+        ("open('/etc/passwd')", "unsupported element"),
+        ("x + 1", "unsupported element: x"),
+        ("1/0", "division by zero"),
+        ("factorial(5000)", "limited to 1000"),
+        ("1" * 600, "longer than"),
+        ("(1,2)", "unsupported element"),
+        ("sqrt(-1)", "math domain error"),
+    ],
+)
 def test_calculator_refuses(expression: str, reason: str) -> None:
     with pytest.raises(calc.CalcError, match=reason):
         calc.evaluate(expression)
@@ -46,12 +60,25 @@ def test_current_time() -> None:
         current_time("Mars/Base")
 
 
-@pytest.mark.parametrize("address, problem", [
-    ("127.0.0.1", "loopback"), ("10.1.2.3", "private"), ("192.168.1.1", "private"), ("172.16.0.1", "private"),
-    ("169.254.169.254", "link-local"), ("224.0.0.1", "multicast"), ("0.0.0.0", "unspecified"), ("::1", "loopback"),
-    ("fe80::1", "link-local"), ("fd00::1", "private"), ("::ffff:127.0.0.1", "loopback"), ("100.64.0.1", "non-public"),
-    ("240.0.0.1", "private"), ("198.18.0.1", "private"),
-])
+@pytest.mark.parametrize(
+    "address, problem",
+    [
+        ("127.0.0.1", "loopback"),
+        ("10.1.2.3", "private"),
+        ("192.168.1.1", "private"),
+        ("172.16.0.1", "private"),
+        ("169.254.169.254", "link-local"),
+        ("224.0.0.1", "multicast"),
+        ("0.0.0.0", "unspecified"),
+        ("::1", "loopback"),
+        ("fe80::1", "link-local"),
+        ("fd00::1", "private"),
+        ("::ffff:127.0.0.1", "loopback"),
+        ("100.64.0.1", "non-public"),
+        ("240.0.0.1", "private"),
+        ("198.18.0.1", "private"),
+    ],
+)
 def test_blocked_addresses(address: str, problem: str) -> None:
     reason = http.address_problem(ipaddress.ip_address(address))
     assert reason is not None and problem in reason
@@ -62,15 +89,18 @@ def test_public_addresses_pass() -> None:
         assert http.address_problem(ipaddress.ip_address(address)) is None
 
 
-@pytest.mark.parametrize("url, reason", [
-    ("ftp://example.com/x", "only http and https"),
-    ("file:///etc/passwd", "only http and https"),
-    ("http://user:pw@example.com/", "credentials"),
-    ("http://127.0.0.1:9/", "127.0.0.1 is a loopback address"),
-    ("http://[::1]/", "::1 is a loopback address"),
-    ("http://localhost/", "is a loopback address"),
-    ("http://169.254.169.254/latest/meta-data/", "link-local"),
-])
+@pytest.mark.parametrize(
+    "url, reason",
+    [
+        ("ftp://example.com/x", "only http and https"),
+        ("file:///etc/passwd", "only http and https"),
+        ("http://user:pw@example.com/", "credentials"),
+        ("http://127.0.0.1:9/", "127.0.0.1 is a loopback address"),
+        ("http://[::1]/", "::1 is a loopback address"),
+        ("http://localhost/", "is a loopback address"),
+        ("http://169.254.169.254/latest/meta-data/", "link-local"),
+    ],
+)
 async def test_http_get_refuses(url: str, reason: str) -> None:
     with pytest.raises(http.FetchRefused, match=reason):
         await http.fetch(url, http.HttpGetConfig())
@@ -78,6 +108,7 @@ async def test_http_get_refuses(url: str, reason: str) -> None:
 
 async def test_names_resolving_to_private_addresses_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     """DNS is checked, not the name: a public-looking name that resolves privately is refused."""
+
     async def fake_resolve(host: str, port: int) -> list[Any]:
         return [ipaddress.ip_address("93.184.216.34"), ipaddress.ip_address("10.0.0.5")]
 

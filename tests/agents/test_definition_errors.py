@@ -18,26 +18,45 @@ def write(tmp_path: Path, text: str, name: str = "bad.yaml") -> Path:
     return path
 
 
-@pytest.mark.parametrize("body, message", [
-    ("name: X\nslug: x\ntools: [calculater]\n",
-     "tools.0.name: unknown tool 'calculater'; the built-in tools are calculator, current_time, http_get, "
-     "send_notification"),
-    ("name: X\nslug: x\ntools:\n  - {name: http_get, config: {allow_private: maybe}}\n",
-     "tools.0.config: allow_private: Input should be a valid boolean"),
-    ("name: X\nslug: x\ntools:\n  - {name: http_get, config: {timeout: 0}}\n",
-     "tools.0.config: timeout: Input should be greater than 0"),
-    ("name: X\nslug: x\ntools:\n  - {name: calculator, config: {precision: 3}}\n",
-     "tools.0.config: precision: Extra inputs are not permitted"),
-    ("name: X\nslug: x\nmodel: {provider: openai, name: m, temprature: 0.2}\n",
-     "model.temprature: Extra inputs are not permitted"),
-    ("name: X\nslug: x\nmodel: {provider: anthropic}\n", "model.provider: Input should be 'offline', 'openai' or 'local'"),
-    ("name: X\nslug: x\nmcp:\n  - {name: math, transport: stdio}\n", "mcp.0: a stdio MCP server needs `command`"),
-    ("name: X\nslug: x\nmcp:\n  - {name: Math Server, command: x}\n", "mcp.0.name: must be lowercase"),
-    ("name: X\nslug: x\nagents: [x]\n", "agents: an xpert cannot list itself ('x')"),
-    ("name: X\nslug: x\nagents: ['Not A Slug']\n", "agents: 'Not A Slug' is not an xpert slug"),
-    ("name: X\nslug: x\nmax_steps: 0\n", "max_steps: Input should be greater than or equal to 1"),
-    ("name: X\nslug: x\ntools: [calculator, calculator]\n", "tools: listed more than once: calculator"),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        (
+            "name: X\nslug: x\ntools: [calculater]\n",
+            "tools.0.name: unknown tool 'calculater'; the built-in tools are calculator, current_time, http_get, "
+            "send_notification",
+        ),
+        (
+            "name: X\nslug: x\ntools:\n  - {name: http_get, config: {allow_private: maybe}}\n",
+            "tools.0.config: allow_private: Input should be a valid boolean",
+        ),
+        (
+            "name: X\nslug: x\ntools:\n  - {name: http_get, config: {timeout: 0}}\n",
+            "tools.0.config: timeout: Input should be greater than 0",
+        ),
+        (
+            "name: X\nslug: x\ntools:\n  - {name: calculator, config: {precision: 3}}\n",
+            "tools.0.config: precision: Extra inputs are not permitted",
+        ),
+        (
+            "name: X\nslug: x\nmodel: {provider: openai, name: m, temprature: 0.2}\n",
+            "model.temprature: Extra inputs are not permitted",
+        ),
+        (
+            "name: X\nslug: x\nmodel: {provider: anthropic}\n",
+            "model.provider: Input should be 'offline', 'openai' or 'local'",
+        ),
+        (
+            "name: X\nslug: x\nmcp:\n  - {name: math, transport: stdio}\n",
+            "mcp.0: a stdio MCP server needs `command`",
+        ),
+        ("name: X\nslug: x\nmcp:\n  - {name: Math Server, command: x}\n", "mcp.0.name: must be lowercase"),
+        ("name: X\nslug: x\nagents: [x]\n", "agents: an xpert cannot list itself ('x')"),
+        ("name: X\nslug: x\nagents: ['Not A Slug']\n", "agents: 'Not A Slug' is not an xpert slug"),
+        ("name: X\nslug: x\nmax_steps: 0\n", "max_steps: Input should be greater than or equal to 1"),
+        ("name: X\nslug: x\ntools: [calculator, calculator]\n", "tools: listed more than once: calculator"),
+    ],
+)
 def test_field_errors_name_file_and_path(tmp_path: Path, body: str, message: str) -> None:
     path = write(tmp_path, body)
     with pytest.raises(DefinitionError) as err:
@@ -62,15 +81,23 @@ def test_every_error_at_once(tmp_path: Path) -> None:
     path = write(tmp_path, "name: ''\nslug: X Y\ntools: [nope]\nextra: 1\n")
     with pytest.raises(DefinitionError) as err:
         load_file(path)
-    for part in ("name: String should have at least 1 character", "slug: must be lowercase",
-                 "tools.0.name: unknown tool 'nope'", "extra: Extra inputs are not permitted"):
+    for part in (
+        "name: String should have at least 1 character",
+        "slug: must be lowercase",
+        "tools.0.name: unknown tool 'nope'",
+        "extra: Extra inputs are not permitted",
+    ):
         assert part in str(err.value)
 
 
 def test_one_bad_file_in_a_folder_names_itself(tmp_path: Path) -> None:
     write(tmp_path, "name: Good\nslug: good\ntools: [calculator]\n", "a.yaml")
-    bad = write(tmp_path, "name: Bad\nslug: bad\ntools: [{name: http_get, require_approval: sometimes}]\n", "b.yaml")
-    with pytest.raises(DefinitionError, match=rf"^{bad}: tools.0.require_approval: Input should be a valid boolean"):
+    bad = write(
+        tmp_path, "name: Bad\nslug: bad\ntools: [{name: http_get, require_approval: sometimes}]\n", "b.yaml"
+    )
+    with pytest.raises(
+        DefinitionError, match=rf"^{bad}: tools.0.require_approval: Input should be a valid boolean"
+    ):
         load_dir(tmp_path)
 
 
@@ -81,7 +108,9 @@ async def test_server_start_reports_the_bad_file(tmp_path: Path) -> None:
     folder = tmp_path / "xperts"
     folder.mkdir()
     write(folder, "name: Good\nslug: good\n", "a.yaml")
-    bad = write(folder, "name: Bad\nslug: bad\nmodel: {provider: openai, name: m, base_url: 5, oops: 1}\n", "b.yaml")
+    bad = write(
+        folder, "name: Bad\nslug: bad\nmodel: {provider: openai, name: m, base_url: 5, oops: 1}\n", "b.yaml"
+    )
     storage = create_storage(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
     await storage.open()
     try:
@@ -93,7 +122,12 @@ async def test_server_start_reports_the_bad_file(tmp_path: Path) -> None:
 
 def alias_bomb(levels: int = 9) -> str:
     """The billion laughs in YAML: each level lists the one before it nine times, under `config`."""
-    lines = ["name: Bomb", "slug: bomb", "config:", '  l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines = [
+        "name: Bomb",
+        "slug: bomb",
+        "config:",
+        '  l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]',
+    ]
     for i in range(1, levels):
         lines.append(f"  l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]")
     return "\n".join(lines) + "\n"

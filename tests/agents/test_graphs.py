@@ -209,8 +209,12 @@ async def test_agent_graph_reads_documents_from_config() -> None:
 
 
 def test_format_documents_budget() -> None:
-    docs = [{"name": "small.txt", "content": "tiny"}, {"name": "big.txt", "content": "x" * 50_000},
-            {"name": "mid.txt", "content": "y" * 5_000}, {"bad": "entry"}]
+    docs = [
+        {"name": "small.txt", "content": "tiny"},
+        {"name": "big.txt", "content": "x" * 50_000},
+        {"name": "mid.txt", "content": "y" * 5_000},
+        {"bad": "entry"},
+    ]
     text = format_documents(docs, budget=12_000)
     assert text.startswith("Attached files:\n--- small.txt ---\ntiny\n--- big.txt ---\n")
     assert "--- mid.txt ---\n" + "y" * 5_000 + "\n" in text + "\n"  # fits whole

@@ -63,7 +63,10 @@ async def test_a_run_that_succeeds_has_no_error_field(agents: AgentsEnv) -> None
 async def test_join_of_a_failed_run_answers_the_error_too(agents: AgentsEnv) -> None:
     async with await agents.client() as c:
         tid = await thread(c)
-        run = (await c.post(f"/threads/{tid}/runs", json={"assistant_id": agents.ids["unreachable"],
-                                                          "input": send("x")})).json()
+        run = (
+            await c.post(
+                f"/threads/{tid}/runs", json={"assistant_id": agents.ids["unreachable"], "input": send("x")}
+            )
+        ).json()
         joined = (await c.get(f"/threads/{tid}/runs/{run['run_id']}/join")).json()
     assert UNREACHABLE_MODEL in joined["__error__"]["message"]

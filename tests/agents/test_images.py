@@ -39,8 +39,10 @@ async def test_a_vision_model_gets_the_image_as_a_part_of_the_user_message(agent
     user = first["messages"][-1]
     assert user["role"] == "user"
     assert user["content"][0] == {"type": "text", "text": "What is in this picture?"}
-    assert user["content"][1] == {"type": "image_url", "image_url": {
-        "url": "data:image/png;base64," + base64.b64encode(PNG).decode()}}
+    assert user["content"][1] == {
+        "type": "image_url",
+        "image_url": {"url": "data:image/png;base64," + base64.b64encode(PNG).decode()},
+    }
     assert "dot.png" in first["messages"][0]["content"]  # and a note of it among the attached files
     assert all(isinstance(m.get("content"), str) for m in second["messages"]), second["messages"]
 

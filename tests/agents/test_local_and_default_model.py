@@ -31,8 +31,12 @@ from xpert_server.agents.toolbox import Toolbox
 async def test_server_default_model_turns_the_demo_real(agents: AgentsEnv, tmp_path: Path) -> None:
     """XPERT_MODEL_BASE_URL + XPERT_MODEL: the demo (no `model:`) talks to that endpoint, tools included."""
     before, used_before = len(agents.fake.requests), len(agents.fake.usage)
-    async with open_harness(tmp_path, f"sqlite:///{tmp_path / 'x.db'}", model_base_url=f"{agents.llm.base_url}/v1",
-                            model="tool-bot") as harness:
+    async with open_harness(
+        tmp_path,
+        f"sqlite:///{tmp_path / 'x.db'}",
+        model_base_url=f"{agents.llm.base_url}/v1",
+        model="tool-bot",
+    ) as harness:
         key, _ = await harness.mint_key("default")
         async with harness.client(key) as c:
             demo = await assistant_id(c, "demo")
@@ -44,7 +48,8 @@ async def test_server_default_model_turns_the_demo_real(agents: AgentsEnv, tmp_p
     assert [r["model"] for r in sent] == ["tool-bot", "tool-bot"]
     assert sent[0]["messages"][0]["role"] == "system"  # the demo's prompt
     assert event(frames, "on_agent_end")["inputTokens"] == sum(
-        u.prompt for u in agents.fake.usage[used_before:])
+        u.prompt for u in agents.fake.usage[used_before:]
+    )
 
 
 # ---- MCP over streamable HTTP ------------------------------------------------------------------------------
@@ -80,22 +85,33 @@ async def mcp_http_server() -> AsyncIterator[str]:
 
 async def test_mcp_streamable_http(agents: AgentsEnv) -> None:
     async with mcp_http_server() as url:
-        spec = XpertSpec.model_validate({
-            "name": "W", "slug": "w", "mcp": [{"name": "words", "transport": "http", "url": url}],
-            "model": {"provider": "offline"},
-        })
+        spec = XpertSpec.model_validate(
+            {
+                "name": "W",
+                "slug": "w",
+                "mcp": [{"name": "words", "transport": "http", "url": url}],
+                "model": {"provider": "offline"},
+            }
+        )
         graph = build_agent_graph(spec, resolve_model(spec), Toolbox(spec)).compile()
         out = await graph.ainvoke({"messages": [HumanMessage('/tool reverse {"text": "abc"}')]})
     tool_message = out["messages"][-2]
     assert tool_message.type == "tool" and tool_message.content == "cba"
-    assert isinstance(out["messages"][-1], AIMessage) and out["messages"][-1].content == "`reverse` returned: cba"
+    assert (
+        isinstance(out["messages"][-1], AIMessage)
+        and out["messages"][-1].content == "`reverse` returned: cba"
+    )
 
 
 async def test_unreachable_mcp_server_fails_the_run_clearly() -> None:
-    spec = XpertSpec.model_validate({
-        "name": "W", "slug": "w", "model": {"provider": "offline"},
-        "mcp": [{"name": "gone", "transport": "stdio", "command": "/nonexistent/mcp-server"}],
-    })
+    spec = XpertSpec.model_validate(
+        {
+            "name": "W",
+            "slug": "w",
+            "model": {"provider": "offline"},
+            "mcp": [{"name": "gone", "transport": "stdio", "command": "/nonexistent/mcp-server"}],
+        }
+    )
     graph = build_agent_graph(spec, resolve_model(spec), Toolbox(spec)).compile()
     named = r"MCP server 'gone' \(command '/nonexistent/mcp-server'\): cannot list its tools"
     with pytest.raises(Exception, match=named):
@@ -111,8 +127,14 @@ needs_local = pytest.mark.skipif(
 
 @needs_local
 async def test_local_model_generates_and_uses_tool_rules() -> None:
-    spec = XpertSpec.model_validate({"name": "L", "slug": "l", "tools": ["calculator"],
-                                     "model": {"provider": "local", "max_tokens": 12, "temperature": 0}})
+    spec = XpertSpec.model_validate(
+        {
+            "name": "L",
+            "slug": "l",
+            "tools": ["calculator"],
+            "model": {"provider": "local", "max_tokens": 12, "temperature": 0},
+        }
+    )
     model: Any = resolve_model(spec)
     assert type(model).__name__ == "LocalChatModel" and model.model_path.endswith(".gguf")
     chunks = [c async for c in model.astream([HumanMessage("Say hello.")])]

@@ -45,14 +45,24 @@ async def test_sub_agent(agents: AgentsEnv) -> None:
     assert text(frames, "helper") == "You said: hello helper"
     kinds = [(f.kind, f.data["data"].get("agentKey")) for f in frames if f.kind.startswith("message:")]
     first_helper = kinds.index(("message:text", "helper"))
-    assert kinds[0] == ("message:component", "boss") and kinds[first_helper - 1] == ("message:component", "boss")
+    assert kinds[0] == ("message:component", "boss") and kinds[first_helper - 1] == (
+        "message:component",
+        "boss",
+    )
     # …its answer is the tool's output, and the boss answers from it.
     assert end["status"] == "success" and end["output"] == "You said: hello helper"
     assert text(frames, "boss") == "Tool said: You said: hello helper"
     # The helper's tokens are not the boss's: its reply block ids are its own.
-    helper_ids = {f.data["data"]["id"] for f in frames if f.kind == "message:text"
-                  and f.data["data"]["agentKey"] == "helper"}
-    boss_ids = {f.data["data"]["id"] for f in frames if f.kind == "message:text" and f.data["data"]["agentKey"] == "boss"}
+    helper_ids = {
+        f.data["data"]["id"]
+        for f in frames
+        if f.kind == "message:text" and f.data["data"]["agentKey"] == "helper"
+    }
+    boss_ids = {
+        f.data["data"]["id"]
+        for f in frames
+        if f.kind == "message:text" and f.data["data"]["agentKey"] == "boss"
+    }
     assert helper_ids and boss_ids and not helper_ids & boss_ids
 
 
@@ -101,4 +111,3 @@ async def test_http_get_with_allow_private(agents: AgentsEnv) -> None:
     assert end["output"].startswith("HTTP 200 OK\n")
     # Connected to the checked address, with the URL's own Host header.
     assert f"hello from the test server (Host: {urlsplit(url).netloc})" in end["output"]
-

@@ -34,8 +34,12 @@ def test_local_provider_without_the_build_is_a_clear_error(monkeypatch: pytest.M
     import importlib.util
 
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "llama_cpp" else real(name, *a))
-    with pytest.raises(ModelConfigError, match="provider `local` needs llama-cpp-python: run `make local-llm`"):
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "llama_cpp" else real(name, *a)
+    )
+    with pytest.raises(
+        ModelConfigError, match="provider `local` needs llama-cpp-python: run `make local-llm`"
+    ):
         resolve_model(spec({"provider": "local", "name": "smollm2"}))
 
 
@@ -76,8 +80,16 @@ def test_xpert_model(monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("langchain_openai")
     monkeypatch.setenv("MY_LLM_KEY", "xpert-secret")
     model: Any = resolve_model(
-        spec({"name": "gpt-x", "base_url": "http://other/v1", "api_key_env": "MY_LLM_KEY", "temperature": 0.2,
-              "max_tokens": 256, "options": {"timeout": 7}}),
+        spec(
+            {
+                "name": "gpt-x",
+                "base_url": "http://other/v1",
+                "api_key_env": "MY_LLM_KEY",
+                "temperature": 0.2,
+                "max_tokens": 256,
+                "options": {"timeout": 7},
+            }
+        ),
         SERVER,
     )
     assert model.model_name == "gpt-x" and model.openai_api_base == "http://other/v1"

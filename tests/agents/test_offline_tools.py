@@ -27,11 +27,14 @@ def ask(question: str) -> ToolPlan | str | None:
     return plan([HumanMessage(question)], schemas())
 
 
-@pytest.mark.parametrize("question, args", [
-    ('/tool send_notification {"message": "hi"}', {"message": "hi"}),
-    ("/tool send_notification hello there", {"message": "hello there"}),
-    ("  /tool current_time", {}),
-])
+@pytest.mark.parametrize(
+    "question, args",
+    [
+        ('/tool send_notification {"message": "hi"}', {"message": "hi"}),
+        ("/tool send_notification hello there", {"message": "hello there"}),
+        ("  /tool current_time", {}),
+    ],
+)
 def test_tool_command(question: str, args: dict[str, Any]) -> None:
     planned = ask(question)
     assert isinstance(planned, ToolPlan) and planned.args == args
@@ -39,34 +42,52 @@ def test_tool_command(question: str, args: dict[str, Any]) -> None:
 
 def test_tool_command_errors() -> None:
     assert ask("/tool nope {}") == (
-        "There is no tool named `nope` here. Available tools: calculator, current_time, send_notification.")
+        "There is no tool named `nope` here. Available tools: calculator, current_time, send_notification."
+    )
     assert "must be a JSON object" in str(ask("/tool send_notification [1, 2]"))
     assert "must be a JSON object" in str(ask("/tool current_time not json"))  # no single string field
 
 
-@pytest.mark.parametrize("question", [
-    "What time is it?", "what's the time", "Tell me the current time please", "现在几点？", "现在几点了",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What time is it?",
+        "what's the time",
+        "Tell me the current time please",
+        "现在几点？",
+        "现在几点了",
+    ],
+)
 def test_time_questions(question: str) -> None:
     assert ask(question) == ToolPlan("current_time", {})
 
 
-@pytest.mark.parametrize("question, expression", [
-    ("what is 12*7", "12*7"),
-    ("What's 3 plus 4?", "3 + 4"),
-    ("calculate (3+4)/2", "(3+4)/2"),
-    ("计算 3+4", "3+4"),
-    ("12乘以7等于多少？", "12 * 7"),
-    ("2^10=?", "2^10"),
-    ("12*7", "12*7"),
-])
+@pytest.mark.parametrize(
+    "question, expression",
+    [
+        ("what is 12*7", "12*7"),
+        ("What's 3 plus 4?", "3 + 4"),
+        ("calculate (3+4)/2", "(3+4)/2"),
+        ("计算 3+4", "3+4"),
+        ("12乘以7等于多少？", "12 * 7"),
+        ("2^10=?", "2^10"),
+        ("12*7", "12*7"),
+    ],
+)
 def test_arithmetic_questions(question: str, expression: str) -> None:
     assert ask(question) == ToolPlan("calculator", {"expression": expression})
 
 
-@pytest.mark.parametrize("question", [
-    "what is love", "call me at 555-1234", "2024-01-05", "hello", "what is the capital of France?",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what is love",
+        "call me at 555-1234",
+        "2024-01-05",
+        "hello",
+        "what is the capital of France?",
+    ],
+)
 def test_not_arithmetic(question: str) -> None:
     assert arithmetic(question) is None
     assert ask(question) is None
@@ -77,21 +98,29 @@ def test_rules_need_the_tool_to_be_bound() -> None:
     only_calc = [s for s in schemas() if s["function"]["name"] == "calculator"]
     assert plan([HumanMessage("what time is it")], only_calc) is None
     assert plan([HumanMessage("/tool current_time")], only_calc) == (
-        "There is no tool named `current_time` here. Available tools: calculator.")
+        "There is no tool named `current_time` here. Available tools: calculator."
+    )
 
 
-def after(call: dict[str, Any], result: str, question: str = "q", status: str = "success") -> list[BaseMessage]:
-    return [HumanMessage(question), AIMessage("", tool_calls=[{**call, "id": "c1"}]),
-            ToolMessage(result, tool_call_id="c1", name=call["name"], status=status)]
+def after(
+    call: dict[str, Any], result: str, question: str = "q", status: str = "success"
+) -> list[BaseMessage]:
+    return [
+        HumanMessage(question),
+        AIMessage("", tool_calls=[{**call, "id": "c1"}]),
+        ToolMessage(result, tool_call_id="c1", name=call["name"], status=status),
+    ]
 
 
 def test_answers_after_tool_results() -> None:
     assert plan(after({"name": "calculator", "args": {"expression": "12*7"}}, "84"), []) == "12*7 = 84"
     assert plan(after({"name": "current_time", "args": {}}, "2030-01-01T00:00:00+00:00"), []) == (
-        "The current time is 2030-01-01T00:00:00+00:00.")
+        "The current time is 2030-01-01T00:00:00+00:00."
+    )
     assert plan(after({"name": "current_time", "args": {}}, "T", "现在几点"), []) == "现在是 T。"
     assert plan(after({"name": "send_notification", "args": {}}, "refused", status="error"), []) == (
-        "The tool `send_notification` did not succeed: refused")
+        "The tool `send_notification` did not succeed: refused"
+    )
 
 
 async def test_offline_model_streams_a_tool_call() -> None:

@@ -34,11 +34,17 @@ async def test_tool_round_trip(agents: AgentsEnv) -> None:
     # Two model calls over HTTP: tools offered, then the tool's result given back.
     first, second = agents.fake.requests[before:]
     assert {t["function"]["name"] for t in first["tools"]} == {
-        "calculator", "current_time", "http_get", "send_notification"}
+        "calculator",
+        "current_time",
+        "http_get",
+        "send_notification",
+    }
     tool_msg = second["messages"][-1]
     assert tool_msg == {"role": "tool", "tool_call_id": call_id, "content": "84"}
     assert second["messages"][-2]["tool_calls"][0]["function"] == {
-        "name": "calculator", "arguments": json.dumps({"expression": "12*7"})}
+        "name": "calculator",
+        "arguments": json.dumps({"expression": "12*7"}),
+    }
 
     # Token usage: the usage chunks of both calls, summed.
     used = agents.fake.usage[used_before:]
@@ -54,8 +60,12 @@ async def test_tool_round_trip(agents: AgentsEnv) -> None:
 async def test_parallel_calls_and_a_failing_tool(agents: AgentsEnv) -> None:
     async with await agents.client() as c:
         tid = await thread(c)
-        frames = await run(c, tid, agents.ids["toolbot"], send(
-            'call calculator {"expression": "2**10"} && call calculator {"expression": "1/0"}'))
+        frames = await run(
+            c,
+            tid,
+            agents.ids["toolbot"],
+            send('call calculator {"expression": "2**10"} && call calculator {"expression": "1/0"}'),
+        )
     comps = components(frames)
     assert len(comps) == 2
     ends = {d[-1]["status"]: d for d in comps.values()}

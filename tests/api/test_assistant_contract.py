@@ -83,9 +83,13 @@ async def test_versions_and_latest(scripted: ScriptedEnv) -> None:
         assert [v["name"] for v in versions] == ["Second name", "First name"]
         assert all(v["assistant_id"] == aid for v in versions)
         assert ok(await c.post(f"/assistants/{aid}/versions", json={}), 201) == versions
-        assert [v["version"] for v in ok(await c.post(f"/assistants/{aid}/versions", json={"limit": 1}), 201)] == [2]
-        assert [v["version"] for v in ok(await c.get(f"/assistants/{aid}/versions",
-                                                      params={"limit": 1, "offset": 1}))] == [1]
+        assert [
+            v["version"] for v in ok(await c.post(f"/assistants/{aid}/versions", json={"limit": 1}), 201)
+        ] == [2]
+        assert [
+            v["version"]
+            for v in ok(await c.get(f"/assistants/{aid}/versions", params={"limit": 1, "offset": 1}))
+        ] == [1]
 
         restored = ok(await c.post(f"/assistants/{aid}/latest", json={"version": 1}), 201)
         assert restored["assistant_id"] == aid

@@ -44,14 +44,27 @@ async def slugs(c: httpx.AsyncClient, **search: Any) -> list[str]:
 async def test_seed_finds_the_demo_xpert_by_slug(api: ApiHarness) -> None:
     key, _ = await api.mint_key("default")
     async with api.client(key) as c:
-        resp = await c.post("/assistants/search", json={"limit": 1, "offset": 0, "metadata": {"slug": "demo"}})
+        resp = await c.post(
+            "/assistants/search", json={"limit": 1, "offset": 0, "metadata": {"slug": "demo"}}
+        )
     assert resp.status_code == 201
     (demo,) = resp.json()
     assert demo["xpert_id"] == demo["assistant_id"] == demo["graph_id"]
     assert demo["name"] == "Demo" and demo["metadata"]["slug"] == "demo"
     assert demo["metadata"]["type"] == "agent" and demo["metadata"]["title"] == "Demo assistant"
-    assert set(demo) >= {"assistant_id", "xpert_id", "graph_id", "name", "description", "version",
-                         "created_at", "updated_at", "config", "metadata", "context"}
+    assert set(demo) >= {
+        "assistant_id",
+        "xpert_id",
+        "graph_id",
+        "name",
+        "description",
+        "version",
+        "created_at",
+        "updated_at",
+        "config",
+        "metadata",
+        "context",
+    }
 
 
 async def test_demo_xpert_is_not_visible_to_other_orgs(api: ApiHarness) -> None:
@@ -74,8 +87,10 @@ async def test_create_assistant_with_given_id_and_if_exists(api: ApiHarness) -> 
     async with await api.tenant() as c:
         made = await create(c, assistant_id="fixed-id", name="Fixed", slug="fixed")
         assert made["assistant_id"] == "fixed-id"
-        error_of(await c.post("/assistants", json={"assistant_id": "fixed-id", "name": "Again", "slug": "again"}),
-                 409)
+        error_of(
+            await c.post("/assistants", json={"assistant_id": "fixed-id", "name": "Again", "slug": "again"}),
+            409,
+        )
         same = await create(c, assistant_id="fixed-id", name="Again", slug="again", if_exists="do_nothing")
         assert same == made
 
@@ -91,13 +106,15 @@ async def test_duplicate_slug_gets_409(api: ApiHarness) -> None:
 
 async def test_invalid_definition_gets_400_naming_each_field(api: ApiHarness) -> None:
     async with await api.tenant() as c:
-        message = error_of(await c.post("/assistants", json={"name": "x", "slug": "Bad Slug!", "max_steps": 0}),
-                           400)
+        message = error_of(
+            await c.post("/assistants", json={"name": "x", "slug": "Bad Slug!", "max_steps": 0}), 400
+        )
         assert "slug" in message and "max_steps" in message, message
         message = error_of(await c.post("/assistants", json={"name": "x", "slug": "ok", "modle": {}}), 400)
         assert "modle" in message, message
-        message = error_of(await c.post("/assistants", json={"name": "x", "slug": "ok",
-                                                              "model": {"temperature": 9}}), 400)
+        message = error_of(
+            await c.post("/assistants", json={"name": "x", "slug": "ok", "model": {"temperature": 9}}), 400
+        )
         assert "model.temperature" in message, message
         assert (await c.post("/assistants/count", json={})).json() == 0
 
@@ -211,8 +228,13 @@ async def test_unknown_assistant_gets_404(api: ApiHarness) -> None:
 
 async def test_metadata_filter_on_a_list_or_object_matches_exactly(api: ApiHarness) -> None:
     async with await api.tenant() as c:
-        await create(c, name="Tagged", slug="tagged", tags=["blue", "red"], metadata={"owner": {"team": "ops",
-                                                                                                "on_call": True}})
+        await create(
+            c,
+            name="Tagged",
+            slug="tagged",
+            tags=["blue", "red"],
+            metadata={"owner": {"team": "ops", "on_call": True}},
+        )
         assert await slugs(c, metadata={"tags": ["blue", "red"]}) == ["tagged"]
         assert await slugs(c, metadata={"owner": {"team": "ops", "on_call": True}}) == ["tagged"]
         assert await slugs(c, metadata={"tags": ["red"]}) == []

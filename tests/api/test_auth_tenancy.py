@@ -141,14 +141,18 @@ async def test_database_holds_no_key_in_plain_text(api: ApiHarness, api_database
     key, _ = await api.mint_key()
     async with api.client(key, x_principal_user_id="alice") as c:
         thread = await new_thread(c, metadata={"note": "hello"})
-        assert (await c.patch(f"/threads/{thread['thread_id']}", json={"metadata": {"x": 1}})).status_code == 200
+        assert (
+            await c.patch(f"/threads/{thread['thread_id']}", json={"metadata": {"x": 1}})
+        ).status_code == 200
         assert (await c.post("/assistants", json={"name": "Keyless", "slug": "keyless"})).status_code == 201
     secret_part = key.removeprefix("sk-x-")
     storage = api.services.storage
     hits = await storage.read(lambda conn: _rows_mentioning(conn, [key, secret_part[:24], secret_part[-24:]]))
     assert hits == []
     # The scan did reach the key's row: its hash is there.
-    assert await storage.read(lambda conn: _rows_mentioning(conn, [hash_credential(key)])) == [("api_keys", "key_hash")]
+    assert await storage.read(lambda conn: _rows_mentioning(conn, [hash_credential(key)])) == [
+        ("api_keys", "key_hash")
+    ]
     if api_database_url.startswith("sqlite"):
         db_file = Path(api_database_url.removeprefix("sqlite:///"))
         for path in db_file.parent.glob(db_file.name + "*"):
@@ -253,7 +257,9 @@ async def test_key_bound_to_one_xpert_gets_403_on_another(api: ApiHarness, bound
         assert (await c.get(f"/assistants/{bound['mine']}")).status_code == 200
 
 
-async def test_key_bound_to_one_xpert_searches_only_that_xpert(api: ApiHarness, bound: dict[str, Any]) -> None:
+async def test_key_bound_to_one_xpert_searches_only_that_xpert(
+    api: ApiHarness, bound: dict[str, Any]
+) -> None:
     async with api.client(bound["key"]) as c:
         found = (await c.post("/assistants/search", json={"limit": 100})).json()
         assert [a["assistant_id"] for a in found] == [bound["mine"]]
@@ -283,7 +289,8 @@ async def test_key_bound_to_one_xpert_cannot_edit_xperts(api: ApiHarness, bound:
 
 
 @pytest.mark.parametrize(
-    "body", [{"thread_id": 5}, {"metadata": "not an object"}, {"metadata": {"ok": 1}, "if_exists": "sometimes"}]
+    "body",
+    [{"thread_id": 5}, {"metadata": "not an object"}, {"metadata": {"ok": 1}, "if_exists": "sometimes"}],
 )
 async def test_bad_create_body_changes_nothing(api: ApiHarness, body: dict[str, Any]) -> None:
     key, org = await api.mint_key()
@@ -316,7 +323,9 @@ async def test_mutating_calls_are_audited_with_key_principal_and_resource(api: A
         tid = (await new_thread(c))["thread_id"]
         assert (await c.patch(f"/threads/{tid}", json={"metadata": {"a": 1}})).status_code == 200
         assert (await c.delete(f"/threads/{tid}")).status_code == 202
-        aid = (await c.post("/assistants", json={"name": "Audited", "slug": "audited"})).json()["assistant_id"]
+        aid = (await c.post("/assistants", json={"name": "Audited", "slug": "audited"})).json()[
+            "assistant_id"
+        ]
         assert (await c.patch(f"/assistants/{aid}", json={"description": "v2"})).status_code == 200
         assert (await c.delete(f"/assistants/{aid}")).status_code == 200
         # Reads are not audited.

@@ -16,7 +16,11 @@ def _imports_api(path: Path) -> list[int]:
     lines = []
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names = [node.module] if node.module != "xpert_server" else [f"xpert_server.{a.name}" for a in node.names]
+            names = (
+                [node.module]
+                if node.module != "xpert_server"
+                else [f"xpert_server.{a.name}" for a in node.names]
+            )
         elif isinstance(node, ast.Import):
             names = [a.name for a in node.names]
         else:
@@ -30,7 +34,8 @@ def test_nothing_outside_the_api_package_imports_it() -> None:
     offenders = {
         str(path.relative_to(ROOT)): lines
         for path in ROOT.rglob("*.py")
-        if path.relative_to(ROOT).parts[0] != "api" and str(path.relative_to(ROOT)) not in COMPOSITION_ROOT
+        if path.relative_to(ROOT).parts[0] != "api"
+        and str(path.relative_to(ROOT)) not in COMPOSITION_ROOT
         and (lines := _imports_api(path))
     }
     assert offenders == {}

@@ -69,8 +69,12 @@ async def test_the_no_content_routes_still_exist(api: ApiHarness) -> None:
     """A renamed route must not leave a stale exemption behind."""
     async with api.client() as c:
         document = (await c.get("/openapi.json")).json()
-    declared = {(m, p.removeprefix(api.prefix), code) for p, ops in document["paths"].items()
-                for m, op in ops.items() for code in op["responses"]}
+    declared = {
+        (m, p.removeprefix(api.prefix), code)
+        for p, ops in document["paths"].items()
+        for m, op in ops.items()
+        for code in op["responses"]
+    }
     assert NO_CONTENT <= declared
 
 

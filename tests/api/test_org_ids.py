@@ -16,14 +16,17 @@ from tests.harness.chat import send
 
 
 def ok(resp: httpx.Response, status: int = 200) -> Any:
-    assert resp.status_code == status, f"{resp.request.method} {resp.request.url}: {resp.status_code} {resp.text}"
+    assert resp.status_code == status, (
+        f"{resp.request.method} {resp.request.url}: {resp.status_code} {resp.text}"
+    )
     return resp.json()
-
 
 
 async def test_a_thread_id_of_another_org_can_be_created_here(api: ApiHarness) -> None:
     async with await api.tenant() as a, await api.tenant() as b:
-        mine = ok(await a.post("/threads", json={"thread_id": "shared-thread", "metadata": {"owner": "a"}}), 201)
+        mine = ok(
+            await a.post("/threads", json={"thread_id": "shared-thread", "metadata": {"owner": "a"}}), 201
+        )
         taken = ok(await a.post("/threads", json={}), 201)["thread_id"]
         # B sees exactly what it sees for an unused id: 201, its own thread, under the id it chose.
         for tid in ("shared-thread", taken, "never-used-thread"):
@@ -34,9 +37,13 @@ async def test_a_thread_id_of_another_org_can_be_created_here(api: ApiHarness) -
         assert (await b.post("/threads", json={"thread_id": "shared-thread"})).status_code == 409
         again = ok(await b.post("/threads", json={"thread_id": taken, "if_exists": "do_nothing"}), 201)
         assert again["metadata"]["owner"] == "b"
-        assert [t["thread_id"] for t in ok(await b.post("/threads/search", json={"ids": ["shared-thread"]}))] == [
-            "shared-thread"]
-        assert ok(await b.patch("/threads/shared-thread", json={"metadata": {"x": 1}}))["metadata"]["owner"] == "b"
+        assert [
+            t["thread_id"] for t in ok(await b.post("/threads/search", json={"ids": ["shared-thread"]}))
+        ] == ["shared-thread"]
+        assert (
+            ok(await b.patch("/threads/shared-thread", json={"metadata": {"x": 1}}))["metadata"]["owner"]
+            == "b"
+        )
         assert (await b.delete("/threads/shared-thread")).status_code == 202
         # A's thread is untouched by all of it.
         got = ok(await a.get("/threads/shared-thread"))
@@ -53,7 +60,9 @@ async def test_an_assistant_id_of_another_org_can_be_created_here(api: ApiHarnes
         for aid in ("shared-bot", generated):
             theirs = ok(await b.post("/assistants", json={"assistant_id": aid, "name": "B's bot"}), 201)
             assert theirs["assistant_id"] == aid and theirs["name"] == "B's bot"
-        assert (await b.post("/assistants", json={"assistant_id": "shared-bot", "name": "again"})).status_code == 409
+        assert (
+            await b.post("/assistants", json={"assistant_id": "shared-bot", "name": "again"})
+        ).status_code == 409
         ok(await b.patch("/assistants/shared-bot", json={"description": "B's words"}))
         versions = ok(await b.post("/assistants/shared-bot/versions", json={}), 201)
         assert {v["assistant_id"] for v in versions} == {"shared-bot"} and len(versions) == 2
@@ -71,7 +80,9 @@ async def _run_twice(c: httpx.AsyncClient, text: str) -> dict[str, Any]:
     ok(await c.post("/assistants", json=bot), 201)
     ok(await c.post("/threads", json={"thread_id": "t-1"}), 201)
     ok(await c.post("/threads/t-1/runs/wait", json={"assistant_id": "bot", "input": send(text)}), 201)
-    streamed = await c.post("/threads/t-1/runs/stream", json={"assistant_id": "bot", "input": send(text + "?")})
+    streamed = await c.post(
+        "/threads/t-1/runs/stream", json={"assistant_id": "bot", "input": send(text + "?")}
+    )
     assert streamed.status_code == 200
     return {"stream": streamed.text}
 
@@ -106,4 +117,7 @@ async def test_the_same_ids_in_two_orgs_run_apart(api: ApiHarness) -> None:
         assert (await b.delete("/threads/t-1")).status_code == 202
         assert "apples" in str(ok(await a.get("/threads/t-1/state"))["values"])
         # Each org's own copy of the id: a run of A's thread on B's assistant id is A's assistant.
-        ok(await a.post("/threads/t-1/runs/wait", json={"assistant_id": "bot", "input": send("cherries")}), 201)
+        ok(
+            await a.post("/threads/t-1/runs/wait", json={"assistant_id": "bot", "input": send("cherries")}),
+            201,
+        )

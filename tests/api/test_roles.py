@@ -49,8 +49,11 @@ async def test_an_admin_may_make_admins_and_an_app_may_make_nothing(api: ApiHarn
     async with api.client(second["key"]) as c:
         assert (await c.post("/assistants", json={"name": "Yes", "slug": "yes"})).status_code == 201
     async with api.client(app_key) as c:
-        for method, url, json in (("POST", "/keys", {"role": "admin"}), ("GET", "/keys", None),
-                                  ("DELETE", f"/keys/{second['id']}", None)):
+        for method, url, json in (
+            ("POST", "/keys", {"role": "admin"}),
+            ("GET", "/keys", None),
+            ("DELETE", f"/keys/{second['id']}", None),
+        ):
             resp = await c.request(method, url, json=json)
             assert resp.status_code == 403 and resp.json()["message"] == NEEDS_ADMIN, (method, resp.text)
 
@@ -118,23 +121,67 @@ def test_keys_made_before_roles_become_admin_with_one_warning(
     try:
         with engine.begin() as conn:
             # The schema as the release before roles made it: steps 1-5, api_keys without `role`.
-            old_keys = Table("api_keys", MetaData(), *(Column(c.name, c.type, primary_key=c.primary_key,
-                                                             nullable=c.nullable)
-                                                      for c in t.api_keys.columns if c.name != "role"))
+            old_keys = Table(
+                "api_keys",
+                MetaData(),
+                *(
+                    Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable)
+                    for c in t.api_keys.columns
+                    if c.name != "role"
+                ),
+            )
             old_keys.create(conn)
-            t.metadata.create_all(conn, tables=[t.orgs, t.assistants, t.assistant_versions, t.threads,
-                                                t.audit_log, t.runs, t.run_events, t.messages, t.feedbacks])
+            t.metadata.create_all(
+                conn,
+                tables=[
+                    t.orgs,
+                    t.assistants,
+                    t.assistant_versions,
+                    t.threads,
+                    t.audit_log,
+                    t.runs,
+                    t.run_events,
+                    t.messages,
+                    t.feedbacks,
+                ],
+            )
             for m in MIGRATIONS[1:5]:
                 m.apply(conn)
             schema_migrations.create(conn, checkfirst=True)
             for m in MIGRATIONS[:5]:
                 conn.execute(insert(schema_migrations).values(version=m.version, name=m.name, applied_at=0.0))
-            conn.execute(insert(old_keys).values(id="k1", org_id="o", name=None, key_hash="h" * 64, hint="sk…",
-                                                 xpert_id=None, expires_at=None, revoked_at=None, created_at=0.0))
-            conn.execute(insert(t.assistants).values(
-                id="a1", public_id="a1", org_id="o", slug="pwn", name="Pwn", description=None, version=1, source="api",
-                definition={"name": "Pwn", "slug": "pwn", "mcp": [{"name": "x", "command": "sh"}]}, config={},
-                metadata={}, context=None, created_by=None, created_at=0.0, updated_at=0.0))
+            conn.execute(
+                insert(old_keys).values(
+                    id="k1",
+                    org_id="o",
+                    name=None,
+                    key_hash="h" * 64,
+                    hint="sk…",
+                    xpert_id=None,
+                    expires_at=None,
+                    revoked_at=None,
+                    created_at=0.0,
+                )
+            )
+            conn.execute(
+                insert(t.assistants).values(
+                    id="a1",
+                    public_id="a1",
+                    org_id="o",
+                    slug="pwn",
+                    name="Pwn",
+                    description=None,
+                    version=1,
+                    source="api",
+                    definition={"name": "Pwn", "slug": "pwn", "mcp": [{"name": "x", "command": "sh"}]},
+                    config={},
+                    metadata={},
+                    context=None,
+                    created_by=None,
+                    created_at=0.0,
+                    updated_at=0.0,
+                )
+            )
         with caplog.at_level(logging.WARNING, logger="xpert.storage"), engine.begin() as conn:
             assert migrate(conn) == [6, 7]
             assert conn.execute(select(t.api_keys.c.role)).scalars().all() == ["admin"]

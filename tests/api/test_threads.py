@@ -56,8 +56,12 @@ async def test_create_thread_with_id_metadata_title_and_assistant(api: ApiHarnes
     key, _ = await api.mint_key()
     async with api.client(key) as c:
         aid = (await c.post("/assistants", json={"name": "T", "slug": "t"})).json()["assistant_id"]
-        thread = await create(c, thread_id="my-thread-1", assistant_id=aid,
-                              metadata={"title": "Billing question", "customer": "c-42"})
+        thread = await create(
+            c,
+            thread_id="my-thread-1",
+            assistant_id=aid,
+            metadata={"title": "Billing question", "customer": "c-42"},
+        )
         assert thread["thread_id"] == "my-thread-1"
         assert thread["metadata"]["title"] == "Billing question"
         assert thread["metadata"]["customer"] == "c-42"
@@ -142,7 +146,8 @@ async def test_search_filters_by_metadata_status_and_ids(api: ApiHarness) -> Non
         assert {t["metadata"]["n"] for t in await search(c, metadata={"even": True})} == {0, 2, 4}
         assert [t["metadata"]["n"] for t in await search(c, metadata={"title": "T1"})] == [1]
         assert [t["thread_id"] for t in await search(c, metadata={"assistant_id": aid})] == [
-            with_assistant["thread_id"]]
+            with_assistant["thread_id"]
+        ]
         conv = made[2]["metadata"]["id"]
         assert [t["thread_id"] for t in await search(c, metadata={"id": conv})] == [ids[2]]
         assert len(await search(c, status="idle")) == 6
@@ -158,7 +163,8 @@ async def test_search_pages_and_sorts(api: ApiHarness) -> None:
         assert [t["thread_id"] for t in await search(c)] == made[::-1]
         assert [t["thread_id"] for t in await search(c, sort_by="created_at", sort_order="asc")] == made
         assert [t["thread_id"] for t in await search(c, sort_by="thread_id", sort_order="desc")] == sorted(
-            made, reverse=True)
+            made, reverse=True
+        )
         page = await search(c, sort_by="created_at", sort_order="asc", limit=2, offset=2)
         assert [t["thread_id"] for t in page] == made[2:4]
         assert await search(c, offset=5) == []
@@ -172,8 +178,15 @@ async def test_search_results_carry_the_thread_shape(api: ApiHarness) -> None:
         thread = await create(c, metadata={"title": "Shape"})
         (found,) = await search(c)
     assert found == thread
-    assert set(found) == {"thread_id", "status", "created_at", "updated_at", "created_by", "updated_by",
-                          "metadata"}
+    assert set(found) == {
+        "thread_id",
+        "status",
+        "created_at",
+        "updated_at",
+        "created_by",
+        "updated_by",
+        "metadata",
+    }
 
 
 async def test_count_answers_201_with_a_number(api: ApiHarness) -> None:

@@ -141,6 +141,8 @@ async def open_live(
                     await c.post("/assistants/search", json={"limit": 1, "metadata": {"slug": slug}})
                 ).json()
                 live.ids[slug] = found[0]["assistant_id"]
-        async with serve_in_process(harness.app, sock=api_sock), \
-                serve_in_process(shop_app(base, live.ids["demo"]), sock=shop_sock, lifespan="on"):
+        async with (
+            serve_in_process(harness.app, sock=api_sock),
+            serve_in_process(shop_app(base, live.ids["demo"]), sock=shop_sock, lifespan="on"),
+        ):
             yield live

@@ -191,7 +191,9 @@ def test_the_docs_show_the_example_back_end() -> None:
     assert len(code.strip().splitlines()) <= 22  # ~15 lines of logic: the whole pattern fits on a screen
 
 
-@pytest.mark.parametrize("host", ["attacker.example:8000", "attacker.example", "127.0.0.1.attacker.example", ""])
+@pytest.mark.parametrize(
+    "host", ["attacker.example:8000", "attacker.example", "127.0.0.1.attacker.example", ""]
+)
 async def test_the_demo_back_end_refuses_a_host_that_is_not_this_server(ck: ChatkitEnv, host: str) -> None:
     """DNS rebinding: a page on attacker.example resolved to 127.0.0.1 must not get a secret."""
     async with ck.harness.client(None) as c:

@@ -39,7 +39,6 @@ from xpert_server.knowledge import filestore
 pytestmark = pytest.mark.skipif(API_BACKEND != "sqlite", reason="SIGKILL and full-disk chaos run on SQLite")
 
 
-
 # ---- SIGKILL under a write load --------------------------------------------------------------------------
 
 
@@ -48,7 +47,9 @@ class Acked:
     """Everything the server acknowledged (a 2xx reached the client)."""
 
     threads: set[str] = field(default_factory=set)
-    waited: dict[str, str] = field(default_factory=dict)  # thread id -> the text sent (the run's reply came back)
+    waited: dict[str, str] = field(
+        default_factory=dict
+    )  # thread id -> the text sent (the run's reply came back)
     runs: dict[str, str] = field(default_factory=dict)  # run id -> thread id
     frames: dict[str, dict[int, Any]] = field(default_factory=dict)  # run id -> {frame id: data}
     files: dict[str, bytes] = field(default_factory=dict)
@@ -157,8 +158,12 @@ def test_sigkill_during_writes_loses_nothing_acknowledged(chaos_dir: Path) -> No
             (demo,) = c.post("/assistants/search", json={"metadata": {"slug": "demo"}}).json()
         for round_ in range(2):
             stop = threading.Event()
-            workers = [threading.Thread(target=client_loop, args=(served, demo["assistant_id"], acked, stop, i),
-                                        daemon=True) for i in range(6)]
+            workers = [
+                threading.Thread(
+                    target=client_loop, args=(served, demo["assistant_id"], acked, stop, i), daemon=True
+                )
+                for i in range(6)
+            ]
             for w in workers:
                 w.start()
             time.sleep(2.0 + random.random())  # mid-load
@@ -166,7 +171,9 @@ def test_sigkill_during_writes_loses_nothing_acknowledged(chaos_dir: Path) -> No
             stop.set()
             for w in workers:
                 w.join(timeout=30)
-            assert integrity(chaos_dir / "xpert.db") == "ok", f"round {round_}: database corrupt after SIGKILL"
+            assert integrity(chaos_dir / "xpert.db") == "ok", (
+                f"round {round_}: database corrupt after SIGKILL"
+            )
             served = start(chaos_dir, key=key, port=served.port)
         with acked.lock:
             counts = {k: len(getattr(acked, k)) for k in ("threads", "waited", "runs", "frames", "files")}
@@ -243,6 +250,7 @@ async def full_disk(
 ) -> AsyncIterator[ApiHarness]:
     """An app whose file store has 256 KiB of room."""
     async with open_harness(tmp_path / "data", api_database_url) as h:
+
         def tiny_open(path: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
             if mode == "wb":
                 return io.BufferedWriter(FullDisk(Path(path), 256 * 1024))
@@ -259,13 +267,15 @@ def leftovers(h: ApiHarness) -> list[Path]:
 
 def chunks(data: bytes, size: int) -> Iterator[bytes]:
     for i in range(0, len(data), size):
-        yield data[i: i + size]
+        yield data[i : i + size]
 
 
 def multipart(content: bytes) -> tuple[bytes, str]:
     boundary = secrets.token_hex(8)
-    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.bin\"\r\n"
-            f"Content-Type: application/octet-stream\r\n\r\n").encode()
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\n'
+        f"Content-Type: application/octet-stream\r\n\r\n"
+    ).encode()
     return head + content + f"\r\n--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
@@ -285,8 +295,11 @@ async def test_a_full_disk_under_an_upload_is_a_clean_507(full_disk: ApiHarness)
     key, org = await h.mint_key()
     resp = await upload_in_chunks(h, key, secrets.token_bytes(1024 * 1024), 64 * 1024)
     assert resp.status_code == 507, resp.text
-    assert resp.json() == {"statusCode": 507, "error": "Insufficient Storage",
-                           "message": "Insufficient storage: the server has no space left to store this."}
+    assert resp.json() == {
+        "statusCode": 507,
+        "error": "Insufficient Storage",
+        "message": "Insufficient storage: the server has no space left to store this.",
+    }
     assert leftovers(h) == [], "a partial file was left behind"
     # Nothing was recorded, and the server goes on: a file that fits is stored.
     async with h.client(key) as c:
@@ -296,7 +309,9 @@ async def test_a_full_disk_under_an_upload_is_a_clean_507(full_disk: ApiHarness)
     assert len(leftovers(h)) == 1
 
 
-async def test_a_full_disk_under_an_upload_in_small_chunks_leaves_no_partial_file(full_disk: ApiHarness) -> None:
+async def test_a_full_disk_under_an_upload_in_small_chunks_leaves_no_partial_file(
+    full_disk: ApiHarness,
+) -> None:
     h = full_disk
     key, _ = await h.mint_key()
     resp = await upload_in_chunks(h, key, secrets.token_bytes(512 * 1024), 1000)
@@ -308,10 +323,16 @@ async def test_a_full_disk_under_an_upload_in_small_chunks_leaves_no_partial_fil
 def tmpfs(tmp_path: Path) -> Iterator[Path]:
     mount = tmp_path / "files"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here ({done.stderr.strip()}): the injected-ENOSPC test covers this")
+        pytest.skip(
+            f"cannot mount a tmpfs here ({done.stderr.strip()}): the injected-ENOSPC test covers this"
+        )
     try:
         yield mount
     finally:
@@ -327,7 +348,9 @@ def test_a_real_full_disk_under_an_upload(tmp_path: Path, tmpfs: Path) -> None:
             resp = c.post("/contexts/file", content=chunks(body, 256 * 1024), headers={"content-type": ctype})
             assert resp.status_code in (507, 413), resp.text
             assert resp.json()["statusCode"] == resp.status_code
-            assert [p for p in tmpfs.rglob("*") if p.is_file()] == [], "a partial file was left on the full disk"
+            assert [p for p in tmpfs.rglob("*") if p.is_file()] == [], (
+                "a partial file was left on the full disk"
+            )
             small = c.post("/contexts/file", files={"file": ("ok.txt", b"fits", "text/plain")})
             assert small.status_code == 201, small.text
             assert c.get(f"/contexts/file/{small.json()['id']}/content").content == b"fits"

@@ -53,7 +53,6 @@ FUZZ_SETTINGS = settings(
 )
 
 
-
 class World:
     """Real objects of one caller (a key, or a client secret's principal) to aim generated requests at.
 
@@ -68,15 +67,22 @@ class World:
         with served.client(credential) as c:
             thread = c.post("/threads", json={"metadata": {"fuzz": True}}).json()
             tid = thread["thread_id"]
-            done = c.post(f"/threads/{tid}/runs/wait", json={"assistant_id": assistant_id, "input": send("hi")})
+            done = c.post(
+                f"/threads/{tid}/runs/wait", json={"assistant_id": assistant_id, "input": send("hi")}
+            )
             assert done.status_code == 201, done.text
             (run,) = c.get(f"/threads/{tid}/runs").json()
             cid = thread["metadata"]["id"]
             messages = c.get(f"/conversations/{cid}/messages").json()["items"]
             upload = c.post("/contexts/file", files={"file": ("note.txt", b"fuzz me", "text/plain")})
             assert upload.status_code == 201, upload.text
-            self.ids.update(thread_id=tid, run_id=run["run_id"], conversation_id=cid,
-                            message_id=messages[-1]["id"], file_id=upload.json()["id"])
+            self.ids.update(
+                thread_id=tid,
+                run_id=run["run_id"],
+                conversation_id=cid,
+                message_id=messages[-1]["id"],
+                file_id=upload.json()["id"],
+            )
             kb = c.post("/knowledges", json={"name": "fuzz kb"})
             if kb.status_code == 201:  # a client secret may not create one
                 self.ids["kb_id"] = kb.json()["id"]
@@ -86,8 +92,11 @@ class World:
 
     def headers(self) -> dict[str, str]:
         # Every header the server reads a credential from, so a generated one cannot take its place.
-        return {"x-api-key": self.credential, "authorization": f"Bearer {self.credential}",
-                "x-client-secret": self.credential}
+        return {
+            "x-api-key": self.credential,
+            "authorization": f"Bearer {self.credential}",
+            "x-client-secret": self.credential,
+        }
 
     def fresh(self, name: str) -> str | None:
         """A new object of the kind `name` names, for a delete to take."""
@@ -96,13 +105,23 @@ class World:
                 thread = c.post("/threads", json={}).json()
                 return str(thread["thread_id"] if name == "thread_id" else thread["metadata"]["id"])
             if name in ("file_id", "id"):
-                return str(c.post("/contexts/file", files={"file": ("d.txt", b"delete me", "text/plain")}).json()["id"])
-            made = {"kb_id": lambda: c.post("/knowledges", json={"name": "deleted"}),
-                    "assistant_id": lambda: c.post("/assistants", json={"name": "Deleted"})}.get(name)
+                return str(
+                    c.post("/contexts/file", files={"file": ("d.txt", b"delete me", "text/plain")}).json()[
+                        "id"
+                    ]
+                )
+            made = {
+                "kb_id": lambda: c.post("/knowledges", json={"name": "deleted"}),
+                "assistant_id": lambda: c.post("/assistants", json={"name": "Deleted"}),
+            }.get(name)
             if made is None:
                 return None
             resp = made()
-            return str(resp.json().get("id") or resp.json().get("assistant_id")) if resp.status_code == 201 else None
+            return (
+                str(resp.json().get("id") or resp.json().get("assistant_id"))
+                if resp.status_code == 201
+                else None
+            )
 
     def aim(self, case: Any) -> None:
         """Point the case's ids at real objects: its path parameters (keeping generated ones it has no id
@@ -126,8 +145,12 @@ class World:
 @pytest.fixture(scope="module")
 def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     database = {"XPERT_DATABASE_URL": request.getfixturevalue("pg_url")} if API_BACKEND == "postgres" else {}
-    with serving(tmp_path_factory.mktemp("fuzz") / "data", XPERT_SECRET_RATE_LIMIT="0",
-                 XPERT_RUN_TIMEOUT="20", **database) as s:
+    with serving(
+        tmp_path_factory.mktemp("fuzz") / "data",
+        XPERT_SECRET_RATE_LIMIT="0",
+        XPERT_RUN_TIMEOUT="20",
+        **database,
+    ) as s:
         yield s
 
 
@@ -135,11 +158,15 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 def worlds(served: Served) -> dict[str, World]:
     with served.client(served.key) as c:
         (demo,) = c.post("/assistants/search", json={"metadata": {"slug": "demo"}}).json()
-        minted = c.post("/v1/chatkit/sessions", json={"expires_after": 3600},
-                        headers={"x-principal-user-id": "fuzz-user"})
+        minted = c.post(
+            "/v1/chatkit/sessions", json={"expires_after": 3600}, headers={"x-principal-user-id": "fuzz-user"}
+        )
         assert minted.status_code == 201, minted.text
     aid = demo["assistant_id"]
-    return {"key": World(served, served.key, aid), "secret": World(served, minted.json()["client_secret"], aid)}
+    return {
+        "key": World(served, served.key, aid),
+        "secret": World(served, minted.json()["client_secret"], aid),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -162,13 +189,16 @@ def _fuzz(api_schema: Any, method: str, path: str, served: Served, world: World)
     operation = api_schema[path][method.lower()]
     failures: list[str] = []
     for mode, share in ((GenerationMode.POSITIVE, 2), (GenerationMode.NEGATIVE, 1)):
+
         @given(case=operation.as_strategy(generation_mode=mode), aim=st.booleans())
         @settings(FUZZ_SETTINGS, max_examples=max(2, EXAMPLES * share // 3))
         def one(case: Any, aim: bool) -> None:
             if aim:
                 world.aim(case)
             with requests.Session() as session:
-                response = case.call(base_url=served.base, session=session, headers=world.headers(), timeout=60)
+                response = case.call(
+                    base_url=served.base, session=session, headers=world.headers(), timeout=60
+                )
             case.validate_response(response, checks=CHECKS)
 
         try:
@@ -181,14 +211,18 @@ def _fuzz(api_schema: Any, method: str, path: str, served: Served, world: World)
 
 
 @pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
-def test_every_operation_with_a_key(method: str, path: str, api_schema: Any, served: Served,
-                                    worlds: dict[str, World]) -> None:
+def test_every_operation_with_a_key(
+    method: str, path: str, api_schema: Any, served: Served, worlds: dict[str, World]
+) -> None:
     _fuzz(api_schema, method, path, served, worlds["key"])
 
 
-@pytest.mark.parametrize(("method", "path"), SECRET_OPERATIONS, ids=[f"{m} {p}" for m, p in SECRET_OPERATIONS])
-def test_the_operations_of_a_client_secret(method: str, path: str, api_schema: Any, served: Served,
-                                           worlds: dict[str, World]) -> None:
+@pytest.mark.parametrize(
+    ("method", "path"), SECRET_OPERATIONS, ids=[f"{m} {p}" for m, p in SECRET_OPERATIONS]
+)
+def test_the_operations_of_a_client_secret(
+    method: str, path: str, api_schema: Any, served: Served, worlds: dict[str, World]
+) -> None:
     _fuzz(api_schema, method, path, served, worlds["secret"])
 
 
@@ -203,7 +237,9 @@ def test_the_served_document_declares_what_the_server_answers(served: Served) ->
         for method, op in operations.items():
             codes = set(op["responses"])
             where = f"{method.upper()} {path}"
-            assert "422" not in codes, f"{where}: declares 422, which the server never answers (it answers 400)"
+            assert "422" not in codes, (
+                f"{where}: declares 422, which the server never answers (it answers 400)"
+            )
             if re.search(r"\{[^}]+\}", path) or method != "get":
                 assert {"400", "404"} <= codes, where
             if path not in (f"{PREFIX}/ok", f"{PREFIX}/info"):

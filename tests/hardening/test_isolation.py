@@ -51,7 +51,6 @@ PRINCIPAL_OWNED = {"thread_id", "run_id", "conversation_id", "message_id", "file
 ORG_OWNED = PRINCIPAL_OWNED | {"assistant_id", "kb_id", "key_id"}
 
 
-
 @dataclass
 class OrgA:
     key: str
@@ -62,7 +61,11 @@ class OrgA:
     def leaks(self, body: str, sent: str, exempt: set[str]) -> list[str]:
         """What of A's a response body shows, beyond what the request itself named (a 404 may echo it)."""
         secrets_ = {**self.ids, "marker": self.marker}
-        return [name for name, value in secrets_.items() if name not in exempt and value in body and value not in sent]
+        return [
+            name
+            for name, value in secrets_.items()
+            if name not in exempt and value in body and value not in sent
+        ]
 
 
 def body_for(method: str, key: str, a: OrgA) -> tuple[Any, bool]:
@@ -151,7 +154,9 @@ class Caller:
 
 
 @pytest.fixture(scope="module")
-async def harness(api_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[ApiHarness]:
+async def harness(
+    api_database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[ApiHarness]:
     # No rate limit: one secret makes a request per route here.
     async with open_harness(tmp_path_factory.mktemp("iso-data"), api_database_url, secret_rate_limit=0) as h:
         yield h
@@ -178,8 +183,12 @@ async def world(harness: ApiHarness) -> tuple[OrgA, list[Caller]]:
         x1 = (await c.post("/assistants", json={"name": "X1", "slug": "iso-x1"})).json()["assistant_id"]
         x2 = (await c.post("/assistants", json={"name": "X2", "slug": "iso-x2"})).json()["assistant_id"]
         kb = (await c.post("/knowledges", json={"name": f"kb {a.marker}"})).json()
-        docs = (await c.post(f"/knowledges/{kb['id']}/bulk", json=[{"text": f"The marker is {a.marker}."}])).json()
-        stored = await c.put("/store/items", json={"namespace": ["iso"], "key": "k", "value": {"m": a.marker}})
+        docs = (
+            await c.post(f"/knowledges/{kb['id']}/bulk", json=[{"text": f"The marker is {a.marker}."}])
+        ).json()
+        stored = await c.put(
+            "/store/items", json={"namespace": ["iso"], "key": "k", "value": {"m": a.marker}}
+        )
         assert stored.status_code == 200, stored.text
     async with h.client(key, x_principal_user_id="alice") as c:
         thread = (await c.post("/threads", json={"metadata": {"marker": a.marker}})).json()
@@ -191,9 +200,17 @@ async def world(harness: ApiHarness) -> tuple[OrgA, list[Caller]]:
         messages = (await c.get(f"/conversations/{cid}/messages")).json()["items"]
         upload = await c.post("/contexts/file", files={"file": ("a.txt", a.marker.encode(), "text/plain")})
         assert upload.status_code == 201, upload.text
-    a.ids = {"assistant_id": x1, "other_assistant_id": x2, "thread_id": tid, "run_id": run["run_id"],
-             "conversation_id": cid, "message_id": [m for m in messages if m["role"] == "ai"][0]["id"],
-             "file_id": upload.json()["id"], "kb_id": kb["id"], "document_id": docs[0]["id"]}
+    a.ids = {
+        "assistant_id": x1,
+        "other_assistant_id": x2,
+        "thread_id": tid,
+        "run_id": run["run_id"],
+        "conversation_id": cid,
+        "message_id": [m for m in messages if m["role"] == "ai"][0]["id"],
+        "file_id": upload.json()["id"],
+        "kb_id": kb["id"],
+        "document_id": docs[0]["id"],
+    }
 
     revoked, _ = await h.mint_key(org)
     a.ids["key_id"] = await key_record_id(h, org, revoked)  # what `/keys/{key_id}` names
@@ -226,8 +243,11 @@ async def world(harness: ApiHarness) -> tuple[OrgA, list[Caller]]:
 def expectation(caller: Caller, method: str, key: str, template: str, a: OrgA) -> tuple[set[int] | None, str]:
     """(allowed statuses, or None for "any but 403 and 5xx"; why)."""
     names = set(params(template))
-    _, names_a_in_body = body_for(method, key, a) if (method, key) not in {("POST", "/contexts/file"),
-                                                                            ("GET", "/store/items")} else (None, False)
+    _, names_a_in_body = (
+        body_for(method, key, a)
+        if (method, key) not in {("POST", "/contexts/file"), ("GET", "/store/items")}
+        else (None, False)
+    )
     if caller.status in ("401", "403"):
         return {int(caller.status)}, caller.status
     if caller.secret and (method, key) not in SECRET_ROUTES:
@@ -254,11 +274,15 @@ async def test_the_isolation_matrix(harness: ApiHarness, world: tuple[OrgA, list
     checked = 0
     for method, template, key in api_routes(harness.app):
         for caller in callers:
-            if caller.status == "bound" and (org_level_write(method, template) or (method, key) in THREAD_LISTINGS):
+            if caller.status == "bound" and (
+                org_level_write(method, template) or (method, key) in THREAD_LISTINGS
+            ):
                 # Org-level writes it may do (same org), and they would destroy the fixtures; thread listings
                 # show its own threads: test_a_key_bound_to_another_xpert_cannot_read_its_threads looks there.
                 continue
-            async with harness.client(None, **{k.replace("-", "_"): v for k, v in caller.headers.items()}) as c:
+            async with harness.client(
+                None, **{k.replace("-", "_"): v for k, v in caller.headers.items()}
+            ) as c:
                 resp = await call(c, method, template, key, a)
             allowed, why = expectation(caller, method, key, template, a)
             where = f"{method} {template} by {caller.name}"
@@ -266,11 +290,18 @@ async def test_the_isolation_matrix(harness: ApiHarness, world: tuple[OrgA, list
                 if resp.status_code == 403 or resp.status_code >= 500:
                     failures.append(f"{where} ({why}): {resp.status_code} {resp.text[:150]}")
             elif resp.status_code not in allowed:
-                failures.append(f"{where} ({why}): expected {sorted(allowed)}, got {resp.status_code} "
-                                f"{resp.text[:150]}")
+                failures.append(
+                    f"{where} ({why}): expected {sorted(allowed)}, got {resp.status_code} {resp.text[:150]}"
+                )
             elif caller.message and resp.json().get("message") != caller.message:
-                failures.append(f"{where}: message {resp.json().get('message')!r}, expected {caller.message!r}")
-            elif allowed == {403} and caller.status == "bound" and resp.json().get("message") != NOT_ALLOWED_ASSISTANT:
+                failures.append(
+                    f"{where}: message {resp.json().get('message')!r}, expected {caller.message!r}"
+                )
+            elif (
+                allowed == {403}
+                and caller.status == "bound"
+                and resp.json().get("message") != NOT_ALLOWED_ASSISTANT
+            ):
                 failures.append(f"{where}: message {resp.json().get('message')!r}")
             if caller.status not in ("401", "403"):
                 leaked = a.leaks(resp.text, sent=sent_text(resp.request), exempt=EXEMPT[caller.status])
@@ -355,8 +386,9 @@ async def test_org_a_is_untouched(harness: ApiHarness, world: tuple[OrgA, list[C
         assert (await c.get(f"/knowledges/{a.ids['kb_id']}")).json()["name"] == f"kb {a.marker}"
         content = await c.get(f"/contexts/file/{a.ids['file_id']}/content")
         assert content.content == a.marker.encode()
-        feedbacks = (await c.get(
-            f"/conversations/{a.ids['conversation_id']}/messages/{a.ids['message_id']}/feedbacks")).json()
+        feedbacks = (
+            await c.get(f"/conversations/{a.ids['conversation_id']}/messages/{a.ids['message_id']}/feedbacks")
+        ).json()
         assert feedbacks["total"] == 0
 
 
@@ -364,4 +396,3 @@ def test_the_public_routes_are_served(harness: ApiHarness) -> None:
     served = {route_key(m, t, PREFIX) for m, t in app_routes(harness.app)}
     assert {("GET", "/ok"), ("GET", "/openapi.json"), ("GET", "/chatkit/{}")} <= served
     assert PUBLIC - served <= {("GET", "/"), ("GET", "/demo/{}"), ("POST", "/demo/session")}
-

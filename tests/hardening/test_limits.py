@@ -28,7 +28,6 @@ from tests.harness.served import PREFIX, Served, serving
 MIB = 1024 * 1024
 
 
-
 @pytest.fixture(scope="module")
 def three_followers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     root = tmp_path_factory.mktemp("followers")

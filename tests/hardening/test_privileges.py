@@ -31,11 +31,22 @@ from xpert_server.auth.scope import SECRET_ROUTES, app_routes, route_key
 
 PREFIX = "/api/ai"
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "security.md"
-ORG_OWNED = {"thread_id", "run_id", "conversation_id", "message_id", "file_id", "assistant_id", "kb_id", "key_id"}
+ORG_OWNED = {
+    "thread_id",
+    "run_id",
+    "conversation_id",
+    "message_id",
+    "file_id",
+    "assistant_id",
+    "kb_id",
+    "key_id",
+}
 
 
 @pytest.fixture(scope="module")
-async def harness(api_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[ApiHarness]:
+async def harness(
+    api_database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[ApiHarness]:
     async with open_harness(tmp_path_factory.mktemp("priv-data"), api_database_url, secret_rate_limit=0) as h:
         yield h
 
@@ -57,7 +68,9 @@ async def build_world(h: ApiHarness) -> World:
         x1 = (await c.post("/assistants", json={"name": "X1", "slug": "iso-x1"})).json()["assistant_id"]
         x2 = (await c.post("/assistants", json={"name": "X2", "slug": "iso-x2"})).json()["assistant_id"]
         kb = (await c.post("/knowledges", json={"name": f"kb {w.marker}"})).json()
-        docs = (await c.post(f"/knowledges/{kb['id']}/bulk", json=[{"text": f"The marker is {w.marker}."}])).json()
+        docs = (
+            await c.post(f"/knowledges/{kb['id']}/bulk", json=[{"text": f"The marker is {w.marker}."}])
+        ).json()
         thread = (await c.post("/threads", json={"metadata": {"marker": w.marker}})).json()
         tid = thread["thread_id"]
         done = await c.post(f"/threads/{tid}/runs/wait", json={"assistant_id": x1, "input": send(w.marker)})
@@ -68,10 +81,18 @@ async def build_world(h: ApiHarness) -> World:
         upload = await c.post("/contexts/file", files={"file": ("a.txt", w.marker.encode(), "text/plain")})
         spare = await c.post("/keys", json={"name": "spare", "role": "app"})
         assert spare.status_code == 201, spare.text
-    w.ids = {"assistant_id": x1, "other_assistant_id": x2, "thread_id": tid, "run_id": run["run_id"],
-             "conversation_id": cid, "message_id": [m for m in messages if m["role"] == "ai"][0]["id"],
-             "file_id": upload.json()["id"], "kb_id": kb["id"], "document_id": docs[0]["id"],
-             "key_id": spare.json()["id"]}
+    w.ids = {
+        "assistant_id": x1,
+        "other_assistant_id": x2,
+        "thread_id": tid,
+        "run_id": run["run_id"],
+        "conversation_id": cid,
+        "message_id": [m for m in messages if m["role"] == "ai"][0]["id"],
+        "file_id": upload.json()["id"],
+        "kb_id": kb["id"],
+        "document_id": docs[0]["id"],
+        "key_id": spare.json()["id"],
+    }
     return w
 
 
@@ -90,18 +111,27 @@ def test_every_route_is_classified_and_every_listed_route_is_served(harness: Api
     # What a browser's secret may call, an app key may call: secrets are never wider than apps.
     assert SECRET_ROUTES <= APP_ROUTES, sorted(SECRET_ROUTES - APP_ROUTES)
     for method, template, key in routes(harness):
-        assert set(params(template)) <= ORG_OWNED, f"{method} {template}: a path parameter the matrix cannot fill"
+        assert set(params(template)) <= ORG_OWNED, (
+            f"{method} {template}: a path parameter the matrix cannot fill"
+        )
         if not key.startswith("/keys"):
-            body_for(method, key, World("", "", "", {"assistant_id": "a", "thread_id": "t", "document_id": "d"}))
+            body_for(
+                method, key, World("", "", "", {"assistant_id": "a", "thread_id": "t", "document_id": "d"})
+            )
 
 
 def test_docs_list_every_route_with_its_role(harness: ApiHarness) -> None:
     text = DOCS.read_text(encoding="utf-8")
     rows = set(re.findall(r"^\| `(GET|POST|PUT|PATCH|DELETE) (/\S*)` \| (admin|app) \|", text, re.MULTILINE))
-    expected = {(m, t.removeprefix(PREFIX), required_role(m, t, PREFIX)) for m, t in app_routes(harness.app)
-                if route_key(m, t, PREFIX) not in PUBLIC}
+    expected = {
+        (m, t.removeprefix(PREFIX), required_role(m, t, PREFIX))
+        for m, t in app_routes(harness.app)
+        if route_key(m, t, PREFIX) not in PUBLIC
+    }
     assert expected - rows == set(), f"docs/security.md lacks (or misstates) {sorted(expected - rows)}"
-    assert rows - expected == set(), f"docs/security.md lists routes that are not served: {sorted(rows - expected)}"
+    assert rows - expected == set(), (
+        f"docs/security.md lists routes that are not served: {sorted(rows - expected)}"
+    )
 
 
 async def test_the_privilege_matrix(harness: ApiHarness) -> None:
@@ -111,9 +141,13 @@ async def test_the_privilege_matrix(harness: ApiHarness) -> None:
     app_key, _ = await h.mint_key(w.org, role="app")
     bound_app, _ = await h.mint_key(w.org, role="app", xpert_id=w.ids["assistant_id"])
     secret = await mint_secret(h, w.key, "alice")
-    callers = [("app key", {"x-api-key": app_key}), ("bound app key", {"x-api-key": bound_app}),
-               ("client secret", {"x-client-secret": secret}), ("other org's admin", {"x-api-key": admin_b}),
-               ("admin key", {"x-api-key": w.key})]
+    callers = [
+        ("app key", {"x-api-key": app_key}),
+        ("bound app key", {"x-api-key": bound_app}),
+        ("client secret", {"x-client-secret": secret}),
+        ("other org's admin", {"x-api-key": admin_b}),
+        ("admin key", {"x-api-key": w.key}),
+    ]
     failures: list[str] = []
     checked = 0
     for name, headers in callers:
@@ -206,7 +240,11 @@ def definition_with(path: str, value: Any, slug: str) -> dict[str, Any]:
         d["tools"] = [{"name": "http_get", "config": {path.rsplit(".", 1)[1]: value}}]
     elif path.startswith("mcp[]."):
         field = path.split(".", 1)[1]
-        server = {**MCP, "transport": "http", "url": "http://127.0.0.1:9/mcp"} if field in ("url", "headers") else dict(MCP)
+        server = (
+            {**MCP, "transport": "http", "url": "http://127.0.0.1:9/mcp"}
+            if field in ("url", "headers")
+            else dict(MCP)
+        )
         if field == "transport":
             server["url"] = "http://127.0.0.1:9/mcp"
         server[field] = value
@@ -217,7 +255,9 @@ def definition_with(path: str, value: Any, slug: str) -> dict[str, Any]:
 
 
 def test_every_definition_field_has_a_sample() -> None:
-    assert set(all_paths()) == set(SAMPLES), "classify new fields in agents/operator_fields.py, sample them here"
+    assert set(all_paths()) == set(SAMPLES), (
+        "classify new fields in agents/operator_fields.py, sample them here"
+    )
 
 
 async def test_every_field_by_yaml_admin_api_and_app_api(harness: ApiHarness, tmp_path: Path) -> None:
@@ -252,7 +292,9 @@ async def test_every_field_by_yaml_admin_api_and_app_api(harness: ApiHarness, tm
             shown = path.replace("[]", "[0]").replace("[http_get]", "[0]")
             named = resp.json()["message"].split(": only")[0].split(", ")
             if resp.status_code != 403 or shown not in named:
-                failures.append(f"{path} by an admin: expected 403 naming it, got {resp.status_code} {resp.text[:150]}")
+                failures.append(
+                    f"{path} by an admin: expected 403 naming it, got {resp.status_code} {resp.text[:150]}"
+                )
             if found:
                 failures.append(f"{path} by an admin: refused, yet stored")
         elif resp.status_code != 201 or len(found) != 1:
@@ -263,5 +305,9 @@ async def test_every_field_by_yaml_admin_api_and_app_api(harness: ApiHarness, tm
 def test_docs_list_every_definition_field_as_classified() -> None:
     text = DOCS.read_text(encoding="utf-8")
     rows = dict(re.findall(r"^\| `([a-z_\[\]\.]+)` \| ([^|]+) \|$", text, re.MULTILINE))
-    words = {"api": "operator, admin API", "operator": "operator only", "rule": "admin API within bounds (below)"}
+    words = {
+        "api": "operator, admin API",
+        "operator": "operator only",
+        "rule": "admin API within bounds (below)",
+    }
     assert {p: rows.get(p, "").strip() for p in all_paths()} == {p: words[a] for p, a in all_paths().items()}

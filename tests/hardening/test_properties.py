@@ -27,14 +27,23 @@ from xpert_server.errors import BadRequest
 from xpert_server.runs.input import ChatInput, normalise_input
 from xpert_server.runs.sse import KEEPALIVE, Frame
 
-PROPERTY = settings(max_examples=200, deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+PROPERTY = settings(
+    max_examples=200,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 
 # Characters that break naive line splitting: every one `str.splitlines` splits on, and friends.
-TRICKY = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\x00\"\\:{}[] é😀"
+TRICKY = '\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\x00"\\:{}[] é😀'
 texts = st.text(alphabet=st.sampled_from(TRICKY) | st.characters(codec="utf-8"), max_size=30)
-scalars = (st.none() | st.booleans() | st.integers(min_value=-(2**63), max_value=2**63 - 1)
-           | st.floats(allow_nan=False, allow_infinity=False) | texts)
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**63 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | texts
+)
 json_values = st.recursive(
     scalars,
     lambda children: st.lists(children, max_size=4) | st.dictionaries(texts, children, max_size=4),
@@ -78,7 +87,9 @@ def httpx_sse_parse(chunks: list[bytes]) -> list[dict[str, Any]]:
     response = httpx.Response(200, headers={"content-type": "text/event-stream"}, content=iter(chunks))
     # httpx-sse also yields an empty event at a comment's blank line once an id was seen; the standard
     # dispatches nothing when the data buffer is empty, and so do we here.
-    return [{"id": e.id, "event": e.event, "data": e.data} for e in EventSource(response).iter_sse() if e.data]
+    return [
+        {"id": e.id, "event": e.event, "data": e.data} for e in EventSource(response).iter_sse() if e.data
+    ]
 
 
 def sdk_parse(chunks: list[bytes]) -> list[dict[str, Any]]:
@@ -95,9 +106,12 @@ def chunked(body: bytes, cuts: list[int]) -> list[bytes]:
 @st.composite
 def streams(draw: st.DrawFn) -> tuple[list[Any], list[int], list[str | None]]:
     values = draw(st.lists(json_values, min_size=1, max_size=6))
-    seqs = sorted(draw(st.sets(st.integers(min_value=1, max_value=2**53), min_size=len(values),
-                               max_size=len(values))))
-    events: list[str | None] = [None] * (len(values) - 1) + [draw(st.sampled_from([None, "complete", "error"]))]
+    seqs = sorted(
+        draw(st.sets(st.integers(min_value=1, max_value=2**53), min_size=len(values), max_size=len(values)))
+    )
+    events: list[str | None] = [None] * (len(values) - 1) + [
+        draw(st.sampled_from([None, "complete", "error"]))
+    ]
     return values, seqs, events
 
 
@@ -133,12 +147,22 @@ near_inputs = st.fixed_dictionaries(
     {},
     optional={
         "action": st.sampled_from(["send", "resume", "retry", "follow_up", "other"]) | json_values,
-        "message": st.fixed_dictionaries({}, optional={"input": json_values | st.fixed_dictionaries(
-            {}, optional={"input": json_values, "files": json_values | st.lists(json_values, max_size=3)})}),
+        "message": st.fixed_dictionaries(
+            {},
+            optional={
+                "input": json_values
+                | st.fixed_dictionaries(
+                    {},
+                    optional={"input": json_values, "files": json_values | st.lists(json_values, max_size=3)},
+                )
+            },
+        ),
         "target": json_values | st.fixed_dictionaries({}, optional={"executionId": json_values}),
         "source": json_values | st.fixed_dictionaries({}, optional={"executionId": json_values}),
-        "decision": json_values | st.fixed_dictionaries({"type": st.sampled_from(["confirm", "reject", "x"])},
-                                                         optional={"payload": json_values}),
+        "decision": json_values
+        | st.fixed_dictionaries(
+            {"type": st.sampled_from(["confirm", "reject", "x"])}, optional={"payload": json_values}
+        ),
         "patch": json_values,
         "mode": st.sampled_from(["queue", "steer"]) | json_values,
         "input": json_values,
@@ -174,11 +198,31 @@ def test_normalise_input_gives_a_well_typed_input_or_bad_request(value: Any) -> 
 
 definitions = st.fixed_dictionaries(
     {"name": json_values | texts, "slug": st.sampled_from(["ok-slug", "Bad Slug", ""]) | json_values},
-    optional={k: json_values for k in ("description", "model", "tools", "mcp", "knowledge", "approvals",
-                                       "agents", "max_steps", "graph", "config", "metadata", "tags", "org")}
-    | {"tools": st.lists(st.sampled_from(["current_time", "calculator", "http_get", "nope"])
-                         | st.fixed_dictionaries({"name": texts | st.just("http_get")},
-                                                 optional={"config": json_values}), max_size=3)},
+    optional={
+        k: json_values
+        for k in (
+            "description",
+            "model",
+            "tools",
+            "mcp",
+            "knowledge",
+            "approvals",
+            "agents",
+            "max_steps",
+            "graph",
+            "config",
+            "metadata",
+            "tags",
+            "org",
+        )
+    }
+    | {
+        "tools": st.lists(
+            st.sampled_from(["current_time", "calculator", "http_get", "nope"])
+            | st.fixed_dictionaries({"name": texts | st.just("http_get")}, optional={"config": json_values}),
+            max_size=3,
+        )
+    },
 )
 
 
@@ -201,8 +245,18 @@ yaml_texts = (
     st.binary(max_size=200)
     | texts.map(str.encode)
     | (json_values | definitions).map(lambda d: yaml.safe_dump(d, allow_unicode=True).encode())
-    | st.sampled_from([b"[" * 2000, b"{a: " * 2000, b"- " * 2000, b"a: &a [1]\nb: *a\n", b"\xff\xfe",
-                       b"name: x\nslug: y\n\x00", b"!!python/object:os.system {}", b"? [a]\n: b\n"])
+    | st.sampled_from(
+        [
+            b"[" * 2000,
+            b"{a: " * 2000,
+            b"- " * 2000,
+            b"a: &a [1]\nb: *a\n",
+            b"\xff\xfe",
+            b"name: x\nslug: y\n\x00",
+            b"!!python/object:os.system {}",
+            b"? [a]\n: b\n",
+        ]
+    )
 )
 
 

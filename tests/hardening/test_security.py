@@ -35,7 +35,6 @@ GRAPHS = Path(__file__).resolve().parent.parent / "graphs_for_tests.py"
 CREDENTIAL = re.compile(r"(?:sk|cs)-x-[0-9A-Za-z-]{16,}")
 
 
-
 # ---- credentials never logged ------------------------------------------------------------------------
 
 
@@ -45,8 +44,14 @@ def test_no_key_or_secret_is_ever_logged(tmp_path: Path) -> None:
     data = tmp_path / "data"
     with serving(data, XPERT_LOG_LEVEL="debug") as s:
         seen: list[str] = [s.key]
-        created = subprocess.run([str(XPERT), "keys", "create", "--name", "logged?", "--data-dir", str(data)],
-                                 capture_output=True, text=True, env=server_env(), timeout=60, check=True)
+        created = subprocess.run(
+            [str(XPERT), "keys", "create", "--name", "logged?", "--data-dir", str(data)],
+            capture_output=True,
+            text=True,
+            env=server_env(),
+            timeout=60,
+            check=True,
+        )
         new_key = created.stdout.strip().splitlines()[-1]
         seen.append(new_key)
         wrong_key, wrong_secret = "sk-x-" + secrets.token_hex(24), "cs-x-" + secrets.token_hex(32)
@@ -55,17 +60,27 @@ def test_no_key_or_secret_is_ever_logged(tmp_path: Path) -> None:
             (demo,) = c.post("/assistants/search", json={"metadata": {"slug": "demo"}}).json()
             minted = c.post("/v1/chatkit/sessions", json={"expires_after": 1}).json()["client_secret"]
             seen.append(minted)
-            for header in ({"x-api-key": wrong_key}, {"authorization": f"Bearer {wrong_key}"},
-                           {"x-client-secret": wrong_secret}, {"authorization": f"Bearer {wrong_secret}x"},
-                           {"authorization": f"Basic {wrong_key}"}, {"x-api-key": (wrong_key + "\u00e9").encode()}):
+            for header in (
+                {"x-api-key": wrong_key},
+                {"authorization": f"Bearer {wrong_key}"},
+                {"x-client-secret": wrong_secret},
+                {"authorization": f"Bearer {wrong_secret}x"},
+                {"authorization": f"Basic {wrong_key}"},
+                {"x-api-key": (wrong_key + "\u00e9").encode()},
+            ):
                 c.post("/threads", json={}, headers=header)
             thread = c.post("/threads", json={}).json()
-            c.post(f"/threads/{thread['thread_id']}/runs/wait",
-                   json={"assistant_id": demo["assistant_id"], "input": send(f"my key is {wrong_key}")})
+            c.post(
+                f"/threads/{thread['thread_id']}/runs/wait",
+                json={"assistant_id": demo["assistant_id"], "input": send(f"my key is {wrong_key}")},
+            )
         with s.client(None, x_client_secret=minted) as c:
             tid = c.post("/threads", json={}).json()["thread_id"]
-            with c.stream("POST", f"/threads/{tid}/runs/stream",
-                          json={"assistant_id": demo["assistant_id"], "input": send("hi")}) as r:
+            with c.stream(
+                "POST",
+                f"/threads/{tid}/runs/stream",
+                json={"assistant_id": demo["assistant_id"], "input": send("hi")},
+            ) as r:
                 r.read()
             c.post("/contexts/file", files={"file": ("a.txt", b"hello", "text/plain")})
             c.post("/v1/chatkit/sessions", json={})  # a secret may not mint: refused
@@ -73,8 +88,14 @@ def test_no_key_or_secret_is_ever_logged(tmp_path: Path) -> None:
             assert c.post("/threads", json={}).json()["message"] == "Token expired"
         with s.client(new_key) as c:
             assert c.post("/threads/count", json={}).status_code == 201
-        subprocess.run([str(XPERT), "keys", "list", "--data-dir", str(data)], capture_output=True, text=True,
-                       env=server_env(), timeout=60, check=True)
+        subprocess.run(
+            [str(XPERT), "keys", "list", "--data-dir", str(data)],
+            capture_output=True,
+            text=True,
+            env=server_env(),
+            timeout=60,
+            check=True,
+        )
         output = s.output()
     assert "GET /api/ai/ok" in output or "POST /api/ai/threads" in output, "the access log was not on"
     for value in seen:
@@ -86,13 +107,32 @@ def test_no_key_or_secret_is_ever_logged(tmp_path: Path) -> None:
 # ---- SSRF --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("url", [
-    "http://127.0.0.1/", "http://127.1/", "http://2130706433/", "http://0x7f000001/", "http://0177.0.0.1/",
-    "http://localhost:8000/", "http://[::1]/", "http://[::ffff:127.0.0.1]/", "http://[::ffff:7f00:1]/",
-    "http://0.0.0.0/", "http://[::]/", "http://10.0.0.1/", "http://192.168.0.1/", "http://172.31.255.255/",
-    "http://169.254.169.254/latest/meta-data/", "http://[fd00::1]/", "http://[fe80::1]/", "http://100.64.0.1/",
-    "http://[64:ff9b::7f00:1]/", "http://[::127.0.0.1]/", "http://224.0.0.1/",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/",
+        "http://127.1/",
+        "http://2130706433/",
+        "http://0x7f000001/",
+        "http://0177.0.0.1/",
+        "http://localhost:8000/",
+        "http://[::1]/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://[::ffff:7f00:1]/",
+        "http://0.0.0.0/",
+        "http://[::]/",
+        "http://10.0.0.1/",
+        "http://192.168.0.1/",
+        "http://172.31.255.255/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[fd00::1]/",
+        "http://[fe80::1]/",
+        "http://100.64.0.1/",
+        "http://[64:ff9b::7f00:1]/",
+        "http://[::127.0.0.1]/",
+        "http://224.0.0.1/",
+    ],
+)
 async def test_the_http_tool_refuses_loopback_and_private_addresses(url: str) -> None:
     with pytest.raises(http_tool.FetchRefused):
         await http_tool.checked_address(url, allow_private=False)
@@ -114,21 +154,38 @@ async def test_cors_is_closed_unless_configured(api: ApiHarness) -> None:
     origin = "https://evil.example"
     key, _ = await api.mint_key()
     async with api.client(key, origin=origin) as c:
-        preflight = await c.options("/threads", headers={"access-control-request-method": "POST",
-                                                          "access-control-request-headers": "x-api-key"})
-        calls = [preflight, await c.post("/threads/search", json={}), await c.get("/threads/nope"),
-                 await c.post("/threads", json={}, headers={"x-api-key": "sk-x-wrong"})]
+        preflight = await c.options(
+            "/threads",
+            headers={"access-control-request-method": "POST", "access-control-request-headers": "x-api-key"},
+        )
+        calls = [
+            preflight,
+            await c.post("/threads/search", json={}),
+            await c.get("/threads/nope"),
+            await c.post("/threads", json={}, headers={"x-api-key": "sk-x-wrong"}),
+        ]
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=api.app), base_url="http://test") as raw:
         calls.append(await raw.get("/chatkit/chatkit.js", headers={"origin": origin}))
     for resp in calls:
-        assert not any(h.startswith("access-control-") for h in resp.headers), (resp.request.url, resp.headers)
+        assert not any(h.startswith("access-control-") for h in resp.headers), (
+            resp.request.url,
+            resp.headers,
+        )
 
 
 async def test_the_widget_and_demo_pages_send_security_headers(api: ApiHarness) -> None:
     await load_file_into(api.services.storage, demo_path())  # the demo xpert (a shared database may lack it)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=api.app), base_url="http://test") as c:
-        pages = {path: await c.get(path) for path in ("/", "/chatkit/chatkit.js", "/chatkit/chatkit.css",
-                                                     "/demo/demo.js", "/demo/demo.css")}
+        pages = {
+            path: await c.get(path)
+            for path in (
+                "/",
+                "/chatkit/chatkit.js",
+                "/chatkit/chatkit.css",
+                "/demo/demo.js",
+                "/demo/demo.css",
+            )
+        }
         session = await c.post("http://localhost/demo/session")
     for path, resp in pages.items():
         assert resp.status_code == 200, path
@@ -146,21 +203,35 @@ async def test_the_widget_and_demo_pages_send_security_headers(api: ApiHarness) 
     assert "httponly" in cookie and "samesite=strict" in cookie and "path=/demo" in cookie
 
 
-@pytest.mark.parametrize(("raw", "shown"), [
-    (b"../../etc/passwd", "passwd"), (b"..\\..\\windows\\win.ini", "win.ini"), (b"a\x00b\x1b\x7f.txt", "a_b_.txt"),
-    (b"<script>alert(1)<\\script>.html", "script_.html"), (b".hidden", "hidden"), (b"x" * 300 + b".txt", None),
-    ("…/ünïcødé name.pdf".encode(), "ünïcødé name.pdf"),
-    (b"CON:stream.txt", "CON_stream.txt"), (b"   ", "upload"),
-])
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        (b"../../etc/passwd", "passwd"),
+        (b"..\\..\\windows\\win.ini", "win.ini"),
+        (b"a\x00b\x1b\x7f.txt", "a_b_.txt"),
+        (b"<script>alert(1)<\\script>.html", "script_.html"),
+        (b".hidden", "hidden"),
+        (b"x" * 300 + b".txt", None),
+        ("…/ünïcødé name.pdf".encode(), "ünïcødé name.pdf"),
+        (b"CON:stream.txt", "CON_stream.txt"),
+        (b"   ", "upload"),
+    ],
+)
 async def test_upload_names_are_sanitised(api: ApiHarness, raw: bytes, shown: str | None) -> None:
     key, org = await api.mint_key()
     boundary = secrets.token_hex(8)
     # Handwritten multipart: the file name's bytes reach the server as they are (httpx would escape some).
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"".encode() + raw
-            + f"\"\r\nContent-Type: text/html\r\n\r\n<html><script>x</script></html>\r\n--{boundary}--\r\n".encode())
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="'.encode()
+        + raw
+        + f'"\r\nContent-Type: text/html\r\n\r\n<html><script>x</script></html>\r\n--{boundary}--\r\n'.encode()
+    )
     async with api.client(key) as c:
-        up = await c.post("/contexts/file", content=body,
-                          headers={"content-type": f"multipart/form-data; boundary={boundary}"})
+        up = await c.post(
+            "/contexts/file",
+            content=body,
+            headers={"content-type": f"multipart/form-data; boundary={boundary}"},
+        )
         assert up.status_code == 201, up.text
         name = up.json()["originalName"]
         content = await c.get(f"/contexts/file/{up.json()['id']}/content")
@@ -168,7 +239,11 @@ async def test_upload_names_are_sanitised(api: ApiHarness, raw: bytes, shown: st
     if shown is not None:
         assert name == shown, name
     disposition = content.headers["content-disposition"]
-    assert "\r" not in disposition and "\n" not in disposition and disposition.startswith("inline; filename*=UTF-8''")
+    assert (
+        "\r" not in disposition
+        and "\n" not in disposition
+        and disposition.startswith("inline; filename*=UTF-8''")
+    )
     assert content.headers["x-content-type-options"] == "nosniff"
     assert "sandbox" in content.headers["content-security-policy"]
     # On disk the file is named by its id under its org, never by the name it was sent with.
@@ -196,7 +271,9 @@ async def test_credentials_and_signatures_are_compared_in_constant_time(
         assert (await c.post("/threads/count", json={})).status_code == 201
     assert compared, "the key's hash was not compared with hmac.compare_digest"
     compared.clear()
-    assert signing.verify(b"k", "f", str(int(time.time()) + 60), signing.sign(b"k", "f", int(time.time()) + 60))
+    assert signing.verify(
+        b"k", "f", str(int(time.time()) + 60), signing.sign(b"k", "f", int(time.time()) + 60)
+    )
     assert compared, "file url signatures are not compared with hmac.compare_digest"
 
 
@@ -206,7 +283,9 @@ async def test_a_non_ascii_signature_is_no_signature(api: ApiHarness) -> None:
     async with api.client(key) as c:
         file_id = (await c.post("/contexts/file", files={"file": ("a.txt", b"x", "text/plain")})).json()["id"]
     async with api.client(None) as c:
-        resp = await c.get(f"/contexts/file/{file_id}/content", params={"expires": "9999999999", "signature": "é"})
+        resp = await c.get(
+            f"/contexts/file/{file_id}/content", params={"expires": "9999999999", "signature": "é"}
+        )
     assert resp.status_code == 401, resp.text
 
 
@@ -226,10 +305,13 @@ def test_body_and_header_sizes_are_limited(tmp_path: Path) -> None:
     with serving(tmp_path / "data", XPERT_MAX_BODY_BYTES="2048", XPERT_MAX_HEADER_BYTES="8192") as s:
         ok = raw_request(s.port, b"GET /api/ai/ok HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 6000 + b"\r\n\r\n")
         assert ok.startswith(b"HTTP/1.1 200"), ok[:80]
-        for head in (b"GET /api/ai/ok HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 9000 + b"\r\n\r\n",
-                     b"GET /api/ai/ok?" + b"q" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
-                     b"GET /api/ai/ok HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: v\r\n" % i for i in range(2000))
-                     + b"\r\n"):
+        for head in (
+            b"GET /api/ai/ok HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 9000 + b"\r\n\r\n",
+            b"GET /api/ai/ok?" + b"q" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+            b"GET /api/ai/ok HTTP/1.1\r\nHost: x\r\n"
+            + b"".join(b"X-%d: v\r\n" % i for i in range(2000))
+            + b"\r\n",
+        ):
             refused = raw_request(s.port, head)
             assert refused.startswith(b"HTTP/1.1 431"), refused[:80]
             assert b'"statusCode":431' in refused
@@ -252,15 +334,22 @@ def test_body_and_header_sizes_are_limited(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-async def streams_app(api_database_url: str,
-                      tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[ApiHarness, str]]:
+async def streams_app(
+    api_database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[tuple[ApiHarness, str]]:
     """The app and the org of its ticker xpert."""
     xperts = tmp_path_factory.mktemp("stream-xperts")
     org = f"streams-{secrets.token_hex(3)}"
     (xperts / "ticker.yaml").write_text(
-        f"name: Ticker\nslug: ticker\norg: {org}\ngraph: {GRAPHS}:ticker\n", encoding="utf-8")
-    async with open_harness(tmp_path_factory.mktemp("streams"), api_database_url, xperts_dir=xperts,
-                            max_streams_per_credential=2, secret_rate_limit=0) as h:
+        f"name: Ticker\nslug: ticker\norg: {org}\ngraph: {GRAPHS}:ticker\n", encoding="utf-8"
+    )
+    async with open_harness(
+        tmp_path_factory.mktemp("streams"),
+        api_database_url,
+        xperts_dir=xperts,
+        max_streams_per_credential=2,
+        secret_rate_limit=0,
+    ) as h:
         yield h, org
 
 
@@ -278,8 +367,11 @@ async def test_open_streams_per_credential_are_limited(streams_app: tuple[ApiHar
 
         async with h.client(other) as o:
             first, second, third, others = await asyncio.gather(
-                stream(c, threads[0]), stream(c, threads[1]), delayed(stream(c, threads[2])),
-                delayed(stream(o, threads[3])))
+                stream(c, threads[0]),
+                stream(c, threads[1]),
+                delayed(stream(c, threads[2])),
+                delayed(stream(o, threads[3])),
+            )
         assert first.status_code == second.status_code == 200
         assert third.status_code == 429, third.text
         assert third.headers["retry-after"] == "1" and "streams" in third.json()["message"]
@@ -316,7 +408,6 @@ def test_stream_slots_are_per_credential_and_released_once() -> None:
     for _ in range(1000):
         unlimited.acquire(alice)
     assert unlimited.open == {}
-
 
 
 # ---- ids ---------------------------------------------------------------------------------------------

@@ -32,8 +32,13 @@ REDIS_PREFIX = f"xpert-test-{secrets.token_hex(4)}"
 def scaled_settings() -> dict[str, Any]:
     if not SCALED:
         return {}
-    return {"redis_url": TEST_REDIS_URL, "redis_prefix": f"{REDIS_PREFIX}-{secrets.token_hex(3)}", "with_worker": True,
-            "stream_ttl": 600.0, "drain_seconds": 1.0}
+    return {
+        "redis_url": TEST_REDIS_URL,
+        "redis_prefix": f"{REDIS_PREFIX}-{secrets.token_hex(3)}",
+        "with_worker": True,
+        "stream_ttl": 600.0,
+        "drain_seconds": 1.0,
+    }
 
 
 def new_org() -> str:
@@ -54,7 +59,11 @@ class ApiHarness:
     prefix: str
 
     async def mint_key(
-        self, org: str | None = None, *, xpert_id: str | None = None, expires_in: float | None = None,
+        self,
+        org: str | None = None,
+        *,
+        xpert_id: str | None = None,
+        expires_in: float | None = None,
         role: Role = "admin",
     ) -> tuple[str, str]:
         """A new key (plain text) in `org` (fresh by default; an admin unless `role`); returns (key, org)."""
@@ -63,7 +72,11 @@ class ApiHarness:
         await storage.ensure_org(org)
         key = generate_key()
         await storage.create_api_key(
-            org, hash_credential(key), key_hint(key), xpert_id=xpert_id, role=role,
+            org,
+            hash_credential(key),
+            key_hint(key),
+            xpert_id=xpert_id,
+            role=role,
             expires_at=(storage.clock() + expires_in) if expires_in is not None else None,
         )
         return key, org
@@ -83,7 +96,9 @@ class ApiHarness:
 
 @asynccontextmanager
 async def open_harness(data_dir: Path, database_url: str, **settings: Any) -> AsyncIterator[ApiHarness]:
-    s = Settings(data_dir=data_dir, database_url=database_url, announce_key=False, **{**scaled_settings(), **settings})
+    s = Settings(
+        data_dir=data_dir, database_url=database_url, announce_key=False, **{**scaled_settings(), **settings}
+    )
     app = create_app(s)
     async with app.router.lifespan_context(app):
         yield ApiHarness(app=app, services=app.state.services, prefix=s.api_prefix)

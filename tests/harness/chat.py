@@ -15,7 +15,11 @@ def send(text: str, files: list[dict[str, Any]] | None = None) -> dict[str, Any]
 
 def resume(run_id: str, decision: str = "confirm", payload: Any = None, patch: Any = None) -> dict[str, Any]:
     """The chat input that resumes an interrupted run with a decision (and its payload or state patch)."""
-    body: dict[str, Any] = {"action": "resume", "target": {"executionId": run_id}, "decision": {"type": decision}}
+    body: dict[str, Any] = {
+        "action": "resume",
+        "target": {"executionId": run_id},
+        "decision": {"type": decision},
+    }
     if payload is not None:
         body["decision"]["payload"] = payload
     if patch is not None:

@@ -35,7 +35,9 @@ class Proc:
     base: str = ""  # API processes: http://127.0.0.1:<port>/api/ai
 
     def client(self, **kw: Any) -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=self.base, headers={"x-api-key": KEY}, timeout=kw.pop("timeout", 30), **kw)
+        return httpx.AsyncClient(
+            base_url=self.base, headers={"x-api-key": KEY}, timeout=kw.pop("timeout", 30), **kw
+        )
 
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
@@ -58,9 +60,15 @@ class Cluster:
     def __post_init__(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         self.files = self.root / "files"  # XPERT_FILES_DIR: the folder every process shares
-        self.env = {"XPERT_API_KEY": KEY, "XPERT_REDIS_PREFIX": self.prefix, "XPERT_LOG_LEVEL": "warning",
-                    "XPERT_LEASE_SECONDS": "2", "XPERT_FILES_DIR": str(self.files),
-                    "XPERT_FILE_URL_SECRET": "scale-tests-file-url-secret", **self.env}
+        self.env = {
+            "XPERT_API_KEY": KEY,
+            "XPERT_REDIS_PREFIX": self.prefix,
+            "XPERT_LOG_LEVEL": "warning",
+            "XPERT_LEASE_SECONDS": "2",
+            "XPERT_FILES_DIR": str(self.files),
+            "XPERT_FILE_URL_SECRET": "scale-tests-file-url-secret",
+            **self.env,
+        }
 
     def _spawn(self, kind: str, args: list[str], extra_env: dict[str, str] | None) -> Proc:
         env = {k: v for k, v in os.environ.items() if not k.startswith("XPERT_")}
@@ -70,9 +78,24 @@ class Cluster:
         data = self.root / f"{kind}-{n}"
         log = self.root / f"{kind}-{n}.log"
         with log.open("w") as out:
-            popen = subprocess.Popen([str(XPERT), *args, "--data-dir", str(data), "--xperts", str(self.xperts),
-                                      "--database-url", self.database_url, "--redis-url", self.redis_url],
-                                     stdout=out, stderr=subprocess.STDOUT, env=env, text=True)
+            popen = subprocess.Popen(
+                [
+                    str(XPERT),
+                    *args,
+                    "--data-dir",
+                    str(data),
+                    "--xperts",
+                    str(self.xperts),
+                    "--database-url",
+                    self.database_url,
+                    "--redis-url",
+                    self.redis_url,
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=env,
+                text=True,
+            )
         proc = Proc(kind, popen, log)
         self.procs.append(proc)
         return proc
@@ -109,11 +132,15 @@ class Cluster:
         deadline = time.monotonic() + timeout
         async with httpx.AsyncClient(base_url=proc.base, timeout=2) as c:
             while True:
-                assert proc.popen.poll() is None, f"{proc.kind} exited with {proc.popen.returncode}:\n{proc.output()}"
+                assert proc.popen.poll() is None, (
+                    f"{proc.kind} exited with {proc.popen.returncode}:\n{proc.output()}"
+                )
                 with contextlib.suppress(httpx.TransportError):
                     if (await probe(c)).status_code == 200:
                         return
-                assert time.monotonic() < deadline, f"{proc.kind} did not {what} within {timeout} s:\n{proc.output()}"
+                assert time.monotonic() < deadline, (
+                    f"{proc.kind} did not {what} within {timeout} s:\n{proc.output()}"
+                )
                 await asyncio.sleep(0.05)
 
     def stop_all(self) -> None:

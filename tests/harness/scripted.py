@@ -30,10 +30,12 @@ def write_xperts(folder: Path, org: str = ORG, org_b: str | None = ORG_B) -> Pat
     folder.mkdir(parents=True, exist_ok=True)
     for slug in SLUGS:
         (folder / f"{slug}.yaml").write_text(
-            f"name: {slug.title()}\nslug: {slug}\norg: {org}\ngraph: {GRAPHS}:{slug}\n", encoding="utf-8")
+            f"name: {slug.title()}\nslug: {slug}\norg: {org}\ngraph: {GRAPHS}:{slug}\n", encoding="utf-8"
+        )
     if org_b is not None:
         (folder / "memo-b.yaml").write_text(
-            f"name: Memo B\nslug: memo\norg: {org_b}\ngraph: {GRAPHS}:memo\n", encoding="utf-8")
+            f"name: Memo B\nslug: memo\norg: {org_b}\ngraph: {GRAPHS}:memo\n", encoding="utf-8"
+        )
     return folder
 
 
@@ -63,7 +65,9 @@ class ScriptedEnv:
 
 
 @asynccontextmanager
-async def open_env(data_dir: Path, database_url: str, xperts_dir: Path, **settings: Any) -> AsyncIterator[ScriptedEnv]:
+async def open_env(
+    data_dir: Path, database_url: str, xperts_dir: Path, **settings: Any
+) -> AsyncIterator[ScriptedEnv]:
     async with open_harness(data_dir, database_url, xperts_dir=xperts_dir, **settings) as harness:
         async with serve_in_process(harness.app, harness.prefix) as live:
             env = ScriptedEnv(harness, live, database_url, data_dir)

@@ -93,9 +93,18 @@ class Served:
                 self.proc.wait(timeout=5)
 
 
-def start(data_dir: Path, *, key: str | None = None, port: int | None = None, args: tuple[str, ...] = (),
-          ready_timeout: float = 60, open_files: int | None = None, log_level: str | None = "warning",
-          first_start_key: bool = False, **settings: str) -> Served:
+def start(
+    data_dir: Path,
+    *,
+    key: str | None = None,
+    port: int | None = None,
+    args: tuple[str, ...] = (),
+    ready_timeout: float = 60,
+    open_files: int | None = None,
+    log_level: str | None = "warning",
+    first_start_key: bool = False,
+    **settings: str,
+) -> Served:
     """Start `xpert serve` on `data_dir` (SQLite there unless XPERT_DATABASE_URL or --database-url is given)
     and wait for /ok. `open_files`: the server's open-files limit, soft and hard (`ulimit -n`).
     `first_start_key`: no XPERT_API_KEY, so a new deployment prints a key of its own (`key` is then "")."""
@@ -108,8 +117,9 @@ def start(data_dir: Path, *, key: str | None = None, port: int | None = None, ar
     port = port or free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
     log_path = data_dir.parent / f"{data_dir.name}-server-{port}.log"
-    env = server_env(**({"XPERT_API_KEY": key} if key else {}),
-                     **({"XPERT_LOG_LEVEL": log_level} if log_level else {}))
+    env = server_env(
+        **({"XPERT_API_KEY": key} if key else {}), **({"XPERT_LOG_LEVEL": log_level} if log_level else {})
+    )
     env.update(settings)
     with open(log_path, "ab") as out:
         proc = subprocess.Popen(

@@ -39,8 +39,13 @@ def bound_socket() -> socket.socket:
 
 
 @asynccontextmanager
-async def serve_in_process(app: ASGIApp, prefix: str = "", *, sock: socket.socket | None = None,
-                           lifespan: Literal["on", "off"] = "off") -> AsyncIterator[InProcessServer]:
+async def serve_in_process(
+    app: ASGIApp,
+    prefix: str = "",
+    *,
+    sock: socket.socket | None = None,
+    lifespan: Literal["on", "off"] = "off",
+) -> AsyncIterator[InProcessServer]:
     """Serve `app` until the block ends, on `sock` when given (a port known before the app is made) else a
     free one. Lifespan off by default: the caller runs it (open_harness)."""
     sock = sock or bound_socket()

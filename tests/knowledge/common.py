@@ -24,8 +24,13 @@ async def wait_parsed(c: httpx.AsyncClient, file_id: str, timeout: float = 30.0)
         await asyncio.sleep(0.05)
 
 
-async def wait_processed(c: httpx.AsyncClient, kb_id: str, ids: list[str], timeout: float = 120.0,
-                         seen: list[list[dict[str, Any]]] | None = None) -> list[dict[str, Any]]:
+async def wait_processed(
+    c: httpx.AsyncClient,
+    kb_id: str,
+    ids: list[str],
+    timeout: float = 120.0,
+    seen: list[list[dict[str, Any]]] | None = None,
+) -> list[dict[str, Any]]:
     deadline = time.monotonic() + timeout
     while True:
         resp = await c.get(f"/knowledges/{kb_id}/status", params={"ids": ",".join(ids)})

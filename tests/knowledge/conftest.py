@@ -21,10 +21,13 @@ def write_xperts(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "reader.yaml").write_text(
         f"name: Reader\nslug: reader\norg: {KB_ORG}\nsystem_prompt: Answer from the attached files.\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (folder / "librarian.yaml").write_text(
         f"name: Librarian\nslug: librarian\norg: {KB_ORG}\nknowledge: [{MANUALS_KB}]\n"
-        "system_prompt: Answer from the knowledge base and cite the document.\n", encoding="utf-8")
+        "system_prompt: Answer from the knowledge base and cite the document.\n",
+        encoding="utf-8",
+    )
     return folder
 
 
@@ -47,17 +50,24 @@ async def _open(data_dir: Path, url: str, backend: str, xperts: Path | None) -> 
 
 
 @pytest.fixture(scope="session")
-async def kenv(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[KEnv]:
+async def kenv(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[KEnv]:
     data_dir = tmp_path_factory.mktemp("kb-data")
-    url = str(request.getfixturevalue("pg_url")) if API_BACKEND == "postgres" else f"sqlite:///{data_dir / 'x.db'}"
+    url = (
+        str(request.getfixturevalue("pg_url"))
+        if API_BACKEND == "postgres"
+        else f"sqlite:///{data_dir / 'x.db'}"
+    )
     xperts = write_xperts(tmp_path_factory.mktemp("kb-xperts"))
     async for env in _open(data_dir, url, API_BACKEND, xperts):
         yield env
 
 
 @pytest.fixture(scope="session")
-async def other_kenv(request: pytest.FixtureRequest,
-                     tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[KEnv]:
+async def other_kenv(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[KEnv]:
     """The backend the suite is not running on (so search is tested on SQLite and PostgreSQL)."""
     data_dir = tmp_path_factory.mktemp("kb-other")
     if API_BACKEND == "postgres":

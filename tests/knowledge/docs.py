@@ -24,9 +24,13 @@ def make_pdf(pages: list[list[str]]) -> bytes:
             ops.append(f"({_escape(line)}) Tj T*")
         ops.append("ET")
         stream = "\n".join(ops).encode("latin-1")
-        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents {5 + 2 * i} 0 R "
-                       f"/Resources << /Font << /F1 3 0 R >> >> >>".encode())
-        objects.append(b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream")
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents {5 + 2 * i} 0 R "
+            f"/Resources << /Font << /F1 3 0 R >> >> >>".encode()
+        )
+        objects.append(
+            b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream"
+        )
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
@@ -47,23 +51,39 @@ FACT = "The emergency shutoff code for the AquaFlow X200 is 7341-B."
 def manual_pdf() -> bytes:
     """A five-page pump manual; the distinctive fact sits on page four."""
     filler = {
-        1: ["AquaFlow X200 Pump Manual", "", "Chapter 1. Introduction",
+        1: [
+            "AquaFlow X200 Pump Manual",
+            "",
+            "Chapter 1. Introduction",
             "The AquaFlow X200 is a domestic water pump for wells up to 40 metres deep.",
             "This manual explains installation, daily operation, cleaning and troubleshooting.",
-            "Read the safety notes before you connect the pump to the mains."],
-        2: ["Chapter 2. Installation", "Mount the pump on a level concrete base with the four bolts supplied.",
+            "Read the safety notes before you connect the pump to the mains.",
+        ],
+        2: [
+            "Chapter 2. Installation",
+            "Mount the pump on a level concrete base with the four bolts supplied.",
             "Connect the suction hose to the inlet marked IN and the delivery hose to OUT.",
             "Prime the pump housing with clean water before the first start.",
-            "The supply must be protected by a 16 ampere residual current breaker."],
-        3: ["Chapter 3. Operation", "Press the green start button once; the display shows the line pressure.",
+            "The supply must be protected by a 16 ampere residual current breaker.",
+        ],
+        3: [
+            "Chapter 3. Operation",
+            "Press the green start button once; the display shows the line pressure.",
             "The pump stops by itself when the pressure reaches 4.5 bar.",
-            "Dry running for more than two minutes trips the thermal protection."],
-        4: ["Chapter 4. Safety and emergencies", FACT,
+            "Dry running for more than two minutes trips the thermal protection.",
+        ],
+        4: [
+            "Chapter 4. Safety and emergencies",
+            FACT,
             "Enter the code on the keypad to cut power to the motor immediately.",
-            "After an emergency stop, wait ten minutes before restarting the pump."],
-        5: ["Chapter 5. Cleaning and warranty", "Clean the inlet filter every three months under running water.",
+            "After an emergency stop, wait ten minutes before restarting the pump.",
+        ],
+        5: [
+            "Chapter 5. Cleaning and warranty",
+            "Clean the inlet filter every three months under running water.",
             "The motor carries a seven-year warranty; the impeller is covered for two years.",
-            "Contact support at service@aquaflow.example for spare parts."],
+            "Contact support at service@aquaflow.example for spare parts.",
+        ],
     }
     return make_pdf([filler[i] for i in range(1, 6)])
 

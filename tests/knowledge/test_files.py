@@ -14,10 +14,27 @@ from tests.knowledge.common import wait_parsed
 from tests.knowledge.conftest import KEnv
 from tests.knowledge.docs import FACT, make_docx, manual_pdf
 
-AGENT_FILE_FIELDS = {"id", "fileId", "url", "fileUrl", "originalName", "name", "size", "mimeType", "mimetype",
-                     "status", "parseStatus", "purpose", "parseMode", "capabilities", "summary"}
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8"
-                    "cfc0f01f0005000201a1d0b3a90000000049454e44ae426082")
+AGENT_FILE_FIELDS = {
+    "id",
+    "fileId",
+    "url",
+    "fileUrl",
+    "originalName",
+    "name",
+    "size",
+    "mimeType",
+    "mimetype",
+    "status",
+    "parseStatus",
+    "purpose",
+    "parseMode",
+    "capabilities",
+    "summary",
+}
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8"
+    "cfc0f01f0005000201a1d0b3a90000000049454e44ae426082"
+)
 
 
 def stored_files(root: Path) -> list[Path]:
@@ -56,10 +73,17 @@ async def test_seed_upload_returns_agent_file(kenv: KEnv) -> None:
 @pytest.mark.parametrize(
     ("name", "data", "expect"),
     [
-        ("notes.docx", make_docx(["The lighthouse keeper logs every storm."], [["model", "price"], ["R5", "99"]]),
-         ["lighthouse keeper", "R5 | 99"]),
-        ("page.html", b"<html><head><title>Pricing</title><script>alert(1)</script></head>"
-         b"<body><h1>Plans</h1><p>Pro costs 20 euros.</p></body></html>", ["Pricing", "Pro costs 20 euros."]),
+        (
+            "notes.docx",
+            make_docx(["The lighthouse keeper logs every storm."], [["model", "price"], ["R5", "99"]]),
+            ["lighthouse keeper", "R5 | 99"],
+        ),
+        (
+            "page.html",
+            b"<html><head><title>Pricing</title><script>alert(1)</script></head>"
+            b"<body><h1>Plans</h1><p>Pro costs 20 euros.</p></body></html>",
+            ["Pricing", "Pro costs 20 euros."],
+        ),
         ("readme.md", b"# Setup\n\nRun `make install` first.\n", ["Run `make install` first."]),
         ("table.csv", b"city;population\nLyon;522000\n", ["Lyon | 522000"]),
         ("data.json", json.dumps({"fruit": "苹果", "count": 3}).encode(), ['"fruit": "苹果"']),
@@ -73,7 +97,8 @@ async def test_extraction_per_format(kenv: KEnv, name: str, data: bytes, expect:
         done = await wait_parsed(c, resp.json()["id"])
         assert done["parseStatus"] == "ready", done
         docs = await kenv.harness.services.files.attachments(  # type: ignore[union-attr]
-            await _principal(kenv, c), [{"id": done["id"]}])
+            await _principal(kenv, c), [{"id": done["id"]}]
+        )
         for snippet in expect:
             assert snippet in docs[0]["content"]
         assert "alert(1)" not in docs[0]["content"]
@@ -88,7 +113,9 @@ async def _principal(kenv: KEnv, c: object) -> object:
 
 async def test_corrupt_pdf_fails_and_harms_nothing_else(kenv: KEnv) -> None:
     async with await kenv.client() as c:
-        bad = await c.post("/contexts/file", files={"file": ("broken.pdf", b"%PDF-1.7\n1 0 obj << /Type /Cat")})
+        bad = await c.post(
+            "/contexts/file", files={"file": ("broken.pdf", b"%PDF-1.7\n1 0 obj << /Type /Cat")}
+        )
         good = await c.post("/contexts/file", files={"file": ("ok.txt", b"still fine")})
         zipped = await c.post("/contexts/file", files={"file": ("a.zip", b"PK\x03\x04" + b"\x00" * 64)})
         assert bad.status_code == good.status_code == zipped.status_code == 201
@@ -107,7 +134,8 @@ async def test_image_is_ready_for_vision(kenv: KEnv) -> None:
         assert body["parseStatus"] == "ready"
         assert "vision" in body["capabilities"]
         (doc,) = await kenv.harness.services.files.attachments(  # type: ignore[union-attr]
-            await _principal(kenv, c), [body])
+            await _principal(kenv, c), [body]
+        )
         assert doc["type"] == "image"
         assert doc["image_url"].startswith("data:image/png;base64,")
 
@@ -132,29 +160,44 @@ async def test_bad_form_input(kenv: KEnv) -> None:
         not_multipart = await c.post("/contexts/file", json={"file": "x"})
         assert not_multipart.status_code == 400
         assert stored_files(kenv.files_dir) == before
-        none = await c.post("/contexts/file", files={"file": ("raw.txt", b"abc")},
-                            data={"parseMode": "none", "purpose": "knowledge", "threadId": "t-1"})
+        none = await c.post(
+            "/contexts/file",
+            files={"file": ("raw.txt", b"abc")},
+            data={"parseMode": "none", "purpose": "knowledge", "threadId": "t-1"},
+        )
         assert none.status_code == 201
         assert (none.json()["parseStatus"], none.json()["purpose"], none.json()["threadId"]) == (
-            "uploaded", "knowledge", "t-1")
+            "uploaded",
+            "knowledge",
+            "t-1",
+        )
 
 
 TRUNCATED_BOUNDARY = "tr0ncated"
-_PART = (f"--{TRUNCATED_BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"cut.txt\"\r\n"
-         "Content-Type: text/plain\r\n\r\nthe first half of a file")
+_PART = (
+    f'--{TRUNCATED_BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="cut.txt"\r\n'
+    "Content-Type: text/plain\r\n\r\nthe first half of a file"
+)
 
 
-@pytest.mark.parametrize("body", [
-    _PART,  # the connection ended inside the file part
-    _PART + f"\r\n--{TRUNCATED_BOUNDARY}",  # a delimiter, but not the closing one
-    _PART + f"\r\n--{TRUNCATED_BOUNDARY}\r\n",  # a next part that never came
-    f"--{TRUNCATED_BOUNDARY}\r\nContent-Disposition: form-da",  # inside the headers
-], ids=["in-data", "no-closing-dashes", "next-part-missing", "in-headers"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        _PART,  # the connection ended inside the file part
+        _PART + f"\r\n--{TRUNCATED_BOUNDARY}",  # a delimiter, but not the closing one
+        _PART + f"\r\n--{TRUNCATED_BOUNDARY}\r\n",  # a next part that never came
+        f"--{TRUNCATED_BOUNDARY}\r\nContent-Disposition: form-da",  # inside the headers
+    ],
+    ids=["in-data", "no-closing-dashes", "next-part-missing", "in-headers"],
+)
 async def test_multipart_without_its_closing_boundary_is_400_and_not_kept(kenv: KEnv, body: str) -> None:
     async with await kenv.client() as c:
         before = stored_files(kenv.files_dir)
-        resp = await c.post("/contexts/file", content=body.encode(),
-                            headers={"content-type": f"multipart/form-data; boundary={TRUNCATED_BOUNDARY}"})
+        resp = await c.post(
+            "/contexts/file",
+            content=body.encode(),
+            headers={"content-type": f"multipart/form-data; boundary={TRUNCATED_BOUNDARY}"},
+        )
         assert resp.status_code == 400, resp.text
         assert "multipart" in resp.json()["message"]
         assert stored_files(kenv.files_dir) == before
@@ -162,9 +205,14 @@ async def test_multipart_without_its_closing_boundary_is_400_and_not_kept(kenv: 
 
 async def test_path_traversal_names_are_sanitised(kenv: KEnv) -> None:
     async with await kenv.client() as c:
-        for raw, clean in [("../../etc/passwd", "passwd"), ("..\\..\\boot.ini", "boot.ini"),
-                           ("/abs/./x.txt", "x.txt"), ("..", "upload"), ("a<b>c|d?.txt", "a_b_c_d_.txt"),
-                           (".hidden", "hidden")]:
+        for raw, clean in [
+            ("../../etc/passwd", "passwd"),
+            ("..\\..\\boot.ini", "boot.ini"),
+            ("/abs/./x.txt", "x.txt"),
+            ("..", "upload"),
+            ("a<b>c|d?.txt", "a_b_c_d_.txt"),
+            (".hidden", "hidden"),
+        ]:
             resp = await c.post("/contexts/file", files={"file": (raw, b"data")})
             assert resp.status_code == 201, (raw, resp.text)
             assert resp.json()["originalName"] == clean, raw
@@ -190,8 +238,11 @@ async def test_another_orgs_file_is_404(kenv: KEnv) -> None:
 
 async def test_principal_sees_only_its_own_files(kenv: KEnv) -> None:
     key, _ = await kenv.harness.mint_key()
-    async with kenv.harness.client(key, x_principal_user_id="alice") as alice, \
-            kenv.harness.client(key, x_principal_user_id="bob") as bob, kenv.harness.client(key) as org:
+    async with (
+        kenv.harness.client(key, x_principal_user_id="alice") as alice,
+        kenv.harness.client(key, x_principal_user_id="bob") as bob,
+        kenv.harness.client(key) as org,
+    ):
         fid = (await alice.post("/contexts/file", files={"file": ("a.txt", b"alice's")})).json()["id"]
         assert (await alice.get(f"/contexts/file/{fid}")).status_code == 200
         assert (await bob.get(f"/contexts/file/{fid}")).status_code == 404
@@ -214,8 +265,9 @@ async def test_delete_removes_row_and_bytes(kenv: KEnv) -> None:
 @pytest.fixture
 async def small(tmp_path: Path) -> AsyncIterator[KEnv]:
     files = tmp_path / "uploads"
-    async with open_harness(tmp_path, f"sqlite:///{tmp_path / 'x.db'}", max_upload_bytes=4096,
-                            files_dir=files) as h:
+    async with open_harness(
+        tmp_path, f"sqlite:///{tmp_path / 'x.db'}", max_upload_bytes=4096, files_dir=files
+    ) as h:
         yield KEnv(h, tmp_path, files, "sqlite")
 
 
@@ -230,14 +282,19 @@ async def test_oversize_upload_413_and_nothing_on_disk(small: KEnv) -> None:
         boundary = "b0undary"
 
         async def body() -> AsyncIterator[bytes]:
-            yield (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.txt\"\r\n"
-                   "Content-Type: text/plain\r\n\r\n").encode()
+            yield (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.txt"\r\n'
+                "Content-Type: text/plain\r\n\r\n"
+            ).encode()
             for _ in range(20):
                 yield b"y" * 1000
             yield f"\r\n--{boundary}--\r\n".encode()
 
-        resp = await c.post("/contexts/file", content=body(),
-                            headers={"content-type": f"multipart/form-data; boundary={boundary}"})
+        resp = await c.post(
+            "/contexts/file",
+            content=body(),
+            headers={"content-type": f"multipart/form-data; boundary={boundary}"},
+        )
         assert resp.status_code == 413
         assert stored_files(small.files_dir) == []
         ok = await c.post("/contexts/file", files={"file": ("small.txt", b"z" * 1000)})
@@ -250,6 +307,7 @@ async def test_manual_fact_reaches_attachments(kenv: KEnv) -> None:
         body = (await c.post("/contexts/file", files={"file": ("manual.pdf", manual_pdf())})).json()
         # Straight away, while it may still be parsing: the resolver waits for the text.
         (doc,) = await kenv.harness.services.files.attachments(  # type: ignore[union-attr]
-            await _principal(kenv, c), [{"id": body["id"], "name": "manual.pdf", "url": body["url"]}])
+            await _principal(kenv, c), [{"id": body["id"], "name": "manual.pdf", "url": body["url"]}]
+        )
         assert doc["name"] == "manual.pdf"
         assert FACT in doc["content"]

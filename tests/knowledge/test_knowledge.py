@@ -18,11 +18,17 @@ ORDER = ["waiting", "running", "embedding", "finish"]
 
 async def test_crud(kenv: KEnv) -> None:
     async with await kenv.client() as c, await kenv.client() as other:
-        resp = await c.post("/knowledges", json={
-            "name": "Manuals", "description": "Product manuals", "permission": "organization",
-            "recall": {"topK": 4, "score": 0.2}, "parserConfig": {"chunkSize": 300, "chunkOverlap": 30,
-                                                                  "delimiter": "\\n\\n"},
-            "language": "Chinese"})
+        resp = await c.post(
+            "/knowledges",
+            json={
+                "name": "Manuals",
+                "description": "Product manuals",
+                "permission": "organization",
+                "recall": {"topK": 4, "score": 0.2},
+                "parserConfig": {"chunkSize": 300, "chunkOverlap": 30, "delimiter": "\\n\\n"},
+                "language": "Chinese",
+            },
+        )
         assert resp.status_code == 201, resp.text
         kb = resp.json()
         assert (kb["name"], kb["permission"], kb["language"]) == ("Manuals", "organization", "Chinese")
@@ -52,9 +58,13 @@ async def test_documents_progress_to_finish_and_search(kenv: KEnv) -> None:
     async with await kenv.client() as c:
         kb = (await c.post("/knowledges", json={"name": "pumps", "parserConfig": {"chunkSize": 200}})).json()
         file = (await c.post("/contexts/file", files={"file": ("manual.pdf", manual_pdf())})).json()
-        long_text = "\n\n".join(f"Section {i}. The valve number {i} must be checked weekly." for i in range(60))
-        created = await c.post(f"/knowledges/{kb['id']}/bulk", json=[
-            {"fileId": file["id"]}, {"name": "valves.txt", "text": long_text}])
+        long_text = "\n\n".join(
+            f"Section {i}. The valve number {i} must be checked weekly." for i in range(60)
+        )
+        created = await c.post(
+            f"/knowledges/{kb['id']}/bulk",
+            json=[{"fileId": file["id"]}, {"name": "valves.txt", "text": long_text}],
+        )
         assert created.status_code == 201, created.text
         docs = created.json()
         assert [d["name"] for d in docs] == ["manual.pdf", "valves.txt"]
@@ -75,8 +85,12 @@ async def test_documents_progress_to_finish_and_search(kenv: KEnv) -> None:
             assert progress == sorted(progress)
         listed = (await c.get(f"/knowledges/{kb['id']}/documents")).json()
         assert {d["name"]: d["chunkNum"] for d in listed}["valves.txt"] > 5
-        hits = (await c.post(f"/knowledges/{kb['id']}/search",
-                             json={"query": "What is the emergency shutoff code?", "topK": 2})).json()["items"]
+        hits = (
+            await c.post(
+                f"/knowledges/{kb['id']}/search",
+                json={"query": "What is the emergency shutoff code?", "topK": 2},
+            )
+        ).json()["items"]
         assert hits[0]["document_name"] == "manual.pdf"
         assert "7341-B" in hits[0]["content"]
         assert set(hits[0]) >= {"document_id", "document_name", "chunk_id", "content", "score"}
@@ -96,10 +110,20 @@ async def test_bad_documents_end_in_error(kenv: KEnv) -> None:
         bad = (await c.post("/contexts/file", files={"file": ("bad.pdf", b"%PDF-1.4 nonsense")})).json()
         await wait_parsed(c, bad["id"])
         foreign = (await other.post("/contexts/file", files={"file": ("x.txt", b"theirs")})).json()
-        assert (await c.post(f"/knowledges/{kb['id']}/bulk", json=[{"fileId": foreign["id"]}])).status_code == 404
+        assert (
+            await c.post(f"/knowledges/{kb['id']}/bulk", json=[{"fileId": foreign["id"]}])
+        ).status_code == 404
         assert (await c.post(f"/knowledges/{kb['id']}/bulk", json=[{"name": "nothing"}])).status_code == 400
-        docs = (await c.post(f"/knowledges/{kb['id']}/bulk", json=[
-            {"fileId": bad["id"]}, {"name": "blank", "text": "   "}, {"name": "fine", "text": "All good here."}])).json()
+        docs = (
+            await c.post(
+                f"/knowledges/{kb['id']}/bulk",
+                json=[
+                    {"fileId": bad["id"]},
+                    {"name": "blank", "text": "   "},
+                    {"name": "fine", "text": "All good here."},
+                ],
+            )
+        ).json()
         ids = [d["id"] for d in docs]
         await c.post(f"/knowledges/{kb['id']}/process", json={"ids": ids})
         final = {s["id"]: s for s in await wait_processed(c, kb["id"], ids)}
@@ -116,9 +140,15 @@ async def test_processing_survives_a_restart(tmp_path: Path) -> None:
         key, org = await h.mint_key()
         async with h.client(key) as c:
             kb = (await c.post("/knowledges", json={"name": "restart"})).json()
-            docs = (await c.post(f"/knowledges/{kb['id']}/bulk", json=[
-                {"name": "a", "text": "Alpha document about turbines."},
-                {"name": "b", "text": "Beta document about bridges."}])).json()
+            docs = (
+                await c.post(
+                    f"/knowledges/{kb['id']}/bulk",
+                    json=[
+                        {"name": "a", "text": "Alpha document about turbines."},
+                        {"name": "b", "text": "Beta document about bridges."},
+                    ],
+                )
+            ).json()
         service = h.services.knowledge
         assert service is not None
         await service.stop_workers()
@@ -128,32 +158,57 @@ async def test_processing_survives_a_restart(tmp_path: Path) -> None:
         for _ in docs:
             claimed = await storage.claim_document(lease=120)
             assert claimed is not None and claimed.claim is not None
-            await storage.update_document(claimed.id, claimed.claim, status="embedding", progress=40.0,
-                                          lease_until=time.time() - 1,
-                                          attempts=1 if claimed.name == "a" else 3)
+            await storage.update_document(
+                claimed.id,
+                claimed.claim,
+                status="embedding",
+                progress=40.0,
+                lease_until=time.time() - 1,
+                attempts=1 if claimed.name == "a" else 3,
+            )
     async with open_harness(tmp_path, url, files_dir=files_dir) as h:
         async with h.client(key) as c:
             final = {s["id"]: s for s in await wait_processed(c, kb["id"], [d["id"] for d in docs])}
             a, b = final[docs[0]["id"]], final[docs[1]["id"]]
             assert a["status"] == "finish" and a["progress"] == 100
             assert b["status"] == "error" and "interrupted" in b["processMsg"]
-            hits = (await c.post(f"/knowledges/{kb['id']}/search", json={"query": "turbines"})).json()["items"]
+            hits = (await c.post(f"/knowledges/{kb['id']}/search", json={"query": "turbines"})).json()[
+                "items"
+            ]
             assert hits[0]["document_name"] == "a"
 
 
 async def test_search_on_both_backends(any_kenv: KEnv) -> None:
     async with await any_kenv.client() as c:
         kb = (await c.post("/knowledges", json={"name": f"both-{any_kenv.backend}"})).json()
-        docs = (await c.post(f"/knowledges/{kb['id']}/bulk", json=[
-            {"name": "returns.md", "text": "本店商品在签收后三十天内可以无理由退货，运费由顾客承担。"},
-            {"name": "router.md", "text": "Hold the reset button of the R5 router for fifteen seconds."},
-            {"name": "codes.md", "text": "Error ZQ-4471 on the display means the fuse is blown."}])).json()
+        docs = (
+            await c.post(
+                f"/knowledges/{kb['id']}/bulk",
+                json=[
+                    {
+                        "name": "returns.md",
+                        "text": "本店商品在签收后三十天内可以无理由退货，运费由顾客承担。",
+                    },
+                    {
+                        "name": "router.md",
+                        "text": "Hold the reset button of the R5 router for fifteen seconds.",
+                    },
+                    {"name": "codes.md", "text": "Error ZQ-4471 on the display means the fuse is blown."},
+                ],
+            )
+        ).json()
         await c.post(f"/knowledges/{kb['id']}/process", json=[d["id"] for d in docs])
         await wait_processed(c, kb["id"], [d["id"] for d in docs])
-        for query, expected in [("退货期限是多久？", "returns.md"), ("How long can I return goods?", "returns.md"),
-                                ("路由器怎么重置？", "router.md"), ("ZQ-4471", "codes.md")]:
+        for query, expected in [
+            ("退货期限是多久？", "returns.md"),
+            ("How long can I return goods?", "returns.md"),
+            ("路由器怎么重置？", "router.md"),
+            ("ZQ-4471", "codes.md"),
+        ]:
             for mode in ("hybrid", "dense", "lexical"):
-                resp = await c.post(f"/knowledges/{kb['id']}/search", json={"query": query, "topK": 3, "mode": mode})
+                resp = await c.post(
+                    f"/knowledges/{kb['id']}/search", json={"query": query, "topK": 3, "mode": mode}
+                )
                 assert resp.status_code == 201, resp.text
                 items = resp.json()["items"]
                 if mode == "hybrid" or (mode == "lexical" and expected == "codes.md"):

@@ -23,9 +23,18 @@ async def test_retriever_streams_component_and_returns_passages(kenv: KEnv) -> N
     key, org = await kenv.harness.mint_key()
     async with kenv.harness.client(key) as c:
         kb = (await c.post("/knowledges", json={"name": "faq", "recall": {"topK": 2}})).json()
-        docs = (await c.post(f"/knowledges/{kb['id']}/bulk", json=[
-            {"name": "returns.md", "text": "本店商品在签收后三十天内可以无理由退货。"},
-            {"name": "router.md", "text": "Hold the reset button of the R5 router for fifteen seconds."}])).json()
+        docs = (
+            await c.post(
+                f"/knowledges/{kb['id']}/bulk",
+                json=[
+                    {"name": "returns.md", "text": "本店商品在签收后三十天内可以无理由退货。"},
+                    {
+                        "name": "router.md",
+                        "text": "Hold the reset button of the R5 router for fifteen seconds.",
+                    },
+                ],
+            )
+        ).json()
         await c.post(f"/knowledges/{kb['id']}/process", json=[d["id"] for d in docs])
         await wait_processed(c, kb["id"], [d["id"] for d in docs])
     service = kenv.harness.services.knowledge
@@ -41,8 +50,11 @@ async def test_retriever_streams_component_and_returns_passages(kenv: KEnv) -> N
     app = graph.compile()
     config: RunnableConfig = {"configurable": {"xpert_org_id": org}}
     frames, result = [], None
-    async for mode, payload in app.astream({"question": "How many days do I have to return goods?", "found": []},
-                                           config, stream_mode=["custom", "values"]):
+    async for mode, payload in app.astream(
+        {"question": "How many days do I have to return goods?", "found": []},
+        config,
+        stream_mode=["custom", "values"],
+    ):
         if mode == "custom":
             frames.append(payload[FRAME_KEY])
         else:
@@ -65,4 +77,9 @@ async def test_retriever_streams_component_and_returns_passages(kenv: KEnv) -> N
     plain = await retriever("reset the router", ["faq"], config)
     assert plain[0]["name"] == "router.md"
     # Another org's run cannot reach this base.
-    assert await retriever("reset the router", ["faq", kb["id"]], {"configurable": {"xpert_org_id": "elsewhere"}}) == []
+    assert (
+        await retriever(
+            "reset the router", ["faq", kb["id"]], {"configurable": {"xpert_org_id": "elsewhere"}}
+        )
+        == []
+    )

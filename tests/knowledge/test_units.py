@@ -49,10 +49,19 @@ def test_tokens_for_chinese_and_english() -> None:
     assert tokens.tsquery_text(["it's"]) == "'it''s'"
 
 
-@pytest.mark.parametrize(("raw", "clean"), [
-    ("../../etc/passwd", "passwd"), ("C:\\Users\\me\\cv.pdf", "cv.pdf"), ("a\x00b\r\nc.txt", "a_b_c.txt"),
-    ("...", "upload"), ("", "upload"), (None, "upload"), ("报告.docx", "报告.docx"), ("x" * 300 + ".pdf", "x" * 196 + ".pdf"),
-])
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("../../etc/passwd", "passwd"),
+        ("C:\\Users\\me\\cv.pdf", "cv.pdf"),
+        ("a\x00b\r\nc.txt", "a_b_c.txt"),
+        ("...", "upload"),
+        ("", "upload"),
+        (None, "upload"),
+        ("报告.docx", "报告.docx"),
+        ("x" * 300 + ".pdf", "x" * 196 + ".pdf"),
+    ],
+)
 def test_sanitise_name(raw: str | None, clean: str) -> None:
     assert sanitise_name(raw) == clean
 
@@ -107,7 +116,9 @@ def test_fusion_and_coverage() -> None:
 async def test_offline_embedder_is_multilingual() -> None:
     embedder = OfflineEmbedder()
     try:
-        v = await embedder.embed(["How long is the warranty?", "保修期有多长？", "The cat sleeps on the sofa."])
+        v = await embedder.embed(
+            ["How long is the warranty?", "保修期有多长？", "The cat sleeps on the sofa."]
+        )
     finally:
         await embedder.close()
     assert v.shape == (3, 512) and v.dtype == np.float32
@@ -124,8 +135,13 @@ async def test_openai_compatible_embedder() -> None:
         data = [{"index": i, "embedding": [float(len(t)), 1.0, 0.0]} for i, t in enumerate(body["input"])]
         return httpx.Response(200, json={"data": list(reversed(data))})
 
-    embedder = OpenAIEmbedder("http://emb.test/v1/", "text-embedding-3-small", "sk-test", batch=2,
-                              transport=httpx.MockTransport(handler))
+    embedder = OpenAIEmbedder(
+        "http://emb.test/v1/",
+        "text-embedding-3-small",
+        "sk-test",
+        batch=2,
+        transport=httpx.MockTransport(handler),
+    )
     v = await embedder.embed(["a", "bbb", "cc"])
     await embedder.close()
     assert embedder.name == "openai:text-embedding-3-small"

@@ -83,13 +83,17 @@ async def assistant_id(c: httpx.AsyncClient, slug: str) -> str:
 
 # ---- requests ----------------------------------------------------------------------------------------------
 def ok(resp: httpx.Response, status: int = 200) -> Any:
-    assert resp.status_code == status, f"{resp.request.method} {resp.request.url}: {resp.status_code} {resp.text}"
+    assert resp.status_code == status, (
+        f"{resp.request.method} {resp.request.url}: {resp.status_code} {resp.text}"
+    )
     return resp.json()
 
 
 def error_of(resp: httpx.Response, status: int) -> str:
     """The error envelope's message, after checking status and shape."""
-    assert resp.status_code == status, f"{resp.request.method} {resp.request.url}: {resp.status_code} {resp.text}"
+    assert resp.status_code == status, (
+        f"{resp.request.method} {resp.request.url}: {resp.status_code} {resp.text}"
+    )
     body = resp.json()
     assert set(body) == {"statusCode", "message", "error"}, body
     assert body["statusCode"] == status
@@ -102,7 +106,9 @@ async def new_thread(c: httpx.AsyncClient, **body: Any) -> dict[str, Any]:
     return thread
 
 
-async def stream(c: httpx.AsyncClient, thread_id: str, body: dict[str, Any]) -> tuple[httpx.Response, list[SseFrame]]:
+async def stream(
+    c: httpx.AsyncClient, thread_id: str, body: dict[str, Any]
+) -> tuple[httpx.Response, list[SseFrame]]:
     """POST runs/stream and read the whole stream (buffered)."""
     resp = await c.post(f"/threads/{thread_id}/runs/stream", json=body)
     assert resp.status_code == 200, resp.text
@@ -121,7 +127,9 @@ async def messages_of(c: httpx.AsyncClient, thread: dict[str, Any]) -> list[dict
     return items
 
 
-async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 10.0, what: str = "condition") -> Any:
+async def eventually(
+    check: Callable[[], Awaitable[Any]], timeout: float = 10.0, what: str = "condition"
+) -> Any:
     """Poll `check` until it returns a truthy value (returned), or fail after `timeout` s."""
     deadline = time.monotonic() + timeout
     while True:
@@ -132,8 +140,9 @@ async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 10.0,
         await asyncio.sleep(0.02)
 
 
-async def run_status(c: httpx.AsyncClient, thread_id: str, run_id: str, statuses: tuple[str, ...],
-                     timeout: float = 10.0) -> dict[str, Any]:
+async def run_status(
+    c: httpx.AsyncClient, thread_id: str, run_id: str, statuses: tuple[str, ...], timeout: float = 10.0
+) -> dict[str, Any]:
     async def check() -> dict[str, Any] | None:
         run: dict[str, Any] = ok(await c.get(f"/threads/{thread_id}/runs/{run_id}"))
         return run if run["status"] in statuses else None
@@ -174,8 +183,9 @@ def assert_framing(frames: list[SseFrame]) -> None:
     assert last.event == "complete" and last.data == {"type": "complete"}, last
 
 
-def assert_lifecycle(frames: list[SseFrame], *, status: str = "success", conversation_status: str = "idle",
-                     min_deltas: int = 1) -> None:
+def assert_lifecycle(
+    frames: list[SseFrame], *, status: str = "success", conversation_status: str = "idle", min_deltas: int = 1
+) -> None:
     """The exact order: 3 opening events, ≥min_deltas text deltas, 3 closing events, complete."""
     assert_framing(frames)
     k = kinds(frames)

@@ -12,7 +12,9 @@ from tests.runs.common import RunsEnv, open_env, write_xperts
 
 
 @pytest.fixture(scope="session")
-async def env(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[RunsEnv]:
+async def env(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[RunsEnv]:
     data_dir = tmp_path_factory.mktemp("runs-data")
     if API_BACKEND == "postgres":
         url = str(request.getfixturevalue("pg_url"))

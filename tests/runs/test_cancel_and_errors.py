@@ -113,8 +113,10 @@ async def test_exception_inside_a_graph_ends_the_stream_normally(env: RunsEnv) -
         # `wait` on a failing graph answers with the text said before the error, and the error.
         resp = await c.post(f"/threads/{tid}/runs/wait", json=body)
         assert resp.status_code == 201 and resp.json() == {
-            "role": "ai", "content": BOOM_TEXT,
-            "__error__": {"error": "RuntimeError", "message": "RuntimeError: kaboom"}}
+            "role": "ai",
+            "content": BOOM_TEXT,
+            "__error__": {"error": "RuntimeError", "message": "RuntimeError: kaboom"},
+        }
         # And the thread still takes runs.
         _, again = await stream(c, tid, body)
         assert_lifecycle(again, status="error", conversation_status="error")
@@ -122,7 +124,9 @@ async def test_exception_inside_a_graph_ends_the_stream_normally(env: RunsEnv) -
 
 
 # ---- cancels that land outside the graph's streaming ------------------------------------------------------
-async def _hold(env: RunsEnv, monkeypatch: pytest.MonkeyPatch, method: str) -> tuple[asyncio.Event, asyncio.Event]:
+async def _hold(
+    env: RunsEnv, monkeypatch: pytest.MonkeyPatch, method: str
+) -> tuple[asyncio.Event, asyncio.Event]:
     """Make `storage.<method>` wait (a slow database) until released; returns (entered, release)."""
     storage = env.harness.services.storage
     original: Callable[..., Awaitable[Any]] = getattr(storage, method)
@@ -137,8 +141,9 @@ async def _hold(env: RunsEnv, monkeypatch: pytest.MonkeyPatch, method: str) -> t
     return entered, release
 
 
-async def _ends_interrupted(c: httpx.AsyncClient, frames: list[SseFrame] | None, tid: str, rid: str,
-                            body: dict[str, Any]) -> None:
+async def _ends_interrupted(
+    c: httpx.AsyncClient, frames: list[SseFrame] | None, tid: str, rid: str, body: dict[str, Any]
+) -> None:
     """The run ended like any cancelled run: stream complete, `interrupted`, thread idle, new run accepted."""
     if frames is None:
         try:
@@ -154,7 +159,9 @@ async def _ends_interrupted(c: httpx.AsyncClient, frames: list[SseFrame] | None,
     assert (await c.post(f"/threads/{tid}/runs/wait", json=body)).status_code == 201
 
 
-async def test_second_cancel_while_the_run_is_finishing(env: RunsEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_second_cancel_while_the_run_is_finishing(
+    env: RunsEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
     entered, release = await _hold(env, monkeypatch, "finish_run")
     async with await env.http() as c:
         thread = await new_thread(c)

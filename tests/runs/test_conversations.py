@@ -18,8 +18,10 @@ async def two_turns(c: httpx.AsyncClient, env: RunsEnv, turns: list[str]) -> tup
     thread = await new_thread(c)
     replies = []
     for text in turns:
-        resp = await c.post(f"/threads/{thread['thread_id']}/runs/stream",
-                            json={"assistant_id": env.ids["demo"], "input": send(text)})
+        resp = await c.post(
+            f"/threads/{thread['thread_id']}/runs/stream",
+            json={"assistant_id": env.ids["demo"], "input": send(text)},
+        )
         assert resp.status_code == 200
         replies.append(text_of(parse(resp.text)))
     return thread, replies
@@ -46,8 +48,9 @@ async def test_conversation_after_two_turns(env: RunsEnv) -> None:
         assert conversation["id"] == cid and conversation["threadId"] == tid
         assert conversation["title"] == TURNS[0] and conversation["xpertId"] == env.ids["demo"]
         assert conversation["status"] == "idle" and conversation["createdAt"] and conversation["updatedAt"]
-        by_xpert = ok(await c.post("/conversations/search", json={"where": {"xpertId": env.ids["demo"]},
-                                                                  "limit": 1000}))
+        by_xpert = ok(
+            await c.post("/conversations/search", json={"where": {"xpertId": env.ids["demo"]}, "limit": 1000})
+        )
         assert cid in [i["id"] for i in by_xpert["items"]]
         newest = ok(await c.post("/conversations/search", json={"order": {"updatedAt": "DESC"}, "limit": 1}))
         assert newest["items"][0]["id"] == cid and newest["total"] >= 1
@@ -57,7 +60,7 @@ async def test_conversation_after_two_turns(env: RunsEnv) -> None:
         assert [m["role"] for m in messages] == ["human", "ai", "human", "ai"]
         assert [m["executionId"] for m in messages] == [run_ids[0], run_ids[0], run_ids[1], run_ids[1]]
         for turn, (text, reply, rid) in enumerate(zip(TURNS, replies, run_ids, strict=True)):
-            human, ai = messages[2 * turn: 2 * turn + 2]
+            human, ai = messages[2 * turn : 2 * turn + 2]
             assert human["content"] == text and human["status"] == "success"
             assert ai["executionId"] == rid and ai["status"] == "success" and ai["conversationId"] == cid
             assert block_text(ai) == reply
@@ -69,9 +72,12 @@ async def test_conversation_after_two_turns(env: RunsEnv) -> None:
         feedback = resp.json()
         assert feedback["rating"] == "like" and feedback["messageId"] == ai_id
         assert "rating" in error_of(
-            await c.post(f"/conversations/{cid}/messages/{ai_id}/feedbacks", json={"rating": "meh"}), 400)
-        error_of(await c.post(f"/conversations/{cid}/messages/no-such-message/feedbacks", json={"rating": "like"}),
-                 404)
+            await c.post(f"/conversations/{cid}/messages/{ai_id}/feedbacks", json={"rating": "meh"}), 400
+        )
+        error_of(
+            await c.post(f"/conversations/{cid}/messages/no-such-message/feedbacks", json={"rating": "like"}),
+            404,
+        )
 
         # Rename.
         renamed = ok(await c.patch(f"/conversations/{cid}", json={"title": "x"}))
@@ -91,8 +97,10 @@ async def test_conversation_after_two_turns(env: RunsEnv) -> None:
 async def test_conversations_of_another_org_are_invisible(env: RunsEnv) -> None:
     async with await env.asgi() as c, await env.asgi("other-org-runs") as other:
         thread = await new_thread(c)
-        await c.post(f"/threads/{thread['thread_id']}/runs/wait",
-                     json={"assistant_id": env.ids["echo"], "input": send("private")})
+        await c.post(
+            f"/threads/{thread['thread_id']}/runs/wait",
+            json={"assistant_id": env.ids["echo"], "input": send("private")},
+        )
         cid = thread["metadata"]["id"]
         assert ok(await other.post("/conversations/search", json={"where": {"id": cid}}))["total"] == 0
         error_of(await other.get(f"/conversations/{cid}"), 404)
@@ -107,8 +115,14 @@ async def test_messages_are_in_conversation_order(env: RunsEnv) -> None:
         thread = await new_thread(c)
         texts = [f"turn {i}" for i in range(16)]
         for text in texts:
-            ok(await c.post(f"/threads/{thread['thread_id']}/runs/wait",
-                            json={"assistant_id": env.ids["echo"], "input": send(text)}), 201)
+            ok(
+                await c.post(
+                    f"/threads/{thread['thread_id']}/runs/wait",
+                    json={"assistant_id": env.ids["echo"], "input": send(text)},
+                ),
+                201,
+            )
         messages = await messages_of(c, thread)
         assert [(m["role"], m["content"] if m["role"] == "human" else block_text(m)) for m in messages] == [
-            pair for text in texts for pair in (("human", text), ("ai", text))]
+            pair for text in texts for pair in (("human", text), ("ai", text))
+        ]

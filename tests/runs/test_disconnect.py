@@ -27,8 +27,9 @@ async def test_cancel_on_disconnect(scripted: ScriptedEnv) -> None:
     async with await scripted.asgi() as c:
         thread = await new_thread(c)
         tid = thread["thread_id"]
-        rid = await _leave_after_a_few_frames(scripted, tid, run_body(scripted.ids["slow"], "bye", LONGER,
-                                                                  on_disconnect="cancel"))
+        rid = await _leave_after_a_few_frames(
+            scripted, tid, run_body(scripted.ids["slow"], "bye", LONGER, on_disconnect="cancel")
+        )
         run = await run_status(c, tid, rid, ("interrupted", "success", "error"), 5)
         assert run["status"] == "interrupted"
 
@@ -39,11 +40,16 @@ async def test_cancel_on_disconnect(scripted: ScriptedEnv) -> None:
         # The stored stream ends like any cancelled run, and the partial reply is kept as interrupted.
         msgs = await messages_of(c, thread)
         assert [m["role"] for m in msgs] == ["human", "ai"] and msgs[1]["status"] == "interrupted"
-        text = "".join(p.get("text", "") for p in msgs[1]["content"]) if isinstance(msgs[1]["content"], list) \
+        text = (
+            "".join(p.get("text", "") for p in msgs[1]["content"])
+            if isinstance(msgs[1]["content"], list)
             else msgs[1]["content"]
+        )
         assert text.startswith("<bye|seen=1>") and not text.endswith(f"t{LONGER['chunks'] - 1} ")
         # The thread takes a new run.
-        reply = ok(await c.post(f"/threads/{tid}/runs/wait", json=run_body(scripted.ids["slow"], "again")), 201)
+        reply = ok(
+            await c.post(f"/threads/{tid}/runs/wait", json=run_body(scripted.ids["slow"], "again")), 201
+        )
         assert reply["content"].startswith("<again|seen=2>")
 
 
@@ -64,10 +70,19 @@ async def test_explicit_continue_and_a_join_that_leaves(scripted: ScriptedEnv) -
     """Leaving a join (GET …/stream) never cancels, whatever the run was started with."""
     async with await scripted.asgi() as c:
         tid = (await new_thread(c))["thread_id"]
-        run = ok(await c.post(f"/threads/{tid}/runs", json=run_body(scripted.ids["slow"], "joined", SLOW,
-                                                                     on_disconnect="continue")), 201)
-        async with await scripted.http() as h, h.stream("GET", f"/threads/{tid}/runs/{run['run_id']}/stream") as resp:
+        run = ok(
+            await c.post(
+                f"/threads/{tid}/runs",
+                json=run_body(scripted.ids["slow"], "joined", SLOW, on_disconnect="continue"),
+            ),
+            201,
+        )
+        async with (
+            await scripted.http() as h,
+            h.stream("GET", f"/threads/{tid}/runs/{run['run_id']}/stream") as resp,
+        ):
             reader = FrameReader(resp)
             await reader.until(lambda f: f.kind == "message:text")
-        assert (await run_status(c, tid, run["run_id"], ("success", "interrupted", "error"), 10))["status"] \
-            == "success"
+        assert (await run_status(c, tid, run["run_id"], ("success", "interrupted", "error"), 10))[
+            "status"
+        ] == "success"

@@ -33,7 +33,9 @@ async def turn(c: httpx.AsyncClient, tid: str, body: dict[str, Any]) -> tuple[st
     return run_id_of(frames), text_of(frames)
 
 
-async def three_turns(scripted: ScriptedEnv, c: httpx.AsyncClient) -> tuple[dict[str, Any], list[str], list[str]]:
+async def three_turns(
+    scripted: ScriptedEnv, c: httpx.AsyncClient
+) -> tuple[dict[str, Any], list[str], list[str]]:
     thread = await new_thread(c)
     rids, replies = [], []
     for text in ("one", "two", "three"):
@@ -72,8 +74,9 @@ async def test_history_newest_first_with_limit_and_before(scripted: ScriptedEnv)
         for newer, older in zip(full, full[1:], strict=False):
             assert newer["parent_checkpoint"]["checkpoint_id"] == cid(older)
             assert newer["created_at"] >= older["created_at"]
-            assert newer["metadata"]["step"] > older["metadata"]["step"] or \
-                newer["metadata"].get("run_id") != older["metadata"].get("run_id")
+            assert newer["metadata"]["step"] > older["metadata"]["step"] or newer["metadata"].get(
+                "run_id"
+            ) != older["metadata"].get("run_id")
         assert full[-1]["parent_checkpoint"] is None
         assert {s["checkpoint"]["thread_id"] for s in full} == {tid}
         # Every run wrote checkpoints, newest run first.
@@ -87,7 +90,10 @@ async def test_history_newest_first_with_limit_and_before(scripted: ScriptedEnv)
         # limit and before (an id, or a config as LangGraph's SDK sends it).
         assert await history(c, tid, limit=2) == full[:2]
         assert await history(c, tid, limit=3, before=cid(full[1])) == full[2:5]
-        assert await history(c, tid, limit=1000, before={"configurable": {"checkpoint_id": cid(full[3])}}) == full[4:]
+        assert (
+            await history(c, tid, limit=1000, before={"configurable": {"checkpoint_id": cid(full[3])}})
+            == full[4:]
+        )
         assert await history(c, tid, before=cid(full[-1])) == []
         # A metadata filter: only the second run's checkpoints.
         mine = await history(c, tid, limit=1000, metadata={"run_id": rids[1]})
@@ -140,10 +146,16 @@ async def test_fork_from_a_middle_checkpoint(scripted: ScriptedEnv) -> None:
         thread, rids, replies = await three_turns(scripted, c)
         tid = thread["thread_id"]
         after_one = after_run(await history(c, tid, limit=1000), rids[0])
-        _, reply = await turn(c, tid, run_body(scripted.ids["slow"], "fork", QUICK, checkpoint_id=cid(after_one)))
+        _, reply = await turn(
+            c, tid, run_body(scripted.ids["slow"], "fork", QUICK, checkpoint_id=cid(after_one))
+        )
         assert reply.startswith(slow_reply_head("fork", 3))
-        assert await state_messages(c, tid) == [("human", "one"), ("ai", replies[0]), ("human", "fork"),
-                                                ("ai", reply)]
+        assert await state_messages(c, tid) == [
+            ("human", "one"),
+            ("ai", replies[0]),
+            ("human", "fork"),
+            ("ai", reply),
+        ]
         # The fork's first checkpoint hangs off the checkpoint it started from; the old branch stays in history.
         full = await history(c, tid, limit=1000)
         fork_run = full[0]["metadata"]["run_id"]
@@ -160,19 +172,31 @@ async def test_retry_replaces_the_last_turn(scripted: ScriptedEnv) -> None:
     async with await scripted.asgi() as c:
         thread, rids, replies = await three_turns(scripted, c)
         tid = thread["thread_id"]
-        body = {"assistant_id": scripted.ids["slow"], "input": {"action": "retry", "source": {"executionId": rids[2]}},
-                "context": QUICK}
+        body = {
+            "assistant_id": scripted.ids["slow"],
+            "input": {"action": "retry", "source": {"executionId": rids[2]}},
+            "context": QUICK,
+        }
         rid, reply = await turn(c, tid, body)
         assert rid not in rids
         assert reply.startswith(slow_reply_head("three", 5))
         assert await state_messages(c, tid) == [
-            ("human", "one"), ("ai", replies[0]), ("human", "two"), ("ai", replies[1]),
-            ("human", "three"), ("ai", reply)]
+            ("human", "one"),
+            ("ai", replies[0]),
+            ("human", "two"),
+            ("ai", replies[1]),
+            ("human", "three"),
+            ("ai", reply),
+        ]
         # Retrying a middle turn drops the turns after it.
         body["input"]["source"]["executionId"] = rids[1]
         _, again = await turn(c, tid, body)
-        assert await state_messages(c, tid) == [("human", "one"), ("ai", replies[0]), ("human", "two"),
-                                                ("ai", again)]
+        assert await state_messages(c, tid) == [
+            ("human", "one"),
+            ("ai", replies[0]),
+            ("human", "two"),
+            ("ai", again),
+        ]
         assert len(await list_runs(c, tid)) == 5
 
 
@@ -202,8 +226,10 @@ async def test_fork_from_an_unknown_checkpoint_is_refused(scripted: ScriptedEnv)
     async with await scripted.asgi() as c:
         tid = (await new_thread(c))["thread_id"]
         _, reply = await turn(c, tid, run_body(scripted.ids["slow"], "one", QUICK))
-        resp = await c.post(f"/threads/{tid}/runs/wait", json=run_body(scripted.ids["slow"], "two", QUICK,
-                                                                        checkpoint_id="no-such-checkpoint"))
+        resp = await c.post(
+            f"/threads/{tid}/runs/wait",
+            json=run_body(scripted.ids["slow"], "two", QUICK, checkpoint_id="no-such-checkpoint"),
+        )
         assert await state_messages(c, tid) == [("human", "one"), ("ai", reply)]
         error_of(resp, 404)
 

@@ -86,12 +86,26 @@ async def test_same_key_other_body_is_409(scripted: ScriptedEnv) -> None:
     async with await scripted.asgi() as c:
         tid = (await new_thread(c))["thread_id"]
         h = idem()
-        ok(await c.post(f"/threads/{tid}/runs/wait", json=run_body(scripted.ids["slow"], "one", QUICK), headers=h), 201)
-        msg = error_of(await c.post(f"/threads/{tid}/runs/wait", json=run_body(scripted.ids["slow"], "two", QUICK),
-                                    headers=h), 409)
+        ok(
+            await c.post(
+                f"/threads/{tid}/runs/wait", json=run_body(scripted.ids["slow"], "one", QUICK), headers=h
+            ),
+            201,
+        )
+        msg = error_of(
+            await c.post(
+                f"/threads/{tid}/runs/wait", json=run_body(scripted.ids["slow"], "two", QUICK), headers=h
+            ),
+            409,
+        )
         assert "Idempotency-Key" in msg
         # Another endpoint with the same key and body is another request, too.
-        error_of(await c.post(f"/threads/{tid}/runs", json=run_body(scripted.ids["slow"], "one", QUICK), headers=h), 409)
+        error_of(
+            await c.post(
+                f"/threads/{tid}/runs", json=run_body(scripted.ids["slow"], "one", QUICK), headers=h
+            ),
+            409,
+        )
         assert len(await list_runs(c, tid)) == 1
 
 
@@ -162,8 +176,10 @@ async def test_double_resume_is_409(scripted: ScriptedEnv) -> None:
     async with await scripted.asgi() as c:
         thread = await new_thread(c)
         tid = thread["thread_id"]
-        resp = await c.post(f"/threads/{tid}/runs/stream", json={"assistant_id": scripted.ids["asker"],
-                                                                  "input": send("may I?")})
+        resp = await c.post(
+            f"/threads/{tid}/runs/stream",
+            json={"assistant_id": scripted.ids["asker"], "input": send("may I?")},
+        )
         frames = parse(resp.text)
         rid = run_id_of(frames)
         end = event_data(frames, "on_conversation_end")
@@ -187,8 +203,14 @@ async def test_double_resume_is_409(scripted: ScriptedEnv) -> None:
 async def test_two_concurrent_resumes_one_wins(scripted: ScriptedEnv) -> None:
     async with await scripted.asgi() as c:
         tid = (await new_thread(c))["thread_id"]
-        frames = parse((await c.post(f"/threads/{tid}/runs/stream", json={
-            "assistant_id": scripted.ids["asker"], "input": send("may I?")})).text)
+        frames = parse(
+            (
+                await c.post(
+                    f"/threads/{tid}/runs/stream",
+                    json={"assistant_id": scripted.ids["asker"], "input": send("may I?")},
+                )
+            ).text
+        )
         body = {"assistant_id": scripted.ids["asker"], "input": resume(run_id_of(frames))}
         a, b = await asyncio.gather(*(c.post(f"/threads/{tid}/runs", json=body) for _ in range(2)))
         assert sorted([a.status_code, b.status_code]) == [201, 409], (a.text, b.text)
@@ -205,8 +227,13 @@ async def test_repeat_of_a_request_whose_run_was_rolled_back(scripted: ScriptedE
         body = run_body(scripted.ids["slow"], "erased", LONG)
         doomed = ok(await c.post(f"/threads/{tid}/runs", json=body, headers=h), 201)
         await run_status(c, tid, doomed["run_id"], ("running",))
-        ok(await c.post(f"/threads/{tid}/runs/wait", json=run_body(scripted.ids["slow"], "winner", QUICK,
-                                                                    multitask_strategy="rollback")), 201)
+        ok(
+            await c.post(
+                f"/threads/{tid}/runs/wait",
+                json=run_body(scripted.ids["slow"], "winner", QUICK, multitask_strategy="rollback"),
+            ),
+            201,
+        )
         assert (await c.get(f"/threads/{tid}/runs/{doomed['run_id']}")).status_code == 404
         resp = await c.post(f"/threads/{tid}/runs", json=body, headers=h)
         try:
@@ -222,13 +249,23 @@ async def test_repeat_of_a_request_whose_run_was_rolled_back(scripted: ScriptedE
 async def test_a_duplicate_resume_does_not_answer_the_next_interrupt(scripted: ScriptedEnv) -> None:
     async with await scripted.asgi() as c:
         tid = (await new_thread(c))["thread_id"]
-        frames = parse((await c.post(f"/threads/{tid}/runs/stream", json={
-            "assistant_id": scripted.ids["twice"], "input": send("go")})).text)
+        frames = parse(
+            (
+                await c.post(
+                    f"/threads/{tid}/runs/stream",
+                    json={"assistant_id": scripted.ids["twice"], "input": send("go")},
+                )
+            ).text
+        )
         first = run_id_of(frames)
-        assert event_data(frames, "on_interrupt")["tasks"][0]["interrupts"][0]["value"] == {"question": "first?"}
+        assert event_data(frames, "on_interrupt")["tasks"][0]["interrupts"][0]["value"] == {
+            "question": "first?"
+        }
         body = {"assistant_id": scripted.ids["twice"], "input": resume(first)}
         frames = parse((await c.post(f"/threads/{tid}/runs/stream", json=body)).text)
-        assert event_data(frames, "on_interrupt")["tasks"][0]["interrupts"][0]["value"] == {"question": "second?"}
+        assert event_data(frames, "on_interrupt")["tasks"][0]["interrupts"][0]["value"] == {
+            "question": "second?"
+        }
         assert await thread_status(c, tid) == "interrupted"
         # The same resume again (a double click that arrived late): the first interrupt was answered already.
         error_of(await c.post(f"/threads/{tid}/runs/wait", json=body), 409)
@@ -238,10 +275,16 @@ async def test_a_duplicate_resume_does_not_answer_the_next_interrupt(scripted: S
 async def test_resume_of_an_unknown_execution_is_refused(scripted: ScriptedEnv) -> None:
     async with await scripted.asgi() as c:
         tid = (await new_thread(c))["thread_id"]
-        ok(await c.post(f"/threads/{tid}/runs/wait", json={"assistant_id": scripted.ids["twice"], "input": send("go")}),
-           201)
-        resp = await c.post(f"/threads/{tid}/runs/wait", json={"assistant_id": scripted.ids["twice"],
-                                                                "input": resume("no-such-execution")})
+        ok(
+            await c.post(
+                f"/threads/{tid}/runs/wait", json={"assistant_id": scripted.ids["twice"], "input": send("go")}
+            ),
+            201,
+        )
+        resp = await c.post(
+            f"/threads/{tid}/runs/wait",
+            json={"assistant_id": scripted.ids["twice"], "input": resume("no-such-execution")},
+        )
         assert resp.status_code in (404, 409), resp.text
         assert await thread_status(c, tid) == "interrupted"
 
@@ -251,8 +294,10 @@ async def test_same_key_other_principal_is_another_run(scripted: ScriptedEnv) ->
     key = await scripted.key()
     h = idem()
     body = run_body(scripted.ids["slow"], "each their own", QUICK)
-    async with scripted.harness.client(key, x_principal_user_id="user-a") as a, \
-            scripted.harness.client(key, x_principal_user_id="user-b") as b:
+    async with (
+        scripted.harness.client(key, x_principal_user_id="user-a") as a,
+        scripted.harness.client(key, x_principal_user_id="user-b") as b,
+    ):
         first = ok(await a.post("/runs", json=body, headers=h), 201)
         second = ok(await b.post("/runs", json=body, headers=h), 201)
         assert second["run_id"] != first["run_id"] and second["thread_id"] != first["thread_id"]

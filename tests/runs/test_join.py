@@ -97,8 +97,9 @@ async def test_last_event_id_while_the_run_is_live(env: RunsEnv, form: str) -> N
             assert env.harness.services.events.is_live(rid), "the run ended before the join: ticker too fast?"
             headers = {"Last-Event-ID": str(k)} if form == "header" else {}
             params = {"last_event_id": str(k)} if form == "query" else {}
-            async with b.stream("GET", f"/threads/{tid}/runs/{rid}/stream", headers=headers,
-                                params=params) as resp_b:
+            async with b.stream(
+                "GET", f"/threads/{tid}/runs/{rid}/stream", headers=headers, params=params
+            ) as resp_b:
                 assert resp_b.status_code == 200
                 rest_b = await FrameReader(resp_b).rest()
             await reader_a.rest()
@@ -142,7 +143,9 @@ async def test_bad_last_event_id_is_400(env: RunsEnv) -> None:
         (run,) = await list_runs(c, tid)
         path = f"/threads/{tid}/runs/{run['run_id']}/stream"
         assert "Last-Event-ID" in error_of(await c.get(path, headers={"Last-Event-ID": "abc"}), 400)
-        assert "Last-Event-ID" in error_of(await c.get(path, headers={"Last-Event-ID": "1732520000001-0"}), 400)
+        assert "Last-Event-ID" in error_of(
+            await c.get(path, headers={"Last-Event-ID": "1732520000001-0"}), 400
+        )
         assert "Last-Event-ID" in error_of(await c.get(path, params={"last_event_id": "x1"}), 400)
         assert "Last-Event-ID" in error_of(await c.get(path, headers={"Last-Event-ID": "-1"}), 400)
         # An empty header means "from the start".

@@ -35,7 +35,10 @@ async def test_reject_two_concurrent_posts(scripted: ScriptedEnv) -> None:
         tid = (await new_thread(c))["thread_id"]
         a, b = await asyncio.gather(
             c.post(f"/threads/{tid}/runs", json=run_body(scripted.ids["slow"], "one", LONG)),
-            c.post(f"/threads/{tid}/runs", json=run_body(scripted.ids["slow"], "two", LONG, multitask_strategy="reject")),
+            c.post(
+                f"/threads/{tid}/runs",
+                json=run_body(scripted.ids["slow"], "two", LONG, multitask_strategy="reject"),
+            ),
         )
         assert sorted([a.status_code, b.status_code]) == [201, 409], (a.text, b.text)
         winner, loser = (a, b) if a.status_code == 201 else (b, a)
@@ -59,47 +62,80 @@ async def test_interrupt_continues_from_the_last_checkpoint(scripted: ScriptedEn
     async with await scripted.asgi() as c:
         thread = await new_thread(c)
         tid = thread["thread_id"]
-        first = ok(await c.post(f"/threads/{tid}/runs", json=run_body(scripted.ids["slow"], "first", LONG)), 201)
+        first = ok(
+            await c.post(f"/threads/{tid}/runs", json=run_body(scripted.ids["slow"], "first", LONG)), 201
+        )
         await _running(c, tid, first["run_id"], "first")
-        reply = ok(await c.post(f"/threads/{tid}/runs/wait", json=run_body(
-            scripted.ids["slow"], "second", QUICK, multitask_strategy="interrupt")), 201)
+        reply = ok(
+            await c.post(
+                f"/threads/{tid}/runs/wait",
+                json=run_body(scripted.ids["slow"], "second", QUICK, multitask_strategy="interrupt"),
+            ),
+            201,
+        )
         # The second run saw the first run's human message and its own: it continued from the checkpoint.
         assert reply["content"].startswith(slow_reply_head("second", 2)), reply
-        assert (await run_status(c, tid, first["run_id"], ("interrupted", "success", "error")))["status"] \
-            == "interrupted"
+        assert (await run_status(c, tid, first["run_id"], ("interrupted", "success", "error")))[
+            "status"
+        ] == "interrupted"
         runs = await list_runs(c, tid)
         assert [r["status"] for r in runs] == ["success", "interrupted"]
         assert runs[0]["multitask_strategy"] == "interrupt"
         # The interrupted run's stream ended like a cancelled one.
         frames = parse((await c.get(f"/threads/{tid}/runs/{first['run_id']}/stream")).text)
         assert_lifecycle(frames, status="interrupted", min_deltas=0)
-        assert await state_messages(c, tid) == [("human", "first"), ("human", "second"), ("ai", reply["content"])]
+        assert await state_messages(c, tid) == [
+            ("human", "first"),
+            ("human", "second"),
+            ("ai", reply["content"]),
+        ]
         assert await thread_status(c, tid) == "idle"
         roles = conversation(await messages_of(c, thread))
         assert [r for r, _ in roles] == ["human", "ai", "human", "ai"]
-        assert roles[0] == ("human", "first") and roles[2] == ("human", "second") and roles[3][1] == reply["content"]
+        assert (
+            roles[0] == ("human", "first")
+            and roles[2] == ("human", "second")
+            and roles[3][1] == reply["content"]
+        )
 
 
 async def test_rollback_erases_the_running_run(scripted: ScriptedEnv) -> None:
     async with await scripted.asgi() as c:
         thread = await new_thread(c)
         tid = thread["thread_id"]
-        zero = ok(await c.post(f"/threads/{tid}/runs/wait", json=run_body(scripted.ids["slow"], "zero", QUICK)), 201)
-        doomed = ok(await c.post(f"/threads/{tid}/runs", json=run_body(scripted.ids["slow"], "doomed", LONG)), 201)
+        zero = ok(
+            await c.post(f"/threads/{tid}/runs/wait", json=run_body(scripted.ids["slow"], "zero", QUICK)), 201
+        )
+        doomed = ok(
+            await c.post(f"/threads/{tid}/runs", json=run_body(scripted.ids["slow"], "doomed", LONG)), 201
+        )
         await _running(c, tid, doomed["run_id"], "doomed")
-        reply = ok(await c.post(f"/threads/{tid}/runs/wait", json=run_body(
-            scripted.ids["slow"], "after", QUICK, multitask_strategy="rollback")), 201)
+        reply = ok(
+            await c.post(
+                f"/threads/{tid}/runs/wait",
+                json=run_body(scripted.ids["slow"], "after", QUICK, multitask_strategy="rollback"),
+            ),
+            201,
+        )
         # It started from the state before the rolled-back run: zero's turn, then its own message.
         assert reply["content"].startswith(slow_reply_head("after", 3)), reply
         assert (await c.get(f"/threads/{tid}/runs/{doomed['run_id']}")).status_code == 404
         assert doomed["run_id"] not in [r["run_id"] for r in await list_runs(c, tid)]
         assert (await c.get(f"/threads/{tid}/runs/{doomed['run_id']}/stream")).status_code == 404
         assert await state_messages(c, tid) == [
-            ("human", "zero"), ("ai", zero["content"]), ("human", "after"), ("ai", reply["content"])]
+            ("human", "zero"),
+            ("ai", zero["content"]),
+            ("human", "after"),
+            ("ai", reply["content"]),
+        ]
         msgs = await messages_of(c, thread)
         assert all(m["executionId"] != doomed["run_id"] for m in msgs)
         assert conversation(msgs) == [
-            ("human", "zero"), ("ai", zero["content"]), ("human", "after"), ("ai", reply["content"])]
+            ("human", "zero"),
+            ("ai", zero["content"]),
+            ("human", "after"),
+            ("ai", reply["content"]),
+        ]
         assert await thread_status(c, tid) == "idle"
 
 
@@ -107,10 +143,17 @@ async def test_rollback_of_a_threads_first_run(scripted: ScriptedEnv) -> None:
     async with await scripted.asgi() as c:
         thread = await new_thread(c)
         tid = thread["thread_id"]
-        doomed = ok(await c.post(f"/threads/{tid}/runs", json=run_body(scripted.ids["slow"], "doomed", LONG)), 201)
+        doomed = ok(
+            await c.post(f"/threads/{tid}/runs", json=run_body(scripted.ids["slow"], "doomed", LONG)), 201
+        )
         await _running(c, tid, doomed["run_id"], "doomed")
-        reply = ok(await c.post(f"/threads/{tid}/runs/wait", json=run_body(
-            scripted.ids["slow"], "fresh", QUICK, multitask_strategy="rollback")), 201)
+        reply = ok(
+            await c.post(
+                f"/threads/{tid}/runs/wait",
+                json=run_body(scripted.ids["slow"], "fresh", QUICK, multitask_strategy="rollback"),
+            ),
+            201,
+        )
         assert reply["content"].startswith(slow_reply_head("fresh", 1)), reply
         assert (await c.get(f"/threads/{tid}/runs/{doomed['run_id']}")).status_code == 404
         assert await state_messages(c, tid) == [("human", "fresh"), ("ai", reply["content"])]
@@ -124,13 +167,21 @@ async def test_enqueue_two_concurrent_posts_run_in_order(scripted: ScriptedEnv) 
         thread = await new_thread(c)
         tid = thread["thread_id"]
         ctx = {"chunks": 8, "delay": 0.02}
-        posted = await asyncio.gather(*(
-            c.post(f"/threads/{tid}/runs", json=run_body(scripted.ids["slow"], text, ctx, multitask_strategy="enqueue"))
-            for text in ("one", "two")))
+        posted = await asyncio.gather(
+            *(
+                c.post(
+                    f"/threads/{tid}/runs",
+                    json=run_body(scripted.ids["slow"], text, ctx, multitask_strategy="enqueue"),
+                )
+                for text in ("one", "two")
+            )
+        )
         runs = [ok(r, 201) for r in posted]
         assert {r["status"] for r in runs} <= {"pending", "running"}
-        done = [await run_status(c, tid, r["run_id"], ("success", "error", "interrupted", "timeout"), 20)
-                for r in runs]
+        done = [
+            await run_status(c, tid, r["run_id"], ("success", "error", "interrupted", "timeout"), 20)
+            for r in runs
+        ]
         assert [d["status"] for d in done] == ["success", "success"]
         # Which POST won the thread is up to the scheduler: order the runs by what they saw.
         state = await state_messages(c, tid)
@@ -142,7 +193,11 @@ async def test_enqueue_two_concurrent_posts_run_in_order(scripted: ScriptedEnv) 
         assert state[3][1].startswith(slow_reply_head(second_text, 3))
         msgs = await messages_of(c, thread)
         assert conversation(msgs) == [
-            ("human", first_text), ("ai", state[1][1]), ("human", second_text), ("ai", state[3][1])]
+            ("human", first_text),
+            ("ai", state[1][1]),
+            ("human", second_text),
+            ("ai", state[3][1]),
+        ]
         # Each message belongs to its run: human1, ai1 of the first run, human2, ai2 of the second.
         first_id, second_id = msgs[0]["executionId"], msgs[2]["executionId"]
         assert [m["executionId"] for m in msgs] == [first_id, first_id, second_id, second_id]
@@ -160,10 +215,19 @@ async def test_rollback_of_the_first_run_does_not_keep_its_title(scripted: Scrip
     async with await scripted.asgi() as c:
         thread = await new_thread(c)
         tid = thread["thread_id"]
-        doomed = ok(await c.post(f"/threads/{tid}/runs", json=run_body(scripted.ids["slow"], "oops wrong text", LONG)),
-                    201)
+        doomed = ok(
+            await c.post(
+                f"/threads/{tid}/runs", json=run_body(scripted.ids["slow"], "oops wrong text", LONG)
+            ),
+            201,
+        )
         await _running(c, tid, doomed["run_id"], "oops wrong text")
-        ok(await c.post(f"/threads/{tid}/runs/wait", json=run_body(
-            scripted.ids["slow"], "the right text", QUICK, multitask_strategy="rollback")), 201)
+        ok(
+            await c.post(
+                f"/threads/{tid}/runs/wait",
+                json=run_body(scripted.ids["slow"], "the right text", QUICK, multitask_strategy="rollback"),
+            ),
+            201,
+        )
         assert ok(await c.get(f"/threads/{tid}"))["metadata"]["title"] == "the right text"
         assert ok(await c.get(f"/conversations/{thread['metadata']['id']}"))["title"] == "the right text"

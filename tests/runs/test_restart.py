@@ -82,7 +82,9 @@ async def _mint(database_url: str) -> str:
     try:
         await storage.ensure_org(ORG_R)
         key = generate_key()
-        await storage.create_api_key(ORG_R, hash_credential(key), key_hint(key), name="restart test", role="admin")
+        await storage.create_api_key(
+            ORG_R, hash_credential(key), key_hint(key), name="restart test", role="admin"
+        )
         return key
     finally:
         await storage.close()
@@ -106,7 +108,9 @@ async def outcome(servers: Servers) -> AsyncIterator[Outcome]:
     headers = {"x-api-key": key}
     first = await servers.start()
     async with httpx.AsyncClient(base_url=first.api, headers=headers, timeout=20) as c:
-        slow = ok(await c.post("/assistants/search", json={"metadata": {"slug": "slow"}}), 201)[0]["assistant_id"]
+        slow = ok(await c.post("/assistants/search", json={"metadata": {"slug": "slow"}}), 201)[0][
+            "assistant_id"
+        ]
         tid = ok(await c.post("/threads", json={}), 201)["thread_id"]
         run = ok(await c.post(f"/threads/{tid}/runs", json=run_body(slow, "doomed", SLOW)), 201)
         rid = run["run_id"]
@@ -125,8 +129,9 @@ async def outcome(servers: Servers) -> AsyncIterator[Outcome]:
         run_after = ok(await c.get(f"/threads/{tid}/runs/{rid}"))
         thread = ok(await c.get(f"/threads/{tid}"))
         replay = await asyncio.wait_for(c.get(f"/threads/{tid}/runs/{rid}/stream"), 10)
-        from_k = await asyncio.wait_for(c.get(f"/threads/{tid}/runs/{rid}/stream",
-                                              headers={"Last-Event-ID": str(before[-1].id)}), 10)
+        from_k = await asyncio.wait_for(
+            c.get(f"/threads/{tid}/runs/{rid}/stream", headers={"Last-Event-ID": str(before[-1].id)}), 10
+        )
         runs = ok(await c.get(f"/threads/{tid}/runs"))
         next_reply = ok(await c.post(f"/threads/{tid}/runs/wait", json=run_body(slow, "after", QUICK)), 201)
         messages = ok(await c.get(f"/conversations/{thread['metadata']['id']}/messages"))["items"]
@@ -134,8 +139,21 @@ async def outcome(servers: Servers) -> AsyncIterator[Outcome]:
         slow_reply = ok(await c.post(f"/threads/{tid}/runs/wait", json=run_body(slow, "too slow", SLOW)), 201)
         timed_out = ok(await c.get(f"/threads/{tid}/runs"))[0]
         timed_out_thread = ok(await c.get(f"/threads/{tid}"))
-    yield Outcome(tid, rid, before, run_after, thread, parse(replay.text), parse(from_k.text), messages, runs,
-                  next_reply, slow_reply, timed_out, timed_out_thread)
+    yield Outcome(
+        tid,
+        rid,
+        before,
+        run_after,
+        thread,
+        parse(replay.text),
+        parse(from_k.text),
+        messages,
+        runs,
+        next_reply,
+        slow_reply,
+        timed_out,
+        timed_out_thread,
+    )
 
 
 async def test_no_run_is_left_running(outcome: Outcome) -> None:
@@ -164,8 +182,13 @@ async def test_the_frames_stored_before_the_kill_replay_then_the_stream_ends(out
     assert [f.seq for f in replay[:k]] == list(range(1, k + 1))
     assert_framing(replay)  # ids strictly increase, the last frame is `complete`
     assert replay[-1].event == "complete" and replay[-1].data == {"type": "complete"}
-    assert set(kinds(replay)[k:]) <= {"message:text", "on_agent_end", "on_conversation_end", "on_message_end",
-                                      "complete"}
+    assert set(kinds(replay)[k:]) <= {
+        "message:text",
+        "on_agent_end",
+        "on_conversation_end",
+        "on_message_end",
+        "complete",
+    }
     # Resuming after the last frame the client had read gives exactly the rest.
     assert [(f.id, f.raw) for f in outcome.replay_from_k] == [(f.id, f.raw) for f in replay[k:]]
 
@@ -188,8 +211,9 @@ async def test_the_run_timeout_flag_reaches_the_server(outcome: Outcome) -> None
     assert outcome.timed_out_thread["status"] != "busy"
 
 
-async def test_a_second_server_leaves_a_live_servers_runs_alone(request: pytest.FixtureRequest,
-                                                                tmp_path: Path) -> None:
+async def test_a_second_server_leaves_a_live_servers_runs_alone(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
     url = str(request.getfixturevalue("pg_url")) if API_BACKEND == "postgres" else None
     (tmp_path / "data").mkdir()
     servers = Servers(tmp_path / "data", write_xperts(tmp_path / "xperts", org=ORG_R, org_b=None), url)
@@ -197,7 +221,9 @@ async def test_a_second_server_leaves_a_live_servers_runs_alone(request: pytest.
     try:
         live = await servers.start()
         async with httpx.AsyncClient(base_url=live.api, headers={"x-api-key": key}, timeout=20) as c:
-            slow = ok(await c.post("/assistants/search", json={"metadata": {"slug": "slow"}}), 201)[0]["assistant_id"]
+            slow = ok(await c.post("/assistants/search", json={"metadata": {"slug": "slow"}}), 201)[0][
+                "assistant_id"
+            ]
             tid = ok(await c.post("/threads", json={}), 201)["thread_id"]
             rid = ok(await c.post(f"/threads/{tid}/runs", json=run_body(slow, "live", SLOW)), 201)["run_id"]
             deadline = time.monotonic() + 10

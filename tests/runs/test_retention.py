@@ -40,7 +40,11 @@ def test_defaults() -> None:
 
 
 async def test_the_sweeper_uses_the_setting(scripted: ScriptedEnv) -> None:
-    assert scripted.harness.services.sweeper.retention == scripted.harness.services.settings.frame_retention == 7 * 24 * 3600
+    assert (
+        scripted.harness.services.sweeper.retention
+        == scripted.harness.services.settings.frame_retention
+        == 7 * 24 * 3600
+    )
 
 
 async def test_old_frames_go_young_frames_stay(scripted: ScriptedEnv, sweeper: recovery.Sweeper) -> None:
@@ -73,8 +77,9 @@ async def test_old_frames_go_young_frames_stay(scripted: ScriptedEnv, sweeper: r
         assert len(ok(await c.get(f"/threads/{young_thread}/state"))["values"]["messages"]) == 2
 
 
-async def test_expired_idempotency_keys_go(scripted: ScriptedEnv, sweeper: recovery.Sweeper,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_expired_idempotency_keys_go(
+    scripted: ScriptedEnv, sweeper: recovery.Sweeper, monkeypatch: pytest.MonkeyPatch
+) -> None:
     h = {"Idempotency-Key": f"k-{secrets.token_hex(8)}"}
     async with await scripted.asgi() as c:
         tid = (await new_thread(c))["thread_id"]

@@ -30,9 +30,18 @@ RUN_TIMEOUT = 0.4
 
 @pytest.fixture
 async def slow_server(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[ApiHarness]:
-    url = str(request.getfixturevalue("pg_url")) if API_BACKEND == "postgres" else f"sqlite:///{tmp_path / 'x.db'}"
-    async with open_harness(tmp_path / "data", url, xperts_dir=write_xperts(tmp_path / "xperts"),
-                            keepalive_interval=0.01, run_timeout=RUN_TIMEOUT) as harness:
+    url = (
+        str(request.getfixturevalue("pg_url"))
+        if API_BACKEND == "postgres"
+        else f"sqlite:///{tmp_path / 'x.db'}"
+    )
+    async with open_harness(
+        tmp_path / "data",
+        url,
+        xperts_dir=write_xperts(tmp_path / "xperts"),
+        keepalive_interval=0.01,
+        run_timeout=RUN_TIMEOUT,
+    ) as harness:
         yield harness
 
 
@@ -42,7 +51,9 @@ async def test_keepalive_comments_then_timeout(slow_server: ApiHarness) -> None:
         ticker = await assistant_id(c, "ticker")
         thread = await new_thread(c)
         tid = thread["thread_id"]
-        resp = await c.post(f"/threads/{tid}/runs/stream", json={"assistant_id": ticker, "input": send("slow")})
+        resp = await c.post(
+            f"/threads/{tid}/runs/stream", json={"assistant_id": ticker, "input": send("slow")}
+        )
         assert resp.status_code == 200
         # Between the 30 ms chunks, 10 ms keep-alive comments; the frames around them are intact.
         assert ": keep-alive\n\n" in resp.text
@@ -58,6 +69,8 @@ async def test_keepalive_comments_then_timeout(slow_server: ApiHarness) -> None:
         assert run["status"] == "timeout"
         assert ok(await c.get(f"/threads/{tid}"))["status"] == "error"
         # `wait` reads through the keep-alives too, and the thread takes the new run.
-        reply = ok(await c.post(f"/threads/{tid}/runs/wait", json={"assistant_id": ticker, "input": send("again")}),
-                   201)
+        reply = ok(
+            await c.post(f"/threads/{tid}/runs/wait", json={"assistant_id": ticker, "input": send("again")}),
+            201,
+        )
         assert reply["role"] == "ai" and TICKER_TEXT.startswith(reply["content"]) and reply["content"]

@@ -48,7 +48,10 @@ async def test_values_and_state_after_two_turns(backend: ApiHarness) -> None:
         empty = ok(await c.get(f"/threads/{tid}/state"))
         assert empty["values"] == {} and empty["checkpoint"] is None
         for text in ("first", "second"):
-            ok(await c.post(f"/threads/{tid}/runs/wait", json={"assistant_id": echo, "input": send(text)}), 201)
+            ok(
+                await c.post(f"/threads/{tid}/runs/wait", json={"assistant_id": echo, "input": send(text)}),
+                201,
+            )
 
         expected = [("human", "first"), ("ai", "first"), ("human", "second"), ("ai", "second")]
         got = ok(await c.get(f"/threads/{tid}"))
@@ -62,8 +65,9 @@ async def test_values_and_state_after_two_turns(backend: ApiHarness) -> None:
         assert state["parent_checkpoint"]["thread_id"] == tid
         assert state["created_at"]
 
-        resp = await c.post(f"/threads/{tid}/state",
-                            json={"values": {"messages": [{"type": "human", "content": "added"}]}})
+        resp = await c.post(
+            f"/threads/{tid}/state", json={"values": {"messages": [{"type": "human", "content": "added"}]}}
+        )
         assert resp.status_code == 201, resp.text
         assert resp.json()["checkpoint"]["checkpoint_id"] != checkpoint["checkpoint_id"]
 
@@ -74,7 +78,9 @@ async def test_values_and_state_after_two_turns(backend: ApiHarness) -> None:
         assert len(ok(await c.get(f"/threads/{tid}"))["values"]["messages"]) == 5
 
         # Older checkpoints stay readable.
-        older = ok(await c.get(f"/threads/{tid}/state", params={"checkpoint_id": checkpoint["checkpoint_id"]}))
+        older = ok(
+            await c.get(f"/threads/{tid}/state", params={"checkpoint_id": checkpoint["checkpoint_id"]})
+        )
         assert older["checkpoint"]["checkpoint_id"] == checkpoint["checkpoint_id"]
         assert contents(older["values"]["messages"]) == expected
         parent_id = state["parent_checkpoint"]["checkpoint_id"]
@@ -85,7 +91,10 @@ async def test_values_and_state_after_two_turns(backend: ApiHarness) -> None:
         error_of(await c.get(f"/threads/{tid}/state", params={"checkpoint_id": "no-such-checkpoint"}), 404)
 
         # The next run continues from the updated state.
-        ok(await c.post(f"/threads/{tid}/runs/wait", json={"assistant_id": echo, "input": send("third")}), 201)
+        ok(
+            await c.post(f"/threads/{tid}/runs/wait", json={"assistant_id": echo, "input": send("third")}),
+            201,
+        )
         final = ok(await c.get(f"/threads/{tid}"))["values"]["messages"]
         assert contents(final) == [*expected, ("human", "added"), ("human", "third"), ("ai", "third")]
 
@@ -95,8 +104,12 @@ async def test_delete_thread_after_runs(env: RunsEnv) -> None:
         thread = await new_thread(c)
         tid = thread["thread_id"]
         for text in ("one", "two"):
-            ok(await c.post(f"/threads/{tid}/runs/wait",
-                            json={"assistant_id": env.ids["echo"], "input": send(text)}), 201)
+            ok(
+                await c.post(
+                    f"/threads/{tid}/runs/wait", json={"assistant_id": env.ids["echo"], "input": send(text)}
+                ),
+                201,
+            )
         run_ids = [r["run_id"] for r in await list_runs(c, tid)]
         assert len(run_ids) == 2
         assert await env.harness.services.checkpointer.latest(tid) is not None

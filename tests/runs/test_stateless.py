@@ -56,8 +56,13 @@ async def test_stream_completes_and_its_thread_goes(scripted: ScriptedEnv) -> No
 
 async def test_stream_keep_keeps_the_thread(scripted: ScriptedEnv) -> None:
     async with await scripted.alone() as c:
-        frames = parse((await c.post("/runs/stream", json=run_body(
-            scripted.ids["slow"], "kept", QUICK, on_completion="keep"))).text)
+        frames = parse(
+            (
+                await c.post(
+                    "/runs/stream", json=run_body(scripted.ids["slow"], "kept", QUICK, on_completion="keep")
+                )
+            ).text
+        )
         assert_lifecycle(frames)
         tid = event_data(frames, "on_agent_start")["threadId"]
         rid = event_data(frames, "on_message_start")["executionId"]
@@ -67,13 +72,18 @@ async def test_stream_keep_keeps_the_thread(scripted: ScriptedEnv) -> None:
 
 async def test_background_keeps_its_thread(scripted: ScriptedEnv) -> None:
     async with await scripted.alone() as c:
-        run = ok(await c.post("/runs", json=run_body(scripted.ids["slow"], "bg", {"chunks": 5, "delay": 0.01})), 201)
+        run = ok(
+            await c.post("/runs", json=run_body(scripted.ids["slow"], "bg", {"chunks": 5, "delay": 0.01})),
+            201,
+        )
         tid, rid = run["thread_id"], run["run_id"]
         assert run["status"] in ("pending", "running") and run["assistant_id"] == scripted.ids["slow"]
         done = await run_status(c, tid, rid, ("success",))
         assert done["run_id"] == rid
         assert ok(await c.get(f"/threads/{tid}/runs/{rid}/join")) == {
-            "role": "ai", "content": "<bg|seen=1> t0 t1 t2 t3 t4 "}
+            "role": "ai",
+            "content": "<bg|seen=1> t0 t1 t2 t3 t4 ",
+        }
         thread = ok(await c.get(f"/threads/{tid}"))
         assert thread["status"] == "idle" and thread["metadata"]["assistant_id"] == scripted.ids["slow"]
         assert [r["run_id"] for r in await list_runs(c, tid)] == [rid]
@@ -81,7 +91,10 @@ async def test_background_keeps_its_thread(scripted: ScriptedEnv) -> None:
 
 async def test_background_delete_on_completion(scripted: ScriptedEnv) -> None:
     async with await scripted.alone() as c:
-        run = ok(await c.post("/runs", json=run_body(scripted.ids["slow"], "bye", QUICK, on_completion="delete")), 201)
+        run = ok(
+            await c.post("/runs", json=run_body(scripted.ids["slow"], "bye", QUICK, on_completion="delete")),
+            201,
+        )
         await eventually(lambda: _gone(c, run["thread_id"]), 10, "the thread to be deleted")
 
 
@@ -89,20 +102,29 @@ async def test_batch_starts_one_run_per_item(scripted: ScriptedEnv) -> None:
     async with await scripted.alone() as c:
         items = [run_body(scripted.ids["slow"], text, QUICK) for text in ("a", "b")]
         runs = ok(await c.post("/runs/batch", json=items), 201)
-        assert len(runs) == 2 and len({r["thread_id"] for r in runs}) == 2 and len({r["run_id"] for r in runs}) == 2
+        assert (
+            len(runs) == 2
+            and len({r["thread_id"] for r in runs}) == 2
+            and len({r["run_id"] for r in runs}) == 2
+        )
         for r, text in zip(runs, ("a", "b"), strict=True):
             await run_status(c, r["thread_id"], r["run_id"], ("success",))
-            assert ok(await c.get(f"/threads/{r['thread_id']}/runs/{r['run_id']}/join"))["content"].startswith(
-                f"<{text}|seen=1>")
+            assert ok(await c.get(f"/threads/{r['thread_id']}/runs/{r['run_id']}/join"))[
+                "content"
+            ].startswith(f"<{text}|seen=1>")
         assert len(await _threads(c)) == 2
 
 
-@pytest.mark.parametrize("bad", [
-    {"input": {"action": "bogus"}},  # an input no run accepts
-    {"assistant_id": "no-such-assistant"},  # an assistant this org does not have
-    {"assistant_id": None, "xpert_id": None},  # no assistant at all (a validation error)
-    {"multitask_strategy": "sometimes"},
-], ids=["bad-input", "unknown-assistant", "no-assistant", "bad-strategy"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"input": {"action": "bogus"}},  # an input no run accepts
+        {"assistant_id": "no-such-assistant"},  # an assistant this org does not have
+        {"assistant_id": None, "xpert_id": None},  # no assistant at all (a validation error)
+        {"multitask_strategy": "sometimes"},
+    ],
+    ids=["bad-input", "unknown-assistant", "no-assistant", "bad-strategy"],
+)
 async def test_batch_with_one_bad_item_creates_nothing(scripted: ScriptedEnv, bad: dict) -> None:  # type: ignore[type-arg]
     async with await scripted.alone() as c:
         good = run_body(scripted.ids["slow"], "fine", QUICK)
@@ -124,7 +146,12 @@ async def test_stateless_unknown_assistant_creates_nothing(scripted: ScriptedEnv
     async with await scripted.alone() as c:
         for path in ("/runs", "/runs/wait", "/runs/stream"):
             error_of(await c.post(path, json=run_body("nope", "x", QUICK)), 404)
-        error_of(await c.post("/runs", json=run_body(scripted.ids["slow"], "x", QUICK) | {"input": {"action": "?"}}), 400)
+        error_of(
+            await c.post(
+                "/runs", json=run_body(scripted.ids["slow"], "x", QUICK) | {"input": {"action": "?"}}
+            ),
+            400,
+        )
         assert await _threads(c) == []
 
 

@@ -77,8 +77,13 @@ async def test_seed_stream_with_the_demo_xpert(env: RunsEnv, shape: str) -> None
             assert isinstance(end[k], int) and end[k] >= 0
         assert end["totalTokens"] == end["inputTokens"] + end["outputTokens"]
         message_end = event_data(frames, "on_message_end")
-        assert message_end == {"id": message["id"], "conversationId": conversation_id, "executionId": rid,
-                               "role": "ai", "status": "success"}
+        assert message_end == {
+            "id": message["id"],
+            "conversationId": conversation_id,
+            "executionId": rid,
+            "role": "ai",
+            "status": "success",
+        }
         conversation_end = event_data(frames, "on_conversation_end")
         assert conversation_end == {"id": conversation_id, "title": human_text, "status": "idle"}
 
@@ -90,7 +95,9 @@ async def test_seed_stream_with_the_demo_xpert(env: RunsEnv, shape: str) -> None
 async def test_stream_of_a_custom_graph_carries_every_chunk(env: RunsEnv) -> None:
     async with await env.asgi() as c:
         thread = await new_thread(c)
-        _, frames = await stream(c, thread["thread_id"], {"assistant_id": env.ids["ticker"], "input": send("go")})
+        _, frames = await stream(
+            c, thread["thread_id"], {"assistant_id": env.ids["ticker"], "input": send("go")}
+        )
     assert_lifecycle(frames, min_deltas=30)
     assert text_of(frames) == TICKER_TEXT
     # The ids are exactly 1..n: nothing skipped.
@@ -101,8 +108,9 @@ async def test_wait_returns_the_streamed_text(env: RunsEnv) -> None:
     async with await env.asgi("default") as c:
         thread = await new_thread(c)
         tid = thread["thread_id"]
-        resp = await c.post(f"/threads/{tid}/runs/wait",
-                            json={"xpert_id": env.ids["demo"], "input": send(SEED_QUESTION)})
+        resp = await c.post(
+            f"/threads/{tid}/runs/wait", json={"xpert_id": env.ids["demo"], "input": send(SEED_QUESTION)}
+        )
         assert resp.status_code == 201, resp.text
         reply = resp.json()
         assert set(reply) == {"role", "content"} and reply["role"] == "ai"
@@ -119,7 +127,9 @@ async def test_wait_returns_the_streamed_text(env: RunsEnv) -> None:
 
         # A fresh thread streaming the same question says the same (the offline model is deterministic).
         other = await new_thread(c)
-        _, streamed = await stream(c, other["thread_id"], {"xpert_id": env.ids["demo"], "input": send(SEED_QUESTION)})
+        _, streamed = await stream(
+            c, other["thread_id"], {"xpert_id": env.ids["demo"], "input": send(SEED_QUESTION)}
+        )
         assert text_of(streamed) == reply["content"]
 
 
@@ -130,8 +140,11 @@ async def test_background_run_get_list_and_join(env: RunsEnv) -> None:
     async with await env.asgi() as c:
         thread = await new_thread(c)
         tid = thread["thread_id"]
-        body: dict[str, Any] = {"assistant_id": env.ids["echo"], "input": send("in the background"),
-                                "metadata": {"source": "test"}}
+        body: dict[str, Any] = {
+            "assistant_id": env.ids["echo"],
+            "input": send("in the background"),
+            "metadata": {"source": "test"},
+        }
         run = ok(await c.post(f"/threads/{tid}/runs", json=body), 201)
         assert set(run) >= RUN_KEYS
         assert run["thread_id"] == tid and run["assistant_id"] == env.ids["echo"]

@@ -29,8 +29,9 @@ SLOW = {"chunks": 100, "delay": 0.02}  # ~2 s: well past the limit
 
 @pytest.fixture
 async def short(backend_url: str, tmp_path: Path) -> AsyncIterator[ScriptedEnv]:
-    async with open_env(tmp_path / "data", backend_url, write_xperts(tmp_path / "xperts"),
-                        run_timeout=RUN_TIMEOUT) as e:
+    async with open_env(
+        tmp_path / "data", backend_url, write_xperts(tmp_path / "xperts"), run_timeout=RUN_TIMEOUT
+    ) as e:
         yield e
 
 
@@ -53,7 +54,9 @@ async def test_a_run_past_the_timeout_ends_timeout(short: ScriptedEnv) -> None:
         assert run["status"] == "timeout"
         assert await thread_status(c, tid) != "busy"
         # The thread takes another run, which (being quick) succeeds.
-        reply = ok(await c.post(f"/threads/{tid}/runs/wait", json=run_body(short.ids["slow"], "quick", QUICK)), 201)
+        reply = ok(
+            await c.post(f"/threads/{tid}/runs/wait", json=run_body(short.ids["slow"], "quick", QUICK)), 201
+        )
         assert reply["content"].startswith("<quick|seen=2>")
         assert await thread_status(c, tid) == "idle"
 
@@ -75,12 +78,16 @@ async def test_a_served_run_past_xpert_run_timeout_ends_timeout(tmp_path: Path) 
         async with s.async_client(s.key) as c:
             found = ok(await c.post("/assistants/search", json={"metadata": {"slug": "slow"}}), 201)
             tid = (await new_thread(c))["thread_id"]
-            resp = await c.post(f"/threads/{tid}/runs/stream", json=run_body(found[0]["assistant_id"], "slow", SLOW))
+            resp = await c.post(
+                f"/threads/{tid}/runs/stream", json=run_body(found[0]["assistant_id"], "slow", SLOW)
+            )
             frames = parse(resp.text)
             assert_framing(frames)
             for name in ("on_agent_end", "on_message_end"):
                 data = event_data(frames, name)
-                assert data["status"] == "timeout" and "time limit" in data["error"] and "0.5" in data["error"]
+                assert (
+                    data["status"] == "timeout" and "time limit" in data["error"] and "0.5" in data["error"]
+                )
             (run,) = await list_runs(c, tid)
             assert run["status"] == "timeout"
             assert await thread_status(c, tid) != "busy"

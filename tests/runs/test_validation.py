@@ -22,8 +22,11 @@ BAD_BODIES: dict[str, tuple[dict[str, Any], bool, str]] = {
     "input-missing": ({}, True, "input"),
     "input-list": ({"input": ["hi"]}, True, "input"),
     "send-without-message": ({"input": {"action": "send"}}, True, "input.message"),
-    "text-not-string": ({"input": {"action": "send", "message": {"input": {"input": 5}}}}, True,
-                        "input.message.input.input"),
+    "text-not-string": (
+        {"input": {"action": "send", "message": {"input": {"input": 5}}}},
+        True,
+        "input.message.input.input",
+    ),
     "unknown-action": ({"input": {"action": "dance"}}, True, "input.action"),
     "legacy-text-not-string": ({"input": {"input": {"input": ["a"]}}}, True, "input.input.input"),
     "metadata-not-object": ({"input": send("x"), "metadata": "m"}, True, "metadata"),
@@ -34,8 +37,14 @@ async def snapshot(c: httpx.AsyncClient, thread: dict[str, Any]) -> tuple[Any, .
     """What a refused request must not change: runs, messages, status, binding, title."""
     tid = thread["thread_id"]
     now = ok(await c.get(f"/threads/{tid}"))
-    return (await list_runs(c, tid), await messages_of(c, thread), now["status"], now["metadata"]["assistant_id"],
-            now["metadata"]["title"], now["values"])
+    return (
+        await list_runs(c, tid),
+        await messages_of(c, thread),
+        now["status"],
+        now["metadata"]["assistant_id"],
+        now["metadata"]["title"],
+        now["values"],
+    )
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
@@ -50,7 +59,9 @@ async def test_bad_bodies_are_400_naming_the_field_and_create_nothing(env: RunsE
             message = error_of(await c.post(f"/threads/{tid}/{endpoint}", json=body), 400)
             assert path in message, (name, message)
         # Not JSON at all.
-        resp = await c.post(f"/threads/{tid}/{endpoint}", content=b"{nope", headers={"content-type": "application/json"})
+        resp = await c.post(
+            f"/threads/{tid}/{endpoint}", content=b"{nope", headers={"content-type": "application/json"}
+        )
         error_of(resp, 400)
         assert await snapshot(c, thread) == before
         # The thread was left untouched: it still takes a first run, with any assistant.
@@ -67,7 +78,9 @@ async def test_unknown_ids_are_404_and_create_nothing(env: RunsEnv, endpoint: st
         body = {"assistant_id": "no-such-assistant", "input": send("x")}
         assert "no-such-assistant" in error_of(await c.post(f"/threads/{tid}/{endpoint}", json=body), 404)
         body = {"assistant_id": env.ids["echo"], "input": send("x")}
-        assert "no-such-thread" in error_of(await c.post(f"/threads/no-such-thread/{endpoint}", json=body), 404)
+        assert "no-such-thread" in error_of(
+            await c.post(f"/threads/no-such-thread/{endpoint}", json=body), 404
+        )
         # The demo xpert lives in org `default`: another org's key cannot see it.
         demo = {"assistant_id": env.ids["demo"], "input": send("x")}
         error_of(await c.post(f"/threads/{tid}/{endpoint}", json=demo), 404)
@@ -113,11 +126,17 @@ async def test_thread_bound_to_another_assistant_is_403(env: RunsEnv) -> None:
         other = {"assistant_id": env.ids["ticker"], "input": send("switch")}
         for endpoint in ENDPOINTS:
             error_of(await c.post(f"/threads/{tid}/{endpoint}", json=other), 403)
-        error_of(await c.post(f"/threads/{tid}/runs/wait", json={"xpert_id": env.ids["boom"], "input": "x"}), 403)
+        error_of(
+            await c.post(f"/threads/{tid}/runs/wait", json={"xpert_id": env.ids["boom"], "input": "x"}), 403
+        )
         assert await snapshot(c, thread) == before
         # The bound assistant still runs.
-        reply = ok(await c.post(f"/threads/{tid}/runs/wait",
-                                json={"assistant_id": env.ids["echo"], "input": send("again")}), 201)
+        reply = ok(
+            await c.post(
+                f"/threads/{tid}/runs/wait", json={"assistant_id": env.ids["echo"], "input": send("again")}
+            ),
+            201,
+        )
         assert reply == {"role": "ai", "content": "again"}
 
         # A thread created with an assistant is bound from the start.

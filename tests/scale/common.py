@@ -15,8 +15,9 @@ GRAPHS = Path(__file__).resolve().parent / "graphs.py"
 def write_xperts(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for slug in ("steps", "once"):
-        (folder / f"{slug}.yaml").write_text(f"name: {slug.title()}\nslug: {slug}\ngraph: {GRAPHS}:{slug}\n",
-                                             encoding="utf-8")
+        (folder / f"{slug}.yaml").write_text(
+            f"name: {slug.title()}\nslug: {slug}\ngraph: {GRAPHS}:{slug}\n", encoding="utf-8"
+        )
     return folder
 
 
@@ -41,8 +42,15 @@ def assert_one_story(frames: list[SseFrame], *, status: str = "success") -> None
     ids = [f.seq for f in frames]
     assert ids == list(range(1, len(frames) + 1)), ids
     kinds = [f.kind for f in frames]
-    for name in ("on_conversation_start", "on_message_start", "on_agent_start", "on_agent_end", "on_message_end",
-                 "on_conversation_end", "complete"):
+    for name in (
+        "on_conversation_start",
+        "on_message_start",
+        "on_agent_start",
+        "on_agent_end",
+        "on_message_end",
+        "on_conversation_end",
+        "complete",
+    ):
         assert kinds.count(name) == 1, (name, kinds)
     assert kinds[:3] == ["on_conversation_start", "on_message_start", "on_agent_start"], kinds[:3]
     assert kinds[-4:] == ["on_agent_end", "on_message_end", "on_conversation_end", "complete"], kinds[-4:]

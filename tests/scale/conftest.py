@@ -53,7 +53,13 @@ async def redis_url() -> str:
 
 @pytest.fixture
 async def cluster(scale_db: str, redis_url: str, tmp_path: Path) -> AsyncIterator[Cluster]:
-    c = Cluster(tmp_path, scale_db, redis_url, f"xpert-scale-{secrets.token_hex(4)}", write_xperts(tmp_path / "xperts"))
+    c = Cluster(
+        tmp_path,
+        scale_db,
+        redis_url,
+        f"xpert-scale-{secrets.token_hex(4)}",
+        write_xperts(tmp_path / "xperts"),
+    )
     try:
         yield c
     finally:

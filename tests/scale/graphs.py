@@ -40,8 +40,13 @@ def _more(state: StepsState, config: RunnableConfig) -> str:
     return "step" if int(state.get("i") or 0) < int(_context(config).get("n", 10)) else END
 
 
-steps = (StateGraph(StepsState).add_node("step", step_node).add_edge(START, "step")
-         .add_conditional_edges("step", _more, ["step", END]).compile())
+steps = (
+    StateGraph(StepsState)
+    .add_node("step", step_node)
+    .add_edge(START, "step")
+    .add_conditional_edges("step", _more, ["step", END])
+    .compile()
+)
 
 
 async def once_node(state: MessagesState, config: RunnableConfig) -> dict[str, Any]:

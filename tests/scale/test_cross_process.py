@@ -18,7 +18,9 @@ async def test_started_on_a_joined_and_cancelled_on_b(cluster: Cluster) -> None:
     async with a.client() as ca, b.client() as cb:
         steps = await assistant(ca, "steps")
         tid = (await ca.post("/threads", json={})).json()["thread_id"]
-        async with ca.stream("POST", f"/threads/{tid}/runs/stream", json=body(steps, n=200, delay=0.05)) as resp:
+        async with ca.stream(
+            "POST", f"/threads/{tid}/runs/stream", json=body(steps, n=200, delay=0.05)
+        ) as resp:
             assert resp.status_code == 200
             on_a = FrameReader(resp)
             await read_until(on_a, 8)
@@ -26,8 +28,9 @@ async def test_started_on_a_joined_and_cancelled_on_b(cluster: Cluster) -> None:
             assert [r["status"] for r in runs] == ["running"], runs
             run_id = runs[0]["run_id"]
             # Join through B from the 5th frame: B replays 6.. and follows live.
-            async with cb.stream("GET", f"/threads/{tid}/runs/{run_id}/stream",
-                                 headers={"Last-Event-ID": "5"}) as joined:
+            async with cb.stream(
+                "GET", f"/threads/{tid}/runs/{run_id}/stream", headers={"Last-Event-ID": "5"}
+            ) as joined:
                 on_b = FrameReader(joined)
                 await read_until(on_b, 6)
                 assert on_b.frames[0].seq == 6
@@ -88,8 +91,14 @@ async def test_enqueued_runs_follow_each_other_across_processes(cluster: Cluster
         queued = []
         for i in range(3):
             target = cb if i % 2 else ca
-            queued.append((await target.post(f"/threads/{tid}/runs", json={
-                **body(steps, f"next{i}", n=2, delay=0.01), "multitask_strategy": "enqueue"})).json())
+            queued.append(
+                (
+                    await target.post(
+                        f"/threads/{tid}/runs",
+                        json={**body(steps, f"next{i}", n=2, delay=0.01), "multitask_strategy": "enqueue"},
+                    )
+                ).json()
+            )
         deadline = time.monotonic() + 30
         while True:
             runs = (await cb.get(f"/threads/{tid}/runs", params={"limit": 10})).json()

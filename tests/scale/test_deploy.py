@@ -89,4 +89,7 @@ async def test_info_is_public_and_metrics_need_a_key(cluster: Cluster) -> None:
     assert 'xpert_runs{status="success"} 1' in text
     assert "xpert_queue_depth 0" in text and "xpert_workers_alive 1" in text
     assert "xpert_open_streams 0" in text
-    assert 'xpert_http_request_duration_seconds_bucket{method="POST",route="/api/ai/threads/{thread_id}/runs/wait"' in text
+    assert (
+        'xpert_http_request_duration_seconds_bucket{method="POST",route="/api/ai/threads/{thread_id}/runs/wait"'
+        in text
+    )

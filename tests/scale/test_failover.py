@@ -21,8 +21,11 @@ STEPS = 30
 def holder(cluster: Cluster, run_id: str) -> int | None:
     """The pid of the process holding the run's lease (None when nobody does)."""
     with psycopg.connect(cluster.database_url) as conn:
-        row = conn.execute("SELECT w.pid FROM run_queue q JOIN workers w ON w.id = q.worker_id "
-                           "WHERE q.run_id = %s AND q.state = 'lease'", (run_id,)).fetchone()
+        row = conn.execute(
+            "SELECT w.pid FROM run_queue q JOIN workers w ON w.id = q.worker_id "
+            "WHERE q.run_id = %s AND q.state = 'lease'",
+            (run_id,),
+        ).fetchone()
     return None if row is None else int(row[0])
 
 
@@ -54,8 +57,9 @@ async def test_a_killed_workers_run_is_requeued_and_its_stream_goes_on(cluster: 
     async with api.client() as c:
         steps = await assistant(c, "steps")
         tid = (await c.post("/threads", json={})).json()["thread_id"]
-        async with c.stream("POST", f"/threads/{tid}/runs/stream",
-                            json=body(steps, n=STEPS, delay=0.1)) as resp:
+        async with c.stream(
+            "POST", f"/threads/{tid}/runs/stream", json=body(steps, n=STEPS, delay=0.1)
+        ) as resp:
             reader = FrameReader(resp)
             await read_until(reader, 8)  # the start frames and a few steps
             run_id = (await c.get(f"/threads/{tid}/runs")).json()[0]["run_id"]
@@ -91,7 +95,9 @@ async def test_a_killed_api_process_loses_its_clients_nothing(cluster: Cluster) 
         tid = (await cb.post("/threads", json={})).json()["thread_id"]
         seen = []
         try:
-            async with ca.stream("POST", f"/threads/{tid}/runs/stream", json=body(steps, n=STEPS, delay=0.05)) as resp:
+            async with ca.stream(
+                "POST", f"/threads/{tid}/runs/stream", json=body(steps, n=STEPS, delay=0.05)
+            ) as resp:
                 reader = FrameReader(resp)
                 await read_until(reader, 10)
                 a.kill(signal.SIGKILL)
@@ -102,8 +108,9 @@ async def test_a_killed_api_process_loses_its_clients_nothing(cluster: Cluster) 
             pass
         assert len(seen) >= 10
         run_id = (await cb.get(f"/threads/{tid}/runs")).json()[0]["run_id"]
-        async with cb.stream("GET", f"/threads/{tid}/runs/{run_id}/stream",
-                             headers={"Last-Event-ID": str(seen[-1].seq)}) as resp:
+        async with cb.stream(
+            "GET", f"/threads/{tid}/runs/{run_id}/stream", headers={"Last-Event-ID": str(seen[-1].seq)}
+        ) as resp:
             rest = await FrameReader(resp).rest()
     frames = seen + rest
     assert_one_story(frames)
@@ -117,7 +124,9 @@ async def test_a_stopping_worker_hands_its_run_back(cluster: Cluster) -> None:
     async with api.client() as c:
         steps = await assistant(c, "steps")
         tid = (await c.post("/threads", json={})).json()["thread_id"]
-        async with c.stream("POST", f"/threads/{tid}/runs/stream", json=body(steps, n=STEPS, delay=0.1)) as resp:
+        async with c.stream(
+            "POST", f"/threads/{tid}/runs/stream", json=body(steps, n=STEPS, delay=0.1)
+        ) as resp:
             reader = FrameReader(resp)
             await read_until(reader, 6)
             run_id = (await c.get(f"/threads/{tid}/runs")).json()[0]["run_id"]
@@ -126,7 +135,9 @@ async def test_a_stopping_worker_hands_its_run_back(cluster: Cluster) -> None:
             assert quitter.popen.wait(20) == 0, quitter.output()
             # Handed back at once (no lease to wait for): queued again, and nobody holds it.
             with psycopg.connect(cluster.database_url) as conn:
-                state = conn.execute("SELECT state, attempt FROM run_queue WHERE run_id = %s", (run_id,)).fetchone()
+                state = conn.execute(
+                    "SELECT state, attempt FROM run_queue WHERE run_id = %s", (run_id,)
+                ).fetchone()
             assert state == ("ready", 0), state
             await cluster.worker(via=api)
             await reader.rest()

@@ -18,7 +18,10 @@ RUNS = 200
 async def test_200_runs_over_2_workers_each_execute_exactly_once(cluster: Cluster) -> None:
     a = await cluster.api()
     b = await cluster.api()
-    workers = [await cluster.worker("--concurrency", "16", via=a), await cluster.worker("--concurrency", "16", via=a)]
+    workers = [
+        await cluster.worker("--concurrency", "16", via=a),
+        await cluster.worker("--concurrency", "16", via=a),
+    ]
     async with a.client() as ca, b.client() as cb:
         once = await assistant(ca, "once")
         sem = asyncio.Semaphore(32)
@@ -47,7 +50,9 @@ async def test_200_runs_over_2_workers_each_execute_exactly_once(cluster: Cluste
         left = conn.execute("SELECT count(*) FROM run_queue").fetchone()
         # Every run's stored story ends with exactly one `complete` (a worker renewing its leases as a run
         # ends must not take the finished run for a lost one and drop its last frames).
-        ends = conn.execute("SELECT run_id, count(*) FROM run_events WHERE event = 'complete' GROUP BY run_id").fetchall()
+        ends = conn.execute(
+            "SELECT run_id, count(*) FROM run_events WHERE event = 'complete' GROUP BY run_id"
+        ).fetchall()
     executions = Counter(value["run_id"] for _, value in rows)
     assert set(executions) == set(run_ids)
     assert all(n == 1 for n in executions.values()), [r for r, n in executions.items() if n != 1]

@@ -35,10 +35,27 @@ class OwnRedis:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.root)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.root),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 10
-        while subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True).stdout.strip() != b"PONG":
+        while (
+            subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True).stdout.strip()
+            != b"PONG"
+        ):
             assert self.proc.poll() is None, "redis-server exited"
             assert time.monotonic() < deadline, "redis-server did not start"
             time.sleep(0.05)
@@ -64,8 +81,13 @@ def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
 
 
 async def test_runs_survive_a_redis_restart(scale_db: str, own_redis: OwnRedis, tmp_path: Path) -> None:
-    cluster = Cluster(tmp_path / "cluster", scale_db, own_redis.url, f"xpert-scale-{secrets.token_hex(4)}",
-                      write_xperts(tmp_path / "xperts"))
+    cluster = Cluster(
+        tmp_path / "cluster",
+        scale_db,
+        own_redis.url,
+        f"xpert-scale-{secrets.token_hex(4)}",
+        write_xperts(tmp_path / "xperts"),
+    )
     try:
         api = await cluster.api()
         await cluster.worker(via=api)
@@ -73,16 +95,21 @@ async def test_runs_survive_a_redis_restart(scale_db: str, own_redis: OwnRedis, 
         async with api.client() as c:
             steps = await assistant(c, "steps")
             threads = [(await c.post("/threads", json={})).json()["thread_id"] for _ in range(6)]
-            before = [(await c.post(f"/threads/{t}/runs", json=body(steps, n=30, delay=0.1))).json()["run_id"]
-                      for t in threads[:5]]
-            async with c.stream("POST", f"/threads/{threads[5]}/runs/stream",
-                                json=body(steps, n=30, delay=0.1)) as resp:
+            before = [
+                (await c.post(f"/threads/{t}/runs", json=body(steps, n=30, delay=0.1))).json()["run_id"]
+                for t in threads[:5]
+            ]
+            async with c.stream(
+                "POST", f"/threads/{threads[5]}/runs/stream", json=body(steps, n=30, delay=0.1)
+            ) as resp:
                 reader = FrameReader(resp)
                 await read_until(reader, 6)
                 own_redis.kill()
                 # Accepted while Redis is down: queued in the database, claimed by the workers' poll.
-                during = [(await c.post("/runs", json=body(steps, n=3, delay=0.05))).json()["run_id"]
-                          for _ in range(3)]
+                during = [
+                    (await c.post("/runs", json=body(steps, n=3, delay=0.05))).json()["run_id"]
+                    for _ in range(3)
+                ]
                 await asyncio.sleep(1.5)
                 own_redis.start()  # empty: every stream it held is gone
                 await reader.rest()

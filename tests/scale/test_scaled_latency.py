@@ -26,7 +26,9 @@ from xpert_server.storage import schema as t
 
 @pytest.fixture(params=["sqlite", "postgres"])
 async def any_storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[SQLStorage]:
-    url = f"sqlite:///{tmp_path / 'x.db'}" if request.param == "sqlite" else request.getfixturevalue("scale_db")
+    url = (
+        f"sqlite:///{tmp_path / 'x.db'}" if request.param == "sqlite" else request.getfixturevalue("scale_db")
+    )
     s = create_storage(url)
     await s.open()
     yield s
@@ -42,7 +44,13 @@ async def pg_storage(scale_db: str) -> AsyncIterator[SQLStorage]:
 
 
 def _frame(run_id: str, seq: int, tag: str = "") -> dict[str, object]:
-    return {"run_id": run_id, "seq": seq, "event": tag or None, "data": f"f{seq}".encode(), "created_at": time.time()}
+    return {
+        "run_id": run_id,
+        "seq": seq,
+        "event": tag or None,
+        "data": f"f{seq}".encode(),
+        "created_at": time.time(),
+    }
 
 
 async def test_a_failing_operation_in_a_batch_rolls_back_alone(any_storage: SQLStorage) -> None:
@@ -72,8 +80,11 @@ async def test_a_failing_operation_in_a_batch_rolls_back_alone(any_storage: SQLS
     assert results[0] == 2 and results[2] == 3 and results[4] == 4 and results[6] == 5
     assert isinstance(results[1], ValueError) and isinstance(results[5], ValueError)
     assert isinstance(results[3], IntegrityError)
-    seqs = await any_storage.read(lambda conn: list(conn.execute(select(E.c.seq).where(E.c.run_id == run_id)
-                                                                 .order_by(E.c.seq)).scalars()))
+    seqs = await any_storage.read(
+        lambda conn: list(
+            conn.execute(select(E.c.seq).where(E.c.run_id == run_id).order_by(E.c.seq)).scalars()
+        )
+    )
     assert seqs == [1, 2, 3, 4, 5]
 
 

@@ -20,8 +20,9 @@ MakeClient = Callable[..., Any]
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """SQLite in a temporary data dir, the test xperts of `xperts/`; the demo xpert (`demo`, org `default`) is
     seeded on the first start."""
-    with serving(tmp_path_factory.mktemp("sdk-live") / "data", args=("--xperts", str(XPERTS_DIR)),
-                 log_level="info") as server:
+    with serving(
+        tmp_path_factory.mktemp("sdk-live") / "data", args=("--xperts", str(XPERTS_DIR)), log_level="info"
+    ) as server:
         yield server
 
 

@@ -72,14 +72,17 @@ def test_upload_a_file_then_ask_about_it(live: Served, tmp_path: Path, name: str
     assert result["role"] == "ai" and "30 days" in result["content"]
 
 
-@pytest.mark.parametrize("name, args", [
-    ("minimal_chat.py", ["sdk-unreachable", "hello"]),
-    ("minimal_chat_async.py", ["sdk-unreachable", "hello"]),
-    ("stream_chat.py", ["sdk-unreachable", "hello"]),
-    ("stream_chat_async.py", ["sdk-unreachable", "hello"]),
-    ("upload_file.py", ["{manual}", "--xpert", "sdk-unreachable"]),
-    ("upload_file_async.py", ["{manual}", "--xpert", "sdk-unreachable"]),
-])
+@pytest.mark.parametrize(
+    "name, args",
+    [
+        ("minimal_chat.py", ["sdk-unreachable", "hello"]),
+        ("minimal_chat_async.py", ["sdk-unreachable", "hello"]),
+        ("stream_chat.py", ["sdk-unreachable", "hello"]),
+        ("stream_chat_async.py", ["sdk-unreachable", "hello"]),
+        ("upload_file.py", ["{manual}", "--xpert", "sdk-unreachable"]),
+        ("upload_file_async.py", ["{manual}", "--xpert", "sdk-unreachable"]),
+    ],
+)
 def test_every_example_reports_a_failed_run_and_exits_non_zero(
     live: Served, tmp_path: Path, name: str, args: list[str]
 ) -> None:

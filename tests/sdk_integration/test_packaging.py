@@ -75,9 +75,7 @@ def test_wheel_metadata_requires_only_httpx_and_ships_py_typed(wheel: Path) -> N
     assert packages == {"xpert_sdk"}, "only the SDK package: no tests, no server code"
 
 
-def test_the_wheel_works_in_a_fresh_venv_with_only_httpx(
-    wheel: Path, tmp_path: Path, live: Served
-) -> None:
+def test_the_wheel_works_in_a_fresh_venv_with_only_httpx(wheel: Path, tmp_path: Path, live: Served) -> None:
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     python = str(venv / "bin" / "python")

@@ -10,7 +10,9 @@ from xpert_server.storage import SQLStorage, create_storage
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
-async def storage(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SQLStorage]:
+async def storage(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[SQLStorage]:
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('conf') / 'x.db'}"
     else:

@@ -17,9 +17,19 @@ from xpert_server.storage.records import AlreadyExists, AssistantRecord
 def assistant(org: str, slug: str, **kw: object) -> AssistantRecord:
     now = time.time()
     fields: dict[str, object] = dict(
-        id=new_id(), org_id=org, slug=slug, name=slug.title(), description=None, version=1, source="api",
-        definition={"name": slug, "slug": slug}, config={}, metadata={"slug": slug, "type": "agent"},
-        context=None, created_at=now, updated_at=now,
+        id=new_id(),
+        org_id=org,
+        slug=slug,
+        name=slug.title(),
+        description=None,
+        version=1,
+        source="api",
+        definition={"name": slug, "slug": slug},
+        config={},
+        metadata={"slug": slug, "type": "agent"},
+        context=None,
+        created_at=now,
+        updated_at=now,
     )
     fields.update(kw)
     return AssistantRecord(**fields)  # type: ignore[arg-type]
@@ -57,7 +67,9 @@ async def test_api_keys_create_find_list_revoke(storage: SQLStorage) -> None:
     assert again is not None and again.revoked_at is not None
     assert await storage.revoke_api_key("no-such-key") is None
     # An API caller revokes by exact id, in its own org only.
-    other = await storage.create_api_key(org, (new_id().replace("-", "") * 2)[:64], "sk-x-ab…ef", role="admin")
+    other = await storage.create_api_key(
+        org, (new_id().replace("-", "") * 2)[:64], "sk-x-ab…ef", role="admin"
+    )
     assert await storage.revoke_api_key(other.id, by=Principal(org_id=new_org(), kind="key")) is None
     assert await storage.revoke_api_key(other.id[:12], by=Principal(org_id=org, kind="key")) is None
     by_admin = await storage.revoke_api_key(other.id, by=Principal(org_id=org, kind="key"))
@@ -110,7 +122,10 @@ async def test_assistant_search_filters_pages_sorts_and_counts(storage: SQLStora
     assert [a.slug for a in await storage.search_assistants(p, metadata={"type": "knowledge"})] == ["s-c"]
     assert [a.slug for a in await storage.search_assistants(p, metadata={"tags": ["x", "s-a"]})] == ["s-a"]
     assert [a.slug for a in await storage.search_assistants(p, sort_by="created_at", sort_order="asc")] == [
-        "s-a", "s-b", "s-c"]
+        "s-a",
+        "s-b",
+        "s-c",
+    ]
     page = await storage.search_assistants(p, sort_by="name", sort_order="desc", limit=1, offset=1)
     assert [a.slug for a in page] == ["s-b"]
     assert await storage.count_assistants(p) == 3
@@ -234,7 +249,10 @@ async def test_mutations_are_audited(storage: SQLStorage) -> None:
     await storage.delete_thread(p, t.id)
     rows = await storage.list_audit(org)
     assert [(r["action"], r["resource_type"], r["resource_id"]) for r in rows] == [
-        ("delete", "thread", t.id), ("update", "thread", t.id), ("create", "thread", t.id)]
+        ("delete", "thread", t.id),
+        ("update", "thread", t.id),
+        ("create", "thread", t.id),
+    ]
     assert all(r["key_id"] == "key-1" and r["principal_user_id"] == "u-1" and r["at"] > 0 for r in rows)
 
 

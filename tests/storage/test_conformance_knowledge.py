@@ -20,15 +20,36 @@ from xpert_server.storage.sql.knowledge import DocumentRecord, KnowledgebaseReco
 
 def _kb(p: Principal, name: str) -> KnowledgebaseRecord:
     now = time.time()
-    return KnowledgebaseRecord(id=new_id(), org_id=p.org_id, name=name, description=None, permission="organization",
-                               recall={"topK": 3}, parser_config={}, extra={}, embedder="test", index_version=0,
-                               created_by=p.user_id, created_at=now, updated_at=now)
+    return KnowledgebaseRecord(
+        id=new_id(),
+        org_id=p.org_id,
+        name=name,
+        description=None,
+        permission="organization",
+        recall={"topK": 3},
+        parser_config={},
+        extra={},
+        embedder="test",
+        index_version=0,
+        created_by=p.user_id,
+        created_at=now,
+        updated_at=now,
+    )
 
 
 def _doc(kb: KnowledgebaseRecord, name: str) -> DocumentRecord:
     now = time.time()
-    return DocumentRecord(id=new_id(), kb_id=kb.id, org_id=kb.org_id, name=name, file_id=None, fields={},
-                          created_at=now, updated_at=now, text=f"the text of {name}")
+    return DocumentRecord(
+        id=new_id(),
+        kb_id=kb.id,
+        org_id=kb.org_id,
+        name=name,
+        file_id=None,
+        fields={},
+        created_at=now,
+        updated_at=now,
+        text=f"the text of {name}",
+    )
 
 
 def _lex(storage: SQLStorage, content: str) -> str:
@@ -57,7 +78,9 @@ async def test_knowledge_bases_are_created_found_listed_updated_and_deleted(stor
     assert updated is not None and updated.description == "How to descale"
     with pytest.raises(AlreadyExists):
         await storage.update_kb(p, kb.id, {"name": "recipes"})
-    assert await storage.update_kb(Principal(org_id=new_org(), kind="key"), kb.id, {"description": "x"}) is None
+    assert (
+        await storage.update_kb(Principal(org_id=new_org(), kind="key"), kb.id, {"description": "x"}) is None
+    )
     assert await storage.delete_kb(p, other.id) == []
     assert await storage.delete_kb(p, other.id) is None
     assert await storage.get_kb(p.org_id, other.id) is None
@@ -84,8 +107,10 @@ async def test_documents_are_queued_claimed_chunked_and_deleted(storage: SQLStor
     assert not await storage.update_document(first.id, "a lost claim", progress=60.0)
 
     content = "Descale the Frobnicator every 30 days"
-    rows = [(0, content, _lex(storage, content), _vector(1.0, 0.0)),
-            (1, "Rinse twice", _lex(storage, "Rinse twice"), _vector(0.0, 1.0))]
+    rows = [
+        (0, content, _lex(storage, content), _vector(1.0, 0.0)),
+        (1, "Rinse twice", _lex(storage, "Rinse twice"), _vector(0.0, 1.0)),
+    ]
     assert await storage.insert_chunks(kb.id, first.id, "a lost claim", rows) is None
     ids = await storage.insert_chunks(kb.id, first.id, claimed.claim, rows)
     assert ids is not None and len(ids) == 2
@@ -129,10 +154,25 @@ async def test_stale_documents_are_requeued_then_fail(storage: SQLStorage) -> No
 
 def _file(p: Principal, name: str) -> FileRecord:
     now = time.time()
-    return FileRecord(id=new_id(), org_id=p.org_id, created_by=p.user_id, original_name=name,
-                      storage_key=f"{p.org_id}/{name}", size=4, sha256="0" * 64, mime_type="text/plain",
-                      purpose="assistants", parse_mode="text", parse_status="parsing", parse_error=None,
-                      summary=None, context={}, created_at=now, updated_at=now, key_id=p.key_id)
+    return FileRecord(
+        id=new_id(),
+        org_id=p.org_id,
+        created_by=p.user_id,
+        original_name=name,
+        storage_key=f"{p.org_id}/{name}",
+        size=4,
+        sha256="0" * 64,
+        mime_type="text/plain",
+        purpose="assistants",
+        parse_mode="text",
+        parse_status="parsing",
+        parse_error=None,
+        summary=None,
+        context={},
+        created_at=now,
+        updated_at=now,
+        key_id=p.key_id,
+    )
 
 
 async def test_files_are_created_parsed_seen_by_their_principal_and_deleted(storage: SQLStorage) -> None:

@@ -39,18 +39,25 @@ def test_every_public_storage_method_has_a_conformance_test() -> None:
     assert set(NOT_OPERATIONS) <= public, "the exclusion list names a method that no longer exists"
 
 
-async def test_client_secrets_expire_on_the_storage_clock_and_never_outlive_their_key(storage: SQLStorage) -> None:
+async def test_client_secrets_expire_on_the_storage_clock_and_never_outlive_their_key(
+    storage: SQLStorage,
+) -> None:
     org = new_org()
     await storage.ensure_org(org)
     clock = ManualClock()
     saved, storage.clock = storage.clock, clock
     try:
-        key = await storage.create_api_key(org, hash_credential(k := generate_key()), key_hint(k), role="admin",
-                                           expires_at=clock() + 100)
+        key = await storage.create_api_key(
+            org, hash_credential(k := generate_key()), key_hint(k), role="admin", expires_at=clock() + 100
+        )
         p = Principal(org_id=org, kind="key", key_id=key.id)
-        secret = await storage.create_client_secret(p, hash_credential("cs-a"), 600, user_id="carol", xpert_id=None)
+        secret = await storage.create_client_secret(
+            p, hash_credential("cs-a"), 600, user_id="carol", xpert_id=None
+        )
         assert secret.user_id == "carol" and secret.expires_at == key.expires_at  # capped by the key
-        anonymous = await storage.create_client_secret(p, hash_credential("cs-b"), 60, user_id=None, xpert_id="x")
+        anonymous = await storage.create_client_secret(
+            p, hash_credential("cs-b"), 60, user_id=None, xpert_id="x"
+        )
         assert anonymous.user_id == f"cs:{anonymous.id}" and anonymous.expires_at < secret.expires_at
         found = await storage.find_client_secret(hash_credential("cs-a"))
         assert found is not None and found.id == secret.id and not found.key_revoked
@@ -83,13 +90,17 @@ async def test_a_copied_thread_has_the_conversation_but_not_a_reply_in_progress(
     p = Principal(org_id=new_org(), kind="key", key_id="k")
     source = await storage.create_thread(p, metadata={"topic": "descaling"})
     run = run_of(p, source.id)
-    await storage.start_run(p, run, title="Descaling", messages=[human(source.id, run.id, "how?"), _ai(source.id, run.id)])
+    await storage.start_run(
+        p, run, title="Descaling", messages=[human(source.id, run.id, "how?"), _ai(source.id, run.id)]
+    )
     source = await storage.get_thread(p, source.id) or source
     copy = await storage.copy_thread(p, source)
     assert copy.id != source.id and copy.status == "idle" and copy.title == "Descaling"
     assert copy.metadata == {"topic": "descaling"} and copy.assistant_id == source.assistant_id
     page = await storage.list_messages(p, copy.id)
-    assert [(m.role, m.content) for m in page.items] == [("human", "how?")]  # the `thinking` reply stays behind
+    assert [(m.role, m.content) for m in page.items] == [
+        ("human", "how?")
+    ]  # the `thinking` reply stays behind
 
 
 def _ai(thread_id: str, run_id: str) -> MessageRecord:
@@ -117,12 +128,18 @@ async def test_conversations_are_searched_and_messages_take_feedback(storage: SQ
     feedback = await storage.add_feedback(p, thread.id, message.id, "like", "helpful")
     assert feedback is not None and feedback["rating"] == "like"
     assert await storage.add_feedback(p, thread.id, new_id(), "like", None) is None
-    assert await storage.add_feedback(Principal(org_id=new_org(), kind="key"), thread.id, message.id, "like",
-                                      None) is None
+    assert (
+        await storage.add_feedback(
+            Principal(org_id=new_org(), kind="key"), thread.id, message.id, "like", None
+        )
+        is None
+    )
     assert [f["content"] for f in await storage.list_feedbacks(p, thread.id, message.id)] == ["helpful"]
 
 
-async def test_runs_are_listed_polled_cancelled_while_queued_and_keep_their_reply(storage: SQLStorage) -> None:
+async def test_runs_are_listed_polled_cancelled_while_queued_and_keep_their_reply(
+    storage: SQLStorage,
+) -> None:
     p = Principal(org_id=new_org(), kind="key", key_id="k")
     thread = await storage.create_thread(p)
     first, second = run_of(p, thread.id), run_of(p, thread.id)
@@ -144,4 +161,6 @@ async def test_runs_are_listed_polled_cancelled_while_queued_and_keep_their_repl
 
     await storage.keep_streamed_reply(first.id, [{"type": "text", "text": "partial"}], "thinking...")
     ai = [m for m in (await storage.list_messages(p, thread.id)).items if m.role == "ai"]
-    assert [m.content for m in ai] == [[{"type": "text", "text": "partial"}]] and ai[0].reasoning == "thinking..."
+    assert [m.content for m in ai] == [[{"type": "text", "text": "partial"}]] and ai[
+        0
+    ].reasoning == "thinking..."

@@ -19,11 +19,23 @@ def _queue() -> str:
 
 
 def _process(worker_id: str, heartbeat_at: float) -> dict[str, object]:
-    return {"id": worker_id, "kind": "worker", "host": "test", "pid": 1, "proc_start": None, "concurrency": 2,
-            "running": 0, "version": "test", "started_at": heartbeat_at, "heartbeat_at": heartbeat_at}
+    return {
+        "id": worker_id,
+        "kind": "worker",
+        "host": "test",
+        "pid": 1,
+        "proc_start": None,
+        "concurrency": 2,
+        "running": 0,
+        "version": "test",
+        "started_at": heartbeat_at,
+        "heartbeat_at": heartbeat_at,
+    }
 
 
-async def _queued(storage: SQLStorage, queue: str, *, busy_first: bool = False) -> tuple[Principal, RunRecord]:
+async def _queued(
+    storage: SQLStorage, queue: str, *, busy_first: bool = False
+) -> tuple[Principal, RunRecord]:
     """A run accepted into `queue` (ready), on a thread of a fresh org."""
     p = Principal(org_id=new_org(), kind="key", key_id="k")
     thread = await storage.create_thread(p)
@@ -102,7 +114,10 @@ async def test_a_run_waiting_behind_its_thread_activates_or_is_cancelled(storage
     cancelled = await storage.get_run_by_id(third.id)
     assert cancelled is not None and cancelled.status == "interrupted"
     await storage.finish_run(first, status="success", thread_status="idle")
-    assert await storage.activate_waiting(second, title="Next", messages=[human(thread.id, second.id)]) == "ready"
+    assert (
+        await storage.activate_waiting(second, title="Next", messages=[human(thread.id, second.id)])
+        == "ready"
+    )
     assert await storage.activate_waiting(second, title=None, messages=[]) == "gone"
     assert await storage.next_waiting(thread.id) is None
     (claim,) = await storage.claim_runs("w1", 10, time.time() + 30, queue=queue)

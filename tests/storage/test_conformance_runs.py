@@ -23,15 +23,34 @@ from xpert_server.storage.records import (
 
 def run_of(p: Principal, thread_id: str, assistant_id: str = "a-1", status: str = "pending") -> RunRecord:
     now = time.time()
-    return RunRecord(id=new_id(), org_id=p.org_id, thread_id=thread_id, assistant_id=assistant_id, status=status,
-                     input={"input": "hi"}, kwargs={}, metadata={}, created_by=p.user_id, error=None,
-                     created_at=now, updated_at=now)
+    return RunRecord(
+        id=new_id(),
+        org_id=p.org_id,
+        thread_id=thread_id,
+        assistant_id=assistant_id,
+        status=status,
+        input={"input": "hi"},
+        kwargs={},
+        metadata={},
+        created_by=p.user_id,
+        error=None,
+        created_at=now,
+        updated_at=now,
+    )
 
 
 def human(thread_id: str, run_id: str, text: str = "hi") -> MessageRecord:
     now = time.time()
-    return MessageRecord(id=new_id(), thread_id=thread_id, role="human", content=text, execution_id=run_id,
-                         status="success", created_at=now, updated_at=now)
+    return MessageRecord(
+        id=new_id(),
+        thread_id=thread_id,
+        role="human",
+        content=text,
+        execution_id=run_id,
+        status="success",
+        created_at=now,
+        updated_at=now,
+    )
 
 
 async def test_start_run_marks_busy_binds_and_refuses_a_second(storage: SQLStorage) -> None:
@@ -59,8 +78,9 @@ async def test_start_run_marks_busy_binds_and_refuses_a_second(storage: SQLStora
 async def test_concurrent_starts_on_one_thread_admit_exactly_one(storage: SQLStorage) -> None:
     p = Principal(org_id=new_org(), kind="key", key_id="k")
     thread = await storage.create_thread(p)
-    results = await asyncio.gather(*[storage.start_run(p, run_of(p, thread.id)) for _ in range(8)],
-                                   return_exceptions=True)
+    results = await asyncio.gather(
+        *[storage.start_run(p, run_of(p, thread.id)) for _ in range(8)], return_exceptions=True
+    )
     assert sum(1 for r in results if not isinstance(r, BaseException)) == 1
     assert all(isinstance(r, ThreadBusy) for r in results if isinstance(r, BaseException))
 
@@ -75,7 +95,9 @@ async def test_queued_run_activates_when_free(storage: SQLStorage) -> None:
     assert await storage.activate_queued_run(second, title=None, messages=[]) is None  # still busy
     assert [r.id for r in await storage.queued_runs(thread.id)] == [second.id]
     await storage.finish_run(first, status="success", thread_status="idle")
-    activated = await storage.activate_queued_run(second, title="Next", messages=[human(thread.id, second.id)])
+    activated = await storage.activate_queued_run(
+        second, title="Next", messages=[human(thread.id, second.id)]
+    )
     assert activated is not None and activated.status == "busy"
 
 

@@ -24,9 +24,10 @@ from tests.harness.chat import send
 FIXTURES = Path(__file__).resolve().parent / "prev_release"
 
 
-
 def ok(resp: httpx.Response, status: int = 200) -> Any:
-    assert resp.status_code == status, f"{resp.request.method} {resp.request.url}: {resp.status_code} {resp.text}"
+    assert resp.status_code == status, (
+        f"{resp.request.method} {resp.request.url}: {resp.status_code} {resp.text}"
+    )
     return resp.json()
 
 
@@ -38,7 +39,9 @@ def _load_dump(url: str, dump: Path) -> None:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def prev_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, Path, dict[str, Any]]]:
+def prev_database(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[str, Path, dict[str, Any]]]:
     """(database URL, data dir, manifest): a fresh copy of the previous release's database."""
     source = FIXTURES / request.param
     manifest = json.loads((source / "manifest.json").read_text(encoding="utf-8"))
@@ -54,7 +57,9 @@ def prev_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tu
 
 
 @pytest.fixture
-async def migrated(prev_database: tuple[str, Path, dict[str, Any]]) -> AsyncIterator[tuple[ApiHarness, dict[str, Any]]]:
+async def migrated(
+    prev_database: tuple[str, Path, dict[str, Any]],
+) -> AsyncIterator[tuple[ApiHarness, dict[str, Any]]]:
     url, data_dir, manifest = prev_database
     assert _versions(url) == {1, 2, 3, 4, 5}
     async with open_harness(data_dir, url) as harness:
@@ -77,27 +82,43 @@ async def test_every_object_is_reachable_by_its_old_id(migrated: tuple[ApiHarnes
     async with harness.client(m["key"]) as c:
         thread = ok(await c.get(f"/threads/{tid}"))
         assert thread["thread_id"] == tid and thread["metadata"]["owner"] == "fixture"
-        assert thread["metadata"]["id"] == m["conversation"] and thread["metadata"]["assistant_id"] == "fixture-bot"
+        assert (
+            thread["metadata"]["id"] == m["conversation"]
+            and thread["metadata"]["assistant_id"] == "fixture-bot"
+        )
         assert "apples" in str(thread["values"]) and "bananas" in str(thread["values"])
         assert ok(await c.get(f"/threads/{m['thread_generated']}"))["thread_id"] == m["thread_generated"]
         assert [t["thread_id"] for t in ok(await c.post("/threads/search", json={"ids": [tid]}))] == [tid]
 
         state = ok(await c.get(f"/threads/{tid}/state"))
-        assert state["checkpoint"] == {"thread_id": tid, "checkpoint_ns": "", "checkpoint_id": m["checkpoint"]}
+        assert state["checkpoint"] == {
+            "thread_id": tid,
+            "checkpoint_ns": "",
+            "checkpoint_id": m["checkpoint"],
+        }
         assert len(ok(await c.post(f"/threads/{tid}/history", json={"limit": 100}))) >= 2
 
         listed = ok(await c.get(f"/threads/{tid}/runs"))
         assert [r["run_id"] for r in listed] == runs
-        assert {(r["thread_id"], r["assistant_id"], r["status"]) for r in listed} == {(tid, "fixture-bot", "success")}
+        assert {(r["thread_id"], r["assistant_id"], r["status"]) for r in listed} == {
+            (tid, "fixture-bot", "success")
+        }
         for run_id in runs:  # finished runs replay their stored frames
             replay = await c.get(f"/threads/{tid}/runs/{run_id}/stream")
-            assert replay.status_code == 200 and "event: complete" in replay.text and "on_message_end" in replay.text
+            assert (
+                replay.status_code == 200
+                and "event: complete" in replay.text
+                and "on_message_end" in replay.text
+            )
             assert ok(await c.get(f"/threads/{tid}/runs/{run_id}/join"))["role"] == "ai"
 
         assistant = ok(await c.get("/assistants/fixture-bot"))
         assert assistant["version"] == 2 and assistant["description"] == "second version"
         assert len(ok(await c.get("/assistants/fixture-bot/versions"))) == 2
-        assert ok(await c.get(f"/assistants/{m['assistant_generated']}"))["assistant_id"] == m["assistant_generated"]
+        assert (
+            ok(await c.get(f"/assistants/{m['assistant_generated']}"))["assistant_id"]
+            == m["assistant_generated"]
+        )
 
         messages = ok(await c.get(f"/conversations/{m['conversation']}/messages"))
         assert messages["total"] == m["messages"]
@@ -111,19 +132,27 @@ async def test_every_object_is_reachable_by_its_old_id(migrated: tuple[ApiHarnes
         assert content.status_code == 200 and content.content == b"The fixture fact is 42.\n"
         (doc,) = ok(await c.get(f"/knowledges/{m['kb']}/documents"))
         assert doc["id"] == m["document"] and doc["status"] == "finish"
-        hits = ok(await c.post(f"/knowledges/{m['kb']}/search", json={"query": "durian", "mode": "lexical"}), 201)
+        hits = ok(
+            await c.post(f"/knowledges/{m['kb']}/search", json={"query": "durian", "mode": "lexical"}), 201
+        )
         assert hits["items"] and hits["items"][0]["document_id"] == m["document"]
         item = ok(await c.get("/store/items", params={"namespace": "fixture", "key": "k"}))
         assert item["value"] == {"v": 1}
 
         # The thread's state goes on from its old checkpoints.
-        ok(await c.post(f"/threads/{tid}/runs/wait", json={"assistant_id": "fixture-bot", "input": send("cherries")}),
-           201)
+        ok(
+            await c.post(
+                f"/threads/{tid}/runs/wait", json={"assistant_id": "fixture-bot", "input": send("cherries")}
+            ),
+            201,
+        )
         values = str(ok(await c.get(f"/threads/{tid}/state"))["values"])
         assert all(word in values for word in ("apples", "bananas", "cherries"))
 
 
-async def test_after_migration_another_org_may_take_the_old_ids(migrated: tuple[ApiHarness, dict[str, Any]]) -> None:
+async def test_after_migration_another_org_may_take_the_old_ids(
+    migrated: tuple[ApiHarness, dict[str, Any]],
+) -> None:
     harness, m = migrated
     async with await harness.tenant() as other:
         ok(await other.post("/threads", json={"thread_id": m["thread_chosen"]}), 201)

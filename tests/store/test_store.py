@@ -15,7 +15,8 @@ from tests.runs.common import error_of, new_thread, ok
 
 async def put(c: httpx.AsyncClient, namespace: list[str], key: str, value: dict[str, Any]) -> None:
     assert ok(await c.put("/store/items", json={"namespace": namespace, "key": key, "value": value})) == {
-        "success": True}
+        "success": True
+    }
 
 
 async def get(c: httpx.AsyncClient, namespace: list[str], key: str) -> Any:
@@ -44,10 +45,14 @@ async def test_put_get_replace_delete(scripted: ScriptedEnv) -> None:
         again = await get(c, ["prefs", "u1"], "theme")
         assert again["value"] == {"color": "light"} and again["created_at"] == item["created_at"]
         assert again["updated_at"] >= item["updated_at"]
-        assert ok(await c.request("DELETE", "/store/items", json={"namespace": ["prefs", "u1"], "key": "theme"})) \
-            == {"success": True}
+        assert ok(
+            await c.request("DELETE", "/store/items", json={"namespace": ["prefs", "u1"], "key": "theme"})
+        ) == {"success": True}
         assert await get(c, ["prefs", "u1"], "theme") is None
-        error_of(await c.request("DELETE", "/store/items", json={"namespace": ["prefs", "u1"], "key": "theme"}), 404)
+        error_of(
+            await c.request("DELETE", "/store/items", json={"namespace": ["prefs", "u1"], "key": "theme"}),
+            404,
+        )
 
 
 async def test_two_orgs_are_isolated(scripted: ScriptedEnv) -> None:
@@ -68,7 +73,9 @@ async def test_two_orgs_are_isolated(scripted: ScriptedEnv) -> None:
         # B cannot delete A's item, only its own.
         ok(await b.request("DELETE", "/store/items", json={"namespace": ["shared", "ns"], "key": "k"}))
         assert (await get(a, ["shared", "ns"], "k"))["value"] == {"owner": "a"}
-        error_of(await b.request("DELETE", "/store/items", json={"namespace": ["only", "a"], "key": "k2"}), 404)
+        error_of(
+            await b.request("DELETE", "/store/items", json={"namespace": ["only", "a"], "key": "k2"}), 404
+        )
         assert (await get(a, ["only", "a"], "k2")) is not None
 
 
@@ -103,15 +110,19 @@ async def test_search_and_namespaces(scripted: ScriptedEnv) -> None:
         assert len(await namespaces(c, limit=2, offset=4)) == 1
 
 
-@pytest.mark.parametrize("body", [
-    {"namespace": ["a.b"], "key": "k", "value": {}},
-    {"namespace": ["ok", "x.y"], "key": "k", "value": {}},
-    {"namespace": [""], "key": "k", "value": {}},
-    {"namespace": [], "key": "k", "value": {}},
-    {"namespace": ["ok"], "key": "", "value": {}},
-    {"namespace": ["ok"], "key": "k", "value": [1, 2]},
-    {"namespace": ["ok"], "key": "k"},
-], ids=["dot", "dot-second", "empty-label", "no-labels", "empty-key", "list-value", "no-value"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"namespace": ["a.b"], "key": "k", "value": {}},
+        {"namespace": ["ok", "x.y"], "key": "k", "value": {}},
+        {"namespace": [""], "key": "k", "value": {}},
+        {"namespace": [], "key": "k", "value": {}},
+        {"namespace": ["ok"], "key": "", "value": {}},
+        {"namespace": ["ok"], "key": "k", "value": [1, 2]},
+        {"namespace": ["ok"], "key": "k"},
+    ],
+    ids=["dot", "dot-second", "empty-label", "no-labels", "empty-key", "list-value", "no-value"],
+)
 async def test_bad_puts_are_400(scripted: ScriptedEnv, body: dict[str, Any]) -> None:
     async with await scripted.harness.tenant() as c:
         msg = error_of(await c.put("/store/items", json=body), 400)
@@ -139,21 +150,29 @@ async def test_graphs_read_and_write_their_orgs_store(scripted: ScriptedEnv) -> 
     ctx = {"ns": ns}
     async with await scripted.asgi(ORG) as a, await scripted.asgi(ORG_B) as b:
         ta, tb = (await new_thread(a))["thread_id"], (await new_thread(b))["thread_id"]
-        first = ok(await a.post(f"/threads/{ta}/runs/wait", json=run_body(scripted.ids["memo"], "alpha", ctx)), 201)
+        first = ok(
+            await a.post(f"/threads/{ta}/runs/wait", json=run_body(scripted.ids["memo"], "alpha", ctx)), 201
+        )
         assert first["content"] == f"prev=none org={ORG}"
         # The graph's write is the org's item over HTTP; the other org has none.
         assert (await get(a, ["memo", ns], "last"))["value"] == {"text": "alpha"}
         assert await get(b, ["memo", ns], "last") is None
         # Org B's graph (same namespace and key) does not see org A's item.
-        other = ok(await b.post(f"/threads/{tb}/runs/wait", json=run_body(scripted.ids["memo-b"], "beta", ctx)), 201)
+        other = ok(
+            await b.post(f"/threads/{tb}/runs/wait", json=run_body(scripted.ids["memo-b"], "beta", ctx)), 201
+        )
         assert other["content"] == f"prev=none org={ORG_B}"
         assert (await get(b, ["memo", ns], "last"))["value"] == {"text": "beta"}
         # A's next run reads what A's last run wrote, not B's.
-        second = ok(await a.post(f"/threads/{ta}/runs/wait", json=run_body(scripted.ids["memo"], "gamma", ctx)), 201)
+        second = ok(
+            await a.post(f"/threads/{ta}/runs/wait", json=run_body(scripted.ids["memo"], "gamma", ctx)), 201
+        )
         assert second["content"] == f"prev=alpha org={ORG}"
         # An item put over HTTP is what the graph reads next.
         await put(a, ["memo", ns], "last", {"text": "seeded"})
-        third = ok(await a.post(f"/threads/{ta}/runs/wait", json=run_body(scripted.ids["memo"], "delta", ctx)), 201)
+        third = ok(
+            await a.post(f"/threads/{ta}/runs/wait", json=run_body(scripted.ids["memo"], "delta", ctx)), 201
+        )
         assert third["content"] == f"prev=seeded org={ORG}"
         assert (await get(a, ["memo", ns], "last"))["value"] == {"text": "delta"}
         assert ["memo", ns] in await namespaces(a, prefix=["memo"])
@@ -169,6 +188,8 @@ async def test_a_stateless_run_uses_the_store_too(scripted: ScriptedEnv) -> None
 
 
 @pytest.mark.parametrize("body", [{"prefix": ["a.b"]}, {"suffix": ["x", "a.b"]}], ids=["prefix", "suffix"])
-async def test_dotted_labels_in_namespace_listing_are_400(scripted: ScriptedEnv, body: dict[str, Any]) -> None:
+async def test_dotted_labels_in_namespace_listing_are_400(
+    scripted: ScriptedEnv, body: dict[str, Any]
+) -> None:
     async with await scripted.harness.tenant() as c:
         error_of(await c.post("/store/namespaces", json=body), 400)

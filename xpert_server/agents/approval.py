@@ -43,11 +43,16 @@ def approval_request(calls: list[ToolCall], titles: dict[str, str]) -> dict[str,
     return {
         "toolCalls": [call_json(c) for c in calls],
         "actionRequests": [
-            {"name": c["name"], "args": c["args"],
-             "description": f"{titles.get(c['name'], c['name'])} needs your approval before it runs."}
+            {
+                "name": c["name"],
+                "args": c["args"],
+                "description": f"{titles.get(c['name'], c['name'])} needs your approval before it runs.",
+            }
             for c in calls
         ],
-        "reviewConfigs": [{"actionName": c["name"], "allowedDecisions": list(ALLOWED_DECISIONS)} for c in calls],
+        "reviewConfigs": [
+            {"actionName": c["name"], "allowedDecisions": list(ALLOWED_DECISIONS)} for c in calls
+        ],
     }
 
 
@@ -59,7 +64,11 @@ def resume_parts(answer: Any) -> tuple[str, Any, dict[str, Any] | None]:
     """(decision, payload, patch) of a resume value; a bare value (another client's style) means confirm."""
     if isinstance(answer, dict) and "decision" in answer and set(answer) <= {"decision", "payload", "patch"}:
         patch = answer.get("patch")
-        return str(answer.get("decision") or "confirm"), answer.get("payload"), patch if isinstance(patch, dict) else None
+        return (
+            str(answer.get("decision") or "confirm"),
+            answer.get("payload"),
+            patch if isinstance(patch, dict) else None,
+        )
     return "confirm", answer, None
 
 
@@ -150,5 +159,6 @@ def _tool_message(m: dict[str, Any], call_id: str) -> ToolMessage:
     if not isinstance(content, str):
         content = json.dumps(content, ensure_ascii=False, default=str) if content is not None else ""
     status = "error" if m.get("status") == "error" else "success"
-    return ToolMessage(content=content, tool_call_id=call_id, name=m.get("name"), status=status,
-                       artifact=m.get("artifact"))
+    return ToolMessage(
+        content=content, tool_call_id=call_id, name=m.get("name"), status=status, artifact=m.get("artifact")
+    )

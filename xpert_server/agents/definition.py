@@ -129,7 +129,9 @@ class XpertSpec(_Strict):
     @classmethod
     def _slug(cls, v: str) -> str:
         if not SLUG_RE.match(v):
-            raise ValueError("must be lowercase letters, digits, '-' or '_' (at most 100), starting alphanumeric")
+            raise ValueError(
+                "must be lowercase letters, digits, '-' or '_' (at most 100), starting alphanumeric"
+            )
         return v
 
     @field_validator("org")
@@ -240,7 +242,9 @@ def _check_expanded_size(root: yaml.Node) -> None:
             on_path.discard(key)
             size = 1 + sum(sizes[id(c)] for c in children)
             if size > MAX_YAML_NODES:
-                raise YAMLTooLarge(f"its aliases expand to more than {MAX_YAML_NODES:,} values (an alias bomb?)")
+                raise YAMLTooLarge(
+                    f"its aliases expand to more than {MAX_YAML_NODES:,} values (an alias bomb?)"
+                )
             sizes[key] = size
             continue
         if key in on_path:

@@ -106,7 +106,9 @@ def image_urls(documents: Any) -> list[str]:
     """The inline images among a run's attachments (files.py gives each small enough image a data URL)."""
     if not isinstance(documents, Sequence) or isinstance(documents, str):
         return []
-    return [d["image_url"] for d in documents if isinstance(d, Mapping) and isinstance(d.get("image_url"), str)]
+    return [
+        d["image_url"] for d in documents if isinstance(d, Mapping) and isinstance(d.get("image_url"), str)
+    ]
 
 
 def with_images(messages: Sequence[BaseMessage], urls: list[str]) -> list[BaseMessage]:
@@ -116,8 +118,9 @@ def with_images(messages: Sequence[BaseMessage], urls: list[str]) -> list[BaseMe
     for i in range(len(out) - 1, -1, -1):
         m = out[i]
         if isinstance(m, HumanMessage):
-            parts: list[Any] = [{"type": "text", "text": m.content}] if isinstance(m.content, str) \
-                else list(m.content)
+            parts: list[Any] = (
+                [{"type": "text", "text": m.content}] if isinstance(m.content, str) else list(m.content)
+            )
             parts += [{"type": "image_url", "image_url": {"url": url}} for url in urls]
             out[i] = m.model_copy(update={"content": parts})
             break
@@ -146,8 +149,14 @@ def repair_history(messages: Sequence[BaseMessage]) -> list[BaseMessage]:
 
     def close() -> None:
         for call in open_calls:
-            out.append(ToolMessage("This tool call was not run (the conversation moved on).",
-                                   tool_call_id=call["id"], name=call["name"], status="error"))
+            out.append(
+                ToolMessage(
+                    "This tool call was not run (the conversation moved on).",
+                    tool_call_id=call["id"],
+                    name=call["name"],
+                    status="error",
+                )
+            )
         open_calls.clear()
 
     for m in messages:
@@ -204,14 +213,19 @@ def build_agent_graph(
         runnable: Runnable[Any, BaseMessage] = model
         if tools.entries and tool_rounds(state["messages"]) < spec.max_steps:
             runnable = model.bind_tools(tools.schemas())
-        messages = build_model_input(spec.system_prompt, repair_history(state["messages"]), documents,
-                                     vision=vision)
+        messages = build_model_input(
+            spec.system_prompt, repair_history(state["messages"]), documents, vision=vision
+        )
         reply = await runnable.ainvoke(messages, config)
         return {"messages": [reply]}
 
     def route(state: MessagesState) -> str:
         last = state["messages"][-1] if state["messages"] else None
-        if isinstance(last, AIMessage) and last.tool_calls and tool_rounds(state["messages"]) <= spec.max_steps:
+        if (
+            isinstance(last, AIMessage)
+            and last.tool_calls
+            and tool_rounds(state["messages"]) <= spec.max_steps
+        ):
             return "tools"
         return END
 
@@ -299,9 +313,7 @@ def _required_params(fn: Callable[..., Any]) -> bool:
         params = inspect.signature(fn).parameters.values()
     except (TypeError, ValueError):
         return False
-    return any(
-        p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params
-    )
+    return any(p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params)
 
 
 @contextmanager

@@ -118,11 +118,15 @@ class LocalChatModel(BaseChatModel):
         bound = self.model_copy(update={"tools": [convert_to_openai_tool(t) for t in tools]})
         return bound.bind(**kwargs) if kwargs else bound
 
-    def _generate_pieces(self, messages: Sequence[BaseMessage], stop: threading.Event | None = None) -> Iterator[str]:
+    def _generate_pieces(
+        self, messages: Sequence[BaseMessage], stop: threading.Event | None = None
+    ) -> Iterator[str]:
         llm, lock = _load(self.model_path, self.n_ctx)
         with lock:
             stream = llm.create_chat_completion(
-                messages=_role_messages(messages), stream=True, max_tokens=self.max_tokens,
+                messages=_role_messages(messages),
+                stream=True,
+                max_tokens=self.max_tokens,
                 temperature=self.temperature,
             )
             for chunk in stream:
@@ -137,7 +141,9 @@ class LocalChatModel(BaseChatModel):
         llm, _lock = _load(self.model_path, self.n_ctx)
         return len(llm.tokenize(text.encode("utf-8"), add_bos=False))
 
-    def _usage(self, messages: Sequence[BaseMessage], output: str, out_tokens: int | None = None) -> UsageMetadata:
+    def _usage(
+        self, messages: Sequence[BaseMessage], output: str, out_tokens: int | None = None
+    ) -> UsageMetadata:
         inp = sum(self._count(message_text(m)) for m in messages)
         out = out_tokens if out_tokens is not None else self._count(output)
         return UsageMetadata(input_tokens=inp, output_tokens=out, total_tokens=inp + out)
@@ -145,18 +151,30 @@ class LocalChatModel(BaseChatModel):
     def _planned(self, messages: Sequence[BaseMessage]) -> ToolPlan | str | None:
         return offline_rules.plan(messages, self.tools)
 
-    def _plan_message(self, messages: Sequence[BaseMessage], planned: ToolPlan | str, msg_id: str) -> AIMessageChunk:
+    def _plan_message(
+        self, messages: Sequence[BaseMessage], planned: ToolPlan | str, msg_id: str
+    ) -> AIMessageChunk:
         meta = {"model_name": self.model_name}
         if isinstance(planned, ToolPlan):
-            call = ToolCall(name=planned.name, args=planned.args, id=f"call_{uuid.uuid4().hex[:24]}", type="tool_call")
+            call = ToolCall(
+                name=planned.name, args=planned.args, id=f"call_{uuid.uuid4().hex[:24]}", type="tool_call"
+            )
             args = json.dumps(call["args"], ensure_ascii=False)
             return AIMessageChunk(
-                content="", id=msg_id, usage_metadata=self._usage(messages, args),
+                content="",
+                id=msg_id,
+                usage_metadata=self._usage(messages, args),
                 tool_call_chunks=[{"name": call["name"], "args": args, "id": call["id"], "index": 0}],
-                response_metadata={**meta, "finish_reason": "tool_calls"}, chunk_position="last",
+                response_metadata={**meta, "finish_reason": "tool_calls"},
+                chunk_position="last",
             )
-        return AIMessageChunk(content=planned, id=msg_id, usage_metadata=self._usage(messages, planned),
-                              response_metadata={**meta, "finish_reason": "stop"}, chunk_position="last")
+        return AIMessageChunk(
+            content=planned,
+            id=msg_id,
+            usage_metadata=self._usage(messages, planned),
+            response_metadata={**meta, "finish_reason": "stop"},
+            chunk_position="last",
+        )
 
     def _generate(
         self,
@@ -171,8 +189,13 @@ class LocalChatModel(BaseChatModel):
             assert isinstance(chunk, AIMessageChunk)
             merged = chunk if merged is None else merged + chunk
         assert merged is not None
-        message = AIMessage(content=merged.content, id=merged.id, tool_calls=merged.tool_calls,
-                            usage_metadata=merged.usage_metadata, response_metadata=merged.response_metadata)
+        message = AIMessage(
+            content=merged.content,
+            id=merged.id,
+            tool_calls=merged.tool_calls,
+            usage_metadata=merged.usage_metadata,
+            response_metadata=merged.response_metadata,
+        )
         return ChatResult(generations=[ChatGeneration(message=message)])
 
     def _stream(
@@ -185,7 +208,10 @@ class LocalChatModel(BaseChatModel):
         yield from self._chunks(messages, run_manager, None)
 
     def _chunks(
-        self, messages: list[BaseMessage], run_manager: CallbackManagerForLLMRun | None, cancel: threading.Event | None
+        self,
+        messages: list[BaseMessage],
+        run_manager: CallbackManagerForLLMRun | None,
+        cancel: threading.Event | None,
     ) -> Iterator[ChatGenerationChunk]:
         msg_id = f"local-{uuid.uuid4()}"
         planned = self._planned(messages)
@@ -200,9 +226,15 @@ class LocalChatModel(BaseChatModel):
             if run_manager:
                 run_manager.on_llm_new_token(piece, chunk=chunk)
             yield chunk
-        yield ChatGenerationChunk(message=AIMessageChunk(
-            content="", id=msg_id, usage_metadata=self._usage(messages, text, count),
-            response_metadata={"model_name": self.model_name, "finish_reason": "stop"}, chunk_position="last"))
+        yield ChatGenerationChunk(
+            message=AIMessageChunk(
+                content="",
+                id=msg_id,
+                usage_metadata=self._usage(messages, text, count),
+                response_metadata={"model_name": self.model_name, "finish_reason": "stop"},
+                chunk_position="last",
+            )
+        )
 
     async def _astream(
         self,

@@ -151,7 +151,11 @@ def answer_from_documents(question: str, docs: Sequence[dict[str, str]]) -> str:
         budget -= min(budget, len(d["content"]))
     if not passages:
         names = ", ".join(d["name"] for d in docs)
-        return f"附件 {names} 中没有可读的文本。" if zh else f"The attached file(s) {names} contain no readable text."
+        return (
+            f"附件 {names} 中没有可读的文本。"
+            if zh
+            else f"The attached file(s) {names} contain no readable text."
+        )
     index = BM25(passages)
     wants_summary = bool(_SUMMARY_RE.search(question))
     topic = _FILLER_RE.sub(" ", _SUMMARY_RE.sub(" ", question)) if wants_summary else question
@@ -254,13 +258,16 @@ class OfflineChatModel(BaseChatModel):
         if isinstance(reply, ToolPlan):
             call = _tool_call(reply)
             args = json.dumps(call["args"], ensure_ascii=False)
-            yield ChatGenerationChunk(message=AIMessageChunk(
-                content="", id=msg_id,
-                tool_call_chunks=[{"name": call["name"], "args": args, "id": call["id"], "index": 0}],
-                usage_metadata=self._usage(messages, args),
-                response_metadata={"model_name": self.model_name, "finish_reason": "tool_calls"},
-                chunk_position="last",
-            ))
+            yield ChatGenerationChunk(
+                message=AIMessageChunk(
+                    content="",
+                    id=msg_id,
+                    tool_call_chunks=[{"name": call["name"], "args": args, "id": call["id"], "index": 0}],
+                    usage_metadata=self._usage(messages, args),
+                    response_metadata={"model_name": self.model_name, "finish_reason": "tool_calls"},
+                    chunk_position="last",
+                )
+            )
             return
         pieces = split_chunks(reply) or [""]
         for i, piece in enumerate(pieces):
@@ -282,7 +289,9 @@ class OfflineChatModel(BaseChatModel):
         if isinstance(reply, ToolPlan):
             call = _tool_call(reply)
             message = AIMessage(
-                content="", id=msg_id, tool_calls=[call],
+                content="",
+                id=msg_id,
+                tool_calls=[call],
                 usage_metadata=self._usage(messages, json.dumps(call["args"], ensure_ascii=False)),
                 response_metadata={"model_name": self.model_name, "finish_reason": "tool_calls"},
             )

@@ -31,18 +31,30 @@ _TIME = re.compile(
     re.IGNORECASE,
 )
 _ASK_EN = re.compile(
-    r"^\s*(?:what(?:'s| is)|calculate|compute|evaluate|how much is|solve)\s+(.+?)\s*[?？=]*\s*$", re.IGNORECASE
+    r"^\s*(?:what(?:'s| is)|calculate|compute|evaluate|how much is|solve)\s+(.+?)\s*[?？=]*\s*$",
+    re.IGNORECASE,
 )
-_ASK_ZH = re.compile(r"^\s*(?:请|帮我)?(?:计算|算一下|算算|算)\s*[:：]?\s*(.+?)\s*(?:等于多少|是多少|等于几)?[?？=。]*\s*$")
+_ASK_ZH = re.compile(
+    r"^\s*(?:请|帮我)?(?:计算|算一下|算算|算)\s*[:：]?\s*(.+?)\s*(?:等于多少|是多少|等于几)?[?？=。]*\s*$"
+)
 _ASK_ZH_TAIL = re.compile(r"^\s*(.+?)\s*(?:等于多少|是多少|等于几)\s*[?？。]*\s*$")
 _BARE = re.compile(r"^\s*(.+?)\s*=?\s*[?？]?\s*$")
 _ARITH_CHARS = re.compile(r"^[\d\s.+\-*/×÷^()（）%,，＋－＊／·]+$")
 _OPERATOR_BETWEEN = re.compile(r"[\d)）]\s*(?:[+\-*/×÷^%＋－＊／·]|\*\*)\s*[-+(（]?\s*[\d(（]")
-_WORDS = [(re.compile(p, re.IGNORECASE), r) for p, r in (
-    (r"\bmultiplied by\b|\btimes\b", "*"), (r"\bdivided by\b|\bover\b", "/"), (r"\bplus\b", "+"),
-    (r"\bminus\b", "-"), (r"\bto the power of\b", "**"), (r"乘以|乘", "*"), (r"除以", "/"), (r"加上|加", "+"),
-    (r"减去|减", "-"),
-)]
+_WORDS = [
+    (re.compile(p, re.IGNORECASE), r)
+    for p, r in (
+        (r"\bmultiplied by\b|\btimes\b", "*"),
+        (r"\bdivided by\b|\bover\b", "/"),
+        (r"\bplus\b", "+"),
+        (r"\bminus\b", "-"),
+        (r"\bto the power of\b", "**"),
+        (r"乘以|乘", "*"),
+        (r"除以", "/"),
+        (r"加上|加", "+"),
+        (r"减去|减", "-"),
+    )
+]
 
 
 @dataclass(frozen=True)
@@ -106,11 +118,18 @@ def _command(name: str, rest: str, tools: dict[str, dict[str, Any]], question: s
     except json.JSONDecodeError:
         field = _single_string_field(tools[name])
         if field is None:
-            return (f"`/tool {name}` 的参数必须是 JSON 对象，例如 /tool {name} {{\"key\": \"value\"}}。" if zh
-                    else f"The arguments of `/tool {name}` must be a JSON object, e.g. /tool {name} {{\"key\": \"value\"}}.")
+            return (
+                f'`/tool {name}` 的参数必须是 JSON 对象，例如 /tool {name} {{"key": "value"}}。'
+                if zh
+                else f'The arguments of `/tool {name}` must be a JSON object, e.g. /tool {name} {{"key": "value"}}.'
+            )
         return ToolPlan(name, {field: rest})
     if not isinstance(args, dict):
-        return f"`/tool {name}` 的参数必须是 JSON 对象。" if zh else f"The arguments of `/tool {name}` must be a JSON object."
+        return (
+            f"`/tool {name}` 的参数必须是 JSON 对象。"
+            if zh
+            else f"The arguments of `/tool {name}` must be a JSON object."
+        )
     return ToolPlan(name, args)
 
 

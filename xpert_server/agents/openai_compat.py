@@ -31,7 +31,9 @@ class ReasoningChatOpenAI(ChatOpenAI):
     def _convert_chunk_to_generation_chunk(
         self, chunk: dict[str, Any], default_chunk_class: type, base_generation_info: dict[str, Any] | None
     ) -> ChatGenerationChunk | None:
-        generation = super()._convert_chunk_to_generation_chunk(chunk, default_chunk_class, base_generation_info)
+        generation = super()._convert_chunk_to_generation_chunk(
+            chunk, default_chunk_class, base_generation_info
+        )
         choices = chunk.get("choices") or (chunk.get("chunk") or {}).get("choices") or []
         if generation is not None and choices and isinstance(generation.message, AIMessageChunk):
             reasoning = _reasoning(choices[0].get("delta"))

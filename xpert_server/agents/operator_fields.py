@@ -147,19 +147,33 @@ def operator_only_changes(
             new_value = getattr(new_obj, name)
             base_value = getattr(base_obj, name) if base_obj is not None else _default(model, name)
             if nested is not None and is_list:
-                old_items = {getattr(i, "name", None): i for i in (base_value if base_value is not _UNSET else [])}
+                old_items = {
+                    getattr(i, "name", None): i for i in (base_value if base_value is not _UNSET else [])
+                }
                 for index, item in enumerate(new_value):
-                    compare(nested, item, old_items.get(getattr(item, "name", None)), f"{where}[{index}].",
-                            f"{path}[].")
+                    compare(
+                        nested,
+                        item,
+                        old_items.get(getattr(item, "name", None)),
+                        f"{where}[{index}].",
+                        f"{path}[].",
+                    )
             elif nested is not None:
                 if new_value is not None:
-                    compare(nested, new_value, base_value if base_value is not _UNSET else None, f"{where}.",
-                            f"{path}.")
+                    compare(
+                        nested,
+                        new_value,
+                        base_value if base_value is not _UNSET else None,
+                        f"{where}.",
+                        f"{path}.",
+                    )
             elif path == "tools[].config":
                 tool = new_obj.name
                 config_model = BUILTINS[tool].config_model
                 new_config = config_model.model_validate(new_value)
-                base_config = config_model.model_validate(base_value) if isinstance(base_value, dict) else None
+                base_config = (
+                    config_model.model_validate(base_value) if isinstance(base_value, dict) else None
+                )
                 compare(config_model, new_config, base_config, f"{where}.", f"tools[{tool}].config.")
             else:
                 kind = access(path)
@@ -194,4 +208,3 @@ def refusal(fields: list[str]) -> str:
         "(in the xpert's YAML file); an API caller may not make the server run commands, read its "
         "environment or files, or reach other networks. See docs/security.md."
     )
-

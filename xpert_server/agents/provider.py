@@ -28,8 +28,14 @@ MAX_CACHED = 256
 
 
 class GraphProvider:
-    def __init__(self, checkpointer: BaseCheckpointSaver[Any], settings: Settings, store: BaseStore | None = None,
-                 storage: SQLStorage | None = None, retriever: Retriever | None = None):
+    def __init__(
+        self,
+        checkpointer: BaseCheckpointSaver[Any],
+        settings: Settings,
+        store: BaseStore | None = None,
+        storage: SQLStorage | None = None,
+        retriever: Retriever | None = None,
+    ):
         self.checkpointer = checkpointer
         self.settings = settings
         self.store = store
@@ -67,15 +73,17 @@ class GraphProvider:
         s = self.settings
         model = resolve_model(spec, (s.model_base_url, s.model, s.model_api_key))
         toolbox = Toolbox(spec, self._sub_agent if self.storage is not None else None, sub_agent=sub_agent)
-        graph = build_agent_graph(spec, model, toolbox, self.retriever).compile(checkpointer=checkpointer,
-                                                                                store=self.store)
+        graph = build_agent_graph(spec, model, toolbox, self.retriever).compile(
+            checkpointer=checkpointer, store=self.store
+        )
         return graph.with_config(recursion_limit=recursion_limit(spec))
 
     async def _sub_agent(self, org_id: str | None, slug: str, depth: int) -> SubAgent | None:
         """Another xpert of `org_id`, by slug, as a graph that runs without a checkpointer."""
         assert self.storage is not None
-        found = await self.storage.search_assistants(Principal.system(org_id or DEFAULT_ORG),
-                                                     metadata={"slug": slug}, limit=1)
+        found = await self.storage.search_assistants(
+            Principal.system(org_id or DEFAULT_ORG), metadata={"slug": slug}, limit=1
+        )
         if not found:
             return None
         record = found[0]
@@ -92,8 +100,11 @@ class GraphProvider:
 
     def run_configurable(self, run: RunRecord, chat: Any) -> dict[str, Any]:
         """Per-run values graphs read from `config["configurable"]` (documents, caller context)."""
-        out: dict[str, Any] = {"xpert_org_id": run.org_id, "xpert_user_id": run.created_by,
-                               "xpert_assistant_id": run.assistant_id}
+        out: dict[str, Any] = {
+            "xpert_org_id": run.org_id,
+            "xpert_user_id": run.created_by,
+            "xpert_assistant_id": run.assistant_id,
+        }
         checkpoint_id = run.kwargs.get("checkpoint_id")
         if checkpoint_id:
             out["checkpoint_id"] = checkpoint_id  # fork: start from this checkpoint, not the latest

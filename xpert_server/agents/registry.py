@@ -17,8 +17,14 @@ from xpert_server.storage.records import AssistantRecord
 log = logging.getLogger("xpert.agents")
 
 
-def record_from_spec(spec: XpertSpec, org_id: str, *, source: str, assistant_id: str | None = None,
-                     context: dict[str, Any] | None = None) -> AssistantRecord:
+def record_from_spec(
+    spec: XpertSpec,
+    org_id: str,
+    *,
+    source: str,
+    assistant_id: str | None = None,
+    context: dict[str, Any] | None = None,
+) -> AssistantRecord:
     now = time.time()
     internal_id = new_id()  # a chosen id is per org (public_id); the internal one is always ours
     return AssistantRecord(
@@ -39,10 +45,14 @@ def record_from_spec(spec: XpertSpec, org_id: str, *, source: str, assistant_id:
     )
 
 
-async def upsert_spec(storage: SQLStorage, spec: XpertSpec, *, source: str = "yaml") -> tuple[AssistantRecord, bool]:
+async def upsert_spec(
+    storage: SQLStorage, spec: XpertSpec, *, source: str = "yaml"
+) -> tuple[AssistantRecord, bool]:
     org_id = spec.org or DEFAULT_ORG
     await storage.ensure_org(org_id)
-    return await storage.upsert_assistant_by_slug(Principal.system(org_id), record_from_spec(spec, org_id, source=source))
+    return await storage.upsert_assistant_by_slug(
+        Principal.system(org_id), record_from_spec(spec, org_id, source=source)
+    )
 
 
 def anchor_graph_path(spec: XpertSpec, yaml_path: Path) -> XpertSpec:
@@ -57,7 +67,9 @@ def anchor_graph_path(spec: XpertSpec, yaml_path: Path) -> XpertSpec:
 
 async def load_file_into(storage: SQLStorage, path: Path) -> AssistantRecord:
     record, changed = await upsert_spec(storage, anchor_graph_path(load_file(path), path))
-    log.info("xpert %s (%s) from %s: %s", record.slug, record.public_id, path, "loaded" if changed else "unchanged")
+    log.info(
+        "xpert %s (%s) from %s: %s", record.slug, record.public_id, path, "loaded" if changed else "unchanged"
+    )
     return record
 
 
@@ -67,7 +79,13 @@ async def load_dir_into(storage: SQLStorage, folder: Path) -> list[AssistantReco
     out = []
     for path, spec in specs:
         record, changed = await upsert_spec(storage, anchor_graph_path(spec, path))
-        log.info("xpert %s (%s) from %s: %s", record.slug, record.public_id, path, "loaded" if changed else "unchanged")
+        log.info(
+            "xpert %s (%s) from %s: %s",
+            record.slug,
+            record.public_id,
+            path,
+            "loaded" if changed else "unchanged",
+        )
         out.append(record)
     return out
 

@@ -47,8 +47,12 @@ class RunTools:
 
     def add(self, entry: ToolEntry) -> None:
         if entry.name in self.entries:
-            log.warning("tool %r from %s is shadowed by the %s tool of the same name",
-                        entry.name, entry.toolset, self.entries[entry.name].toolset)
+            log.warning(
+                "tool %r from %s is shadowed by the %s tool of the same name",
+                entry.name,
+                entry.toolset,
+                self.entries[entry.name].toolset,
+            )
             return
         self.entries[entry.name] = entry
 
@@ -69,17 +73,24 @@ class Toolbox:
         approvals = spec.approval_tools()
         self._builtins = [
             ToolEntry(
-                name=t.name, title=builtin.BUILTINS[t.name].title, toolset=builtin.TOOLSET, kind="builtin",
+                name=t.name,
+                title=builtin.BUILTINS[t.name].title,
+                toolset=builtin.TOOLSET,
+                kind="builtin",
                 schema=_schema(tool := builtin.BUILTINS[t.name].make(t.config), t.description),
-                approval=t.name in approvals, tool=tool,
+                approval=t.name in approvals,
+                tool=tool,
             )
             for t in spec.tools
         ]
         self._mcp = mcp.McpTools(list(spec.mcp))
         self._runs: OrderedDict[str, RunTools] = OrderedDict()
         if spec.agents and agents is None:
-            log.warning("xpert %r lists agents %s, but this server cannot look xperts up: they are ignored",
-                        spec.slug, spec.agents)
+            log.warning(
+                "xpert %r lists agents %s, but this server cannot look xperts up: they are ignored",
+                spec.slug,
+                spec.agents,
+            )
 
     async def for_run(self, config: RunnableConfig | None) -> RunTools:
         configurable = (config or {}).get("configurable") or {}
@@ -99,10 +110,17 @@ class Toolbox:
         for entry in self._builtins:
             out.add(entry)
         for m in await self._mcp.load():
-            out.add(ToolEntry(
-                name=m.tool.name, title=m.title, toolset=m.server.name, kind="mcp", schema=_schema(m.tool),
-                approval=m.approval or m.tool.name in approvals, tool=m.tool,
-            ))
+            out.add(
+                ToolEntry(
+                    name=m.tool.name,
+                    title=m.title,
+                    toolset=m.server.name,
+                    kind="mcp",
+                    schema=_schema(m.tool),
+                    approval=m.approval or m.tool.name in approvals,
+                    tool=m.tool,
+                )
+            )
         if self.spec.agents and self.agents is not None and depth < subagent.MAX_DEPTH:
             org_id = configurable.get("xpert_org_id")
             for slug in self.spec.agents:
@@ -111,12 +129,29 @@ class Toolbox:
                     log.warning("xpert %r lists agent %r, which is not in its org", self.spec.slug, slug)
                     continue
                 tool = subagent.make_agent_tool(agent, org_id, depth)
-                out.add(ToolEntry(name=slug, title=agent.title, toolset=subagent.TOOLSET, kind="agent",
-                                  schema=_schema(tool), approval=slug in approvals, tool=tool))
+                out.add(
+                    ToolEntry(
+                        name=slug,
+                        title=agent.title,
+                        toolset=subagent.TOOLSET,
+                        kind="agent",
+                        schema=_schema(tool),
+                        approval=slug in approvals,
+                        tool=tool,
+                    )
+                )
         if not self.sub_agent:
             for c in client.client_tools(configurable.get("xpert_context")):
-                out.add(ToolEntry(name=c.name, title=c.name, toolset=client.TOOLSET, kind="client",
-                                  schema=c.schema(), approval=False))
+                out.add(
+                    ToolEntry(
+                        name=c.name,
+                        title=c.name,
+                        toolset=client.TOOLSET,
+                        kind="client",
+                        schema=c.schema(),
+                        approval=False,
+                    )
+                )
         if self.sub_agent:
             # Nobody can approve inside a sub-run: such tools are not offered rather than run unasked.
             out.entries = {k: v for k, v in out.entries.items() if not v.approval}

@@ -54,9 +54,13 @@ def make_tools_node(toolbox: Toolbox) -> Any:
         needs_ok = [c for c in calls if (e := _entry(run_tools, c)) is not None and e.approval]
         if needs_ok:
             titles = {c["name"]: run_tools.entries[c["name"]].title for c in needs_ok}
-            decisions.update(approval.read_approval(interrupt(approval.approval_request(needs_ok, titles)), needs_ok))
+            decisions.update(
+                approval.read_approval(interrupt(approval.approval_request(needs_ok, titles)), needs_ok)
+            )
 
-        client_calls = [c for c in calls if _kind(run_tools, c) == "client" and decisions[str(c["id"])].action == "run"]
+        client_calls = [
+            c for c in calls if _kind(run_tools, c) == "client" and decisions[str(c["id"])].action == "run"
+        ]
         client_results: dict[str, ToolMessage] = {}
         refused_by_client = False
         if client_calls:
@@ -69,11 +73,18 @@ def make_tools_node(toolbox: Toolbox) -> Any:
         for call in calls:
             d = decisions[str(call["id"])]
             entry = _entry(run_tools, call)
-            emit_component(str(call["id"]), {
-                "category": "Tool", "tool": call["name"], "toolset": entry.toolset if entry else None,
-                "title": entry.title if entry else call["name"], "status": "running", "input": d.args,
-                "created_date": started,
-            })
+            emit_component(
+                str(call["id"]),
+                {
+                    "category": "Tool",
+                    "tool": call["name"],
+                    "toolset": entry.toolset if entry else None,
+                    "title": entry.title if entry else call["name"],
+                    "status": "running",
+                    "input": d.args,
+                    "created_date": started,
+                },
+            )
 
         async def settle(call: ToolCall) -> ToolMessage:
             call_id = str(call["id"])
@@ -81,18 +92,30 @@ def make_tools_node(toolbox: Toolbox) -> Any:
             entry = _entry(run_tools, call)
             if d.action == "reject":
                 note = f" Reason: {d.message}" if d.message else ""
-                msg = ToolMessage(f"The user refused to run `{call['name']}`; it was not run.{note}",
-                                  tool_call_id=call_id, name=call["name"], status="error")
+                msg = ToolMessage(
+                    f"The user refused to run `{call['name']}`; it was not run.{note}",
+                    tool_call_id=call_id,
+                    name=call["name"],
+                    status="error",
+                )
             elif d.action == "respond":
                 msg = ToolMessage(d.message or "", tool_call_id=call_id, name=call["name"])
             elif entry is None:
-                msg = ToolMessage(f"Error: there is no tool named `{call['name']}`.", tool_call_id=call_id,
-                                  name=call["name"], status="error")
+                msg = ToolMessage(
+                    f"Error: there is no tool named `{call['name']}`.",
+                    tool_call_id=call_id,
+                    name=call["name"],
+                    status="error",
+                )
             elif entry.kind == "client":
                 msg = client_results.get(call_id) or ToolMessage(
-                    "The client declined to run this tool." if refused_by_client
+                    "The client declined to run this tool."
+                    if refused_by_client
                     else "Error: the client returned no result for this tool call.",
-                    tool_call_id=call_id, name=call["name"], status="error")
+                    tool_call_id=call_id,
+                    name=call["name"],
+                    status="error",
+                )
             else:
                 msg = await _run(entry, call, d.args, config)
             _emit_end(call_id, msg, refused=d.action == "reject")
@@ -102,9 +125,16 @@ def make_tools_node(toolbox: Toolbox) -> Any:
         out: list[BaseMessage] = []
         if any(d.patched for d in decisions.values()):
             # The AI message keeps its id, so this replaces it: the thread shows the arguments that ran.
-            out.append(ai.model_copy(update={"tool_calls": [
-                {**c, "args": decisions[str(c["id"])].args} if str(c["id"]) in decisions else c for c in ai.tool_calls
-            ]}))
+            out.append(
+                ai.model_copy(
+                    update={
+                        "tool_calls": [
+                            {**c, "args": decisions[str(c["id"])].args} if str(c["id"]) in decisions else c
+                            for c in ai.tool_calls
+                        ]
+                    }
+                )
+            )
         out.extend(results)
         return {"messages": out}
 
@@ -124,8 +154,9 @@ async def _run(entry: ToolEntry, call: ToolCall, args: dict[str, Any], config: R
     assert entry.tool is not None
     call_id = str(call["id"])
     try:
-        result = await entry.tool.ainvoke({"type": "tool_call", "id": call_id, "name": call["name"], "args": args},
-                                          config)
+        result = await entry.tool.ainvoke(
+            {"type": "tool_call", "id": call_id, "name": call["name"], "args": args}, config
+        )
     except GraphBubbleUp:
         raise
     except Exception as e:  # noqa: BLE001 - any tool failure goes back to the model as an error result
@@ -133,8 +164,9 @@ async def _run(entry: ToolEntry, call: ToolCall, args: dict[str, Any], config: R
         return ToolMessage(f"Error: {reason}", tool_call_id=call_id, name=call["name"], status="error")
     if isinstance(result, ToolMessage):
         blocks = result.content
-        if isinstance(blocks, list) and all(isinstance(b, str) or isinstance(b, dict) and b.get("type") == "text"
-                                            for b in blocks):
+        if isinstance(blocks, list) and all(
+            isinstance(b, str) or isinstance(b, dict) and b.get("type") == "text" for b in blocks
+        ):
             # MCP results are lists of text blocks; plain text suits every OpenAI-compatible server.
             result.content = output_text(result)
         return result
@@ -162,7 +194,10 @@ def _emit_end(call_id: str, message: ToolMessage, refused: bool) -> None:
     if len(text) > MAX_COMPONENT_OUTPUT:
         text = text[:MAX_COMPONENT_OUTPUT] + "\n[… truncated]"
     data: dict[str, Any] = {
-        "status": "fail" if message.status == "error" else "success", "output": text, "end_date": iso_now()}
+        "status": "fail" if message.status == "error" else "success",
+        "output": text,
+        "end_date": iso_now(),
+    }
     if message.status == "error":
         data["error"] = "Refused by the user" if refused else text
     emit_component(call_id, data)

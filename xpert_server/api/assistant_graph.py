@@ -27,29 +27,42 @@ class SetLatest(BaseModel):
     version: int = Field(ge=1, le=INT32_MAX)  # the column is a 32-bit INTEGER on PostgreSQL
 
 
-@router.get("/runtime-capabilities", summary="What the xpert can do: skills (tools), plugins, sub-agents",
-            response_model=RuntimeCapabilities)
+@router.get(
+    "/runtime-capabilities",
+    summary="What the xpert can do: skills (tools), plugins, sub-agents",
+    response_model=RuntimeCapabilities,
+)
 async def runtime_capabilities(assistant_id: str, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     record = await load_assistant(services, p, assistant_id)
     spec = services.graphs.spec(record)
     approvals = spec.approval_tools()
-    skills = [{"name": t.name, "description": t.description, "requiresApproval": t.name in approvals}
-              for t in spec.tools]
+    skills = [
+        {"name": t.name, "description": t.description, "requiresApproval": t.name in approvals}
+        for t in spec.tools
+    ]
     plugins = [{"name": m.name, "type": "mcp", "transport": m.transport} for m in spec.mcp]
     sub_agents = [{"slug": s} for s in spec.agents]
-    return {"skills": skills, "plugins": plugins, "subAgents": sub_agents, "knowledgebases": list(spec.knowledge)}
+    return {
+        "skills": skills,
+        "plugins": plugins,
+        "subAgents": sub_agents,
+        "knowledgebases": list(spec.knowledge),
+    }
 
 
 @router.get("/graph", summary="The xpert's graph: nodes and edges", response_model=Graph)
-async def get_graph(assistant_id: str, services: ServicesDep, p: PrincipalDep, xray: bool = False) -> dict[str, Any]:
+async def get_graph(
+    assistant_id: str, services: ServicesDep, p: PrincipalDep, xray: bool = False
+) -> dict[str, Any]:
     record = await load_assistant(services, p, assistant_id)
     graph = services.graphs.get(record)
     drawable = graph.get_graph(xray=xray)
     return to_jsonable(drawable.to_json())  # type: ignore[no-any-return]
 
 
-@router.get("/schemas", summary="The graph's input, output, state and config schemas",
-            response_model=GraphSchemas)
+@router.get(
+    "/schemas", summary="The graph's input, output, state and config schemas", response_model=GraphSchemas
+)
 async def get_schemas(assistant_id: str, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     record = await load_assistant(services, p, assistant_id)
     graph = services.graphs.get(record)
@@ -70,9 +83,12 @@ async def get_schemas(assistant_id: str, services: ServicesDep, p: PrincipalDep)
     }
 
 
-@router.post("/latest", status_code=201, summary="Make an earlier version the current one",
-             response_model=Assistant)
-async def set_latest(assistant_id: str, body: SetLatest, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
+@router.post(
+    "/latest", status_code=201, summary="Make an earlier version the current one", response_model=Assistant
+)
+async def set_latest(
+    assistant_id: str, body: SetLatest, services: ServicesDep, p: PrincipalDep
+) -> dict[str, Any]:
     _require_unbound(p)
     record = await load_assistant(services, p, assistant_id)
     updated = await services.storage.set_assistant_version(p, record.public_id, body.version)

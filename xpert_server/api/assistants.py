@@ -135,7 +135,9 @@ def _require_unbound(p: Principal) -> None:
 
 
 @router.post("/search", status_code=201, summary="Search assistants", response_model=list[Assistant])
-async def search_assistants(body: AssistantSearch, services: ServicesDep, p: PrincipalDep) -> list[dict[str, Any]]:
+async def search_assistants(
+    body: AssistantSearch, services: ServicesDep, p: PrincipalDep
+) -> list[dict[str, Any]]:
     records = await services.storage.search_assistants(
         p,
         metadata=body.metadata,
@@ -172,7 +174,9 @@ async def create_assistant(body: AssistantWrite, services: ServicesDep, p: Princ
         existing = await services.storage.get_assistant(p, body.assistant_id)
         if existing is not None and body.if_exists == "do_nothing":
             return assistant_json(existing)
-    record = record_from_spec(spec, p.org_id, source="api", assistant_id=body.assistant_id, context=body.context)
+    record = record_from_spec(
+        spec, p.org_id, source="api", assistant_id=body.assistant_id, context=body.context
+    )
     try:
         await services.storage.create_assistant(p, record)
     except AlreadyExists:
@@ -207,7 +211,10 @@ async def update_assistant(
         "slug": fresh.slug,
         "name": fresh.name,
         "description": fresh.description,
-        "definition": {**fresh.definition, **({"graph": current.definition["graph"]} if "graph" in current.definition else {})},
+        "definition": {
+            **fresh.definition,
+            **({"graph": current.definition["graph"]} if "graph" in current.definition else {}),
+        },
         "config": fresh.config,
         "metadata": fresh.metadata,
     }
@@ -227,14 +234,21 @@ async def delete_assistant(assistant_id: str, services: ServicesDep, p: Principa
     return {"success": True, "assistant_id": assistant_id}
 
 
-async def _versions(assistant_id: str, q: VersionsQuery, services: ServicesDep, p: Principal) -> list[dict[str, Any]]:
+async def _versions(
+    assistant_id: str, q: VersionsQuery, services: ServicesDep, p: Principal
+) -> list[dict[str, Any]]:
     record: AssistantRecord = await load_assistant(services, p, assistant_id)
-    versions = await services.storage.list_assistant_versions(p, record.public_id, limit=q.limit, offset=q.offset)
+    versions = await services.storage.list_assistant_versions(
+        p, record.public_id, limit=q.limit, offset=q.offset
+    )
     return [assistant_version_json(v) for v in versions or []]
 
 
-@router.get("/{assistant_id}/versions", summary="List an assistant's versions, newest first",
-            response_model=list[AssistantVersion])
+@router.get(
+    "/{assistant_id}/versions",
+    summary="List an assistant's versions, newest first",
+    response_model=list[AssistantVersion],
+)
 async def get_versions(
     assistant_id: str,
     services: ServicesDep,
@@ -245,8 +259,12 @@ async def get_versions(
     return await _versions(assistant_id, VersionsQuery(limit=limit, offset=offset), services, p)
 
 
-@router.post("/{assistant_id}/versions", status_code=201, summary="List versions (LangGraph SDK form)",
-             response_model=list[AssistantVersion])
+@router.post(
+    "/{assistant_id}/versions",
+    status_code=201,
+    summary="List versions (LangGraph SDK form)",
+    response_model=list[AssistantVersion],
+)
 async def post_versions(
     assistant_id: str, body: VersionsQuery, services: ServicesDep, p: PrincipalDep
 ) -> list[dict[str, Any]]:

@@ -23,8 +23,9 @@ SessionBody = Annotated[
 ]
 
 
-@router.post("/sessions", status_code=201, summary="Create a ChatKit client secret",
-             response_model=ClientSecret)
+@router.post(
+    "/sessions", status_code=201, summary="Create a ChatKit client secret", response_model=ClientSecret
+)
 async def create_session(services: ServicesDep, p: PrincipalDep, body: SessionBody = None) -> dict[str, Any]:
     # The scope check already refuses secrets on this route; this keeps the rule next to the code
     # it protects, should the allow-list ever be edited by mistake.

@@ -21,22 +21,36 @@ from xpert_server.storage.sql.files import FileRecord
 router = APIRouter(prefix="/contexts", tags=["contexts"])
 
 _UPLOAD_BODY = {
-    "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
-        "type": "object", "required": ["file"],
-        "properties": {
-            "file": {"type": "string", "format": "binary"},
-            "purpose": {"type": "string", "enum": ["chat_attachment", "workspace", "knowledge"]},
-            "parseMode": {"type": "string", "enum": ["auto", "fast", "deep", "none"]},
-            "threadId": {"type": "string"}, "conversationId": {"type": "string"},
-            "xpertId": {"type": "string"}, "projectId": {"type": "string"}, "workspacePath": {"type": "string"},
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "purpose": {"type": "string", "enum": ["chat_attachment", "workspace", "knowledge"]},
+                        "parseMode": {"type": "string", "enum": ["auto", "fast", "deep", "none"]},
+                        "threadId": {"type": "string"},
+                        "conversationId": {"type": "string"},
+                        "xpertId": {"type": "string"},
+                        "projectId": {"type": "string"},
+                        "workspacePath": {"type": "string"},
+                    },
+                }
+            }
         },
-    }}}},
+    },
 }
 
 
 # The bytes, with the content type detected at upload.
 _CONTENT: dict[int | str, dict[str, Any]] = {
-    200: {"description": "The file's bytes", "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}},
+    200: {
+        "description": "The file's bytes",
+        "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+    },
 }
 
 
@@ -56,16 +70,25 @@ def _file_json(files: FileService, record: FileRecord, request: Request, service
     return file_json(record, url, files.capabilities(record))
 
 
-@router.post("/file", status_code=201, summary="Upload a context file", openapi_extra=_UPLOAD_BODY,
-             responses=DISK_FULL, response_model=ContextFile)
+@router.post(
+    "/file",
+    status_code=201,
+    summary="Upload a context file",
+    openapi_extra=_UPLOAD_BODY,
+    responses=DISK_FULL,
+    response_model=ContextFile,
+)
 async def upload_file(request: Request, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     files = file_service(services)
     record = await files.upload(p, request.headers.get("content-type", ""), request.stream())
     return _file_json(files, record, request, services)
 
 
-@router.get("/file/{file_id}", summary="A context file (with a fresh url and its parse status)",
-            response_model=ContextFile)
+@router.get(
+    "/file/{file_id}",
+    summary="A context file (with a fresh url and its parse status)",
+    response_model=ContextFile,
+)
 async def get_file(file_id: str, request: Request, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     require_storable_id("File", file_id)
     files = file_service(services)
@@ -79,10 +102,15 @@ async def delete_file(file_id: str, services: ServicesDep, p: PrincipalDep) -> d
     return {"id": record.id, "deleted": True, "affected": 1}
 
 
-@router.get("/file/{file_id}/content", summary="The file's bytes (signed url, or the usual credentials)",
-            response_class=Response, responses=_CONTENT)
-async def file_content(file_id: str, request: Request, expires: str | None = None,
-                       signature: str | None = None) -> Response:
+@router.get(
+    "/file/{file_id}/content",
+    summary="The file's bytes (signed url, or the usual credentials)",
+    response_class=Response,
+    responses=_CONTENT,
+)
+async def file_content(
+    file_id: str, request: Request, expires: str | None = None, signature: str | None = None
+) -> Response:
     require_storable_id("File", file_id)
     services = get_services(request)
     files = file_service(services)

@@ -54,9 +54,10 @@ async def _conversation(services: Services, p: Principal, conversation_id: str) 
     return thread
 
 
-@router.post("/search", status_code=200, summary="Search conversations",
-             response_model=ConversationPage)
-async def search_conversations(body: ConversationSearch, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
+@router.post("/search", status_code=200, summary="Search conversations", response_model=ConversationPage)
+async def search_conversations(
+    body: ConversationSearch, services: ServicesDep, p: PrincipalDep
+) -> dict[str, Any]:
     order = {k: v.upper() for k, v in (body.order or {}).items()} or None
     page = await services.storage.search_conversations(
         p, where=body.where, order=order, limit=body.limit, offset=body.offset, search=body.search
@@ -69,8 +70,9 @@ async def get_conversation(conversation_id: str, services: ServicesDep, p: Princ
     return conversation_json(await _conversation(services, p, conversation_id))
 
 
-@router.patch("/{conversation_id}", summary="Rename a conversation or set its options",
-              response_model=Conversation)
+@router.patch(
+    "/{conversation_id}", summary="Rename a conversation or set its options", response_model=Conversation
+)
 async def patch_conversation(
     conversation_id: str, body: ConversationPatch, services: ServicesDep, p: PrincipalDep
 ) -> dict[str, Any]:
@@ -86,16 +88,24 @@ async def patch_conversation(
     return conversation_json(updated)
 
 
-@router.delete("/{conversation_id}", status_code=202, summary="Delete a conversation (and its thread)",
-                response_class=Response, responses=EMPTY_202)
+@router.delete(
+    "/{conversation_id}",
+    status_code=202,
+    summary="Delete a conversation (and its thread)",
+    response_class=Response,
+    responses=EMPTY_202,
+)
 async def delete_conversation(conversation_id: str, services: ServicesDep, p: PrincipalDep) -> Response:
     thread = await _conversation(services, p, conversation_id)
     await services.delete_thread(p, thread.id)
     return Response(status_code=202)
 
 
-@router.get("/{conversation_id}/messages", summary="A conversation's messages, oldest first",
-            response_model=MessagePage)
+@router.get(
+    "/{conversation_id}/messages",
+    summary="A conversation's messages, oldest first",
+    response_model=MessagePage,
+)
 async def list_messages(
     conversation_id: str,
     services: ServicesDep,
@@ -108,8 +118,12 @@ async def list_messages(
     return {"items": [message_json(m, conversation_id) for m in page.items], "total": page.total}
 
 
-@router.post("/{conversation_id}/messages/{message_id}/feedbacks", status_code=201, summary="Rate a message",
-             response_model=Feedback)
+@router.post(
+    "/{conversation_id}/messages/{message_id}/feedbacks",
+    status_code=201,
+    summary="Rate a message",
+    response_model=Feedback,
+)
 async def create_feedback(
     conversation_id: str, message_id: str, body: FeedbackCreate, services: ServicesDep, p: PrincipalDep
 ) -> dict[str, Any]:
@@ -120,8 +134,11 @@ async def create_feedback(
     return feedback_json(fb, conversation_id)
 
 
-@router.get("/{conversation_id}/messages/{message_id}/feedbacks", summary="A message's feedback",
-            response_model=FeedbackPage)
+@router.get(
+    "/{conversation_id}/messages/{message_id}/feedbacks",
+    summary="A message's feedback",
+    response_model=FeedbackPage,
+)
 async def list_feedbacks(
     conversation_id: str, message_id: str, services: ServicesDep, p: PrincipalDep
 ) -> dict[str, Any]:

@@ -93,8 +93,10 @@ async def demo_session(request: Request) -> Response:
     settings = services.settings
     host = host_name(request.headers.get("host", ""))
     if host not in demo_host_names(settings):
-        raise Forbidden(f"The demo does not answer for the host '{host[:100]}'; add it to XPERT_DEMO_HOSTS "
-                        "if this server is reached under that name.")
+        raise Forbidden(
+            f"The demo does not answer for the host '{host[:100]}'; add it to XPERT_DEMO_HOSTS "
+            "if this server is reached under that name."
+        )
     overrides = settings.demo_overrides
     slug = request.query_params.get("xpert", DEMO_SLUG) if overrides else DEMO_SLUG
     ttl = parse_expires_after(request.query_params.get("expires_after")) if overrides else DEFAULT_TTL

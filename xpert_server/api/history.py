@@ -35,7 +35,9 @@ class HistoryQuery(BaseModel):
     def _plain_keys(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
         bad = [k for k in value or {} if not METADATA_KEY.match(k)]
         if bad:
-            raise ValueError(f"keys may hold only letters, digits, '_', '.' and '-' (not {', '.join(map(repr, bad))})")
+            raise ValueError(
+                f"keys may hold only letters, digits, '_', '.' and '-' (not {', '.join(map(repr, bad))})"
+            )
         return value
 
 
@@ -46,20 +48,26 @@ def _checkpoint_id(value: str | dict[str, Any] | None) -> str | None:
     return value
 
 
-@router.post("/history", summary="The thread's checkpoints, newest first",
-             response_model=list[ThreadState])
-async def history(thread_id: str, body: HistoryQuery, services: ServicesDep, p: PrincipalDep) -> list[dict[str, Any]]:
+@router.post("/history", summary="The thread's checkpoints, newest first", response_model=list[ThreadState])
+async def history(
+    thread_id: str, body: HistoryQuery, services: ServicesDep, p: PrincipalDep
+) -> list[dict[str, Any]]:
     thread = await load_thread(services, p, thread_id)
     before_id = _checkpoint_id(body.before)
     if before_id is not None and (not isinstance(before_id, str) or "\x00" in before_id):
         raise BadRequest("before: not a checkpoint id.")
-    tuples = await threadstate.history(services.checkpointer, thread.id, limit=body.limit, before_id=before_id,
-                                       metadata=body.metadata)
+    tuples = await threadstate.history(
+        services.checkpointer, thread.id, limit=body.limit, before_id=before_id, metadata=body.metadata
+    )
     return [state_json(thread_id, tup) for tup in tuples]
 
 
-@router.post("/copy", status_code=201, summary="Copy a thread: metadata, conversation and state history",
-             response_model=Thread)
+@router.post(
+    "/copy",
+    status_code=201,
+    summary="Copy a thread: metadata, conversation and state history",
+    response_model=Thread,
+)
 async def copy_thread(thread_id: str, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     source = await load_thread(services, p, thread_id)
     copy = await services.storage.copy_thread(p, source)
@@ -67,8 +75,7 @@ async def copy_thread(thread_id: str, services: ServicesDep, p: PrincipalDep) ->
     return thread_json(copy)
 
 
-@router.get("/context-usage", summary="Token usage of the thread's latest run",
-            response_model=ContextUsage)
+@router.get("/context-usage", summary="Token usage of the thread's latest run", response_model=ContextUsage)
 async def context_usage(
     thread_id: str, services: ServicesDep, p: PrincipalDep, agentKey: str | None = None
 ) -> dict[str, Any]:
@@ -83,10 +90,33 @@ async def context_usage(
             if agentKey and d.get("agentKey") != agentKey:
                 continue
             inp, outp = int(d.get("inputTokens") or 0), int(d.get("outputTokens") or 0)
-            return {"thread_id": thread_id, "agent_key": d.get("agentKey"), "run_id": run.id,
-                    "updated_at": ts(run.updated_at),
-                    "usage": {"context_tokens": inp + outp, "input_tokens": inp, "output_tokens": outp,
-                              "total_tokens": inp + outp, "embed_tokens": 0, "total_price": 0, "currency": None}}
-    return {"thread_id": thread_id, "agent_key": agentKey, "run_id": None, "updated_at": None,
-            "usage": {"context_tokens": 0, "input_tokens": 0, "output_tokens": 0, "total_tokens": 0,
-                      "embed_tokens": 0, "total_price": 0, "currency": None}}
+            return {
+                "thread_id": thread_id,
+                "agent_key": d.get("agentKey"),
+                "run_id": run.id,
+                "updated_at": ts(run.updated_at),
+                "usage": {
+                    "context_tokens": inp + outp,
+                    "input_tokens": inp,
+                    "output_tokens": outp,
+                    "total_tokens": inp + outp,
+                    "embed_tokens": 0,
+                    "total_price": 0,
+                    "currency": None,
+                },
+            }
+    return {
+        "thread_id": thread_id,
+        "agent_key": agentKey,
+        "run_id": None,
+        "updated_at": None,
+        "usage": {
+            "context_tokens": 0,
+            "input_tokens": 0,
+            "output_tokens": 0,
+            "total_tokens": 0,
+            "embed_tokens": 0,
+            "total_price": 0,
+            "currency": None,
+        },
+    }

@@ -64,7 +64,9 @@ async def _none() -> None:
 
 
 async def _snapshot(services: Services) -> dict[str, Any]:
-    queue = await services.storage.queue_counts(services.settings.redis_prefix if services.settings.scaled else None)
+    queue = await services.storage.queue_counts(
+        services.settings.redis_prefix if services.settings.scaled else None
+    )
     wiring = services.wiring
     alive = await wiring.registry.alive() if wiring is not None else []
     return {
@@ -75,8 +77,9 @@ async def _snapshot(services: Services) -> dict[str, Any]:
     }
 
 
-@router.get("/info", summary="Mode, version, queue depth and live workers (no credential)",
-            response_model=Info)
+@router.get(
+    "/info", summary="Mode, version, queue depth and live workers (no credential)", response_model=Info
+)
 async def info(request: Request) -> dict[str, Any]:
     services = get_services(request)
     health = await _health(services)
@@ -96,11 +99,18 @@ async def info(request: Request) -> dict[str, Any]:
 
 
 # What /info says of the queue while the database does not answer (it still answers, with health).
-_UNKNOWN: dict[str, Any] = {"queue": {"wait": 0, "ready": 0, "lease": 0, "local": 0}, "alive": [], "process": None}
+_UNKNOWN: dict[str, Any] = {
+    "queue": {"wait": 0, "ready": 0, "lease": 0, "local": 0},
+    "alive": [],
+    "process": None,
+}
 
 
-@metrics_router.get("/metrics", summary="Prometheus metrics (an API key unless XPERT_METRICS_PUBLIC=1)",
-                    response_class=PlainTextResponse)
+@metrics_router.get(
+    "/metrics",
+    summary="Prometheus metrics (an API key unless XPERT_METRICS_PUBLIC=1)",
+    response_class=PlainTextResponse,
+)
 async def metrics(request: Request) -> PlainTextResponse:
     services = get_services(request)
     if not services.settings.metrics_public:
@@ -112,8 +122,10 @@ async def metrics(request: Request) -> PlainTextResponse:
     lines = [
         "# HELP xpert_runs Runs by status (the deployment's, from the database).",
         "# TYPE xpert_runs gauge",
-        *(f'xpert_runs{{status="{s}"}} {runs.get(s, 0)}'
-          for s in sorted({"pending", "running", "success", "error", "timeout", "interrupted", *runs})),
+        *(
+            f'xpert_runs{{status="{s}"}} {runs.get(s, 0)}'
+            for s in sorted({"pending", "running", "success", "error", "timeout", "interrupted", *runs})
+        ),
         "# HELP xpert_queue_depth Runs waiting for a worker (ready) or for their thread (wait).",
         "# TYPE xpert_queue_depth gauge",
         f"xpert_queue_depth {snap['queue']['wait'] + snap['queue']['ready']}",

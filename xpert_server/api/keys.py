@@ -29,7 +29,9 @@ class KeyCreate(BaseModel):
     role: Role = "app"
     # Bind the key to one xpert (its id); a key bound to an xpert may use only that one.
     xpert_id: str | None = Field(default=None, min_length=1, max_length=128)
-    expires_in: float | None = Field(default=None, gt=0, le=MAX_EXPIRES_IN, description="Seconds until it expires.")
+    expires_in: float | None = Field(
+        default=None, gt=0, le=MAX_EXPIRES_IN, description="Seconds until it expires."
+    )
 
 
 @router.get("", summary="List the org's API keys (hints only)", response_model=list[ApiKey])
@@ -41,8 +43,12 @@ async def list_keys(services: ServicesDep, p: PrincipalDep) -> list[dict[str, An
     return [api_key_json(k, now=now) for k in records]
 
 
-@router.post("", status_code=201, summary="Create an API key (shown once, in this reply only)",
-             response_model=ApiKeyCreated)
+@router.post(
+    "",
+    status_code=201,
+    summary="Create an API key (shown once, in this reply only)",
+    response_model=ApiKeyCreated,
+)
 async def create_key(body: KeyCreate, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     xpert_id = body.xpert_id
     if p.xpert_id is not None:
@@ -65,8 +71,11 @@ async def create_key(body: KeyCreate, services: ServicesDep, p: PrincipalDep) ->
     return api_key_json(record, now=time.time(), key=key)
 
 
-@router.delete("/{key_id}", summary="Revoke an API key (refused within a second everywhere)",
-               response_model=ApiKeyRevoked)
+@router.delete(
+    "/{key_id}",
+    summary="Revoke an API key (refused within a second everywhere)",
+    response_model=ApiKeyRevoked,
+)
 async def revoke_key(key_id: str, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     records = [k for k in await services.storage.list_api_keys(p.org_id) if k.id == key_id]
     if not records or (p.xpert_id is not None and records[0].xpert_id != p.xpert_id):

@@ -85,15 +85,24 @@ def _extra(body: BaseModel) -> dict[str, Any]:
 @router.post("", status_code=201, summary="Create a knowledge base", response_model=Knowledgebase)
 async def create_kb(body: KnowledgebaseBody, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     kb = await service(services).create(
-        p, body.name, body.description, body.permission,
+        p,
+        body.name,
+        body.description,
+        body.permission,
         body.recall.model_dump(exclude_none=True) if body.recall else None,
-        body.parserConfig.model_dump(exclude_none=True) if body.parserConfig else None, _extra(body))
+        body.parserConfig.model_dump(exclude_none=True) if body.parserConfig else None,
+        _extra(body),
+    )
     return kb_json(kb)
 
 
 @router.get("", summary="List knowledge bases", response_model=list[Knowledgebase])
-async def list_kbs(services: ServicesDep, p: PrincipalDep, limit: int = Query(100, ge=1, le=1000),
-                   offset: int = Query(0, ge=0, le=INT64_MAX)) -> list[dict[str, Any]]:
+async def list_kbs(
+    services: ServicesDep,
+    p: PrincipalDep,
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0, le=INT64_MAX),
+) -> list[dict[str, Any]]:
     return [kb_json(kb) for kb in await services.storage.list_kbs(p.org_id, limit, offset)]
 
 
@@ -104,7 +113,9 @@ async def get_kb(kb_id: str, services: ServicesDep, p: PrincipalDep) -> dict[str
 
 
 @router.put("/{kb_id}", summary="Update a knowledge base", response_model=Knowledgebase)
-async def update_kb(kb_id: str, body: KnowledgebasePatch, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
+async def update_kb(
+    kb_id: str, body: KnowledgebasePatch, services: ServicesDep, p: PrincipalDep
+) -> dict[str, Any]:
     require_storable_id("Knowledgebase", kb_id)
     kb = await service(services).get(p, kb_id)
     changes: dict[str, Any] = {}
@@ -131,10 +142,18 @@ async def delete_kb(kb_id: str, services: ServicesDep, p: PrincipalDep) -> dict[
     return {"id": kb.id, "deleted": True, "affected": 1}
 
 
-@router.post("/{kb_id}/bulk", status_code=201, summary="Add documents (uploaded files or text)",
-             response_model=list[Document])
-async def bulk(kb_id: str, services: ServicesDep, p: PrincipalDep,
-               documents: Annotated[list[dict[str, Any]], Body(max_length=1000), Storable]) -> list[dict[str, Any]]:
+@router.post(
+    "/{kb_id}/bulk",
+    status_code=201,
+    summary="Add documents (uploaded files or text)",
+    response_model=list[Document],
+)
+async def bulk(
+    kb_id: str,
+    services: ServicesDep,
+    p: PrincipalDep,
+    documents: Annotated[list[dict[str, Any]], Body(max_length=1000), Storable],
+) -> list[dict[str, Any]]:
     require_storable_id("Knowledgebase", kb_id)
     svc = service(services)
     kb = await svc.get(p, kb_id)
@@ -155,24 +174,34 @@ async def documents(kb_id: str, services: ServicesDep, p: PrincipalDep) -> list[
 def _ids(body: Any) -> list[str]:
     ids = body.get("ids") if isinstance(body, dict) else body
     if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-        raise BadRequest("body: expected an array of document ids (or {\"ids\": [...]})")
+        raise BadRequest('body: expected an array of document ids (or {"ids": [...]})')
     return ids
 
 
-@router.post("/{kb_id}/process", status_code=201, summary="Start processing documents",
-             response_model=list[DocumentStatus])
-async def process(kb_id: str, services: ServicesDep, p: PrincipalDep,
-                  body: Annotated[Any, Body()] = None) -> list[dict[str, Any]]:
+@router.post(
+    "/{kb_id}/process",
+    status_code=201,
+    summary="Start processing documents",
+    response_model=list[DocumentStatus],
+)
+async def process(
+    kb_id: str, services: ServicesDep, p: PrincipalDep, body: Annotated[Any, Body()] = None
+) -> list[dict[str, Any]]:
     require_storable_id("Knowledgebase", kb_id)
     svc = service(services)
     kb = await svc.get(p, kb_id)
     return [status_json(d) for d in await svc.process(kb, _ids(body))]
 
 
-@router.post("/{kb_id}/documents/delete", status_code=201, summary="Delete documents and their chunks",
-             response_model=DocumentsDeleted)
-async def delete_documents(kb_id: str, services: ServicesDep, p: PrincipalDep,
-                           body: Annotated[Any, Body()] = None) -> dict[str, Any]:
+@router.post(
+    "/{kb_id}/documents/delete",
+    status_code=201,
+    summary="Delete documents and their chunks",
+    response_model=DocumentsDeleted,
+)
+async def delete_documents(
+    kb_id: str, services: ServicesDep, p: PrincipalDep, body: Annotated[Any, Body()] = None
+) -> dict[str, Any]:
     require_storable_id("Knowledgebase", kb_id)
     svc = service(services)
     kb = await svc.get(p, kb_id)
@@ -182,15 +211,21 @@ async def delete_documents(kb_id: str, services: ServicesDep, p: PrincipalDep,
 
 
 @router.get("/{kb_id}/status", summary="Processing status of documents", response_model=list[DocumentStatus])
-async def status(kb_id: str, services: ServicesDep, p: PrincipalDep, ids: str | None = None) -> list[dict[str, Any]]:
+async def status(
+    kb_id: str, services: ServicesDep, p: PrincipalDep, ids: str | None = None
+) -> list[dict[str, Any]]:
     require_storable_id("Knowledgebase", kb_id)
     kb = await service(services).get(p, kb_id)
     wanted = [i for i in (ids or "").split(",") if i] or None
     return [status_json(d) for d in await services.storage.list_documents(p.org_id, kb.id, wanted)]
 
 
-@router.post("/{kb_id}/search", status_code=201, summary="Search a knowledge base (hybrid retrieval)",
-             response_model=Chunks)
+@router.post(
+    "/{kb_id}/search",
+    status_code=201,
+    summary="Search a knowledge base (hybrid retrieval)",
+    response_model=Chunks,
+)
 async def search(kb_id: str, body: SearchBody, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     require_storable_id("Knowledgebase", kb_id)
     svc = service(services)

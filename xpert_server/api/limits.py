@@ -12,8 +12,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from xpert_server.encoding import INT64_MAX, INT64_MIN, dumps, unstorable_paths
 from xpert_server.errors import envelope
 
-__all__ = ["INT32_MAX", "INT64_MAX", "INT64_MIN", "BodyLimitMiddleware", "Storable", "check_storable",
-           "unstorable_paths"]
+__all__ = [
+    "INT32_MAX",
+    "INT64_MAX",
+    "INT64_MIN",
+    "BodyLimitMiddleware",
+    "Storable",
+    "check_storable",
+    "unstorable_paths",
+]
 
 T = TypeVar("T")
 

@@ -71,16 +71,27 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_lengt
 
 
 async def start_run(
-    services: Services, p: Principal, thread: ThreadRecord, body: RunCreate, idempotency_key: str | None, path: str
+    services: Services,
+    p: Principal,
+    thread: ThreadRecord,
+    body: RunCreate,
+    idempotency_key: str | None,
+    path: str,
 ) -> Accepted:
     assistant = await load_assistant(services, p, body.target)
     payload = body.model_dump(exclude_none=True)
-    return await services.runs.create(p, thread, assistant, payload, idempotency_key=idempotency_key,
-                                      request_path=path)
+    return await services.runs.create(
+        p, thread, assistant, payload, idempotency_key=idempotency_key, request_path=path
+    )
 
 
 async def _start(
-    services: Services, p: PrincipalDep, thread_id: str, body: RunCreate, idempotency_key: str | None, path: str
+    services: Services,
+    p: PrincipalDep,
+    thread_id: str,
+    body: RunCreate,
+    idempotency_key: str | None,
+    path: str,
 ) -> Accepted:
     thread = await load_thread(services, p, thread_id)
     return await start_run(services, p, thread, body, idempotency_key, path)
@@ -101,7 +112,8 @@ class SSEResponse(StreamingResponse):
 
 
 def sse_response(
-    frames: AsyncIterator[Frame | None], on_disconnect: Callable[[], Awaitable[None]] | None = None,
+    frames: AsyncIterator[Frame | None],
+    on_disconnect: Callable[[], Awaitable[None]] | None = None,
     release: Callable[[], None] = lambda: None,
 ) -> StreamingResponse:
     """The SSE response. `on_disconnect` runs when the client leaves before `complete`; `release` (the
@@ -127,8 +139,10 @@ def stream_accepted(
     run = accepted.run
     cancel = None
     if body.on_disconnect == "cancel" and not accepted.repeated:
+
         async def cancel() -> None:
             await services.runs.cancel(run)
+
     return sse_response(services.runs.follow(run.id), cancel, release)
 
 
@@ -155,13 +169,23 @@ async def _load_run(services: Services, p: PrincipalDep, thread_id: str, run_id:
     return run
 
 
-@router.post("/runs/stream", summary="Start a run and stream its events (SSE)",
-             response_class=StreamingResponse, responses={200: {"content": {MEDIA_TYPE: {"schema": SSE_SCHEMA}}}})
+@router.post(
+    "/runs/stream",
+    summary="Start a run and stream its events (SSE)",
+    response_class=StreamingResponse,
+    responses={200: {"content": {MEDIA_TYPE: {"schema": SSE_SCHEMA}}}},
+)
 async def stream_run(
-    thread_id: str, body: RunCreate, services: ServicesDep, p: PrincipalDep, request: Request,
+    thread_id: str,
+    body: RunCreate,
+    services: ServicesDep,
+    p: PrincipalDep,
+    request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> StreamingResponse:
-    release = stream_slot(request, p)  # 429 before anything starts when this credential's streams are all open
+    release = stream_slot(
+        request, p
+    )  # 429 before anything starts when this credential's streams are all open
     try:
         accepted = await _start(services, p, thread_id, body, idempotency_key, request.url.path)
         return stream_accepted(services, accepted, body, release)
@@ -170,10 +194,15 @@ async def stream_run(
         raise
 
 
-@router.post("/runs/wait", status_code=201, summary="Start a run and wait for its reply",
-             response_model=RunReply)
+@router.post(
+    "/runs/wait", status_code=201, summary="Start a run and wait for its reply", response_model=RunReply
+)
 async def wait_run(
-    thread_id: str, body: RunCreate, services: ServicesDep, p: PrincipalDep, request: Request,
+    thread_id: str,
+    body: RunCreate,
+    services: ServicesDep,
+    p: PrincipalDep,
+    request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     async with follower_slot(request, p):  # 429 before anything starts, as for a stream
@@ -183,7 +212,11 @@ async def wait_run(
 
 @router.post("/runs", status_code=201, summary="Start a run in the background", response_model=Run)
 async def create_run(
-    thread_id: str, body: RunCreate, services: ServicesDep, p: PrincipalDep, request: Request,
+    thread_id: str,
+    body: RunCreate,
+    services: ServicesDep,
+    p: PrincipalDep,
+    request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     accepted = await _start(services, p, thread_id, body, idempotency_key, request.url.path)
@@ -209,8 +242,12 @@ async def get_run(thread_id: str, run_id: str, services: ServicesDep, p: Princip
     return run_json(await _load_run(services, p, thread_id, run_id), thread_id)
 
 
-@router.get("/runs/{run_id}/stream", summary="Join a run's stream (replays after Last-Event-ID, then follows)",
-            response_class=StreamingResponse, responses={200: {"content": {MEDIA_TYPE: {"schema": SSE_SCHEMA}}}})
+@router.get(
+    "/runs/{run_id}/stream",
+    summary="Join a run's stream (replays after Last-Event-ID, then follows)",
+    response_class=StreamingResponse,
+    responses={200: {"content": {MEDIA_TYPE: {"schema": SSE_SCHEMA}}}},
+)
 async def join_stream(
     thread_id: str,
     run_id: str,
@@ -225,8 +262,9 @@ async def join_stream(
     return sse_response(services.runs.follow(run_id, after), release=stream_slot(request, p))
 
 
-@router.get("/runs/{run_id}/join", summary="Wait for a run to finish and return its reply",
-            response_model=RunReply)
+@router.get(
+    "/runs/{run_id}/join", summary="Wait for a run to finish and return its reply", response_model=RunReply
+)
 async def join_run(
     thread_id: str, run_id: str, services: ServicesDep, p: PrincipalDep, request: Request
 ) -> dict[str, Any]:
@@ -241,22 +279,32 @@ async def cancel_run(thread_id: str, run_id: str, services: ServicesDep, p: Prin
     return {"canceledExecutionIds": await services.runs.cancel(run)}
 
 
-@router.get("/state", summary="The thread's current state (or at ?checkpoint_id=)",
-            response_model=ThreadState)
+@router.get(
+    "/state", summary="The thread's current state (or at ?checkpoint_id=)", response_model=ThreadState
+)
 async def get_state(
     thread_id: str, services: ServicesDep, p: PrincipalDep, checkpoint_id: str | None = None
 ) -> dict[str, Any]:
     thread = await load_thread(services, p, thread_id)
-    return state_json(thread_id, await threadstate.read_state(services.checkpointer, thread.id, checkpoint_id))
+    return state_json(
+        thread_id, await threadstate.read_state(services.checkpointer, thread.id, checkpoint_id)
+    )
 
 
-@router.post("/state", status_code=201, summary="Update the thread's state",
-             response_model=StateUpdated)
-async def update_state(thread_id: str, body: StateUpdate, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
+@router.post("/state", status_code=201, summary="Update the thread's state", response_model=StateUpdated)
+async def update_state(
+    thread_id: str, body: StateUpdate, services: ServicesDep, p: PrincipalDep
+) -> dict[str, Any]:
     thread = await load_thread(services, p, thread_id)
     if thread.assistant_id is None:
         raise BadRequest("This thread has no assistant yet: run it once before updating its state.")
     assistant = await load_assistant(services, p, thread.assistant_id)
-    configurable = await threadstate.update_state(services.checkpointer, services.graphs.get(assistant), thread.id,
-                                                  body.values, body.as_node, body.checkpoint_id)
+    configurable = await threadstate.update_state(
+        services.checkpointer,
+        services.graphs.get(assistant),
+        thread.id,
+        body.values,
+        body.as_node,
+        body.checkpoint_id,
+    )
     return state_updated_json(thread_id, configurable)

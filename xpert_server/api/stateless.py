@@ -29,7 +29,12 @@ class RunBatch(RootModel[list[RunCreate]]):
 
 
 async def _start_stateless(
-    services: Services, p: Principal, body: RunCreate, idempotency_key: str | None, path: str, keep_default: bool
+    services: Services,
+    p: Principal,
+    body: RunCreate,
+    idempotency_key: str | None,
+    path: str,
+    keep_default: bool,
 ) -> Accepted:
     await load_assistant(services, p, body.target)  # 404/403 before creating anything
     thread = await services.storage.create_thread(p, metadata={"stateless": True})
@@ -41,6 +46,7 @@ async def _start_stateless(
     if accepted.repeated:
         await services.delete_thread(p, thread.id)  # the first request's thread holds the run
     elif (body.on_completion or ("keep" if keep_default else "delete")) == "delete":
+
         async def cleanup(run: RunRecord) -> None:
             await services.delete_thread(p, run.thread_id)
 
@@ -48,42 +54,69 @@ async def _start_stateless(
     return accepted
 
 
-@router.post("/stream", summary="Run without a thread and stream its events (SSE)",
-             response_class=StreamingResponse, responses={200: {"content": {MEDIA_TYPE: {"schema": SSE_SCHEMA}}}})
+@router.post(
+    "/stream",
+    summary="Run without a thread and stream its events (SSE)",
+    response_class=StreamingResponse,
+    responses={200: {"content": {MEDIA_TYPE: {"schema": SSE_SCHEMA}}}},
+)
 async def stream_stateless(
-    body: RunCreate, services: ServicesDep, p: PrincipalDep, request: Request, idempotency_key: IdempotencyKey = None
+    body: RunCreate,
+    services: ServicesDep,
+    p: PrincipalDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
 ) -> StreamingResponse:
     release = stream_slot(request, p)
     try:
-        accepted = await _start_stateless(services, p, body, idempotency_key, request.url.path, keep_default=False)
+        accepted = await _start_stateless(
+            services, p, body, idempotency_key, request.url.path, keep_default=False
+        )
         return stream_accepted(services, accepted, body, release)
     except BaseException:
         release()
         raise
 
 
-@router.post("/wait", status_code=201, summary="Run without a thread and wait for the reply",
-             response_model=RunReply)
+@router.post(
+    "/wait", status_code=201, summary="Run without a thread and wait for the reply", response_model=RunReply
+)
 async def wait_stateless(
-    body: RunCreate, services: ServicesDep, p: PrincipalDep, request: Request, idempotency_key: IdempotencyKey = None
+    body: RunCreate,
+    services: ServicesDep,
+    p: PrincipalDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     async with follower_slot(request, p):
-        accepted = await _start_stateless(services, p, body, idempotency_key, request.url.path, keep_default=False)
+        accepted = await _start_stateless(
+            services, p, body, idempotency_key, request.url.path, keep_default=False
+        )
         return await until_disconnected(request, services.runs.result(accepted.run.id))
 
 
 @router.post("", status_code=201, summary="Run without a thread, in the background", response_model=Run)
 async def create_stateless(
-    body: RunCreate, services: ServicesDep, p: PrincipalDep, request: Request, idempotency_key: IdempotencyKey = None
+    body: RunCreate,
+    services: ServicesDep,
+    p: PrincipalDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     # Kept by default: the caller will want to read the run (and its thread) afterwards.
     accepted = await _start_stateless(services, p, body, idempotency_key, request.url.path, keep_default=True)
     return run_json(accepted.run, accepted.run.thread_id)  # a generated thread: its public id is its own
 
 
-@router.post("/batch", status_code=201, summary="Start several background runs, each on its own thread",
-             response_model=list[Run])
-async def create_batch(body: RunBatch, services: ServicesDep, p: PrincipalDep, request: Request) -> list[dict[str, Any]]:
+@router.post(
+    "/batch",
+    status_code=201,
+    summary="Start several background runs, each on its own thread",
+    response_model=list[Run],
+)
+async def create_batch(
+    body: RunBatch, services: ServicesDep, p: PrincipalDep, request: Request
+) -> list[dict[str, Any]]:
     for item in body.root:  # validate every item before starting any run
         await load_assistant(services, p, item.target)
         normalise_input(item.input)

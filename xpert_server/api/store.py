@@ -91,15 +91,22 @@ async def delete_item(body: DeleteItem, services: ServicesDep, p: PrincipalDep) 
     return {"success": True}
 
 
-@router.post("/items/search", status_code=201, summary="Search items under a namespace prefix",
-             response_model=StoreItems)
+@router.post(
+    "/items/search",
+    status_code=201,
+    summary="Search items under a namespace prefix",
+    response_model=StoreItems,
+)
 async def search_items(body: SearchItems, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     if body.filter is None and body.query is None:
-        rows = await services.storage.store_search(p.org_id, ".".join(body.namespace_prefix), limit=body.limit,
-                                                   offset=body.offset)
+        rows = await services.storage.store_search(
+            p.org_id, ".".join(body.namespace_prefix), limit=body.limit, offset=body.offset
+        )
     else:
         rows = await services.storage.store_search(p.org_id, ".".join(body.namespace_prefix), limit=10_000)
-        rows = [r for r in rows if matches(r["value"], body.filter, body.query)][body.offset: body.offset + body.limit]
+        rows = [r for r in rows if matches(r["value"], body.filter, body.query)][
+            body.offset : body.offset + body.limit
+        ]
     return {"items": [item_json(r) for r in rows]}
 
 
@@ -107,8 +114,14 @@ async def search_items(body: SearchItems, services: ServicesDep, p: PrincipalDep
 async def namespaces(body: ListNamespaces, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     names = await services.storage.store_namespaces(p.org_id, "")
     try:
-        found = list_namespaces(names, tuple(body.prefix) if body.prefix else None,
-                                tuple(body.suffix) if body.suffix else None, body.max_depth, body.limit, body.offset)
+        found = list_namespaces(
+            names,
+            tuple(body.prefix) if body.prefix else None,
+            tuple(body.suffix) if body.suffix else None,
+            body.max_depth,
+            body.limit,
+            body.offset,
+        )
     except ValueError as e:
         raise BadRequest(str(e)) from e
     return {"namespaces": [list(n) for n in found]}

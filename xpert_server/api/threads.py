@@ -100,7 +100,9 @@ async def get_thread(thread_id: str, services: ServicesDep, p: PrincipalDep) -> 
 
 
 @router.patch("/{thread_id}", summary="Update a thread's metadata", response_model=Thread)
-async def patch_thread(thread_id: str, body: ThreadPatch, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
+async def patch_thread(
+    thread_id: str, body: ThreadPatch, services: ServicesDep, p: PrincipalDep
+) -> dict[str, Any]:
     found = await load_thread(services, p, thread_id)
     record = await services.storage.update_thread(p, found.id, metadata=body.metadata)
     if record is None:
@@ -108,8 +110,13 @@ async def patch_thread(thread_id: str, body: ThreadPatch, services: ServicesDep,
     return thread_json(record)
 
 
-@router.delete("/{thread_id}", status_code=202, summary="Delete a thread, its runs and its state",
-                response_class=Response, responses=EMPTY_202)
+@router.delete(
+    "/{thread_id}",
+    status_code=202,
+    summary="Delete a thread, its runs and its state",
+    response_class=Response,
+    responses=EMPTY_202,
+)
 async def delete_thread(thread_id: str, services: ServicesDep, p: PrincipalDep) -> Response:
     record = await load_thread(services, p, thread_id)
     await services.delete_thread(p, record.id)

@@ -67,8 +67,14 @@ class Authenticator:
         user = creds.principal_user_id
         if user is not None and (not user or len(user) > MAX_USER_ID):
             raise Unauthorized("Invalid x-principal-user-id header.")
-        return Principal(org_id=key.org_id, kind="key", key_id=key.id, user_id=user or None, xpert_id=key.xpert_id,
-                         role=key.role)
+        return Principal(
+            org_id=key.org_id,
+            kind="key",
+            key_id=key.id,
+            user_id=user or None,
+            xpert_id=key.xpert_id,
+            role=key.role,
+        )
 
     async def _secret(self, token: str, creds: Credentials) -> Principal:
         secret = await self._lookup_secret(hash_credential(token))
@@ -82,8 +88,14 @@ class Authenticator:
         # acts for; that was fixed by the back end that minted it. No `key_id`: what is scoped per
         # credential (audit, idempotency keys) is scoped to this secret, not shared by its siblings.
         # Never admin, whatever its parent key was: a browser holds it.
-        return Principal(org_id=secret.org_id, kind="secret", secret_id=secret.id, user_id=secret.user_id,
-                         xpert_id=secret.xpert_id, role="app")
+        return Principal(
+            org_id=secret.org_id,
+            kind="secret",
+            secret_id=secret.id,
+            user_id=secret.user_id,
+            xpert_id=secret.xpert_id,
+            role="app",
+        )
 
     async def _lookup_secret(self, digest: str) -> SecretRecord | None:
         now = time.monotonic()

@@ -31,8 +31,13 @@ def _files(paths: list[Path]) -> list[Path]:
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
-            out.extend(sorted(f for f in p.rglob("*") if f.is_file()
-                              and not any(part.startswith(".") for part in f.relative_to(p).parts)))
+            out.extend(
+                sorted(
+                    f
+                    for f in p.rglob("*")
+                    if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts)
+                )
+            )
         elif p.is_file():
             out.append(p)
         else:
@@ -60,7 +65,9 @@ def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders (read recursively).")],
     kb: Annotated[str, typer.Option("--kb", help="Knowledge base name (or id); created if missing.")],
     org: Org = "default",
-    chunk_size: Annotated[int | None, typer.Option("--chunk-size", help="Characters per chunk (new base).")] = None,
+    chunk_size: Annotated[
+        int | None, typer.Option("--chunk-size", help="Characters per chunk (new base).")
+    ] = None,
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
 ) -> None:
@@ -81,13 +88,21 @@ def ingest(
             parser = {"chunkSize": chunk_size} if chunk_size else None
             base = await knowledge.create(p, kb, None, "organization", None, parser, {})
             console.print(f"Created knowledge base [bold]{kb}[/bold] ({base.id}) in org {org}")
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=console, transient=False) as progress:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+        ) as progress:
             reading = progress.add_task("Reading files", total=len(files_to_add))
             docs = []
             for path in files_to_add:
                 record = await files.import_path(p, path)
-                docs.extend(await knowledge.add_documents(p, base, [{"fileId": record.id, "name": path.name}]))
+                docs.extend(
+                    await knowledge.add_documents(p, base, [{"fileId": record.id, "name": path.name}])
+                )
                 progress.advance(reading)
             ids = [d.id for d in docs]
             await knowledge.process(base, ids)
@@ -95,8 +110,11 @@ def ingest(
             while True:
                 states = await storage.list_documents(org, base.id, ids)
                 done = sum(1 for s in states if s.status in SETTLED)
-                progress.update(task, completed=sum(100 if s.status in SETTLED else s.progress for s in states),
-                                description=f"Embedding ({done}/{len(ids)} documents)")
+                progress.update(
+                    task,
+                    completed=sum(100 if s.status in SETTLED else s.progress for s in states),
+                    description=f"Embedding ({done}/{len(ids)} documents)",
+                )
                 if done == len(ids):
                     return states
                 await asyncio.sleep(0.2)
@@ -108,7 +126,9 @@ def ingest(
         table.add_row(s.name, s.status, str(s.chunk_count), s.process_msg or "")
     Console().print(table)
     failed = [s for s in states if s.status != "finish"]
-    console.print(f"{len(states) - len(failed)} of {len(states)} documents ready in {time.monotonic() - started:.1f} s")
+    console.print(
+        f"{len(states) - len(failed)} of {len(states)} documents ready in {time.monotonic() - started:.1f} s"
+    )
     if failed:
         raise typer.Exit(1)
 

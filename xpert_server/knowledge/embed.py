@@ -67,8 +67,12 @@ def cap_blas_threads(n: int = 1) -> None:
             libs = {line.split()[-1] for line in maps if "openblas" in line.lower() and ".so" in line}
         for path in libs:
             lib = ctypes.CDLL(path)
-            for sym in ("scipy_openblas_set_num_threads64_", "openblas_set_num_threads64_",
-                        "openblas_set_num_threads", "scipy_openblas_set_num_threads"):
+            for sym in (
+                "scipy_openblas_set_num_threads64_",
+                "openblas_set_num_threads64_",
+                "openblas_set_num_threads",
+                "scipy_openblas_set_num_threads",
+            ):
                 fn = getattr(lib, sym, None)
                 if fn is not None:
                     fn(ctypes.c_int(n))
@@ -118,16 +122,18 @@ class OfflineEmbedder:
 class OpenAIEmbedder:
     """`POST {base_url}/embeddings {model, input: [...]}` (OpenAI, vLLM, Ollama, LiteLLM...)."""
 
-    def __init__(self, base_url: str, model: str, api_key: str | None = None, batch: int = 64,
-                 transport: Any = None):
+    def __init__(
+        self, base_url: str, model: str, api_key: str | None = None, batch: int = 64, transport: Any = None
+    ):
         import httpx
 
         self.name = f"openai:{model}"
         self.model = model
         self.batch = batch
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self._client = httpx.AsyncClient(base_url=base_url.rstrip("/"), headers=headers, timeout=60.0,
-                                         transport=transport)
+        self._client = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"), headers=headers, timeout=60.0, transport=transport
+        )
 
     async def embed(self, texts: Sequence[str]) -> np.ndarray:
         rows: list[list[float]] = []

@@ -84,10 +84,22 @@ class FileService:
                 status = "parsing"
             now = time.time()
             record = FileRecord(
-                id=file_id, org_id=p.org_id, created_by=p.user_id, original_name=name, storage_key=key,
-                size=received.size, sha256=received.sha256, mime_type=detected.mime_type, purpose=purpose,
-                parse_mode=parse_mode, parse_status=status, parse_error=None, summary=None,
-                context={k: fields[k] for k in CONTEXT_FIELDS if fields.get(k)}, created_at=now, updated_at=now,
+                id=file_id,
+                org_id=p.org_id,
+                created_by=p.user_id,
+                original_name=name,
+                storage_key=key,
+                size=received.size,
+                sha256=received.sha256,
+                mime_type=detected.mime_type,
+                purpose=purpose,
+                parse_mode=parse_mode,
+                parse_status=status,
+                parse_error=None,
+                summary=None,
+                context={k: fields[k] for k in CONTEXT_FIELDS if fields.get(k)},
+                created_at=now,
+                updated_at=now,
                 key_id=p.key_id or p.secret_id,
             )
             await self.storage.create_file(p, record)
@@ -121,9 +133,22 @@ class FileService:
         detected = parse.detect(head, name)
         now = time.time()
         record = FileRecord(
-            id=file_id, org_id=p.org_id, created_by=p.user_id, original_name=name, storage_key=key, size=size,
-            sha256=sha, mime_type=detected.mime_type, purpose=purpose, parse_mode="auto", parse_status="parsing",
-            parse_error=None, summary=None, context={"source": str(path)}, created_at=now, updated_at=now,
+            id=file_id,
+            org_id=p.org_id,
+            created_by=p.user_id,
+            original_name=name,
+            storage_key=key,
+            size=size,
+            sha256=sha,
+            mime_type=detected.mime_type,
+            purpose=purpose,
+            parse_mode="auto",
+            parse_status="parsing",
+            parse_error=None,
+            summary=None,
+            context={"source": str(path)},
+            created_at=now,
+            updated_at=now,
         )
         await self.storage.create_file(p, record)
         await self._parse(file_id)
@@ -165,7 +190,9 @@ class FileService:
                 await self.storage.set_file_parsed(file_id, "failed", None, None, str(e))
                 return
             except FileNotFoundError:
-                await self.storage.set_file_parsed(file_id, "failed", None, None, "The stored file is missing.")
+                await self.storage.set_file_parsed(
+                    file_id, "failed", None, None, "The stored file is missing."
+                )
                 return
             except Exception as e:  # a parser bug must fail this file, not the server
                 log.exception("parsing file %s failed", file_id)
@@ -217,16 +244,29 @@ class FileService:
     async def _document(self, r: FileRecord, budget: int) -> dict[str, Any]:
         name = r.original_name
         if r.mime_type.startswith("image/"):
-            doc: dict[str, Any] = {"name": name, "type": "image", "mime_type": r.mime_type, "file_id": r.id,
-                                   "content": f"[Image attached: {name} ({r.mime_type}, {r.size} bytes)]"}
+            doc: dict[str, Any] = {
+                "name": name,
+                "type": "image",
+                "mime_type": r.mime_type,
+                "file_id": r.id,
+                "content": f"[Image attached: {name} ({r.mime_type}, {r.size} bytes)]",
+            }
             if r.size <= MAX_INLINE_IMAGE:
                 data = await asyncio.to_thread(_read_all, self.store, r.storage_key)
                 doc["image_url"] = f"data:{r.mime_type};base64,{base64.b64encode(data).decode()}"
             return doc
         if r.parse_status == "parsing":
-            return {"name": name, "file_id": r.id, "content": f"[{name} is still being read; try again shortly.]"}
+            return {
+                "name": name,
+                "file_id": r.id,
+                "content": f"[{name} is still being read; try again shortly.]",
+            }
         if r.parse_status == "failed":
-            return {"name": name, "file_id": r.id, "content": f"[{name}: no text could be read: {r.parse_error}]"}
+            return {
+                "name": name,
+                "file_id": r.id,
+                "content": f"[{name}: no text could be read: {r.parse_error}]",
+            }
         text = r.text or ""
         if r.parse_status == "uploaded" and not text:  # parseMode none: read it now, for this run only
             try:

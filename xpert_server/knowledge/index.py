@@ -52,8 +52,11 @@ class NumpyDense:
             width = dim * 4
             rows = [(i, v) for i, v in rows if v is not None and len(v) == width]
             ids = np.fromiter((i for i, _ in rows), dtype=np.int64, count=len(rows))
-            matrix = (np.frombuffer(b"".join(v for _, v in rows), dtype=np.float32).reshape(len(rows), dim)
-                      if rows else np.zeros((0, dim), np.float32))
+            matrix = (
+                np.frombuffer(b"".join(v for _, v in rows), dtype=np.float32).reshape(len(rows), dim)
+                if rows
+                else np.zeros((0, dim), np.float32)
+            )
             self._cache[kb.id] = (kb.index_version, ids, matrix)
             while len(self._cache) > MAX_CACHED_BASES:
                 self._cache.popitem(last=False)
@@ -107,8 +110,12 @@ class KnowledgeIndex:
         main = await self.storage.chunk_stats()
         side = await self.side.stats()
         if tuple(main) != tuple(side):
-            log.info("knowledge index %s is out of step with the database (%s vs %s chunks): rebuilding",
-                     self.side.path, side[0], main[0])
+            log.info(
+                "knowledge index %s is out of step with the database (%s vs %s chunks): rebuilding",
+                self.side.path,
+                side[0],
+                main[0],
+            )
             await self.rebuild()
 
     async def _note_pgvector(self) -> None:
@@ -141,7 +148,9 @@ class KnowledgeIndex:
         dims = {len(v) // 4 for _, _, v in with_vec}
         if len(dims) == 1 and len(with_vec) == len(items):
             dim = dims.pop()
-            matrix = np.frombuffer(b"".join(v for _, _, v in with_vec), np.float32).reshape(len(with_vec), dim)
+            matrix = np.frombuffer(b"".join(v for _, _, v in with_vec), np.float32).reshape(
+                len(with_vec), dim
+            )
             await self.side.add(kb_id, [i for i, _, _ in items], [lx for _, lx, _ in items], matrix)
         else:
             await self.side.add(kb_id, [i for i, _, _ in items], [lx for _, lx, _ in items], None)

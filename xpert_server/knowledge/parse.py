@@ -32,15 +32,39 @@ KIND_MIME = {
     "json": "application/json",
 }
 _EXT_KIND = {
-    ".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html", ".xhtml": "html", ".md": "markdown",
-    ".markdown": "markdown", ".mdx": "markdown", ".csv": "csv", ".tsv": "csv", ".json": "json",
-    ".jsonl": "json", ".ndjson": "json", ".txt": "text", ".text": "text", ".log": "text", ".rst": "text",
-    ".xml": "text", ".yaml": "text", ".yml": "text", ".ini": "text", ".toml": "text", ".py": "text",
-    ".js": "text", ".ts": "text", ".sql": "text",
+    ".pdf": "pdf",
+    ".docx": "docx",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".mdx": "markdown",
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".json": "json",
+    ".jsonl": "json",
+    ".ndjson": "json",
+    ".txt": "text",
+    ".text": "text",
+    ".log": "text",
+    ".rst": "text",
+    ".xml": "text",
+    ".yaml": "text",
+    ".yml": "text",
+    ".ini": "text",
+    ".toml": "text",
+    ".py": "text",
+    ".js": "text",
+    ".ts": "text",
+    ".sql": "text",
 }
 _IMAGE_MAGIC = (
-    (b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"), (b"BM", "image/bmp"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"BM", "image/bmp"),
 )
 
 
@@ -71,11 +95,15 @@ def check_zip(stream: BinaryIO, limits: ZipLimits) -> None:
             xml = [m for m in members if m.filename.endswith((".xml", ".rels"))]
             xml_total = sum(m.file_size for m in xml)
             if xml_total > limits.max_xml_bytes:
-                raise ParseError(f"The document's XML expands to {mib(xml_total)}, more than the limit of "
-                                 f"{mib(limits.max_xml_bytes)} (XPERT_PARSE_MAX_XML_BYTES).")
+                raise ParseError(
+                    f"The document's XML expands to {mib(xml_total)}, more than the limit of "
+                    f"{mib(limits.max_xml_bytes)} (XPERT_PARSE_MAX_XML_BYTES)."
+                )
             if total > limits.max_expanded_bytes:
-                raise ParseError(f"The document expands to {mib(total)}, more than the limit of "
-                                 f"{mib(limits.max_expanded_bytes)} (XPERT_PARSE_MAX_EXPANDED_BYTES).")
+                raise ParseError(
+                    f"The document expands to {mib(total)}, more than the limit of "
+                    f"{mib(limits.max_expanded_bytes)} (XPERT_PARSE_MAX_EXPANDED_BYTES)."
+                )
             for member in xml:
                 with archive.open(member) as inflating:
                     while inflating.read(1024 * 1024):
@@ -116,8 +144,12 @@ def detect(head: bytes, filename: str, declared: str | None = None) -> Detected:
         return Detected("binary", mimetypes.guess_type(filename)[0] or "application/zip")
     kind = _EXT_KIND.get(ext)
     if kind is None and declared:
-        kind = {"text/html": "html", "text/markdown": "markdown", "text/csv": "csv",
-                "application/json": "json"}.get(declared.split(";")[0].strip().lower())
+        kind = {
+            "text/html": "html",
+            "text/markdown": "markdown",
+            "text/csv": "csv",
+            "application/json": "json",
+        }.get(declared.split(";")[0].strip().lower())
     if b"\x00" in head and not _utf16(head):
         return Detected("binary", mimetypes.guess_type(filename)[0] or "application/octet-stream")
     if kind is None:
@@ -244,8 +276,9 @@ def _json(data: bytes) -> str:
     return json.dumps(value, ensure_ascii=False, indent=1)
 
 
-def extract(open_stream: Callable[[], BinaryIO], detected: Detected, filename: str,
-            limits: ZipLimits = ZipLimits()) -> str:
+def extract(
+    open_stream: Callable[[], BinaryIO], detected: Detected, filename: str, limits: ZipLimits = ZipLimits()
+) -> str:
     """The text of a stored file. `open_stream` opens it afresh (parsers that need seeking get a file).
     Call it through `sandbox.extract_isolated`: the zip caps here bound inflating, not parsing."""
     if detected.kind in ("image", "binary"):

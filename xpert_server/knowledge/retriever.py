@@ -40,18 +40,29 @@ def _emit(call_id: str, data: dict[str, Any]) -> None:
         pass
 
 
-async def retrieve(service: KnowledgeService, question: str, knowledge: list[str], config: RunnableConfig) -> list[dict[str, Any]]:
+async def retrieve(
+    service: KnowledgeService, question: str, knowledge: list[str], config: RunnableConfig
+) -> list[dict[str, Any]]:
     """Search the named bases (names or ids, in the run's org) → `[{name, content, document_id,
     chunk_id, score, knowledgebase}]`, best first, at most the largest `recall.topK` of the bases."""
     configurable = (config or {}).get("configurable") or {}
     org = str(configurable.get("xpert_org_id") or DEFAULT_ORG)
     call_id = f"knowledges-{new_id()}"
     started = time.time()
-    _emit(call_id, {
-        "category": "Tool", "type": "knowledges", "toolset": "knowledges", "tool": "knowledge_retrieval",
-        "title": "Knowledge retrieval", "status": "running", "message": question,
-        "input": {"query": question, "knowledgebases": list(knowledge)}, "created_date": ts(started),
-    })
+    _emit(
+        call_id,
+        {
+            "category": "Tool",
+            "type": "knowledges",
+            "toolset": "knowledges",
+            "tool": "knowledge_retrieval",
+            "title": "Knowledge retrieval",
+            "status": "running",
+            "message": question,
+            "input": {"query": question, "knowledgebases": list(knowledge)},
+            "created_date": ts(started),
+        },
+    )
     try:
         hits: list[Hit] = []
         limit = 0
@@ -69,8 +80,11 @@ async def retrieve(service: KnowledgeService, question: str, knowledge: list[str
             limit = max(limit, top_k)
             if vector is None and kb.embedder == service.embedder.name:
                 vector = await service.searcher.query_vector(question)
-            hits.extend(await service.searcher.search(kb, question, top_k, "hybrid",
-                                                      float(recall.get("score") or 0.0), vector=vector))
+            hits.extend(
+                await service.searcher.search(
+                    kb, question, top_k, "hybrid", float(recall.get("score") or 0.0), vector=vector
+                )
+            )
         if missing:
             log.warning("run in org %s names unknown knowledge bases: %s", org, ", ".join(missing))
         hits.sort(key=lambda h: -h.score)
@@ -79,19 +93,44 @@ async def retrieve(service: KnowledgeService, question: str, knowledge: list[str
         log.exception("knowledge retrieval failed")
         _emit(call_id, {"status": "fail", "error": f"{type(e).__name__}: {e}", "end_date": ts(time.time())})
         return []
-    results = [{"name": h.document_name, "content": h.content, "document_id": h.document_id,
-                "chunk_id": str(h.chunk_id), "score": round(h.score, 6), "knowledgebase": names.get(h.kb_id)}
-               for h in hits]
-    documents = [{"pageContent": h.content, "metadata": {
-        "document_id": h.document_id, "document_name": h.document_name, "chunk_id": str(h.chunk_id),
-        "score": round(h.score, 6), "knowledgebase_id": h.kb_id, "knowledgebase": names.get(h.kb_id)}}
-        for h in hits]
+    results = [
+        {
+            "name": h.document_name,
+            "content": h.content,
+            "document_id": h.document_id,
+            "chunk_id": str(h.chunk_id),
+            "score": round(h.score, 6),
+            "knowledgebase": names.get(h.kb_id),
+        }
+        for h in hits
+    ]
+    documents = [
+        {
+            "pageContent": h.content,
+            "metadata": {
+                "document_id": h.document_id,
+                "document_name": h.document_name,
+                "chunk_id": str(h.chunk_id),
+                "score": round(h.score, 6),
+                "knowledgebase_id": h.kb_id,
+                "knowledgebase": names.get(h.kb_id),
+            },
+        }
+        for h in hits
+    ]
     sources = sorted({h.document_name for h in hits})
-    _emit(call_id, {
-        "category": "Computer", "type": "knowledges", "status": "success", "end_date": ts(time.time()),
-        "data": documents, "output": f"{len(hits)} passage(s) from {', '.join(sources) or 'no document'}"
-        + (f"; unknown knowledge bases: {', '.join(missing)}" if missing else ""),
-    })
+    _emit(
+        call_id,
+        {
+            "category": "Computer",
+            "type": "knowledges",
+            "status": "success",
+            "end_date": ts(time.time()),
+            "data": documents,
+            "output": f"{len(hits)} passage(s) from {', '.join(sources) or 'no document'}"
+            + (f"; unknown knowledge bases: {', '.join(missing)}" if missing else ""),
+        },
+    )
     return results
 
 

@@ -46,8 +46,9 @@ class Hit:
     kb_id: str = ""
 
 
-def fuse(lists: list[list[tuple[int, float]]], caps: list[float] | None = None,
-         k: int = RRF_K) -> list[tuple[int, float]]:
+def fuse(
+    lists: list[list[tuple[int, float]]], caps: list[float] | None = None, k: int = RRF_K
+) -> list[tuple[int, float]]:
     """Weighted RRF over ranked lists of (chunk id, weight); `caps` are each list's largest possible
     weight, so the result is scaled to 0..1."""
     caps = caps or [1.0] * len(lists)
@@ -75,8 +76,15 @@ class Searcher:
     async def query_vector(self, query: str) -> np.ndarray:
         return (await self.embedder.embed([query]))[0]
 
-    async def search(self, kb: KnowledgebaseRecord, query: str, top_k: int = 5, mode: Mode = "hybrid",
-                     min_score: float = 0.0, vector: np.ndarray | None = None) -> list[Hit]:
+    async def search(
+        self,
+        kb: KnowledgebaseRecord,
+        query: str,
+        top_k: int = 5,
+        mode: Mode = "hybrid",
+        min_score: float = 0.0,
+        vector: np.ndarray | None = None,
+    ) -> list[Hit]:
         n = max(MIN_CANDIDATES, top_k * 4)
         terms = tokens.query_terms(query)
 
@@ -84,7 +92,9 @@ class Searcher:
             # Vectors written by another embedder are not comparable: such a base is searched lexically.
             if mode == "lexical" or kb.embedder != self.embedder.name:
                 return []
-            return await self.index.dense(kb, vector if vector is not None else await self.query_vector(query), n)
+            return await self.index.dense(
+                kb, vector if vector is not None else await self.query_vector(query), n
+            )
 
         async def lexical_list() -> list[tuple[int, float]]:
             return [] if mode == "dense" else await self.index.lexical(kb, terms, n)
@@ -92,8 +102,11 @@ class Searcher:
         # Both run on worker threads (encoder, index readers): overlap them.
         dense, lexical = await asyncio.gather(dense_list(), lexical_list())
         rows = await self.storage.chunks_by_ids(list({cid for cid, _ in dense} | {cid for cid, _ in lexical}))
-        weighted_lex = [(cid, LEXICAL_WEIGHT * coverage(terms, rows[cid].content) ** COVERAGE_POWER)
-                        for cid, _ in lexical if cid in rows]
+        weighted_lex = [
+            (cid, LEXICAL_WEIGHT * coverage(terms, rows[cid].content) ** COVERAGE_POWER)
+            for cid, _ in lexical
+            if cid in rows
+        ]
         if mode == "hybrid":
             fused = fuse([[(cid, 1.0) for cid, _ in dense], weighted_lex], [1.0, LEXICAL_WEIGHT])
         else:
@@ -105,6 +118,16 @@ class Searcher:
             row = rows.get(cid)
             if row is None or row.kb_id != kb.id:  # deleted since the index answered
                 continue
-            hits.append(Hit(cid, row.document_id, row.document_name, row.content, score, d.get(cid), lx.get(cid),
-                            kb.id))
+            hits.append(
+                Hit(
+                    cid,
+                    row.document_id,
+                    row.document_name,
+                    row.content,
+                    score,
+                    d.get(cid),
+                    lx.get(cid),
+                    kb.id,
+                )
+            )
         return hits

@@ -47,8 +47,14 @@ class DocumentError(Exception):
 
 
 class KnowledgeService:
-    def __init__(self, storage: SQLStorage, files: FileService, index: KnowledgeIndex, embedder: Embedder,
-                 workers: int = 2):
+    def __init__(
+        self,
+        storage: SQLStorage,
+        files: FileService,
+        index: KnowledgeIndex,
+        embedder: Embedder,
+        workers: int = 2,
+    ):
         self.storage = storage
         self.files = files
         self.index = index
@@ -63,10 +69,13 @@ class KnowledgeService:
         await self.index.open()
         again, failed = await self.storage.release_stale_documents(MAX_ATTEMPTS)
         if again or failed:
-            log.info("knowledge: %d document(s) resumed, %d given up after a restart", len(again), len(failed))
+            log.info(
+                "knowledge: %d document(s) resumed, %d given up after a restart", len(again), len(failed)
+            )
         if run_workers:
-            self._tasks = [asyncio.create_task(self._work(), name=f"knowledge-worker-{i}")
-                           for i in range(self.workers)]
+            self._tasks = [
+                asyncio.create_task(self._work(), name=f"knowledge-worker-{i}") for i in range(self.workers)
+            ]
 
     async def stop_workers(self) -> None:
         """Stop processing (documents in flight keep their lease and are resumed by a later start)."""
@@ -84,14 +93,31 @@ class KnowledgeService:
         await self.embedder.close()
 
     # ---- knowledge bases -------------------------------------------------------------------------------
-    async def create(self, p: Principal, name: str, description: str | None, permission: str,
-                     recall: dict[str, Any] | None, parser_config: dict[str, Any] | None,
-                     extra: dict[str, Any]) -> KnowledgebaseRecord:
+    async def create(
+        self,
+        p: Principal,
+        name: str,
+        description: str | None,
+        permission: str,
+        recall: dict[str, Any] | None,
+        parser_config: dict[str, Any] | None,
+        extra: dict[str, Any],
+    ) -> KnowledgebaseRecord:
         now = time.time()
         record = KnowledgebaseRecord(
-            id=new_id(), org_id=p.org_id, name=name, description=description, permission=permission,
-            recall={**DEFAULT_RECALL, **(recall or {})}, parser_config=dict(parser_config or {}), extra=extra,
-            embedder=self.embedder.name, index_version=0, created_by=p.user_id, created_at=now, updated_at=now,
+            id=new_id(),
+            org_id=p.org_id,
+            name=name,
+            description=description,
+            permission=permission,
+            recall={**DEFAULT_RECALL, **(recall or {})},
+            parser_config=dict(parser_config or {}),
+            extra=extra,
+            embedder=self.embedder.name,
+            index_version=0,
+            created_by=p.user_id,
+            created_at=now,
+            updated_at=now,
         )
         return await self.storage.create_kb(p, record)
 
@@ -108,8 +134,9 @@ class KnowledgeService:
         await self.index.remove(chunk_ids)
 
     # ---- documents -------------------------------------------------------------------------------------
-    async def add_documents(self, p: Principal, kb: KnowledgebaseRecord,
-                            docs: list[dict[str, Any]]) -> list[DocumentRecord]:
+    async def add_documents(
+        self, p: Principal, kb: KnowledgebaseRecord, docs: list[dict[str, Any]]
+    ) -> list[DocumentRecord]:
         """Each doc names an uploaded file (`fileId`) or carries `text`; other fields are kept as given."""
         now = time.time()
         records: list[DocumentRecord] = []
@@ -121,12 +148,22 @@ class KnowledgeService:
                 if f is None:
                     raise NotFound(f"File '{file_id}' not found.")
                 name = name or f.original_name
-            fields = {k: v for k, v in d.items() if k not in ("text", "name", "fileId", "id", "knowledgebaseId")}
-            records.append(DocumentRecord(
-                id=new_id(), kb_id=kb.id, org_id=kb.org_id, name=str(name or f"document-{i + 1}"),
-                file_id=str(file_id) if file_id else None, fields=fields, created_at=now + i * 1e-6,
-                updated_at=now, text=d.get("text") if isinstance(d.get("text"), str) else None,
-            ))
+            fields = {
+                k: v for k, v in d.items() if k not in ("text", "name", "fileId", "id", "knowledgebaseId")
+            }
+            records.append(
+                DocumentRecord(
+                    id=new_id(),
+                    kb_id=kb.id,
+                    org_id=kb.org_id,
+                    name=str(name or f"document-{i + 1}"),
+                    file_id=str(file_id) if file_id else None,
+                    fields=fields,
+                    created_at=now + i * 1e-6,
+                    updated_at=now,
+                    text=d.get("text") if isinstance(d.get("text"), str) else None,
+                )
+            )
         return await self.storage.add_documents(p, records)
 
     async def process(self, kb: KnowledgebaseRecord, ids: Sequence[str]) -> list[DocumentRecord]:
@@ -138,8 +175,14 @@ class KnowledgeService:
         await self.index.remove(await self.storage.delete_documents(kb.org_id, kb.id, ids))
 
     # ---- search ----------------------------------------------------------------------------------------
-    async def search(self, kb: KnowledgebaseRecord, query: str, top_k: int | None = None,
-                     mode: Mode = "hybrid", min_score: float | None = None) -> list[Hit]:
+    async def search(
+        self,
+        kb: KnowledgebaseRecord,
+        query: str,
+        top_k: int | None = None,
+        mode: Mode = "hybrid",
+        min_score: float | None = None,
+    ) -> list[Hit]:
         recall = kb.recall or {}
         k = int(top_k or recall.get("topK") or 5)
         threshold = float(min_score if min_score is not None else recall.get("score") or 0.0)
@@ -174,12 +217,19 @@ class KnowledgeService:
         except asyncio.CancelledError:
             raise  # shutting down: the lease runs out and the next start resumes the document
         except DocumentError as e:
-            await self.storage.update_document(doc.id, doc.claim, status="error", process_msg=str(e), queued=0,
-                                               lease_until=None)
+            await self.storage.update_document(
+                doc.id, doc.claim, status="error", process_msg=str(e), queued=0, lease_until=None
+            )
         except Exception as e:  # one bad document must not stop the worker
             log.exception("processing document %s failed", doc.id)
-            await self.storage.update_document(doc.id, doc.claim, status="error", queued=0, lease_until=None,
-                                               process_msg=f"{type(e).__name__}: {e}")
+            await self.storage.update_document(
+                doc.id,
+                doc.claim,
+                status="error",
+                queued=0,
+                lease_until=None,
+                process_msg=f"{type(e).__name__}: {e}",
+            )
 
     async def _progress(self, doc: DocumentRecord, **values: Any) -> None:
         assert doc.claim is not None
@@ -220,7 +270,9 @@ class KnowledgeService:
             raise ClaimLost(doc.id)
         text = await self._text(doc)
         await self._progress(doc, progress=10.0, process_msg=None)
-        config = chunk.ChunkConfig.from_parser_config({**kb.parser_config, **(doc.fields.get("parserConfig") or {})})
+        config = chunk.ChunkConfig.from_parser_config(
+            {**kb.parser_config, **(doc.fields.get("parserConfig") or {})}
+        )
         pieces = await asyncio.to_thread(chunk.split_text, text, config)
         if not pieces:
             raise DocumentError("The document has no text.")
@@ -231,8 +283,10 @@ class KnowledgeService:
             batch = pieces[start : start + EMBED_BATCH]
             vectors = await self.embedder.embed(batch)
             lex = [self.index.lex_value(tokens.tokenize(c)) for c in batch]
-            rows = [(start + i, c, lx, v.tobytes()) for i, (c, lx, v) in enumerate(zip(batch, lex, vectors,
-                                                                                          strict=True))]
+            rows = [
+                (start + i, c, lx, v.tobytes())
+                for i, (c, lx, v) in enumerate(zip(batch, lex, vectors, strict=True))
+            ]
             assert doc.claim is not None
             ids = await self.storage.insert_chunks(kb.id, doc.id, doc.claim, rows)
             if ids is None:
@@ -240,5 +294,12 @@ class KnowledgeService:
             await self.index.add(kb.id, ids, lex, vectors)
             done += len(batch)
             await self._progress(doc, progress=round(20.0 + 79.0 * done / len(pieces), 1))
-        await self._progress(doc, status="finish", progress=100.0, chunk_count=len(pieces), queued=0,
-                             lease_until=None, process_msg=None)
+        await self._progress(
+            doc,
+            status="finish",
+            progress=100.0,
+            chunk_count=len(pieces),
+            queued=0,
+            lease_until=None,
+            process_msg=None,
+        )

@@ -102,20 +102,24 @@ class SideIndex:
         def op(conn: Any) -> None:
             for stmt in _SCHEMA:
                 conn.execute(stmt)
-            self._dims.update(d for (d,) in conn.execute("SELECT DISTINCT dim FROM chunk_map WHERE dim IS NOT NULL"))
+            self._dims.update(
+                d for (d,) in conn.execute("SELECT DISTINCT dim FROM chunk_map WHERE dim IS NOT NULL")
+            )
 
         await self._write(op)
 
     async def stats(self) -> tuple[int, int]:
-        return await self._read(lambda c: tuple(c.execute("SELECT count(*), coalesce(max(id), 0) FROM chunk_map")
-                                                .fetchone()))
+        return await self._read(
+            lambda c: tuple(c.execute("SELECT count(*), coalesce(max(id), 0) FROM chunk_map").fetchone())
+        )
 
     async def clear(self) -> None:
         def op(conn: Any) -> None:
             conn.execute("DELETE FROM chunk_map")
             conn.execute("DELETE FROM fts")
-            for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE name GLOB 'vec_[0-9]*' "
-                                        "AND sql LIKE 'CREATE VIRTUAL%'").fetchall():
+            for (name,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE name GLOB 'vec_[0-9]*' AND sql LIKE 'CREATE VIRTUAL%'"
+            ).fetchall():
                 conn.execute(f"DROP TABLE {name}")
 
         await self._write(op)
@@ -132,25 +136,35 @@ class SideIndex:
     def _vec_table(self, conn: Any, dim: int) -> str:
         name = f"vec_{dim}"
         if dim not in self._dims:
-            conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {name} USING vec0(kb_id text partition key, "
-                         f"embedding float[{dim}] distance_metric=cosine)")
+            conn.execute(
+                f"CREATE VIRTUAL TABLE IF NOT EXISTS {name} USING vec0(kb_id text partition key, "
+                f"embedding float[{dim}] distance_metric=cosine)"
+            )
             self._dims.add(dim)
         return name
 
-    async def add(self, kb_id: str, ids: Sequence[int], lex: Sequence[str], vectors: np.ndarray | None) -> None:
+    async def add(
+        self, kb_id: str, ids: Sequence[int], lex: Sequence[str], vectors: np.ndarray | None
+    ) -> None:
         dim = int(vectors.shape[1]) if vectors is not None and len(vectors) else None
 
         def op(conn: Any) -> None:
-            conn.executemany("INSERT OR REPLACE INTO chunk_map (id, kb_id, dim) VALUES (?, ?, ?)",
-                             [(i, kb_id, dim) for i in ids])
+            conn.executemany(
+                "INSERT OR REPLACE INTO chunk_map (id, kb_id, dim) VALUES (?, ?, ?)",
+                [(i, kb_id, dim) for i in ids],
+            )
             conn.executemany("DELETE FROM fts WHERE rowid = ?", [(i,) for i in ids])
-            conn.executemany("INSERT INTO fts (rowid, lex, kb_id) VALUES (?, ?, ?)",
-                             [(i, lx, kb_id) for i, lx in zip(ids, lex, strict=True)])
+            conn.executemany(
+                "INSERT INTO fts (rowid, lex, kb_id) VALUES (?, ?, ?)",
+                [(i, lx, kb_id) for i, lx in zip(ids, lex, strict=True)],
+            )
             if self.has_vec and dim is not None and vectors is not None:
                 table = self._vec_table(conn, dim)
                 conn.executemany(f"DELETE FROM {table} WHERE rowid = ?", [(i,) for i in ids])
-                conn.executemany(f"INSERT INTO {table} (rowid, kb_id, embedding) VALUES (?, ?, ?)",
-                                 [(i, kb_id, v.astype(np.float32).tobytes()) for i, v in zip(ids, vectors, strict=True)])
+                conn.executemany(
+                    f"INSERT INTO {table} (rowid, kb_id, embedding) VALUES (?, ?, ?)",
+                    [(i, kb_id, v.astype(np.float32).tobytes()) for i, v in zip(ids, vectors, strict=True)],
+                )
 
         await self._write(op)
 
@@ -160,9 +174,18 @@ class SideIndex:
 
         def op(conn: Any) -> None:
             rows = [(i,) for i in ids]
-            dims = {d for (d,) in conn.execute(
-                f"SELECT DISTINCT dim FROM chunk_map WHERE id IN ({','.join('?' * len(ids))})", list(ids))
-                if d is not None} if len(ids) < 30000 else set(self._dims)
+            dims = (
+                {
+                    d
+                    for (d,) in conn.execute(
+                        f"SELECT DISTINCT dim FROM chunk_map WHERE id IN ({','.join('?' * len(ids))})",
+                        list(ids),
+                    )
+                    if d is not None
+                }
+                if len(ids) < 30000
+                else set(self._dims)
+            )
             conn.executemany("DELETE FROM fts WHERE rowid = ?", rows)
             if self.has_vec:
                 for dim in dims:
@@ -180,11 +203,17 @@ class SideIndex:
 
         def op(conn: Any) -> list[tuple[int, float]]:
             if dim not in self._dims:  # another process (the CLI) may have created it
-                if conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (f"vec_{dim}",)).fetchone() is None:
+                if (
+                    conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (f"vec_{dim}",)).fetchone()
+                    is None
+                ):
                     return []
                 self._dims.add(dim)
-            rows = conn.execute(f"SELECT rowid, distance FROM vec_{dim} WHERE embedding MATCH ? AND k = ? "
-                                "AND kb_id = ? ORDER BY distance", (blob, min(limit, 4096), kb_id)).fetchall()
+            rows = conn.execute(
+                f"SELECT rowid, distance FROM vec_{dim} WHERE embedding MATCH ? AND k = ? "
+                "AND kb_id = ? ORDER BY distance",
+                (blob, min(limit, 4096), kb_id),
+            ).fetchall()
             return [(int(r[0]), 1.0 - float(r[1])) for r in rows]
 
         return await self._read(op)
@@ -194,8 +223,10 @@ class SideIndex:
             return []
 
         def op(conn: Any) -> list[tuple[int, float]]:
-            rows = conn.execute("SELECT rowid, bm25(fts) AS s FROM fts WHERE fts MATCH ? AND kb_id = ? "
-                                "ORDER BY s LIMIT ?", (match, kb_id, limit)).fetchall()
+            rows = conn.execute(
+                "SELECT rowid, bm25(fts) AS s FROM fts WHERE fts MATCH ? AND kb_id = ? ORDER BY s LIMIT ?",
+                (match, kb_id, limit),
+            ).fetchall()
             return [(int(r[0]), -float(r[1])) for r in rows]
 
         return await self._read(op)

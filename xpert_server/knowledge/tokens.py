@@ -15,14 +15,18 @@ _TOKEN_RE = re.compile(f"[{CJK}]+|[^\\W_{CJK}]+")
 _CJK_RE = re.compile(f"[{CJK}]")
 MAX_TOKEN = 40
 
-_STOPWORDS = frozenset("""
+_STOPWORDS = frozenset(
+    """
 a an the is are was were be been being am of to in on for and or but not no nor what which who whom whose
 how when where why does do did doing done this that these those it its with as at by from about into than
 then so if can could should would will shall may might must me my i you your we our us he she they them
 their there here tell please give get any some much many all also just only very s t
-""".split())
+""".split()
+)
 # Question words and fillers of Chinese questions: frequent in queries, useless for finding a passage.
-_CJK_STOP = frozenset("什么 是什 么是 怎么 怎样 如何 多少 哪些 哪个 哪里 是否 请问 一下 我们 你们 可以 这个 那个 告诉 的是".split())
+_CJK_STOP = frozenset(
+    "什么 是什 么是 怎么 怎样 如何 多少 哪些 哪个 哪里 是否 请问 一下 我们 你们 可以 这个 那个 告诉 的是".split()
+)
 
 
 def _stem(word: str) -> str:

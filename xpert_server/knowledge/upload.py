@@ -119,12 +119,19 @@ async def receive_upload(
         raise BadRequest("Expected a multipart/form-data body with a part named 'file'.")
     received = Received()
     parts = _Parts(received, max_bytes)
-    parser = MultipartParser(params[b"boundary"], {  # type: ignore[arg-type]
-        "on_part_begin": parts.on_part_begin, "on_part_data": parts.on_part_data,
-        "on_part_end": parts.on_part_end, "on_header_field": parts.on_header_field,
-        "on_header_value": parts.on_header_value, "on_header_end": parts.on_header_end,
-        "on_headers_finished": parts.on_headers_finished, "on_end": parts.on_end,
-    })
+    parser = MultipartParser(
+        params[b"boundary"],
+        {  # type: ignore[arg-type]
+            "on_part_begin": parts.on_part_begin,
+            "on_part_data": parts.on_part_data,
+            "on_part_end": parts.on_part_end,
+            "on_header_field": parts.on_header_field,
+            "on_header_value": parts.on_header_value,
+            "on_header_end": parts.on_header_end,
+            "on_headers_finished": parts.on_headers_finished,
+            "on_end": parts.on_end,
+        },
+    )
     writer: FileWriter | None = None
     head = bytearray()
     try:

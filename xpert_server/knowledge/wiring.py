@@ -26,12 +26,18 @@ def build_knowledge(storage: SQLStorage, settings: Settings) -> tuple[FileServic
     return files, KnowledgeService(storage, files, index, embedder)
 
 
-async def start_knowledge(files: FileService, knowledge: KnowledgeService, *, run_workers: bool = True) -> None:
+async def start_knowledge(
+    files: FileService, knowledge: KnowledgeService, *, run_workers: bool = True
+) -> None:
     if run_workers:
         await files.start()
     await knowledge.start(run_workers=run_workers)
-    log.info("knowledge: files in %s, index %s, embedder %s", files.settings.files_dir,
-             knowledge.index.description, knowledge.embedder.name)
+    log.info(
+        "knowledge: files in %s, index %s, embedder %s",
+        files.settings.files_dir,
+        knowledge.index.description,
+        knowledge.embedder.name,
+    )
 
 
 async def open_knowledge(storage: SQLStorage, settings: Settings) -> tuple[FileService, KnowledgeService]:

@@ -40,7 +40,11 @@ async def open_checkpointer(settings: Settings) -> Checkpointer:
     if url.startswith("postgresql"):
         return await _postgres(url)
     database = make_url(url).database or ":memory:"
-    path = ":memory:" if database == ":memory:" else str(Path(database).with_name(Path(database).stem + "-checkpoints.db"))
+    path = (
+        ":memory:"
+        if database == ":memory:"
+        else str(Path(database).with_name(Path(database).stem + "-checkpoints.db"))
+    )
     return await _sqlite(path)
 
 

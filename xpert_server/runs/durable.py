@@ -31,13 +31,16 @@ HALT_TIMEOUT = 30.0
 
 
 class DurableQueue:
-    def __init__(self, storage: SQLStorage, events: RedisEventLog, runner: Runner, signals: Signals, *,
-                 queue: str = ""):
+    def __init__(
+        self, storage: SQLStorage, events: RedisEventLog, runner: Runner, signals: Signals, *, queue: str = ""
+    ):
         self.storage = storage
         self.events = events
         self.runner = runner
         self.signals = signals
-        self._placement = QueuePlacement("ready", queue=queue)  # this deployment's runs (several may share a database)
+        self._placement = QueuePlacement(
+            "ready", queue=queue
+        )  # this deployment's runs (several may share a database)
         self._watched: dict[str, list[AfterRun]] = {}
         self._watcher: asyncio.Task[None] | None = None
 
@@ -62,8 +65,9 @@ class DurableQueue:
             await self.events.sync()
             return True
         # Not claimed yet: take it and end it here (start and end frames, `interrupted`), no worker needed.
-        claims = await self.storage.claim_runs(self.runner.worker_id, 1, time.time() + self.runner.lease_seconds,
-                                               run_id=run.id)
+        claims = await self.storage.claim_runs(
+            self.runner.worker_id, 1, time.time() + self.runner.lease_seconds, run_id=run.id
+        )
         if claims:
             await self.runner.run(claims[0], cancelled=True)
         else:

@@ -166,12 +166,18 @@ class LocalEventLog:
 
     def _evict(self) -> None:
         now = time.monotonic()
-        stale = [r for r, ch in self._channels.items() if ch.done and not ch.pending and now - ch.done_at > LINGER_SECONDS]
+        stale = [
+            r
+            for r, ch in self._channels.items()
+            if ch.done and not ch.pending and now - ch.done_at > LINGER_SECONDS
+        ]
         for run_id in stale:
             del self._channels[run_id]
 
     # ---- reader side ------------------------------------------------------------------------------
-    async def follow(self, run_id: str, after: int = 0, keepalive: float = 15.0) -> AsyncIterator[Frame | None]:
+    async def follow(
+        self, run_id: str, after: int = 0, keepalive: float = 15.0
+    ) -> AsyncIterator[Frame | None]:
         """Frames with seq > `after`, live until `complete`. Yields None when `keepalive` passes idle."""
         grace_deadline: float | None = None
         idle = 0.0
@@ -207,7 +213,9 @@ class LocalEventLog:
                 continue
             if ch.visible and ch.visible[0].seq > after + 1:
                 # The reader is behind what memory holds (e.g. a restart continued the ids): storage first.
-                for s, e, d in await self.storage.read_events(run_id, after, limit=ch.visible[0].seq - after - 1):
+                for s, e, d in await self.storage.read_events(
+                    run_id, after, limit=ch.visible[0].seq - after - 1
+                ):
                     yield Frame(s, e, d)
                     after = s
             start = _index_after(ch.visible, after)

@@ -56,8 +56,15 @@ class RunWriter(Protocol):
 
     async def set_run_status(self, run_id: str, status: str, error: str | None = None) -> None: ...
 
-    async def finish_run(self, run: RunRecord, *, status: str, thread_status: str, error: str | None = None,
-                         messages: Sequence[MessageRecord] = ()) -> None: ...
+    async def finish_run(
+        self,
+        run: RunRecord,
+        *,
+        status: str,
+        thread_status: str,
+        error: str | None = None,
+        messages: Sequence[MessageRecord] = (),
+    ) -> None: ...
 
 
 class Executor:
@@ -77,15 +84,43 @@ class Executor:
         started = time.monotonic()
         now_iso = ts(time.time())
         if not job.resumed:  # a client streaming a re-queued run sees one story: one set of start frames
-            emit(frames.event("on_conversation_start", {
-                "id": thread.conversation_id, "title": thread.title, "status": "busy",
-                "createdAt": ts(thread.created_at), "updatedAt": now_iso}))
-            emit(frames.event("on_message_start", {
-                "id": job.ai_message_id, "role": "ai", "content": "", "executionId": run.id,
-                "conversationId": thread.conversation_id, "status": "thinking"}))
-            emit(frames.event("on_agent_start", {
-                "id": run.id, "agentKey": agent_key, "status": "running", "threadId": thread.public_id,
-                "xpertId": assistant.public_id}))
+            emit(
+                frames.event(
+                    "on_conversation_start",
+                    {
+                        "id": thread.conversation_id,
+                        "title": thread.title,
+                        "status": "busy",
+                        "createdAt": ts(thread.created_at),
+                        "updatedAt": now_iso,
+                    },
+                )
+            )
+            emit(
+                frames.event(
+                    "on_message_start",
+                    {
+                        "id": job.ai_message_id,
+                        "role": "ai",
+                        "content": "",
+                        "executionId": run.id,
+                        "conversationId": thread.conversation_id,
+                        "status": "thinking",
+                    },
+                )
+            )
+            emit(
+                frames.event(
+                    "on_agent_start",
+                    {
+                        "id": run.id,
+                        "agentKey": agent_key,
+                        "status": "running",
+                        "threadId": thread.public_id,
+                        "xpertId": assistant.public_id,
+                    },
+                )
+            )
         reply = Reply()
         status, error, operation = "success", None, None
         kind: str | None = None  # what failed (an exception's class), for `runs/wait`'s `__error__`
@@ -168,8 +203,12 @@ class Executor:
 
     async def _stream(self, job: RunJob, agent_key: str, reply: Reply, emit: Any) -> Any:
         graph = self.graphs.get(job.assistant)
-        configurable: dict[str, Any] = {"thread_id": job.thread.id, "checkpoint_ns": "", "run_id": job.run.id,
-                                        **self.graphs.run_configurable(job.run, job.chat)}
+        configurable: dict[str, Any] = {
+            "thread_id": job.thread.id,
+            "checkpoint_ns": "",
+            "run_id": job.run.id,
+            **self.graphs.run_configurable(job.run, job.chat),
+        }
         config = RunnableConfig(configurable=configurable)
         if job.from_checkpoint:
             configurable.pop("checkpoint_id", None)  # the run's own latest checkpoint, not its fork point
@@ -181,7 +220,8 @@ class Executor:
         interrupts: list[Any] = []
         # (mode, payload) pairs: the list of stream modes makes each part a pair.
         parts: AsyncIterator[Any] = graph.astream(
-            None if job.from_checkpoint else self._graph_input(job), config,
+            None if job.from_checkpoint else self._graph_input(job),
+            config,
             stream_mode=["messages", "updates", "custom"],
         )
         async for mode, payload in parts:
@@ -207,13 +247,22 @@ class Executor:
         if chat.action == "resume":
             value = {"decision": chat.decision, "payload": chat.payload, "patch": chat.patch}
             if self.graphs.is_agent(job.assistant):
-                return Command(resume=value)  # the agent graph reads decision, payload and patch (agents/approval.py)
+                return Command(
+                    resume=value
+                )  # the agent graph reads decision, payload and patch (agents/approval.py)
             # A custom graph's `interrupt()` gets the client's payload itself, as on XpertAI.
             return Command(resume=value if chat.patch or chat.payload is None else chat.payload)
         return {"messages": [HumanMessage(content=chat.text, id=new_id())]}
 
-    def _on_message(self, message: BaseMessage, agent_key: str, reply: Reply, emit: Any, fallback_id: str,
-                    tools: ToolFrames) -> None:
+    def _on_message(
+        self,
+        message: BaseMessage,
+        agent_key: str,
+        reply: Reply,
+        emit: Any,
+        fallback_id: str,
+        tools: ToolFrames,
+    ) -> None:
         if isinstance(message, AIMessageChunk | AIMessage):
             block_id = message.id or fallback_id
             reasoning = message.additional_kwargs.get("reasoning_content")
@@ -241,7 +290,9 @@ class Executor:
             tools.mark(call_id, status)
 
     @staticmethod
-    def _on_custom(payload: dict[str, Any], agent_key: str, reply: Reply, emit: Any, tools: ToolFrames) -> None:
+    def _on_custom(
+        payload: dict[str, Any], agent_key: str, reply: Reply, emit: Any, tools: ToolFrames
+    ) -> None:
         """Frames graph code emitted itself (see agents/stream.py)."""
         body = payload.get(FRAME_KEY)
         if isinstance(body, dict):
@@ -258,37 +309,85 @@ class Executor:
             emit(frames.event(ev["event"], dict(ev.get("data") or {})))
 
     async def _finish(
-        self, job: RunJob, agent_key: str, reply: Reply, status: str, failure: tuple[str | None, str | None],
-        operation: Any, started: float, emit: Any,
+        self,
+        job: RunJob,
+        agent_key: str,
+        reply: Reply,
+        status: str,
+        failure: tuple[str | None, str | None],
+        operation: Any,
+        started: float,
+        emit: Any,
     ) -> None:
         run, thread = job.run, job.thread
         error, kind = failure
-        thread_status = {"success": "idle", "interrupted": "idle", "error": "error", "timeout": "error"}[status]
+        thread_status = {"success": "idle", "interrupted": "idle", "error": "error", "timeout": "error"}[
+            status
+        ]
         if operation is not None:
             thread_status = "interrupted"
         conv_status = thread_status
-        emit(frames.event("on_agent_end", {
-            "id": run.id, "agentKey": agent_key, "status": status, "error": error,
-            "elapsedTime": int((time.monotonic() - started) * 1000), "inputTokens": reply.input_tokens,
-            "outputTokens": reply.output_tokens, "totalTokens": reply.input_tokens + reply.output_tokens,
-            "tokens": reply.input_tokens + reply.output_tokens, "xpertId": job.assistant.public_id}))
-        emit(frames.event("on_message_end", {
-            "id": job.ai_message_id, "conversationId": thread.conversation_id, "executionId": run.id,
-            "role": "ai", "status": status, "error": error}))
-        emit(frames.event("on_conversation_end", {
-            "id": thread.conversation_id, "title": thread.title, "status": conv_status,
-            "operation": operation, "error": error,
-            # What failed, for `runs/wait`'s `__error__` and SDKs (the run's own end: sub-agents' are not it).
-            **({"errorKind": kind} if kind and conv_status == "error" else {})}))
+        emit(
+            frames.event(
+                "on_agent_end",
+                {
+                    "id": run.id,
+                    "agentKey": agent_key,
+                    "status": status,
+                    "error": error,
+                    "elapsedTime": int((time.monotonic() - started) * 1000),
+                    "inputTokens": reply.input_tokens,
+                    "outputTokens": reply.output_tokens,
+                    "totalTokens": reply.input_tokens + reply.output_tokens,
+                    "tokens": reply.input_tokens + reply.output_tokens,
+                    "xpertId": job.assistant.public_id,
+                },
+            )
+        )
+        emit(
+            frames.event(
+                "on_message_end",
+                {
+                    "id": job.ai_message_id,
+                    "conversationId": thread.conversation_id,
+                    "executionId": run.id,
+                    "role": "ai",
+                    "status": status,
+                    "error": error,
+                },
+            )
+        )
+        emit(
+            frames.event(
+                "on_conversation_end",
+                {
+                    "id": thread.conversation_id,
+                    "title": thread.title,
+                    "status": conv_status,
+                    "operation": operation,
+                    "error": error,
+                    # What failed, for `runs/wait`'s `__error__` and SDKs (the run's own end: sub-agents' are not it).
+                    **({"errorKind": kind} if kind and conv_status == "error" else {}),
+                },
+            )
+        )
         now = time.time()
         ai_message = MessageRecord(
-            id=job.ai_message_id, thread_id=thread.id, role="ai", content=reply.content,
-            reasoning=reply.reasoning, status=status, error=error, execution_id=run.id,
-            created_at=run.created_at, updated_at=now,
+            id=job.ai_message_id,
+            thread_id=thread.id,
+            role="ai",
+            content=reply.content,
+            reasoning=reply.reasoning,
+            status=status,
+            error=error,
+            execution_id=run.id,
+            created_at=run.created_at,
+            updated_at=now,
         )
         # Status first, then `complete`: a client that saw `complete` finds the run finished.
-        await self.storage.finish_run(run, status=status, thread_status=thread_status, error=error,
-                                      messages=[ai_message])
+        await self.storage.finish_run(
+            run, status=status, thread_status=thread_status, error=error, messages=[ai_message]
+        )
         emit(frames.COMPLETE, COMPLETE)
         await self.events.sync()
 
@@ -328,8 +427,14 @@ class ToolFrames:
     def start_data(self, call_id: str, name: str | None) -> dict[str, Any]:
         call = self._calls.get(call_id, {})
         tool = call.get("name") or name or "tool"
-        return {"category": "Tool", "tool": tool, "title": tool, "status": "running",
-                "input": call.get("args", {}), "created_date": ts(time.time())}
+        return {
+            "category": "Tool",
+            "tool": tool,
+            "title": tool,
+            "status": "running",
+            "input": call.get("args", {}),
+            "created_date": ts(time.time()),
+        }
 
 
 async def _operation(graph: Any, config: RunnableConfig, interrupts: list[Any]) -> dict[str, Any]:
@@ -342,12 +447,29 @@ async def _operation(graph: Any, config: RunnableConfig, interrupts: list[Any]) 
         state = await graph.aget_state(latest)
         for task in state.tasks:
             if task.interrupts:
-                tasks.append({"id": task.id, "name": task.name, "path": list(task.path),
-                              "interrupts": [{"id": i.id, "value": to_jsonable(i.value)} for i in task.interrupts]})
+                tasks.append(
+                    {
+                        "id": task.id,
+                        "name": task.name,
+                        "path": list(task.path),
+                        "interrupts": [{"id": i.id, "value": to_jsonable(i.value)} for i in task.interrupts],
+                    }
+                )
     except Exception:  # the stream's own interrupt list below is a fine fallback
         log.warning("reading the interrupted state failed", exc_info=True)
     if not tasks:
-        tasks = [{"id": new_id(), "name": "interrupt", "path": [],
-                  "interrupts": [{"id": str(getattr(i, "id", "") or new_id()), "value": to_jsonable(getattr(i, "value", i))}
-                                 for i in interrupts]}]
+        tasks = [
+            {
+                "id": new_id(),
+                "name": "interrupt",
+                "path": [],
+                "interrupts": [
+                    {
+                        "id": str(getattr(i, "id", "") or new_id()),
+                        "value": to_jsonable(getattr(i, "value", i)),
+                    }
+                    for i in interrupts
+                ],
+            }
+        ]
     return {"tasks": tasks}

@@ -26,8 +26,15 @@ HALT_TIMEOUT = 30.0
 
 
 class InProcessQueue:
-    def __init__(self, storage: SQLStorage, events: EventLog, executor: Executor, *, process_id: str,
-                 max_concurrency: int = 1000):
+    def __init__(
+        self,
+        storage: SQLStorage,
+        events: EventLog,
+        executor: Executor,
+        *,
+        process_id: str,
+        max_concurrency: int = 1000,
+    ):
         self.storage = storage
         self.events = events
         self.executor = executor
@@ -74,7 +81,9 @@ class InProcessQueue:
         if waiting:
             job = waiting[0]
             messages = opening_messages(thread_id, job.run, job.chat, job.ai_message_id)
-            thread = await self.storage.activate_queued_run(job.run, title=title_of(job.chat), messages=messages)
+            thread = await self.storage.activate_queued_run(
+                job.run, title=title_of(job.chat), messages=messages
+            )
             if thread is None:
                 return  # another run took the thread first; we go when it ends
             waiting.popleft()

@@ -102,7 +102,8 @@ def normalise_input(value: Any) -> ChatInput:
         return ChatInput(
             action="resume",
             execution_id=_execution_id(target.get("executionId"), "input.target.executionId")
-            if isinstance(target, dict) else None,
+            if isinstance(target, dict)
+            else None,
             decision=decision["type"],
             payload=decision.get("payload"),
             patch=patch,
@@ -132,7 +133,9 @@ def _without_action(value: dict[str, Any]) -> ChatInput:
         return ChatInput(action="passthrough", raw=value)
     # Legacy v1: `confirm`, `command` or `executionId` mean resume; `retry: true` means retry.
     if value.get("retry") is True:
-        return ChatInput(action="retry", execution_id=_execution_id(value.get("executionId"), "input.executionId"))
+        return ChatInput(
+            action="retry", execution_id=_execution_id(value.get("executionId"), "input.executionId")
+        )
     command = value.get("command")
     if "confirm" in value or isinstance(command, dict) and "resume" in command:
         resume = command.get("resume") if isinstance(command, dict) else None

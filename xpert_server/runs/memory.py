@@ -27,9 +27,13 @@ def _ns(namespace: tuple[str, ...]) -> str:
 def _item(d: dict[str, Any]) -> Item:
     from datetime import UTC, datetime
 
-    return Item(value=d["value"], key=d["key"], namespace=tuple(d["namespace"]),
-                created_at=datetime.fromtimestamp(d["created_at"], UTC),
-                updated_at=datetime.fromtimestamp(d["updated_at"], UTC))
+    return Item(
+        value=d["value"],
+        key=d["key"],
+        namespace=tuple(d["namespace"]),
+        created_at=datetime.fromtimestamp(d["created_at"], UTC),
+        updated_at=datetime.fromtimestamp(d["updated_at"], UTC),
+    )
 
 
 def matches(value: dict[str, Any], filt: dict[str, Any] | None, query: str | None) -> bool:
@@ -84,11 +88,13 @@ def _same(parts: tuple[str, ...], path: tuple[str, ...]) -> bool:
     return len(parts) == len(path) and all(p == "*" or p == q for p, q in zip(path, parts, strict=True))
 
 
-def namespace_matches(parts: tuple[str, ...], prefix: tuple[str, ...] | None, suffix: tuple[str, ...] | None) -> bool:
+def namespace_matches(
+    parts: tuple[str, ...], prefix: tuple[str, ...] | None, suffix: tuple[str, ...] | None
+) -> bool:
     """LangGraph's namespace conditions: `*` matches any one label."""
     if prefix and (len(parts) < len(prefix) or not _same(parts[: len(prefix)], prefix)):
         return False
-    if suffix and (len(parts) < len(suffix) or not _same(parts[len(parts) - len(suffix):], suffix)):
+    if suffix and (len(parts) < len(suffix) or not _same(parts[len(parts) - len(suffix) :], suffix)):
         return False
     return True
 
@@ -103,8 +109,14 @@ def filter_namespaces(names: list[str], op: ListNamespacesOp) -> list[tuple[str,
     return list_namespaces(names, prefix, suffix, op.max_depth, op.limit, op.offset)
 
 
-def list_namespaces(names: list[str], prefix: tuple[str, ...] | None, suffix: tuple[str, ...] | None,
-                    max_depth: int | None, limit: int, offset: int) -> list[tuple[str, ...]]:
+def list_namespaces(
+    names: list[str],
+    prefix: tuple[str, ...] | None,
+    suffix: tuple[str, ...] | None,
+    max_depth: int | None,
+    limit: int,
+    offset: int,
+) -> list[tuple[str, ...]]:
     result: list[tuple[str, ...]] = []
     seen: set[tuple[str, ...]] = set()
     for name in names:

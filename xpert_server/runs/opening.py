@@ -29,12 +29,32 @@ def opening_messages(thread_id: str, run: RunRecord, chat: ChatInput, ai_id: str
     now = time.time()
     if chat.action in ("send", "follow_up", "passthrough", "retry"):
         text = chat.text if chat.action != "passthrough" else _passthrough_text(chat.raw)
-        out.append(MessageRecord(id=new_id(), thread_id=thread_id, role="human", content=text,
-                                 files=chat.files or None, status="success", execution_id=run.id,
-                                 created_at=now, updated_at=now))
+        out.append(
+            MessageRecord(
+                id=new_id(),
+                thread_id=thread_id,
+                role="human",
+                content=text,
+                files=chat.files or None,
+                status="success",
+                execution_id=run.id,
+                created_at=now,
+                updated_at=now,
+            )
+        )
     # The AI message exists from the start (status thinking), so a reloaded page finds the run in flight.
-    out.append(MessageRecord(id=ai_id, thread_id=thread_id, role="ai", content=[], status="thinking",
-                             execution_id=run.id, created_at=now + 1e-6, updated_at=now + 1e-6))
+    out.append(
+        MessageRecord(
+            id=ai_id,
+            thread_id=thread_id,
+            role="ai",
+            content=[],
+            status="thinking",
+            execution_id=run.id,
+            created_at=now + 1e-6,
+            updated_at=now + 1e-6,
+        )
+    )
     return out
 
 

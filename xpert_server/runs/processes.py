@@ -28,6 +28,7 @@ HEARTBEAT = 5.0
 STALE_AFTER = 20.0
 PRUNE_AFTER = 3600.0
 
+
 def proc_start(pid: int) -> str | None:
     """The process's start time in clock ticks since boot (/proc), to tell a reused pid from its first owner."""
     try:
@@ -64,8 +65,16 @@ class ProcessRegistry:
     """This process's `workers` row: registered at start, refreshed every `interval`, removed at stop.
     `running` counts the runs this process executes (its run queue's), shown in the row."""
 
-    def __init__(self, storage: SQLStorage, kind: str, *, id: str, running: Callable[[], int],
-                 concurrency: int = 0, interval: float = HEARTBEAT):
+    def __init__(
+        self,
+        storage: SQLStorage,
+        kind: str,
+        *,
+        id: str,
+        running: Callable[[], int],
+        concurrency: int = 0,
+        interval: float = HEARTBEAT,
+    ):
         self.storage = storage
         self.kind = kind
         self.id = id
@@ -76,9 +85,18 @@ class ProcessRegistry:
 
     def row(self) -> dict[str, Any]:
         now = time.time()
-        return {"id": self.id, "kind": self.kind, "host": HOST, "pid": os.getpid(), "proc_start": proc_start(os.getpid()),
-                "concurrency": self.concurrency, "running": 0, "version": __version__, "started_at": now,
-                "heartbeat_at": now}
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "host": HOST,
+            "pid": os.getpid(),
+            "proc_start": proc_start(os.getpid()),
+            "concurrency": self.concurrency,
+            "running": 0,
+            "version": __version__,
+            "started_at": now,
+            "heartbeat_at": now,
+        }
 
     async def start(self) -> None:
         await self.storage.register_process(self.row())

@@ -31,13 +31,17 @@ async def recover_orphaned_runs(
     orphans = await storage.recover_orphaned_runs(ORPHAN_REASON, is_alive)
     await close_streams(storage, events, orphans, ORPHAN_REASON)
     if orphans:
-        log.warning("ended %d run(s) orphaned by a previous process: %s", len(orphans),
-                    ", ".join(r.id for r, _, _ in orphans[:10]))
+        log.warning(
+            "ended %d run(s) orphaned by a previous process: %s",
+            len(orphans),
+            ", ".join(r.id for r, _, _ in orphans[:10]),
+        )
     return len(orphans)
 
 
-async def close_streams(storage: SQLStorage, events: EventLog,
-                        ended: list[tuple[RunRecord, str | None, str | None]], reason: str) -> None:
+async def close_streams(
+    storage: SQLStorage, events: EventLog, ended: list[tuple[RunRecord, str | None, str | None]], reason: str
+) -> None:
     """The end frames of runs ended without their executor: (run, AI message id, conversation id).
     Their AI messages first get the reply their stored frames streamed (the executor would have)."""
     for run, ai_message_id, conversation_id in ended:
@@ -45,11 +49,21 @@ async def close_streams(storage: SQLStorage, events: EventLog,
             await keep_streamed_reply(storage, run.id)
         events.open(run.id, await storage.last_event_seq(run.id))
         for payload in (
-            frames.event("on_agent_end", {"id": run.id, "status": "error", "error": reason,
-                                          "xpertId": run.assistant_id}),
-            frames.event("on_message_end", {"id": ai_message_id, "conversationId": conversation_id,
-                                            "executionId": run.id, "role": "ai", "status": "error",
-                                            "error": reason}),
+            frames.event(
+                "on_agent_end",
+                {"id": run.id, "status": "error", "error": reason, "xpertId": run.assistant_id},
+            ),
+            frames.event(
+                "on_message_end",
+                {
+                    "id": ai_message_id,
+                    "conversationId": conversation_id,
+                    "executionId": run.id,
+                    "role": "ai",
+                    "status": "error",
+                    "error": reason,
+                },
+            ),
             frames.event("on_conversation_end", {"id": conversation_id, "status": "error", "error": reason}),
         ):
             events.append(run.id, dumps(payload))

@@ -44,8 +44,16 @@ POLL_WITHOUT_REDIS = 0.25
 
 
 class RedisEventLog(LocalEventLog):
-    def __init__(self, storage: SQLStorage, redis: Redis, keys: Keys, *, maxlen: int = 10_000,
-                 ttl: float = 3600.0, flush_interval: float = 0.002):
+    def __init__(
+        self,
+        storage: SQLStorage,
+        redis: Redis,
+        keys: Keys,
+        *,
+        maxlen: int = 10_000,
+        ttl: float = 3600.0,
+        flush_interval: float = 0.002,
+    ):
         super().__init__(storage, flush_interval)
         self.redis = redis
         self.keys = keys
@@ -122,8 +130,11 @@ class RedisEventLog(LocalEventLog):
                 try:
                     await self.storage.append_events(part)
                 except IntegrityError:
-                    log.warning("run %s: frames %d.. already exist (a newer attempt owns it); dropped",
-                                run_id, part[0][1])
+                    log.warning(
+                        "run %s: frames %d.. already exist (a newer attempt owns it); dropped",
+                        run_id,
+                        part[0][1],
+                    )
                     self._fenced.add(run_id)
 
     async def _stored(self, batch: list[tuple[str, list[Frame]]]) -> None:
@@ -146,7 +157,9 @@ class RedisEventLog(LocalEventLog):
                 log.warning("redis unavailable for frames (%s): readers use the database meanwhile", e)
 
     # ---- reader side ------------------------------------------------------------------------------
-    async def follow(self, run_id: str, after: int = 0, keepalive: float = 15.0) -> AsyncIterator[Frame | None]:
+    async def follow(
+        self, run_id: str, after: int = 0, keepalive: float = 15.0
+    ) -> AsyncIterator[Frame | None]:
         """Frames with id > `after` until `complete`, from any process. Yields None when `keepalive` passes idle.
 
         The database is read first (a finished run replays from it), whenever Redis fails, every 50 ms
@@ -161,7 +174,9 @@ class RedisEventLog(LocalEventLog):
         finally:
             self._unsubscribe(sub)
 
-    async def _follow(self, sub: _Sub, run_id: str, after: int, keepalive: float) -> AsyncIterator[Frame | None]:
+    async def _follow(
+        self, sub: _Sub, run_id: str, after: int, keepalive: float
+    ) -> AsyncIterator[Frame | None]:
         wait = max(10, min(BLOCK_MS, int(keepalive * 1000))) / 1000
         timeout = 0.0  # the first look is immediate, then the database: a finished run replays from it
         idle_since = time.monotonic()
@@ -175,7 +190,9 @@ class RedisEventLog(LocalEventLog):
             if entries:
                 if entries[0].seq > after + 1:
                     # Older frames Redis no longer has (trimmed, expired, restarted): the database has them.
-                    for s, e, d in await self.storage.read_events(run_id, after, limit=entries[0].seq - after - 1):
+                    for s, e, d in await self.storage.read_events(
+                        run_id, after, limit=entries[0].seq - after - 1
+                    ):
                         yield Frame(s, e, d)
                         after = s
                 for f in entries:
@@ -258,7 +275,9 @@ class RedisEventLog(LocalEventLog):
     async def _read_loop(self) -> None:
         """One XREAD BLOCK for every followed stream; frames go to each follower's buffer."""
         while self._subs:
-            streams: dict[str, str] = {key: f"{min(s.after for s in subs)}-0" for key, subs in self._subs.items()}
+            streams: dict[str, str] = {
+                key: f"{min(s.after for s in subs)}-0" for key, subs in self._subs.items()
+            }
             streams[self._poke_key] = "$"
             try:
                 resp: Any = await self.redis.xread(streams, count=READ_COUNT, block=BLOCK_MS)  # type: ignore[arg-type]

@@ -58,18 +58,28 @@ class LeasedWriter:
         attempt = self.attempts.get(run_id)
         if attempt is None or run_id in self.abandoned:
             return False
-        return await self._storage.confirm_lease(run_id, self.worker_id, attempt, time.time() + self.lease_seconds)
+        return await self._storage.confirm_lease(
+            run_id, self.worker_id, attempt, time.time() + self.lease_seconds
+        )
 
     async def set_run_status(self, run_id: str, status: str, error: str | None = None) -> None:
         await self._storage.set_run_status(run_id, status, error)
 
-    async def finish_run(self, run: RunRecord, *, status: str, thread_status: str, error: str | None = None,
-                         messages: Sequence[MessageRecord] = ()) -> None:
+    async def finish_run(
+        self,
+        run: RunRecord,
+        *,
+        status: str,
+        thread_status: str,
+        error: str | None = None,
+        messages: Sequence[MessageRecord] = (),
+    ) -> None:
         # confirm_lease also extends the lease, so no reaper can take the run between it and the finish.
         if not await self.holds(run.id):
             raise LeaseLost(run.id)
-        await self._storage.finish_run(run, status=status, thread_status=thread_status, error=error,
-                                       messages=messages)
+        await self._storage.finish_run(
+            run, status=status, thread_status=thread_status, error=error, messages=messages
+        )
         # Ended and committed (its queue row went with it): from here on, a renewal that no longer finds
         # the lease is no loss, and its last frames (`complete`) must not be fenced.
         self.attempts.pop(run.id, None)
@@ -93,8 +103,9 @@ async def promote_waiting(storage: SQLStorage, signals: Signals, thread_id: str)
             return
         chat = await effective_chat(storage, run)
         ai_id = str(run.kwargs.get("ai_message_id") or new_id())
-        outcome = await storage.activate_waiting(run, title=title_of(chat),
-                                                 messages=opening_messages(thread_id, run, chat, ai_id))
+        outcome = await storage.activate_waiting(
+            run, title=title_of(chat), messages=opening_messages(thread_id, run, chat, ai_id)
+        )
         if outcome == "ready":
             await signals.wake()
             return
@@ -106,9 +117,19 @@ async def promote_waiting(storage: SQLStorage, signals: Signals, thread_id: str)
 class Runner:
     """Runs claimed runs in this process (a worker's, or the API's when it ends a cancelled queued run)."""
 
-    def __init__(self, storage: SQLStorage, events: RedisEventLog, graphs: GraphProvider,
-                 checkpointer: Checkpointer | None, signals: Signals, *, worker_id: str, lease_seconds: float,
-                 run_timeout: float, attachments: AttachmentResolver | None = None):
+    def __init__(
+        self,
+        storage: SQLStorage,
+        events: RedisEventLog,
+        graphs: GraphProvider,
+        checkpointer: Checkpointer | None,
+        signals: Signals,
+        *,
+        worker_id: str,
+        lease_seconds: float,
+        run_timeout: float,
+        attachments: AttachmentResolver | None = None,
+    ):
         self.storage = storage
         self.events = events
         self.checkpointer = checkpointer
@@ -125,7 +146,10 @@ class Runner:
         try:
             try:
                 job = await self.build(claim)
-            except (LookupError, NotFound) as e:  # a deleted thread, xpert or file: end it, retrying cannot help
+            except (
+                LookupError,
+                NotFound,
+            ) as e:  # a deleted thread, xpert or file: end it, retrying cannot help
                 log.warning("run %s cannot start: %s", run.id, e)
                 await self._end(run, UNSTARTABLE.format(e))
                 return
@@ -147,8 +171,10 @@ class Runner:
         p = Principal.system(run.org_id)
         # Independent reads, side by side on the reader pool: a claimed run starts one read's time later.
         thread, assistant, last = await asyncio.gather(
-            self.storage.get_thread_by_internal_id(p, run.thread_id), self.storage.get_assistant(p, run.assistant_id),
-            self.events.last_seq(run.id, stored=claim.last_seq, attempt=claim.attempt))
+            self.storage.get_thread_by_internal_id(p, run.thread_id),
+            self.storage.get_assistant(p, run.assistant_id),
+            self.events.last_seq(run.id, stored=claim.last_seq, attempt=claim.attempt),
+        )
         if thread is None or assistant is None:
             raise LookupError("its thread or its xpert was deleted")
         chat = await effective_chat(self.storage, run)
@@ -161,9 +187,16 @@ class Runner:
         self.events.open(run.id, last)
         ai_id = str(run.kwargs.get("ai_message_id") or new_id())
         timeout = run.kwargs.get("run_timeout")
-        return RunJob(run=run, thread=thread, assistant=assistant, chat=chat, ai_message_id=ai_id,
-                      resumed=last > 0, from_checkpoint=from_checkpoint,
-                      timeout=float(timeout) if isinstance(timeout, int | float) and timeout > 0 else None)
+        return RunJob(
+            run=run,
+            thread=thread,
+            assistant=assistant,
+            chat=chat,
+            ai_message_id=ai_id,
+            resumed=last > 0,
+            from_checkpoint=from_checkpoint,
+            timeout=float(timeout) if isinstance(timeout, int | float) and timeout > 0 else None,
+        )
 
     def holding(self, run_id: str) -> bool:
         """True while this process executes the run and has not yet committed its end."""

@@ -53,9 +53,17 @@ class Accepted:
 
 
 class RunService:
-    def __init__(self, storage: SQLStorage, events: EventLog, queue: RunQueue, *, run_timeout: float,
-                 checkpointer: Checkpointer | None = None, attachments: AttachmentResolver | None = None,
-                 keepalive: float = 15.0):
+    def __init__(
+        self,
+        storage: SQLStorage,
+        events: EventLog,
+        queue: RunQueue,
+        *,
+        run_timeout: float,
+        checkpointer: Checkpointer | None = None,
+        attachments: AttachmentResolver | None = None,
+        keepalive: float = 15.0,
+    ):
         self.storage = storage
         self.events = events
         self.queue = queue
@@ -106,15 +114,30 @@ class RunService:
         kwargs["ai_message_id"] = ai_message_id  # a worker in another process rebuilds the job from the row
         kwargs["run_timeout"] = self.run_timeout  # ...and honours this process's time limit
         run = RunRecord(
-            id=new_id(), org_id=p.org_id, thread_id=thread.id, assistant_id=assistant.public_id, status="pending",
-            input=body.get("input"), kwargs=kwargs, metadata=body.get("metadata") or {}, created_by=p.user_id,
-            error=None, created_at=now, updated_at=now,
+            id=new_id(),
+            org_id=p.org_id,
+            thread_id=thread.id,
+            assistant_id=assistant.public_id,
+            status="pending",
+            input=body.get("input"),
+            kwargs=kwargs,
+            metadata=body.get("metadata") or {},
+            created_by=p.user_id,
+            error=None,
+            created_at=now,
+            updated_at=now,
         )
         messages = opening_messages(thread.id, run, chat, ai_message_id)
         try:
             result = await self.storage.start_run(
-                p, run, title=title_of(chat), messages=messages, enqueue=strategy == "enqueue",
-                resume=chat.action == "resume", resume_target=chat.execution_id, idempotency=idem,
+                p,
+                run,
+                title=title_of(chat),
+                messages=messages,
+                enqueue=strategy == "enqueue",
+                resume=chat.action == "resume",
+                resume_target=chat.execution_id,
+                idempotency=idem,
                 placement=self.queue.placement,
             )
         except LookupError as e:
@@ -122,20 +145,28 @@ class RunService:
         except ThreadBound as e:
             raise Forbidden("This thread belongs to another assistant.") from e
         except ThreadBusy as e:
-            raise Conflict("Thread is busy with another run; wait for it, cancel it, or choose a "
-                           "multitask_strategy (interrupt, rollback, enqueue).") from e
+            raise Conflict(
+                "Thread is busy with another run; wait for it, cancel it, or choose a "
+                "multitask_strategy (interrupt, rollback, enqueue)."
+            ) from e
         except NothingToResume as e:
-            raise Conflict("There is no interrupted run waiting on this thread (was it resumed already?).") from e
+            raise Conflict(
+                "There is no interrupted run waiting on this thread (was it resumed already?)."
+            ) from e
         except IdempotencyMismatch as e:
             raise Conflict("This Idempotency-Key was used with a different request.") from e
         if result.existing_run is not None:
             return Accepted(result.existing_run, repeated=True)
         assert result.thread is not None
-        job = RunJob(run=run, thread=result.thread, assistant=assistant, chat=chat, ai_message_id=ai_message_id)
+        job = RunJob(
+            run=run, thread=result.thread, assistant=assistant, chat=chat, ai_message_id=ai_message_id
+        )
         await self.queue.submit(job, queued=result.queued)
         return Accepted(run)
 
-    async def _retry_source(self, p: Principal, thread: ThreadRecord, chat: ChatInput) -> tuple[ChatInput, str]:
+    async def _retry_source(
+        self, p: Principal, thread: ThreadRecord, chat: ChatInput
+    ) -> tuple[ChatInput, str]:
         """`retry` re-sends the source execution's message from the state before that execution."""
         if not chat.execution_id:
             raise BadRequest("input.source.executionId: Required")
@@ -210,7 +241,10 @@ def run_error(end: Any) -> dict[str, str] | None:
     Frames written by recovery carry no `errorKind`: the run ended because its process stopped."""
     if not isinstance(end, dict) or end.get("status") != "error":
         return None
-    return {"error": str(end.get("errorKind") or "RunError"), "message": str(end.get("error") or "The run failed.")}
+    return {
+        "error": str(end.get("errorKind") or "RunError"),
+        "message": str(end.get("error") or "The run failed."),
+    }
 
 
 def _idempotency_scope(p: Principal) -> str:
@@ -219,5 +253,7 @@ def _idempotency_scope(p: Principal) -> str:
     credential = p.key_id or p.secret_id or p.org_id
     if p.user_id is None:
         return credential  # the scope keys stored before principals were part of it still match
-    user = hashlib.sha256(p.user_id.encode()).hexdigest()[:32]  # fits the column whatever the user id's length
+    user = hashlib.sha256(p.user_id.encode()).hexdigest()[
+        :32
+    ]  # fits the column whatever the user id's length
     return f"{credential}/{user}"

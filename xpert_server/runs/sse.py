@@ -33,4 +33,3 @@ class Frame:
             for raw, escaped in _LINE_BREAKS:
                 data = data.replace(raw, escaped)
         return b"%sid: %d\ndata: %s\n\n" % (head, self.seq, data)
-

@@ -21,7 +21,9 @@ def _config(thread_id: str, checkpoint_id: str | None = None) -> Any:
     return {"configurable": configurable}
 
 
-async def read_state(checkpointer: Checkpointer, thread_id: str, checkpoint_id: str | None) -> CheckpointTuple | None:
+async def read_state(
+    checkpointer: Checkpointer, thread_id: str, checkpoint_id: str | None
+) -> CheckpointTuple | None:
     """The latest checkpoint (None for a thread never run), or the one named: NotFound when it is not there."""
     tup: CheckpointTuple | None = await checkpointer.latest(thread_id, checkpoint_id)
     if tup is None and checkpoint_id:
@@ -30,8 +32,12 @@ async def read_state(checkpointer: Checkpointer, thread_id: str, checkpoint_id: 
 
 
 async def update_state(
-    checkpointer: Checkpointer, graph: Pregel[Any, Any, Any, Any], thread_id: str, values: Any,
-    as_node: str | None, checkpoint_id: str | None,
+    checkpointer: Checkpointer,
+    graph: Pregel[Any, Any, Any, Any],
+    thread_id: str,
+    values: Any,
+    as_node: str | None,
+    checkpoint_id: str | None,
 ) -> dict[str, Any]:
     """Write `values` as `as_node` would have (from `checkpoint_id`, else the latest); the new checkpoint's
     `configurable` keys. BadRequest when LangGraph refuses the update."""
@@ -39,7 +45,9 @@ async def update_state(
         # LangGraph would start an empty state from a checkpoint it cannot find; say it is not there.
         await read_state(checkpointer, thread_id, checkpoint_id)
     try:
-        new_config = await graph.aupdate_state(_config(thread_id, checkpoint_id or None), values, as_node=as_node)
+        new_config = await graph.aupdate_state(
+            _config(thread_id, checkpoint_id or None), values, as_node=as_node
+        )
     except InvalidUpdateError as e:  # an unknown or ambiguous as_node, a checkpoint that is not there
         raise BadRequest(f"State update refused: {e}") from e
     except (ValueError, KeyError, TypeError) as e:
@@ -48,13 +56,21 @@ async def update_state(
 
 
 async def history(
-    checkpointer: Checkpointer, thread_id: str, *, limit: int, before_id: str | None,
+    checkpointer: Checkpointer,
+    thread_id: str,
+    *,
+    limit: int,
+    before_id: str | None,
     metadata: dict[str, Any] | None,
 ) -> list[CheckpointTuple]:
     """Checkpoints newest first, those before `before_id` only, whose metadata holds `metadata`."""
     before = _config(thread_id, before_id) if before_id else None
-    return [tup async for tup in checkpointer.saver.alist(_config(thread_id), filter=metadata or None,
-                                                          before=before, limit=limit)]
+    return [
+        tup
+        async for tup in checkpointer.saver.alist(
+            _config(thread_id), filter=metadata or None, before=before, limit=limit
+        )
+    ]
 
 
 async def copy_checkpoints(checkpointer: Checkpointer, source_id: str, target_id: str) -> None:
@@ -64,6 +80,8 @@ async def copy_checkpoints(checkpointer: Checkpointer, source_id: str, target_id
     for tup in reversed(tuples):  # oldest first, so each parent exists before its children
         parent = tup.parent_config["configurable"]["checkpoint_id"] if tup.parent_config else None
         target: Any = {"configurable": {"thread_id": target_id, "checkpoint_ns": "", "checkpoint_id": parent}}
-        new_config = await saver.aput(target, tup.checkpoint, tup.metadata, tup.checkpoint["channel_versions"])
+        new_config = await saver.aput(
+            target, tup.checkpoint, tup.metadata, tup.checkpoint["channel_versions"]
+        )
         if tup.pending_writes:
             await saver.aput_writes(new_config, [(c, v) for _, c, v in tup.pending_writes], task_id="copy")

@@ -51,6 +51,7 @@ class RunsWiring:
     async def stop_worker(self) -> None:
         if self.worker is not None:
             await self.worker.stop()
+
     async def close(self) -> None:
         await self.registry.stop()
         if self.redis is not None:
@@ -60,15 +61,22 @@ class RunsWiring:
 
 def _warn_unshared(settings: Settings) -> None:
     """Uploaded bytes and signed file URLs must be the same in every process of a deployment."""
+
     def given(name: str) -> bool:
         return getattr(settings, name) is not None
 
     if not given("files_dir"):
-        log.warning("scaled mode without XPERT_FILES_DIR: uploads go to %s, which other processes must share "
-                    "(or set XPERT_FILES_DIR to a folder they all mount)", settings.data_dir / "files")
+        log.warning(
+            "scaled mode without XPERT_FILES_DIR: uploads go to %s, which other processes must share "
+            "(or set XPERT_FILES_DIR to a folder they all mount)",
+            settings.data_dir / "files",
+        )
     if not given("file_url_secret"):
-        log.warning("scaled mode without XPERT_FILE_URL_SECRET: file URLs signed here verify only in processes "
-                    "sharing the data dir %s", settings.data_dir)
+        log.warning(
+            "scaled mode without XPERT_FILE_URL_SECRET: file URLs signed here verify only in processes "
+            "sharing the data dir %s",
+            settings.data_dir,
+        )
 
 
 def process_kind(settings: Settings, role: Role) -> str:
@@ -82,8 +90,14 @@ def process_kind(settings: Settings, role: Role) -> str:
 WORKER_KINDS = ("embedded", "worker", "api+worker")
 
 
-async def start_runs(storage: SQLStorage, settings: Settings, graphs: GraphProvider, checkpointer: Checkpointer,
-                     role: Role = "api", attachments: AttachmentResolver | None = None) -> RunsWiring:
+async def start_runs(
+    storage: SQLStorage,
+    settings: Settings,
+    graphs: GraphProvider,
+    checkpointer: Checkpointer,
+    role: Role = "api",
+    attachments: AttachmentResolver | None = None,
+) -> RunsWiring:
     kind = process_kind(settings, role)
     if settings.scaled:
         return await _start_scaled(storage, settings, graphs, checkpointer, role, kind, attachments)
@@ -91,9 +105,18 @@ async def start_runs(storage: SQLStorage, settings: Settings, graphs: GraphProvi
     events = LocalEventLog(storage)
     executor = Executor(storage, events, graphs, settings.run_timeout)
     queue = InProcessQueue(storage, events, executor, process_id=pid)
-    runs = RunService(storage, events, queue, run_timeout=settings.run_timeout, checkpointer=checkpointer,
-                      attachments=attachments, keepalive=settings.keepalive_interval)
-    registry = ProcessRegistry(storage, kind, id=pid, running=queue.running, concurrency=_concurrency(settings, kind))
+    runs = RunService(
+        storage,
+        events,
+        queue,
+        run_timeout=settings.run_timeout,
+        checkpointer=checkpointer,
+        attachments=attachments,
+        keepalive=settings.keepalive_interval,
+    )
+    registry = ProcessRegistry(
+        storage, kind, id=pid, running=queue.running, concurrency=_concurrency(settings, kind)
+    )
     await events.start()
     await registry.start()
     # Only runs no live process holds: a second server on this database leaves the first one's alone.
@@ -105,8 +128,15 @@ def _concurrency(settings: Settings, kind: str) -> int:
     return settings.worker_concurrency if kind in WORKER_KINDS else 0
 
 
-async def _start_scaled(storage: SQLStorage, settings: Settings, graphs: GraphProvider, checkpointer: Checkpointer,
-                        role: Role, kind: str, attachments: AttachmentResolver | None) -> RunsWiring:
+async def _start_scaled(
+    storage: SQLStorage,
+    settings: Settings,
+    graphs: GraphProvider,
+    checkpointer: Checkpointer,
+    role: Role,
+    kind: str,
+    attachments: AttachmentResolver | None,
+) -> RunsWiring:
     from xpert_server.auth.redis_ratelimit import RedisRateLimiter
     from xpert_server.runs.broker import Keys, Signals, connect_redis
     from xpert_server.runs.durable import DurableQueue
@@ -121,15 +151,35 @@ async def _start_scaled(storage: SQLStorage, settings: Settings, graphs: GraphPr
     keys = Keys(settings.redis_prefix)
     events = RedisEventLog(storage, redis, keys, maxlen=settings.stream_maxlen, ttl=settings.stream_ttl)
     signals = Signals(redis, keys)
-    runner = Runner(storage, events, graphs, checkpointer, signals, worker_id=pid, lease_seconds=settings.lease_seconds,
-                    run_timeout=settings.run_timeout, attachments=attachments)
+    runner = Runner(
+        storage,
+        events,
+        graphs,
+        checkpointer,
+        signals,
+        worker_id=pid,
+        lease_seconds=settings.lease_seconds,
+        run_timeout=settings.run_timeout,
+        attachments=attachments,
+    )
     queue = DurableQueue(storage, events, runner, signals, queue=settings.redis_prefix)
-    runs = RunService(storage, events, queue, run_timeout=settings.run_timeout, checkpointer=checkpointer,
-                      attachments=attachments, keepalive=settings.keepalive_interval)
+    runs = RunService(
+        storage,
+        events,
+        queue,
+        run_timeout=settings.run_timeout,
+        checkpointer=checkpointer,
+        attachments=attachments,
+        keepalive=settings.keepalive_interval,
+    )
     worker = Worker(storage, runner, signals, settings) if role == "worker" or settings.with_worker else None
-    registry = ProcessRegistry(storage, kind, id=pid, running=queue.running, concurrency=_concurrency(settings, kind))
+    registry = ProcessRegistry(
+        storage, kind, id=pid, running=queue.running, concurrency=_concurrency(settings, kind)
+    )
     await events.start()
     await registry.start()
     # Runs left by embedded processes (no queue); queued and leased runs are the workers' reapers' business.
     await recover_orphaned_runs(storage, events, is_alive)
-    return RunsWiring(events, runs, registry, worker=worker, limiter=RedisRateLimiter(redis, keys), redis=redis)
+    return RunsWiring(
+        events, runs, registry, worker=worker, limiter=RedisRateLimiter(redis, keys), redis=redis
+    )

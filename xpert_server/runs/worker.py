@@ -58,8 +58,10 @@ class Worker:
 
     async def start(self) -> None:
         self.signals.listen(self._wake.set, self._on_cancel)
-        self._tasks = [asyncio.create_task(self._claim_loop(), name="worker-claim"),
-                       asyncio.create_task(self._lease_loop(), name="worker-leases")]
+        self._tasks = [
+            asyncio.create_task(self._claim_loop(), name="worker-claim"),
+            asyncio.create_task(self._lease_loop(), name="worker-leases"),
+        ]
         log.info("worker %s: up to %d runs at once, lease %.0f s", self.id, self.concurrency, self.lease)
 
     async def stop(self) -> None:
@@ -67,7 +69,9 @@ class Worker:
         self._stopping = True
         self._wake.set()
         if self._inflight:
-            log.info("worker %s: finishing %d run(s) (up to %.0f s)", self.id, len(self._inflight), self.drain)
+            log.info(
+                "worker %s: finishing %d run(s) (up to %.0f s)", self.id, len(self._inflight), self.drain
+            )
             await asyncio.wait([f.task for f in self._inflight.values()], timeout=self.drain)
         left = [(r, f) for r, f in self._inflight.items() if self.runner.holding(r)]
         for run_id, flight in left:
@@ -92,7 +96,9 @@ class Worker:
             free = self.concurrency - len(self._inflight)
             if free > 0:
                 try:
-                    claims = await self.storage.claim_runs(self.id, free, time.time() + self.lease, queue=self.queue)
+                    claims = await self.storage.claim_runs(
+                        self.id, free, time.time() + self.lease, queue=self.queue
+                    )
                 except Exception:
                     log.exception("claiming runs failed")
                     claims = []
@@ -145,8 +151,11 @@ class Worker:
                 log.exception("renewing leases failed")
             if self._inflight and time.monotonic() - self._renewed > self.lease * 0.6:
                 # We cannot prove we still hold these runs; another worker may take them soon: stop writing.
-                log.error("worker %s: leases not renewed for %.1f s; stopping its runs", self.id,
-                          time.monotonic() - self._renewed)
+                log.error(
+                    "worker %s: leases not renewed for %.1f s; stopping its runs",
+                    self.id,
+                    time.monotonic() - self._renewed,
+                )
                 for run_id in list(self._inflight):
                     self._lose(run_id)
             try:

@@ -94,16 +94,22 @@ def _key_roles(conn: Connection) -> None:
         )
     # API-made xperts from before this step were not checked against the operator-only fields: name them.
     risky = []
-    for row in conn.execute(select(t.assistants.c.id, t.assistants.c.org_id, t.assistants.c.definition)
-                            .where(t.assistants.c.source == "api")):
+    for row in conn.execute(
+        select(t.assistants.c.id, t.assistants.c.org_id, t.assistants.c.definition).where(
+            t.assistants.c.source == "api"
+        )
+    ):
         from xpert_server.agents.operator_fields import stored_operator_fields
 
         fields = stored_operator_fields(row.definition)
         if fields:
             risky.append(f"{row.org_id}/{row.id} ({', '.join(fields)})")
     if risky:
-        log.warning("xperts made over the API before roles existed use operator-only fields; review or delete "
-                    "them: %s", "; ".join(risky))
+        log.warning(
+            "xperts made over the API before roles existed use operator-only fields; review or delete "
+            "them: %s",
+            "; ".join(risky),
+        )
 
 
 def _per_org_ids(conn: Connection) -> None:
@@ -119,7 +125,9 @@ def _per_org_ids(conn: Connection) -> None:
         conn.exec_driver_sql(f"UPDATE {name} SET public_id = id WHERE public_id IS NULL")
         if conn.dialect.name == "postgresql":
             conn.exec_driver_sql(f"ALTER TABLE {name} ALTER COLUMN public_id SET NOT NULL")
-        conn.exec_driver_sql(f"CREATE UNIQUE INDEX IF NOT EXISTS uq_{name}_org_public ON {name} (org_id, public_id)")
+        conn.exec_driver_sql(
+            f"CREATE UNIQUE INDEX IF NOT EXISTS uq_{name}_org_public ON {name} (org_id, public_id)"
+        )
 
 
 MIGRATIONS: list[Migration] = [

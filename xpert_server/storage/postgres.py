@@ -23,8 +23,11 @@ class PostgresDialect:
         consistency and costs two round trips (BEGIN, COMMIT) per read. Reads never lock rows."""
         sync = make_url(url).set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
         # A server that does not answer fails a connection in bounded time instead of hanging start-up.
-        common: dict[str, Any] = {"json_serializer": dumps_str, "json_deserializer": loads,
-                                  "connect_args": {"connect_timeout": 10}}
+        common: dict[str, Any] = {
+            "json_serializer": dumps_str,
+            "json_deserializer": loads,
+            "connect_args": {"connect_timeout": 10},
+        }
         writer = create_engine(sync, pool_size=4, max_overflow=4, **common)
         reader = create_engine(sync, pool_size=12, max_overflow=8, isolation_level="AUTOCOMMIT", **common)
         return writer, reader

@@ -41,35 +41,66 @@ def send(text: str) -> dict[str, Any]:
 
 
 def ok(resp: httpx.Response, status: int = 200) -> Any:
-    assert resp.status_code == status, f"{resp.request.method} {resp.request.url}: {resp.status_code} {resp.text}"
+    assert resp.status_code == status, (
+        f"{resp.request.method} {resp.request.url}: {resp.status_code} {resp.text}"
+    )
     return resp.json()
 
 
 async def populate(c: httpx.AsyncClient) -> dict[str, Any]:
-    bot = {"assistant_id": "fixture-bot", "name": "Fixture bot", "slug": "fixture-bot",
-           "model": {"provider": "offline"}}
+    bot = {
+        "assistant_id": "fixture-bot",
+        "name": "Fixture bot",
+        "slug": "fixture-bot",
+        "model": {"provider": "offline"},
+    }
     ok(await c.post("/assistants", json=bot), 201)
-    other = ok(await c.post("/assistants", json={"name": "Other", "slug": "fixture-other",
-                                                  "model": {"provider": "offline"}}), 201)
+    other = ok(
+        await c.post(
+            "/assistants", json={"name": "Other", "slug": "fixture-other", "model": {"provider": "offline"}}
+        ),
+        201,
+    )
     ok(await c.patch("/assistants/fixture-bot", json={"description": "second version"}))
-    thread = ok(await c.post("/threads", json={"thread_id": "fixture-thread", "metadata": {"owner": "fixture"}}), 201)
-    ok(await c.post("/threads/fixture-thread/runs/wait", json={"assistant_id": "fixture-bot", "input": send("apples")}),
-       201)
-    streamed = await c.post("/threads/fixture-thread/runs/stream",
-                            json={"assistant_id": "fixture-bot", "input": send("bananas")})
+    thread = ok(
+        await c.post("/threads", json={"thread_id": "fixture-thread", "metadata": {"owner": "fixture"}}), 201
+    )
+    ok(
+        await c.post(
+            "/threads/fixture-thread/runs/wait", json={"assistant_id": "fixture-bot", "input": send("apples")}
+        ),
+        201,
+    )
+    streamed = await c.post(
+        "/threads/fixture-thread/runs/stream", json={"assistant_id": "fixture-bot", "input": send("bananas")}
+    )
     assert streamed.status_code == 200 and "event: complete" in streamed.text
     runs = ok(await c.get("/threads/fixture-thread/runs"))
     generated = ok(await c.post("/threads", json={}), 201)
-    ok(await c.post(f"/threads/{generated['thread_id']}/runs/wait",
-                    json={"assistant_id": other["assistant_id"], "input": send("cherries")}), 201)
+    ok(
+        await c.post(
+            f"/threads/{generated['thread_id']}/runs/wait",
+            json={"assistant_id": other["assistant_id"], "input": send("cherries")},
+        ),
+        201,
+    )
     messages = ok(await c.get(f"/conversations/{thread['metadata']['id']}/messages"))
     ai = next(m for m in messages["items"] if m["role"] == "ai")
-    ok(await c.post(f"/conversations/{thread['metadata']['id']}/messages/{ai['id']}/feedbacks",
-                    json={"rating": "like"}), 201)
-    uploaded = ok(await c.post("/contexts/file", files={"file": ("facts.txt", b"The fixture fact is 42.\n")}), 201)
+    ok(
+        await c.post(
+            f"/conversations/{thread['metadata']['id']}/messages/{ai['id']}/feedbacks",
+            json={"rating": "like"},
+        ),
+        201,
+    )
+    uploaded = ok(
+        await c.post("/contexts/file", files={"file": ("facts.txt", b"The fixture fact is 42.\n")}), 201
+    )
     kb = ok(await c.post("/knowledges", json={"name": "fixture-kb"}), 201)
-    (doc,) = ok(await c.post(f"/knowledges/{kb['id']}/bulk", json=[{"name": "doc", "text": "Durian is a fruit."}]),
-                201)
+    (doc,) = ok(
+        await c.post(f"/knowledges/{kb['id']}/bulk", json=[{"name": "doc", "text": "Durian is a fruit."}]),
+        201,
+    )
     ok(await c.post(f"/knowledges/{kb['id']}/process", json=[doc["id"]]), 201)
     for _ in range(600):
         (status,) = ok(await c.get(f"/knowledges/{kb['id']}/status", params={"ids": doc["id"]}))
@@ -80,11 +111,20 @@ async def populate(c: httpx.AsyncClient) -> dict[str, Any]:
     ok(await c.put("/store/items", json={"namespace": ["fixture"], "key": "k", "value": {"v": 1}}))
     state = ok(await c.get("/threads/fixture-thread/state"))
     return {
-        "org": ORG, "key": KEY, "assistant_chosen": "fixture-bot", "assistant_generated": other["assistant_id"],
-        "thread_chosen": "fixture-thread", "thread_generated": generated["thread_id"],
-        "conversation": thread["metadata"]["id"], "runs": [r["run_id"] for r in runs], "ai_message": ai["id"],
-        "file": uploaded["id"], "kb": kb["id"], "document": doc["id"],
-        "checkpoint": state["checkpoint"]["checkpoint_id"], "messages": len(messages["items"]),
+        "org": ORG,
+        "key": KEY,
+        "assistant_chosen": "fixture-bot",
+        "assistant_generated": other["assistant_id"],
+        "thread_chosen": "fixture-thread",
+        "thread_generated": generated["thread_id"],
+        "conversation": thread["metadata"]["id"],
+        "runs": [r["run_id"] for r in runs],
+        "ai_message": ai["id"],
+        "file": uploaded["id"],
+        "kb": kb["id"],
+        "document": doc["id"],
+        "checkpoint": state["checkpoint"]["checkpoint_id"],
+        "messages": len(messages["items"]),
     }
 
 
@@ -100,8 +140,12 @@ async def make(data_dir: Path, database_url: str) -> dict[str, Any]:
         await storage.ensure_org(ORG)
         await storage.create_api_key(ORG, hash_credential(KEY), key_hint(KEY))
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url=f"http://fixture{settings.api_prefix}",
-                                     headers={"x-api-key": KEY}, timeout=60) as c:
+        async with httpx.AsyncClient(
+            transport=transport,
+            base_url=f"http://fixture{settings.api_prefix}",
+            headers={"x-api-key": KEY},
+            timeout=60,
+        ) as c:
             manifest = await populate(c)
         await asyncio.sleep(0.5)  # let the event log's last group commit land
     return manifest
@@ -137,8 +181,12 @@ def main(backend: str) -> None:
             shutil.move(str(data / "files"), out / "files")
             shutil.rmtree(data)
             # INSERTs and no psql meta-commands (`\restrict`): the test loads it with psycopg, no psql needed.
-            dump = subprocess.run(["pg_dump", "--no-owner", "--no-privileges", "--inserts", url], check=True,
-                                  capture_output=True, text=True).stdout
+            dump = subprocess.run(
+                ["pg_dump", "--no-owner", "--no-privileges", "--inserts", url],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
             plain = "".join(line for line in dump.splitlines(keepends=True) if not line.startswith("\\"))
             (out / "dump.sql").write_text(plain, encoding="utf-8")
         finally:

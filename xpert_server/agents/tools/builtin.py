@@ -86,7 +86,9 @@ def _http_get_tool(config: BaseModel) -> BaseTool:
     )
 
 
-def _simple(fn: Callable[..., str], name: str, description: str, args: type[BaseModel]) -> Callable[[BaseModel], BaseTool]:
+def _simple(
+    fn: Callable[..., str], name: str, description: str, args: type[BaseModel]
+) -> Callable[[BaseModel], BaseTool]:
     def make(_config: BaseModel) -> BaseTool:
         return StructuredTool.from_function(func=fn, name=name, description=description, args_schema=args)
 
@@ -107,15 +109,39 @@ class Builtin:
 BUILTINS: dict[str, Builtin] = {
     b.name: b
     for b in (
-        Builtin("current_time", "Current time", NoConfig, _simple(
-            current_time, "current_time", "The current date and time (ISO 8601), optionally in a time zone.",
-            CurrentTimeArgs)),
-        Builtin("calculator", "Calculator", NoConfig, _simple(
-            calculator, "calculator", "Evaluate an arithmetic expression exactly and return the number.",
-            CalculatorArgs)),
+        Builtin(
+            "current_time",
+            "Current time",
+            NoConfig,
+            _simple(
+                current_time,
+                "current_time",
+                "The current date and time (ISO 8601), optionally in a time zone.",
+                CurrentTimeArgs,
+            ),
+        ),
+        Builtin(
+            "calculator",
+            "Calculator",
+            NoConfig,
+            _simple(
+                calculator,
+                "calculator",
+                "Evaluate an arithmetic expression exactly and return the number.",
+                CalculatorArgs,
+            ),
+        ),
         Builtin("http_get", "HTTP GET", http.HttpGetConfig, _http_get_tool),
-        Builtin("send_notification", "Send notification", NoConfig, _simple(
-            send_notification, "send_notification", "Send a short notification message to a person.",
-            NotificationArgs)),
+        Builtin(
+            "send_notification",
+            "Send notification",
+            NoConfig,
+            _simple(
+                send_notification,
+                "send_notification",
+                "Send a short notification message to a person.",
+                NotificationArgs,
+            ),
+        ),
     )
 }

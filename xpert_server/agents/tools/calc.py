@@ -30,10 +30,24 @@ _BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
 }
 _UNARY: dict[type[ast.unaryop], Callable[[Any], Any]] = {ast.UAdd: operator.pos, ast.USub: operator.neg}
 _FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "abs": abs, "round": round, "min": min, "max": max,
-    "sqrt": math.sqrt, "exp": math.exp, "log": math.log, "log10": math.log10, "log2": math.log2,
-    "sin": math.sin, "cos": math.cos, "tan": math.tan, "asin": math.asin, "acos": math.acos, "atan": math.atan,
-    "floor": math.floor, "ceil": math.ceil, "factorial": math.factorial,
+    "abs": abs,
+    "round": round,
+    "min": min,
+    "max": max,
+    "sqrt": math.sqrt,
+    "exp": math.exp,
+    "log": math.log,
+    "log10": math.log10,
+    "log2": math.log2,
+    "sin": math.sin,
+    "cos": math.cos,
+    "tan": math.tan,
+    "asin": math.asin,
+    "acos": math.acos,
+    "atan": math.atan,
+    "floor": math.floor,
+    "ceil": math.ceil,
+    "factorial": math.factorial,
 }
 _CONSTANTS: dict[str, float] = {"pi": math.pi, "e": math.e, "tau": math.tau}
 # Symbols people type for operators (after NFKC folds full-width forms such as （）＋ to ASCII).
@@ -84,7 +98,11 @@ def format_number(value: int | float) -> str:
 
 
 def _eval(node: ast.AST) -> Any:
-    if isinstance(node, ast.Constant) and isinstance(node.value, int | float) and not isinstance(node.value, bool):
+    if (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, int | float)
+        and not isinstance(node.value, bool)
+    ):
         return node.value
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
         left, right = _eval(node.left), _eval(node.right)
@@ -106,7 +124,9 @@ def _eval(node: ast.AST) -> Any:
         if node.func.id == "factorial" and (not args or abs(args[0]) > 1000):
             raise CalcError("factorial() is limited to 1000")
         return _bounded(_FUNCTIONS[node.func.id](*args))
-    raise CalcError(f"unsupported element: {ast.unparse(node) if isinstance(node, ast.expr) else type(node).__name__}")
+    raise CalcError(
+        f"unsupported element: {ast.unparse(node) if isinstance(node, ast.expr) else type(node).__name__}"
+    )
 
 
 def _bounded(value: Any) -> Any:

@@ -27,8 +27,10 @@ class ClientTool:
     parameters: dict[str, Any]
 
     def schema(self) -> dict[str, Any]:
-        return {"type": "function", "function": {
-            "name": self.name, "description": self.description, "parameters": self.parameters}}
+        return {
+            "type": "function",
+            "function": {"name": self.name, "description": self.description, "parameters": self.parameters},
+        }
 
 
 def client_tools(context: Any) -> list[ClientTool]:
@@ -53,7 +55,9 @@ def client_tools(context: Any) -> list[ClientTool]:
         description = item.get("description") or ""
         if not isinstance(description, str):
             raise ClientToolsError(f"{where}.description: expected a string")
-        params = next((item[k] for k in ("parameters", "schema", "inputSchema", "input_schema") if k in item), None)
+        params = next(
+            (item[k] for k in ("parameters", "schema", "inputSchema", "input_schema") if k in item), None
+        )
         if params is None:
             params = {"type": "object", "properties": {}}
         if not isinstance(params, dict):

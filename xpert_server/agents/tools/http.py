@@ -129,7 +129,9 @@ async def fetch(url: str, config: HttpGetConfig, client: httpx.AsyncClient | Non
         async with asyncio.timeout(config.timeout):
             if client is not None:
                 return await _follow(url, config, client)
-            async with httpx.AsyncClient(follow_redirects=False, trust_env=False, timeout=config.timeout) as c:
+            async with httpx.AsyncClient(
+                follow_redirects=False, trust_env=False, timeout=config.timeout
+            ) as c:
                 return await _follow(url, config, c)
     except TimeoutError:
         raise FetchRefused(f"{url} did not answer within {config.timeout:g} s") from None

@@ -52,7 +52,8 @@ def make_agent_tool(agent: SubAgent, org_id: str | None, depth: int) -> BaseTool
     return StructuredTool.from_function(
         coroutine=ask_agent,
         name=agent.slug,
-        description=agent.description or f"Ask the {agent.title} agent to handle a task and return its answer.",
+        description=agent.description
+        or f"Ask the {agent.title} agent to handle a task and return its answer.",
         args_schema=AgentArgs,
     )
 
@@ -61,6 +62,7 @@ async def run_agent(agent: SubAgent, question: str, org_id: str | None, depth: i
     try:
         write = get_stream_writer()
     except RuntimeError:  # called outside a graph (tests): nothing to forward to
+
         def write(_chunk: Any) -> None:
             return None
 

@@ -44,6 +44,10 @@ class Ok(Wire):
 SSE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "description": "One Server-Sent Event; `data` holds a JSON frame",
-    "properties": {"id": {"type": "string"}, "event": {"type": "string"}, "data": {"type": "string"},
-                   "retry": {"type": "integer"}},
+    "properties": {
+        "id": {"type": "string"},
+        "event": {"type": "string"},
+        "data": {"type": "string"},
+        "retry": {"type": "integer"},
+    },
 }

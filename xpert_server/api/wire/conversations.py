@@ -99,6 +99,12 @@ def message_json(m: MessageRecord, conversation_id: str) -> dict[str, Any]:
 
 
 def feedback_json(fb: dict[str, Any], conversation_id: str) -> dict[str, Any]:
-    return {"id": fb["id"], "conversationId": conversation_id, "messageId": fb["message_id"],
-            "rating": fb["rating"], "content": fb["content"], "createdById": fb["created_by"],
-            "createdAt": ts(fb["created_at"])}
+    return {
+        "id": fb["id"],
+        "conversationId": conversation_id,
+        "messageId": fb["message_id"],
+        "rating": fb["rating"],
+        "content": fb["content"],
+        "createdById": fb["created_by"],
+        "createdAt": ts(fb["created_at"]),
+    }

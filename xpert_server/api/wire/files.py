@@ -38,11 +38,26 @@ class ContextFile(OpenWire):
 def file_json(r: FileRecord, url: str, capabilities: list[str]) -> dict[str, Any]:
     """`url`: a signed link to the bytes (FileService.content_url)."""
     out: dict[str, Any] = {
-        "id": r.id, "fileId": r.id, "storageFileId": r.id, "url": url, "fileUrl": url,
-        "originalName": r.original_name, "name": r.original_name, "size": r.size, "mimeType": r.mime_type,
-        "mimetype": r.mime_type, "status": r.parse_status, "parseStatus": r.parse_status,
-        "parseError": r.parse_error, "purpose": r.purpose, "parseMode": r.parse_mode, "capabilities": capabilities,
-        "summary": r.summary, "sha256": r.sha256, "createdAt": ts(r.created_at), "updatedAt": ts(r.updated_at),
+        "id": r.id,
+        "fileId": r.id,
+        "storageFileId": r.id,
+        "url": url,
+        "fileUrl": url,
+        "originalName": r.original_name,
+        "name": r.original_name,
+        "size": r.size,
+        "mimeType": r.mime_type,
+        "mimetype": r.mime_type,
+        "status": r.parse_status,
+        "parseStatus": r.parse_status,
+        "parseError": r.parse_error,
+        "purpose": r.purpose,
+        "parseMode": r.parse_mode,
+        "capabilities": capabilities,
+        "summary": r.summary,
+        "sha256": r.sha256,
+        "createdAt": ts(r.created_at),
+        "updatedAt": ts(r.updated_at),
     }
     out.update(r.context)
     return out

@@ -77,18 +77,34 @@ class Chunks(Wire):
 
 def kb_json(kb: KnowledgebaseRecord) -> dict[str, Any]:
     return {
-        **kb.extra, "id": kb.id, "name": kb.name, "description": kb.description, "permission": kb.permission,
-        "recall": kb.recall, "parserConfig": kb.parser_config, "type": kb.extra.get("type", "standard"),
-        "embeddingModel": kb.embedder, "createdById": kb.created_by, "createdAt": ts(kb.created_at),
+        **kb.extra,
+        "id": kb.id,
+        "name": kb.name,
+        "description": kb.description,
+        "permission": kb.permission,
+        "recall": kb.recall,
+        "parserConfig": kb.parser_config,
+        "type": kb.extra.get("type", "standard"),
+        "embeddingModel": kb.embedder,
+        "createdById": kb.created_by,
+        "createdAt": ts(kb.created_at),
         "updatedAt": ts(kb.updated_at),
     }
 
 
 def document_json(d: DocumentRecord) -> dict[str, Any]:
     return {
-        **d.fields, "id": d.id, "knowledgebaseId": d.kb_id, "name": d.name, "fileId": d.file_id,
-        "status": d.status, "progress": d.progress, "processMsg": d.process_msg, "chunkNum": d.chunk_count,
-        "createdAt": ts(d.created_at), "updatedAt": ts(d.updated_at),
+        **d.fields,
+        "id": d.id,
+        "knowledgebaseId": d.kb_id,
+        "name": d.name,
+        "fileId": d.file_id,
+        "status": d.status,
+        "progress": d.progress,
+        "processMsg": d.process_msg,
+        "chunkNum": d.chunk_count,
+        "createdAt": ts(d.created_at),
+        "updatedAt": ts(d.updated_at),
     }
 
 
@@ -98,9 +114,17 @@ def status_json(d: DocumentRecord) -> dict[str, Any]:
 
 def chunk_json(h: Hit) -> dict[str, Any]:
     return {
-        "document_id": h.document_id, "document_name": h.document_name, "chunk_id": str(h.chunk_id),
-        "content": h.content, "score": round(h.score, 6), "documentId": h.document_id,
+        "document_id": h.document_id,
+        "document_name": h.document_name,
+        "chunk_id": str(h.chunk_id),
+        "content": h.content,
+        "score": round(h.score, 6),
+        "documentId": h.document_id,
         "knowledgebase_id": h.kb_id,
-        "metadata": {"dense_score": h.dense, "lexical_score": h.lexical,
-                     "document_name": h.document_name, "knowledgebase_id": h.kb_id},
+        "metadata": {
+            "dense_score": h.dense,
+            "lexical_score": h.lexical,
+            "document_name": h.document_name,
+            "knowledgebase_id": h.kb_id,
+        },
     }

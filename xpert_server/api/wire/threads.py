@@ -84,8 +84,15 @@ def thread_json(r: ThreadRecord, values: Any = None, with_values: bool = False) 
 def state_json(thread_id: str, tup: CheckpointTuple | None) -> dict[str, Any]:
     """A checkpoint as LangGraph's server answers it, named by the thread's public id."""
     if tup is None:
-        return {"values": {}, "next": [], "tasks": [], "checkpoint": None, "parent_checkpoint": None,
-                "metadata": {}, "created_at": None}
+        return {
+            "values": {},
+            "next": [],
+            "tasks": [],
+            "checkpoint": None,
+            "parent_checkpoint": None,
+            "metadata": {},
+            "created_at": None,
+        }
     cfg = tup.config["configurable"]
     parent = tup.parent_config["configurable"] if tup.parent_config else None
     pending = {w[0] for w in (tup.pending_writes or [])}
@@ -93,11 +100,18 @@ def state_json(thread_id: str, tup: CheckpointTuple | None) -> dict[str, Any]:
         "values": to_jsonable(tup.checkpoint.get("channel_values", {})),
         "next": sorted(pending) if pending else [],
         "tasks": [],
-        "checkpoint": {"thread_id": thread_id, "checkpoint_ns": cfg.get("checkpoint_ns", ""),
-                       "checkpoint_id": cfg.get("checkpoint_id")},
-        "parent_checkpoint": None if parent is None else {
-            "thread_id": thread_id, "checkpoint_ns": parent.get("checkpoint_ns", ""),
-            "checkpoint_id": parent.get("checkpoint_id")},
+        "checkpoint": {
+            "thread_id": thread_id,
+            "checkpoint_ns": cfg.get("checkpoint_ns", ""),
+            "checkpoint_id": cfg.get("checkpoint_id"),
+        },
+        "parent_checkpoint": None
+        if parent is None
+        else {
+            "thread_id": thread_id,
+            "checkpoint_ns": parent.get("checkpoint_ns", ""),
+            "checkpoint_id": parent.get("checkpoint_id"),
+        },
         "metadata": to_jsonable(dict(tup.metadata or {})),
         "created_at": tup.checkpoint.get("ts") or ts(None),
     }

@@ -20,8 +20,14 @@ from xpert_server.storage.sql.core import SQLCore
 from xpert_server.storage.sql.prepared import ASSISTANT_BY_ID
 
 A = t.assistants
-ASSISTANT_SORT = {"assistant_id": A.c.public_id, "graph_id": A.c.public_id, "name": A.c.name, "created_at": A.c.created_at,
-                  "updated_at": A.c.updated_at, "version": A.c.version}
+ASSISTANT_SORT = {
+    "assistant_id": A.c.public_id,
+    "graph_id": A.c.public_id,
+    "name": A.c.name,
+    "created_at": A.c.created_at,
+    "updated_at": A.c.updated_at,
+    "version": A.c.version,
+}
 _FIELDS = ("slug", "name", "description", "definition", "config", "metadata", "context")
 
 
@@ -63,7 +69,9 @@ class AssistantsMixin(SQLCore):
             raise AlreadyExists("An assistant with this id or slug already exists.") from e
         return record
 
-    async def upsert_assistant_by_slug(self, p: Principal, record: AssistantRecord) -> tuple[AssistantRecord, bool]:
+    async def upsert_assistant_by_slug(
+        self, p: Principal, record: AssistantRecord
+    ) -> tuple[AssistantRecord, bool]:
         """Insert, or update the (org, slug) row when its content changed. Returns (record, changed).
 
         Keeps the id stable across restarts and processes, so YAML xperts never change id.
@@ -94,7 +102,9 @@ class AssistantsMixin(SQLCore):
 
         return await self.read(op)
 
-    async def update_assistant(self, p: Principal, assistant_id: str, changes: dict[str, Any]) -> AssistantRecord | None:
+    async def update_assistant(
+        self, p: Principal, assistant_id: str, changes: dict[str, Any]
+    ) -> AssistantRecord | None:
         def op(conn: Connection) -> AssistantRecord | None:
             row = conn.execute(select(A).where(A.c.public_id == assistant_id, A.c.org_id == p.org_id)).first()
             if row is None:
@@ -108,7 +118,9 @@ class AssistantsMixin(SQLCore):
         except IntegrityError as e:
             raise AlreadyExists("An assistant with this slug already exists.") from e
 
-    async def set_assistant_version(self, p: Principal, assistant_id: str, version: int) -> AssistantRecord | None:
+    async def set_assistant_version(
+        self, p: Principal, assistant_id: str, version: int
+    ) -> AssistantRecord | None:
         """Make a stored version the current one (LangGraph's `latest`), without adding a version."""
         V = t.assistant_versions
 
@@ -121,7 +133,11 @@ class AssistantsMixin(SQLCore):
                 return None
             current = _assistant(row)
             current.name, current.description = chosen.name, chosen.description
-            current.definition, current.config, current.metadata = chosen.definition, chosen.config, chosen.metadata
+            current.definition, current.config, current.metadata = (
+                chosen.definition,
+                chosen.config,
+                chosen.metadata,
+            )
             current.slug = chosen.definition.get("slug", current.slug)
             current.version = version
             current.updated_at = time.time()
@@ -137,11 +153,14 @@ class AssistantsMixin(SQLCore):
     async def delete_assistant(self, p: Principal, assistant_id: str) -> bool:
         def op(conn: Connection) -> bool:
             internal_id = conn.execute(
-                select(A.c.id).where(A.c.public_id == assistant_id, A.c.org_id == p.org_id)).scalar()
+                select(A.c.id).where(A.c.public_id == assistant_id, A.c.org_id == p.org_id)
+            ).scalar()
             if internal_id is None:
                 return False
             conn.execute(delete(A).where(A.c.id == internal_id))
-            conn.execute(delete(t.assistant_versions).where(t.assistant_versions.c.assistant_id == internal_id))
+            conn.execute(
+                delete(t.assistant_versions).where(t.assistant_versions.c.assistant_id == internal_id)
+            )
             self.audit(conn, p, "delete", "assistant", assistant_id)
             return True
 
@@ -185,11 +204,16 @@ class AssistantsMixin(SQLCore):
 
         def op(conn: Connection) -> list[AssistantVersionRecord] | None:
             internal_id = conn.execute(
-                select(A.c.id).where(A.c.public_id == assistant_id, A.c.org_id == p.org_id)).scalar()
+                select(A.c.id).where(A.c.public_id == assistant_id, A.c.org_id == p.org_id)
+            ).scalar()
             if internal_id is None:
                 return None
             rows = conn.execute(
-                select(V).where(V.c.assistant_id == internal_id).order_by(V.c.version.desc()).limit(limit).offset(offset)
+                select(V)
+                .where(V.c.assistant_id == internal_id)
+                .order_by(V.c.version.desc())
+                .limit(limit)
+                .offset(offset)
             )
             return [
                 AssistantVersionRecord(

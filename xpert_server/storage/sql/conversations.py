@@ -16,8 +16,14 @@ from xpert_server.storage.sql.threads import thread_from_row
 
 T, M, F = t.threads, t.messages, t.feedbacks
 # `where` keys XpertAI's clients filter on → columns.
-_WHERE = {"xpertId": T.c.assistant_id, "status": T.c.status, "threadId": T.c.public_id, "id": T.c.conversation_id,
-          "title": T.c.title, "fromEndUserId": T.c.created_by}
+_WHERE = {
+    "xpertId": T.c.assistant_id,
+    "status": T.c.status,
+    "threadId": T.c.public_id,
+    "id": T.c.conversation_id,
+    "title": T.c.title,
+    "fromEndUserId": T.c.created_by,
+}
 CONVERSATION_SORT = {"updatedAt": T.c.updated_at, "createdAt": T.c.created_at, "title": T.c.title}
 
 
@@ -57,13 +63,22 @@ class ConversationsMixin(SQLCore):
         self, p: Principal, thread_id: str, message_id: str, rating: str, content: str | None
     ) -> dict[str, Any] | None:
         def op(conn: Connection) -> dict[str, Any] | None:
-            row = conn.execute(select(M.c.id).where(M.c.id == message_id, M.c.thread_id == thread_id,
-                                                    M.c.org_id == p.org_id)).first()
+            row = conn.execute(
+                select(M.c.id).where(M.c.id == message_id, M.c.thread_id == thread_id, M.c.org_id == p.org_id)
+            ).first()
             if row is None:
                 return None
             feedback_id = new_id()
-            feedback = {"id": feedback_id, "org_id": p.org_id, "message_id": message_id, "thread_id": thread_id,
-                        "rating": rating, "content": content, "created_by": p.user_id, "created_at": time.time()}
+            feedback = {
+                "id": feedback_id,
+                "org_id": p.org_id,
+                "message_id": message_id,
+                "thread_id": thread_id,
+                "rating": rating,
+                "content": content,
+                "created_by": p.user_id,
+                "created_at": time.time(),
+            }
             conn.execute(insert(F).values(**feedback))
             self.audit(conn, p, "create", "feedback", feedback_id)
             return feedback
@@ -72,4 +87,6 @@ class ConversationsMixin(SQLCore):
 
     async def list_feedbacks(self, p: Principal, thread_id: str, message_id: str) -> list[dict[str, Any]]:
         q = select(F).where(F.c.thread_id == thread_id, F.c.message_id == message_id, F.c.org_id == p.org_id)
-        return await self.read(lambda conn: [dict(r._mapping) for r in conn.execute(q.order_by(F.c.created_at))])
+        return await self.read(
+            lambda conn: [dict(r._mapping) for r in conn.execute(q.order_by(F.c.created_at))]
+        )

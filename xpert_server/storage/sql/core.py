@@ -71,7 +71,9 @@ class SQLCore:
         return await self._db.read(fn)
 
     @staticmethod
-    def audit(conn: Connection, p: Principal, action: str, resource_type: str, resource_id: str | None) -> None:
+    def audit(
+        conn: Connection, p: Principal, action: str, resource_type: str, resource_id: str | None
+    ) -> None:
         conn.execute(
             AUDIT_INSERT,
             {
@@ -102,5 +104,10 @@ class SQLCore:
 
     async def list_audit(self, org_id: str, limit: int = 100) -> list[dict[str, Any]]:
         """Newest first: who (key, principal) did what to which resource, when."""
-        q = select(t.audit_log).where(t.audit_log.c.org_id == org_id).order_by(t.audit_log.c.id.desc()).limit(limit)
+        q = (
+            select(t.audit_log)
+            .where(t.audit_log.c.org_id == org_id)
+            .order_by(t.audit_log.c.id.desc())
+            .limit(limit)
+        )
         return await self.read(lambda conn: [dict(r._mapping) for r in conn.execute(q)])

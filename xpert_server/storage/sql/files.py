@@ -70,13 +70,20 @@ class FilesMixin(SQLCore):
         q = select(*cols).where(F.c.id == file_id)
         if p is not None:
             q = q.where(visible_files(p))
-        return await self.read(lambda conn: (lambda r: None if r is None else _record(r, with_text))(
-            conn.execute(q).first()))
+        return await self.read(
+            lambda conn: (lambda r: None if r is None else _record(r, with_text))(conn.execute(q).first())
+        )
 
-    async def set_file_parsed(self, file_id: str, status: str, text: str | None, summary: str | None,
-                              error: str | None) -> bool:
-        q = (update(F).where(F.c.id == file_id)
-             .values(parse_status=status, text=text, summary=summary, parse_error=error, updated_at=time.time()))
+    async def set_file_parsed(
+        self, file_id: str, status: str, text: str | None, summary: str | None, error: str | None
+    ) -> bool:
+        q = (
+            update(F)
+            .where(F.c.id == file_id)
+            .values(
+                parse_status=status, text=text, summary=summary, parse_error=error, updated_at=time.time()
+            )
+        )
         return await self.write(lambda conn: conn.execute(q).rowcount > 0)
 
     async def delete_file(self, p: Principal, file_id: str) -> FileRecord | None:

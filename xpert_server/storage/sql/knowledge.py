@@ -105,18 +105,30 @@ class KnowledgeMixin(SQLCore):
         """By id, else by name, within one org."""
         q = select(KB).where(KB.c.org_id == org_id, or_(KB.c.id == ref, KB.c.name == ref))
         q = q.order_by((KB.c.id == ref).desc()).limit(1)
-        return await self.read(lambda conn: (lambda r: None if r is None else _kb(r))(conn.execute(q).first()))
+        return await self.read(
+            lambda conn: (lambda r: None if r is None else _kb(r))(conn.execute(q).first())
+        )
 
     async def list_kbs(self, org_id: str, limit: int = 100, offset: int = 0) -> list[KnowledgebaseRecord]:
-        q = select(KB).where(KB.c.org_id == org_id).order_by(KB.c.created_at.desc()).limit(limit).offset(offset)
+        q = (
+            select(KB)
+            .where(KB.c.org_id == org_id)
+            .order_by(KB.c.created_at.desc())
+            .limit(limit)
+            .offset(offset)
+        )
         return await self.read(lambda conn: [_kb(r) for r in conn.execute(q)])
 
-    async def update_kb(self, p: Principal, kb_id: str, changes: dict[str, Any]) -> KnowledgebaseRecord | None:
+    async def update_kb(
+        self, p: Principal, kb_id: str, changes: dict[str, Any]
+    ) -> KnowledgebaseRecord | None:
         def op(conn: Connection) -> KnowledgebaseRecord | None:
             where = and_(KB.c.id == kb_id, KB.c.org_id == p.org_id)
             try:
                 with conn.begin_nested():
-                    n = conn.execute(update(KB).where(where).values(**changes, updated_at=time.time())).rowcount
+                    n = conn.execute(
+                        update(KB).where(where).values(**changes, updated_at=time.time())
+                    ).rowcount
             except IntegrityError as e:
                 raise AlreadyExists(f"A knowledge base named '{changes.get('name')}' already exists.") from e
             if not n:
@@ -154,8 +166,9 @@ class KnowledgeMixin(SQLCore):
 
         return await self.write(op)
 
-    async def list_documents(self, org_id: str, kb_id: str, ids: Sequence[str] | None = None,
-                             limit: int = 10_000) -> list[DocumentRecord]:
+    async def list_documents(
+        self, org_id: str, kb_id: str, ids: Sequence[str] | None = None, limit: int = 10_000
+    ) -> list[DocumentRecord]:
         q = select(*_DOC_META).where(D.c.kb_id == kb_id, D.c.org_id == org_id)
         if ids is not None:
             q = q.where(D.c.id.in_(list(ids)))
@@ -165,8 +178,9 @@ class KnowledgeMixin(SQLCore):
     async def get_document(self, doc_id: str, with_text: bool = False) -> DocumentRecord | None:
         cols = list(D.c) if with_text else _DOC_META
         q = select(*cols).where(D.c.id == doc_id)
-        return await self.read(lambda conn: (lambda r: None if r is None else _doc(r, with_text))(
-            conn.execute(q).first()))
+        return await self.read(
+            lambda conn: (lambda r: None if r is None else _doc(r, with_text))(conn.execute(q).first())
+        )
 
     async def queue_documents(self, org_id: str, kb_id: str, ids: Sequence[str]) -> list[DocumentRecord]:
         """Mark documents waiting for processing. A document being processed right now keeps going."""
@@ -175,9 +189,20 @@ class KnowledgeMixin(SQLCore):
         def op(conn: Connection) -> list[DocumentRecord]:
             base = and_(D.c.kb_id == kb_id, D.c.org_id == org_id, D.c.id.in_(list(ids)))
             busy = and_(D.c.status.in_(ACTIVE), func.coalesce(D.c.lease_until, 0.0) > now)
-            conn.execute(update(D).where(base, ~busy).values(
-                status="waiting", progress=0.0, process_msg=None, queued=1, attempts=0, lease_until=None,
-                claim=None, updated_at=now))
+            conn.execute(
+                update(D)
+                .where(base, ~busy)
+                .values(
+                    status="waiting",
+                    progress=0.0,
+                    process_msg=None,
+                    queued=1,
+                    attempts=0,
+                    lease_until=None,
+                    claim=None,
+                    updated_at=now,
+                )
+            )
             return [_doc(r) for r in conn.execute(select(*_DOC_META).where(base).order_by(D.c.created_at))]
 
         return await self.write(op)
@@ -187,14 +212,28 @@ class KnowledgeMixin(SQLCore):
 
         def op(conn: Connection) -> DocumentRecord | None:
             for _ in range(5):
-                row = conn.execute(select(D.c.id).where(D.c.status == "waiting", D.c.queued == 1)
-                                   .order_by(D.c.updated_at).limit(1)).first()
+                row = conn.execute(
+                    select(D.c.id)
+                    .where(D.c.status == "waiting", D.c.queued == 1)
+                    .order_by(D.c.updated_at)
+                    .limit(1)
+                ).first()
                 if row is None:
                     return None
                 now, claim = time.time(), secrets.token_hex(8)
-                n = conn.execute(update(D).where(D.c.id == row.id, D.c.status == "waiting").values(
-                    status="running", progress=1.0, process_msg=None, attempts=D.c.attempts + 1,
-                    lease_until=now + lease, claim=claim, updated_at=now)).rowcount
+                n = conn.execute(
+                    update(D)
+                    .where(D.c.id == row.id, D.c.status == "waiting")
+                    .values(
+                        status="running",
+                        progress=1.0,
+                        process_msg=None,
+                        attempts=D.c.attempts + 1,
+                        lease_until=now + lease,
+                        claim=claim,
+                        updated_at=now,
+                    )
+                ).rowcount
                 if n:
                     return _doc(conn.execute(select(*_DOC_META).where(D.c.id == row.id)).one())
             return None
@@ -216,21 +255,42 @@ class KnowledgeMixin(SQLCore):
             again = [r.id for r in rows if r.attempts < max_attempts]
             failed = [r.id for r in rows if r.attempts >= max_attempts]
             if again:
-                conn.execute(update(D).where(D.c.id.in_(again), stale).values(
-                    status="waiting", progress=0.0, process_msg="Resumed after a restart.", claim=None,
-                    lease_until=None, updated_at=now))
+                conn.execute(
+                    update(D)
+                    .where(D.c.id.in_(again), stale)
+                    .values(
+                        status="waiting",
+                        progress=0.0,
+                        process_msg="Resumed after a restart.",
+                        claim=None,
+                        lease_until=None,
+                        updated_at=now,
+                    )
+                )
             if failed:
-                conn.execute(update(D).where(D.c.id.in_(failed), stale).values(
-                    status="error", queued=0, claim=None, lease_until=None, updated_at=now,
-                    process_msg=f"Processing was interrupted {max_attempts} times; giving up."))
+                conn.execute(
+                    update(D)
+                    .where(D.c.id.in_(failed), stale)
+                    .values(
+                        status="error",
+                        queued=0,
+                        claim=None,
+                        lease_until=None,
+                        updated_at=now,
+                        process_msg=f"Processing was interrupted {max_attempts} times; giving up.",
+                    )
+                )
             return again, failed
 
         return await self.write(op)
 
     async def delete_documents(self, org_id: str, kb_id: str, ids: Sequence[str]) -> list[int]:
         def op(conn: Connection) -> list[int]:
-            docs = list(conn.execute(select(D.c.id).where(D.c.kb_id == kb_id, D.c.org_id == org_id,
-                                                          D.c.id.in_(list(ids)))).scalars())
+            docs = list(
+                conn.execute(
+                    select(D.c.id).where(D.c.kb_id == kb_id, D.c.org_id == org_id, D.c.id.in_(list(ids)))
+                ).scalars()
+            )
             chunk_ids = list(conn.execute(select(C.c.id).where(C.c.document_id.in_(docs))).scalars())
             conn.execute(delete(C).where(C.c.document_id.in_(docs)))
             conn.execute(delete(D).where(D.c.id.in_(docs)))
@@ -254,27 +314,39 @@ class KnowledgeMixin(SQLCore):
 
         return await self.write(op)
 
-    async def insert_chunks(self, kb_id: str, doc_id: str, claim: str,
-                            rows: list[tuple[int, str, str, bytes]]) -> list[int] | None:
+    async def insert_chunks(
+        self, kb_id: str, doc_id: str, claim: str, rows: list[tuple[int, str, str, bytes]]
+    ) -> list[int] | None:
         """Insert (seq, content, lex, vector) rows of a claimed document; None when the claim was lost."""
 
         def op(conn: Connection) -> list[int] | None:
             alive = conn.execute(select(D.c.id).where(D.c.id == doc_id, D.c.claim == claim)).first()
             if alive is None:
                 return None
-            values = [{"kb_id": kb_id, "document_id": doc_id, "seq": s, "content": c, "lex": lx, "vector": v}
-                      for s, c, lx, v in rows]
-            ids = list(conn.execute(insert(C).returning(C.c.id, sort_by_parameter_order=True), values).scalars())
+            values = [
+                {"kb_id": kb_id, "document_id": doc_id, "seq": s, "content": c, "lex": lx, "vector": v}
+                for s, c, lx, v in rows
+            ]
+            ids = list(
+                conn.execute(insert(C).returning(C.c.id, sort_by_parameter_order=True), values).scalars()
+            )
             self._bump(conn, kb_id)
             return ids
 
         return await self.write(op)
 
     async def chunks_by_ids(self, ids: Sequence[int]) -> dict[int, ChunkRow]:
-        q = (select(C.c.id, C.c.kb_id, C.c.document_id, D.c.name, C.c.seq, C.c.content)
-             .join(D, D.c.id == C.c.document_id).where(C.c.id.in_(list(ids))))
-        return await self.read(lambda conn: {r.id: ChunkRow(r.id, r.kb_id, r.document_id, r.name, r.seq, r.content)
-                                             for r in conn.execute(q)})
+        q = (
+            select(C.c.id, C.c.kb_id, C.c.document_id, D.c.name, C.c.seq, C.c.content)
+            .join(D, D.c.id == C.c.document_id)
+            .where(C.c.id.in_(list(ids)))
+        )
+        return await self.read(
+            lambda conn: {
+                r.id: ChunkRow(r.id, r.kb_id, r.document_id, r.name, r.seq, r.content)
+                for r in conn.execute(q)
+            }
+        )
 
     async def kb_vectors(self, kb_id: str) -> list[tuple[int, bytes]]:
         q = select(C.c.id, C.c.vector).where(C.c.kb_id == kb_id, C.c.vector.is_not(None)).order_by(C.c.id)
@@ -282,8 +354,12 @@ class KnowledgeMixin(SQLCore):
 
     async def chunks_after(self, after_id: int, limit: int) -> list[tuple[int, str, str, str, bytes | None]]:
         """(id, kb_id, document_id, lex, vector) in id order: rebuilds a lost side index."""
-        q = (select(C.c.id, C.c.kb_id, C.c.document_id, C.c.lex, C.c.vector)
-             .where(C.c.id > after_id).order_by(C.c.id).limit(limit))
+        q = (
+            select(C.c.id, C.c.kb_id, C.c.document_id, C.c.lex, C.c.vector)
+            .where(C.c.id > after_id)
+            .order_by(C.c.id)
+            .limit(limit)
+        )
         return await self.read(lambda conn: [tuple(r) for r in conn.execute(q)])  # type: ignore[misc]
 
     async def chunk_stats(self) -> tuple[int, int]:
@@ -296,7 +372,9 @@ class KnowledgeMixin(SQLCore):
         # Ranking touches every matching row, so a question full of common words costs more on a large
         # base; capping the rows ranked would lose exactly the rare terms (codes, names) lexical search
         # is here for, so there is no cap.
-        q = text("SELECT c.id, ts_rank(c.lex, q.q, 1) AS r FROM knowledge_chunks c, CAST(:q AS tsquery) AS q(q) "
-                 "WHERE c.kb_id = :kb AND c.lex @@ q.q ORDER BY r DESC, c.id LIMIT :n")
+        q = text(
+            "SELECT c.id, ts_rank(c.lex, q.q, 1) AS r FROM knowledge_chunks c, CAST(:q AS tsquery) AS q(q) "
+            "WHERE c.kb_id = :kb AND c.lex @@ q.q ORDER BY r DESC, c.id LIMIT :n"
+        )
         params = {"q": tsquery, "kb": kb_id, "n": limit}
         return await self.read(lambda conn: [(r.id, float(r.r)) for r in conn.execute(q, params)])

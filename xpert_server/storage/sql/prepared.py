@@ -34,8 +34,21 @@ THREAD_STATUS = (
 MESSAGE_UPDATE = (
     update(M)
     .where(M.c.id == bindparam("b_id"))
-    .values(**{c: bindparam(f"b_{c}") for c in ("role", "content", "reasoning", "files", "status", "error",
-                                                   "execution_id", "updated_at")})
+    .values(
+        **{
+            c: bindparam(f"b_{c}")
+            for c in (
+                "role",
+                "content",
+                "reasoning",
+                "files",
+                "status",
+                "error",
+                "execution_id",
+                "updated_at",
+            )
+        }
+    )
 )
 # By the id the org's clients use: (org, public id) is unique.
 ASSISTANT_BY_ID = select(A).where(A.c.public_id == bindparam("b_id"), A.c.org_id == bindparam("b_org"))
@@ -55,7 +68,9 @@ def thread_by_id(with_user: bool, with_xpert: bool = False, internal: bool = Fal
     return q
 
 
-def thread_params(thread_id: str, org_id: str, user_id: str | None, xpert_id: str | None = None) -> dict[str, Any]:
+def thread_params(
+    thread_id: str, org_id: str, user_id: str | None, xpert_id: str | None = None
+) -> dict[str, Any]:
     params: dict[str, Any] = {"b_id": thread_id, "b_org": org_id}
     if user_id is not None:
         params["b_user"] = user_id

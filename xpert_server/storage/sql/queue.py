@@ -83,44 +83,68 @@ class QueueMixin(SQLCore):
         return await self.write(op)
 
     # ---- claiming ---------------------------------------------------------------------------------
-    async def claim_runs(self, worker_id: str, limit: int, lease_until: float, *, queue: str = "",
-                         run_id: str | None = None) -> list[Claim]:
+    async def claim_runs(
+        self, worker_id: str, limit: int, lease_until: float, *, queue: str = "", run_id: str | None = None
+    ) -> list[Claim]:
         """Lease up to `limit` ready runs of `queue` (oldest first), or exactly `run_id` when it is ready."""
 
         def op(conn: Connection) -> list[Claim]:
             q = select(Q.c.run_id).where(Q.c.state == "ready")
             q = q.where(Q.c.run_id == run_id) if run_id is not None else q.where(Q.c.queue == queue)
-            ids = list(conn.execute(q.order_by(Q.c.ready_at).limit(limit).with_for_update(skip_locked=True)).scalars())
+            ids = list(
+                conn.execute(
+                    q.order_by(Q.c.ready_at).limit(limit).with_for_update(skip_locked=True)
+                ).scalars()
+            )
             if not ids:
                 return []
-            conn.execute(update(Q).where(Q.c.run_id.in_(ids), Q.c.state == "ready")
-                         .values(state="lease", worker_id=worker_id, lease_until=lease_until, attempt=Q.c.attempt + 1))
-            rows = conn.execute(select(R, Q.c.attempt.label("q_attempt"), Q.c.cancel.label("q_cancel"))
-                                .join(Q, Q.c.run_id == R.c.id)
-                                .where(R.c.id.in_(ids), Q.c.worker_id == worker_id, Q.c.state == "lease")).all()
+            conn.execute(
+                update(Q)
+                .where(Q.c.run_id.in_(ids), Q.c.state == "ready")
+                .values(state="lease", worker_id=worker_id, lease_until=lease_until, attempt=Q.c.attempt + 1)
+            )
+            rows = conn.execute(
+                select(R, Q.c.attempt.label("q_attempt"), Q.c.cancel.label("q_cancel"))
+                .join(Q, Q.c.run_id == R.c.id)
+                .where(R.c.id.in_(ids), Q.c.worker_id == worker_id, Q.c.state == "lease")
+            ).all()
             gone = set(ids) - {r.id for r in rows}
             if gone:  # queue rows whose run was deleted meanwhile: nothing to execute
                 conn.execute(delete(Q).where(Q.c.run_id.in_(list(gone))))
             if not rows:
                 return []
             # Where each attempt's frame ids continue, read here rather than one query per run after.
-            tops = select(E.c.run_id, func.max(E.c.seq)).where(E.c.run_id.in_([r.id for r in rows])).group_by(E.c.run_id)
+            tops = (
+                select(E.c.run_id, func.max(E.c.seq))
+                .where(E.c.run_id.in_([r.id for r in rows]))
+                .group_by(E.c.run_id)
+            )
             last = {run_id: top for run_id, top in conn.execute(tops)}
-            return [Claim(run_from_row(r), int(r.q_attempt), bool(r.q_cancel), int(last.get(r.id) or 0))
-                    for r in rows]
+            return [
+                Claim(run_from_row(r), int(r.q_attempt), bool(r.q_cancel), int(last.get(r.id) or 0))
+                for r in rows
+            ]
 
         return await self.write(op)
 
     async def confirm_lease(self, run_id: str, worker_id: str, attempt: int, lease_until: float) -> bool:
         """Extend one lease if it is still ours (this attempt): the fence before a run's final writes."""
-        stmt = (update(Q).where(Q.c.run_id == run_id, Q.c.worker_id == worker_id, Q.c.attempt == attempt,
-                                Q.c.state == "lease").values(lease_until=lease_until))
+        stmt = (
+            update(Q)
+            .where(
+                Q.c.run_id == run_id, Q.c.worker_id == worker_id, Q.c.attempt == attempt, Q.c.state == "lease"
+            )
+            .values(lease_until=lease_until)
+        )
         return await self.write(lambda conn: (conn.execute(stmt).rowcount or 0) == 1)
 
     async def release_run(self, run_id: str, worker_id: str) -> bool:
         """Hand a claimed run back (graceful shutdown): ready again, and the attempt not counted."""
-        stmt = (update(Q).where(Q.c.run_id == run_id, Q.c.worker_id == worker_id, Q.c.state == "lease")
-                .values(state="ready", worker_id=None, lease_until=None, attempt=Q.c.attempt - 1))
+        stmt = (
+            update(Q)
+            .where(Q.c.run_id == run_id, Q.c.worker_id == worker_id, Q.c.state == "lease")
+            .values(state="ready", worker_id=None, lease_until=None, attempt=Q.c.attempt - 1)
+        )
         return await self.write(lambda conn: (conn.execute(stmt).rowcount or 0) == 1)
 
     async def reap_expired(self, now: float, max_attempts: int, reason: str) -> tuple[list[str], list[Ended]]:
@@ -128,13 +152,19 @@ class QueueMixin(SQLCore):
         ended `error` once `max_attempts` were made. Returns (re-queued run ids, ended runs)."""
 
         def op(conn: Connection) -> tuple[list[str], list[Ended]]:
-            rows = conn.execute(select(Q.c.run_id, Q.c.attempt).where(Q.c.state == "lease", Q.c.lease_until < now)
-                                .with_for_update(skip_locked=True)).all()
+            rows = conn.execute(
+                select(Q.c.run_id, Q.c.attempt)
+                .where(Q.c.state == "lease", Q.c.lease_until < now)
+                .with_for_update(skip_locked=True)
+            ).all()
             again = [r.run_id for r in rows if r.attempt < max_attempts]
             spent = [r.run_id for r in rows if r.attempt >= max_attempts]
             if again:
-                conn.execute(update(Q).where(Q.c.run_id.in_(again))
-                             .values(state="ready", worker_id=None, lease_until=None))
+                conn.execute(
+                    update(Q)
+                    .where(Q.c.run_id.in_(again))
+                    .values(state="ready", worker_id=None, lease_until=None)
+                )
             ended: list[Ended] = []
             if spent:
                 runs = [run_from_row(r) for r in conn.execute(select(R).where(R.c.id.in_(spent)))]
@@ -147,11 +177,20 @@ class QueueMixin(SQLCore):
     # ---- threads' queues --------------------------------------------------------------------------
     async def next_waiting(self, thread_id: str) -> RunRecord | None:
         """The oldest run queued behind this thread's current one (multitask_strategy `enqueue`)."""
-        q = (select(R).join(Q, Q.c.run_id == R.c.id).where(Q.c.thread_id == thread_id, Q.c.state == "wait")
-             .order_by(Q.c.ready_at, Q.c.run_id).limit(1))
-        return await self.read(lambda conn: (lambda r: None if r is None else run_from_row(r))(conn.execute(q).first()))
+        q = (
+            select(R)
+            .join(Q, Q.c.run_id == R.c.id)
+            .where(Q.c.thread_id == thread_id, Q.c.state == "wait")
+            .order_by(Q.c.ready_at, Q.c.run_id)
+            .limit(1)
+        )
+        return await self.read(
+            lambda conn: (lambda r: None if r is None else run_from_row(r))(conn.execute(q).first())
+        )
 
-    async def activate_waiting(self, run: RunRecord, *, title: str | None, messages: Sequence[MessageRecord]) -> str:
+    async def activate_waiting(
+        self, run: RunRecord, *, title: str | None, messages: Sequence[MessageRecord]
+    ) -> str:
         """Make a waiting run claimable once its thread is free: thread busy, messages stored, `ready`.
         Returns `ready` (done), `busy` (the thread is taken) or `gone` (the run no longer waits)."""
         now = time.time()
@@ -160,8 +199,11 @@ class QueueMixin(SQLCore):
             row = conn.execute(select(Q.c.state).where(Q.c.run_id == run.id).with_for_update()).first()
             if row is None or row.state != "wait":
                 return "gone"
-            res = conn.execute(update(T).where(T.c.id == run.thread_id, T.c.status != "busy")
-                               .values(status="busy", title=func.coalesce(T.c.title, title), updated_at=now, error=None))
+            res = conn.execute(
+                update(T)
+                .where(T.c.id == run.thread_id, T.c.status != "busy")
+                .values(status="busy", title=func.coalesce(T.c.title, title), updated_at=now, error=None)
+            )
             if res.rowcount == 0:
                 return "busy"
             if messages:
@@ -176,8 +218,12 @@ class QueueMixin(SQLCore):
         now = time.time()
 
         def op(conn: Connection) -> list[Ended]:
-            runs = [run_from_row(r) for r in conn.execute(select(R).where(R.c.id.in_(list(run_ids)),
-                                                                          R.c.status.in_(("pending", "running"))))]
+            runs = [
+                run_from_row(r)
+                for r in conn.execute(
+                    select(R).where(R.c.id.in_(list(run_ids)), R.c.status.in_(("pending", "running")))
+                )
+            ]
             ended = end_runs_as_error(conn, runs, reason, now)
             conn.execute(delete(Q).where(Q.c.run_id.in_(list(run_ids))))
             return ended
@@ -190,7 +236,9 @@ class QueueMixin(SQLCore):
         (`wait`, `ready`, `lease` or `local`), None when the run has no live work or was cancelled already."""
 
         def op(conn: Connection) -> str | None:
-            row = conn.execute(select(Q.c.state, Q.c.cancel).where(Q.c.run_id == run_id).with_for_update()).first()
+            row = conn.execute(
+                select(Q.c.state, Q.c.cancel).where(Q.c.run_id == run_id).with_for_update()
+            ).first()
             if row is None or row.cancel:
                 return None
             conn.execute(update(Q).where(Q.c.run_id == run_id).values(cancel=1))
@@ -206,8 +254,11 @@ class QueueMixin(SQLCore):
             gone = conn.execute(delete(Q).where(Q.c.run_id == run_id, Q.c.state == "wait")).rowcount
             if not gone:
                 return False
-            conn.execute(update(R).where(R.c.id == run_id, R.c.status == "pending")
-                         .values(status="interrupted", error="Cancelled before it started.", updated_at=now))
+            conn.execute(
+                update(R)
+                .where(R.c.id == run_id, R.c.status == "pending")
+                .values(status="interrupted", error="Cancelled before it started.", updated_at=now)
+            )
             return True
 
         return await self.write(op)

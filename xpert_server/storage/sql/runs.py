@@ -111,8 +111,12 @@ class RunsMixin(SQLCore):
             if resume and resume_target is not None:
                 # Only the execution that is waiting may be resumed: a late duplicate of an earlier
                 # resume must not answer the thread's next question.
-                latest = conn.execute(select(R.c.id, R.c.status).where(R.c.thread_id == run.thread_id)
-                                      .order_by(R.c.created_at.desc(), R.c.id.desc()).limit(1)).first()
+                latest = conn.execute(
+                    select(R.c.id, R.c.status)
+                    .where(R.c.thread_id == run.thread_id)
+                    .order_by(R.c.created_at.desc(), R.c.id.desc())
+                    .limit(1)
+                ).first()
                 if latest is None or latest.id != resume_target or latest.status != "interrupted":
                     raise NothingToResume(run.thread_id)
             status_ok = T.c.status == "interrupted" if resume else T.c.status != "busy"
@@ -156,20 +160,44 @@ class RunsMixin(SQLCore):
             inserts: list[Any] = [insert(R).values(**_run_values(run), key_id=p.key_id or p.secret_id)]
             if placement is not None:
                 state = "wait" if queued and placement.state == "ready" else placement.state
-                inserts.append(insert(t.run_queue).values(run_id=run.id, thread_id=run.thread_id, state=state,
-                                                          queue=placement.queue, worker_id=placement.worker_id,
-                                                          attempt=0, cancel=0, ready_at=run.created_at))
+                inserts.append(
+                    insert(t.run_queue).values(
+                        run_id=run.id,
+                        thread_id=run.thread_id,
+                        state=state,
+                        queue=placement.queue,
+                        worker_id=placement.worker_id,
+                        attempt=0,
+                        cancel=0,
+                        ready_at=run.created_at,
+                    )
+                )
             if messages and not queued:
                 inserts.append(insert(M).values([_message_values(p.org_id, m) for m in messages]))
             if idempotency is not None:
                 cred, key, digest = idempotency
-                inserts.append(insert(t.idempotency_keys).values(credential_id=cred, key=key, run_id=run.id,
-                                                                 request_hash=digest, created_at=run.created_at))
+                inserts.append(
+                    insert(t.idempotency_keys).values(
+                        credential_id=cred,
+                        key=key,
+                        run_id=run.id,
+                        request_hash=digest,
+                        created_at=run.created_at,
+                    )
+                )
             if pg:
                 # One statement: the inserts as data-modifying CTEs (each runs once, to completion).
-                inserts.append(insert(t.audit_log).values(
-                    org_id=p.org_id, key_id=p.key_id or p.secret_id, principal_user_id=p.user_id,
-                    action="create", resource_type="run", resource_id=run.id, at=time.time()))
+                inserts.append(
+                    insert(t.audit_log).values(
+                        org_id=p.org_id,
+                        key_id=p.key_id or p.secret_id,
+                        principal_user_id=p.user_id,
+                        action="create",
+                        resource_type="run",
+                        resource_id=run.id,
+                        at=time.time(),
+                    )
+                )
                 conn.execute(select(literal(1)).add_cte(*(s.cte(f"w{i}") for i, s in enumerate(inserts))))
             else:
                 for stmt in inserts:
@@ -188,7 +216,9 @@ class RunsMixin(SQLCore):
             res = conn.execute(
                 update(T)
                 .where(T.c.id == run.thread_id, T.c.status != "busy")
-                .values(status="busy", title=func.coalesce(T.c.title, title), updated_at=time.time(), error=None)
+                .values(
+                    status="busy", title=func.coalesce(T.c.title, title), updated_at=time.time(), error=None
+                )
             )
             if res.rowcount == 0:
                 return None
@@ -199,8 +229,11 @@ class RunsMixin(SQLCore):
         return await self.write(op)
 
     async def finish_queued_as_cancelled(self, run: RunRecord) -> None:
-        stmt = update(R).where(R.c.id == run.id, R.c.status == "pending").values(
-            status="interrupted", error="Cancelled before it started.", updated_at=time.time())
+        stmt = (
+            update(R)
+            .where(R.c.id == run.id, R.c.status == "pending")
+            .values(status="interrupted", error="Cancelled before it started.", updated_at=time.time())
+        )
 
         def op(conn: Connection) -> None:
             conn.execute(stmt)
@@ -209,7 +242,11 @@ class RunsMixin(SQLCore):
         await self.write(op)
 
     async def queued_runs(self, thread_id: str) -> list[RunRecord]:
-        q = select(R).where(R.c.thread_id == thread_id, R.c.status == "pending").order_by(R.c.created_at, R.c.id)
+        q = (
+            select(R)
+            .where(R.c.thread_id == thread_id, R.c.status == "pending")
+            .order_by(R.c.created_at, R.c.id)
+        )
         return await self.read(lambda conn: [run_from_row(r) for r in conn.execute(q)])
 
     async def rollback_run(self, run_id: str, title: str | None = None) -> None:
@@ -226,9 +263,13 @@ class RunsMixin(SQLCore):
             conn.execute(delete(t.run_queue).where(t.run_queue.c.run_id == run_id))
             conn.execute(delete(R).where(R.c.id == run_id))
             if run is not None and title is not None:
-                others = conn.execute(select(func.count()).select_from(R).where(R.c.thread_id == run.thread_id))
+                others = conn.execute(
+                    select(func.count()).select_from(R).where(R.c.thread_id == run.thread_id)
+                )
                 if others.scalar_one() == 0:
-                    conn.execute(update(T).where(T.c.id == run.thread_id, T.c.title == title).values(title=None))
+                    conn.execute(
+                        update(T).where(T.c.id == run.thread_id, T.c.title == title).values(title=None)
+                    )
 
         await self.write(op)
 
@@ -282,8 +323,10 @@ class RunsMixin(SQLCore):
         def op(conn: Connection) -> None:
             conn.execute(RUN_STATUS, {"b_id": run.id, "b_status": status, "b_error": error, "b_now": now})
             conn.execute(delete(t.run_queue).where(t.run_queue.c.run_id == run.id))  # its live work is over
-            conn.execute(THREAD_STATUS, {"b_id": run.thread_id, "b_status": thread_status, "b_error": error,
-                                         "b_now": now})
+            conn.execute(
+                THREAD_STATUS,
+                {"b_id": run.thread_id, "b_status": thread_status, "b_error": error, "b_now": now},
+            )
             for m in messages:
                 _upsert_message(conn, run.org_id, m)
 
@@ -329,26 +372,46 @@ class RunsMixin(SQLCore):
 
         def op(conn: Connection) -> None:
             if conn.dialect.name == "postgresql":
-                conn.execute(FRAMES_UNNEST, {"r": [r[0] for r in rows], "s": [r[1] for r in rows],
-                                             "e": [r[2] for r in rows], "d": [r[3] for r in rows],
-                                             "c": [now] * len(rows)})
+                conn.execute(
+                    FRAMES_UNNEST,
+                    {
+                        "r": [r[0] for r in rows],
+                        "s": [r[1] for r in rows],
+                        "e": [r[2] for r in rows],
+                        "d": [r[3] for r in rows],
+                        "c": [now] * len(rows),
+                    },
+                )
                 return
-            conn.execute(insert(E), [{"run_id": r, "seq": s, "event": e, "data": d, "created_at": now}
-                                     for r, s, e, d in rows])
+            conn.execute(
+                insert(E),
+                [{"run_id": r, "seq": s, "event": e, "data": d, "created_at": now} for r, s, e, d in rows],
+            )
 
         assert self._db is not None, "storage is not open"
         await self._db.write(op, lane="frames")
 
-    async def read_events(self, run_id: str, after: int = 0, limit: int = 10_000) -> list[tuple[int, str | None, bytes]]:
-        q = select(E.c.seq, E.c.event, E.c.data).where(E.c.run_id == run_id, E.c.seq > after).order_by(E.c.seq)
+    async def read_events(
+        self, run_id: str, after: int = 0, limit: int = 10_000
+    ) -> list[tuple[int, str | None, bytes]]:
+        q = (
+            select(E.c.seq, E.c.event, E.c.data)
+            .where(E.c.run_id == run_id, E.c.seq > after)
+            .order_by(E.c.seq)
+        )
         q = q.limit(limit)
         return await self.read(lambda conn: [(r.seq, r.event, bytes(r.data)) for r in conn.execute(q)])
 
-    async def poll_events(self, run_id: str, after: int = 0, limit: int = 10_000
-                          ) -> tuple[list[tuple[int, str | None, bytes]], str | None]:
+    async def poll_events(
+        self, run_id: str, after: int = 0, limit: int = 10_000
+    ) -> tuple[list[tuple[int, str | None, bytes]], str | None]:
         """Frames after `after` and, when there are none, the run's status (None: no such run), in one
         read: what a follower of a run asks the database when Redis has nothing new."""
-        q = select(E.c.seq, E.c.event, E.c.data).where(E.c.run_id == run_id, E.c.seq > after).order_by(E.c.seq)
+        q = (
+            select(E.c.seq, E.c.event, E.c.data)
+            .where(E.c.run_id == run_id, E.c.seq > after)
+            .order_by(E.c.seq)
+        )
         q = q.limit(limit)
         sq = select(R.c.status).where(R.c.id == run_id)
 
@@ -363,13 +426,20 @@ class RunsMixin(SQLCore):
         return await self.read(lambda conn: int(conn.execute(q).scalar() or 0))
 
     async def delete_events_before(self, cutoff: float) -> int:
-        return await self.write(lambda conn: int(conn.execute(delete(E).where(E.c.created_at < cutoff)).rowcount or 0))
+        return await self.write(
+            lambda conn: int(conn.execute(delete(E).where(E.c.created_at < cutoff)).rowcount or 0)
+        )
 
     # ---- messages -------------------------------------------------------------------------------
-    async def keep_streamed_reply(self, run_id: str, content: list[dict[str, Any]], reasoning: str | None) -> None:
+    async def keep_streamed_reply(
+        self, run_id: str, content: list[dict[str, Any]], reasoning: str | None
+    ) -> None:
         """Put on a run's AI message the reply it streamed, for a run ended without its executor."""
-        stmt = (update(M).where(M.c.execution_id == run_id, M.c.role == "ai")
-                .values(content=content, reasoning=reasoning, updated_at=time.time()))
+        stmt = (
+            update(M)
+            .where(M.c.execution_id == run_id, M.c.role == "ai")
+            .values(content=content, reasoning=reasoning, updated_at=time.time())
+        )
         await self.write(lambda conn: conn.execute(stmt))
 
     async def list_messages(self, p: Principal, thread_id: str, *, limit: int = 100, offset: int = 0) -> Page:
@@ -377,7 +447,9 @@ class RunsMixin(SQLCore):
 
         def op(conn: Connection) -> Page:
             total = conn.execute(select(func.count()).select_from(M).where(cond)).scalar_one()
-            rows = conn.execute(select(M).where(cond).order_by(M.c.created_at, M.c.id).limit(limit).offset(offset))
+            rows = conn.execute(
+                select(M).where(cond).order_by(M.c.created_at, M.c.id).limit(limit).offset(offset)
+            )
             return Page(items=[message_from_row(r) for r in rows], total=int(total))
 
         return await self.read(op)
@@ -395,10 +467,14 @@ def end_runs_as_error(
         out.append((r, ai, conv))
         conn.execute(update(R).where(R.c.id == r.id).values(status="error", error=reason, updated_at=now))
         conn.execute(delete(t.run_queue).where(t.run_queue.c.run_id == r.id))
-        conn.execute(update(T).where(T.c.id == r.thread_id, T.c.status == "busy")
-                     .values(status="idle", updated_at=now))
-        conn.execute(update(M).where(M.c.execution_id == r.id, M.c.status == "thinking")
-                     .values(status="error", error=reason, updated_at=now))
+        conn.execute(
+            update(T).where(T.c.id == r.thread_id, T.c.status == "busy").values(status="idle", updated_at=now)
+        )
+        conn.execute(
+            update(M)
+            .where(M.c.execution_id == r.id, M.c.status == "thinking")
+            .values(status="error", error=reason, updated_at=now)
+        )
     return out
 
 
@@ -455,7 +531,9 @@ def _upsert_message(conn: Connection, org_id: str, m: MessageRecord) -> None:
     values = _message_values(org_id, m)
     # A message keeps its creation time: the run's end rewrites the AI message with the run's (earlier)
     # created_at, which would sort the reply before the question it answers.
-    params = {f"b_{k}": values[k] for k in ("role", "content", "reasoning", "files", "status", "error",
-                                             "execution_id", "updated_at")}
+    params = {
+        f"b_{k}": values[k]
+        for k in ("role", "content", "reasoning", "files", "status", "error", "execution_id", "updated_at")
+    }
     if conn.execute(MESSAGE_UPDATE, {"b_id": m.id, **params}).rowcount == 0:
         conn.execute(MESSAGE_INSERT, values)

@@ -14,8 +14,13 @@ S = t.store_items
 
 
 def item_from_row(row: Any) -> dict[str, Any]:
-    return {"namespace": row.namespace.split("."), "key": row.key, "value": row.value,
-            "created_at": row.created_at, "updated_at": row.updated_at}
+    return {
+        "namespace": row.namespace.split("."),
+        "key": row.key,
+        "value": row.value,
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+    }
 
 
 class StoreMixin(SQLCore):
@@ -25,8 +30,16 @@ class StoreMixin(SQLCore):
         def op(conn: Connection) -> None:
             where = and_(S.c.org_id == org_id, S.c.namespace == namespace, S.c.key == key)
             if conn.execute(update(S).where(where).values(value=value, updated_at=now)).rowcount == 0:
-                conn.execute(insert(S).values(org_id=org_id, namespace=namespace, key=key, value=value,
-                                              created_at=now, updated_at=now))
+                conn.execute(
+                    insert(S).values(
+                        org_id=org_id,
+                        namespace=namespace,
+                        key=key,
+                        value=value,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
 
         await self.write(op)
 
@@ -47,7 +60,12 @@ class StoreMixin(SQLCore):
         return await self.read(lambda conn: [item_from_row(r) for r in conn.execute(q)])
 
     async def store_namespaces(self, org_id: str, prefix: str) -> list[str]:
-        q = select(S.c.namespace).where(S.c.org_id == org_id, _under(prefix)).distinct().order_by(S.c.namespace)
+        q = (
+            select(S.c.namespace)
+            .where(S.c.org_id == org_id, _under(prefix))
+            .distinct()
+            .order_by(S.c.namespace)
+        )
         return await self.read(lambda conn: [r.namespace for r in conn.execute(q)])
 
 

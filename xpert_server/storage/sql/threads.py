@@ -22,7 +22,12 @@ from xpert_server.storage.sql.core import SQLCore
 from xpert_server.storage.sql.prepared import THREAD_INSERT, thread_by_id, thread_params
 
 T = t.threads
-THREAD_SORT = {"thread_id": T.c.public_id, "status": T.c.status, "created_at": T.c.created_at, "updated_at": T.c.updated_at}
+THREAD_SORT = {
+    "thread_id": T.c.public_id,
+    "status": T.c.status,
+    "created_at": T.c.created_at,
+    "updated_at": T.c.updated_at,
+}
 # Metadata keys that the contract shows inside `metadata` but that are columns of their own.
 _COLUMN_KEYS = {"assistant_id": T.c.assistant_id, "title": T.c.title, "id": T.c.conversation_id}
 
@@ -75,9 +80,12 @@ class ThreadsMixin(SQLCore):
             created_at=now,
             updated_at=now,
         )
+
         def op(conn: Connection) -> ThreadRecord:
             if thread_id is not None and if_exists == "do_nothing":
-                row = conn.execute(select(T).where(T.c.public_id == thread_id, self.visible_threads(p))).first()
+                row = conn.execute(
+                    select(T).where(T.c.public_id == thread_id, self.visible_threads(p))
+                ).first()
                 if row is not None:
                     return thread_from_row(row)
             conn.execute(
@@ -125,7 +133,12 @@ class ThreadsMixin(SQLCore):
         return await self.read(lambda conn: _one(conn.execute(q).first()))
 
     async def update_thread(
-        self, p: Principal, thread_id: str, *, metadata: dict[str, Any] | None = None, title: str | None = None
+        self,
+        p: Principal,
+        thread_id: str,
+        *,
+        metadata: dict[str, Any] | None = None,
+        title: str | None = None,
     ) -> ThreadRecord | None:
         """Merge `metadata` into the thread's (a `title` key sets the title)."""
         visible = self.visible_threads(p)
@@ -145,8 +158,12 @@ class ThreadsMixin(SQLCore):
             conn.execute(
                 update(T)
                 .where(T.c.id == thread_id)
-                .values(metadata=record.metadata, title=record.title, updated_at=record.updated_at,
-                        updated_by=record.updated_by)
+                .values(
+                    metadata=record.metadata,
+                    title=record.title,
+                    updated_at=record.updated_at,
+                    updated_by=record.updated_by,
+                )
             )
             self.audit(conn, p, "update", "thread", record.public_id)
             return record
@@ -158,23 +175,49 @@ class ThreadsMixin(SQLCore):
         now = time.time()
         copy = ThreadRecord(
             # A generated id: public and internal are the same.
-            id=new_id(), org_id=p.org_id, conversation_id=new_id(), assistant_id=source.assistant_id,
-            status="idle", title=source.title, metadata=dict(source.metadata), created_by=p.user_id,
-            updated_by=p.user_id, error=None, created_at=now, updated_at=now,
+            id=new_id(),
+            org_id=p.org_id,
+            conversation_id=new_id(),
+            assistant_id=source.assistant_id,
+            status="idle",
+            title=source.title,
+            metadata=dict(source.metadata),
+            created_by=p.user_id,
+            updated_by=p.user_id,
+            error=None,
+            created_at=now,
+            updated_at=now,
         )
         M = t.messages
 
         def op(conn: Connection) -> ThreadRecord:
-            conn.execute(insert(T).values(
-                id=copy.id, public_id=copy.public_id, org_id=copy.org_id, conversation_id=copy.conversation_id,
-                assistant_id=copy.assistant_id, status="idle", title=copy.title, metadata=copy.metadata,
-                created_by=copy.created_by, updated_by=copy.updated_by, key_id=p.key_id or p.secret_id,
-                created_at=now, updated_at=now))
+            conn.execute(
+                insert(T).values(
+                    id=copy.id,
+                    public_id=copy.public_id,
+                    org_id=copy.org_id,
+                    conversation_id=copy.conversation_id,
+                    assistant_id=copy.assistant_id,
+                    status="idle",
+                    title=copy.title,
+                    metadata=copy.metadata,
+                    created_by=copy.created_by,
+                    updated_by=copy.updated_by,
+                    key_id=p.key_id or p.secret_id,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
             # A reply still being written (status thinking) belongs to a run the copy does not have.
-            rows = conn.execute(select(M).where(M.c.thread_id == source.id, M.c.status.is_distinct_from("thinking"))
-                                .order_by(M.c.created_at)).all()
+            rows = conn.execute(
+                select(M)
+                .where(M.c.thread_id == source.id, M.c.status.is_distinct_from("thinking"))
+                .order_by(M.c.created_at)
+            ).all()
             if rows:
-                conn.execute(insert(M), [{**dict(r._mapping), "id": new_id(), "thread_id": copy.id} for r in rows])
+                conn.execute(
+                    insert(M), [{**dict(r._mapping), "id": new_id(), "thread_id": copy.id} for r in rows]
+                )
             self.audit(conn, p, "copy", "thread", copy.id)
             return copy
 
@@ -194,7 +237,9 @@ class ThreadsMixin(SQLCore):
             # A key whose run is gone would make its retry collide with it: it goes with the run.
             conn.execute(delete(t.idempotency_keys).where(t.idempotency_keys.c.run_id.in_(run_ids)))
             conn.execute(delete(t.runs).where(t.runs.c.thread_id == thread_id))
-            conn.execute(delete(t.run_queue).where(t.run_queue.c.thread_id == thread_id))  # no worker takes them
+            conn.execute(
+                delete(t.run_queue).where(t.run_queue.c.thread_id == thread_id)
+            )  # no worker takes them
             conn.execute(delete(t.feedbacks).where(t.feedbacks.c.thread_id == thread_id))
             conn.execute(delete(t.messages).where(t.messages.c.thread_id == thread_id))
             self.audit(conn, p, "delete", "thread", public_id)
