@@ -12,7 +12,7 @@ from xpert_server.api.limits import INT64_MAX, Storable, unstorable_paths
 from xpert_server.api.wire.base import Success
 from xpert_server.api.wire.store import Namespaces, StoreItem, StoreItems, item_json
 from xpert_server.errors import BadRequest, NotFound
-from xpert_server.runs.memory import list_namespaces, matches
+from xpert_server.runs.store import list_namespaces, matches
 
 router = APIRouter(prefix="/store", tags=["store"])
 

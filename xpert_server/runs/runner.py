@@ -25,7 +25,7 @@ from xpert_server.runs.broker import Signals
 from xpert_server.runs.checkpoint import Checkpointer
 from xpert_server.runs.executor import Executor, RunJob
 from xpert_server.runs.input import AttachmentResolver, ChatInput, normalise_input
-from xpert_server.runs.memory import current_org
+from xpert_server.runs.store import current_org
 from xpert_server.runs.opening import opening_messages, title_of
 from xpert_server.runs.recovery import close_streams
 from xpert_server.runs.redis_events import RedisEventLog
