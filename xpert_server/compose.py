@@ -28,8 +28,8 @@ from xpert_server.config import Settings
 from xpert_server.knowledge.retriever import bind as bind_retriever
 from xpert_server.knowledge.wiring import build_knowledge, start_knowledge
 from xpert_server.runs.checkpoint import open_checkpointer
-from xpert_server.runs.store import OrgStore
 from xpert_server.runs.recovery import Sweeper
+from xpert_server.runs.store import OrgStore
 from xpert_server.runs.wiring import Role, start_runs
 from xpert_server.services import Services
 from xpert_server.startup import StartupError, interruptible, preflight

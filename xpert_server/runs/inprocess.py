@@ -14,9 +14,9 @@ from collections import deque
 from xpert_server.encoding import dumps
 from xpert_server.runs.eventlog import COMPLETE, EventLog
 from xpert_server.runs.executor import Executor, RunJob
-from xpert_server.runs.store import current_org
 from xpert_server.runs.opening import opening_messages, title_of
 from xpert_server.runs.queue import AfterRun
+from xpert_server.runs.store import current_org
 from xpert_server.storage import SQLStorage
 from xpert_server.storage.records import QueuePlacement, RunRecord
 

@@ -25,10 +25,10 @@ from xpert_server.runs.broker import Signals
 from xpert_server.runs.checkpoint import Checkpointer
 from xpert_server.runs.executor import Executor, RunJob
 from xpert_server.runs.input import AttachmentResolver, ChatInput, normalise_input
-from xpert_server.runs.store import current_org
 from xpert_server.runs.opening import opening_messages, title_of
 from xpert_server.runs.recovery import close_streams
 from xpert_server.runs.redis_events import RedisEventLog
+from xpert_server.runs.store import current_org
 from xpert_server.storage import SQLStorage
 from xpert_server.storage.records import MessageRecord, RunRecord
 from xpert_server.storage.sql.queue import Claim
