@@ -31,15 +31,15 @@ from xpert_server.api import (
     widget,
 )
 from xpert_server.api.cors import install_cors
-from xpert_server.api.jsonbody import JSONBodyMiddleware
-from xpert_server.api.limits import BodyLimitMiddleware
 from xpert_server.api.metrics import MetricsMiddleware, RequestMetrics
 from xpert_server.api.openapi import ERROR_RESPONSES, install_openapi
-from xpert_server.api.streams import StreamSlots
 from xpert_server.compose import build_interruptibly
 from xpert_server.config import Settings
 from xpert_server.encoding import JSONResponse
 from xpert_server.errors import install_error_handlers
+from xpert_server.limits.body import BodyLimitMiddleware
+from xpert_server.limits.jsonbody import JSONBodyMiddleware
+from xpert_server.limits.streams import StreamSlots
 
 log = logging.getLogger("xpert")
 

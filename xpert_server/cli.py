@@ -87,7 +87,7 @@ def serve(
     import uvicorn
 
     from xpert_server.app import configure_logging, create_app
-    from xpert_server.httplimits import http_options
+    from xpert_server.limits.headers import http_options
 
     settings = _settings(
         data_dir,

@@ -23,10 +23,10 @@ from xpert_server.agents.registry import demo_path, load_dir_into, load_file_int
 from xpert_server.auth.authenticator import Authenticator
 from xpert_server.auth.keys import generate_key, hash_credential, key_hint
 from xpert_server.auth.principal import DEFAULT_ORG
-from xpert_server.auth.ratelimit import request_limits
 from xpert_server.config import Settings
 from xpert_server.knowledge.retriever import bind as bind_retriever
 from xpert_server.knowledge.wiring import build_knowledge, start_knowledge
+from xpert_server.limits.rate import request_limits
 from xpert_server.runs.checkpoint import open_checkpointer
 from xpert_server.runs.recovery import Sweeper
 from xpert_server.runs.store import OrgStore

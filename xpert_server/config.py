@@ -50,7 +50,7 @@ class Settings:
         "the first start creates and prints one.",
     )
     log_level: str = setting("info", "debug, info, warning, error. Default info.", flag="--log-level")
-    # Request limits (api/limits.py, httplimits.py, guard.py).
+    # Request limits (xpert_server/limits/).
     max_body_bytes: int = setting(10 * MiB, "Largest JSON body accepted, in bytes. Default 10 MiB.")
     max_upload_bytes: int = setting(50 * MiB, "Largest upload accepted, in bytes. Default 50 MiB.")
     max_header_bytes: int = setting(

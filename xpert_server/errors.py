@@ -133,7 +133,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_unstorable(request: Request, exc: Exception) -> Response:
         # The database refused a value (a NUL character, a number beyond its column): the request's
-        # fault, and its transaction rolled back. Request models name such fields first (api/limits.py);
+        # fault, and its transaction rolled back. Request models name such fields first (api/storable.py);
         # this is the net under the ones they miss, so they answer 400 and never 500.
         log.warning(
             "%s %s: the database refused a value: %s", request.method, request.url.path, type(exc).__name__

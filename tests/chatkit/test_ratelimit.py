@@ -8,8 +8,8 @@ import pytest
 
 from tests.chatkit.common import ChatkitEnv, open_chatkit_env
 from xpert_server.auth.principal import Principal
-from xpert_server.auth.ratelimit import LocalRateLimiter, RequestLimits
 from xpert_server.errors import TooManyRequests
+from xpert_server.limits.rate import LocalRateLimiter, RequestLimits
 
 
 async def test_a_secret_gets_60_requests_a_minute(ck: ChatkitEnv) -> None:

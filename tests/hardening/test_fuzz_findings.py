@@ -210,7 +210,7 @@ async def test_a_conversation_update_storage_would_refuse_is_a_400(
         bad_request(await c.patch(f"/conversations/{tenant['cid']}", json=body), field)
 
 
-# ---- bodies no JSON parser should hand on: the class is fixed in the body parser (api/jsonbody.py) ----
+# ---- bodies no JSON parser should hand on: the class is fixed in the body parser (limits/jsonbody.py) ----
 
 SURROGATE = '"\\ud800"'  # a lone surrogate, escaped as JSON allows it to be written
 

@@ -26,10 +26,10 @@ from tests.harness.chat import send
 from tests.harness.served import XPERT, server_env, serving
 from xpert_server.agents.registry import demo_path, load_file_into
 from xpert_server.agents.tools import http as http_tool
-from xpert_server.api.streams import StreamSlots
 from xpert_server.auth.principal import Principal
 from xpert_server.errors import TooManyRequests
 from xpert_server.knowledge import signing
+from xpert_server.limits.streams import StreamSlots
 
 GRAPHS = Path(__file__).resolve().parent.parent / "graphs_for_tests.py"
 CREDENTIAL = re.compile(r"(?:sk|cs)-x-[0-9A-Za-z-]{16,}")

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from xpert_server.api.assistants import _require_unbound
 from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant
-from xpert_server.api.limits import INT32_MAX
+from xpert_server.api.storable import INT32_MAX
 from xpert_server.api.wire.assistants import (
     Assistant,
     Graph,

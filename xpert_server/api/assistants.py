@@ -12,7 +12,7 @@ from xpert_server.agents.definition import DefinitionError, XpertSpec, parse_def
 from xpert_server.agents.operator_fields import operator_only_changes, refusal, server_models
 from xpert_server.agents.registry import record_from_spec
 from xpert_server.api.deps import NOT_ALLOWED_ASSISTANT, PrincipalDep, ServicesDep, load_assistant
-from xpert_server.api.limits import INT64_MAX, Storable, check_storable
+from xpert_server.api.storable import INT64_MAX, Storable, check_storable
 from xpert_server.api.wire.assistants import (
     Assistant,
     AssistantDeleted,

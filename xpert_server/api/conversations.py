@@ -9,8 +9,8 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from xpert_server.api.deps import PrincipalDep, ServicesDep
-from xpert_server.api.limits import INT64_MAX, Storable
 from xpert_server.api.openapi import EMPTY_202
+from xpert_server.api.storable import INT64_MAX, Storable
 from xpert_server.api.wire.conversations import (
     Conversation,
     ConversationPage,

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from xpert_server.api.limits import unstorable_paths
+from xpert_server.api.storable import unstorable_paths
 from xpert_server.auth import roles, scope
 from xpert_server.auth.authenticator import Credentials
 from xpert_server.auth.principal import Principal

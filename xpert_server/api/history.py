@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field, field_validator
 
 from xpert_server.api.deps import PrincipalDep, ServicesDep
-from xpert_server.api.limits import Storable
+from xpert_server.api.storable import Storable
 from xpert_server.api.threads import load_thread
 from xpert_server.api.wire.threads import ContextUsage, Thread, ThreadState, state_json, thread_json
 from xpert_server.encoding import loads, ts

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from xpert_server.api.deps import PrincipalDep, ServicesDep, require_storable_id
-from xpert_server.api.limits import INT64_MAX, Storable, check_storable
+from xpert_server.api.storable import INT64_MAX, Storable, check_storable
 from xpert_server.api.wire.base import Deleted
 from xpert_server.api.wire.knowledges import (
     Chunks,

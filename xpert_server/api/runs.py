@@ -13,14 +13,14 @@ from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant
-from xpert_server.api.limits import INT64_MAX
-from xpert_server.api.streams import follower_slot, stream_slot, until_disconnected
+from xpert_server.api.storable import INT64_MAX
 from xpert_server.api.threads import load_thread
 from xpert_server.api.wire.base import SSE_SCHEMA
 from xpert_server.api.wire.runs import Cancelled, Run, RunReply, run_json
 from xpert_server.api.wire.threads import StateUpdated, ThreadState, state_json, state_updated_json
 from xpert_server.auth.principal import Principal
 from xpert_server.errors import BadRequest, NotFound
+from xpert_server.limits.streams import follower_slot, stream_slot, until_disconnected
 from xpert_server.runs import threadstate
 from xpert_server.runs.service import Accepted
 from xpert_server.runs.sse import KEEPALIVE, MEDIA_TYPE, SSE_HEADERS, Frame
@@ -117,7 +117,7 @@ def sse_response(
     release: Callable[[], None] = lambda: None,
 ) -> StreamingResponse:
     """The SSE response. `on_disconnect` runs when the client leaves before `complete`; `release` (the
-    stream's slot, api/streams.py) when the response ends."""
+    stream's slot, limits/streams.py) when the response ends."""
 
     async def body() -> AsyncIterator[bytes]:
         finished = False

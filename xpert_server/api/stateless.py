@@ -11,10 +11,10 @@ from starlette.responses import StreamingResponse
 
 from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant
 from xpert_server.api.runs import IdempotencyKey, RunCreate, start_run, stream_accepted
-from xpert_server.api.streams import follower_slot, stream_slot, until_disconnected
 from xpert_server.api.wire.base import SSE_SCHEMA
 from xpert_server.api.wire.runs import Run, RunReply, run_json
 from xpert_server.auth.principal import Principal
+from xpert_server.limits.streams import follower_slot, stream_slot, until_disconnected
 from xpert_server.runs.input import normalise_input
 from xpert_server.runs.service import Accepted
 from xpert_server.runs.sse import MEDIA_TYPE

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field, field_validator
 
 from xpert_server.api.deps import PrincipalDep, ServicesDep
-from xpert_server.api.limits import INT64_MAX, Storable, unstorable_paths
+from xpert_server.api.storable import INT64_MAX, Storable, unstorable_paths
 from xpert_server.api.wire.base import Success
 from xpert_server.api.wire.store import Namespaces, StoreItem, StoreItems, item_json
 from xpert_server.errors import BadRequest, NotFound

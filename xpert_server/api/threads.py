@@ -9,8 +9,8 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant, require_storable_id
-from xpert_server.api.limits import INT64_MAX, Storable
 from xpert_server.api.openapi import EMPTY_202
+from xpert_server.api.storable import INT64_MAX, Storable
 from xpert_server.api.wire.threads import Thread, ThreadWithValues, thread_json
 from xpert_server.errors import NotFound
 from xpert_server.storage.records import ThreadRecord

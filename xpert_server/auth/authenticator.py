@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from xpert_server.auth.keys import SECRET_PREFIX, hash_credential
 from xpert_server.auth.principal import Principal
-from xpert_server.auth.ratelimit import RequestLimits
 from xpert_server.clock import Clock
 from xpert_server.errors import Forbidden, Unauthorized
+from xpert_server.limits.rate import RequestLimits
 from xpert_server.storage import SQLStorage
 from xpert_server.storage.records import KeyRecord, SecretRecord
 

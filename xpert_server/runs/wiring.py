@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Literal
 from redis.asyncio import Redis
 
 from xpert_server.agents.provider import GraphProvider
-from xpert_server.auth.ratelimit import RateLimiter
 from xpert_server.config import Settings
+from xpert_server.limits.rate import RateLimiter
 from xpert_server.runs.checkpoint import Checkpointer
 from xpert_server.runs.eventlog import EventLog, LocalEventLog
 from xpert_server.runs.executor import Executor
@@ -137,7 +137,7 @@ async def _start_scaled(
     kind: str,
     attachments: AttachmentResolver | None,
 ) -> RunsWiring:
-    from xpert_server.auth.redis_ratelimit import RedisRateLimiter
+    from xpert_server.limits.redis_rate import RedisRateLimiter
     from xpert_server.runs.broker import Keys, Signals, connect_redis
     from xpert_server.runs.durable import DurableQueue
     from xpert_server.runs.redis_events import RedisEventLog

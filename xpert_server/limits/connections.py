@@ -3,7 +3,7 @@
 uvicorn waits as long as a client likes for the rest of a request head or body, so a few thousand
 connections sending a byte now and then (slowloris) hold as many file descriptors, and once the process
 has none left every request fails. `GuardedProtocol` (uvicorn's httptools protocol, with the head-size
-limit of httplimits.py) adds:
+limit of headers.py) adds:
 - a head timer: from connecting, or from a request's first byte on a kept-alive connection, the head must
   be complete within `head_timeout` s, else 408 and close;
 - a body timer: once the head is in, the body must be complete within `body_timeout` s and may not go
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from xpert_server.config import Settings
 from xpert_server.encoding import dumps
 from xpert_server.errors import envelope
-from xpert_server.httplimits import HeaderLimitedProtocol, connection_cap
+from xpert_server.limits.headers import HeaderLimitedProtocol, connection_cap
 
 log = logging.getLogger("xpert.http")
 LOG_EVERY = 10.0

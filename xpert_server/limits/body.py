@@ -1,28 +1,13 @@
-"""Request limits: body size as pure ASGI middleware (oversize bodies get 413 before a handler reads them),
-and `Storable`, for values the databases cannot hold."""
+"""Body size as pure ASGI middleware: an oversize body gets 413 before a handler reads it (multipart uploads
+have their own, larger limit)."""
 
 from __future__ import annotations
 
-from typing import TypeVar
-
-from pydantic import AfterValidator, ValidationInfo
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from xpert_server.encoding import INT64_MAX, INT64_MIN, dumps, unstorable_paths
+from xpert_server.encoding import dumps
 from xpert_server.errors import envelope
-
-__all__ = [
-    "INT32_MAX",
-    "INT64_MAX",
-    "INT64_MIN",
-    "BodyLimitMiddleware",
-    "Storable",
-    "check_storable",
-    "unstorable_paths",
-]
-
-T = TypeVar("T")
 
 
 class _TooLarge(HTTPException):
@@ -91,28 +76,3 @@ async def _send_413(send: Send, limit: int) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
-
-
-# --- values no backend can store ------------------------------------------------------------------
-
-INT32_MAX = 2**31 - 1
-
-
-def check_storable(value: T, path: str = "") -> T:
-    """`value`, or ValueError naming each path in it that storage would refuse."""
-    bad = unstorable_paths(value, path)
-    if bad:
-        where = ", ".join(p for p in bad if p)
-        raise ValueError(
-            "must not contain NUL characters or integers beyond 64 bits" + (f" (at {where})" if where else "")
-        )
-    return value
-
-
-def _storable_field(value: T, info: ValidationInfo) -> T:
-    return check_storable(value, info.field_name or "")
-
-
-# A request field whose value is stored: answer 400 naming the field, on every backend alike,
-# instead of a database error (500) on PostgreSQL only.
-Storable = AfterValidator(_storable_field)

@@ -6,7 +6,7 @@ parser sees its bytes and, past `max_header_bytes`, answers 431 (the error envel
 connection. (uvicorn's h11 protocol has its own limit, `h11_max_incomplete_event_size`, set to the same.)
 
 uvicorn also waits forever for a head or a body that never finishes, and accepts connections until the
-process runs out of file descriptors (then every request fails). `GuardedProtocol` (guard.py) adds time
+process runs out of file descriptors (then every request fails). `GuardedProtocol` (connections.py) adds time
 limits on heads and bodies and a cap on open connections.
 """
 
@@ -119,7 +119,7 @@ def http_options(settings: Settings) -> dict[str, Any]:
         "timeout_keep_alive": settings.http_keepalive_timeout,
     }
     if HttpToolsProtocol is not None:
-        from xpert_server.guard import GuardedProtocol, GuardLimits
+        from xpert_server.limits.connections import GuardedProtocol, GuardLimits
 
         HeaderLimitedProtocol.max_header_bytes = settings.max_header_bytes
         GuardedProtocol.limits = GuardLimits.from_settings(settings, connection_cap(settings))
