@@ -89,7 +89,7 @@ NEEDS_ADMIN = "This route needs an admin key; this key's role is 'app' (see docs
 def enforce(request: Request, p: Principal, prefix: str) -> None:
     """403 unless an `app` key's request targets an app route. Admin keys and the server pass untouched;
     client secrets are checked against their own, narrower list (auth/scope.py) before this."""
-    if p.role == "admin" and p.kind != "secret":
+    if p.is_admin:
         return
     template = route_template(request)
     if template is None or route_key(request.method, template, prefix) not in APP_ROUTES:
