@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from tests.harness.app import ApiHarness, open_harness
+from tests.harness.served import cli
 from xpert_server.auth.keys import key_hint
 from xpert_server.auth.principal import Principal
 from xpert_server.storage import create_storage
 
-XPERT = Path(sys.executable).with_name("xpert")
 KEY_LINE = re.compile(r"^sk-x-[0-9a-f]{48}$")
 
 SUPPORT_YAML = """\
@@ -30,22 +28,8 @@ tags: [help]
 """
 
 
-def cli_env() -> dict[str, str]:
-    """The caller's environment without XPERT_* settings, and a wide terminal so tables show whole ids."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("XPERT_")}
-    env["COLUMNS"] = "250"
-    return env
-
-
 def xpert(data_dir: Path, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run(
-        [str(XPERT), *args, "--data-dir", str(data_dir)],
-        capture_output=True,
-        text=True,
-        env=cli_env(),
-        timeout=60,
-        check=False,
-    )
+    proc = cli(*args, "--data-dir", str(data_dir))
     if ok:
         assert proc.returncode == 0, f"xpert {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr}"
     return proc
@@ -245,14 +229,6 @@ def test_a_yaml_alias_bomb_fails_fast_naming_the_file(tmp_path: Path) -> None:
 
         resource.setrlimit(resource.RLIMIT_AS, (1536 * 1024 * 1024, 1536 * 1024 * 1024))
 
-    proc = subprocess.run(
-        [str(XPERT), "xperts", "load", str(bomb), "--data-dir", str(tmp_path / "data")],
-        capture_output=True,
-        text=True,
-        env=cli_env(),
-        timeout=60,
-        check=False,
-        preexec_fn=limit_memory,
-    )
+    proc = cli("xperts", "load", str(bomb), "--data-dir", str(tmp_path / "data"), preexec_fn=limit_memory)
     assert proc.returncode == 1, proc.stderr[-2000:]
     assert str(bomb) in proc.stderr and "alias" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr

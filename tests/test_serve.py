@@ -5,11 +5,9 @@ On `XPERT_TEST_BACKEND=postgres` each server gets a fresh PostgreSQL database in
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,18 +17,10 @@ import httpx
 import pytest
 
 from tests.conftest import API_BACKEND, PG_ADMIN_URL, _service_missing
-from tests.harness.served import Served, serving
+from tests.harness.served import Served, cli, serving
 
-XPERT = Path(sys.executable).with_name("xpert")
 KEY = re.compile(r"sk-x-[0-9a-f]{48}")
 BODY_LIMIT = 4096
-
-
-def clean_env(**settings: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("XPERT_")}
-    env["COLUMNS"] = "250"
-    env.update(settings)
-    return env
 
 
 @pytest.fixture
@@ -72,10 +62,8 @@ def running_server(store: list[str], key: str | None = None, **settings: str) ->
         yield server
 
 
-def cli(store: list[str], *args: str) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run(
-        [str(XPERT), *args, *store], capture_output=True, text=True, env=clean_env(), timeout=60, check=False
-    )
+def xpert(store: list[str], *args: str) -> subprocess.CompletedProcess[str]:
+    proc = cli(*args, *store)
     assert proc.returncode == 0, f"xpert {' '.join(args)} failed:\n{proc.stderr}"
     return proc
 
@@ -114,15 +102,15 @@ def test_first_start_key_runs_the_seed_flow_and_cli_keys_reach_the_running_serve
             assert chunked.status_code == 413 and chunked.json()["statusCode"] == 413
 
         # A key created by the CLI works at once; revoked, it is refused within the auth cache's second.
-        new_key = cli(store, "keys", "create", "--name", "live").stdout.splitlines()[-1]
+        new_key = xpert(store, "keys", "create", "--name", "live").stdout.splitlines()[-1]
         assert KEY.fullmatch(new_key)
         with httpx.Client(
             base_url=server.api, headers={"authorization": f"Bearer {new_key}"}, timeout=10
         ) as c:
             within(1.0, lambda: c.post("/threads/count", json={}).status_code == 201)
-            (row,) = [line for line in cli(store, "keys", "list").stdout.splitlines() if " live " in line]
+            (row,) = [line for line in xpert(store, "keys", "list").stdout.splitlines() if " live " in line]
             key_id = row.strip().strip("│").split("│")[0].strip()
-            cli(store, "keys", "revoke", key_id)
+            xpert(store, "keys", "revoke", key_id)
             took = within(2.0, lambda: c.post("/threads/count", json={}).status_code == 401)
             assert took <= 1.5
             assert c.post("/threads/count", json={}).json()["message"] == "Invalid token"

@@ -14,20 +14,15 @@ import pytest
 
 from tests.conftest import scratch_database
 from tests.harness.app import SCALED, TEST_REDIS_URL, ApiHarness, free_port
-from tests.test_serve import XPERT, clean_env
+from tests.harness.served import spawn
 from xpert_server.storage.postgres import MIGRATION_LOCK_ID
 
 FAIL_WITHIN = 15.0  # seconds from launch to exit, imports included (a loaded 2-core machine)
 
 
 def serve(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [str(XPERT), "serve", "--port", str(free_port()), "--data-dir", str(tmp_path / "data"), *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=clean_env(),
-    )
+    """`xpert serve` with its output on a pipe: these tests read how it fails or stops."""
+    return spawn(["serve", "--port", str(free_port()), "--data-dir", str(tmp_path / "data"), *args])
 
 
 def fails_fast(tmp_path: Path, *args: str) -> str:

@@ -10,7 +10,6 @@ import hmac
 import re
 import secrets
 import socket
-import subprocess
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -23,7 +22,7 @@ import pytest
 from tests.graphs_for_tests import TICKER_CHUNKS, TICKER_DELAY
 from tests.harness.app import ApiHarness, open_harness
 from tests.harness.chat import send
-from tests.harness.served import XPERT, server_env, serving
+from tests.harness.served import cli, server_env, serving
 from xpert_server.agents.registry import demo_path, load_file_into
 from xpert_server.agents.tools import http as http_tool
 from xpert_server.auth.principal import Principal
@@ -44,14 +43,8 @@ def test_no_key_or_secret_is_ever_logged(tmp_path: Path) -> None:
     data = tmp_path / "data"
     with serving(data, XPERT_LOG_LEVEL="debug") as s:
         seen: list[str] = [s.key]
-        created = subprocess.run(
-            [str(XPERT), "keys", "create", "--name", "logged?", "--data-dir", str(data)],
-            capture_output=True,
-            text=True,
-            env=server_env(),
-            timeout=60,
-            check=True,
-        )
+        created = cli("keys", "create", "--name", "logged?", "--data-dir", str(data), env=server_env())
+        assert created.returncode == 0, created.stderr
         new_key = created.stdout.strip().splitlines()[-1]
         seen.append(new_key)
         wrong_key, wrong_secret = "sk-x-" + secrets.token_hex(24), "cs-x-" + secrets.token_hex(32)
@@ -88,14 +81,8 @@ def test_no_key_or_secret_is_ever_logged(tmp_path: Path) -> None:
             assert c.post("/threads", json={}).json()["message"] == "Token expired"
         with s.client(new_key) as c:
             assert c.post("/threads/count", json={}).status_code == 201
-        subprocess.run(
-            [str(XPERT), "keys", "list", "--data-dir", str(data)],
-            capture_output=True,
-            text=True,
-            env=server_env(),
-            timeout=60,
-            check=True,
-        )
+        listed = cli("keys", "list", "--data-dir", str(data), env=server_env())
+        assert listed.returncode == 0, listed.stderr
         output = s.output()
     assert "GET /api/ai/ok" in output or "POST /api/ai/threads" in output, "the access log was not on"
     for value in seen:

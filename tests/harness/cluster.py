@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import signal
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,8 +19,8 @@ from typing import Any
 import httpx
 
 from tests.harness.app import free_port
+from tests.harness.served import server_env, spawn
 
-XPERT = Path(sys.executable).with_name("xpert")
 KEY = "sk-x-scale-tests-0123456789abcdef"
 PREFIX = "/api/ai"
 
@@ -71,16 +69,13 @@ class Cluster:
         }
 
     def _spawn(self, kind: str, args: list[str], extra_env: dict[str, str] | None) -> Proc:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("XPERT_")}
-        env.update(self.env)
-        env.update(extra_env or {})
+        env = server_env(**{**self.env, **(extra_env or {})})
         n = len(self.procs)
         data = self.root / f"{kind}-{n}"
         log = self.root / f"{kind}-{n}.log"
         with log.open("w") as out:
-            popen = subprocess.Popen(
+            popen = spawn(
                 [
-                    str(XPERT),
                     *args,
                     "--data-dir",
                     str(data),
@@ -91,10 +86,8 @@ class Cluster:
                     "--redis-url",
                     self.redis_url,
                 ],
-                stdout=out,
-                stderr=subprocess.STDOUT,
                 env=env,
-                text=True,
+                out=out,
             )
         proc = Proc(kind, popen, log)
         self.procs.append(proc)

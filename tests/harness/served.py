@@ -1,6 +1,8 @@
-"""A real `xpert serve` subprocess: started on a free loopback port with a known key and only the XPERT_*
-settings given here (the test process's own are dropped), its output drained to a file, stopped (or
-SIGKILLed) on demand. The SDK, hardening, restart and timeout suites all serve through it."""
+"""Real `xpert` subprocesses. `spawn` is the one way a test launches `xpert` (serve, worker) as a process:
+only the XPERT_* settings given here reach it (the test process's own are dropped). `start`/`serving` run
+`xpert serve` on a free loopback port with a known key, its output drained to a file, and wait for /ok;
+stopped (or SIGKILLed) on demand. `cli` runs a one-shot `xpert` command. The SDK, hardening, restart,
+timeout, start-up and scale suites all launch through here."""
 
 from __future__ import annotations
 
@@ -12,11 +14,11 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx
 
@@ -34,9 +36,52 @@ def server_env(**settings: str) -> dict[str, str]:
     return env
 
 
+def spawn(
+    args: Sequence[str],
+    *,
+    env: dict[str, str] | None = None,
+    out: IO[Any] | None = None,
+    preexec_fn: Callable[[], None] | None = None,
+    stdin: bool = False,
+) -> subprocess.Popen[str]:
+    """Launch `xpert ARGS` without waiting for it: its output (stderr too) to `out`, else to a pipe
+    (`proc.stdout`); with `stdin`, a pipe to write to. `env` defaults to `server_env()`: none of the test
+    process's XPERT_* settings."""
+    return subprocess.Popen(
+        [str(XPERT), *args],
+        stdin=subprocess.PIPE if stdin else None,
+        stdout=out if out is not None else subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=env if env is not None else server_env(),
+        text=True,
+        preexec_fn=preexec_fn,
+    )
+
+
+def cli(
+    *args: str,
+    env: dict[str, str] | None = None,
+    stdin: str | None = None,
+    timeout: float = 60,
+    preexec_fn: Callable[[], None] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run `xpert ARGS` to its end (stdout and stderr apart); the caller checks its exit status. By default
+    without the test process's XPERT_* settings, on a wide terminal so that tables show whole ids."""
+    return subprocess.run(
+        [str(XPERT), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env if env is not None else server_env(COLUMNS="250"),
+        timeout=timeout,
+        check=False,
+        preexec_fn=preexec_fn,
+    )
+
+
 @dataclass
 class Served:
-    proc: subprocess.Popen[bytes]
+    proc: subprocess.Popen[str]
     port: int
     key: str
     data_dir: Path
@@ -121,11 +166,13 @@ def start(
         **({"XPERT_API_KEY": key} if key else {}), **({"XPERT_LOG_LEVEL": log_level} if log_level else {})
     )
     env.update(settings)
-    with open(log_path, "ab") as out:
-        proc = subprocess.Popen(
-            [str(XPERT), "serve", "--port", str(port), "--data-dir", str(data_dir), *args],
-            stdout=out, stderr=subprocess.STDOUT, env=env, preexec_fn=limit_files if open_files else None,
-        )  # fmt: skip
+    with open(log_path, "a") as out:
+        proc = spawn(
+            ["serve", "--port", str(port), "--data-dir", str(data_dir), *args],
+            env=env,
+            out=out,
+            preexec_fn=limit_files if open_files else None,
+        )
     served = Served(proc=proc, port=port, key=key, data_dir=data_dir, log_path=log_path)
     deadline = time.monotonic() + ready_timeout
     while True:

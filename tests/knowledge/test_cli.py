@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import subprocess
 from pathlib import Path
 
 from tests.harness.app import open_harness
+from tests.harness.served import cli
 from tests.knowledge.docs import manual_pdf
-from tests.test_cli import XPERT, cli_env
 
 
 def test_ingest_then_the_server_searches_it(tmp_path: Path) -> None:
@@ -19,25 +18,13 @@ def test_ingest_then_the_server_searches_it(tmp_path: Path) -> None:
     (docs / ".hidden").write_text("skipped", encoding="utf-8")
     (docs / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
     data = tmp_path / "data"
-    run = subprocess.run(
-        [str(XPERT), "knowledge", "ingest", str(docs), "--kb", "manuals", "--data-dir", str(data)],
-        capture_output=True,
-        text=True,
-        env=cli_env(),
-        timeout=120,
-    )
+    run = cli("knowledge", "ingest", str(docs), "--kb", "manuals", "--data-dir", str(data), timeout=120)
     # One document fails (the broken PDF): reported, and the exit code says so.
     assert run.returncode == 1, run.stderr
     assert "Embedding (3/3 documents)" in run.stderr
     assert "2 of 3 documents ready" in run.stderr
     assert "manual.pdf" in run.stdout and "finish" in run.stdout and "error" in run.stdout
-    found = subprocess.run(
-        [str(XPERT), "knowledge", "search", "退货期限", "--kb", "manuals", "--data-dir", str(data)],
-        capture_output=True,
-        text=True,
-        env=cli_env(),
-        timeout=120,
-    )
+    found = cli("knowledge", "search", "退货期限", "--kb", "manuals", "--data-dir", str(data), timeout=120)
     assert found.returncode == 0, found.stderr
     assert found.stdout.splitlines()[0].split("\t")[1] == "退货.md"
 
@@ -45,23 +32,18 @@ def test_ingest_then_the_server_searches_it(tmp_path: Path) -> None:
 async def test_server_sees_cli_ingested_documents(tmp_path: Path) -> None:
     (tmp_path / "note.txt").write_text("The X9 drone flies for 42 minutes on one battery.", encoding="utf-8")
     data = tmp_path / "data"
-    await asyncio.to_thread(
-        subprocess.run,
-        [
-            str(XPERT),
-            "knowledge",
-            "ingest",
-            str(tmp_path / "note.txt"),
-            "--kb",
-            "drones",
-            "--data-dir",
-            str(data),
-        ],
-        check=True,
-        capture_output=True,
-        env=cli_env(),
+    ingested = await asyncio.to_thread(
+        cli,
+        "knowledge",
+        "ingest",
+        str(tmp_path / "note.txt"),
+        "--kb",
+        "drones",
+        "--data-dir",
+        str(data),
         timeout=120,
     )
+    assert ingested.returncode == 0, ingested.stderr
     async with open_harness(data, f"sqlite:///{data / 'xpert.db'}") as h:
         key, _ = await h.mint_key("default")
         async with h.client(key) as c:

@@ -4,31 +4,22 @@ message, limits that hold across processes, `/info` (public) and `/metrics` (a k
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 
 from tests.harness.cluster import KEY, Cluster
+from tests.harness.served import cli
 from tests.runs.sse import parse
 from tests.scale.common import assert_one_story, assistant, body
 
-XPERT = Path(sys.executable).with_name("xpert")
-
-
-def _refusal(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("XPERT_")}
-    return subprocess.run([str(XPERT), *args], capture_output=True, text=True, env=env, timeout=60)
-
 
 def test_several_api_processes_need_postgres_and_redis(tmp_path: Path) -> None:
-    done = _refusal("serve", "--workers", "2", "--data-dir", str(tmp_path))
+    done = cli("serve", "--workers", "2", "--data-dir", str(tmp_path))
     assert done.returncode == 2
     assert "--workers 2" in done.stderr and "postgresql://" in done.stderr and "redis://" in done.stderr
-    done = _refusal("worker", "--data-dir", str(tmp_path))
+    done = cli("worker", "--data-dir", str(tmp_path))
     assert done.returncode == 2 and "--redis-url" in done.stderr
 
 

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from xpert_sdk import Client
 
-from tests.harness.served import XPERT, Served, server_env
+from tests.harness.served import Served, cli, server_env, spawn
 from tests.sdk_integration.graphs import APPROVAL_DONE, APPROVAL_KEPT, APPROVAL_PLAN, TICKER_TEXT
 from tests.sdk_integration.test_examples import MANUAL
 from xpert_server.chat_cli import ChatSession
@@ -24,16 +24,14 @@ THREAD_LINE = re.compile(r"\(thread ([0-9a-f-]{36})\)")
 
 
 def chat(live: Served, stdin: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(XPERT), "chat", *args], input=stdin, capture_output=True, text=True,
-                          env={**live.client_env(), **env}, timeout=90, check=False)  # fmt: skip
+    return cli("chat", *args, stdin=stdin, env={**live.client_env(), **env}, timeout=90)
 
 
 class ChatProcess:
     """An interactive `xpert chat`: write lines, wait for output, send signals."""
 
     def __init__(self, live: Served, *args: str) -> None:
-        self.proc = subprocess.Popen([str(XPERT), "chat", *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True, env=live.client_env())  # fmt: skip
+        self.proc = spawn(["chat", *args], env=live.client_env(), stdin=True)
         self.output = ""
         assert self.proc.stdout is not None
         pipe = self.proc.stdout
@@ -214,8 +212,7 @@ def test_unknown_xpert_and_bad_key_say_what_is_wrong(live: Served) -> None:
     bad_key = chat(live, "", "--api-key", "sk-x-wrong")
     assert bad_key.returncode == 1
     assert "The server refused the API key (Invalid token)" in bad_key.stderr
-    no_key = subprocess.run([str(XPERT), "chat"], input="", capture_output=True, text=True, timeout=60,
-                            env=server_env(XPERTAI_API_URL=live.api), check=False)  # fmt: skip
+    no_key = cli("chat", stdin="", env=server_env(XPERTAI_API_URL=live.api))
     assert no_key.returncode == 2 and "No API key: set XPERTAI_API_KEY or pass --api-key." in no_key.stderr
     nowhere = chat(live, "", "--api-url", "http://127.0.0.1:9/api/ai")
     assert (
