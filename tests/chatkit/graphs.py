@@ -14,7 +14,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.config import get_stream_writer
 from langgraph.graph import START, MessagesState, StateGraph
 
-from tests.graphs_for_tests import FakeChunkChatModel
+from tests.graphs_scripted import ChunkModel
 
 SLOW_CHUNKS = 40
 SLOW_DELAY = 0.1
@@ -24,8 +24,8 @@ STEPS_ANSWER = "The **capital** of France is Paris. See [the atlas](https://exam
 FRAME_KEY = "xpert_frame"  # agents/stream.py: frames graph code adds to the run's stream
 
 
-_slow_model = FakeChunkChatModel(chunks=[f"w{i} " for i in range(SLOW_CHUNKS)], delay=SLOW_DELAY)
-_steps_model = FakeChunkChatModel(chunks=[STEPS_ANSWER])
+_slow_model = ChunkModel(chunks=[f"w{i} " for i in range(SLOW_CHUNKS)], delay=SLOW_DELAY)
+_steps_model = ChunkModel(chunks=[STEPS_ANSWER])
 
 
 async def slow_node(state: MessagesState, config: RunnableConfig) -> dict[str, Any]:

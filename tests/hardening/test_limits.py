@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.graphs_for_tests import __file__ as graphs_file
+from tests.graphs_scripted import __file__ as graphs_file
 from tests.hardening.graphs_slow import __file__ as slow_file
 from tests.harness.chat import send
 from tests.harness.served import PREFIX, Served, serving

@@ -221,7 +221,7 @@ SAMPLES: dict[str, Any] = {
     "approvals": ["current_time"],
     "agents": ["another-xpert"],
     "max_steps": 3,
-    "graph": "tests.graphs_for_tests:graph",
+    "graph": "tests.graphs_scripted:graph",
     "config": {"configurable": {"x": 1}},
     "metadata": {"k": "v"},
 }

@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.graphs_for_tests import TICKER_CHUNKS, TICKER_DELAY
+from tests.graphs_scripted import TICKER_CHUNKS, TICKER_DELAY
 from tests.harness.app import ApiHarness, open_harness
 from tests.harness.chat import send
 from tests.harness.served import cli, server_env, serving
@@ -30,7 +30,7 @@ from xpert_server.errors import TooManyRequests
 from xpert_server.knowledge import signing
 from xpert_server.limits.streams import StreamSlots
 
-GRAPHS = Path(__file__).resolve().parent.parent / "graphs_for_tests.py"
+GRAPHS = Path(__file__).resolve().parent.parent / "graphs_scripted.py"
 CREDENTIAL = re.compile(r"(?:sk|cs)-x-[0-9A-Za-z-]{16,}")
 
 

@@ -17,7 +17,7 @@ from tests.harness.app import ApiHarness, open_harness
 from tests.harness.uvicorn import InProcessServer, serve_in_process
 from tests.runs.sse import SseFrame, parse
 
-GRAPHS = Path(__file__).resolve().parent.parent / "graphs_for_tests.py"
+GRAPHS = Path(__file__).resolve().parent.parent / "graphs_scripted.py"
 # The test xperts live in their own org, so they never show up in other suites' searches.
 RUNS_ORG = "runs-tests"
 TEST_XPERTS = ("ticker", "boom", "echo")

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.graphs_for_tests import BOOM_TEXT, TICKER_TEXT
+from tests.graphs_scripted import BOOM_TEXT, TICKER_TEXT
 from tests.harness.chat import send
 from tests.runs.common import (
     CLOSING,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.graphs_for_tests import TICKER_CHUNKS, TICKER_TEXT
+from tests.graphs_scripted import TICKER_CHUNKS, TICKER_TEXT
 from tests.harness.app import open_harness
 from tests.harness.chat import send
 from tests.runs.common import (

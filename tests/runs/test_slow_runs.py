@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import API_BACKEND
-from tests.graphs_for_tests import TICKER_TEXT
+from tests.graphs_scripted import TICKER_TEXT
 from tests.harness.app import ApiHarness, open_harness
 from tests.harness.chat import send
 from tests.runs.common import (

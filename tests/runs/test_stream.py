@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.graphs_for_tests import TICKER_TEXT
+from tests.graphs_scripted import TICKER_TEXT
 from tests.harness.chat import send
 from tests.runs.common import (
     SEED_QUESTION,

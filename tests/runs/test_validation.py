@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.graphs_for_tests import TICKER_TEXT
+from tests.graphs_scripted import TICKER_TEXT
 from tests.harness.chat import send
 from tests.runs.common import RunsEnv, error_of, list_runs, messages_of, new_thread, ok, stream
 

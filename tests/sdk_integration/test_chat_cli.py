@@ -15,8 +15,8 @@ import httpx
 import pytest
 from xpert_sdk import Client
 
+from tests.graphs_scripted import APPROVAL_DONE, APPROVAL_KEPT, APPROVAL_PLAN, LONG_TICKER_TEXT
 from tests.harness.served import Served, cli, server_env, spawn
-from tests.sdk_integration.graphs import APPROVAL_DONE, APPROVAL_KEPT, APPROVAL_PLAN, TICKER_TEXT
 from tests.sdk_integration.test_examples import MANUAL
 from xpert_server.chat_cli import ChatSession
 
@@ -75,7 +75,7 @@ def test_a_chat_turn_streams_the_reply(live: Served, sdk: Client) -> None:
     done = chat(live, "go\n/quit\n", "--xpert", "sdk-ticker")
     assert done.returncode == 0, done.stderr
     assert "Chatting with SDK test ticker (sdk-ticker)" in done.stdout
-    assert f"sdk-ticker> {TICKER_TEXT}\n" in done.stdout
+    assert f"sdk-ticker> {LONG_TICKER_TEXT}\n" in done.stdout
     (thread_id,) = THREAD_LINE.findall(done.stdout)
     assert sdk.runs.list(thread_id)[0]["status"] == "success"
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.graphs_scripted import LONG_TICKER_TEXT
 from tests.harness.served import Served
-from tests.sdk_integration.graphs import TICKER_TEXT
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 MANUAL = """# Frobnicator 3000 manual
@@ -57,7 +57,7 @@ def test_stream_chat_prints_the_reply_as_it_comes(live: Served, name: str) -> No
     while chunk := proc.stdout.read1(4096):
         arrivals.append((time.monotonic(), chunk))
     assert proc.wait(timeout=30) == 0, proc.stderr.read() if proc.stderr else ""
-    assert b"".join(c for _, c in arrivals).decode() == TICKER_TEXT + "\n"
+    assert b"".join(c for _, c in arrivals).decode() == LONG_TICKER_TEXT + "\n"
     # The ticker takes ~1.6 s: text streamed to the terminal arrives in pieces spread over that time.
     assert len(arrivals) > 5
     assert arrivals[-1][0] - arrivals[0][0] > 0.8

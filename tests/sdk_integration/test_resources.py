@@ -36,8 +36,8 @@ from xpert_sdk.types import (
     ThreadState,
 )
 
+from tests.graphs_scripted import LONG_TICKER_TEXT
 from tests.sdk_integration.conftest import MakeClient
-from tests.sdk_integration.graphs import TICKER_TEXT
 from tests.sdk_integration.live import call, collect, event_names, text_of
 from tests.sdk_integration.shapes import assert_shape
 
@@ -175,7 +175,7 @@ async def test_runs_wait_create_join_get_list(client: Any, xperts: dict[str, str
     thread = await call(client.threads.create)
     tid = thread["thread_id"]
     reply = await call(client.runs.wait, tid, xperts["sdk-ticker"], input=chat_input("tick"))
-    assert reply == {"role": "ai", "content": TICKER_TEXT}
+    assert reply == {"role": "ai", "content": LONG_TICKER_TEXT}
 
     run = await call(client.runs.create, tid, xperts["sdk-ticker"], input=chat_input("tick again"))
     assert_shape(run, Run)
@@ -183,7 +183,7 @@ async def test_runs_wait_create_join_get_list(client: Any, xperts: dict[str, str
     assert run["status"] in ("pending", "running")
     joined = await call(client.runs.join, tid, run["run_id"])
     assert_shape(joined, RunResult)
-    assert joined == {"role": "ai", "content": TICKER_TEXT}
+    assert joined == {"role": "ai", "content": LONG_TICKER_TEXT}
 
     got = await call(client.runs.get, tid, run["run_id"])
     assert_shape(got, Run)
@@ -200,7 +200,7 @@ async def test_runs_stream_and_join_stream(client: Any, xperts: dict[str, str]) 
     stream = client.runs.stream(tid, xperts["sdk-ticker"], input=chat_input("stream it"))
     events = await collect(stream)
     assert event_names(events) == LIFECYCLE
-    assert text_of(events) == TICKER_TEXT
+    assert text_of(events) == LONG_TICKER_TEXT
     assert events[-1].event == "complete" and events[-1].data == {"type": "complete"}
     ids = [int(e.id) for e in events if e.id is not None]
     assert ids == sorted(ids) and len(ids) == len(events)

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from xpert_sdk import APIConnectionError, StreamEvent, chat_input
 
+from tests.graphs_scripted import LONG_TICKER_TEXT
 from tests.harness.served import Served
 from tests.sdk_integration.conftest import MakeClient
-from tests.sdk_integration.graphs import TICKER_TEXT
 from tests.sdk_integration.live import CuttingProxy, call, collect, text_of
 
 
@@ -47,7 +47,7 @@ async def assert_exactly_once(client: Any, thread_id: str, run_id: str, seen: li
     assert [e.id for e in seen] == [e.id for e in full], "every frame once, in order"
     assert seen == full
     assert seen[-1].event == "complete"
-    assert text_of(seen) == TICKER_TEXT
+    assert text_of(seen) == LONG_TICKER_TEXT
 
 
 @pytest.mark.parametrize("cuts_at", [[10], [6, 20, 30]], ids=["one-cut", "three-cuts"])
@@ -123,4 +123,4 @@ async def test_a_stateless_stream_resumes_too(
     seen = await consume(stream, lambda n: proxy.cut() if n == 10 else None)
     assert proxy.cuts == 1 and proxy.connections >= 2
     assert [int(e.id or 0) for e in seen] == list(range(1, len(seen) + 1))
-    assert seen[-1].event == "complete" and text_of(seen) == TICKER_TEXT
+    assert seen[-1].event == "complete" and text_of(seen) == LONG_TICKER_TEXT
