@@ -1,9 +1,9 @@
 """The isolation matrix, generated from the app's routes: a route added later is in it by itself (and fails
 `test_every_route_is_covered` until it says which body it takes and which ids it names).
 
-Org A owns real data: two xperts (X1 with the data, X2), a thread with a finished run on X1, its
-conversation and AI message, an uploaded file, a knowledge base with a document, a store item, all
-created for end user "alice" and carrying a marker string. Every API route is then called with A's ids by
+Org A owns real data (tests/harness/world.py): two xperts (X1 with the data, X2), a thread with a finished
+run on X1, its conversation and AI message, an uploaded file, a knowledge base with a document, a store
+item, the thread's data created for end user "alice", all carrying a marker string. Every API route is then called with A's ids by
 
     no credential, a wrong key, a revoked key, an expired key, A's key naming org B (organization-id),
     a key of org B, a key of org A bound to X2, a client secret of another principal of org A,
@@ -19,15 +19,15 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.harness.app import ApiHarness, open_harness
+from tests.harness.app import ApiHarness
 from tests.harness.chat import send
+from tests.harness.world import World, build_world, key_record_id, mint_secret
 from xpert_server.api.deps import NOT_ALLOWED_ASSISTANT
 from xpert_server.auth.keys import hash_credential
 from xpert_server.auth.scope import SECRET_ROUTES, app_routes, route_key
@@ -51,24 +51,7 @@ PRINCIPAL_OWNED = {"thread_id", "run_id", "conversation_id", "message_id", "file
 ORG_OWNED = PRINCIPAL_OWNED | {"assistant_id", "kb_id", "key_id"}
 
 
-@dataclass
-class OrgA:
-    key: str
-    org: str
-    marker: str
-    ids: dict[str, str] = field(default_factory=dict)
-
-    def leaks(self, body: str, sent: str, exempt: set[str]) -> list[str]:
-        """What of A's a response body shows, beyond what the request itself named (a 404 may echo it)."""
-        secrets_ = {**self.ids, "marker": self.marker}
-        return [
-            name
-            for name, value in secrets_.items()
-            if name not in exempt and value in body and value not in sent
-        ]
-
-
-def body_for(method: str, key: str, a: OrgA) -> tuple[Any, bool]:
+def body_for(method: str, key: str, a: World) -> tuple[Any, bool]:
     """(a valid JSON body for this route, whether the body itself names A's ids). Every route with a body
     is listed: a new one fails `test_every_route_is_covered` until it is added here."""
     x1, tid = a.ids["assistant_id"], a.ids["thread_id"]
@@ -132,7 +115,7 @@ def api_routes(app: Any) -> list[tuple[str, str, str]]:
     return out
 
 
-async def call(c: httpx.AsyncClient, method: str, template: str, key: str, a: OrgA) -> httpx.Response:
+async def call(c: httpx.AsyncClient, method: str, template: str, key: str, a: World) -> httpx.Response:
     url = re.sub(r"\{([^}]*)\}", lambda m: a.ids["file_id" if m.group(1) == "id" else m.group(1)], template)
     if (method, key) == ("POST", "/contexts/file"):
         return await c.post(url, files={"file": ("intruder.txt", b"intruder", "text/plain")})
@@ -154,70 +137,16 @@ class Caller:
 
 
 @pytest.fixture(scope="module")
-async def harness(
-    api_database_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[ApiHarness]:
-    # No rate limit: one secret makes a request per route here.
-    async with open_harness(tmp_path_factory.mktemp("iso-data"), api_database_url, secret_rate_limit=0) as h:
-        yield h
-
-
-async def mint_secret(h: ApiHarness, key: str, user: str) -> str:
-    async with h.client(key, x_principal_user_id=user) as c:
-        resp = await c.post("/v1/chatkit/sessions", json={"expires_after": 3600})
-    assert resp.status_code == 201, resp.text
-    return str(resp.json()["client_secret"])
-
-
-async def key_record_id(h: ApiHarness, org: str, key: str) -> str:
-    (record,) = [k for k in await h.services.storage.list_api_keys(org) if k.key_hash == hash_credential(key)]
-    return record.id
-
-
-@pytest.fixture(scope="module")
-async def world(harness: ApiHarness) -> tuple[OrgA, list[Caller]]:
+async def world(harness: ApiHarness) -> tuple[World, list[Caller]]:
     h = harness
-    key, org = await h.mint_key()
-    a = OrgA(key=key, org=org, marker=f"iso-marker-{secrets.token_hex(8)}")
-    async with h.client(key) as c:
-        x1 = (await c.post("/assistants", json={"name": "X1", "slug": "iso-x1"})).json()["assistant_id"]
-        x2 = (await c.post("/assistants", json={"name": "X2", "slug": "iso-x2"})).json()["assistant_id"]
-        kb = (await c.post("/knowledges", json={"name": f"kb {a.marker}"})).json()
-        docs = (
-            await c.post(f"/knowledges/{kb['id']}/bulk", json=[{"text": f"The marker is {a.marker}."}])
-        ).json()
-        stored = await c.put(
-            "/store/items", json={"namespace": ["iso"], "key": "k", "value": {"m": a.marker}}
-        )
-        assert stored.status_code == 200, stored.text
-    async with h.client(key, x_principal_user_id="alice") as c:
-        thread = (await c.post("/threads", json={"metadata": {"marker": a.marker}})).json()
-        tid = thread["thread_id"]
-        done = await c.post(f"/threads/{tid}/runs/wait", json={"assistant_id": x1, "input": send(a.marker)})
-        assert done.status_code == 201, done.text
-        (run,) = (await c.get(f"/threads/{tid}/runs")).json()
-        cid = thread["metadata"]["id"]
-        messages = (await c.get(f"/conversations/{cid}/messages")).json()["items"]
-        upload = await c.post("/contexts/file", files={"file": ("a.txt", a.marker.encode(), "text/plain")})
-        assert upload.status_code == 201, upload.text
-    a.ids = {
-        "assistant_id": x1,
-        "other_assistant_id": x2,
-        "thread_id": tid,
-        "run_id": run["run_id"],
-        "conversation_id": cid,
-        "message_id": [m for m in messages if m["role"] == "ai"][0]["id"],
-        "file_id": upload.json()["id"],
-        "kb_id": kb["id"],
-        "document_id": docs[0]["id"],
-    }
-
+    a = await build_world(h, "iso", principal="alice")
+    key, org = a.key, a.org
     revoked, _ = await h.mint_key(org)
     a.ids["key_id"] = await key_record_id(h, org, revoked)  # what `/keys/{key_id}` names
     await h.services.storage.revoke_api_key(a.ids["key_id"])
     expired, _ = await h.mint_key(org, expires_in=-1)  # expired when made: no waiting on the clock
     b_key, b_org = await h.mint_key()
-    bound, _ = await h.mint_key(org, xpert_id=x2)
+    bound, _ = await h.mint_key(org, xpert_id=a.ids["other_assistant_id"])
     other_principal = await mint_secret(h, key, "mallory")
     b_secret = await mint_secret(h, b_key, "alice")  # the same user name, in another org
     expired_secret = await mint_secret(h, key, "alice")
@@ -240,7 +169,9 @@ async def world(harness: ApiHarness) -> tuple[OrgA, list[Caller]]:
     return a, callers
 
 
-def expectation(caller: Caller, method: str, key: str, template: str, a: OrgA) -> tuple[set[int] | None, str]:
+def expectation(
+    caller: Caller, method: str, key: str, template: str, a: World
+) -> tuple[set[int] | None, str]:
     """(allowed statuses, or None for "any but 403 and 5xx"; why)."""
     names = set(params(template))
     _, names_a_in_body = (
@@ -268,7 +199,7 @@ def expectation(caller: Caller, method: str, key: str, template: str, a: OrgA) -
     return None, "org-level data (files, knowledge, store) the binding does not cover"
 
 
-async def test_the_isolation_matrix(harness: ApiHarness, world: tuple[OrgA, list[Caller]]) -> None:
+async def test_the_isolation_matrix(harness: ApiHarness, world: tuple[World, list[Caller]]) -> None:
     a, callers = world
     failures: list[str] = []
     checked = 0
@@ -340,7 +271,7 @@ def org_level_write(method: str, template: str) -> bool:
     return method in ("PUT", "PATCH", "DELETE") and not template.startswith("/assistants")
 
 
-def test_every_route_is_covered(harness: ApiHarness, world: tuple[OrgA, list[Caller]]) -> None:
+def test_every_route_is_covered(harness: ApiHarness, world: tuple[World, list[Caller]]) -> None:
     a, _ = world
     unknown: list[str] = []
     for method, template, key in api_routes(harness.app):
@@ -356,7 +287,7 @@ def test_every_route_is_covered(harness: ApiHarness, world: tuple[OrgA, list[Cal
 
 
 async def test_a_key_bound_to_another_xpert_cannot_read_its_threads(
-    harness: ApiHarness, world: tuple[OrgA, list[Caller]]
+    harness: ApiHarness, world: tuple[World, list[Caller]]
 ) -> None:
     a, callers = world
     (bound,) = [c for c in callers if c.status == "bound"]
@@ -373,7 +304,7 @@ async def test_a_key_bound_to_another_xpert_cannot_read_its_threads(
     assert not answered and found == [] and listed == [], "\n".join(answered)
 
 
-async def test_org_a_is_untouched(harness: ApiHarness, world: tuple[OrgA, list[Caller]]) -> None:
+async def test_org_a_is_untouched(harness: ApiHarness, world: tuple[World, list[Caller]]) -> None:
     a, _ = world
     async with harness.client(a.key) as c:
         thread = (await c.get(f"/threads/{a.ids['thread_id']}")).json()

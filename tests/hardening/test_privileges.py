@@ -14,16 +14,14 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
-from tests.hardening.test_isolation import PUBLIC, body_for, call, mint_secret, params, send
-from tests.hardening.test_isolation import OrgA as World
-from tests.harness.app import ApiHarness, open_harness
+from tests.hardening.test_isolation import PUBLIC, body_for, call, params
+from tests.harness.app import ApiHarness
+from tests.harness.world import World, build_world, mint_secret
 from xpert_server.agents.definition import load_file
 from xpert_server.agents.operator_fields import all_paths
 from xpert_server.auth.roles import APP_ROUTES, NEEDS_ADMIN, required_role
@@ -43,14 +41,6 @@ ORG_OWNED = {
 }
 
 
-@pytest.fixture(scope="module")
-async def harness(
-    api_database_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[ApiHarness]:
-    async with open_harness(tmp_path_factory.mktemp("priv-data"), api_database_url, secret_rate_limit=0) as h:
-        yield h
-
-
 def routes(h: ApiHarness) -> list[tuple[str, str, str]]:
     out = []
     for method, template in app_routes(h.app):
@@ -59,41 +49,6 @@ def routes(h: ApiHarness) -> list[tuple[str, str, str]]:
             out.append((method, template.removeprefix(PREFIX), key[1]))
     # Destructive calls last, so that the fixtures are there for every other cell.
     return sorted(out, key=lambda r: (r[0] == "DELETE", "/assistants" in r[1] and r[0] == "DELETE"))
-
-
-async def build_world(h: ApiHarness) -> World:
-    key, org = await h.mint_key(role="admin")
-    w = World(key=key, org=org, marker=f"priv-marker-{secrets.token_hex(8)}")
-    async with h.client(key) as c:
-        x1 = (await c.post("/assistants", json={"name": "X1", "slug": "iso-x1"})).json()["assistant_id"]
-        x2 = (await c.post("/assistants", json={"name": "X2", "slug": "iso-x2"})).json()["assistant_id"]
-        kb = (await c.post("/knowledges", json={"name": f"kb {w.marker}"})).json()
-        docs = (
-            await c.post(f"/knowledges/{kb['id']}/bulk", json=[{"text": f"The marker is {w.marker}."}])
-        ).json()
-        thread = (await c.post("/threads", json={"metadata": {"marker": w.marker}})).json()
-        tid = thread["thread_id"]
-        done = await c.post(f"/threads/{tid}/runs/wait", json={"assistant_id": x1, "input": send(w.marker)})
-        assert done.status_code == 201, done.text
-        (run,) = (await c.get(f"/threads/{tid}/runs")).json()
-        cid = thread["metadata"]["id"]
-        messages = (await c.get(f"/conversations/{cid}/messages")).json()["items"]
-        upload = await c.post("/contexts/file", files={"file": ("a.txt", w.marker.encode(), "text/plain")})
-        spare = await c.post("/keys", json={"name": "spare", "role": "app"})
-        assert spare.status_code == 201, spare.text
-    w.ids = {
-        "assistant_id": x1,
-        "other_assistant_id": x2,
-        "thread_id": tid,
-        "run_id": run["run_id"],
-        "conversation_id": cid,
-        "message_id": [m for m in messages if m["role"] == "ai"][0]["id"],
-        "file_id": upload.json()["id"],
-        "kb_id": kb["id"],
-        "document_id": docs[0]["id"],
-        "key_id": spare.json()["id"],
-    }
-    return w
 
 
 async def matrix_call(c: Any, method: str, template: str, key: str, w: World) -> Any:
@@ -136,7 +91,7 @@ def test_docs_list_every_route_with_its_role(harness: ApiHarness) -> None:
 
 async def test_the_privilege_matrix(harness: ApiHarness) -> None:
     h = harness
-    w = await build_world(h)
+    w = await build_world(h, "priv")
     admin_b, _ = await h.mint_key(role="admin")
     app_key, _ = await h.mint_key(w.org, role="app")
     bound_app, _ = await h.mint_key(w.org, role="app", xpert_id=w.ids["assistant_id"])
