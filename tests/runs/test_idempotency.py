@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import secrets
 
+import httpx
+
 from tests.harness.chat import resume, run_body, send
 from tests.harness.scripted import LONG, QUICK, ScriptedEnv, state_messages, thread_status
 from tests.runs.common import (
@@ -17,13 +19,29 @@ from tests.runs.common import (
     run_id_of,
     run_status,
 )
-from tests.runs.sse import parse
+from tests.runs.sse import SseFrame, parse
 
 DONE = ("success", "error", "interrupted", "timeout")
 
 
 def idem() -> dict[str, str]:
     return {"Idempotency-Key": f"k-{secrets.token_hex(8)}"}
+
+
+async def _asked(c: httpx.AsyncClient, xpert: str, text: str) -> tuple[str, list[SseFrame]]:
+    """A new thread where `xpert` (asker, twice) was sent `text` and stopped at its interrupt: (thread id,
+    the run's frames)."""
+    tid = (await new_thread(c))["thread_id"]
+    resp = await c.post(f"/threads/{tid}/runs/stream", json={"assistant_id": xpert, "input": send(text)})
+    return tid, parse(resp.text)
+
+
+async def _cancel_all(c: httpx.AsyncClient, tid: str) -> None:
+    """Cancel every run of the thread and wait until each has ended (the tests leave nothing running)."""
+    for r in await list_runs(c, tid):
+        await c.post(f"/threads/{tid}/runs/{r['run_id']}/cancel")
+    for r in await list_runs(c, tid):
+        await run_status(c, tid, r["run_id"], DONE)
 
 
 async def test_wait_twice_is_one_run_with_the_same_result(scripted: ScriptedEnv) -> None:
@@ -149,8 +167,7 @@ async def test_repeat_with_interrupt_strategy_leaves_the_first_run_alone(scripte
             run = ok(await c.get(f"/threads/{tid}/runs/{first['run_id']}"))
             assert run["status"] == "running", run
         finally:
-            await c.post(f"/threads/{tid}/runs/{first['run_id']}/cancel")
-            await run_status(c, tid, first["run_id"], DONE)
+            await _cancel_all(c, tid)
 
 
 async def test_repeat_with_rollback_strategy_returns_the_first_run(scripted: ScriptedEnv) -> None:
@@ -166,21 +183,12 @@ async def test_repeat_with_rollback_strategy_returns_the_first_run(scripted: Scr
             assert resp.json()["run_id"] == first["run_id"]
             assert ok(await c.get(f"/threads/{tid}/runs/{first['run_id']}"))["status"] == "running"
         finally:
-            for r in await list_runs(c, tid):
-                await c.post(f"/threads/{tid}/runs/{r['run_id']}/cancel")
-            for r in await list_runs(c, tid):
-                await run_status(c, tid, r["run_id"], DONE)
+            await _cancel_all(c, tid)
 
 
 async def test_double_resume_is_409(scripted: ScriptedEnv) -> None:
     async with await scripted.asgi() as c:
-        thread = await new_thread(c)
-        tid = thread["thread_id"]
-        resp = await c.post(
-            f"/threads/{tid}/runs/stream",
-            json={"assistant_id": scripted.ids["asker"], "input": send("may I?")},
-        )
-        frames = parse(resp.text)
+        tid, frames = await _asked(c, scripted.ids["asker"], "may I?")
         rid = run_id_of(frames)
         end = event_data(frames, "on_conversation_end")
         assert end["status"] == "interrupted"
@@ -202,15 +210,7 @@ async def test_double_resume_is_409(scripted: ScriptedEnv) -> None:
 
 async def test_two_concurrent_resumes_one_wins(scripted: ScriptedEnv) -> None:
     async with await scripted.asgi() as c:
-        tid = (await new_thread(c))["thread_id"]
-        frames = parse(
-            (
-                await c.post(
-                    f"/threads/{tid}/runs/stream",
-                    json={"assistant_id": scripted.ids["asker"], "input": send("may I?")},
-                )
-            ).text
-        )
+        tid, frames = await _asked(c, scripted.ids["asker"], "may I?")
         body = {"assistant_id": scripted.ids["asker"], "input": resume(run_id_of(frames))}
         a, b = await asyncio.gather(*(c.post(f"/threads/{tid}/runs", json=body) for _ in range(2)))
         assert sorted([a.status_code, b.status_code]) == [201, 409], (a.text, b.text)
@@ -240,23 +240,12 @@ async def test_repeat_of_a_request_whose_run_was_rolled_back(scripted: ScriptedE
             # Either a clear refusal, or a new run: never a server error.
             assert resp.status_code in (201, 409, 410), resp.text
         finally:
-            for r in await list_runs(c, tid):
-                await c.post(f"/threads/{tid}/runs/{r['run_id']}/cancel")
-            for r in await list_runs(c, tid):
-                await run_status(c, tid, r["run_id"], DONE)
+            await _cancel_all(c, tid)
 
 
 async def test_a_duplicate_resume_does_not_answer_the_next_interrupt(scripted: ScriptedEnv) -> None:
     async with await scripted.asgi() as c:
-        tid = (await new_thread(c))["thread_id"]
-        frames = parse(
-            (
-                await c.post(
-                    f"/threads/{tid}/runs/stream",
-                    json={"assistant_id": scripted.ids["twice"], "input": send("go")},
-                )
-            ).text
-        )
+        tid, frames = await _asked(c, scripted.ids["twice"], "go")
         first = run_id_of(frames)
         assert event_data(frames, "on_interrupt")["tasks"][0]["interrupts"][0]["value"] == {
             "question": "first?"

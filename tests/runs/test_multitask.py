@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from tests.graphs_scripted import slow_reply_head
 from tests.harness.chat import run_body
@@ -28,6 +29,23 @@ async def _running(c, tid: str, rid: str, human: str) -> None:  # type: ignore[n
         return ("human", human) in await state_messages(c, tid)
 
     await eventually(checkpointed, 10, f"{human!r} in the checkpoint")
+
+
+async def _cut_in(  # type: ignore[no-untyped-def]
+    c, scripted: ScriptedEnv, tid: str, running: str, then: str, strategy: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Start a long run saying `running`, wait until it runs from a checkpoint, then wait for a run saying
+    `then` posted with `strategy`: (the long run, the second run's reply)."""
+    first = ok(await c.post(f"/threads/{tid}/runs", json=run_body(scripted.ids["slow"], running, LONG)), 201)
+    await _running(c, tid, first["run_id"], running)
+    reply = ok(
+        await c.post(
+            f"/threads/{tid}/runs/wait",
+            json=run_body(scripted.ids["slow"], then, QUICK, multitask_strategy=strategy),
+        ),
+        201,
+    )
+    return first, reply
 
 
 async def test_reject_two_concurrent_posts(scripted: ScriptedEnv) -> None:
@@ -62,17 +80,7 @@ async def test_interrupt_continues_from_the_last_checkpoint(scripted: ScriptedEn
     async with await scripted.asgi() as c:
         thread = await new_thread(c)
         tid = thread["thread_id"]
-        first = ok(
-            await c.post(f"/threads/{tid}/runs", json=run_body(scripted.ids["slow"], "first", LONG)), 201
-        )
-        await _running(c, tid, first["run_id"], "first")
-        reply = ok(
-            await c.post(
-                f"/threads/{tid}/runs/wait",
-                json=run_body(scripted.ids["slow"], "second", QUICK, multitask_strategy="interrupt"),
-            ),
-            201,
-        )
+        first, reply = await _cut_in(c, scripted, tid, "first", "second", "interrupt")
         # The second run saw the first run's human message and its own: it continued from the checkpoint.
         assert reply["content"].startswith(slow_reply_head("second", 2)), reply
         assert (await run_status(c, tid, first["run_id"], ("interrupted", "success", "error")))[
@@ -106,17 +114,7 @@ async def test_rollback_erases_the_running_run(scripted: ScriptedEnv) -> None:
         zero = ok(
             await c.post(f"/threads/{tid}/runs/wait", json=run_body(scripted.ids["slow"], "zero", QUICK)), 201
         )
-        doomed = ok(
-            await c.post(f"/threads/{tid}/runs", json=run_body(scripted.ids["slow"], "doomed", LONG)), 201
-        )
-        await _running(c, tid, doomed["run_id"], "doomed")
-        reply = ok(
-            await c.post(
-                f"/threads/{tid}/runs/wait",
-                json=run_body(scripted.ids["slow"], "after", QUICK, multitask_strategy="rollback"),
-            ),
-            201,
-        )
+        doomed, reply = await _cut_in(c, scripted, tid, "doomed", "after", "rollback")
         # It started from the state before the rolled-back run: zero's turn, then its own message.
         assert reply["content"].startswith(slow_reply_head("after", 3)), reply
         assert (await c.get(f"/threads/{tid}/runs/{doomed['run_id']}")).status_code == 404
@@ -143,17 +141,7 @@ async def test_rollback_of_a_threads_first_run(scripted: ScriptedEnv) -> None:
     async with await scripted.asgi() as c:
         thread = await new_thread(c)
         tid = thread["thread_id"]
-        doomed = ok(
-            await c.post(f"/threads/{tid}/runs", json=run_body(scripted.ids["slow"], "doomed", LONG)), 201
-        )
-        await _running(c, tid, doomed["run_id"], "doomed")
-        reply = ok(
-            await c.post(
-                f"/threads/{tid}/runs/wait",
-                json=run_body(scripted.ids["slow"], "fresh", QUICK, multitask_strategy="rollback"),
-            ),
-            201,
-        )
+        doomed, reply = await _cut_in(c, scripted, tid, "doomed", "fresh", "rollback")
         assert reply["content"].startswith(slow_reply_head("fresh", 1)), reply
         assert (await c.get(f"/threads/{tid}/runs/{doomed['run_id']}")).status_code == 404
         assert await state_messages(c, tid) == [("human", "fresh"), ("ai", reply["content"])]
@@ -215,19 +203,6 @@ async def test_rollback_of_the_first_run_does_not_keep_its_title(scripted: Scrip
     async with await scripted.asgi() as c:
         thread = await new_thread(c)
         tid = thread["thread_id"]
-        doomed = ok(
-            await c.post(
-                f"/threads/{tid}/runs", json=run_body(scripted.ids["slow"], "oops wrong text", LONG)
-            ),
-            201,
-        )
-        await _running(c, tid, doomed["run_id"], "oops wrong text")
-        ok(
-            await c.post(
-                f"/threads/{tid}/runs/wait",
-                json=run_body(scripted.ids["slow"], "the right text", QUICK, multitask_strategy="rollback"),
-            ),
-            201,
-        )
+        await _cut_in(c, scripted, tid, "oops wrong text", "the right text", "rollback")
         assert ok(await c.get(f"/threads/{tid}"))["metadata"]["title"] == "the right text"
         assert ok(await c.get(f"/conversations/{thread['metadata']['id']}"))["title"] == "the right text"
