@@ -52,6 +52,14 @@ def scratch_database(prefix: str) -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def suite_database(request: pytest.FixtureRequest, folder: Path) -> str:
+    """A database URL on the suite's backend: the session's PostgreSQL database, or a SQLite file in
+    `folder`."""
+    if API_BACKEND == "postgres":
+        return str(request.getfixturevalue("pg_url"))
+    return f"sqlite:///{folder / 'xpert.db'}"
+
+
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     """A PostgreSQL database made for this test session, dropped afterwards."""
@@ -61,9 +69,7 @@ def pg_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def api_database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
-    if API_BACKEND == "postgres":
-        return str(request.getfixturevalue("pg_url"))
-    return f"sqlite:///{tmp_path_factory.mktemp('api-db') / 'xpert.db'}"
+    return suite_database(request, tmp_path_factory.mktemp("api-db"))
 
 
 @pytest.fixture(scope="session")
@@ -77,9 +83,7 @@ async def api(api_database_url: str, tmp_path_factory: pytest.TempPathFactory) -
 @pytest.fixture(scope="session")
 def backend_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     """A database URL on the suite's backend: the session's PostgreSQL, or a fresh SQLite file."""
-    if API_BACKEND == "postgres":
-        return str(request.getfixturevalue("pg_url"))
-    return f"sqlite:///{tmp_path_factory.mktemp('scripted-db') / 'xpert.db'}"
+    return suite_database(request, tmp_path_factory.mktemp("scripted-db"))
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tests.agents.fake_openai import FakeOpenAI
-from tests.conftest import API_BACKEND
+from tests.conftest import suite_database
 from tests.harness.app import ApiHarness, open_harness
 from tests.harness.uvicorn import InProcessServer, serve_in_process
 from tests.runs.common import assistant_id
@@ -169,11 +169,7 @@ async def agents(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[AgentsEnv]:
     data_dir = tmp_path_factory.mktemp("agents-data")
-    url = (
-        str(request.getfixturevalue("pg_url"))
-        if API_BACKEND == "postgres"
-        else f"sqlite:///{data_dir / 'x.db'}"
-    )
+    url = suite_database(request, data_dir)
     fake = FakeOpenAI()
     async with serve_in_process(fake.app(), "") as llm:
         folder = tmp_path_factory.mktemp("agents-xperts")

@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 
 from tests.harness.app import ApiHarness
+from tests.harness.responses import error_of
 
 SUPPORT = {
     "name": "Support",
@@ -18,14 +19,6 @@ SUPPORT = {
     "tags": ["help", "faq"],
     "max_steps": 5,
 }
-
-
-def error_of(resp: httpx.Response, status: int) -> str:
-    assert resp.status_code == status, resp.text
-    body = resp.json()
-    assert set(body) == {"statusCode", "message", "error"} and body["statusCode"] == status
-    message: str = body["message"]
-    return message
 
 
 async def create(c: httpx.AsyncClient, **body: Any) -> dict[str, Any]:

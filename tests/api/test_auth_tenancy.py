@@ -13,18 +13,11 @@ from sqlalchemy import Connection, MetaData, inspect, select
 
 from tests.harness.app import ApiHarness
 from tests.harness.clock import manual_clock
+from tests.harness.responses import error_of
 from xpert_server.auth.authenticator import CACHE_TTL
 from xpert_server.auth.keys import hash_credential
 
 NOT_ALLOWED = "API key is not allowed to access this assistant."
-
-
-def error_of(resp: httpx.Response, status: int) -> str:
-    assert resp.status_code == status, resp.text
-    body = resp.json()
-    assert set(body) == {"statusCode", "message", "error"} and body["statusCode"] == status
-    message: str = body["message"]
-    return message
 
 
 async def key_id_of(api: ApiHarness, org: str) -> str:

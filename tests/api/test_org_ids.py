@@ -13,13 +13,7 @@ import httpx
 
 from tests.harness.app import ApiHarness
 from tests.harness.chat import send
-
-
-def ok(resp: httpx.Response, status: int = 200) -> Any:
-    assert resp.status_code == status, (
-        f"{resp.request.method} {resp.request.url}: {resp.status_code} {resp.text}"
-    )
-    return resp.json()
+from tests.harness.responses import ok
 
 
 async def test_a_thread_id_of_another_org_can_be_created_here(api: ApiHarness) -> None:

@@ -8,14 +8,7 @@ from typing import Any
 import httpx
 
 from tests.harness.app import ApiHarness
-
-
-def error_of(resp: httpx.Response, status: int) -> str:
-    assert resp.status_code == status, resp.text
-    body = resp.json()
-    assert set(body) == {"statusCode", "message", "error"} and body["statusCode"] == status
-    message: str = body["message"]
-    return message
+from tests.harness.responses import error_of
 
 
 async def create(c: httpx.AsyncClient, **body: Any) -> dict[str, Any]:

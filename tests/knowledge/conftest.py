@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import API_BACKEND
+from tests.conftest import API_BACKEND, suite_database
 from tests.harness.app import ApiHarness, open_harness
 
 KB_ORG = "kb-tests"
@@ -54,11 +54,7 @@ async def kenv(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[KEnv]:
     data_dir = tmp_path_factory.mktemp("kb-data")
-    url = (
-        str(request.getfixturevalue("pg_url"))
-        if API_BACKEND == "postgres"
-        else f"sqlite:///{data_dir / 'x.db'}"
-    )
+    url = suite_database(request, data_dir)
     xperts = write_xperts(tmp_path_factory.mktemp("kb-xperts"))
     async for env in _open(data_dir, url, API_BACKEND, xperts):
         yield env

@@ -14,6 +14,8 @@ from typing import Any
 import httpx
 
 from tests.harness.app import ApiHarness, open_harness
+from tests.harness.responses import error_of as error_of  # the runs tests import both from here
+from tests.harness.responses import ok
 from tests.harness.uvicorn import InProcessServer, serve_in_process
 from tests.runs.sse import SseFrame, parse
 
@@ -82,25 +84,6 @@ async def assistant_id(c: httpx.AsyncClient, slug: str) -> str:
 
 
 # ---- requests ----------------------------------------------------------------------------------------------
-def ok(resp: httpx.Response, status: int = 200) -> Any:
-    assert resp.status_code == status, (
-        f"{resp.request.method} {resp.request.url}: {resp.status_code} {resp.text}"
-    )
-    return resp.json()
-
-
-def error_of(resp: httpx.Response, status: int) -> str:
-    """The error envelope's message, after checking status and shape."""
-    assert resp.status_code == status, (
-        f"{resp.request.method} {resp.request.url}: {resp.status_code} {resp.text}"
-    )
-    body = resp.json()
-    assert set(body) == {"statusCode", "message", "error"}, body
-    assert body["statusCode"] == status
-    message: str = body["message"]
-    return message
-
-
 async def new_thread(c: httpx.AsyncClient, **body: Any) -> dict[str, Any]:
     thread: dict[str, Any] = ok(await c.post("/threads", json=body), 201)
     return thread

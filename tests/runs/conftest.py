@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.conftest import API_BACKEND
+from tests.conftest import suite_database
 from tests.runs.common import RunsEnv, open_env, write_xperts
 
 
@@ -16,10 +16,7 @@ async def env(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[RunsEnv]:
     data_dir = tmp_path_factory.mktemp("runs-data")
-    if API_BACKEND == "postgres":
-        url = str(request.getfixturevalue("pg_url"))
-    else:
-        url = f"sqlite:///{data_dir / 'xpert.db'}"
+    url = suite_database(request, data_dir)
     xperts = write_xperts(tmp_path_factory.mktemp("runs-xperts"))
     async with open_env(data_dir, url, xperts) as e:
         yield e

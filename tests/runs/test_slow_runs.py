@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import API_BACKEND
+from tests.conftest import suite_database
 from tests.graphs_scripted import TICKER_TEXT
 from tests.harness.app import ApiHarness, open_harness
 from tests.harness.chat import send
@@ -30,11 +30,7 @@ RUN_TIMEOUT = 0.4
 
 @pytest.fixture
 async def slow_server(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[ApiHarness]:
-    url = (
-        str(request.getfixturevalue("pg_url"))
-        if API_BACKEND == "postgres"
-        else f"sqlite:///{tmp_path / 'x.db'}"
-    )
+    url = suite_database(request, tmp_path)
     async with open_harness(
         tmp_path / "data",
         url,

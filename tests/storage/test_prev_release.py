@@ -13,22 +13,15 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
 from tests.conftest import scratch_database
 from tests.harness.app import ApiHarness, open_harness
 from tests.harness.chat import send
+from tests.harness.responses import ok
 
 FIXTURES = Path(__file__).resolve().parent / "prev_release"
-
-
-def ok(resp: httpx.Response, status: int = 200) -> Any:
-    assert resp.status_code == status, (
-        f"{resp.request.method} {resp.request.url}: {resp.status_code} {resp.text}"
-    )
-    return resp.json()
 
 
 def _load_dump(url: str, dump: Path) -> None:
