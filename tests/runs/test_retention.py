@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -53,12 +54,15 @@ async def test_old_frames_go_young_frames_stay(scripted: ScriptedEnv, sweeper: r
         _, old = await _run(scripted, c, "old")
         old_frames = await storage.read_events(old)
         assert old_frames and old_frames[-1][1] == "complete"
-        await asyncio.sleep(1.0)
+        # Frames are stamped by the wall clock: a moment between the two runs' frames is the cutoff.
+        await asyncio.sleep(0.05)
+        between = time.time()
+        await asyncio.sleep(0.05)
         young_thread, young = await _run(scripted, c, "young")
         young_frames = await storage.read_events(young)
         assert young_frames
 
-        sweeper.retention = 0.6  # older than `old`'s frames, younger than `young`'s
+        sweeper.retention = time.time() - between  # older than `old`'s frames, younger than `young`'s
         gone, _ = await sweeper.sweep_once()
         assert gone >= len(old_frames)
         assert await storage.read_events(old) == []
