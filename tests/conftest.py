@@ -17,13 +17,31 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.app import ApiHarness, open_harness
+from tests.harness.app import SCALED, ApiHarness, open_harness
 from tests.harness.scripted import ScriptedEnv, open_env, write_xperts
 
 PG_ADMIN_URL = os.environ.get("XPERT_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_SERVICES = os.environ.get("XPERT_REQUIRE_SERVICES") == "1"
 # The API suite's backend: "sqlite" (default) or "postgres" (CI runs both).
 API_BACKEND = os.environ.get("XPERT_TEST_BACKEND", "sqlite")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "any_mode: nothing the test runs follows XPERT_TEST_BACKEND or XPERT_TEST_REDIS (plain code, the CLI, "
+        "`xpert serve` subprocesses on their own SQLite): its run on the default backend covers every mode, "
+        "so a PostgreSQL or Redis run leaves it out",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if API_BACKEND == "sqlite" and not SCALED:
+        return
+    left_out = [item for item in items if item.get_closest_marker("any_mode")]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if not item.get_closest_marker("any_mode")]
 
 
 def _service_missing(what: str, err: Exception) -> None:

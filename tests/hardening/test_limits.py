@@ -25,6 +25,8 @@ from tests.hardening.graphs_slow import __file__ as slow_file
 from tests.harness.chat import send
 from tests.harness.served import PREFIX, Served, serving
 
+pytestmark = pytest.mark.any_mode  # `xpert serve` subprocesses on SQLite, parsers in child processes
+
 MIB = 1024 * 1024
 
 

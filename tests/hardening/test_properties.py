@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 import yaml
 from httpx_sse import EventSource
 from hypothesis import HealthCheck, given, settings
@@ -26,6 +27,8 @@ from xpert_server.encoding import dumps
 from xpert_server.errors import BadRequest
 from xpert_server.runs.input import ChatInput, normalise_input
 from xpert_server.runs.sse import KEEPALIVE, Frame
+
+pytestmark = pytest.mark.any_mode  # plain functions
 
 PROPERTY = settings(
     max_examples=200,

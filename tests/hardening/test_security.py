@@ -37,6 +37,7 @@ CREDENTIAL = re.compile(r"(?:sk|cs)-x-[0-9A-Za-z-]{16,}")
 # ---- credentials never logged ------------------------------------------------------------------------
 
 
+@pytest.mark.any_mode
 def test_no_key_or_secret_is_ever_logged(tmp_path: Path) -> None:
     """A server at log level debug (access log on) sees keys created, used, refused, revoked and expired,
     secrets minted, used and refused, runs and uploads: its whole output holds no credential."""
@@ -120,11 +121,13 @@ def test_no_key_or_secret_is_ever_logged(tmp_path: Path) -> None:
         "http://224.0.0.1/",
     ],
 )
+@pytest.mark.any_mode
 async def test_the_http_tool_refuses_loopback_and_private_addresses(url: str) -> None:
     with pytest.raises(http_tool.FetchRefused):
         await http_tool.checked_address(url, allow_private=False)
 
 
+@pytest.mark.any_mode
 async def test_the_http_tool_reaches_private_addresses_only_when_configured() -> None:
     _, _, ip = await http_tool.checked_address("http://127.0.0.1:9/", allow_private=True)
     assert str(ip) == "127.0.0.1"
@@ -288,6 +291,7 @@ def raw_request(port: int, head: bytes) -> bytes:
             return b""
 
 
+@pytest.mark.any_mode
 def test_body_and_header_sizes_are_limited(tmp_path: Path) -> None:
     with serving(tmp_path / "data", XPERT_MAX_BODY_BYTES="2048", XPERT_MAX_HEADER_BYTES="8192") as s:
         ok = raw_request(s.port, b"GET /api/ai/ok HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 6000 + b"\r\n\r\n")
@@ -375,6 +379,7 @@ async def delayed(coro: Any) -> Any:
     return await coro
 
 
+@pytest.mark.any_mode
 def test_stream_slots_are_per_credential_and_released_once() -> None:
     slots = StreamSlots(2)
     alice = Principal(org_id="o", kind="key", key_id="k1")
@@ -400,6 +405,7 @@ def test_stream_slots_are_per_credential_and_released_once() -> None:
 # ---- ids ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.any_mode
 def test_ids_come_from_the_os_csprng(monkeypatch: pytest.MonkeyPatch) -> None:
     """Ids were drawn from a Mersenne Twister (predictable from ~160 of them): someone who predicts the next
     ids can take them first with a client-chosen thread or assistant id and make other tenants' creates fail."""

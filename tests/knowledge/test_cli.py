@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from tests.harness.app import open_harness
 from tests.harness.served import cli
 from tests.knowledge.docs import manual_pdf
 
 
+@pytest.mark.any_mode
 def test_ingest_then_the_server_searches_it(tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     (docs / "sub").mkdir(parents=True)

@@ -10,6 +10,8 @@ import pytest
 from xpert_server.knowledge import parse
 from xpert_server.knowledge.sandbox import ParseLimits, extract_isolated
 
+pytestmark = pytest.mark.any_mode  # parsers in child processes
+
 DOCX = parse.Detected("docx", parse.KIND_MIME["docx"])
 TEXT = parse.Detected("text", "text/plain")
 

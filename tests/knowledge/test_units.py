@@ -16,6 +16,8 @@ from xpert_server.knowledge.filestore import LocalFileStore, sanitise_name
 from xpert_server.knowledge.search import coverage, fuse
 from xpert_server.knowledge.sideindex import SideIndex
 
+pytestmark = pytest.mark.any_mode  # plain functions and local files
+
 
 def test_chunks_respect_size_and_overlap() -> None:
     text = "\n\n".join(f"Paragraph {i}. " + "This sentence is filler text. " * 8 for i in range(10))

@@ -71,6 +71,7 @@ async def test_a_background_run_times_out_too(short: ScriptedEnv) -> None:
         assert event_data(frames, "on_agent_end")["status"] == "timeout"
 
 
+@pytest.mark.any_mode
 async def test_a_served_run_past_xpert_run_timeout_ends_timeout(tmp_path: Path) -> None:
     """The setting as an operator gives it: `xpert serve` with XPERT_RUN_TIMEOUT in its environment."""
     xperts = write_xperts(tmp_path / "xperts", org="default", org_b=None)
