@@ -21,10 +21,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from tests.chatkit.common import database_url
-from tests.conftest import REQUIRE_SERVICES
+from tests.conftest import REQUIRE_SERVICES, suite_database
 from tests.harness.app import ApiHarness, open_harness
 from tests.harness.uvicorn import bound_socket, serve_in_process
+from tests.harness.xperts import write_xperts as xpert_files
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -101,12 +101,7 @@ def shop_app(base: str, xpert_id: str) -> Starlette:
 
 
 def write_xperts(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for slug in ("slow", "steps"):
-        (folder / f"{slug}.yaml").write_text(
-            f"name: {slug.title()}\nslug: {slug}\ngraph: {GRAPHS}:{slug}\n", encoding="utf-8"
-        )
-    return folder
+    return xpert_files(folder, GRAPHS, ("slow", "steps"))
 
 
 @dataclass
@@ -124,7 +119,7 @@ async def open_live(
     api_sock, shop_sock = bound_socket(), bound_socket()
     base = f"http://127.0.0.1:{api_sock.getsockname()[1]}"
     shop = f"http://127.0.0.1:{shop_sock.getsockname()[1]}"
-    url = database_url(request, tmp_path_factory, "chatkit-browser-db")
+    url = suite_database(request, tmp_path_factory.mktemp("chatkit-browser-db"))
     xperts = write_xperts(tmp_path_factory.mktemp("chatkit-xperts"))
     async with open_harness(
         tmp_path_factory.mktemp("chatkit-browser-data"),

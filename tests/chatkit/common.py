@@ -10,16 +10,10 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import API_BACKEND
+from tests.conftest import suite_database
 from tests.harness.app import ApiHarness, open_harness
 
 SECRET_RE = r"^cs-x-[0-9a-f]{64}$"
-
-
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, name: str) -> str:
-    if API_BACKEND == "postgres":
-        return str(request.getfixturevalue("pg_url"))
-    return f"sqlite:///{tmp_path_factory.mktemp(name) / 'xpert.db'}"
 
 
 @dataclass
@@ -72,6 +66,6 @@ class ChatkitEnv:
 async def open_chatkit_env(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, **settings: Any
 ) -> AsyncIterator[ChatkitEnv]:
-    url = database_url(request, tmp_path_factory, "chatkit-db")
+    url = suite_database(request, tmp_path_factory.mktemp("chatkit-db"))
     async with open_harness(tmp_path_factory.mktemp("chatkit-data"), url, **settings) as harness:
         yield ChatkitEnv(harness)

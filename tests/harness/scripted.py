@@ -14,6 +14,7 @@ import httpx
 
 from tests.harness.app import ApiHarness, open_harness
 from tests.harness.uvicorn import InProcessServer, serve_in_process
+from tests.harness.xperts import write_xperts as xpert_files
 from tests.runs.common import assistant_id, ok
 
 GRAPHS = Path(__file__).resolve().parent.parent / "graphs_scripted.py"
@@ -27,11 +28,7 @@ QUICK = {"chunks": 2, "delay": 0.0}
 
 
 def write_xperts(folder: Path, org: str = ORG, org_b: str | None = ORG_B) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for slug in SLUGS:
-        (folder / f"{slug}.yaml").write_text(
-            f"name: {slug.title()}\nslug: {slug}\norg: {org}\ngraph: {GRAPHS}:{slug}\n", encoding="utf-8"
-        )
+    xpert_files(folder, GRAPHS, SLUGS, org)
     if org_b is not None:
         (folder / "memo-b.yaml").write_text(
             f"name: Memo B\nslug: memo\norg: {org_b}\ngraph: {GRAPHS}:memo\n", encoding="utf-8"

@@ -17,6 +17,7 @@ from tests.harness.app import ApiHarness, open_harness
 from tests.harness.responses import error_of as error_of  # the runs tests import both from here
 from tests.harness.responses import ok
 from tests.harness.uvicorn import InProcessServer, serve_in_process
+from tests.harness.xperts import write_xperts as xpert_files
 from tests.runs.sse import SseFrame, parse
 
 GRAPHS = Path(__file__).resolve().parent.parent / "graphs_scripted.py"
@@ -31,12 +32,7 @@ CLOSING = ["on_agent_end", "on_message_end", "on_conversation_end", "complete"]
 
 
 def write_xperts(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for slug in TEST_XPERTS:
-        (folder / f"{slug}.yaml").write_text(
-            f"name: {slug.title()}\nslug: {slug}\norg: {RUNS_ORG}\ngraph: {GRAPHS}:{slug}\n", encoding="utf-8"
-        )
-    return folder
+    return xpert_files(folder, GRAPHS, TEST_XPERTS, RUNS_ORG)
 
 
 @dataclass

@@ -7,18 +7,15 @@ from typing import Any
 
 import httpx
 
+from tests.harness.xperts import write_xperts as xpert_files
+from tests.runs.common import CLOSING, OPENING
 from tests.runs.sse import FrameReader, SseFrame
 
 GRAPHS = Path(__file__).resolve().parent / "graphs.py"
 
 
 def write_xperts(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for slug in ("steps", "once"):
-        (folder / f"{slug}.yaml").write_text(
-            f"name: {slug.title()}\nslug: {slug}\ngraph: {GRAPHS}:{slug}\n", encoding="utf-8"
-        )
-    return folder
+    return xpert_files(folder, GRAPHS, ("steps", "once"))
 
 
 async def assistant(c: httpx.AsyncClient, slug: str) -> str:
@@ -42,18 +39,10 @@ def assert_one_story(frames: list[SseFrame], *, status: str = "success") -> None
     ids = [f.seq for f in frames]
     assert ids == list(range(1, len(frames) + 1)), ids
     kinds = [f.kind for f in frames]
-    for name in (
-        "on_conversation_start",
-        "on_message_start",
-        "on_agent_start",
-        "on_agent_end",
-        "on_message_end",
-        "on_conversation_end",
-        "complete",
-    ):
+    for name in (*OPENING, *CLOSING):
         assert kinds.count(name) == 1, (name, kinds)
-    assert kinds[:3] == ["on_conversation_start", "on_message_start", "on_agent_start"], kinds[:3]
-    assert kinds[-4:] == ["on_agent_end", "on_message_end", "on_conversation_end", "complete"], kinds[-4:]
+    assert kinds[:3] == OPENING, kinds[:3]
+    assert kinds[-4:] == CLOSING, kinds[-4:]
     end = next(f.data for f in frames if f.kind == "on_agent_end")
     assert end["data"]["status"] == status, end
 

@@ -37,19 +37,12 @@ from xpert_sdk.types import (
 )
 
 from tests.graphs_scripted import LONG_TICKER_TEXT
+from tests.runs.common import CLOSING, OPENING
 from tests.sdk_integration.conftest import MakeClient
 from tests.sdk_integration.live import call, collect, event_names, text_of
 from tests.sdk_integration.shapes import assert_shape
 
-LIFECYCLE = [
-    "on_conversation_start",
-    "on_message_start",
-    "on_agent_start",
-    "on_agent_end",
-    "on_message_end",
-    "on_conversation_end",
-    "complete",
-]
+LIFECYCLE = [*OPENING, *CLOSING]
 
 
 def unique(prefix: str) -> str:
