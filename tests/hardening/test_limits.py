@@ -20,10 +20,10 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.graphs_scripted import __file__ as graphs_file
 from tests.hardening.graphs_slow import __file__ as slow_file
 from tests.harness.chat import send
 from tests.harness.served import PREFIX, Served, serving
+from tests.harness.xperts import SCRIPTED, write_xperts
 
 pytestmark = pytest.mark.any_mode  # `xpert serve` subprocesses on SQLite, parsers in child processes
 
@@ -33,10 +33,8 @@ MIB = 1024 * 1024
 @pytest.fixture(scope="module")
 def three_followers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     root = tmp_path_factory.mktemp("followers")
-    xperts = root / "xperts"
-    xperts.mkdir()
-    (xperts / "sleeper.yaml").write_text(f"name: Sleeper\nslug: sleeper\ngraph: {slow_file}:sleeper\n")
-    (xperts / "echo.yaml").write_text(f"name: Echo\nslug: echo\ngraph: {graphs_file}:echo\n")
+    xperts = write_xperts(root / "xperts", slow_file, ["sleeper"])
+    write_xperts(xperts, SCRIPTED, ["echo"])
     with serving(
         root / "data",
         args=("--xperts", str(xperts)),

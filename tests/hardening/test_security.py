@@ -24,6 +24,7 @@ from tests.graphs_scripted import TICKER_CHUNKS, TICKER_DELAY
 from tests.harness.app import ApiHarness, open_harness
 from tests.harness.chat import send
 from tests.harness.served import cli, server_env, serving
+from tests.harness.xperts import SCRIPTED, write_xperts
 from xpert_server.agents.registry import demo_path, load_file_into
 from xpert_server.agents.tools import http as http_tool
 from xpert_server.auth.principal import Principal
@@ -31,7 +32,6 @@ from xpert_server.errors import TooManyRequests
 from xpert_server.knowledge import signing
 from xpert_server.limits.streams import StreamSlots
 
-GRAPHS = Path(__file__).resolve().parent.parent / "graphs_scripted.py"
 CREDENTIAL = re.compile(r"(?:sk|cs)-x-[0-9A-Za-z-]{16,}")
 
 
@@ -335,9 +335,7 @@ async def streams_app(
     """The app and the org of its ticker xpert."""
     xperts = tmp_path_factory.mktemp("stream-xperts")
     org = f"streams-{secrets.token_hex(3)}"
-    (xperts / "ticker.yaml").write_text(
-        f"name: Ticker\nslug: ticker\norg: {org}\ngraph: {GRAPHS}:ticker\n", encoding="utf-8"
-    )
+    write_xperts(xperts, SCRIPTED, ["ticker"], org)
     async with open_harness(
         tmp_path_factory.mktemp("streams"),
         api_database_url,

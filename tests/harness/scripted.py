@@ -14,10 +14,10 @@ import httpx
 
 from tests.harness.app import ApiHarness, open_harness
 from tests.harness.uvicorn import InProcessServer, serve_in_process
+from tests.harness.xperts import SCRIPTED as GRAPHS
 from tests.harness.xperts import write_xperts as xpert_files
 from tests.runs.common import assistant_id, ok
 
-GRAPHS = Path(__file__).resolve().parent.parent / "graphs_scripted.py"
 ORG = "scripted-tests"  # slow, asker, twice, memo
 ORG_B = "scripted-other"  # a second memo, for the Store's tenant isolation inside runs
 SLUGS = ("slow", "asker", "twice", "memo")

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+# The file of every scripted graph (slow, ticker, echo, ...): what a test's xperts usually run.
+SCRIPTED = Path(__file__).resolve().parent.parent / "graphs_scripted.py"
 
-def write_xperts(folder: Path, graphs: Path, slugs: Iterable[str], org: str | None = None) -> Path:
+
+def write_xperts(folder: Path, graphs: Path | str, slugs: Iterable[str], org: str | None = None) -> Path:
     """`folder` with `<slug>.yaml` for each slug: xpert `<Slug>` running the graph `slug` of the file
     `graphs`, in `org` when given (else the default org)."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -17,10 +17,10 @@ from tests.harness.app import ApiHarness, open_harness
 from tests.harness.responses import error_of as error_of  # the runs tests import both from here
 from tests.harness.responses import ok
 from tests.harness.uvicorn import InProcessServer, serve_in_process
+from tests.harness.xperts import SCRIPTED
 from tests.harness.xperts import write_xperts as xpert_files
 from tests.runs.sse import SseFrame, parse
 
-GRAPHS = Path(__file__).resolve().parent.parent / "graphs_scripted.py"
 # The test xperts live in their own org, so they never show up in other suites' searches.
 RUNS_ORG = "runs-tests"
 TEST_XPERTS = ("ticker", "boom", "echo")
@@ -32,7 +32,7 @@ CLOSING = ["on_agent_end", "on_message_end", "on_conversation_end", "complete"]
 
 
 def write_xperts(folder: Path) -> Path:
-    return xpert_files(folder, GRAPHS, TEST_XPERTS, RUNS_ORG)
+    return xpert_files(folder, SCRIPTED, TEST_XPERTS, RUNS_ORG)
 
 
 @dataclass
