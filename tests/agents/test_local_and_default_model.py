@@ -3,24 +3,20 @@ MCP servers, and `provider: local` (only where `make local-llm` was run)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import importlib.util
-import socket
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from langchain_core.messages import AIMessage, HumanMessage
 
 from tests.agents.common import event, run, single_call, text, thread
 from tests.agents.conftest import AgentsEnv
 from tests.harness.app import open_harness
 from tests.harness.chat import send
+from tests.harness.uvicorn import serve_in_process
 from tests.runs.common import assistant_id
 from xpert_server.agents.definition import XpertSpec
 from xpert_server.agents.graphs import build_agent_graph
@@ -64,23 +60,9 @@ async def mcp_http_server() -> AsyncIterator[str]:
         """Reverse a text."""
         return text[::-1]
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
     # lifespan "on": the MCP app starts its session manager there.
-    uv = uvicorn.Server(uvicorn.Config(server.streamable_http_app(), log_level="warning", lifespan="on"))
-    task = asyncio.create_task(uv.serve(sockets=[sock]))
-    try:
-        deadline = time.monotonic() + 10
-        while not uv.started:
-            assert time.monotonic() < deadline and not task.done(), "MCP server did not start"
-            await asyncio.sleep(0.01)
-        yield f"http://127.0.0.1:{port}/mcp"
-    finally:
-        uv.should_exit = True
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.wait_for(task, 10)
-        sock.close()
+    async with serve_in_process(server.streamable_http_app(), lifespan="on") as live:
+        yield f"{live.base_url}/mcp"
 
 
 async def test_mcp_streamable_http(agents: AgentsEnv) -> None:
