@@ -100,17 +100,29 @@ class Cluster:
         await self._until(proc, lambda c: c.get("/ok"), "answer /ok")
         return proc
 
+    async def apis(self, n: int, *more: str, env: dict[str, str] | None = None) -> list[Proc]:
+        """`n` API processes, started together (they share the database's migration lock)."""
+        return list(await asyncio.gather(*(self.api(*more, env=env) for _ in range(n))))
+
     async def worker(self, *more: str, env: dict[str, str] | None = None, via: Proc | None = None) -> Proc:
         """Start a worker; with `via` (an API process), wait until /info counts it alive."""
-        before = await self.workers_alive(via) if via is not None else 0
-        proc = self._spawn("worker", ["worker", *more], env)
-        if via is not None:
-            deadline = time.monotonic() + 60
-            while await self.workers_alive(via) <= before:
-                assert proc.popen.poll() is None, f"xpert worker exited:\n{proc.output()}"
-                assert time.monotonic() < deadline, f"the worker never registered:\n{proc.output()}"
-                await asyncio.sleep(0.1)
+        if via is None:
+            return self._spawn("worker", ["worker", *more], env)
+        (proc,) = await self.workers(1, *more, env=env, via=via)
         return proc
+
+    async def workers(self, n: int, *more: str, env: dict[str, str] | None = None, via: Proc) -> list[Proc]:
+        """`n` workers, started together; returns once /info of `via` counts all of them alive."""
+        before = await self.workers_alive(via)
+        procs = [self._spawn("worker", ["worker", *more], env) for _ in range(n)]
+        deadline = time.monotonic() + 60
+        while await self.workers_alive(via) < before + n:
+            for proc in procs:
+                assert proc.popen.poll() is None, f"xpert worker exited:\n{proc.output()}"
+            outputs = "\n".join(p.output() for p in procs)
+            assert time.monotonic() < deadline, f"the workers never registered:\n{outputs}"
+            await asyncio.sleep(0.1)
+        return procs
 
     async def workers_alive(self, via: Proc) -> int:
         return int((await self.info(via))["workersAlive"])

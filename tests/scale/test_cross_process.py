@@ -12,8 +12,7 @@ from tests.scale.common import assert_one_story, assistant, body, read_until
 
 
 async def test_started_on_a_joined_and_cancelled_on_b(cluster: Cluster) -> None:
-    a = await cluster.api()
-    b = await cluster.api()
+    a, b = await cluster.apis(2)
     await cluster.worker(via=a)
     async with a.client() as ca, b.client() as cb:
         steps = await assistant(ca, "steps")
@@ -80,10 +79,8 @@ async def test_a_queued_run_is_cancelled_before_any_worker_takes_it(cluster: Clu
 async def test_enqueued_runs_follow_each_other_across_processes(cluster: Cluster) -> None:
     """multitask_strategy `enqueue`: the thread's busy flag and queue live in the database, so a run
     accepted by B waits for the run accepted by A (executed by some worker), then runs."""
-    a = await cluster.api()
-    b = await cluster.api()
-    await cluster.worker(via=a)
-    await cluster.worker(via=a)
+    a, b = await cluster.apis(2)
+    await cluster.workers(2, via=a)
     async with a.client() as ca, b.client() as cb:
         steps = await assistant(ca, "steps")
         tid = (await ca.post("/threads", json={})).json()["thread_id"]

@@ -47,8 +47,7 @@ async def test_workers_n_forks_processes_that_share_nothing_but_the_services(clu
 
 async def test_limits_hold_across_api_processes(cluster: Cluster) -> None:
     cluster.env["XPERT_KEY_RATE_LIMIT"] = "6"
-    a = await cluster.api()
-    b = await cluster.api()
+    a, b = await cluster.apis(2)
     statuses = []
     async with a.client() as ca, b.client() as cb:
         for i in range(8):

@@ -50,10 +50,7 @@ def assert_all_steps(frames: list, n: int = STEPS) -> None:  # type: ignore[type
 
 async def test_a_killed_workers_run_is_requeued_and_its_stream_goes_on(cluster: Cluster) -> None:
     api = await cluster.api()
-    workers: dict[int, Proc] = {}
-    for _ in range(2):
-        w = await cluster.worker(via=api)
-        workers[w.popen.pid] = w
+    workers: dict[int, Proc] = {w.popen.pid: w for w in await cluster.workers(2, via=api)}
     async with api.client() as c:
         steps = await assistant(c, "steps")
         tid = (await c.post("/threads", json={})).json()["thread_id"]
@@ -87,8 +84,7 @@ async def test_a_killed_workers_run_is_requeued_and_its_stream_goes_on(cluster: 
 
 
 async def test_a_killed_api_process_loses_its_clients_nothing(cluster: Cluster) -> None:
-    a = await cluster.api()
-    b = await cluster.api()
+    a, b = await cluster.apis(2)
     await cluster.worker(via=b)
     async with a.client() as ca, b.client() as cb:
         steps = await assistant(cb, "steps")

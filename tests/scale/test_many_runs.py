@@ -16,12 +16,8 @@ RUNS = 200
 
 
 async def test_200_runs_over_2_workers_each_execute_exactly_once(cluster: Cluster) -> None:
-    a = await cluster.api()
-    b = await cluster.api()
-    workers = [
-        await cluster.worker("--concurrency", "16", via=a),
-        await cluster.worker("--concurrency", "16", via=a),
-    ]
+    a, b = await cluster.apis(2)
+    workers = await cluster.workers(2, "--concurrency", "16", via=a)
     async with a.client() as ca, b.client() as cb:
         once = await assistant(ca, "once")
         sem = asyncio.Semaphore(32)

@@ -90,8 +90,7 @@ async def test_runs_survive_a_redis_restart(scale_db: str, own_redis: OwnRedis, 
     )
     try:
         api = await cluster.api()
-        await cluster.worker(via=api)
-        await cluster.worker(via=api)
+        await cluster.workers(2, via=api)
         async with api.client() as c:
             steps = await assistant(c, "steps")
             threads = [(await c.post("/threads", json={})).json()["thread_id"] for _ in range(6)]
