@@ -24,6 +24,9 @@ ticker   - streams TICKER_CHUNKS text chunks "t0 ", "t1 ", … TICKER_DELAY s ap
            join, watch from two clients, or cancel mid-stream).
 boom     - streams BOOM_TEXT in a few chunks, then raises RuntimeError("kaboom").
 echo     - replies with the last human message's text in one AI message (no sleep).
+recall   - answers with what it was given: every message of its state, one per line as `type: text` (an
+           earlier answer's own lines joined by " / "), so a test reads the history a model would have seen
+           (tests/conversations).
 
 The SDK's (tests/sdk_integration/xperts):
 long_ticker - LONG_TICKER_CHUNKS chunks LONG_TICKER_DELAY s apart: long enough to cut its connection
@@ -207,7 +210,7 @@ async def memo_node(state: MessagesState, config: RunnableConfig) -> dict[str, A
 memo = StateGraph(MessagesState).add_node("memo", memo_node).add_edge(START, "memo").compile()
 
 
-# ---- ticker, boom, echo ------------------------------------------------------------------------------------
+# ---- ticker, boom, echo, recall ---------------------------------------------------------------------------------
 ticker = model_graph("ticker", ChunkModel(chunks=ticker_chunks(TICKER_CHUNKS), delay=TICKER_DELAY))
 _boom_model = ChunkModel(chunks=BOOM_CHUNKS, delay=0.005)
 
@@ -225,6 +228,14 @@ def echo_node(state: MessagesState) -> dict[str, Any]:
 
 
 echo = StateGraph(MessagesState).add_node("echo", echo_node).add_edge(START, "echo").compile()
+
+
+def recall_node(state: MessagesState) -> dict[str, Any]:
+    lines = [f"{m.type}: " + str(m.content).replace("\n", " / ") for m in state["messages"]]
+    return {"messages": [AIMessage(content="\n".join(lines))]}
+
+
+recall = StateGraph(MessagesState).add_node("recall", recall_node).add_edge(START, "recall").compile()
 
 
 # ---- long_ticker, slowpoke, approval -----------------------------------------------------------------------

@@ -25,6 +25,7 @@ __all__ = [
     "Deleted",
     "DocumentStatus",
     "Feedback",
+    "FeedbackPage",
     "IfExists",
     "Item",
     "KnowledgeChunk",
@@ -34,6 +35,7 @@ __all__ = [
     "Knowledgebase",
     "ListNamespacesResponse",
     "MessagePage",
+    "MessageRole",
     "MultitaskStrategy",
     "OnDisconnect",
     "Rating",
@@ -58,6 +60,7 @@ OnDisconnect = Literal["cancel", "continue"]
 IfExists = Literal["raise", "do_nothing"]
 SortOrder = Literal["asc", "desc"]
 Rating = Literal["like", "dislike"]
+MessageRole = Literal["human", "ai", "system"]
 KnowledgeSearchMode = Literal["hybrid", "dense", "lexical"]
 
 
@@ -207,6 +210,8 @@ Conversation = TypedDict(
         "error": str | None,
         "operation": Any,
         "xpertId": str | None,
+        "projectId": str | None,
+        "taskId": str | None,
         "createdAt": str,
         "updatedAt": str,
     },
@@ -246,6 +251,12 @@ class Feedback(TypedDict, total=False):
     content: str | None
     createdById: str | None
     createdAt: str
+    updatedAt: str
+
+
+class FeedbackPage(TypedDict, total=False):
+    items: list[Feedback]
+    total: int
 
 
 class AgentFile(TypedDict, total=False):

@@ -46,7 +46,7 @@ PUBLIC = {
     ("POST", "/demo/session"),  # the demo's back end: mints from its own key, in the default org only
 }
 # Path parameters naming data of one principal (threads and what hangs off them, files).
-PRINCIPAL_OWNED = {"thread_id", "run_id", "conversation_id", "message_id", "file_id"}
+PRINCIPAL_OWNED = {"thread_id", "run_id", "conversation_id", "message_id", "feedback_id", "file_id"}
 # Path parameters naming data of one org.
 ORG_OWNED = PRINCIPAL_OWNED | {"assistant_id", "kb_id", "key_id"}
 
@@ -81,6 +81,12 @@ def body_for(method: str, key: str, a: World) -> tuple[Any, bool]:
         ("POST", "/conversations/search"): ({"search": a.marker}, False),
         ("PATCH", "/conversations/{}"): ({"title": "pwned"}, False),
         ("POST", "/conversations/{}/messages/{}/feedbacks"): ({"rating": "dislike"}, False),
+        ("POST", "/conversations"): ({"title": "intruder", "xpertId": x1}, True),
+        ("POST", "/conversations/{}/messages"): ({"role": "human", "content": "pwned"}, False),
+        ("POST", "/conversations/{}/messages/search"): ({"where": {"role": "ai"}}, False),
+        ("PATCH", "/conversations/{}/messages/{}"): ({"content": "pwned"}, False),
+        ("POST", "/conversations/{}/messages/{}/feedbacks/search"): ({}, False),
+        ("PATCH", "/conversations/{}/messages/{}/feedbacks/{}"): ({"rating": "dislike"}, False),
         ("PUT", "/store/items"): ({"namespace": ["iso"], "key": "k", "value": {"pwned": True}}, False),
         ("DELETE", "/store/items"): ({"namespace": ["iso"], "key": "k"}, False),
         ("POST", "/store/items/search"): ({"namespace_prefix": ["iso"]}, False),
@@ -251,7 +257,9 @@ def sent_text(request: httpx.Request) -> str:
 
 
 def names_a_thread(template: str) -> bool:
-    return bool(set(params(template)) & {"thread_id", "run_id", "conversation_id", "message_id"})
+    return bool(
+        set(params(template)) & {"thread_id", "run_id", "conversation_id", "message_id", "feedback_id"}
+    )
 
 
 # What a caller may legitimately see of A's: nothing from another org; the org's xperts (not alice's data)
@@ -301,7 +309,11 @@ async def test_a_key_bound_to_another_xpert_cannot_read_its_threads(
                 answered.append(f"{method} {template}: {resp.status_code}")
         found = (await c.post("/threads/search", json={"ids": [a.ids["thread_id"]]})).json()
         listed = (await c.post("/conversations/search", json={})).json()["items"]
-    assert not answered and found == [] and listed == [], "\n".join(answered)
+    assert not answered and found == [], "\n".join(answered)
+    # Conversations made in the matrix (POST /conversations) only: its own (bound to its xpert) and those of
+    # its org not tied to any xpert yet; none of X1's.
+    assert all(i["xpertId"] in (a.ids["other_assistant_id"], None) for i in listed), listed
+    assert a.ids["conversation_id"] not in [i["id"] for i in listed]
 
 
 async def test_org_a_is_untouched(harness: ApiHarness, world: tuple[World, list[Caller]]) -> None:
@@ -317,10 +329,13 @@ async def test_org_a_is_untouched(harness: ApiHarness, world: tuple[World, list[
         assert (await c.get(f"/knowledges/{a.ids['kb_id']}")).json()["name"] == f"kb {a.marker}"
         content = await c.get(f"/contexts/file/{a.ids['file_id']}/content")
         assert content.content == a.marker.encode()
-        feedbacks = (
-            await c.get(f"/conversations/{a.ids['conversation_id']}/messages/{a.ids['message_id']}/feedbacks")
-        ).json()
-        assert feedbacks["total"] == 0
+        cid, mid = a.ids["conversation_id"], a.ids["message_id"]
+        feedbacks = (await c.get(f"/conversations/{cid}/messages/{mid}/feedbacks")).json()
+        assert [(f["id"], f["rating"], f["content"]) for f in feedbacks["items"]] == [
+            (a.ids["feedback_id"], "like", a.marker)
+        ]
+        messages = (await c.get(f"/conversations/{cid}/messages")).json()["items"]
+        assert [m["role"] for m in messages] == ["human", "ai"] and "pwned" not in str(messages)
 
 
 def test_the_public_routes_are_served(harness: ApiHarness) -> None:

@@ -34,6 +34,7 @@ ORG_OWNED = {
     "run_id",
     "conversation_id",
     "message_id",
+    "feedback_id",
     "file_id",
     "assistant_id",
     "kb_id",

@@ -1,6 +1,6 @@
 """Org A's world, the data the route matrices (tests/hardening/test_isolation.py, test_privileges.py) aim at:
 two xperts (X1 with the data, X2), a knowledge base with a document, a store item, a thread with a
-finished run on X1, its conversation and AI message, an uploaded file and a spare app key, all carrying a
+finished run on X1, its conversation, AI message and a feedback on it, an uploaded file and a spare app key, all carrying a
 marker string. `World.ids` names each by the path parameter that takes it."""
 
 from __future__ import annotations
@@ -57,6 +57,11 @@ async def build_world(h: ApiHarness, name: str, principal: str | None = None) ->
         (run,) = (await c.get(f"/threads/{tid}/runs")).json()
         cid = thread["metadata"]["id"]
         messages = (await c.get(f"/conversations/{cid}/messages")).json()["items"]
+        ai_id = [m for m in messages if m["role"] == "ai"][0]["id"]
+        feedback = await c.post(
+            f"/conversations/{cid}/messages/{ai_id}/feedbacks", json={"rating": "like", "content": w.marker}
+        )
+        assert feedback.status_code == 201, feedback.text
         upload = await c.post("/contexts/file", files={"file": ("a.txt", w.marker.encode(), "text/plain")})
         assert upload.status_code == 201, upload.text
     w.ids = {
@@ -65,7 +70,8 @@ async def build_world(h: ApiHarness, name: str, principal: str | None = None) ->
         "thread_id": tid,
         "run_id": run["run_id"],
         "conversation_id": cid,
-        "message_id": [m for m in messages if m["role"] == "ai"][0]["id"],
+        "message_id": ai_id,
+        "feedback_id": feedback.json()["id"],
         "file_id": upload.json()["id"],
         "kb_id": kb["id"],
         "document_id": docs[0]["id"],
