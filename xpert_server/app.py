@@ -16,6 +16,7 @@ from xpert_server.api import (
     assistant_graph,
     assistants,
     chatkit,
+    connections,
     contexts,
     conversations,
     demo,
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         contexts.router,
         knowledges.router,
         keys.router,
+        connections.router,
     ):
         include_flat(app, router, prefix, ERROR_RESPONSES)
     app.include_router(widget.router)
