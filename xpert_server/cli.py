@@ -1,4 +1,4 @@
-"""The `xpert` command: serve, keys, xperts, chat."""
+"""The `xpert` command: serve, keys, xperts, connections, chat."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from rich.table import Table
 
 from xpert_server.chat_cli import chat as chat_command
 from xpert_server.config import Settings, env_name, setting_fields
+from xpert_server.connections.cli import connections_app
 from xpert_server.flags import (
     ConnectionsFile,
     DatabaseUrl,
@@ -34,6 +35,7 @@ xperts_app = typer.Typer(help="Load and list xperts (assistants).", no_args_is_h
 app.add_typer(keys_app, name="keys")
 app.add_typer(xperts_app, name="xperts")
 app.add_typer(knowledge_app, name="knowledge")
+app.add_typer(connections_app, name="connections")
 app.command("chat")(chat_command)
 
 console = Console(stderr=True)

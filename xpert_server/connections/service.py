@@ -289,11 +289,10 @@ class ConnectionService:
                         name, "org", record.url, secret.get("api_key"), tuple(record.models), {}, policy
                     )
                 elif record.kind == "mcp" and not path.startswith("model"):
-                    transport = "sse" if record.transport == "sse" else "http"
                     mcp[name] = McpEndpoint(
                         name,
                         "org",
-                        transport,
+                        "sse" if record.transport == "sse" else "http",
                         url=record.url,
                         headers=dict(secret.get("headers") or {}),
                         policy=policy,
