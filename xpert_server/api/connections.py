@@ -21,7 +21,6 @@ from xpert_server.connections.service import NewConnection
 router = APIRouter(prefix="/connections", tags=["connections"])
 
 MAX_HEADERS = 32
-Url = Field(min_length=1, max_length=2000)
 
 
 def _check_models(v: list[str]) -> list[str]:
@@ -46,7 +45,7 @@ class ConnectionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=100)
     kind: Literal["model", "mcp"]
-    url: str = Url
+    url: str = Field(min_length=1, max_length=2000)
     transport: Literal["http", "sse"] | None = None
     models: list[str] = Field(default_factory=list, max_length=100)
     description: str | None = Field(default=None, max_length=2000)
@@ -81,7 +80,7 @@ class ConnectionCreate(BaseModel):
 
 class ConnectionUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    url: str | None = Url
+    url: str | None = Field(default=None, min_length=1, max_length=2000)
     transport: Literal["http", "sse"] | None = None
     models: list[str] | None = Field(default=None, max_length=100)
     description: str | None = Field(default=None, max_length=2000)
