@@ -4,50 +4,15 @@ org private addresses. Names resolve through an injected resolver; nothing here 
 
 from __future__ import annotations
 
-import ipaddress
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
 from tests.agents.common import thread
-from tests.connections.conftest import PRIVATE_ORG, ConnEnv, model_body, unique
+from tests.connections.conftest import PRIVATE_ORG, PUBLIC, ConnEnv, FakeDNS, dns, model_body, unique
 from tests.harness.chat import send
 from xpert_server.net.guarded import AddressPolicy, GuardedTransport, RefusedAddress
-from xpert_server.net.public import AddressRefused, IPAddress
-
-# Stands for "some public address" in DNS answers; no request is ever sent to it (see PretendInternet).
-PUBLIC = "1.1.1.1"
-
-
-class FakeDNS:
-    """An injectable resolver: answers from a table the test changes as it goes."""
-
-    def __init__(self) -> None:
-        self.answers: dict[str, list[str]] = {}
-        self.asked: list[str] = []
-
-    async def __call__(self, host: str, port: int) -> list[IPAddress]:
-        self.asked.append(host)
-        try:
-            return [ipaddress.ip_address(host)]
-        except ValueError:
-            pass
-        if host not in self.answers:
-            raise AddressRefused(f"cannot resolve {host!r}")
-        return [ipaddress.ip_address(a) for a in self.answers[host]]
-
-
-@contextmanager
-def dns(conn: ConnEnv) -> Iterator[FakeDNS]:
-    service = conn.harness.services.connections
-    fake, real = FakeDNS(), service.resolver
-    service.resolver = fake
-    try:
-        yield fake
-    finally:
-        service.resolver = real
 
 
 @pytest.fixture
