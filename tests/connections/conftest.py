@@ -5,7 +5,6 @@ private addresses, so its connections may reach those loopback servers. Every ot
 
 from __future__ import annotations
 
-import ipaddress
 import secrets
 import sys
 from collections.abc import AsyncIterator, Iterator
@@ -22,12 +21,10 @@ from tests.agents.conftest import MCP_SERVER
 from tests.agents.fake_openai import FakeOpenAI
 from tests.conftest import API_BACKEND
 from tests.harness.app import ApiHarness, open_harness
+from tests.harness.dns import FakeDNS
 from tests.harness.uvicorn import InProcessServer, serve_in_process
-from xpert_server.net.public import AddressRefused, IPAddress
 
 PRIVATE_ORG = "conn-private"
-# Stands for "some public address" in DNS answers; no request is ever sent to it.
-PUBLIC = "1.1.1.1"
 
 
 class HeaderLog:
@@ -128,24 +125,6 @@ async def conn(
             data_dir, url, connections_file=path, connections_private_orgs=(PRIVATE_ORG,)
         ) as harness:
             yield ConnEnv(harness, fake, llm, mcp, seen, url, data_dir)
-
-
-class FakeDNS:
-    """An injectable resolver: answers from a table the test changes as it goes."""
-
-    def __init__(self) -> None:
-        self.answers: dict[str, list[str]] = {}
-        self.asked: list[str] = []
-
-    async def __call__(self, host: str, port: int) -> list[IPAddress]:
-        self.asked.append(host)
-        try:
-            return [ipaddress.ip_address(host)]
-        except ValueError:
-            pass
-        if host not in self.answers:
-            raise AddressRefused(f"cannot resolve {host!r}")
-        return [ipaddress.ip_address(a) for a in self.answers[host]]
 
 
 @contextmanager

@@ -10,8 +10,9 @@ import httpx
 import pytest
 
 from tests.agents.common import thread
-from tests.connections.conftest import PRIVATE_ORG, PUBLIC, ConnEnv, FakeDNS, dns, model_body, unique
+from tests.connections.conftest import PRIVATE_ORG, ConnEnv, dns, model_body, unique
 from tests.harness.chat import send
+from tests.harness.dns import PUBLIC, FakeDNS
 from xpert_server.net.guarded import AddressPolicy, GuardedTransport, RefusedAddress
 
 

@@ -3,7 +3,8 @@ connection in use is not deleted; the operator's are read-only; bad input change
 
 from __future__ import annotations
 
-from tests.connections.conftest import PRIVATE_ORG, PUBLIC, ConnEnv, dns, model_body, unique
+from tests.connections.conftest import PRIVATE_ORG, ConnEnv, dns, model_body, unique
+from tests.harness.dns import PUBLIC
 from xpert_server.auth.roles import NEEDS_ADMIN
 
 
