@@ -28,6 +28,7 @@ import pytest
 
 from tests.harness.app import ApiHarness, open_harness
 from tests.harness.chat import send
+from tests.harness.dns import everything_public
 from xpert_server.api.deps import NOT_ALLOWED_ASSISTANT
 from xpert_server.auth.keys import hash_credential
 from xpert_server.auth.scope import SECRET_ROUTES, app_routes, route_key
@@ -48,7 +49,7 @@ PUBLIC = {
 # Path parameters naming data of one principal (threads and what hangs off them, files).
 PRINCIPAL_OWNED = {"thread_id", "run_id", "conversation_id", "message_id", "file_id"}
 # Path parameters naming data of one org.
-ORG_OWNED = PRINCIPAL_OWNED | {"assistant_id", "kb_id", "key_id"}
+ORG_OWNED = PRINCIPAL_OWNED | {"assistant_id", "kb_id", "key_id", "connection_name"}
 
 
 @dataclass
@@ -110,6 +111,15 @@ def body_for(method: str, key: str, a: OrgA) -> tuple[Any, bool]:
         ("POST", "/knowledges/{}/documents/delete"): ({"ids": [a.ids["document_id"]]}, False),
         ("POST", "/knowledges/{}/search"): ({"query": "marker"}, False),
         ("POST", "/keys"): ({"name": "intruder", "role": "admin"}, False),
+        ("POST", "/connections"): (
+            {
+                "name": f"intruder-{secrets.token_hex(3)}",
+                "kind": "model",
+                "url": "https://models.iso.test/v1",
+            },
+            False,
+        ),
+        ("PATCH", "/connections/{}"): ({"description": "pwned", "api_key": "sk-pwned-0000000000000"}, False),
     }
     if (method, key) in bodies:
         return bodies[(method, key)]
@@ -159,6 +169,7 @@ async def harness(
 ) -> AsyncIterator[ApiHarness]:
     # No rate limit: one secret makes a request per route here.
     async with open_harness(tmp_path_factory.mktemp("iso-data"), api_database_url, secret_rate_limit=0) as h:
+        h.services.connections.resolver = everything_public()  # connections made here are never used
         yield h
 
 
@@ -190,6 +201,17 @@ async def world(harness: ApiHarness) -> tuple[OrgA, list[Caller]]:
             "/store/items", json={"namespace": ["iso"], "key": "k", "value": {"m": a.marker}}
         )
         assert stored.status_code == 200, stored.text
+        connection = await c.post(
+            "/connections",
+            json={
+                "name": f"iso-llm-{secrets.token_hex(3)}",
+                "kind": "model",
+                "url": "https://models.iso.test/v1",
+                "description": f"connection {a.marker}",
+                "api_key": f"sk-{a.marker}",
+            },
+        )
+        assert connection.status_code == 201, connection.text
     async with h.client(key, x_principal_user_id="alice") as c:
         thread = (await c.post("/threads", json={"metadata": {"marker": a.marker}})).json()
         tid = thread["thread_id"]
@@ -210,6 +232,7 @@ async def world(harness: ApiHarness) -> tuple[OrgA, list[Caller]]:
         "file_id": upload.json()["id"],
         "kb_id": kb["id"],
         "document_id": docs[0]["id"],
+        "connection_name": connection.json()["name"],
     }
 
     revoked, _ = await h.mint_key(org)
@@ -329,7 +352,7 @@ def names_a_thread(template: str) -> bool:
 EXEMPT: dict[str, set[str]] = {
     "other-org": set(),
     "principal": {"assistant_id", "other_assistant_id", "kb_id", "document_id"},
-    "bound": {"other_assistant_id", "kb_id", "document_id", "file_id", "marker"},
+    "bound": {"other_assistant_id", "kb_id", "document_id", "file_id", "marker", "connection_name"},
 }
 # Thread listings answer 200 with the caller's own threads (the marker may be exempt): checked for a bound key
 # by test_a_key_bound_to_another_xpert_cannot_read_its_threads.
@@ -390,6 +413,8 @@ async def test_org_a_is_untouched(harness: ApiHarness, world: tuple[OrgA, list[C
             await c.get(f"/conversations/{a.ids['conversation_id']}/messages/{a.ids['message_id']}/feedbacks")
         ).json()
         assert feedbacks["total"] == 0
+        shown = (await c.get(f"/connections/{a.ids['connection_name']}")).json()
+        assert shown["description"] == f"connection {a.marker}" and shown["hint"] == f"…{a.marker[-4:]}"
 
 
 def test_the_public_routes_are_served(harness: ApiHarness) -> None:

@@ -24,6 +24,7 @@ import yaml
 from tests.hardening.test_isolation import PUBLIC, body_for, call, mint_secret, params, send
 from tests.hardening.test_isolation import OrgA as World
 from tests.harness.app import ApiHarness, open_harness
+from tests.harness.dns import everything_public
 from xpert_server.agents.definition import load_file
 from xpert_server.agents.operator_fields import all_paths
 from xpert_server.auth.roles import APP_ROUTES, NEEDS_ADMIN, required_role
@@ -40,6 +41,7 @@ ORG_OWNED = {
     "assistant_id",
     "kb_id",
     "key_id",
+    "connection_name",
 }
 
 
@@ -47,7 +49,17 @@ ORG_OWNED = {
 async def harness(
     api_database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[ApiHarness]:
-    async with open_harness(tmp_path_factory.mktemp("priv-data"), api_database_url, secret_rate_limit=0) as h:
+    # The operator's connections the field matrix names (`model.connection`, `mcp[].connection`).
+    operator = tmp_path_factory.mktemp("priv-operator") / "connections.yaml"
+    operator.write_text(
+        "models: {sample-llm: {base_url: 'http://127.0.0.1:9/v1', models: [m]}}\n"
+        "mcp: {sample-mcp: {command: 'true'}}\n",
+        encoding="utf-8",
+    )
+    async with open_harness(
+        tmp_path_factory.mktemp("priv-data"), api_database_url, secret_rate_limit=0, connections_file=operator
+    ) as h:
+        h.services.connections.resolver = everything_public()  # connections made here are never used
         yield h
 
 
@@ -81,6 +93,10 @@ async def build_world(h: ApiHarness) -> World:
         upload = await c.post("/contexts/file", files={"file": ("a.txt", w.marker.encode(), "text/plain")})
         spare = await c.post("/keys", json={"name": "spare", "role": "app"})
         assert spare.status_code == 201, spare.text
+        connection = await c.post(
+            "/connections", json={"name": "priv-llm", "kind": "model", "url": "https://models.priv.test/v1"}
+        )
+        assert connection.status_code == 201, connection.text
     w.ids = {
         "assistant_id": x1,
         "other_assistant_id": x2,
@@ -92,6 +108,7 @@ async def build_world(h: ApiHarness) -> World:
         "kb_id": kb["id"],
         "document_id": docs[0]["id"],
         "key_id": spare.json()["id"],
+        "connection_name": "priv-llm",
     }
     return w
 
@@ -194,6 +211,7 @@ SAMPLES: dict[str, Any] = {
     "tags": ["t"],
     "avatar": "https://example.com/a.png",
     "model.provider": "offline",
+    "model.connection": "sample-llm",
     "model.name": "offline-label",
     "model.base_url": "http://127.0.0.1:9/v1",
     "model.api_key_env": "XPERT_API_KEY",
@@ -209,6 +227,7 @@ SAMPLES: dict[str, Any] = {
     "tools[http_get].config.timeout": 5,
     "tools[http_get].config.max_bytes": 1000,
     "mcp[].name": "m",
+    "mcp[].connection": "sample-mcp",
     "mcp[].transport": "http",
     "mcp[].command": "sh",
     "mcp[].args": ["-c", "id"],
@@ -240,6 +259,9 @@ def definition_with(path: str, value: Any, slug: str) -> dict[str, Any]:
         d["tools"] = [{"name": "http_get", "config": {path.rsplit(".", 1)[1]: value}}]
     elif path.startswith("mcp[]."):
         field = path.split(".", 1)[1]
+        if field in ("name", "connection"):  # what the API may set: a connection entry, perhaps renamed
+            d["mcp"] = [{"connection": "sample-mcp", field: value}]
+            return d
         server = (
             {**MCP, "transport": "http", "url": "http://127.0.0.1:9/mcp"}
             if field in ("url", "headers")
