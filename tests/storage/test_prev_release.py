@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, text
 from tests.conftest import scratch_database
 from tests.harness.app import ApiHarness, open_harness
 from tests.harness.chat import send
+from xpert_server.storage.migrations import MIGRATIONS
 
 FIXTURES = Path(__file__).resolve().parent / "prev_release"
 
