@@ -19,6 +19,7 @@ from xpert_sdk._http import (
 )
 from xpert_sdk.assistants import Assistants, AsyncAssistants
 from xpert_sdk.chatkit import AsyncChatKit, ChatKit
+from xpert_sdk.connections import AsyncConnections, Connections
 from xpert_sdk.contexts import AsyncContexts, Contexts
 from xpert_sdk.conversations import AsyncConversations, Conversations
 from xpert_sdk.knowledges import AsyncKnowledges, Knowledges
@@ -62,6 +63,7 @@ class Client:
         self.contexts = Contexts(self._http)
         self.knowledges = Knowledges(self._http)
         self.chatkit = ChatKit(self._http)
+        self.connections = Connections(self._http)
 
     def close(self) -> None:
         """Close the connection pool.
@@ -109,6 +111,7 @@ class AsyncClient:
         self.contexts = AsyncContexts(self._http)
         self.knowledges = AsyncKnowledges(self._http)
         self.chatkit = AsyncChatKit(self._http)
+        self.connections = AsyncConnections(self._http)
 
     async def aclose(self) -> None:
         """Close the connection pool.

@@ -20,6 +20,9 @@ __all__ = [
     "ChatSendRequest",
     "Checkpoint",
     "ClientSecret",
+    "Connection",
+    "ConnectionDeleted",
+    "ConnectionKind",
     "Conversation",
     "ConversationPage",
     "Deleted",
@@ -59,6 +62,7 @@ IfExists = Literal["raise", "do_nothing"]
 SortOrder = Literal["asc", "desc"]
 Rating = Literal["like", "dislike"]
 KnowledgeSearchMode = Literal["hybrid", "dense", "lexical"]
+ConnectionKind = Literal["model", "mcp"]
 
 
 class Assistant(TypedDict, total=False):
@@ -271,6 +275,25 @@ class AgentFile(TypedDict, total=False):
     sha256: str
     createdAt: str
     updatedAt: str
+
+
+class Connection(TypedDict, total=False):
+    """A named model endpoint or MCP server; `hint` shows at most the end of its key or its header names."""
+
+    name: str
+    kind: ConnectionKind
+    scope: Literal["server", "org"]
+    url: str | None
+    transport: str | None
+    models: list[str]
+    description: str | None
+    hint: str | None
+    created_at: str | None
+    updated_at: str | None
+
+
+class ConnectionDeleted(Connection, total=False):
+    success: bool
 
 
 class Deleted(TypedDict, total=False):
