@@ -94,3 +94,40 @@ async def test_app_keys_may_not_manage_connections(conn: ConnEnv) -> None:
         ):
             resp = await c.request(method, url, json=model_body(unique("x"), conn.model_url))
             assert resp.status_code == 403 and resp.json()["message"] == NEEDS_ADMIN
+
+
+async def test_a_new_url_needs_the_secret_again(conn: ConnEnv) -> None:
+    """Otherwise an admin could point a stored key at a server of its own and read it off the wire."""
+    c, _ = await conn.admin(PRIVATE_ORG)
+    name, other = unique("llm"), conn.model_url.replace("/v1", "/v2")
+    async with c:
+        await c.post("/connections", json=model_body(name, conn.model_url, "sk-kept-000000000000"))
+        resp = await c.patch(f"/connections/{name}", json={"url": other})
+        assert resp.status_code == 400 and "a new URL needs `api_key` again" in resp.json()["message"]
+        assert (await c.get(f"/connections/{name}")).json()["url"] == conn.model_url
+        moved = await c.patch(f"/connections/{name}", json={"url": other, "api_key": "sk-given-again-000000"})
+        assert moved.status_code == 200 and moved.json()["url"] == other and moved.json()["hint"] == "…0000"
+        for wrong in ({"headers": {"a": "b"}}, {"transport": "sse"}):
+            resp = await c.patch(f"/connections/{name}", json=wrong)
+            assert resp.status_code == 400 and "not a field of a model connection" in resp.json()["message"]
+
+
+async def test_a_key_bound_to_one_xpert_reads_but_does_not_change_connections(conn: ConnEnv) -> None:
+    c, org = await conn.admin(PRIVATE_ORG)
+    name = unique("llm")
+    async with c:
+        await c.post("/connections", json=model_body(name, conn.model_url))
+        slug = unique("x")
+        xpert = (await c.post("/assistants", json={"name": slug, "slug": slug})).json()["assistant_id"]
+    bound, _ = await conn.harness.mint_key(org, role="admin", xpert_id=xpert)
+    async with conn.harness.client(bound) as b:
+        assert (await b.get(f"/connections/{name}")).status_code == 200
+        for method, url, body in (
+            ("POST", "/connections", model_body(unique("llm"), conn.model_url)),
+            ("PATCH", f"/connections/{name}", {"description": "bound"}),
+            ("DELETE", f"/connections/{name}", None),
+        ):
+            resp = await b.request(method, url, json=body)
+            assert (
+                resp.status_code == 403 and "not allowed to access this assistant" in resp.json()["message"]
+            )

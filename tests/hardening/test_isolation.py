@@ -284,8 +284,8 @@ def expectation(caller: Caller, method: str, key: str, template: str, a: OrgA) -
             return {404}, "ids of another principal"
         return None, "the org's shared xperts, or the caller's own data"
     # A key bound to X2: X1 and what names it are refused; A's threads (X1's) are invisible to it.
-    if "assistant_id" in names or names_a_in_body or (method, key) == ("POST", "/assistants"):
-        return {403}, "another xpert than the key's (or a new one)"
+    if "assistant_id" in names or names_a_in_body or (method, key) in BOUND_REFUSED:
+        return {403}, "another xpert than the key's (or a new one, or the org's connections)"
     if names_a_thread(template):
         return {404}, "a thread of another xpert than the key's"
     return None, "org-level data (files, knowledge, store) the binding does not cover"
@@ -340,6 +340,10 @@ def sent_text(request: httpx.Request) -> str:
         return str(request.url) + request.content.decode(errors="replace")
     except httpx.RequestNotRead:  # a streamed upload: our own file, nothing of A's
         return str(request.url)
+
+
+# What a key bound to one xpert may not do although it names no xpert: make xperts, change connections.
+BOUND_REFUSED = {("POST", "/assistants"), ("POST", "/connections")}
 
 
 def names_a_thread(template: str) -> bool:

@@ -12,11 +12,19 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from xpert_server.api.deps import PrincipalDep, ServicesDep
+from xpert_server.api.deps import NOT_ALLOWED_ASSISTANT, PrincipalDep, ServicesDep
 from xpert_server.api.wire.connections import Connection, ConnectionDeleted, connection_json
+from xpert_server.auth.principal import Principal
 from xpert_server.connections.input import ConnectionCreate, ConnectionUpdate
+from xpert_server.errors import Forbidden
 
 router = APIRouter(prefix="/connections", tags=["connections"])
+
+
+def _require_unbound(p: Principal) -> None:
+    """A key bound to one xpert may read the org's connections, not change what every xpert uses."""
+    if p.xpert_id is not None:
+        raise Forbidden(NOT_ALLOWED_ASSISTANT)
 
 
 @router.get("", summary="List the org's connections and the server's", response_model=list[Connection])
@@ -31,6 +39,7 @@ async def list_connections(services: ServicesDep, p: PrincipalDep) -> list[dict[
     response_model=Connection,
 )
 async def create_connection(body: ConnectionCreate, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
+    _require_unbound(p)
     return connection_json(await services.connections.create(p, body.new()))
 
 
@@ -47,6 +56,7 @@ async def get_connection(connection_name: str, services: ServicesDep, p: Princip
 async def update_connection(
     connection_name: str, body: ConnectionUpdate, services: ServicesDep, p: PrincipalDep
 ) -> dict[str, Any]:
+    _require_unbound(p)
     fields = body.model_dump(exclude_unset=True)
     if fields.get("url", "") is None:
         fields.pop("url")
@@ -59,4 +69,5 @@ async def update_connection(
     response_model=ConnectionDeleted,
 )
 async def delete_connection(connection_name: str, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
+    _require_unbound(p)
     return {"success": True, **connection_json(await services.connections.delete(p, connection_name))}
