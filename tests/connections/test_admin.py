@@ -131,3 +131,17 @@ async def test_a_key_bound_to_one_xpert_reads_but_does_not_change_connections(co
             assert (
                 resp.status_code == 403 and "not allowed to access this assistant" in resp.json()["message"]
             )
+
+
+async def test_an_earlier_version_naming_a_deleted_connection_is_not_restored(conn: ConnEnv) -> None:
+    c, _ = await conn.admin(PRIVATE_ORG)
+    name, slug = unique("llm"), unique("x")
+    async with c:
+        await c.post("/connections", json=model_body(name, conn.model_url))
+        made = await c.post("/assistants", json={"name": slug, "slug": slug, "model": {"connection": name}})
+        xpert = made.json()["assistant_id"]
+        await c.patch(f"/assistants/{xpert}", json={"model": {"provider": "offline"}})
+        assert (await c.delete(f"/connections/{name}")).status_code == 200  # no longer in use
+        resp = await c.post(f"/assistants/{xpert}/latest", json={"version": 1})
+        assert resp.status_code == 400 and f"no connection '{name}'" in resp.json()["message"]
+        assert (await c.get(f"/assistants/{xpert}")).json()["version"] == 2

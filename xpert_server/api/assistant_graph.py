@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from xpert_server.agents.definition import DefinitionError, parse_definition
 from xpert_server.api.assistants import _require_unbound
 from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant
 from xpert_server.api.storable import INT32_MAX
@@ -17,6 +18,7 @@ from xpert_server.api.wire.assistants import (
     RuntimeCapabilities,
     assistant_json,
 )
+from xpert_server.auth.principal import Principal
 from xpert_server.errors import NotFound
 from xpert_server.runs.state import to_jsonable
 
@@ -83,6 +85,24 @@ async def get_schemas(assistant_id: str, services: ServicesDep, p: PrincipalDep)
     }
 
 
+async def _check_version_connections(
+    services: ServicesDep, p: Principal, public_id: str, version: int
+) -> None:
+    """An earlier version may name a connection deleted since (it was not in use then): 400, as for a new
+    definition, rather than an xpert whose runs fail."""
+    offset = 0
+    while page := await services.storage.list_assistant_versions(p, public_id, limit=1000, offset=offset):
+        found = next((v for v in page if v.version == version), None)
+        if found is not None:
+            try:
+                spec = parse_definition({"name": found.name, "slug": "v", **found.definition}, "version")
+            except DefinitionError:
+                return
+            await services.connections.check_references(p, spec)
+            return
+        offset += len(page)
+
+
 @router.post(
     "/latest", status_code=201, summary="Make an earlier version the current one", response_model=Assistant
 )
@@ -91,6 +111,7 @@ async def set_latest(
 ) -> dict[str, Any]:
     _require_unbound(p)
     record = await load_assistant(services, p, assistant_id)
+    await _check_version_connections(services, p, record.public_id, body.version)
     updated = await services.storage.set_assistant_version(p, record.public_id, body.version)
     if updated is None:
         raise NotFound(f"Version {body.version} of assistant '{assistant_id}' not found.")
