@@ -28,6 +28,7 @@ __all__ = [
     "Deleted",
     "DocumentStatus",
     "Feedback",
+    "FeedbackPage",
     "IfExists",
     "Item",
     "KnowledgeChunk",
@@ -37,6 +38,7 @@ __all__ = [
     "Knowledgebase",
     "ListNamespacesResponse",
     "MessagePage",
+    "MessageRole",
     "MultitaskStrategy",
     "OnDisconnect",
     "Rating",
@@ -61,6 +63,7 @@ OnDisconnect = Literal["cancel", "continue"]
 IfExists = Literal["raise", "do_nothing"]
 SortOrder = Literal["asc", "desc"]
 Rating = Literal["like", "dislike"]
+MessageRole = Literal["human", "ai", "system"]
 KnowledgeSearchMode = Literal["hybrid", "dense", "lexical"]
 ConnectionKind = Literal["model", "mcp"]
 
@@ -211,6 +214,8 @@ Conversation = TypedDict(
         "error": str | None,
         "operation": Any,
         "xpertId": str | None,
+        "projectId": str | None,
+        "taskId": str | None,
         "createdAt": str,
         "updatedAt": str,
     },
@@ -250,6 +255,12 @@ class Feedback(TypedDict, total=False):
     content: str | None
     createdById: str | None
     createdAt: str
+    updatedAt: str
+
+
+class FeedbackPage(TypedDict, total=False):
+    items: list[Feedback]
+    total: int
 
 
 class AgentFile(TypedDict, total=False):

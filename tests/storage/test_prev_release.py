@@ -64,7 +64,7 @@ async def migrated(
     url, data_dir, manifest = prev_database
     assert _versions(url) == {1, 2, 3, 4, 5}
     async with open_harness(data_dir, url) as harness:
-        assert _versions(url) == {m.version for m in MIGRATIONS}
+        assert _versions(url) == {m.version for m in MIGRATIONS}  # every later step, applied on start
         yield harness, manifest
 
 
