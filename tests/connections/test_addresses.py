@@ -73,7 +73,9 @@ async def test_changing_the_url_is_held_to_the_rule(conn: ConnEnv, public_admin:
         assert (
             await public_admin.post("/connections", json=model_body(name, "https://api.conn.test/v1"))
         ).status_code == 201
-        resp = await public_admin.patch(f"/connections/{name}", json={"url": conn.model_url})
+        resp = await public_admin.patch(
+            f"/connections/{name}", json={"url": conn.model_url, "api_key": "sk-new-0000000000000000"}
+        )
         assert resp.status_code == 400 and "loopback" in resp.json()["message"]
         assert (await public_admin.get(f"/connections/{name}")).json()["url"] == "https://api.conn.test/v1"
 
