@@ -144,3 +144,27 @@ async def test_every_redirect_hop_is_checked(conn: ConnEnv) -> None:
             with pytest.raises(RefusedAddress, match="address"):
                 await client.get(f"http://public.conn.test:{port}/redirect", params={"to": target})
         assert conn.fake.hits.get("/hello", 0) == hits
+
+
+async def test_an_mcp_connection_is_held_to_the_rule_at_run_time(
+    conn: ConnEnv, public_admin: httpx.AsyncClient
+) -> None:
+    c = public_admin
+    port = httpx.URL(conn.mcp_url).port
+    with dns(conn) as fake:
+        fake.answers = {"tools.conn.test": [PUBLIC]}
+        name = unique("tools")
+        made = await c.post(
+            "/connections", json={"name": name, "kind": "mcp", "url": f"http://tools.conn.test:{port}/mcp"}
+        )
+        assert made.status_code == 201, made.text
+        slug = unique("x")
+        body = {"name": slug, "slug": slug, "model": {"provider": "offline"}, "mcp": [name]}
+        xpert = (await c.post("/assistants", json=body)).json()["assistant_id"]
+        fake.answers["tools.conn.test"] = ["127.0.0.1"]  # now it points at the test's MCP server
+        seen = len(conn.mcp_headers)
+        resp = await c.post(
+            f"/threads/{await thread(c)}/runs/wait", json={"assistant_id": xpert, "input": send("hi")}
+        )
+    assert f"MCP server '{name}'" in resp.text and "127.0.0.1 is a loopback address" in resp.text, resp.text
+    assert len(conn.mcp_headers) == seen, "the request reached the loopback MCP server"
