@@ -43,6 +43,7 @@ SECRET_ROUTES: frozenset[tuple[str, str]] = frozenset(
         ("GET", "/threads/{}/runs/{}/stream"),
         ("GET", "/threads/{}/runs/{}/join"),
         ("POST", "/threads/{}/runs/{}/cancel"),
+        ("GET", "/threads/{}/stream"),  # every run of its own thread, as each run's join shows it
         # its conversations: history sidebar, rename, delete, messages, feedback
         ("POST", "/conversations/search"),
         ("GET", "/conversations/{}"),
