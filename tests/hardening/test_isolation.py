@@ -49,6 +49,8 @@ PUBLIC = {
 PRINCIPAL_OWNED = {"thread_id", "run_id", "conversation_id", "message_id", "file_id"}
 # Path parameters naming data of one org.
 ORG_OWNED = PRINCIPAL_OWNED | {"assistant_id", "kb_id", "key_id"}
+# Path parameters naming something inside a thread or an xpert the path names too: a checkpoint, a subgraph.
+NESTED = {"checkpoint_id", "namespace"}
 
 
 @dataclass
@@ -91,6 +93,8 @@ def body_for(method: str, key: str, a: OrgA) -> tuple[Any, bool]:
         ("POST", "/threads/{}/runs"): (run, False),
         ("POST", "/threads/{}/runs/{}/cancel"): ({}, False),
         ("POST", "/threads/{}/state"): ({"values": {}}, False),
+        ("PATCH", "/threads/{}/state"): ({"metadata": {"marker": "pwned"}}, False),
+        ("POST", "/threads/{}/state/checkpoint"): ({"checkpoint": {}}, False),
         ("POST", "/runs/stream"): (run, True),
         ("POST", "/runs/wait"): (run, True),
         ("POST", "/runs"): (run, True),
@@ -200,6 +204,7 @@ async def world(harness: ApiHarness) -> tuple[OrgA, list[Caller]]:
         messages = (await c.get(f"/conversations/{cid}/messages")).json()["items"]
         upload = await c.post("/contexts/file", files={"file": ("a.txt", a.marker.encode(), "text/plain")})
         assert upload.status_code == 201, upload.text
+        state = (await c.get(f"/threads/{tid}/state")).json()
     a.ids = {
         "assistant_id": x1,
         "other_assistant_id": x2,
@@ -210,6 +215,8 @@ async def world(harness: ApiHarness) -> tuple[OrgA, list[Caller]]:
         "file_id": upload.json()["id"],
         "kb_id": kb["id"],
         "document_id": docs[0]["id"],
+        "checkpoint_id": state["checkpoint"]["checkpoint_id"],
+        "namespace": f"iso-namespace-{secrets.token_hex(4)}",
     }
 
     revoked, _ = await h.mint_key(org)
@@ -344,7 +351,7 @@ def test_every_route_is_covered(harness: ApiHarness, world: tuple[OrgA, list[Cal
     a, _ = world
     unknown: list[str] = []
     for method, template, key in api_routes(harness.app):
-        extra = set(params(template)) - ORG_OWNED
+        extra = set(params(template)) - ORG_OWNED - NESTED
         if extra:
             unknown.append(f"{method} {template}: path parameter(s) {sorted(extra)} not filled by the matrix")
         try:
@@ -384,6 +391,10 @@ async def test_org_a_is_untouched(harness: ApiHarness, world: tuple[OrgA, list[C
         item = (await c.get("/store/items", params={"namespace": "iso", "key": "k"})).json()
         assert item["value"] == {"m": a.marker}
         assert (await c.get(f"/knowledges/{a.ids['kb_id']}")).json()["name"] == f"kb {a.marker}"
+        state = (await c.get(f"/threads/{a.ids['thread_id']}/state")).json()
+        assert state["checkpoint"]["checkpoint_id"] == a.ids["checkpoint_id"]
+        assert state["metadata"].get("marker") != "pwned"
+        assert len((await c.get(f"/threads/{a.ids['thread_id']}/runs")).json()) == 1
         content = await c.get(f"/contexts/file/{a.ids['file_id']}/content")
         assert content.content == a.marker.encode()
         feedbacks = (
