@@ -33,6 +33,7 @@ from xpert_server.api import (
 from xpert_server.api.cors import install_cors
 from xpert_server.api.metrics import MetricsMiddleware, RequestMetrics
 from xpert_server.api.openapi import ERROR_RESPONSES, install_openapi
+from xpert_server.clock import Clock, system_clock
 from xpert_server.compose import build_interruptibly
 from xpert_server.config import Settings
 from xpert_server.encoding import JSONResponse
@@ -44,13 +45,13 @@ from xpert_server.limits.streams import StreamSlots
 log = logging.getLogger("xpert")
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, clock: Clock = system_clock) -> FastAPI:
     settings = settings or Settings.from_env()
     prefix = settings.api_prefix.rstrip("/")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        services = await build_interruptibly(settings)
+        services = await build_interruptibly(settings, clock)
         app.state.services = services
         log.info("xpert-server %s ready: %s (%s)", __version__, prefix, services.storage.dialect.name)
         try:

@@ -23,6 +23,7 @@ from xpert_server.agents.registry import demo_path, load_dir_into, load_file_int
 from xpert_server.auth.authenticator import Authenticator
 from xpert_server.auth.keys import generate_key, hash_credential, key_hint
 from xpert_server.auth.principal import DEFAULT_ORG
+from xpert_server.clock import Clock, system_clock
 from xpert_server.config import Settings
 from xpert_server.knowledge.retriever import bind as bind_retriever
 from xpert_server.knowledge.wiring import build_knowledge, start_knowledge
@@ -74,9 +75,9 @@ async def _settled(step: Callable[[], Awaitable[T]]) -> T:
         return await step()
 
 
-async def _open_storage(settings: Settings) -> SQLStorage:
+async def _open_storage(settings: Settings, clock: Clock) -> SQLStorage:
     """The database, its first key (announced once) and its xperts."""
-    storage = create_storage(settings.resolved_database_url)
+    storage = create_storage(settings.resolved_database_url, clock)
     await storage.open()
     created_key = await _settled(lambda: bootstrap_keys(storage, settings))
     if created_key and settings.announce_key:
@@ -95,9 +96,10 @@ async def _open_storage(settings: Settings) -> SQLStorage:
     return storage
 
 
-async def build_services(settings: Settings, role: Role = "api") -> Services:
-    """Every component of one process, started. `role="worker"`: `xpert worker` (no HTTP; executes runs)."""
-    storage = await _open_storage(settings)
+async def build_services(settings: Settings, role: Role = "api", clock: Clock = system_clock) -> Services:
+    """Every component of one process, started. `role="worker"`: `xpert worker` (no HTTP; executes runs).
+    `clock`: what expiry (keys, client secrets) reads; the server runs on the wall clock, tests steer one."""
+    storage = await _open_storage(settings, clock)
     checkpointer = await _settled(lambda: open_checkpointer(settings))
     files, knowledge = build_knowledge(storage, settings)
     graphs = GraphProvider(
@@ -120,9 +122,10 @@ async def build_services(settings: Settings, role: Role = "api") -> Services:
     sweeper = Sweeper(storage, settings.frame_retention)
     sweeper.start()
     await wiring.start_worker()
-    auth = Authenticator(storage, request_limits(settings, wiring.limiter))
+    auth = Authenticator(storage, request_limits(settings, wiring.limiter), clock=clock)
     return Services(
         settings=settings,
+        clock=clock,
         storage=storage,
         auth=auth,
         checkpointer=checkpointer,
@@ -136,13 +139,13 @@ async def build_services(settings: Settings, role: Role = "api") -> Services:
     )
 
 
-async def build_interruptibly(settings: Settings) -> Services:
+async def build_interruptibly(settings: Settings, clock: Clock = system_clock) -> Services:
     """`build_services`, stopped by SIGTERM/SIGINT at any step (uvicorn only flags signals until start-up
     ends), and failing with one line (StartupError) instead of a driver's traceback."""
     try:
         with interruptible():
             await preflight(settings)
-            return await build_services(settings)
+            return await build_services(settings, clock=clock)
     except asyncio.CancelledError:
         task = asyncio.current_task()
         if task is None or not task.cancelling():

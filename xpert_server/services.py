@@ -8,6 +8,7 @@ from typing import Any
 from xpert_server.agents.provider import GraphProvider
 from xpert_server.auth.authenticator import Authenticator
 from xpert_server.auth.principal import Principal
+from xpert_server.clock import Clock
 from xpert_server.config import Settings
 from xpert_server.knowledge.files import FileService
 from xpert_server.knowledge.service import KnowledgeService
@@ -24,6 +25,8 @@ from xpert_server.storage.records import ThreadRecord
 @dataclass
 class Services:
     settings: Settings
+    # What expiry reads (the wall clock; a steered one in tests): given once, at the composition root.
+    clock: Clock
     storage: SQLStorage
     auth: Authenticator
     checkpointer: Checkpointer

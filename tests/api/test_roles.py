@@ -85,6 +85,17 @@ async def test_a_bound_admin_key_only_makes_keys_bound_to_its_xpert(api: ApiHarn
         assert all(k["xpert_id"] == x1 for k in (await c.get("/keys")).json())
     async with api.client(made["key"]) as c:
         assert (await c.get(f"/assistants/{x2}")).status_code == 403
+    # …and revokes only keys bound to its xpert: another xpert's key, or an unbound one, is not found.
+    other, _ = await api.mint_key(org, role="app", xpert_id=x2)
+    async with api.client(admin) as c:
+        ids = {k["xpert_id"]: k["id"] for k in (await c.get("/keys")).json() if k["xpert_id"] != x1}
+    async with api.client(bound) as c:
+        for key_id in ids.values():
+            assert (await c.delete(f"/keys/{key_id}")).status_code == 404
+    async with api.client(other) as c:
+        assert (await c.post("/threads", json={})).status_code == 201
+    async with api.client(admin) as c:
+        assert (await c.delete(f"/keys/{made['id']}")).status_code == 200
 
 
 async def test_key_bodies_are_validated(api: ApiHarness) -> None:

@@ -20,7 +20,7 @@ from tests.chatkit.common import ChatkitEnv, Tenant
 from tests.harness.chat import send
 from xpert_server.auth.keys import hash_credential
 from xpert_server.auth.principal import Principal
-from xpert_server.auth.scope import SECRET_ROUTES, app_routes, enforce, route_key
+from xpert_server.auth.scope import SECRET_ROUTES, app_routes, enforce, request_route_key, route_key
 from xpert_server.errors import Forbidden
 
 PREFIX = "/api/ai"
@@ -274,10 +274,10 @@ def test_a_new_route_is_closed_to_secrets_by_default() -> None:
     secret = Principal(org_id="o", kind="secret", secret_id="s", user_id="cs:s")
     key = Principal(org_id="o", kind="key", key_id="k")
     with pytest.raises(Forbidden):
-        enforce(_request("POST", "/api/ai/brand-new/{thing_id}/launch"), secret, PREFIX)
-    enforce(_request("POST", "/api/ai/brand-new/{thing_id}/launch"), key, PREFIX)
+        enforce(request_route_key(_request("POST", "/api/ai/brand-new/{thing_id}/launch"), PREFIX), secret)
+    enforce(request_route_key(_request("POST", "/api/ai/brand-new/{thing_id}/launch"), PREFIX), key)
     # Listed routes pass whatever their parameter is called.
-    enforce(_request("GET", "/api/ai/threads/{tid}/runs/{rid}/stream"), secret, PREFIX)
+    enforce(request_route_key(_request("GET", "/api/ai/threads/{tid}/runs/{rid}/stream"), PREFIX), secret)
     assert route_key("GET", "/api/ai/threads/{thread_id}", PREFIX) == ("GET", "/threads/{}")
     assert route_key("GET", "/threads/{thread_id}", PREFIX) == ("GET", "/threads/{}")
 

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
+from tests.harness.clock import SteeredClock
 from xpert_server.app import create_app
 from xpert_server.auth.keys import generate_key, hash_credential, key_hint
 from xpert_server.auth.principal import Role
@@ -99,6 +100,6 @@ async def open_harness(data_dir: Path, database_url: str, **settings: Any) -> As
     s = Settings(
         data_dir=data_dir, database_url=database_url, announce_key=False, **{**scaled_settings(), **settings}
     )
-    app = create_app(s)
+    app = create_app(s, clock=SteeredClock())
     async with app.router.lifespan_context(app):
         yield ApiHarness(app=app, services=app.state.services, prefix=s.api_prefix)

@@ -15,7 +15,7 @@ from xpert_server.auth.keys import generate_key, hash_credential, key_hint
 from xpert_server.auth.principal import Principal
 from xpert_server.encoding import new_id
 from xpert_server.storage import SQLStorage
-from xpert_server.storage.records import MessageRecord
+from xpert_server.storage.records import MessageRecord, QueuePlacement
 
 # Public SQLStorage attributes that are not storage operations, so have no conformance test of their own:
 NOT_OPERATIONS = {
@@ -145,12 +145,12 @@ async def test_runs_are_listed_polled_cancelled_while_queued_and_keep_their_repl
     first, second = run_of(p, thread.id), run_of(p, thread.id)
     await storage.start_run(p, first, messages=[human(thread.id, first.id), _ai(thread.id, first.id)])
     await storage.set_run_status(first.id, "running")
-    await storage.start_run(p, second, enqueue=True)
+    await storage.start_run(p, second, enqueue=True, placement=QueuePlacement("local", worker_id="proc-1"))
     assert {r.id for r in await storage.active_runs(thread.id)} == {first.id, second.id}
     assert [r.id for r in await storage.list_runs(p, thread.id, status="pending")] == [second.id]
     assert len(await storage.list_runs(p, thread.id, limit=1)) == 1
     assert await storage.list_runs(Principal(org_id=new_org(), kind="key"), thread.id) == []
-    await storage.finish_queued_as_cancelled(second)
+    assert await storage.cancel_waiting(second.id)
     cancelled = await storage.get_run_by_id(second.id)
     assert cancelled is not None and cancelled.status == "interrupted"
 

@@ -55,9 +55,10 @@ async def get_principal(
     principal = await services.auth.authenticate(read_credentials(request))
     # Every authenticated route passes here, so the client-secret allow-list is enforced once for all:
     # a new route is closed to secrets until auth/scope.py lists it.
-    scope.enforce(request, principal, services.settings.api_prefix)
+    key = scope.request_route_key(request, services.settings.api_prefix)
+    scope.enforce(key, principal)
     # …and the app role's, the same way: a new route needs an admin key until auth/roles.py lists it.
-    roles.enforce(request, principal, services.settings.api_prefix)
+    roles.enforce(key, principal)
     request.state.principal = principal
     return principal
 

@@ -11,10 +11,8 @@ operator may set are in agents/operator_fields.py.
 
 from __future__ import annotations
 
-from starlette.requests import Request
-
 from xpert_server.auth.principal import Principal
-from xpert_server.auth.scope import route_key, route_template
+from xpert_server.auth.scope import route_key
 from xpert_server.errors import Forbidden
 
 # Using the org's xperts: read them, talk to them, keep the conversation and its files, mint browser secrets.
@@ -94,13 +92,13 @@ APP_ROUTES: frozenset[tuple[str, str]] = frozenset(
 NEEDS_ADMIN = "This route needs an admin key; this key's role is 'app' (see docs/security.md)."
 
 
-def enforce(request: Request, p: Principal, prefix: str) -> None:
-    """403 unless an `app` key's request targets an app route. Admin keys and the server pass untouched;
-    client secrets are checked against their own, narrower list (auth/scope.py) before this."""
+def enforce(key: tuple[str, str] | None, p: Principal) -> None:
+    """403 unless an `app` key's request targets an app route (`key` from `scope.request_route_key`).
+    Admin keys and the server pass untouched; client secrets are checked against their own, narrower list
+    (auth/scope.py) before this."""
     if p.is_admin:
         return
-    template = route_template(request)
-    if template is None or route_key(request.method, template, prefix) not in APP_ROUTES:
+    if key is None or key not in APP_ROUTES:
         raise Forbidden(NEEDS_ADMIN)
 
 

@@ -92,17 +92,19 @@ def route_template(request: Request) -> str | None:
     return None
 
 
-def enforce(request: Request, p: Principal, prefix: str) -> None:
+def request_route_key(request: Request, prefix: str) -> tuple[str, str] | None:
+    """The request's route key (see `route_key`), computed once per request by `get_principal`; None for
+    a request no route matched (which both checks deny rather than guess)."""
+    template = route_template(request)
+    return None if template is None else route_key(request.method, template, prefix)
+
+
+def enforce(key: tuple[str, str] | None, p: Principal) -> None:
     """403 unless a client secret's request targets an allow-listed route. Keys pass untouched."""
     if p.kind != "secret":
         return
-    template = route_template(request)
-    if template is None:
-        # Not a routed request (should not happen behind get_principal): deny rather than guess.
-        raise Forbidden(DENIED)
-    key = route_key(request.method, template, prefix)
-    if key not in SECRET_ROUTES:
-        raise Forbidden(DENY_MESSAGES.get(key, DENIED))
+    if key is None or key not in SECRET_ROUTES:
+        raise Forbidden(DENY_MESSAGES.get(key, DENIED) if key else DENIED)
 
 
 def app_routes(app: Starlette) -> list[tuple[str, str]]:

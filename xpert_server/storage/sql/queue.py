@@ -189,9 +189,16 @@ class QueueMixin(SQLCore):
         )
 
     async def activate_waiting(
-        self, run: RunRecord, *, title: str | None, messages: Sequence[MessageRecord]
+        self,
+        run: RunRecord,
+        *,
+        title: str | None,
+        messages: Sequence[MessageRecord],
+        local_to: str | None = None,
     ) -> str:
-        """Make a waiting run claimable once its thread is free: thread busy, messages stored, `ready`.
+        """Start a run queued behind its thread once the thread is free: thread busy, messages stored, and
+        the run `ready` for the durable queue's workers — or, with `local_to` (a process id), `local` to
+        that process, which executes it itself (embedded mode). The one enqueue path of both modes.
         Returns `ready` (done), `busy` (the thread is taken) or `gone` (the run no longer waits)."""
         now = time.time()
 
@@ -208,7 +215,10 @@ class QueueMixin(SQLCore):
                 return "busy"
             if messages:
                 conn.execute(insert(M), [_message_values(run.org_id, m) for m in messages])
-            conn.execute(update(Q).where(Q.c.run_id == run.id).values(state="ready", ready_at=now))
+            state = "ready" if local_to is None else "local"
+            conn.execute(
+                update(Q).where(Q.c.run_id == run.id).values(state=state, worker_id=local_to, ready_at=now)
+            )
             return "ready"
 
         return await self.write(op)

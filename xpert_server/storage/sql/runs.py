@@ -33,7 +33,6 @@ from xpert_server.storage.records import (
     StartResult,
     ThreadBound,
     ThreadBusy,
-    ThreadRecord,
 )
 from xpert_server.storage.sql.core import SQLCore
 from xpert_server.storage.sql.prepared import MESSAGE_INSERT, MESSAGE_UPDATE, RUN_STATUS, THREAD_STATUS
@@ -160,7 +159,9 @@ class RunsMixin(SQLCore):
                 queued = True
             inserts: list[Any] = [insert(R).values(**_run_values(run), key_id=p.key_id or p.secret_id)]
             if placement is not None:
-                state = "wait" if queued and placement.state == "ready" else placement.state
+                # Queued behind a busy thread: `wait`, in either mode, until `activate_waiting` (the one
+                # enqueue path) makes it `ready` (durable) or `local` to its process (in-process).
+                state = "wait" if queued else placement.state
                 inserts.append(
                     insert(t.run_queue).values(
                         run_id=run.id,
@@ -208,48 +209,6 @@ class RunsMixin(SQLCore):
 
         return await self.write(op)
 
-    async def activate_queued_run(
-        self, run: RunRecord, *, title: str | None, messages: Sequence[MessageRecord]
-    ) -> ThreadRecord | None:
-        """Start a queued run once its thread is free: busy again, its messages stored. None if busy."""
-
-        def op(conn: Connection) -> ThreadRecord | None:
-            res = conn.execute(
-                update(T)
-                .where(T.c.id == run.thread_id, T.c.status != "busy")
-                .values(
-                    status="busy", title=func.coalesce(T.c.title, title), updated_at=time.time(), error=None
-                )
-            )
-            if res.rowcount == 0:
-                return None
-            if messages:
-                conn.execute(insert(M), [_message_values(run.org_id, m) for m in messages])
-            return thread_from_row(conn.execute(select(T).where(T.c.id == run.thread_id)).one())
-
-        return await self.write(op)
-
-    async def finish_queued_as_cancelled(self, run: RunRecord) -> None:
-        stmt = (
-            update(R)
-            .where(R.c.id == run.id, R.c.status == "pending")
-            .values(status="interrupted", error="Cancelled before it started.", updated_at=time.time())
-        )
-
-        def op(conn: Connection) -> None:
-            conn.execute(stmt)
-            conn.execute(delete(t.run_queue).where(t.run_queue.c.run_id == run.id))
-
-        await self.write(op)
-
-    async def queued_runs(self, thread_id: str) -> list[RunRecord]:
-        q = (
-            select(R)
-            .where(R.c.thread_id == thread_id, R.c.status == "pending")
-            .order_by(R.c.created_at, R.c.id)
-        )
-        return await self.read(lambda conn: [run_from_row(r) for r in conn.execute(q)])
-
     async def rollback_run(self, run_id: str, title: str | None = None) -> None:
         """Undo a run's record: the run, its frames, its messages and their feedback; and the title it
         gave its thread (`title`, derived from its message) when it was the thread's only run."""
@@ -281,8 +240,9 @@ class RunsMixin(SQLCore):
         Returns (run, its AI message id, its conversation id) for the closing frames.
 
         `is_alive(workers row)` spares the runs of live processes: only runs with no live work (no
-        `run_queue` row, as before scale-out) or `local` to a dead process are ended; queued and leased
-        runs are the reaper's. Without it, every pending/running run is ended."""
+        `run_queue` row, as before scale-out) or held by a dead process (`local` to it, or `wait`ing in its
+        memory behind a busy thread) are ended; the durable queue's runs (no process named, or `ready`
+        or leased) are the reaper's. Without it, every pending/running run is ended."""
         now = time.time()
 
         def op(conn: Connection) -> list[tuple[RunRecord, str | None, str | None]]:
@@ -290,7 +250,9 @@ class RunsMixin(SQLCore):
             if is_alive is not None:
                 Q = t.run_queue
                 live = [w.id for w in conn.execute(select(t.workers)) if is_alive(w)]
-                spared = select(Q.c.run_id).where(or_(Q.c.state != "local", Q.c.worker_id.in_(live)))
+                spared = select(Q.c.run_id).where(
+                    or_(Q.c.state.in_(("ready", "lease")), Q.c.worker_id.is_(None), Q.c.worker_id.in_(live))
+                )
                 cond = and_(cond, R.c.id.not_in(spared))
             rows = [run_from_row(r) for r in conn.execute(select(R).where(cond))]
             return end_runs_as_error(conn, rows, reason, now)
