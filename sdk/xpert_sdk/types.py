@@ -25,6 +25,7 @@ __all__ = [
     "Deleted",
     "DocumentStatus",
     "Feedback",
+    "FeedbackPage",
     "GraphSchema",
     "IfExists",
     "Item",
@@ -35,6 +36,7 @@ __all__ = [
     "Knowledgebase",
     "ListNamespacesResponse",
     "MessagePage",
+    "MessageRole",
     "MultitaskStrategy",
     "OnDisconnect",
     "Rating",
@@ -59,6 +61,7 @@ OnDisconnect = Literal["cancel", "continue"]
 IfExists = Literal["raise", "do_nothing"]
 SortOrder = Literal["asc", "desc"]
 Rating = Literal["like", "dislike"]
+MessageRole = Literal["human", "ai", "system"]
 KnowledgeSearchMode = Literal["hybrid", "dense", "lexical"]
 
 
@@ -219,6 +222,8 @@ Conversation = TypedDict(
         "error": str | None,
         "operation": Any,
         "xpertId": str | None,
+        "projectId": str | None,
+        "taskId": str | None,
         "createdAt": str,
         "updatedAt": str,
     },
@@ -258,6 +263,12 @@ class Feedback(TypedDict, total=False):
     content: str | None
     createdById: str | None
     createdAt: str
+    updatedAt: str
+
+
+class FeedbackPage(TypedDict, total=False):
+    items: list[Feedback]
+    total: int
 
 
 class AgentFile(TypedDict, total=False):

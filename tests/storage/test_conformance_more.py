@@ -134,7 +134,9 @@ async def test_conversations_are_searched_and_messages_take_feedback(storage: SQ
         )
         is None
     )
-    assert [f["content"] for f in await storage.list_feedbacks(p, thread.id, message.id)] == ["helpful"]
+    assert [f["content"] for f in (await storage.search_feedbacks(p, thread.id, message.id)).items] == [
+        "helpful"
+    ]
 
 
 async def test_runs_are_listed_polled_cancelled_while_queued_and_keep_their_reply(
