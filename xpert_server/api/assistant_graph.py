@@ -3,9 +3,11 @@ version."""
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from fastapi import APIRouter
+from langgraph.warnings import LangGraphDeprecationWarning
 from pydantic import BaseModel, Field
 
 from xpert_server.api.assistants import _require_unbound
@@ -65,7 +67,11 @@ async def get_graph(
 def _schemas(graph_id: str, graph: Any) -> dict[str, Any]:
     def schema(fn: Any) -> Any:
         try:
-            return to_jsonable(fn())
+            # `get_config_jsonschema` is deprecated in LangGraph 1.x but still what LangGraph's server answers
+            # as `config_schema`; its warning must not turn into "no schema" where warnings are errors.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", LangGraphDeprecationWarning)
+                return to_jsonable(fn())
         except Exception:  # noqa: BLE001 - some graphs have no schema of that kind
             return None
 
