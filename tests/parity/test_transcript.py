@@ -29,7 +29,8 @@ from tests.runs.sse import parse
 TRANSCRIPTS = sorted((Path(__file__).parent / "transcripts").glob("*.json"))
 GRAPHS = Path(__file__).resolve().parents[1] / "graphs_for_tests.py"
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-API_KEY = "<api key>"
+API_KEY = "<api key>"  # header values standing for the replay's own credentials
+CLIENT_SECRET = "<client secret>"
 Path_ = tuple[str | int, ...]
 
 
@@ -193,11 +194,18 @@ async def harness(
         yield h
 
 
-def build_request(request: dict[str, Any], ids: dict[str, str], key: str, prefix: str) -> dict[str, Any]:
+def build_request(
+    request: dict[str, Any], ids: dict[str, str], credentials: dict[str, str], prefix: str
+) -> dict[str, Any]:
     def sub(text: str) -> str:
         return UUID.sub(lambda m: ids.get(m.group(0), m.group(0)), text)
 
-    headers = {k: (key if v == API_KEY else sub(v)) for k, v in request["headers"].items()}
+    def credential(value: str) -> str:
+        for placeholder, real in credentials.items():
+            value = value.replace(placeholder, real)
+        return value
+
+    headers = {k: credential(sub(v)) for k, v in request["headers"].items()}
     if "json" in request:
         # As a browser's JSON.stringify writes it: compact, UTF-8.
         content = sub(json.dumps(request["json"], separators=(",", ":"), ensure_ascii=False)).encode()
@@ -241,12 +249,19 @@ async def test_replay(harness: ApiHarness, transcript: Path) -> None:
     exchanges: list[dict[str, Any]] = doc["exchanges"]
     where_from = origins(exchanges)
     key, _ = await harness.mint_key("default", role="admin")
+    credentials = {API_KEY: key}
+    if CLIENT_SECRET in json.dumps([e["request"]["headers"] for e in exchanges]):
+        # A browser's frame: a client secret minted from the key, for one end user, as a page's back end does.
+        async with harness.client(key, x_principal_user_id=f"parity-{transcript.stem}") as c:
+            minted = await c.post("/v1/chatkit/sessions", json={"expires_after": 3600})
+        assert minted.status_code == 201, minted.text
+        credentials[CLIENT_SECRET] = minted.json()["client_secret"]
     ids: dict[str, str] = {}
     failures: list[str] = []
     async with harness.client(None) as c:
         for index, exchange in enumerate(exchanges):
             recorded = exchange["response"]
-            req = build_request(exchange["request"], ids, key, harness.prefix)
+            req = build_request(exchange["request"], ids, credentials, harness.prefix)
             resp = await c.request(**req)
             label = f"#{index} {exchange['step']}: {req['method']} {req['url']}"
             if resp.status_code != recorded["status"]:
