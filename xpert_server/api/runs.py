@@ -19,13 +19,13 @@ from xpert_server.api.wire.base import SSE_SCHEMA, Deleted
 from xpert_server.api.wire.runs import Cancelled, Run, RunReply, run_json
 from xpert_server.api.wire.threads import StateUpdated, ThreadState, state_json, state_updated_json
 from xpert_server.auth.principal import Principal
-from xpert_server.errors import BadRequest, Conflict, NotFound
+from xpert_server.errors import BadRequest, NotFound
 from xpert_server.limits.streams import follower_slot, stream_slot, until_disconnected
 from xpert_server.runs import threadstate, threadstream
 from xpert_server.runs.service import Accepted
 from xpert_server.runs.sse import KEEPALIVE, MEDIA_TYPE, SSE_HEADERS, Frame
 from xpert_server.services import Services
-from xpert_server.storage.records import TERMINAL_RUN_STATUSES, RunRecord, ThreadRecord
+from xpert_server.storage.records import RunRecord, ThreadRecord
 
 router = APIRouter(prefix="/threads/{thread_id}", tags=["runs"])
 
@@ -284,15 +284,7 @@ async def delete_run(thread_id: str, run_id: str, services: ServicesDep, p: Prin
     """The run's record and its stored frames go; the messages it wrote and the checkpoints it made stay (they
     are the thread's conversation and state). A run that has not finished is refused: cancel it first."""
     run = await _load_run(services, p, thread_id, run_id)
-    if run.status not in TERMINAL_RUN_STATUSES or not await services.storage.delete_run(
-        p, run.thread_id, run.id
-    ):
-        if await services.storage.get_run(p, run.thread_id, run.id) is None:
-            raise NotFound(f"Run '{run_id}' not found.")
-        raise Conflict(
-            f"Run '{run_id}' has not finished: cancel it first "
-            f"(POST /threads/{thread_id}/runs/{run_id}/cancel), then delete it."
-        )
+    await services.runs.delete(p, run, thread_id)
     return {"id": run_id, "deleted": True, "affected": 1}
 
 
