@@ -102,7 +102,7 @@ def body_for(method: str, key: str, a: OrgA) -> tuple[Any, bool]:
         ("POST", "/conversations/search"): ({"search": a.marker}, False),
         ("PATCH", "/conversations/{}"): ({"title": "pwned"}, False),
         ("POST", "/conversations/{}/messages/{}/feedbacks"): ({"rating": "dislike"}, False),
-        ("POST", "/conversations"): ({"title": "intruder"}, False),
+        ("POST", "/conversations"): ({"title": "intruder", "xpertId": x1}, True),
         ("POST", "/conversations/{}/messages"): ({"role": "human", "content": "pwned"}, False),
         ("POST", "/conversations/{}/messages/search"): ({"where": {"role": "ai"}}, False),
         ("PATCH", "/conversations/{}/messages/{}"): ({"content": "pwned"}, False),
