@@ -29,6 +29,7 @@ __all__ = [
     "DocumentStatus",
     "Feedback",
     "FeedbackPage",
+    "GraphSchema",
     "IfExists",
     "Item",
     "KnowledgeChunk",
@@ -113,6 +114,17 @@ class RuntimeCapabilities(TypedDict, total=False):
     knowledgebases: list[dict[str, Any]]
 
 
+class GraphSchema(TypedDict, total=False):
+    """A graph's JSON schemas (`assistants.get_subgraphs` maps each subgraph's namespace to one)."""
+
+    graph_id: str
+    input_schema: Any
+    output_schema: Any
+    state_schema: Any
+    config_schema: Any
+    context_schema: Any
+
+
 class Thread(TypedDict, total=False):
     """`metadata.id` is the thread's conversation id."""
 
@@ -145,7 +157,7 @@ class ThreadState(TypedDict, total=False):
 
 
 class StateUpdate(TypedDict, total=False):
-    """What `threads.update_state` returns: the checkpoint it wrote."""
+    """What `threads.update_state` returns: the checkpoint it wrote (`patch_state`: the one it patched)."""
 
     checkpoint: Checkpoint
 
@@ -308,7 +320,7 @@ class ConnectionDeleted(Connection, total=False):
 
 
 class Deleted(TypedDict, total=False):
-    """What deleting a file or a knowledge base returns."""
+    """What deleting a file, a knowledge base or a run returns."""
 
     id: str
     deleted: bool

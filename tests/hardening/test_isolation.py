@@ -50,6 +50,8 @@ PUBLIC = {
 PRINCIPAL_OWNED = {"thread_id", "run_id", "conversation_id", "message_id", "feedback_id", "file_id"}
 # Path parameters naming data of one org.
 ORG_OWNED = PRINCIPAL_OWNED | {"assistant_id", "kb_id", "key_id", "connection_name"}
+# Path parameters naming something inside a thread or an xpert the path names too: a checkpoint, a subgraph.
+NESTED = {"checkpoint_id", "namespace"}
 
 
 @dataclass
@@ -92,6 +94,8 @@ def body_for(method: str, key: str, a: OrgA) -> tuple[Any, bool]:
         ("POST", "/threads/{}/runs"): (run, False),
         ("POST", "/threads/{}/runs/{}/cancel"): ({}, False),
         ("POST", "/threads/{}/state"): ({"values": {}}, False),
+        ("PATCH", "/threads/{}/state"): ({"metadata": {"marker": "pwned"}}, False),
+        ("POST", "/threads/{}/state/checkpoint"): ({"checkpoint": {}}, False),
         ("POST", "/runs/stream"): (run, True),
         ("POST", "/runs/wait"): (run, True),
         ("POST", "/runs"): (run, True),
@@ -233,6 +237,7 @@ async def world(harness: ApiHarness) -> tuple[OrgA, list[Caller]]:
         assert feedback.status_code == 201, feedback.text
         upload = await c.post("/contexts/file", files={"file": ("a.txt", a.marker.encode(), "text/plain")})
         assert upload.status_code == 201, upload.text
+        state = (await c.get(f"/threads/{tid}/state")).json()
     a.ids = {
         "assistant_id": x1,
         "other_assistant_id": x2,
@@ -245,6 +250,8 @@ async def world(harness: ApiHarness) -> tuple[OrgA, list[Caller]]:
         "kb_id": kb["id"],
         "document_id": docs[0]["id"],
         "connection_name": connection.json()["name"],
+        "checkpoint_id": state["checkpoint"]["checkpoint_id"],
+        "namespace": f"iso-namespace-{secrets.token_hex(4)}",
     }
 
     revoked, _ = await h.mint_key(org)
@@ -385,7 +392,7 @@ def test_every_route_is_covered(harness: ApiHarness, world: tuple[OrgA, list[Cal
     a, _ = world
     unknown: list[str] = []
     for method, template, key in api_routes(harness.app):
-        extra = set(params(template)) - ORG_OWNED
+        extra = set(params(template)) - ORG_OWNED - NESTED
         if extra:
             unknown.append(f"{method} {template}: path parameter(s) {sorted(extra)} not filled by the matrix")
         try:
@@ -429,6 +436,10 @@ async def test_org_a_is_untouched(harness: ApiHarness, world: tuple[OrgA, list[C
         item = (await c.get("/store/items", params={"namespace": "iso", "key": "k"})).json()
         assert item["value"] == {"m": a.marker}
         assert (await c.get(f"/knowledges/{a.ids['kb_id']}")).json()["name"] == f"kb {a.marker}"
+        state = (await c.get(f"/threads/{a.ids['thread_id']}/state")).json()
+        assert state["checkpoint"]["checkpoint_id"] == a.ids["checkpoint_id"]
+        assert state["metadata"].get("marker") != "pwned"
+        assert len((await c.get(f"/threads/{a.ids['thread_id']}/runs")).json()) == 1
         content = await c.get(f"/contexts/file/{a.ids['file_id']}/content")
         assert content.content == a.marker.encode()
         cid, mid = a.ids["conversation_id"], a.ids["message_id"]

@@ -1,10 +1,13 @@
-"""Assistants, the rest of the contract: runtime capabilities, graph, schemas, setting the latest version."""
+"""Assistants, the rest of the contract: runtime capabilities, graph, schemas, subgraphs, setting the latest
+version."""
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from fastapi import APIRouter
+from langgraph.warnings import LangGraphDeprecationWarning
 from pydantic import BaseModel, Field
 
 from xpert_server.agents.definition import DefinitionError, parse_definition
@@ -16,6 +19,7 @@ from xpert_server.api.wire.assistants import (
     Graph,
     GraphSchemas,
     RuntimeCapabilities,
+    Subgraphs,
     assistant_json,
 )
 from xpert_server.auth.principal import Principal
@@ -62,27 +66,68 @@ async def get_graph(
     return to_jsonable(drawable.to_json())  # type: ignore[no-any-return]
 
 
-@router.get(
-    "/schemas", summary="The graph's input, output, state and config schemas", response_model=GraphSchemas
-)
-async def get_schemas(assistant_id: str, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
-    record = await load_assistant(services, p, assistant_id)
-    graph = await services.graphs.get(record)
-
+def _schemas(graph_id: str, graph: Any) -> dict[str, Any]:
     def schema(fn: Any) -> Any:
         try:
-            return to_jsonable(fn())
+            # `get_config_jsonschema` is deprecated in LangGraph 1.x but still what LangGraph's server answers
+            # as `config_schema`; its warning must not turn into "no schema" where warnings are errors.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", LangGraphDeprecationWarning)
+                return to_jsonable(fn())
         except Exception:  # noqa: BLE001 - some graphs have no schema of that kind
             return None
 
     return {
-        "graph_id": record.public_id,
+        "graph_id": graph_id,
         "input_schema": schema(graph.get_input_jsonschema),
         "output_schema": schema(graph.get_output_jsonschema),
         "state_schema": schema(graph.get_output_jsonschema),
         "config_schema": schema(graph.get_config_jsonschema),
         "context_schema": schema(graph.get_context_jsonschema),
     }
+
+
+@router.get(
+    "/schemas", summary="The graph's input, output, state and config schemas", response_model=GraphSchemas
+)
+async def get_schemas(assistant_id: str, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
+    record = await load_assistant(services, p, assistant_id)
+    return _schemas(record.public_id, await services.graphs.get(record))
+
+
+async def _subgraphs(
+    assistant_id: str, services: ServicesDep, p: PrincipalDep, namespace: str | None, recurse: bool
+) -> dict[str, Any]:
+    """LangGraph's answer: each subgraph's namespace (`parent|child` when nested) → its schemas. A namespace
+    the graph does not have gives `{}`, as LangGraph's server answers."""
+    record = await load_assistant(services, p, assistant_id)
+    graph = await services.graphs.get(record)
+    return {
+        ns: _schemas(record.public_id, sub)
+        async for ns, sub in graph.aget_subgraphs(namespace=namespace, recurse=recurse)
+    }
+
+
+@router.get(
+    "/subgraphs",
+    summary="The graph's subgraphs and their schemas (?recurse= for nested ones)",
+    response_model=Subgraphs,
+)
+async def get_subgraphs(
+    assistant_id: str, services: ServicesDep, p: PrincipalDep, recurse: bool = False
+) -> dict[str, Any]:
+    return await _subgraphs(assistant_id, services, p, None, recurse)
+
+
+@router.get(
+    "/subgraphs/{namespace}",
+    summary="The subgraphs at a namespace (`parent|child`) and their schemas",
+    response_model=Subgraphs,
+)
+async def get_subgraphs_at(
+    assistant_id: str, namespace: str, services: ServicesDep, p: PrincipalDep, recurse: bool = False
+) -> dict[str, Any]:
+    return await _subgraphs(assistant_id, services, p, namespace, recurse)
 
 
 async def _check_version_connections(
