@@ -16,6 +16,7 @@ from xpert_server.api import (
     assistant_graph,
     assistants,
     chatkit,
+    connections,
     contexts,
     conversations,
     demo,
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
         contexts.router,
         knowledges.router,
         keys.router,
+        connections.router,
     ):
         include_flat(app, router, prefix, ERROR_RESPONSES)
     app.include_router(widget.router)

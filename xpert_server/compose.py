@@ -3,7 +3,7 @@ dependencies in its constructor. `create_app` (app.py), `xpert worker` and `xper
 warm-up all start a process through `build_services`.
 
 Order: storage and the first key; xperts; the checkpointer; files and knowledge (built, not started, so
-the graph provider gets its retriever); the run components of the mode (runs/wiring.py); then the
+the graph provider gets its retriever); connections (the operator's file, the secrets' key); the run components of the mode (runs/wiring.py); then the
 sweeper, knowledge workers and the run worker start.
 """
 
@@ -25,6 +25,7 @@ from xpert_server.auth.keys import generate_key, hash_credential, key_hint
 from xpert_server.auth.principal import DEFAULT_ORG
 from xpert_server.clock import Clock, system_clock
 from xpert_server.config import Settings
+from xpert_server.connections.wiring import build_connections
 from xpert_server.knowledge.retriever import bind as bind_retriever
 from xpert_server.knowledge.wiring import build_knowledge, start_knowledge
 from xpert_server.limits.rate import request_limits
@@ -102,12 +103,14 @@ async def build_services(settings: Settings, role: Role = "api", clock: Clock = 
     storage = await _open_storage(settings, clock)
     checkpointer = await _settled(lambda: open_checkpointer(settings))
     files, knowledge = build_knowledge(storage, settings)
+    connections = build_connections(storage, settings)
     graphs = GraphProvider(
         checkpointer.saver,
         settings,
         store=OrgStore(storage),
         storage=storage,
         retriever=bind_retriever(knowledge),
+        connections=connections,
     )
     # Knowledge first: runs resolve their attachments through the file service from their first step.
     await start_knowledge(files, knowledge)
@@ -135,6 +138,7 @@ async def build_services(settings: Settings, role: Role = "api", clock: Clock = 
         sweeper=sweeper,
         files=files,
         knowledge=knowledge,
+        connections=connections,
         wiring=wiring,
     )
 

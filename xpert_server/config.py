@@ -144,6 +144,23 @@ class Settings:
     )
     model: str | None = setting(None, "Model name for that endpoint.")
     model_api_key: str | None = setting(None, "API key for that endpoint.")
+    # Connections (connections/, docs/agents.md): named models and MCP servers xperts reference by name.
+    connections_file: Path | None = setting(
+        None,
+        "YAML file of the operator's connections (models and MCP servers any org's xperts may name). "
+        "Default none.",
+        flag="--connections",
+    )
+    connections_secret: str | None = setting(
+        None,
+        "Key that encrypts org connections' secrets at rest; set the same value on every server sharing a "
+        "database. Default a random key kept in `<data dir>/connections.key`.",
+    )
+    connections_private_orgs: tuple[str, ...] = setting(
+        (),
+        "Comma-separated orgs whose own connections may reach private addresses (loopback, LAN); "
+        "others reach public addresses only. Default none.",
+    )
     # Scale-out (docs/scale-out.md): with redis_url, API processes only enqueue runs unless with_worker.
     with_worker: bool = setting(
         False, "With --redis-url: this API process also executes runs.", flag="--with-worker/--no-worker"
@@ -177,7 +194,7 @@ class Settings:
 
     def __post_init__(self) -> None:
         # Accept str paths from Python callers too; flags and env already arrive as Paths.
-        for name in ("data_dir", "xperts_dir", "files_dir"):
+        for name in ("data_dir", "xperts_dir", "files_dir", "connections_file"):
             value = getattr(self, name)
             if isinstance(value, str):
                 object.__setattr__(self, name, Path(value))

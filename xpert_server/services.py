@@ -10,6 +10,7 @@ from xpert_server.auth.authenticator import Authenticator
 from xpert_server.auth.principal import Principal
 from xpert_server.clock import Clock
 from xpert_server.config import Settings
+from xpert_server.connections.service import ConnectionService
 from xpert_server.knowledge.files import FileService
 from xpert_server.knowledge.service import KnowledgeService
 from xpert_server.runs.checkpoint import Checkpointer
@@ -36,6 +37,8 @@ class Services:
     sweeper: Sweeper
     files: FileService
     knowledge: KnowledgeService
+    # Named models and MCP servers: the operator's and each org's (connections/).
+    connections: ConnectionService
     # The mode's run components (process registry, worker, Redis): runs/wiring.py.
     wiring: RunsWiring
 

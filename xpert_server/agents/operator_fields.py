@@ -49,6 +49,11 @@ API_SETTABLE: frozenset[str] = frozenset(
         "model.temperature",
         "model.max_tokens",
         "model.vision",
+        # Connections by name (connections/): the operator's or the org's own, checked by the API handler;
+        # what they point at (URL, key, command) is the operator's or the org admin's, set elsewhere.
+        "model.connection",
+        "mcp[].connection",
+        "mcp[].name",
         "tools[].name",
         "tools[].require_approval",
         "tools[].description",
@@ -125,6 +130,8 @@ def _rule_problem(path: str, value: Any, spec: XpertSpec, models: frozenset[str]
     if path == "model.provider":
         return value not in API_PROVIDERS
     if path == "model.name":
+        if spec.model is not None and spec.model.connection:
+            return False  # the connection's own list bounds it (connections/service.check_references)
         provider = spec.model.provider if spec.model is not None else "openai"
         # The offline model's name is a label; a real model must be one the operator declared (the server's).
         return provider != "offline" and models is not None and value not in models

@@ -55,7 +55,7 @@ async def get_graph(
     assistant_id: str, services: ServicesDep, p: PrincipalDep, xray: bool = False
 ) -> dict[str, Any]:
     record = await load_assistant(services, p, assistant_id)
-    graph = services.graphs.get(record)
+    graph = await services.graphs.get(record)
     drawable = graph.get_graph(xray=xray)
     return to_jsonable(drawable.to_json())  # type: ignore[no-any-return]
 
@@ -65,7 +65,7 @@ async def get_graph(
 )
 async def get_schemas(assistant_id: str, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     record = await load_assistant(services, p, assistant_id)
-    graph = services.graphs.get(record)
+    graph = await services.graphs.get(record)
 
     def schema(fn: Any) -> Any:
         try:

@@ -301,7 +301,7 @@ async def update_state(
     assistant = await load_assistant(services, p, thread.assistant_id)
     configurable = await threadstate.update_state(
         services.checkpointer,
-        services.graphs.get(assistant),
+        await services.graphs.get(assistant),
         thread.id,
         body.values,
         body.as_node,

@@ -202,7 +202,7 @@ class Executor:
         return emit
 
     async def _stream(self, job: RunJob, agent_key: str, reply: Reply, emit: Any) -> Any:
-        graph = self.graphs.get(job.assistant)
+        graph = await self.graphs.get(job.assistant)
         configurable: dict[str, Any] = {
             "thread_id": job.thread.id,
             "checkpoint_ns": "",

@@ -77,6 +77,12 @@ def _warn_unshared(settings: Settings) -> None:
             "sharing the data dir %s",
             settings.data_dir,
         )
+    if not given("connections_secret"):
+        log.warning(
+            "scaled mode without XPERT_CONNECTIONS_SECRET: org connections' secrets stored here open only "
+            "in processes sharing the data dir %s",
+            settings.data_dir,
+        )
 
 
 def process_kind(settings: Settings, role: Role) -> str:

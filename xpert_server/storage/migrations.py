@@ -130,6 +130,10 @@ def _per_org_ids(conn: Connection) -> None:
         )
 
 
+def _connections(conn: Connection) -> None:
+    t.metadata.create_all(conn, tables=[t.connections])
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial: orgs, keys, assistants, threads, audit, runs, events, messages", _initial),
     Migration(2, "context files, knowledge bases, documents and chunks", _files_and_knowledge),
@@ -138,6 +142,7 @@ MIGRATIONS: list[Migration] = [
     Migration(5, "scale-out: run queue (leases) and live processes", _scale_out),
     Migration(6, "roles on API keys (existing keys become admin)", _key_roles),
     Migration(7, "per-org thread and assistant ids: public_id beside the internal id", _per_org_ids),
+    Migration(8, "connections: org model endpoints and MCP servers, secrets encrypted", _connections),
 ]
 
 

@@ -50,6 +50,24 @@ class SecretRecord:
 
 
 @dataclass(slots=True)
+class ConnectionRecord:
+    """An org's connection (connections/): `secret` is ciphertext; only connections/vault.py opens it."""
+
+    id: str
+    org_id: str
+    name: str
+    kind: Literal["model", "mcp"]
+    transport: str | None
+    url: str
+    models: list[str]
+    description: str | None
+    secret: bytes | None
+    hint: str
+    created_at: float
+    updated_at: float
+
+
+@dataclass(slots=True)
 class AssistantRecord:
     id: str
     org_id: str

@@ -364,3 +364,24 @@ workers = Table(
     Column("started_at", Float, nullable=False),
     Column("heartbeat_at", Float, nullable=False),
 )
+
+# ---- connections (migration 8) ----------------------------------------------------------------------
+# An org's named model endpoints and MCP servers (connections/). `secret` is AES-GCM ciphertext of the
+# key or headers (connections/vault.py), never the clear text; `hint` is what responses may show of it.
+connections = Table(
+    "connections",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("org_id", String(64), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("kind", String(8), nullable=False),  # model | mcp
+    Column("transport", String(32), nullable=True),  # mcp: http | sse
+    Column("url", Text, nullable=False),
+    Column("models", Json, nullable=False),
+    Column("description", Text, nullable=True),
+    Column("secret", LargeBinary, nullable=True),
+    Column("hint", String(200), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    UniqueConstraint("org_id", "name", name="uq_connections_org_name"),
+)

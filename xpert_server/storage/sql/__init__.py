@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from xpert_server.storage.sql.assistants import AssistantsMixin
+from xpert_server.storage.sql.connections import ConnectionsMixin
 from xpert_server.storage.sql.conversations import ConversationsMixin
 from xpert_server.storage.sql.files import FilesMixin
 from xpert_server.storage.sql.keys import KeysMixin
@@ -25,6 +26,7 @@ class SQLStorage(
     FilesMixin,
     KnowledgeMixin,
     QueueMixin,
+    ConnectionsMixin,
 ):
     """Storage on SQLite or PostgreSQL; the dialect object holds what differs."""
 
