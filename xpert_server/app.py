@@ -29,6 +29,7 @@ from xpert_server.api import (
     stateless,
     store,
     threads,
+    webhooks,
     widget,
 )
 from xpert_server.api.cors import install_cors
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
         knowledges.router,
         keys.router,
         connections.router,
+        webhooks.router,
     ):
         include_flat(app, router, prefix, ERROR_RESPONSES)
     app.include_router(widget.router)

@@ -37,6 +37,7 @@ from xpert_server.services import Services
 from xpert_server.startup import StartupError, interruptible, preflight
 from xpert_server.storage import SQLStorage, create_storage
 from xpert_server.storage.records import AlreadyExists
+from xpert_server.webhooks.wiring import build_webhooks
 
 log = logging.getLogger("xpert")
 T = TypeVar("T")
@@ -124,6 +125,10 @@ async def build_services(settings: Settings, role: Role = "api", clock: Clock = 
     )
     sweeper = Sweeper(storage, settings.frame_retention)
     sweeper.start()
+    # Every process delivers the outbox (a delivery is leased to one at a time), from its first moment:
+    # events a previous process committed but did not deliver go out now.
+    webhooks = build_webhooks(storage, settings)
+    webhooks.start()
     await wiring.start_worker()
     auth = Authenticator(storage, request_limits(settings, wiring.limiter), clock=clock)
     return Services(
@@ -139,6 +144,7 @@ async def build_services(settings: Settings, role: Role = "api", clock: Clock = 
         files=files,
         knowledge=knowledge,
         connections=connections,
+        webhooks=webhooks,
         wiring=wiring,
     )
 

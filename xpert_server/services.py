@@ -21,6 +21,7 @@ from xpert_server.runs.state import to_jsonable
 from xpert_server.runs.wiring import RunsWiring
 from xpert_server.storage import SQLStorage
 from xpert_server.storage.records import ThreadRecord
+from xpert_server.webhooks.dispatcher import Dispatcher
 
 
 @dataclass
@@ -39,6 +40,8 @@ class Services:
     knowledge: KnowledgeService
     # Named models and MCP servers: the operator's and each org's (connections/).
     connections: ConnectionService
+    # Webhook signing and delivery (webhooks/): the outbox's dispatcher and its secrets.
+    webhooks: Dispatcher
     # The mode's run components (process registry, worker, Redis): runs/wiring.py.
     wiring: RunsWiring
 
@@ -56,6 +59,7 @@ class Services:
     async def close(self) -> None:
         await self.wiring.stop_worker()  # drain or hand back runs first, while everything still works
         await self.sweeper.stop()
+        await self.webhooks.stop()
         await self.runs.shutdown()
         await self.knowledge.close()
         await self.files.close()

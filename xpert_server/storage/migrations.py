@@ -134,6 +134,11 @@ def _connections(conn: Connection) -> None:
     t.metadata.create_all(conn, tables=[t.connections])
 
 
+def _webhooks(conn: Connection) -> None:
+    tables = [t.webhook_endpoints, t.webhook_signing, t.webhook_deliveries, t.webhook_attempts]
+    t.metadata.create_all(conn, tables=tables)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial: orgs, keys, assistants, threads, audit, runs, events, messages", _initial),
     Migration(2, "context files, knowledge bases, documents and chunks", _files_and_knowledge),
@@ -143,6 +148,7 @@ MIGRATIONS: list[Migration] = [
     Migration(6, "roles on API keys (existing keys become admin)", _key_roles),
     Migration(7, "per-org thread and assistant ids: public_id beside the internal id", _per_org_ids),
     Migration(8, "connections: org model endpoints and MCP servers, secrets encrypted", _connections),
+    Migration(12, "webhooks: subscriptions, signing secrets, the delivery outbox and its log", _webhooks),
 ]
 
 

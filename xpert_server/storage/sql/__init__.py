@@ -13,6 +13,7 @@ from xpert_server.storage.sql.runs import RunsMixin
 from xpert_server.storage.sql.secrets import SecretsMixin
 from xpert_server.storage.sql.store import StoreMixin
 from xpert_server.storage.sql.threads import ThreadsMixin
+from xpert_server.storage.sql.webhooks import WebhooksMixin
 
 
 class SQLStorage(
@@ -27,6 +28,7 @@ class SQLStorage(
     KnowledgeMixin,
     QueueMixin,
     ConnectionsMixin,
+    WebhooksMixin,
 ):
     """Storage on SQLite or PostgreSQL; the dialect object holds what differs."""
 

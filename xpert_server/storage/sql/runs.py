@@ -36,6 +36,7 @@ from xpert_server.storage.records import (
 from xpert_server.storage.sql.core import SQLCore
 from xpert_server.storage.sql.prepared import MESSAGE_INSERT, MESSAGE_UPDATE, RUN_STATUS, THREAD_STATUS
 from xpert_server.storage.sql.threads import thread_from_row
+from xpert_server.storage.sql.webhooks import enqueue_run_event
 
 R, T, M, E = t.runs, t.threads, t.messages, t.run_events
 FRAMES_UNNEST = text(
@@ -291,6 +292,7 @@ class RunsMixin(SQLCore):
             )
             for m in messages:
                 _upsert_message(conn, run.org_id, m)
+            enqueue_run_event(conn, run, status=status, thread_status=thread_status, error=error, now=now)
 
         await self.write(op)
 
@@ -437,6 +439,7 @@ def end_runs_as_error(
             .where(M.c.execution_id == r.id, M.c.status == "thinking")
             .values(status="error", error=reason, updated_at=now)
         )
+        enqueue_run_event(conn, r, status="error", thread_status="idle", error=reason, now=now)
     return out
 
 
