@@ -25,6 +25,7 @@ from xpert_sdk.knowledges import AsyncKnowledges, Knowledges
 from xpert_sdk.runs import AsyncRuns, Runs
 from xpert_sdk.store import AsyncStore, Store
 from xpert_sdk.threads import AsyncThreads, Threads
+from xpert_sdk.webhooks import AsyncWebhooks, Webhooks
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -62,6 +63,7 @@ class Client:
         self.contexts = Contexts(self._http)
         self.knowledges = Knowledges(self._http)
         self.chatkit = ChatKit(self._http)
+        self.webhooks = Webhooks(self._http)
 
     def close(self) -> None:
         """Close the connection pool.
@@ -109,6 +111,7 @@ class AsyncClient:
         self.contexts = AsyncContexts(self._http)
         self.knowledges = AsyncKnowledges(self._http)
         self.chatkit = AsyncChatKit(self._http)
+        self.webhooks = AsyncWebhooks(self._http)
 
     async def aclose(self) -> None:
         """Close the connection pool.

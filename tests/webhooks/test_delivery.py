@@ -9,7 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from standardwebhooks import Webhook
+import pytest
+from standardwebhooks import Webhook, WebhookVerificationError
+from xpert_sdk.webhooks import WebhookVerificationError as SdkVerificationError
+from xpert_sdk.webhooks import verify as sdk_verify
 
 from tests.harness.app import ApiHarness, open_harness
 from tests.harness.chat import send
@@ -65,15 +68,17 @@ async def test_a_subscription_gets_each_run_event_signed(hooks: ApiHarness) -> N
         assert data["status"] == "success" and data["error"] is None
         # …and not with another secret, nor over another body.
         other = (await c.post("/webhooks", json={"url": rx.url, "events": ["run.failed"]})).json()["secret"]
-        for wrong in (
-            lambda: Webhook(other).verify(got.body, got.headers),
-            lambda: Webhook(secret).verify(got.body + b" ", got.headers),
-        ):
-            try:
-                wrong()
-            except Exception:
-                continue
-            raise AssertionError("a wrong secret or body verified")
+        with pytest.raises(WebhookVerificationError):
+            Webhook(other).verify(got.body, got.headers)
+        with pytest.raises(WebhookVerificationError):
+            Webhook(secret).verify(got.body + b" ", got.headers)
+        # The SDK's one-call check agrees, and refuses the same forgeries and a stale timestamp.
+        assert sdk_verify(got.body, got.headers, secret) == body
+        for args in ((got.body, got.headers, other), (got.body + b" ", got.headers, secret)):
+            with pytest.raises(SdkVerificationError):
+                sdk_verify(*args)
+        with pytest.raises(SdkVerificationError, match="too far"):
+            sdk_verify(got.body, got.headers, secret, now=time.time() + 3600)
         delivery = await _delivery(c, got.id, "succeeded")
         assert delivery["attempts"] == 1 and delivery["attempt_log"][0]["status_code"] == 200
         assert delivery["attempt_log"][0]["response"] == "answered 200"
