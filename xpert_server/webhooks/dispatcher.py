@@ -126,6 +126,9 @@ class Dispatcher:
             error = f"no answer within {self.retry.timeout:g} s"
         except httpx.HTTPError as e:
             error = f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
+        except Exception as e:  # e.g. a secret this process cannot open: logged and retried, never stuck
+            log.exception("webhook %s: attempt failed", d.id)
+            error = f"{type(e).__name__}: {e}"
         now = time.time()
         latency_ms = (now - started) * 1000.0
         if error is None:
