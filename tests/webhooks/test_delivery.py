@@ -226,3 +226,22 @@ async def test_bodies_are_validated_and_other_orgs_see_nothing(hooks: ApiHarness
     async with hooks.client(admin_a) as c:
         assert (await c.delete(f"/webhooks/{made['id']}")).json() == {"id": made["id"], "deleted": True}
         assert (await c.get(f"/webhooks/{made['id']}")).status_code == 404
+
+
+async def test_knowledge_documents_processed_or_failed_are_events(hooks: ApiHarness) -> None:
+    admin, _ = await hooks.mint_key(role="admin")
+    events = ["knowledge.document.processed", "knowledge.document.failed"]
+    async with receiving() as rx, hooks.client(admin) as c:
+        secret = (await c.post("/webhooks", json={"url": rx.url, "events": events})).json()["secret"]
+        kb = (await c.post("/knowledges", json={"name": "hooked kb"})).json()
+        docs = [{"name": "fine", "text": "All good here."}, {"name": "blank", "text": "   "}]
+        made = (await c.post(f"/knowledges/{kb['id']}/bulk", json=docs)).json()
+        assert (
+            await c.post(f"/knowledges/{kb['id']}/process", json=[d["id"] for d in made])
+        ).status_code == 201
+        got = await rx.until(2, timeout=60)
+        bodies = {b["data"]["name"]: b for b in (Webhook(secret).verify(g.body, g.headers) for g in got)}
+        assert bodies["fine"]["type"] == "knowledge.document.processed"
+        assert bodies["fine"]["data"]["status"] == "finish" and bodies["fine"]["data"]["chunk_count"] >= 1
+        assert bodies["blank"]["type"] == "knowledge.document.failed" and bodies["blank"]["data"]["message"]
+        assert {b["data"]["knowledgebase_id"] for b in bodies.values()} == {kb["id"]}
