@@ -29,6 +29,7 @@ from xpert_server.api import (
     stateless,
     store,
     threads,
+    usage,
     webhooks,
     widget,
 )
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
         keys.router,
         connections.router,
         webhooks.router,
+        usage.router,
     ):
         include_flat(app, router, prefix, ERROR_RESPONSES)
     app.include_router(widget.router)

@@ -28,7 +28,7 @@ from xpert_server.runs.failures import describe
 from xpert_server.runs.input import ChatInput
 from xpert_server.runs.reply import Reply
 from xpert_server.runs.state import to_jsonable
-from xpert_server.storage.records import AssistantRecord, MessageRecord, RunRecord, ThreadRecord
+from xpert_server.storage.records import AssistantRecord, MessageRecord, RunRecord, ThreadRecord, TokenUsage
 
 log = logging.getLogger("xpert.runs")
 
@@ -64,6 +64,7 @@ class RunWriter(Protocol):
         thread_status: str,
         error: str | None = None,
         messages: Sequence[MessageRecord] = (),
+        usage: Sequence[TokenUsage] = (),
     ) -> None: ...
 
 
@@ -226,7 +227,11 @@ class Executor:
         )
         async for mode, payload in parts:
             if mode == "messages":
-                message, _meta = payload
+                message, meta = payload
+                # The model a chunk came from (LangChain's tracing metadata): what its usage is counted to.
+                reply.model = (
+                    str(meta.get("ls_model_name") or reply.model) if isinstance(meta, dict) else reply.model
+                )
                 self._on_message(message, agent_key, reply, emit, fallback_id, tools)
             elif mode == "custom" and isinstance(payload, dict):
                 self._on_custom(payload, agent_key, reply, emit, tools)
@@ -386,7 +391,12 @@ class Executor:
         )
         # Status first, then `complete`: a client that saw `complete` finds the run finished.
         await self.storage.finish_run(
-            run, status=status, thread_status=thread_status, error=error, messages=[ai_message]
+            run,
+            status=status,
+            thread_status=thread_status,
+            error=error,
+            messages=[ai_message],
+            usage=reply.usage(),
         )
         emit(frames.COMPLETE, COMPLETE)
         await self.events.sync()

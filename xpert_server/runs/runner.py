@@ -30,7 +30,7 @@ from xpert_server.runs.recovery import close_streams
 from xpert_server.runs.redis_events import RedisEventLog
 from xpert_server.runs.store import current_org
 from xpert_server.storage import SQLStorage
-from xpert_server.storage.records import MessageRecord, RunRecord
+from xpert_server.storage.records import MessageRecord, RunRecord, TokenUsage
 from xpert_server.storage.sql.queue import Claim
 
 log = logging.getLogger("xpert.scale")
@@ -73,12 +73,13 @@ class LeasedWriter:
         thread_status: str,
         error: str | None = None,
         messages: Sequence[MessageRecord] = (),
+        usage: Sequence[TokenUsage] = (),
     ) -> None:
         # confirm_lease also extends the lease, so no reaper can take the run between it and the finish.
         if not await self.holds(run.id):
             raise LeaseLost(run.id)
         await self._storage.finish_run(
-            run, status=status, thread_status=thread_status, error=error, messages=messages
+            run, status=status, thread_status=thread_status, error=error, messages=messages, usage=usage
         )
         # Ended and committed (its queue row went with it): from here on, a renewal that no longer finds
         # the lease is no loss, and its last frames (`complete`) must not be fenced.

@@ -139,6 +139,10 @@ def _webhooks(conn: Connection) -> None:
     t.metadata.create_all(conn, tables=tables)
 
 
+def _usage(conn: Connection) -> None:
+    t.metadata.create_all(conn, tables=[t.run_usage])
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial: orgs, keys, assistants, threads, audit, runs, events, messages", _initial),
     Migration(2, "context files, knowledge bases, documents and chunks", _files_and_knowledge),
@@ -149,6 +153,7 @@ MIGRATIONS: list[Migration] = [
     Migration(7, "per-org thread and assistant ids: public_id beside the internal id", _per_org_ids),
     Migration(8, "connections: org model endpoints and MCP servers, secrets encrypted", _connections),
     Migration(12, "webhooks: subscriptions, signing secrets, the delivery outbox and its log", _webhooks),
+    Migration(13, "usage: tokens each run spent per model", _usage),
 ]
 
 

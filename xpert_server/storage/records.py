@@ -203,6 +203,15 @@ class QueuePlacement:
     queue: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class TokenUsage:
+    """Tokens one run spent on one model, as the model reported them."""
+
+    model: str
+    input_tokens: int
+    output_tokens: int
+
+
 @dataclass(slots=True)
 class WebhookEndpointRecord:
     """An org's webhook subscription. `secret`: its signing secret, sealed (never the clear text)."""

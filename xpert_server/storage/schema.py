@@ -386,6 +386,26 @@ connections = Table(
     UniqueConstraint("org_id", "name", name="uq_connections_org_name"),
 )
 
+# ---- usage (migration 13) ---------------------------------------------------------------------------
+# Tokens each run spent per model, written with the run's end. Kept when the thread or xpert is deleted:
+# it is the org's accounting. `day`: the UTC date (YYYY-MM-DD), what aggregates group by.
+run_usage = Table(
+    "run_usage",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("org_id", String(64), nullable=False),
+    Column("run_id", Id, nullable=False),
+    Column("thread_id", Id, nullable=False),
+    Column("assistant_id", Id, nullable=False),
+    Column("model", String(200), nullable=False),
+    Column("input_tokens", Integer, nullable=False),
+    Column("output_tokens", Integer, nullable=False),
+    Column("day", String(10), nullable=False),
+    Column("at", Float, nullable=False),
+    Index("ix_run_usage_org_day", "org_id", "day"),
+    Index("ix_run_usage_thread", "thread_id"),
+)
+
 # ---- webhooks (migration 12) ------------------------------------------------------------------------
 # An org's subscriptions (webhooks/): each with its own signing secret, sealed (connections/vault.py).
 webhook_endpoints = Table(

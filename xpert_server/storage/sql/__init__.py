@@ -13,6 +13,7 @@ from xpert_server.storage.sql.runs import RunsMixin
 from xpert_server.storage.sql.secrets import SecretsMixin
 from xpert_server.storage.sql.store import StoreMixin
 from xpert_server.storage.sql.threads import ThreadsMixin
+from xpert_server.storage.sql.usage import UsageMixin
 from xpert_server.storage.sql.webhooks import WebhooksMixin
 
 
@@ -29,6 +30,7 @@ class SQLStorage(
     QueueMixin,
     ConnectionsMixin,
     WebhooksMixin,
+    UsageMixin,
 ):
     """Storage on SQLite or PostgreSQL; the dialect object holds what differs."""
 
