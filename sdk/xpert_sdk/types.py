@@ -25,6 +25,7 @@ __all__ = [
     "Deleted",
     "DocumentStatus",
     "Feedback",
+    "FeedbackPage",
     "IfExists",
     "Item",
     "KnowledgeChunk",
@@ -34,6 +35,7 @@ __all__ = [
     "Knowledgebase",
     "ListNamespacesResponse",
     "MessagePage",
+    "MessageRole",
     "MultitaskStrategy",
     "OnDisconnect",
     "Rating",
@@ -64,6 +66,7 @@ OnDisconnect = Literal["cancel", "continue"]
 IfExists = Literal["raise", "do_nothing"]
 SortOrder = Literal["asc", "desc"]
 Rating = Literal["like", "dislike"]
+MessageRole = Literal["human", "ai", "system"]
 WebhookEvent = Literal[
     "run.succeeded",
     "run.failed",
@@ -221,6 +224,8 @@ Conversation = TypedDict(
         "error": str | None,
         "operation": Any,
         "xpertId": str | None,
+        "projectId": str | None,
+        "taskId": str | None,
         "createdAt": str,
         "updatedAt": str,
     },
@@ -260,6 +265,12 @@ class Feedback(TypedDict, total=False):
     content: str | None
     createdById: str | None
     createdAt: str
+    updatedAt: str
+
+
+class FeedbackPage(TypedDict, total=False):
+    items: list[Feedback]
+    total: int
 
 
 class AgentFile(TypedDict, total=False):

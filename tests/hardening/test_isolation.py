@@ -46,7 +46,7 @@ PUBLIC = {
     ("POST", "/demo/session"),  # the demo's back end: mints from its own key, in the default org only
 }
 # Path parameters naming data of one principal (threads and what hangs off them, files).
-PRINCIPAL_OWNED = {"thread_id", "run_id", "conversation_id", "message_id", "file_id"}
+PRINCIPAL_OWNED = {"thread_id", "run_id", "conversation_id", "message_id", "feedback_id", "file_id"}
 # Path parameters naming data of one org.
 ORG_OWNED = PRINCIPAL_OWNED | {"assistant_id", "kb_id", "key_id"}
 
@@ -98,6 +98,12 @@ def body_for(method: str, key: str, a: OrgA) -> tuple[Any, bool]:
         ("POST", "/conversations/search"): ({"search": a.marker}, False),
         ("PATCH", "/conversations/{}"): ({"title": "pwned"}, False),
         ("POST", "/conversations/{}/messages/{}/feedbacks"): ({"rating": "dislike"}, False),
+        ("POST", "/conversations"): ({"title": "intruder", "xpertId": x1}, True),
+        ("POST", "/conversations/{}/messages"): ({"role": "human", "content": "pwned"}, False),
+        ("POST", "/conversations/{}/messages/search"): ({"where": {"role": "ai"}}, False),
+        ("PATCH", "/conversations/{}/messages/{}"): ({"content": "pwned"}, False),
+        ("POST", "/conversations/{}/messages/{}/feedbacks/search"): ({}, False),
+        ("PATCH", "/conversations/{}/messages/{}/feedbacks/{}"): ({"rating": "dislike"}, False),
         ("PUT", "/store/items"): ({"namespace": ["iso"], "key": "k", "value": {"pwned": True}}, False),
         ("DELETE", "/store/items"): ({"namespace": ["iso"], "key": "k"}, False),
         ("POST", "/store/items/search"): ({"namespace_prefix": ["iso"]}, False),
@@ -198,6 +204,11 @@ async def world(harness: ApiHarness) -> tuple[OrgA, list[Caller]]:
         (run,) = (await c.get(f"/threads/{tid}/runs")).json()
         cid = thread["metadata"]["id"]
         messages = (await c.get(f"/conversations/{cid}/messages")).json()["items"]
+        ai_id = [m for m in messages if m["role"] == "ai"][0]["id"]
+        feedback = await c.post(
+            f"/conversations/{cid}/messages/{ai_id}/feedbacks", json={"rating": "like", "content": a.marker}
+        )
+        assert feedback.status_code == 201, feedback.text
         upload = await c.post("/contexts/file", files={"file": ("a.txt", a.marker.encode(), "text/plain")})
         assert upload.status_code == 201, upload.text
     a.ids = {
@@ -206,7 +217,8 @@ async def world(harness: ApiHarness) -> tuple[OrgA, list[Caller]]:
         "thread_id": tid,
         "run_id": run["run_id"],
         "conversation_id": cid,
-        "message_id": [m for m in messages if m["role"] == "ai"][0]["id"],
+        "message_id": ai_id,
+        "feedback_id": feedback.json()["id"],
         "file_id": upload.json()["id"],
         "kb_id": kb["id"],
         "document_id": docs[0]["id"],
@@ -320,7 +332,9 @@ def sent_text(request: httpx.Request) -> str:
 
 
 def names_a_thread(template: str) -> bool:
-    return bool(set(params(template)) & {"thread_id", "run_id", "conversation_id", "message_id"})
+    return bool(
+        set(params(template)) & {"thread_id", "run_id", "conversation_id", "message_id", "feedback_id"}
+    )
 
 
 # What a caller may legitimately see of A's: nothing from another org; the org's xperts (not alice's data)
@@ -370,7 +384,11 @@ async def test_a_key_bound_to_another_xpert_cannot_read_its_threads(
                 answered.append(f"{method} {template}: {resp.status_code}")
         found = (await c.post("/threads/search", json={"ids": [a.ids["thread_id"]]})).json()
         listed = (await c.post("/conversations/search", json={})).json()["items"]
-    assert not answered and found == [] and listed == [], "\n".join(answered)
+    assert not answered and found == [], "\n".join(answered)
+    # Conversations made in the matrix (POST /conversations) only: its own (bound to its xpert) and those of
+    # its org not tied to any xpert yet; none of X1's.
+    assert all(i["xpertId"] in (a.ids["other_assistant_id"], None) for i in listed), listed
+    assert a.ids["conversation_id"] not in [i["id"] for i in listed]
 
 
 async def test_org_a_is_untouched(harness: ApiHarness, world: tuple[OrgA, list[Caller]]) -> None:
@@ -386,10 +404,13 @@ async def test_org_a_is_untouched(harness: ApiHarness, world: tuple[OrgA, list[C
         assert (await c.get(f"/knowledges/{a.ids['kb_id']}")).json()["name"] == f"kb {a.marker}"
         content = await c.get(f"/contexts/file/{a.ids['file_id']}/content")
         assert content.content == a.marker.encode()
-        feedbacks = (
-            await c.get(f"/conversations/{a.ids['conversation_id']}/messages/{a.ids['message_id']}/feedbacks")
-        ).json()
-        assert feedbacks["total"] == 0
+        cid, mid = a.ids["conversation_id"], a.ids["message_id"]
+        feedbacks = (await c.get(f"/conversations/{cid}/messages/{mid}/feedbacks")).json()
+        assert [(f["id"], f["rating"], f["content"]) for f in feedbacks["items"]] == [
+            (a.ids["feedback_id"], "like", a.marker)
+        ]
+        messages = (await c.get(f"/conversations/{cid}/messages")).json()["items"]
+        assert [m["role"] for m in messages] == ["human", "ai"] and "pwned" not in str(messages)
 
 
 def test_the_public_routes_are_served(harness: ApiHarness) -> None:

@@ -36,6 +36,7 @@ ORG_OWNED = {
     "run_id",
     "conversation_id",
     "message_id",
+    "feedback_id",
     "file_id",
     "assistant_id",
     "kb_id",
@@ -78,6 +79,9 @@ async def build_world(h: ApiHarness) -> World:
         (run,) = (await c.get(f"/threads/{tid}/runs")).json()
         cid = thread["metadata"]["id"]
         messages = (await c.get(f"/conversations/{cid}/messages")).json()["items"]
+        ai_id = [m for m in messages if m["role"] == "ai"][0]["id"]
+        feedback = await c.post(f"/conversations/{cid}/messages/{ai_id}/feedbacks", json={"rating": "like"})
+        assert feedback.status_code == 201, feedback.text
         upload = await c.post("/contexts/file", files={"file": ("a.txt", w.marker.encode(), "text/plain")})
         spare = await c.post("/keys", json={"name": "spare", "role": "app"})
         assert spare.status_code == 201, spare.text
@@ -87,7 +91,8 @@ async def build_world(h: ApiHarness) -> World:
         "thread_id": tid,
         "run_id": run["run_id"],
         "conversation_id": cid,
-        "message_id": [m for m in messages if m["role"] == "ai"][0]["id"],
+        "message_id": ai_id,
+        "feedback_id": feedback.json()["id"],
         "file_id": upload.json()["id"],
         "kb_id": kb["id"],
         "document_id": docs[0]["id"],

@@ -1,5 +1,6 @@
 """Stateless runs: `POST /runs/stream|wait`, `/runs`, `/runs/batch` — each on a thread of its own,
-deleted when the run ends unless `on_completion: "keep"`."""
+deleted when the run ends unless `on_completion: "keep"`; or, when the input names a `conversationId`
+(XpertAI's ChatRequest), on that conversation's thread, which it continues (and keeps)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from fastapi import APIRouter, Request
 from pydantic import Field, RootModel
 from starlette.responses import StreamingResponse
 
+from xpert_server.api.conversations import conversation_thread
 from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant
 from xpert_server.api.runs import IdempotencyKey, RunCreate, start_run, stream_accepted
 from xpert_server.api.wire.base import SSE_SCHEMA
@@ -37,6 +39,9 @@ async def _start_stateless(
     keep_default: bool,
 ) -> Accepted:
     await load_assistant(services, p, body.target)  # 404/403 before creating anything
+    continued = await conversation_thread(services, p, body.input)
+    if continued is not None:
+        return await start_run(services, p, continued, body, idempotency_key, path)
     thread = await services.storage.create_thread(p, metadata={"stateless": True})
     try:
         accepted = await start_run(services, p, thread, body, idempotency_key, path)

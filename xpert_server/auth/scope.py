@@ -43,14 +43,22 @@ SECRET_ROUTES: frozenset[tuple[str, str]] = frozenset(
         ("GET", "/threads/{}/runs/{}/stream"),
         ("GET", "/threads/{}/runs/{}/join"),
         ("POST", "/threads/{}/runs/{}/cancel"),
-        # its conversations: history sidebar, rename, delete, messages, feedback
+        # its conversations: new chat, history sidebar, rename, delete; read their messages (writing
+        # messages needs an API key); give, read, change and take back its own feedback
+        ("POST", "/conversations"),
         ("POST", "/conversations/search"),
         ("GET", "/conversations/{}"),
         ("PATCH", "/conversations/{}"),
         ("DELETE", "/conversations/{}"),
         ("GET", "/conversations/{}/messages"),
+        ("POST", "/conversations/{}/messages/search"),
+        ("GET", "/conversations/{}/messages/{}"),
         ("POST", "/conversations/{}/messages/{}/feedbacks"),
         ("GET", "/conversations/{}/messages/{}/feedbacks"),
+        ("POST", "/conversations/{}/messages/{}/feedbacks/search"),
+        ("GET", "/conversations/{}/messages/{}/feedbacks/{}"),
+        ("PATCH", "/conversations/{}/messages/{}/feedbacks/{}"),
+        ("DELETE", "/conversations/{}/messages/{}/feedbacks/{}"),
         # attachments
         ("POST", "/contexts/file"),
         ("DELETE", "/contexts/file/{}"),
@@ -60,8 +68,12 @@ SECRET_ROUTES: frozenset[tuple[str, str]] = frozenset(
 )
 
 # Clearer words for denials people are likely to meet.
+_MESSAGE_WRITE = "A client secret may read a conversation's messages; writing them needs an API key."
 DENY_MESSAGES: dict[tuple[str, str], str] = {
     ("POST", "/v1/chatkit/sessions"): "A client secret cannot mint a client secret: use an API key.",
+    ("POST", "/conversations/{}/messages"): _MESSAGE_WRITE,
+    ("PATCH", "/conversations/{}/messages/{}"): _MESSAGE_WRITE,
+    ("DELETE", "/conversations/{}/messages/{}"): _MESSAGE_WRITE,
 }
 DENIED = "A client secret may not call this route."
 

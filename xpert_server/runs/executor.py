@@ -28,6 +28,7 @@ from xpert_server.runs.failures import describe
 from xpert_server.runs.input import ChatInput
 from xpert_server.runs.reply import Reply
 from xpert_server.runs.state import to_jsonable
+from xpert_server.runs.written import state_changes
 from xpert_server.storage.records import AssistantRecord, MessageRecord, RunRecord, ThreadRecord, TokenUsage
 
 log = logging.getLogger("xpert.runs")
@@ -51,7 +52,8 @@ class RunJob:
 
 
 class RunWriter(Protocol):
-    """All an execution writes besides frames: the run's status, then its end. SQLStorage is one; a
+    """All an execution writes besides frames: the run's status, then its end (and the one thing it reads:
+    the messages written over the API, for the model's history). SQLStorage is one; a
     worker's `LeasedWriter` (runs/leased.py) is another, which fences the end with the run's lease."""
 
     async def set_run_status(self, run_id: str, status: str, error: str | None = None) -> None: ...
@@ -66,6 +68,8 @@ class RunWriter(Protocol):
         messages: Sequence[MessageRecord] = (),
         usage: Sequence[TokenUsage] = (),
     ) -> None: ...
+
+    async def written_messages(self, thread_id: str) -> list[MessageRecord]: ...
 
 
 class Executor:
@@ -221,7 +225,7 @@ class Executor:
         interrupts: list[Any] = []
         # (mode, payload) pairs: the list of stream modes makes each part a pair.
         parts: AsyncIterator[Any] = graph.astream(
-            None if job.from_checkpoint else self._graph_input(job),
+            None if job.from_checkpoint else await self._with_written(job, graph, config),
             config,
             stream_mode=["messages", "updates", "custom"],
         )
@@ -244,6 +248,21 @@ class Executor:
         operation = await _operation(graph, config, interrupts)
         emit(frames.event("on_interrupt", operation))
         return operation
+
+    async def _with_written(self, job: RunJob, graph: Any, config: RunnableConfig) -> Any:
+        """The run's input, led by what brings the messages written over the API into the state it starts
+        from (runs/written.py). A resume answers an interrupt: the next run takes them."""
+        value = self._graph_input(job)
+        saver = getattr(graph, "checkpointer", None)
+        if job.chat.action == "resume" or saver is None or not isinstance(value, dict):
+            return value
+        if not isinstance(value.get("messages"), list):
+            return value
+        records = await self.storage.written_messages(job.thread.id)
+        tup = await saver.aget_tuple(config)
+        state = tup.checkpoint["channel_values"].get("messages", []) if tup is not None else []
+        changes = state_changes(state, records, job.thread.id)
+        return {**value, "messages": [*changes, *value["messages"]]} if changes else value
 
     def _graph_input(self, job: RunJob) -> Any:
         chat = job.chat

@@ -65,6 +65,9 @@ class LeasedWriter:
     async def set_run_status(self, run_id: str, status: str, error: str | None = None) -> None:
         await self._storage.set_run_status(run_id, status, error)
 
+    async def written_messages(self, thread_id: str) -> list[MessageRecord]:
+        return await self._storage.written_messages(thread_id)
+
     async def finish_run(
         self,
         run: RunRecord,

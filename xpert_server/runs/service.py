@@ -84,6 +84,12 @@ class RunService:
         request_path: str = "",
     ) -> Accepted:
         chat = normalise_input(body.get("input"))
+        if chat.conversation_id is not None and chat.conversation_id != thread.conversation_id:
+            raise BadRequest(
+                f"input.conversationId '{chat.conversation_id}' is not this thread's conversation "
+                f"('{thread.conversation_id}'): run on that conversation's thread (its threadId), or leave "
+                "conversationId out."
+            )
         kwargs = {k: v for k, v in body.items() if k not in _NOT_KWARGS}
         idem = None
         if idempotency_key:

@@ -192,6 +192,9 @@ messages = Table(
     Column("execution_id", Id, nullable=True),
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
+    # "api" for a message written over `POST /conversations/{id}/messages` (the next run puts it into the
+    # model's history, runs/written.py); NULL for the messages runs write.
+    Column("origin", String(8), nullable=True),
     Index("ix_messages_thread_created", "thread_id", "created_at"),
 )
 
@@ -206,6 +209,7 @@ feedbacks = Table(
     Column("content", Text, nullable=True),
     Column("created_by", Text, nullable=True),
     Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=True),  # NULL: never changed since created_at
 )
 
 # LangGraph's long-term memory (the Store), per organization. `namespace` is the dotted path.

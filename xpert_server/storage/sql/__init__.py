@@ -8,6 +8,7 @@ from xpert_server.storage.sql.conversations import ConversationsMixin
 from xpert_server.storage.sql.files import FilesMixin
 from xpert_server.storage.sql.keys import KeysMixin
 from xpert_server.storage.sql.knowledge import KnowledgeMixin
+from xpert_server.storage.sql.messages import MessagesMixin
 from xpert_server.storage.sql.queue import QueueMixin
 from xpert_server.storage.sql.runs import RunsMixin
 from xpert_server.storage.sql.secrets import SecretsMixin
@@ -23,6 +24,7 @@ class SQLStorage(
     ThreadsMixin,
     RunsMixin,
     ConversationsMixin,
+    MessagesMixin,
     SecretsMixin,
     StoreMixin,
     FilesMixin,
