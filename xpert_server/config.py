@@ -161,6 +161,12 @@ class Settings:
         "Comma-separated orgs whose own connections may reach private addresses (loopback, LAN); "
         "others reach public addresses only. Default none.",
     )
+    # Traces (telemetry.py, docs/integrations.md): on with the standard OTEL_* variables (an OTLP endpoint).
+    trace_content: bool = setting(
+        False,
+        "Put message text (its first 2000 characters) on model, tool and retrieval spans. Default off: "
+        "spans carry ids, names, times and token counts only.",
+    )
     # Webhooks (webhooks/, docs/integrations.md): signed, retried deliveries of run and document events.
     webhook_private_orgs: tuple[str, ...] = setting(
         (),

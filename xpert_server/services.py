@@ -21,6 +21,7 @@ from xpert_server.runs.state import to_jsonable
 from xpert_server.runs.wiring import RunsWiring
 from xpert_server.storage import SQLStorage
 from xpert_server.storage.records import ThreadRecord
+from xpert_server.telemetry import Tracing
 from xpert_server.webhooks.dispatcher import Dispatcher
 
 
@@ -42,6 +43,8 @@ class Services:
     connections: ConnectionService
     # Webhook signing and delivery (webhooks/): the outbox's dispatcher and its secrets.
     webhooks: Dispatcher
+    # OpenTelemetry (telemetry.py): off unless the OTEL_* environment names an endpoint.
+    tracing: Tracing
     # The mode's run components (process registry, worker, Redis): runs/wiring.py.
     wiring: RunsWiring
 
@@ -67,3 +70,4 @@ class Services:
         await self.wiring.close()
         await self.checkpointer.close()
         await self.storage.close()
+        self.tracing.shutdown()  # flushes the spans of the end

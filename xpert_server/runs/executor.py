@@ -30,6 +30,7 @@ from xpert_server.runs.reply import Reply
 from xpert_server.runs.state import to_jsonable
 from xpert_server.runs.written import state_changes
 from xpert_server.storage.records import AssistantRecord, MessageRecord, RunRecord, ThreadRecord, TokenUsage
+from xpert_server.telemetry import Tracing
 
 log = logging.getLogger("xpert.runs")
 
@@ -73,7 +74,16 @@ class RunWriter(Protocol):
 
 
 class Executor:
-    def __init__(self, storage: RunWriter, events: EventLog, graphs: GraphProvider, run_timeout: float):
+    def __init__(
+        self,
+        storage: RunWriter,
+        events: EventLog,
+        graphs: GraphProvider,
+        run_timeout: float,
+        *,
+        tracing: Tracing | None = None,
+    ):
+        self.tracing = tracing or Tracing()
         self.storage = storage
         self.events = events
         self.graphs = graphs
@@ -83,6 +93,12 @@ class Executor:
         self._finishing: set[str] = set()
 
     async def execute(self, job: RunJob) -> None:
+        # The run's span is current for its whole execution: the graph's task, its model and tool calls
+        # (and their HTTP requests, which carry its traceparent) are its children.
+        with self.tracing.run(job.run, job.assistant.public_id, job.thread.public_id):
+            await self._execute(job)
+
+    async def _execute(self, job: RunJob) -> None:
         run, thread, assistant = job.run, job.thread, job.assistant
         agent_key = assistant.slug or assistant.public_id
         emit = self._emitter(run.id)
@@ -214,7 +230,7 @@ class Executor:
             "run_id": job.run.id,
             **self.graphs.run_configurable(job.run, job.chat),
         }
-        config = RunnableConfig(configurable=configurable)
+        config = RunnableConfig(configurable=configurable, callbacks=self.tracing.callbacks())
         if job.from_checkpoint:
             configurable.pop("checkpoint_id", None)  # the run's own latest checkpoint, not its fork point
         elif job.chat.action == "resume" and not (await graph.aget_state(config)).interrupts:

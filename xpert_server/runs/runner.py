@@ -32,6 +32,7 @@ from xpert_server.runs.store import current_org
 from xpert_server.storage import SQLStorage
 from xpert_server.storage.records import MessageRecord, RunRecord, TokenUsage
 from xpert_server.storage.sql.queue import Claim
+from xpert_server.telemetry import Tracing
 
 log = logging.getLogger("xpert.scale")
 
@@ -133,6 +134,7 @@ class Runner:
         lease_seconds: float,
         run_timeout: float,
         attachments: AttachmentResolver | None = None,
+        tracing: Tracing | None = None,
     ):
         self.storage = storage
         self.events = events
@@ -142,7 +144,7 @@ class Runner:
         self.lease_seconds = lease_seconds
         self.attachments = attachments
         self.leased = LeasedWriter(storage, worker_id, lease_seconds)
-        self.executor = Executor(self.leased, events, graphs, run_timeout)
+        self.executor = Executor(self.leased, events, graphs, run_timeout, tracing=tracing)
 
     async def run(self, claim: Claim, *, cancelled: bool = False) -> None:
         run = claim.run

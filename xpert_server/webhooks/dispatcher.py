@@ -24,6 +24,7 @@ import httpx
 from xpert_server.net.public import AddressRefused, Resolver, checked_address, pinned, system_resolver
 from xpert_server.storage import SQLStorage
 from xpert_server.storage.records import AttemptRecord, DeliveryRecord
+from xpert_server.telemetry import Tracing
 from xpert_server.webhooks.secrets import WebhookSecrets
 from xpert_server.webhooks.signing import signed_headers
 
@@ -58,7 +59,9 @@ class Dispatcher:
         private_allowed: Callable[[str], bool],
         poll: float = 1.0,
         resolver: Resolver = system_resolver,
+        tracing: Tracing | None = None,
     ):
+        self.tracing = tracing or Tracing()
         self.storage = storage
         self.secrets = secrets
         self.retry = retry
@@ -108,6 +111,13 @@ class Dispatcher:
         return len(claimed)
 
     async def _attempt(self, d: DeliveryRecord) -> None:
+        attrs = {"xpert__org_id": d.org_id, "xpert__delivery_id": d.id, "xpert__event": d.event}
+        with self.tracing.span("webhook.deliver", xpert__attempt=d.attempts, **attrs) as span:
+            status_code = await self._attempt_logged(d)
+            if status_code is not None:
+                span.set_attribute("http.response.status_code", status_code)
+
+    async def _attempt_logged(self, d: DeliveryRecord) -> int | None:
         started = time.time()
         status_code: int | None = None
         response: str | None = None
@@ -140,6 +150,11 @@ class Dispatcher:
         attempt = AttemptRecord(d.id, d.attempts, started, status_code, latency_ms, response, error)
         await self.storage.record_attempt(attempt, status=outcome, next_at=next_at)
         level = logging.INFO if outcome == "succeeded" else logging.WARNING
+        self._log(level, d, outcome if error is None else f"{error}; {outcome}")
+        return status_code
+
+    @staticmethod
+    def _log(level: int, d: DeliveryRecord, what: str) -> None:
         log.log(
             level,
             "webhook %s (%s, org %s) attempt %d: %s",
@@ -147,7 +162,7 @@ class Dispatcher:
             d.event,
             d.org_id,
             d.attempts,
-            outcome if error is None else f"{error}; {outcome}",
+            what,
         )
 
     async def _send(self, d: DeliveryRecord, secret: str, at: float) -> tuple[int, str]:
