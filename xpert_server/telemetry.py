@@ -104,12 +104,7 @@ class Tracing:
         """The run's span, current for its execution, a child of the request that accepted it."""
         carrier = run.kwargs.get("trace")
         parent = extract(carrier) if isinstance(carrier, dict) else None
-        ids = {
-            "xpert.org_id": run.org_id,
-            "xpert.xpert_id": xpert_id,
-            "xpert.thread_id": thread_id,
-            "xpert.run_id": run.id,
-        }
+        ids = run_ids(run, xpert_id, thread_id)
         if self.enabled:
             queued = self.tracer.start_span(
                 "run.queued", context=parent, attributes=ids, start_time=int(run.created_at * 1e9)
@@ -118,9 +113,10 @@ class Tracing:
         with self.tracer.start_as_current_span("run", context=parent, attributes=ids) as span:
             yield span
 
-    def callbacks(self) -> list[BaseCallbackHandler]:
-        """LangChain callbacks that open model and tool spans under the current (run) span."""
-        return [_Spans(self.tracer, self.record_content)] if self.enabled else []
+    def callbacks(self, ids: dict[str, str]) -> list[BaseCallbackHandler]:
+        """LangChain callbacks that open model and tool spans under the current (run) span, carrying the
+        run's `ids` (`run_ids`)."""
+        return [_Spans(self.tracer, self.record_content, ids)] if self.enabled else []
 
     @contextmanager
     def span(self, name: str, **attributes: Any) -> Iterator[Span]:
@@ -128,6 +124,16 @@ class Tracing:
         attrs = {k.replace("__", "."): v for k, v in attributes.items() if v is not None}
         with self.tracer.start_as_current_span(name, attributes=attrs) as span:
             yield span
+
+
+def run_ids(run: RunRecord, xpert_id: str, thread_id: str) -> dict[str, str]:
+    """The ids every span of a run carries (public xpert and thread ids, as clients know them)."""
+    return {
+        "xpert.org_id": run.org_id,
+        "xpert.xpert_id": xpert_id,
+        "xpert.thread_id": thread_id,
+        "xpert.run_id": run.id,
+    }
 
 
 def current_span_ids(**ids: str | None) -> None:
@@ -143,13 +149,16 @@ class _Spans(AsyncCallbackHandler):
     """Model and tool calls as spans. LangChain calls these with its own run ids; the parent is the
     context current when the call started (the run's span, or a sub-agent's)."""
 
-    def __init__(self, tracer: Tracer, record_content: bool):
+    def __init__(self, tracer: Tracer, record_content: bool, ids: dict[str, str]):
         self.tracer = tracer
         self.record_content = record_content
+        self.ids = ids
         self.spans: dict[UUID, tuple[Span, float, list[float]]] = {}
 
     def _open(self, run_id: UUID, name: str, attributes: dict[str, Any]) -> None:
-        span = self.tracer.start_span(name, context=otel_context.get_current(), attributes=attributes)
+        span = self.tracer.start_span(
+            name, context=otel_context.get_current(), attributes={**self.ids, **attributes}
+        )
         self.spans[run_id] = (span, time.monotonic(), [])
 
     def _close(

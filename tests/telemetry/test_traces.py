@@ -130,8 +130,9 @@ async def test_a_run_is_traced_from_the_callers_traceparent_to_the_model_and_bac
         assert span.attributes["gen_ai.usage.input_tokens"] == usage.prompt
         assert span.attributes["gen_ai.usage.output_tokens"] == usage.completion
         assert span.attributes["xpert.time_to_first_token_ms"] >= 0
+        assert {k: span.attributes[k] for k in ids} == ids
     (tool,) = named(spans, "tool calculator")
-    assert tool.context.trace_id == trace_id
+    assert tool.context.trace_id == trace_id and {k: tool.attributes[k] for k in ids} == ids
     (retrieval,) = named(spans, "retrieval")
     assert retrieval.context.trace_id == trace_id and retrieval.attributes["xpert.results"] >= 1
     deliveries = named(spans, "webhook.deliver")

@@ -30,7 +30,7 @@ from xpert_server.runs.reply import Reply
 from xpert_server.runs.state import to_jsonable
 from xpert_server.runs.written import state_changes
 from xpert_server.storage.records import AssistantRecord, MessageRecord, RunRecord, ThreadRecord, TokenUsage
-from xpert_server.telemetry import Tracing
+from xpert_server.telemetry import Tracing, run_ids
 
 log = logging.getLogger("xpert.runs")
 
@@ -230,7 +230,8 @@ class Executor:
             "run_id": job.run.id,
             **self.graphs.run_configurable(job.run, job.chat),
         }
-        config = RunnableConfig(configurable=configurable, callbacks=self.tracing.callbacks())
+        spans = self.tracing.callbacks(run_ids(job.run, job.assistant.public_id, job.thread.public_id))
+        config = RunnableConfig(configurable=configurable, callbacks=spans)
         if job.from_checkpoint:
             configurable.pop("checkpoint_id", None)  # the run's own latest checkpoint, not its fork point
         elif job.chat.action == "resume" and not (await graph.aget_state(config)).interrupts:
