@@ -37,6 +37,8 @@ from xpert_server.services import Services
 from xpert_server.startup import StartupError, interruptible, preflight
 from xpert_server.storage import SQLStorage, create_storage
 from xpert_server.storage.records import AlreadyExists
+from xpert_server.telemetry import Tracing
+from xpert_server.webhooks.wiring import build_webhooks
 
 log = logging.getLogger("xpert")
 T = TypeVar("T")
@@ -97,9 +99,14 @@ async def _open_storage(settings: Settings, clock: Clock) -> SQLStorage:
     return storage
 
 
-async def build_services(settings: Settings, role: Role = "api", clock: Clock = system_clock) -> Services:
+async def build_services(
+    settings: Settings, role: Role = "api", clock: Clock = system_clock, tracing: Tracing | None = None
+) -> Services:
     """Every component of one process, started. `role="worker"`: `xpert worker` (no HTTP; executes runs).
-    `clock`: what expiry (keys, client secrets) reads; the server runs on the wall clock, tests steer one."""
+    `clock`: what expiry (keys, client secrets) reads; the server runs on the wall clock, tests steer one.
+    `tracing`: OpenTelemetry (telemetry.py); from the OTEL_* environment when not given."""
+    tracing = tracing or Tracing.from_env(settings.trace_content)
+    tracing.start()
     operator = load_operator(settings)  # a bad connections file stops the start before anything opens
     storage = await _open_storage(settings, clock)
     checkpointer = await _settled(lambda: open_checkpointer(settings))
@@ -110,7 +117,7 @@ async def build_services(settings: Settings, role: Role = "api", clock: Clock = 
         settings,
         store=OrgStore(storage),
         storage=storage,
-        retriever=bind_retriever(knowledge),
+        retriever=bind_retriever(knowledge, tracing),
         connections=connections,
     )
     # Knowledge first: runs resolve their attachments through the file service from their first step.
@@ -122,9 +129,14 @@ async def build_services(settings: Settings, role: Role = "api", clock: Clock = 
         checkpointer,
         role,  # embedded or scaled, by settings
         attachments=files.attachments,
+        tracing=tracing,
     )
     sweeper = Sweeper(storage, settings.frame_retention)
     sweeper.start()
+    # Every process delivers the outbox (a delivery is leased to one at a time), from its first moment:
+    # events a previous process committed but did not deliver go out now.
+    webhooks = build_webhooks(storage, settings, tracing)
+    webhooks.start()
     await wiring.start_worker()
     auth = Authenticator(storage, request_limits(settings, wiring.limiter), clock=clock)
     return Services(
@@ -140,17 +152,21 @@ async def build_services(settings: Settings, role: Role = "api", clock: Clock = 
         files=files,
         knowledge=knowledge,
         connections=connections,
+        webhooks=webhooks,
+        tracing=tracing,
         wiring=wiring,
     )
 
 
-async def build_interruptibly(settings: Settings, clock: Clock = system_clock) -> Services:
+async def build_interruptibly(
+    settings: Settings, clock: Clock = system_clock, tracing: Tracing | None = None
+) -> Services:
     """`build_services`, stopped by SIGTERM/SIGINT at any step (uvicorn only flags signals until start-up
     ends), and failing with one line (StartupError) instead of a driver's traceback."""
     try:
         with interruptible():
             await preflight(settings)
-            return await build_services(settings, clock=clock)
+            return await build_services(settings, clock=clock, tracing=tracing)
     except asyncio.CancelledError:
         task = asyncio.current_task()
         if task is None or not task.cancelling():

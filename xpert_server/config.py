@@ -161,6 +161,28 @@ class Settings:
         "Comma-separated orgs whose own connections may reach private addresses (loopback, LAN); "
         "others reach public addresses only. Default none.",
     )
+    # Traces (telemetry.py, docs/integrations.md): on with the standard OTEL_* variables (an OTLP endpoint).
+    trace_content: bool = setting(
+        False,
+        "Put message text (its first 2000 characters) on model, tool and retrieval spans. Default off: "
+        "spans carry ids, names, times and token counts only.",
+    )
+    # Webhooks (webhooks/, docs/integrations.md): signed, retried deliveries of run and document events.
+    webhook_private_orgs: tuple[str, ...] = setting(
+        (),
+        "Comma-separated orgs whose webhooks may target private addresses (loopback, LAN); `*` for every "
+        "org. Others reach public addresses only. Default none.",
+    )
+    webhook_timeout: float = setting(10.0, "Seconds one webhook attempt may take. Default 10.")
+    webhook_retry_for: float = setting(
+        86400.0,
+        "Seconds after an event within which a failed delivery is retried; then it is `failed`. "
+        "Default 86400 (a day).",
+    )
+    webhook_backoff: float = setting(
+        5.0, "Seconds before a webhook's first retry; doubling (with jitter) up to an hour. Default 5."
+    )
+    webhook_poll: float = setting(1.0, "Seconds between looks at the webhook outbox. Default 1.")
     # Scale-out (docs/scale-out.md): with redis_url, API processes only enqueue runs unless with_worker.
     with_worker: bool = setting(
         False, "With --redis-url: this API process also executes runs.", flag="--with-worker/--no-worker"

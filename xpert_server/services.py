@@ -21,6 +21,8 @@ from xpert_server.runs.state import to_jsonable
 from xpert_server.runs.wiring import RunsWiring
 from xpert_server.storage import SQLStorage
 from xpert_server.storage.records import ThreadRecord
+from xpert_server.telemetry import Tracing
+from xpert_server.webhooks.dispatcher import Dispatcher
 
 
 @dataclass
@@ -39,6 +41,10 @@ class Services:
     knowledge: KnowledgeService
     # Named models and MCP servers: the operator's and each org's (connections/).
     connections: ConnectionService
+    # Webhook signing and delivery (webhooks/): the outbox's dispatcher and its secrets.
+    webhooks: Dispatcher
+    # OpenTelemetry (telemetry.py): off unless the OTEL_* environment names an endpoint.
+    tracing: Tracing
     # The mode's run components (process registry, worker, Redis): runs/wiring.py.
     wiring: RunsWiring
 
@@ -56,6 +62,7 @@ class Services:
     async def close(self) -> None:
         await self.wiring.stop_worker()  # drain or hand back runs first, while everything still works
         await self.sweeper.stop()
+        await self.webhooks.stop()
         await self.runs.shutdown()
         await self.knowledge.close()
         await self.files.close()
@@ -63,3 +70,4 @@ class Services:
         await self.wiring.close()
         await self.checkpointer.close()
         await self.storage.close()
+        self.tracing.shutdown()  # flushes the spans of the end

@@ -19,6 +19,7 @@ from xpert_sdk.knowledges import AsyncKnowledges, Knowledges
 from xpert_sdk.runs import AsyncRuns, Runs
 from xpert_sdk.store import AsyncStore, Store
 from xpert_sdk.threads import AsyncThreads, Threads
+from xpert_sdk.webhooks import AsyncWebhooks, Webhooks
 
 EXPORTS = [
     "APIConnectionError",
@@ -57,6 +58,7 @@ RESOURCE_PAIRS = [
     (ChatKit, AsyncChatKit),
     (ChatKitSessions, AsyncChatKitSessions),
     (Connections, AsyncConnections),
+    (Webhooks, AsyncWebhooks),
 ]
 # Methods that return an (async) iterator rather than a result: plain `def` on both sides.
 STREAMING = {"stream", "join_stream"}
@@ -122,6 +124,7 @@ def test_clients_have_the_same_resources_and_arguments() -> None:
             "runs",
             "store",
             "threads",
+            "webhooks",
         ]
     )
     pairs = {(resources[name], aresources[name]) for name in resources if name != "api_url"}

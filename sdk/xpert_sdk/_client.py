@@ -26,6 +26,7 @@ from xpert_sdk.knowledges import AsyncKnowledges, Knowledges
 from xpert_sdk.runs import AsyncRuns, Runs
 from xpert_sdk.store import AsyncStore, Store
 from xpert_sdk.threads import AsyncThreads, Threads
+from xpert_sdk.webhooks import AsyncWebhooks, Webhooks
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -64,6 +65,7 @@ class Client:
         self.knowledges = Knowledges(self._http)
         self.chatkit = ChatKit(self._http)
         self.connections = Connections(self._http)
+        self.webhooks = Webhooks(self._http)
 
     def close(self) -> None:
         """Close the connection pool.
@@ -112,6 +114,7 @@ class AsyncClient:
         self.knowledges = AsyncKnowledges(self._http)
         self.chatkit = AsyncChatKit(self._http)
         self.connections = AsyncConnections(self._http)
+        self.webhooks = AsyncWebhooks(self._http)
 
     async def aclose(self) -> None:
         """Close the connection pool.

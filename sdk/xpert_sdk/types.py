@@ -55,6 +55,12 @@ __all__ = [
     "ThreadContextUsage",
     "ThreadState",
     "ThreadStatus",
+    "Webhook",
+    "WebhookAttempt",
+    "WebhookDeleted",
+    "WebhookDelivery",
+    "WebhookEvent",
+    "WebhookSigningSecret",
 ]
 
 RunStatus = Literal["pending", "running", "success", "error", "timeout", "interrupted"]
@@ -65,6 +71,14 @@ IfExists = Literal["raise", "do_nothing"]
 SortOrder = Literal["asc", "desc"]
 Rating = Literal["like", "dislike"]
 MessageRole = Literal["human", "ai", "system"]
+WebhookEvent = Literal[
+    "run.succeeded",
+    "run.failed",
+    "run.interrupted",
+    "run.cancelled",
+    "knowledge.document.processed",
+    "knowledge.document.failed",
+]
 KnowledgeSearchMode = Literal["hybrid", "dense", "lexical"]
 ConnectionKind = Literal["model", "mcp"]
 
@@ -412,3 +426,56 @@ class ClientSecret(TypedDict, total=False):
     client_secret: str
     expires_at: str
     expires_after: int
+
+
+class Webhook(TypedDict, total=False):
+    """A webhook subscription. `secret` only in the reply that created it or rotated its secret."""
+
+    id: str
+    url: str
+    events: list[WebhookEvent]
+    description: str | None
+    active: bool
+    secret_hint: str
+    secret: str
+    created_at: str
+    updated_at: str
+
+
+class WebhookDeleted(TypedDict, total=False):
+    id: str
+    deleted: bool
+
+
+class WebhookSigningSecret(TypedDict, total=False):
+    """The org's secret for the `webhook` URLs runs name (`whsec_…`)."""
+
+    secret: str
+    created_at: str
+
+
+class WebhookAttempt(TypedDict, total=False):
+    attempt: int
+    at: str
+    status_code: int | None
+    latency_ms: float
+    response: str | None
+    error: str | None
+
+
+class WebhookDelivery(TypedDict, total=False):
+    """One event for one target. `id` is the `webhook-id` header of every attempt; `attempt_log` only
+    from `get_delivery`."""
+
+    id: str
+    webhook_id: str | None
+    event: WebhookEvent
+    status: Literal["pending", "succeeded", "failed"]
+    attempts: int
+    next_attempt_at: str | None
+    last_status: int | None
+    last_error: str | None
+    created_at: str
+    updated_at: str
+    payload: dict[str, Any]
+    attempt_log: list[WebhookAttempt]

@@ -49,7 +49,14 @@ PUBLIC = {
 # Path parameters naming data of one principal (threads and what hangs off them, files).
 PRINCIPAL_OWNED = {"thread_id", "run_id", "conversation_id", "message_id", "feedback_id", "file_id"}
 # Path parameters naming data of one org.
-ORG_OWNED = PRINCIPAL_OWNED | {"assistant_id", "kb_id", "key_id", "connection_name"}
+ORG_OWNED = PRINCIPAL_OWNED | {
+    "assistant_id",
+    "kb_id",
+    "key_id",
+    "connection_name",
+    "webhook_id",
+    "delivery_id",
+}
 # Path parameters naming something inside a thread or an xpert the path names too: a checkpoint, a subgraph.
 NESTED = {"checkpoint_id", "namespace"}
 
@@ -104,6 +111,11 @@ def body_for(method: str, key: str, a: OrgA) -> tuple[Any, bool]:
         ("PATCH", "/conversations/{}"): ({"title": "pwned"}, False),
         ("POST", "/conversations/{}/messages/{}/feedbacks"): ({"rating": "dislike"}, False),
         ("POST", "/conversations"): ({"title": "intruder", "xpertId": x1}, True),
+        ("POST", "/webhooks"): ({"url": "http://127.0.0.1:9/intruder"}, False),
+        ("PATCH", "/webhooks/{}"): ({"url": "http://127.0.0.1:9/pwned"}, False),
+        ("POST", "/webhooks/{}/rotate-secret"): ({}, False),
+        ("POST", "/webhooks/signing-secret/rotate"): ({}, False),
+        ("POST", "/webhooks/deliveries/{}/redeliver"): ({}, False),
         ("POST", "/conversations/{}/messages"): ({"role": "human", "content": "pwned"}, False),
         ("POST", "/conversations/{}/messages/search"): ({"where": {"role": "ai"}}, False),
         ("PATCH", "/conversations/{}/messages/{}"): ({"content": "pwned"}, False),
@@ -178,7 +190,13 @@ async def harness(
     api_database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[ApiHarness]:
     # No rate limit: one secret makes a request per route here.
-    async with open_harness(tmp_path_factory.mktemp("iso-data"), api_database_url, secret_rate_limit=0) as h:
+    # Webhooks may target loopback here: A's subscription and its run's own webhook name closed ports.
+    async with open_harness(
+        tmp_path_factory.mktemp("iso-data"),
+        api_database_url,
+        secret_rate_limit=0,
+        webhook_private_orgs=("*",),
+    ) as h:
         h.services.connections.resolver = everything_public()  # connections made here are never used
         yield h
 
@@ -225,7 +243,10 @@ async def world(harness: ApiHarness) -> tuple[OrgA, list[Caller]]:
     async with h.client(key, x_principal_user_id="alice") as c:
         thread = (await c.post("/threads", json={"metadata": {"marker": a.marker}})).json()
         tid = thread["thread_id"]
-        done = await c.post(f"/threads/{tid}/runs/wait", json={"assistant_id": x1, "input": send(a.marker)})
+        done = await c.post(
+            f"/threads/{tid}/runs/wait",
+            json={"assistant_id": x1, "input": send(a.marker), "webhook": "http://127.0.0.1:9/a"},
+        )
         assert done.status_code == 201, done.text
         (run,) = (await c.get(f"/threads/{tid}/runs")).json()
         cid = thread["metadata"]["id"]
@@ -253,6 +274,12 @@ async def world(harness: ApiHarness) -> tuple[OrgA, list[Caller]]:
         "checkpoint_id": state["checkpoint"]["checkpoint_id"],
         "namespace": f"iso-namespace-{secrets.token_hex(4)}",
     }
+    async with h.client(key) as c:
+        hook = await c.post("/webhooks", json={"url": "http://127.0.0.1:9/a", "description": a.marker})
+        assert hook.status_code == 201, hook.text
+        a.ids["webhook_id"] = hook.json()["id"]
+        (delivery,) = (await c.get("/webhooks/deliveries")).json()  # the run's own webhook
+        a.ids["delivery_id"] = delivery["id"]
 
     revoked, _ = await h.mint_key(org)
     a.ids["key_id"] = await key_record_id(h, org, revoked)  # what `/keys/{key_id}` names

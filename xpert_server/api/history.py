@@ -154,11 +154,22 @@ async def copy_thread(thread_id: str, services: ServicesDep, p: PrincipalDep) ->
     return thread_json(copy)
 
 
-@router.get("/context-usage", summary="Token usage of the thread's latest run", response_model=ContextUsage)
+@router.get(
+    "/context-usage",
+    summary="Token usage of the thread's latest run, and of all its runs",
+    response_model=ContextUsage,
+)
 async def context_usage(
     thread_id: str, services: ServicesDep, p: PrincipalDep, agentKey: str | None = None
 ) -> dict[str, Any]:
     thread = await load_thread(services, p, thread_id)
+    runs_done, spent_in, spent_out = await services.storage.thread_usage(thread.id)
+    totals = {
+        "runs": runs_done,
+        "input_tokens": spent_in,
+        "output_tokens": spent_out,
+        "total_tokens": spent_in + spent_out,
+    }
     runs = await services.storage.list_runs(p, thread.id, limit=20)
     for run in runs:
         for _, _, data in reversed(await services.storage.read_events(run.id)):
@@ -183,6 +194,7 @@ async def context_usage(
                     "total_price": 0,
                     "currency": None,
                 },
+                "thread_usage": totals,
             }
     return {
         "thread_id": thread_id,
@@ -198,4 +210,5 @@ async def context_usage(
             "total_price": 0,
             "currency": None,
         },
+        "thread_usage": totals,
     }

@@ -15,11 +15,12 @@ from starlette.types import Receive, Scope, Send
 from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant
 from xpert_server.api.storable import INT64_MAX
 from xpert_server.api.threads import load_thread
+from xpert_server.api.webhooks import check_target
 from xpert_server.api.wire.base import SSE_SCHEMA, Deleted
 from xpert_server.api.wire.runs import Cancelled, Run, RunReply, run_json
 from xpert_server.api.wire.threads import StateUpdated, ThreadState, state_json, state_updated_json
 from xpert_server.auth.principal import Principal
-from xpert_server.errors import BadRequest, NotFound
+from xpert_server.errors import BadRequest, Forbidden, NotFound
 from xpert_server.limits.streams import follower_slot, stream_slot, until_disconnected
 from xpert_server.runs import threadstate, threadstream
 from xpert_server.runs.service import Accepted
@@ -30,6 +31,9 @@ from xpert_server.storage.records import RunRecord, ThreadRecord
 router = APIRouter(prefix="/threads/{thread_id}", tags=["runs"])
 
 MAX_AFTER_SECONDS = 365 * 24 * 3600.0
+WEBHOOK_NEEDS_KEY = (
+    "A client secret cannot set a run's webhook: a back end sets it with an API key (docs/integrations.md)."
+)
 
 
 class RunCreate(BaseModel):
@@ -49,6 +53,8 @@ class RunCreate(BaseModel):
     # LangGraph's delayed start. Not scheduled here (runs start at once), but bounded like every number
     # a client sends, so no value of it reaches storage unchecked.
     after_seconds: float | None = Field(default=None, ge=0, le=MAX_AFTER_SECONDS, allow_inf_nan=False)
+    # LangGraph's per-run webhook: told when the run ends (API keys only; docs/integrations.md).
+    webhook: str | None = Field(default=None, min_length=1, max_length=2000)
 
     @model_validator(mode="after")
     def _assistant(self) -> RunCreate:
@@ -79,6 +85,10 @@ async def start_run(
     path: str,
 ) -> Accepted:
     assistant = await load_assistant(services, p, body.target)
+    if body.webhook is not None:
+        if p.kind == "secret":
+            raise Forbidden(WEBHOOK_NEEDS_KEY)
+        await check_target(services, p.org_id, body.webhook)
     payload = body.model_dump(exclude_none=True)
     return await services.runs.create(
         p, thread, assistant, payload, idempotency_key=idempotency_key, request_path=path

@@ -14,6 +14,8 @@ from xpert_server.storage.sql.runs import RunsMixin
 from xpert_server.storage.sql.secrets import SecretsMixin
 from xpert_server.storage.sql.store import StoreMixin
 from xpert_server.storage.sql.threads import ThreadsMixin
+from xpert_server.storage.sql.usage import UsageMixin
+from xpert_server.storage.sql.webhooks import WebhooksMixin
 
 
 class SQLStorage(
@@ -29,6 +31,8 @@ class SQLStorage(
     KnowledgeMixin,
     QueueMixin,
     ConnectionsMixin,
+    WebhooksMixin,
+    UsageMixin,
 ):
     """Storage on SQLite or PostgreSQL; the dialect object holds what differs."""
 

@@ -33,10 +33,13 @@ from xpert_server.storage.records import (
     StartResult,
     ThreadBound,
     ThreadBusy,
+    TokenUsage,
 )
 from xpert_server.storage.sql.core import SQLCore
 from xpert_server.storage.sql.prepared import MESSAGE_INSERT, MESSAGE_UPDATE, RUN_STATUS, THREAD_STATUS
 from xpert_server.storage.sql.threads import thread_from_row
+from xpert_server.storage.sql.usage import record_usage
+from xpert_server.storage.sql.webhooks import enqueue_run_event
 
 R, T, M, E = t.runs, t.threads, t.messages, t.run_events
 FRAMES_UNNEST = text(
@@ -279,8 +282,10 @@ class RunsMixin(SQLCore):
         thread_status: str,
         error: str | None = None,
         messages: Sequence[MessageRecord] = (),
+        usage: Sequence[TokenUsage] = (),
     ) -> None:
-        """Commit a run's end: its status, its thread's status and the messages it produced, together."""
+        """Commit a run's end: its status, its thread's status, the messages it produced, the tokens it
+        spent and its webhook event, together."""
         now = time.time()
 
         def op(conn: Connection) -> None:
@@ -292,6 +297,9 @@ class RunsMixin(SQLCore):
             )
             for m in messages:
                 _upsert_message(conn, run.org_id, m)
+            if usage:
+                record_usage(conn, run, usage, now)
+            enqueue_run_event(conn, run, status=status, thread_status=thread_status, error=error, now=now)
 
         await self.write(op)
 
@@ -471,6 +479,7 @@ def end_runs_as_error(
             .where(M.c.execution_id == r.id, M.c.status == "thinking")
             .values(status="error", error=reason, updated_at=now)
         )
+        enqueue_run_event(conn, r, status="error", thread_status="idle", error=reason, now=now)
     return out
 
 
