@@ -16,6 +16,7 @@ from xpert_server.api import (
     assistant_graph,
     assistants,
     chatkit,
+    connections,
     contexts,
     conversations,
     demo,
@@ -29,6 +30,8 @@ from xpert_server.api import (
     stateless,
     store,
     threads,
+    usage,
+    webhooks,
     widget,
 )
 from xpert_server.api.cors import install_cors
@@ -42,17 +45,22 @@ from xpert_server.errors import install_error_handlers
 from xpert_server.limits.body import BodyLimitMiddleware
 from xpert_server.limits.jsonbody import JSONBodyMiddleware
 from xpert_server.limits.streams import StreamSlots
+from xpert_server.telemetry import Tracing
 
 log = logging.getLogger("xpert")
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock = system_clock) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, clock: Clock = system_clock, tracing: Tracing | None = None
+) -> FastAPI:
     settings = settings or Settings.from_env()
     prefix = settings.api_prefix.rstrip("/")
+    # Before the app exists: its outermost middleware is the request span, when tracing is on.
+    tracing = tracing or Tracing.from_env(settings.trace_content)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        services = await build_interruptibly(settings, clock)
+        services = await build_interruptibly(settings, clock, tracing)
         app.state.services = services
         log.info("xpert-server %s ready: %s (%s)", __version__, prefix, services.storage.dialect.name)
         try:
@@ -89,6 +97,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
         contexts.router,
         knowledges.router,
         keys.router,
+        connections.router,
+        webhooks.router,
+        usage.router,
     ):
         include_flat(app, router, prefix, ERROR_RESPONSES)
     app.include_router(widget.router)
@@ -102,6 +113,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     app.state.request_metrics = RequestMetrics()
     app.state.stream_slots = StreamSlots(settings.max_streams_per_credential)
     app.add_middleware(MetricsMiddleware, metrics=app.state.request_metrics)
+    if tracing.enabled:
+        from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+
+        # Its span is the parent of everything the request does; a caller's `traceparent` is its parent.
+        app.add_middleware(OpenTelemetryMiddleware, tracer_provider=tracing.provider)
     return app
 
 

@@ -48,7 +48,16 @@ PUBLIC = {
 # Path parameters naming data of one principal (threads and what hangs off them, files).
 PRINCIPAL_OWNED = {"thread_id", "run_id", "conversation_id", "message_id", "feedback_id", "file_id"}
 # Path parameters naming data of one org.
-ORG_OWNED = PRINCIPAL_OWNED | {"assistant_id", "kb_id", "key_id"}
+ORG_OWNED = PRINCIPAL_OWNED | {
+    "assistant_id",
+    "kb_id",
+    "key_id",
+    "connection_name",
+    "webhook_id",
+    "delivery_id",
+}
+# Path parameters naming something inside a thread or an xpert the path names too: a checkpoint, a subgraph.
+NESTED = {"checkpoint_id", "namespace"}
 
 
 def body_for(method: str, key: str, a: World) -> tuple[Any, bool]:
@@ -74,6 +83,8 @@ def body_for(method: str, key: str, a: World) -> tuple[Any, bool]:
         ("POST", "/threads/{}/runs"): (run, False),
         ("POST", "/threads/{}/runs/{}/cancel"): ({}, False),
         ("POST", "/threads/{}/state"): ({"values": {}}, False),
+        ("PATCH", "/threads/{}/state"): ({"metadata": {"marker": "pwned"}}, False),
+        ("POST", "/threads/{}/state/checkpoint"): ({"checkpoint": {}}, False),
         ("POST", "/runs/stream"): (run, True),
         ("POST", "/runs/wait"): (run, True),
         ("POST", "/runs"): (run, True),
@@ -82,6 +93,11 @@ def body_for(method: str, key: str, a: World) -> tuple[Any, bool]:
         ("PATCH", "/conversations/{}"): ({"title": "pwned"}, False),
         ("POST", "/conversations/{}/messages/{}/feedbacks"): ({"rating": "dislike"}, False),
         ("POST", "/conversations"): ({"title": "intruder", "xpertId": x1}, True),
+        ("POST", "/webhooks"): ({"url": "http://127.0.0.1:9/intruder"}, False),
+        ("PATCH", "/webhooks/{}"): ({"url": "http://127.0.0.1:9/pwned"}, False),
+        ("POST", "/webhooks/{}/rotate-secret"): ({}, False),
+        ("POST", "/webhooks/signing-secret/rotate"): ({}, False),
+        ("POST", "/webhooks/deliveries/{}/redeliver"): ({}, False),
         ("POST", "/conversations/{}/messages"): ({"role": "human", "content": "pwned"}, False),
         ("POST", "/conversations/{}/messages/search"): ({"where": {"role": "ai"}}, False),
         ("PATCH", "/conversations/{}/messages/{}"): ({"content": "pwned"}, False),
@@ -99,6 +115,15 @@ def body_for(method: str, key: str, a: World) -> tuple[Any, bool]:
         ("POST", "/knowledges/{}/documents/delete"): ({"ids": [a.ids["document_id"]]}, False),
         ("POST", "/knowledges/{}/search"): ({"query": "marker"}, False),
         ("POST", "/keys"): ({"name": "intruder", "role": "admin"}, False),
+        ("POST", "/connections"): (
+            {
+                "name": f"intruder-{secrets.token_hex(3)}",
+                "kind": "model",
+                "url": "https://models.iso.test/v1",
+            },
+            False,
+        ),
+        ("PATCH", "/connections/{}"): ({"description": "pwned", "api_key": "sk-pwned-0000000000000"}, False),
     }
     if (method, key) in bodies:
         return bodies[(method, key)]
@@ -198,8 +223,8 @@ def expectation(
             return {404}, "ids of another principal"
         return None, "the org's shared xperts, or the caller's own data"
     # A key bound to X2: X1 and what names it are refused; A's threads (X1's) are invisible to it.
-    if "assistant_id" in names or names_a_in_body or (method, key) == ("POST", "/assistants"):
-        return {403}, "another xpert than the key's (or a new one)"
+    if "assistant_id" in names or names_a_in_body or (method, key) in BOUND_REFUSED:
+        return {403}, "another xpert than the key's (or a new one, or the org's connections)"
     if names_a_thread(template):
         return {404}, "a thread of another xpert than the key's"
     return None, "org-level data (files, knowledge, store) the binding does not cover"
@@ -256,6 +281,10 @@ def sent_text(request: httpx.Request) -> str:
         return str(request.url)
 
 
+# What a key bound to one xpert may not do although it names no xpert: make xperts, change connections.
+BOUND_REFUSED = {("POST", "/assistants"), ("POST", "/connections")}
+
+
 def names_a_thread(template: str) -> bool:
     return bool(
         set(params(template)) & {"thread_id", "run_id", "conversation_id", "message_id", "feedback_id"}
@@ -268,7 +297,7 @@ def names_a_thread(template: str) -> bool:
 EXEMPT: dict[str, set[str]] = {
     "other-org": set(),
     "principal": {"assistant_id", "other_assistant_id", "kb_id", "document_id"},
-    "bound": {"other_assistant_id", "kb_id", "document_id", "file_id", "marker"},
+    "bound": {"other_assistant_id", "kb_id", "document_id", "file_id", "marker", "connection_name"},
 }
 # Thread listings answer 200 with the caller's own threads (the marker may be exempt): checked for a bound key
 # by test_a_key_bound_to_another_xpert_cannot_read_its_threads.
@@ -283,7 +312,7 @@ def test_every_route_is_covered(harness: ApiHarness, world: tuple[World, list[Ca
     a, _ = world
     unknown: list[str] = []
     for method, template, key in api_routes(harness.app):
-        extra = set(params(template)) - ORG_OWNED
+        extra = set(params(template)) - ORG_OWNED - NESTED
         if extra:
             unknown.append(f"{method} {template}: path parameter(s) {sorted(extra)} not filled by the matrix")
         try:
@@ -327,6 +356,10 @@ async def test_org_a_is_untouched(harness: ApiHarness, world: tuple[World, list[
         item = (await c.get("/store/items", params={"namespace": "iso", "key": "k"})).json()
         assert item["value"] == {"m": a.marker}
         assert (await c.get(f"/knowledges/{a.ids['kb_id']}")).json()["name"] == f"kb {a.marker}"
+        state = (await c.get(f"/threads/{a.ids['thread_id']}/state")).json()
+        assert state["checkpoint"]["checkpoint_id"] == a.ids["checkpoint_id"]
+        assert state["metadata"].get("marker") != "pwned"
+        assert len((await c.get(f"/threads/{a.ids['thread_id']}/runs")).json()) == 1
         content = await c.get(f"/contexts/file/{a.ids['file_id']}/content")
         assert content.content == a.marker.encode()
         cid, mid = a.ids["conversation_id"], a.ids["message_id"]
@@ -336,6 +369,8 @@ async def test_org_a_is_untouched(harness: ApiHarness, world: tuple[World, list[
         ]
         messages = (await c.get(f"/conversations/{cid}/messages")).json()["items"]
         assert [m["role"] for m in messages] == ["human", "ai"] and "pwned" not in str(messages)
+        shown = (await c.get(f"/connections/{a.ids['connection_name']}")).json()
+        assert shown["description"] == f"connection {a.marker}" and shown["hint"] == f"…{a.marker[-4:]}"
 
 
 def test_the_public_routes_are_served(harness: ApiHarness) -> None:

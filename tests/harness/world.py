@@ -1,7 +1,9 @@
 """Org A's world, the data the route matrices (tests/hardening/test_isolation.py, test_privileges.py) aim at:
-two xperts (X1 with the data, X2), a knowledge base with a document, a store item, a thread with a
-finished run on X1, its conversation, AI message and a feedback on it, an uploaded file and a spare app key, all carrying a
-marker string. `World.ids` names each by the path parameter that takes it."""
+two xperts (X1 with the data, X2), a knowledge base with a document, a store item, a spare app key, a model
+connection, a thread with a finished run on X1 (and its webhook's delivery), its conversation, AI message
+and a feedback on it, its checkpoint, an uploaded file and a webhook subscription, all carrying a marker
+string. `World.ids` names each by the path parameter that takes it. The harness must let webhooks target
+loopback (`webhook_private_orgs`): they name closed ports."""
 
 from __future__ import annotations
 
@@ -48,11 +50,25 @@ async def build_world(h: ApiHarness, name: str, principal: str | None = None) ->
         assert stored.status_code == 200, stored.text
         spare = await c.post("/keys", json={"name": "spare", "role": "app"})
         assert spare.status_code == 201, spare.text
+        connection = await c.post(
+            "/connections",
+            json={
+                "name": f"{name}-llm-{secrets.token_hex(3)}",
+                "kind": "model",
+                "url": f"https://models.{name}.test/v1",
+                "description": f"connection {w.marker}",
+                "api_key": f"sk-{w.marker}",
+            },
+        )
+        assert connection.status_code == 201, connection.text
     headers = {"x_principal_user_id": principal} if principal else {}
     async with h.client(key, **headers) as c:
         thread = (await c.post("/threads", json={"metadata": {"marker": w.marker}})).json()
         tid = thread["thread_id"]
-        done = await c.post(f"/threads/{tid}/runs/wait", json={"assistant_id": x1, "input": send(w.marker)})
+        done = await c.post(
+            f"/threads/{tid}/runs/wait",
+            json={"assistant_id": x1, "input": send(w.marker), "webhook": "http://127.0.0.1:9/a"},
+        )
         assert done.status_code == 201, done.text
         (run,) = (await c.get(f"/threads/{tid}/runs")).json()
         cid = thread["metadata"]["id"]
@@ -64,6 +80,7 @@ async def build_world(h: ApiHarness, name: str, principal: str | None = None) ->
         assert feedback.status_code == 201, feedback.text
         upload = await c.post("/contexts/file", files={"file": ("a.txt", w.marker.encode(), "text/plain")})
         assert upload.status_code == 201, upload.text
+        state = (await c.get(f"/threads/{tid}/state")).json()
     w.ids = {
         "assistant_id": x1,
         "other_assistant_id": x2,
@@ -76,7 +93,16 @@ async def build_world(h: ApiHarness, name: str, principal: str | None = None) ->
         "kb_id": kb["id"],
         "document_id": docs[0]["id"],
         "key_id": spare.json()["id"],
+        "connection_name": connection.json()["name"],
+        "checkpoint_id": state["checkpoint"]["checkpoint_id"],
+        "namespace": f"{name}-namespace-{secrets.token_hex(4)}",
     }
+    async with h.client(key) as c:
+        hook = await c.post("/webhooks", json={"url": "http://127.0.0.1:9/a", "description": w.marker})
+        assert hook.status_code == 201, hook.text
+        w.ids["webhook_id"] = hook.json()["id"]
+        (delivery,) = (await c.get("/webhooks/deliveries")).json()  # the run's own webhook
+        w.ids["delivery_id"] = delivery["id"]
     return w
 
 

@@ -1,4 +1,5 @@
-"""Assistant row → compiled LangGraph graph with our checkpointer, cached per (id, version).
+"""Assistant row → compiled LangGraph graph with our checkpointer, cached per (id, version, and the
+versions of the connections it names: a connection's new key or URL builds the graph again).
 
 A declared xpert becomes the agent graph (model + prompt + tools, see graphs.build_agent_graph);
 `graph: "module:attr"` loads a custom graph as-is and attaches our checkpointer, so the same graphs run
@@ -8,7 +9,7 @@ here and on LangGraph's server. Sub-agents (`agents: [slug]`) are looked up in s
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.pregel import Pregel
@@ -21,10 +22,15 @@ from xpert_server.agents.toolbox import Toolbox
 from xpert_server.agents.tools.subagent import SubAgent
 from xpert_server.auth.principal import DEFAULT_ORG, Principal
 from xpert_server.config import Settings
+from xpert_server.connections.endpoints import Resolved
 from xpert_server.storage import SQLStorage
 from xpert_server.storage.records import AssistantRecord, RunRecord
 
+if TYPE_CHECKING:
+    from xpert_server.connections.service import ConnectionService
+
 MAX_CACHED = 256
+CacheKey = tuple[str, int, tuple[tuple[str, str, float], ...]]
 
 
 class GraphProvider:
@@ -35,14 +41,17 @@ class GraphProvider:
         store: BaseStore | None = None,
         storage: SQLStorage | None = None,
         retriever: Retriever | None = None,
+        connections: ConnectionService | None = None,
     ):
         self.checkpointer = checkpointer
         self.settings = settings
         self.store = store
         # Where sub-agents are looked up; without it `agents:` lists are ignored (with a warning).
         self.storage = storage
-        self._cache: dict[tuple[str, int], Pregel[Any, Any, Any, Any]] = {}
-        self._sub_cache: dict[tuple[str, int], Pregel[Any, Any, Any, Any]] = {}
+        # Named models and MCP servers (connections/); without it xperts naming one fail to build.
+        self.connections = connections
+        self._cache: dict[CacheKey, Pregel[Any, Any, Any, Any]] = {}
+        self._sub_cache: dict[CacheKey, Pregel[Any, Any, Any, Any]] = {}
         self._lock = threading.Lock()
         # Knowledge retrieval for xperts that list `knowledge:`; without it those lists are ignored.
         self.retriever = retriever
@@ -50,11 +59,17 @@ class GraphProvider:
     def spec(self, assistant: AssistantRecord) -> XpertSpec:
         return parse_definition(assistant.definition, f"assistant {assistant.public_id}")
 
-    def get(self, assistant: AssistantRecord) -> Pregel[Any, Any, Any, Any]:
-        key = (assistant.id, assistant.version)
+    async def _resolved(self, assistant: AssistantRecord, spec: XpertSpec) -> Resolved:
+        if self.connections is None or spec.graph:
+            return Resolved()
+        return await self.connections.resolve(assistant.org_id, spec)
+
+    async def get(self, assistant: AssistantRecord) -> Pregel[Any, Any, Any, Any]:
+        resolved = await self._resolved(assistant, self.spec(assistant))
+        key = (assistant.id, assistant.version, resolved.fingerprint)
         graph = self._cache.get(key)
         if graph is None:
-            graph = self._build(assistant)
+            graph = self._build(assistant, resolved)
             with self._lock:
                 if len(self._cache) >= MAX_CACHED:
                     self._cache.clear()
@@ -65,14 +80,24 @@ class GraphProvider:
         """True for the built-in agent graph (its resume values are structured), False for custom graphs."""
         return not self.spec(assistant).graph
 
-    def _build(self, assistant: AssistantRecord, *, sub_agent: bool = False) -> Pregel[Any, Any, Any, Any]:
+    def _build(
+        self, assistant: AssistantRecord, resolved: Resolved, *, sub_agent: bool = False
+    ) -> Pregel[Any, Any, Any, Any]:
         spec = self.spec(assistant)
         checkpointer = None if sub_agent else self.checkpointer
         if spec.graph:
             return attach(load_graph_ref(spec.graph), checkpointer, self.store)
         s = self.settings
-        model = resolve_model(spec, (s.model_base_url, s.model, s.model_api_key))
-        toolbox = Toolbox(spec, self._sub_agent if self.storage is not None else None, sub_agent=sub_agent)
+        named = spec.model.connection if spec.model is not None else None
+        model = resolve_model(
+            spec, (s.model_base_url, s.model, s.model_api_key), resolved.models.get(named) if named else None
+        )
+        toolbox = Toolbox(
+            spec,
+            self._sub_agent if self.storage is not None else None,
+            sub_agent=sub_agent,
+            mcp_connections=resolved.mcp,
+        )
         graph = build_agent_graph(spec, model, toolbox, self.retriever).compile(
             checkpointer=checkpointer, store=self.store
         )
@@ -87,10 +112,11 @@ class GraphProvider:
         if not found:
             return None
         record = found[0]
-        key = (record.id, record.version)
+        resolved = await self._resolved(record, self.spec(record))
+        key = (record.id, record.version, resolved.fingerprint)
         graph = self._sub_cache.get(key)
         if graph is None:
-            graph = self._build(record, sub_agent=True)
+            graph = self._build(record, resolved, sub_agent=True)
             with self._lock:
                 if len(self._sub_cache) >= MAX_CACHED:
                     self._sub_cache.clear()

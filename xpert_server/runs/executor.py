@@ -29,7 +29,8 @@ from xpert_server.runs.input import ChatInput
 from xpert_server.runs.reply import Reply
 from xpert_server.runs.state import to_jsonable
 from xpert_server.runs.written import state_changes
-from xpert_server.storage.records import AssistantRecord, MessageRecord, RunRecord, ThreadRecord
+from xpert_server.storage.records import AssistantRecord, MessageRecord, RunRecord, ThreadRecord, TokenUsage
+from xpert_server.telemetry import Tracing, run_ids
 
 log = logging.getLogger("xpert.runs")
 
@@ -66,13 +67,23 @@ class RunWriter(Protocol):
         thread_status: str,
         error: str | None = None,
         messages: Sequence[MessageRecord] = (),
+        usage: Sequence[TokenUsage] = (),
     ) -> None: ...
 
     async def written_messages(self, thread_id: str) -> list[MessageRecord]: ...
 
 
 class Executor:
-    def __init__(self, storage: RunWriter, events: EventLog, graphs: GraphProvider, run_timeout: float):
+    def __init__(
+        self,
+        storage: RunWriter,
+        events: EventLog,
+        graphs: GraphProvider,
+        run_timeout: float,
+        *,
+        tracing: Tracing | None = None,
+    ):
+        self.tracing = tracing or Tracing()
         self.storage = storage
         self.events = events
         self.graphs = graphs
@@ -82,6 +93,12 @@ class Executor:
         self._finishing: set[str] = set()
 
     async def execute(self, job: RunJob) -> None:
+        # The run's span is current for its whole execution: the graph's task, its model and tool calls
+        # (and their HTTP requests, which carry its traceparent) are its children.
+        with self.tracing.run(job.run, job.assistant.public_id, job.thread.public_id):
+            await self._execute(job)
+
+    async def _execute(self, job: RunJob) -> None:
         run, thread, assistant = job.run, job.thread, job.assistant
         agent_key = assistant.slug or assistant.public_id
         emit = self._emitter(run.id)
@@ -206,14 +223,15 @@ class Executor:
         return emit
 
     async def _stream(self, job: RunJob, agent_key: str, reply: Reply, emit: Any) -> Any:
-        graph = self.graphs.get(job.assistant)
+        graph = await self.graphs.get(job.assistant)
         configurable: dict[str, Any] = {
             "thread_id": job.thread.id,
             "checkpoint_ns": "",
             "run_id": job.run.id,
             **self.graphs.run_configurable(job.run, job.chat),
         }
-        config = RunnableConfig(configurable=configurable)
+        spans = self.tracing.callbacks(run_ids(job.run, job.assistant.public_id, job.thread.public_id))
+        config = RunnableConfig(configurable=configurable, callbacks=spans)
         if job.from_checkpoint:
             configurable.pop("checkpoint_id", None)  # the run's own latest checkpoint, not its fork point
         elif job.chat.action == "resume" and not (await graph.aget_state(config)).interrupts:
@@ -230,7 +248,11 @@ class Executor:
         )
         async for mode, payload in parts:
             if mode == "messages":
-                message, _meta = payload
+                message, meta = payload
+                # The model a chunk came from (LangChain's tracing metadata): what its usage is counted to.
+                reply.model = (
+                    str(meta.get("ls_model_name") or reply.model) if isinstance(meta, dict) else reply.model
+                )
                 self._on_message(message, agent_key, reply, emit, fallback_id, tools)
             elif mode == "custom" and isinstance(payload, dict):
                 self._on_custom(payload, agent_key, reply, emit, tools)
@@ -405,7 +427,12 @@ class Executor:
         )
         # Status first, then `complete`: a client that saw `complete` finds the run finished.
         await self.storage.finish_run(
-            run, status=status, thread_status=thread_status, error=error, messages=[ai_message]
+            run,
+            status=status,
+            thread_status=thread_status,
+            error=error,
+            messages=[ai_message],
+            usage=reply.usage(),
         )
         emit(frames.COMPLETE, COMPLETE)
         await self.events.sync()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from xpert_server.storage.sql.assistants import AssistantsMixin
+from xpert_server.storage.sql.connections import ConnectionsMixin
 from xpert_server.storage.sql.conversations import ConversationsMixin
 from xpert_server.storage.sql.files import FilesMixin
 from xpert_server.storage.sql.keys import KeysMixin
@@ -13,6 +14,8 @@ from xpert_server.storage.sql.runs import RunsMixin
 from xpert_server.storage.sql.secrets import SecretsMixin
 from xpert_server.storage.sql.store import StoreMixin
 from xpert_server.storage.sql.threads import ThreadsMixin
+from xpert_server.storage.sql.usage import UsageMixin
+from xpert_server.storage.sql.webhooks import WebhooksMixin
 
 
 class SQLStorage(
@@ -27,6 +30,9 @@ class SQLStorage(
     FilesMixin,
     KnowledgeMixin,
     QueueMixin,
+    ConnectionsMixin,
+    WebhooksMixin,
+    UsageMixin,
 ):
     """Storage on SQLite or PostgreSQL; the dialect object holds what differs."""
 

@@ -20,6 +20,7 @@ from xpert_server.storage import schema as t
 from xpert_server.storage.records import MessageRecord, RunRecord
 from xpert_server.storage.sql.core import SQLCore
 from xpert_server.storage.sql.runs import _message_values, end_runs_as_error, run_from_row
+from xpert_server.storage.sql.webhooks import enqueue_run_event
 
 Q, W, R, T, M, E = t.run_queue, t.workers, t.runs, t.threads, t.messages, t.run_events
 Ended = tuple[RunRecord, str | None, str | None]
@@ -264,11 +265,16 @@ class QueueMixin(SQLCore):
             gone = conn.execute(delete(Q).where(Q.c.run_id == run_id, Q.c.state == "wait")).rowcount
             if not gone:
                 return False
-            conn.execute(
+            error = "Cancelled before it started."
+            ended = conn.execute(
                 update(R)
                 .where(R.c.id == run_id, R.c.status == "pending")
-                .values(status="interrupted", error="Cancelled before it started.", updated_at=now)
-            )
+                .values(status="interrupted", error=error, updated_at=now)
+            ).rowcount
+            row = conn.execute(select(R).where(R.c.id == run_id)).first() if ended else None
+            if row is not None:
+                run = run_from_row(row)
+                enqueue_run_event(conn, run, status="interrupted", thread_status="idle", error=error, now=now)
             return True
 
         return await self.write(op)
