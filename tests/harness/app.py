@@ -31,6 +31,11 @@ SCALED = os.environ.get("XPERT_TEST_REDIS") == "1"
 REDIS_PREFIX = f"xpert-test-{secrets.token_hex(4)}"
 
 
+# The in-process apps of a test session share its databases, as the servers of one deployment do (a webhook
+# dispatcher of one may sign another's deliveries): like those servers, they share one connections key.
+CONNECTIONS_SECRET = f"xpert-tests-{secrets.token_hex(16)}"
+
+
 def scaled_settings() -> dict[str, Any]:
     if not SCALED:
         return {}
@@ -102,7 +107,10 @@ async def open_harness(
 ) -> AsyncIterator[ApiHarness]:
     """`tracing`: an OpenTelemetry provider of the test's (telemetry.py), e.g. with an in-memory exporter."""
     s = Settings(
-        data_dir=data_dir, database_url=database_url, announce_key=False, **{**scaled_settings(), **settings}
+        data_dir=data_dir,
+        database_url=database_url,
+        announce_key=False,
+        **{"connections_secret": CONNECTIONS_SECRET, **scaled_settings(), **settings},
     )
     app = create_app(s, clock=SteeredClock(), tracing=tracing)
     async with app.router.lifespan_context(app):
