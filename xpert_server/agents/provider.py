@@ -8,14 +8,24 @@ here and on LangGraph's server. Sub-agents (`agents: [slug]`) are looked up in s
 from __future__ import annotations
 
 import threading
+from collections.abc import AsyncIterator
+from contextlib import AbstractContextManager, asynccontextmanager
 from typing import Any
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.pregel import Pregel
 from langgraph.store.base import BaseStore
 
 from xpert_server.agents.definition import XpertSpec, parse_definition
-from xpert_server.agents.graphs import Retriever, attach, build_agent_graph, load_graph_ref, recursion_limit
+from xpert_server.agents.graphs import (
+    GraphFactory,
+    Retriever,
+    attach,
+    build_agent_graph,
+    load_graph_ref,
+    recursion_limit,
+)
 from xpert_server.agents.models import resolve_model
 from xpert_server.agents.toolbox import Toolbox
 from xpert_server.agents.tools.subagent import SubAgent
@@ -43,6 +53,7 @@ class GraphProvider:
         self.storage = storage
         self._cache: dict[tuple[str, int], Pregel[Any, Any, Any, Any]] = {}
         self._sub_cache: dict[tuple[str, int], Pregel[Any, Any, Any, Any]] = {}
+        self._factories: dict[tuple[str, int], GraphFactory] = {}
         self._lock = threading.Lock()
         # Knowledge retrieval for xperts that list `knowledge:`; without it those lists are ignored.
         self.retriever = retriever
@@ -51,25 +62,97 @@ class GraphProvider:
         return parse_definition(assistant.definition, f"assistant {assistant.public_id}")
 
     def get(self, assistant: AssistantRecord) -> Pregel[Any, Any, Any, Any]:
+        """The assistant's graph for reading it (schemas, drawing, state updates). A factory taking `config`
+        or `runtime` is called once for this with an empty config and a read runtime, as LangGraph's
+        server does for introspection; runs build their own (`for_run`)."""
         key = (assistant.id, assistant.version)
         graph = self._cache.get(key)
         if graph is None:
-            graph = self._build(assistant)
-            with self._lock:
-                if len(self._cache) >= MAX_CACHED:
-                    self._cache.clear()
-                self._cache[key] = graph
+            built = self._build(assistant)
+            graph = built if isinstance(built, Pregel) else self._introspect(built)
+            self._remember(key, graph)
         return graph
+
+    def _remember(self, key: tuple[str, int], graph: Pregel[Any, Any, Any, Any]) -> None:
+        with self._lock:
+            if len(self._cache) >= MAX_CACHED:
+                self._cache.clear()
+                self._factories.clear()
+            self._cache[key] = graph
 
     def is_agent(self, assistant: AssistantRecord) -> bool:
         """True for the built-in agent graph (its resume values are structured), False for custom graphs."""
         return not self.spec(assistant).graph
 
-    def _build(self, assistant: AssistantRecord, *, sub_agent: bool = False) -> Pregel[Any, Any, Any, Any]:
+    @asynccontextmanager
+    async def for_run(
+        self, assistant: AssistantRecord, config: RunnableConfig, context: Any
+    ) -> AsyncIterator[Pregel[Any, Any, Any, Any]]:
+        """The graph one run executes: the cached one, or what the assistant's factory makes for this
+        run's config and runtime (its context included), kept open for the run."""
+        key = (assistant.id, assistant.version)
+        factory = self._factories.get(key)
+        if factory is None:
+            graph = self._cache.get(key)
+            built = graph if graph is not None else self._build(assistant)
+            if isinstance(built, Pregel):
+                if graph is None:
+                    self._remember(key, built)
+                yield built
+                return
+            factory = built
+        runtime = server_runtime("threads.create_run", self.store, context)
+        async with factory.make(config, runtime) as made:
+            yield attach(made, self.checkpointer, self.store)
+
+    @asynccontextmanager
+    async def reading(self, assistant: AssistantRecord) -> AsyncIterator[Pregel[Any, Any, Any, Any]]:
+        """The graph for reading a thread's state: `get`, or for a factory (async ones too) what it makes
+        for LangGraph's `threads.read`."""
+        key = (assistant.id, assistant.version)
+        factory = self._factories.get(key)
+        if factory is None:
+            built = self._cache.get(key) or self._build(assistant)
+            if isinstance(built, Pregel):
+                yield self.get(assistant)
+                return
+            factory = built
+        runtime = server_runtime("threads.read", self.store)
+        async with factory.make({"configurable": {}}, runtime) as made:
+            yield attach(made, self.checkpointer, self.store)
+
+    def _introspect(self, factory: GraphFactory) -> Pregel[Any, Any, Any, Any]:
+        if factory.is_async:
+            raise ValueError(
+                f"graph {factory.ref!r}: an async graph factory is built only for runs, "
+                "so its schema and drawing are not available"
+            )
+        made = factory.fn(
+            **{
+                p: {"configurable": {}} if p == "config" else server_runtime("assistants.read", self.store)
+                for p in factory.params
+            }
+        )
+        if isinstance(made, AbstractContextManager):
+            raise ValueError(
+                f"graph {factory.ref!r}: a context-manager factory is built only for runs, "
+                "so its schema and drawing are not available"
+            )
+        return attach(factory.check(made), self.checkpointer, self.store)
+
+    def _build(
+        self, assistant: AssistantRecord, *, sub_agent: bool = False
+    ) -> Pregel[Any, Any, Any, Any] | GraphFactory:
         spec = self.spec(assistant)
         checkpointer = None if sub_agent else self.checkpointer
         if spec.graph:
-            return attach(load_graph_ref(spec.graph), checkpointer, self.store)
+            loaded = load_graph_ref(spec.graph)
+            if isinstance(loaded, GraphFactory):
+                if sub_agent:
+                    raise ValueError(f"graph {spec.graph!r}: a sub-agent's graph cannot be a factory")
+                self._factories[(assistant.id, assistant.version)] = loaded
+                return loaded
+            return attach(loaded, checkpointer, self.store)
         s = self.settings
         model = resolve_model(spec, (s.model_base_url, s.model, s.model_api_key))
         toolbox = Toolbox(spec, self._sub_agent if self.storage is not None else None, sub_agent=sub_agent)
@@ -90,7 +173,9 @@ class GraphProvider:
         key = (record.id, record.version)
         graph = self._sub_cache.get(key)
         if graph is None:
-            graph = self._build(record, sub_agent=True)
+            built = self._build(record, sub_agent=True)
+            assert isinstance(built, Pregel)
+            graph = built
             with self._lock:
                 if len(self._sub_cache) >= MAX_CACHED:
                     self._sub_cache.clear()
@@ -115,3 +200,19 @@ class GraphProvider:
         if documents:
             out["xpert_documents"] = documents
         return out
+
+
+def server_runtime(access: str, store: BaseStore | None, context: Any = None) -> Any:
+    """What LangGraph's server passes a factory's `runtime` (langgraph_sdk.runtime.ServerRuntime): why the
+    graph is built, the store, and for a run its context."""
+    try:
+        from langgraph_sdk.runtime import _ExecutionRuntime, _ReadRuntime
+    except ImportError:  # an SDK without it: the same fields, plainly
+        from types import SimpleNamespace
+
+        ns = SimpleNamespace(access_context=access, user=None, store=store, context=context)
+        ns.execution_runtime = ns if access == "threads.create_run" else None
+        return ns
+    if access == "threads.create_run":
+        return _ExecutionRuntime(access_context=access, store=store, context=context)  # type: ignore[arg-type]
+    return _ReadRuntime(access_context=access, store=store)  # type: ignore[arg-type]

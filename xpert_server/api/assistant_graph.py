@@ -16,6 +16,7 @@ from xpert_server.api.wire.assistants import (
     GraphSchemas,
     RuntimeCapabilities,
     assistant_json,
+    graph_id_of,
 )
 from xpert_server.errors import NotFound
 from xpert_server.runs.state import to_jsonable
@@ -74,7 +75,7 @@ async def get_schemas(assistant_id: str, services: ServicesDep, p: PrincipalDep)
             return None
 
     return {
-        "graph_id": record.public_id,
+        "graph_id": graph_id_of(record.public_id, record.definition, record.metadata),
         "input_schema": schema(graph.get_input_jsonschema),
         "output_schema": schema(graph.get_output_jsonschema),
         "state_schema": schema(graph.get_output_jsonschema),

@@ -10,9 +10,10 @@ from pydantic import Field, RootModel
 from starlette.responses import StreamingResponse
 
 from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant
+from xpert_server.api.lgruns import run_result
 from xpert_server.api.runs import IdempotencyKey, RunCreate, start_run, stream_accepted
 from xpert_server.api.wire.base import SSE_SCHEMA
-from xpert_server.api.wire.runs import Run, RunReply, run_json
+from xpert_server.api.wire.runs import Run, WaitReply, run_json
 from xpert_server.auth.principal import Principal
 from xpert_server.limits.streams import follower_slot, stream_slot, until_disconnected
 from xpert_server.runs.input import normalise_input
@@ -72,14 +73,14 @@ async def stream_stateless(
         accepted = await _start_stateless(
             services, p, body, idempotency_key, request.url.path, keep_default=False
         )
-        return stream_accepted(services, accepted, body, release)
+        return stream_accepted(services, accepted, body, release, request)
     except BaseException:
         release()
         raise
 
 
 @router.post(
-    "/wait", status_code=201, summary="Run without a thread and wait for the reply", response_model=RunReply
+    "/wait", status_code=201, summary="Run without a thread and wait for the reply", response_model=WaitReply
 )
 async def wait_stateless(
     body: RunCreate,
@@ -92,7 +93,7 @@ async def wait_stateless(
         accepted = await _start_stateless(
             services, p, body, idempotency_key, request.url.path, keep_default=False
         )
-        return await until_disconnected(request, services.runs.result(accepted.run.id))
+        return await until_disconnected(request, run_result(services, p, accepted.run))
 
 
 @router.post("", status_code=201, summary="Run without a thread, in the background", response_model=Run)

@@ -1,0 +1,52 @@
+"""What the run handlers do differently for LangGraph's protocol (runs/protocol.py): the stored body,
+the `Content-Location`/`Location` headers its SDKs read, and `runs/wait`'s final state values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+
+from xpert_server.api.deps import load_assistant
+from xpert_server.auth.principal import Principal
+from xpert_server.runs.lgstream import final_values, run_error
+from xpert_server.runs.protocol import is_langgraph, protocol_of
+from xpert_server.services import Services
+from xpert_server.storage.records import RunRecord
+
+
+def langgraph_payload(payload: dict[str, Any]) -> dict[str, Any]:
+    """The run body as stored: `protocol: "langgraph"` when the rule says so (absent for XpertAI, so an
+    XpertAI run's kwargs stay as they were), and LangGraph's `checkpoint` as the `checkpoint_id` to fork."""
+    if protocol_of(payload) != "langgraph":
+        return payload
+    out = {**payload, "protocol": "langgraph"}
+    checkpoint = out.get("checkpoint")
+    if isinstance(checkpoint, dict) and checkpoint.get("checkpoint_id") and not out.get("checkpoint_id"):
+        out["checkpoint_id"] = str(checkpoint["checkpoint_id"])
+    return out
+
+
+def run_locations(request: Request, run: RunRecord, prefix: str) -> dict[str, str]:
+    """`Content-Location` names the created run (the SDKs' `on_run_created` reads it); a LangGraph stream
+    also gets `Location`, its join, where langgraph-sdk reconnects with `Last-Event-ID` after a drop.
+    Both relative to the API's base URL, which is how the SDKs resolve them."""
+    path = request.url.path
+    prefix = prefix.rstrip("/")
+    if prefix and path.startswith(prefix):
+        path = path[len(prefix) :]
+    base = path.rsplit("/runs", 1)[0]
+    headers = {"Content-Location": f"{base}/runs/{run.id}"}
+    if is_langgraph(run.kwargs) and path.endswith("/runs/stream") and base.startswith("/threads/"):
+        headers["Location"] = f"{base}/runs/{run.id}/stream"
+    return headers
+
+
+async def run_result(services: Services, p: Principal, run: RunRecord) -> dict[str, Any]:
+    """`runs/wait` and `join`: XpertAI's `{role, content}` reply, or LangGraph's final state values."""
+    if not is_langgraph(run.kwargs):
+        return await services.runs.result(run.id)
+    assistant = await load_assistant(services, p, run.assistant_id)
+    error = await run_error(services.runs.follow(run.id))
+    async with services.graphs.reading(assistant) as graph:
+        return await final_values(graph, run.thread_id, error)
