@@ -24,6 +24,8 @@ XPERTS = {
     "nested": "nested",
     "by-config": "by_config",
     "by-runtime": "by_runtime",
+    "broken": "broken",
+    "steps": "steps",
 }
 
 

@@ -89,3 +89,29 @@ async def by_runtime(config: RunnableConfig, runtime: Any) -> Any:
     execution = runtime.execution_runtime
     name = execution.context.get("user_name") if execution is not None and execution.context else "reader"
     return _echo_with(f"{runtime.access_context} for {name}")
+
+
+def fail(state: MessagesState) -> dict[str, Any]:
+    raise ValueError("no luck today")
+
+
+broken = StateGraph(MessagesState).add_node("fail", fail).add_edge(START, "fail").compile()
+
+
+# Two steps, for interrupt_before/after and forks.
+def first(state: MessagesState) -> dict[str, Any]:
+    return {"messages": [AIMessage(content="first")]}
+
+
+def second(state: MessagesState) -> dict[str, Any]:
+    return {"messages": [AIMessage(content="second")]}
+
+
+steps = (
+    StateGraph(MessagesState)
+    .add_node("first", first)
+    .add_node("second", second)
+    .add_edge(START, "first")
+    .add_edge("first", "second")
+    .compile()
+)

@@ -7,12 +7,13 @@ from typing import Any
 
 from fastapi import Request
 
-from xpert_server.api.deps import load_assistant
+from xpert_server.api.deps import load_assistant, require_storable_id
+from xpert_server.api.threads import load_thread
 from xpert_server.auth.principal import Principal
 from xpert_server.runs.lgstream import final_values, run_error
 from xpert_server.runs.protocol import is_langgraph, protocol_of
 from xpert_server.services import Services
-from xpert_server.storage.records import RunRecord
+from xpert_server.storage.records import RunRecord, ThreadRecord
 
 
 def langgraph_payload(payload: dict[str, Any]) -> dict[str, Any]:
@@ -25,6 +26,19 @@ def langgraph_payload(payload: dict[str, Any]) -> dict[str, Any]:
     if isinstance(checkpoint, dict) and checkpoint.get("checkpoint_id") and not out.get("checkpoint_id"):
         out["checkpoint_id"] = str(checkpoint["checkpoint_id"])
     return out
+
+
+async def thread_for_run(
+    services: Services, p: Principal, thread_id: str, if_not_exists: str | None
+) -> ThreadRecord:
+    """The run's thread; with LangGraph's `if_not_exists: "create"` a missing one is made with that id."""
+    if if_not_exists == "create":
+        require_storable_id("Thread", thread_id)
+        found = await services.storage.get_thread(p, thread_id)
+        if found is not None:
+            return found
+        return await services.storage.create_thread(p, thread_id=thread_id, if_exists="do_nothing")
+    return await load_thread(services, p, thread_id)
 
 
 def run_locations(request: Request, run: RunRecord, prefix: str) -> dict[str, str]:

@@ -13,17 +13,17 @@ from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant
-from xpert_server.api.lgruns import langgraph_payload, run_locations, run_result
+from xpert_server.api.lgruns import langgraph_payload, run_locations, run_result, thread_for_run
 from xpert_server.api.storable import INT64_MAX
 from xpert_server.api.threads import load_thread
 from xpert_server.api.wire.base import SSE_SCHEMA
-from xpert_server.api.wire.runs import Cancelled, LangGraphRunFields, Run, StreamMode, WaitReply, run_json
+from xpert_server.api.wire.runs import Cancelled, LangGraphRunFields, Run, WaitReply, run_json
 from xpert_server.api.wire.threads import StateUpdated, ThreadState, state_json, state_updated_json
 from xpert_server.auth.principal import Principal
 from xpert_server.errors import BadRequest, NotFound
 from xpert_server.limits.streams import follower_slot, stream_slot, until_disconnected
 from xpert_server.runs import threadstate
-from xpert_server.runs.lgstream import renderer
+from xpert_server.runs.lgstream import MODES, join_modes, renderer
 from xpert_server.runs.protocol import is_langgraph
 from xpert_server.runs.service import Accepted
 from xpert_server.runs.sse import KEEPALIVE, MEDIA_TYPE, SSE_HEADERS, Frame
@@ -97,7 +97,7 @@ async def _start(
     idempotency_key: str | None,
     path: str,
 ) -> Accepted:
-    thread = await load_thread(services, p, thread_id)
+    thread = await thread_for_run(services, p, thread_id, body.if_not_exists)
     return await start_run(services, p, thread, body, idempotency_key, path)
 
 
@@ -281,11 +281,11 @@ async def join_stream(
     request: Request,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
     last_event_id_q: Annotated[str | None, Query(alias="last_event_id")] = None,
-    stream_mode: Annotated[list[StreamMode] | None, Query()] = None,
+    stream_mode: Annotated[list[str] | None, Query(max_length=len(MODES))] = None,
 ) -> StreamingResponse:
     run = await _load_run(services, p, thread_id, run_id)
     after = _last_event_id(last_event_id, last_event_id_q)
-    render = renderer(stream_mode) if is_langgraph(run.kwargs) else Frame.encode
+    render = renderer(join_modes(stream_mode)) if is_langgraph(run.kwargs) else Frame.encode
     return sse_response(services.runs.follow(run_id, after), release=stream_slot(request, p), render=render)
 
 

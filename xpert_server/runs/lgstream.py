@@ -53,6 +53,13 @@ def requested_modes(value: Any) -> list[str]:
     return list(dict.fromkeys(modes))
 
 
+def join_modes(values: list[str] | None) -> list[str] | None:
+    """A join's `stream_mode` query (repeated; empty when langgraph-sdk sends none): None means every
+    mode the run stored."""
+    given = [v for v in values or () if v]
+    return requested_modes(given) if given else None
+
+
 def event_mode(event: str) -> str:
     """The mode an event belongs to: `messages/partial|agent:1` → `messages`."""
     return event.split("|", 1)[0].split("/", 1)[0]

@@ -4,10 +4,10 @@ The rule (docs/langgraph.md), decided once when a run is accepted and kept in th
 (`protocol: "langgraph"`; absent means XpertAI), so its stream, joins and `runs/wait` answer alike:
 1. an explicit `protocol` in the body ("xpertai" or "langgraph") wins;
 2. `stream_mode` (the Python langgraph-sdk always sends it, default "values") or `command` → LangGraph;
-3. an `input` that is graph state (an object with none of XpertAI's chat keys, e.g. `{"messages": [...]}`)
-   → LangGraph;
-4. everything else — XpertAI chat input (`action`, `message.input`, legacy `{input: {input}}`), a string,
-   no input — → XpertAI: exactly the frames XpertAI's server sends.
+3. an `input` that is graph state (an object with none of XpertAI's chat keys, e.g. `{"messages": [...]}`),
+   or no input at all (LangGraph's "continue from the checkpoint"; XpertAI's server refuses it) → LangGraph;
+4. everything else — XpertAI chat input (`action`, `message.input`, legacy `{input: {input}}`) or a
+   string — → XpertAI: exactly the frames XpertAI's server sends.
 XpertAI's SDK and ChatKit send chat input and never `stream_mode`, so they always get XpertAI's frames.
 """
 
@@ -30,7 +30,7 @@ def protocol_of(body: Mapping[str, Any]) -> Protocol:
     if body.get("stream_mode") is not None or body.get("command") is not None:
         return "langgraph"
     value = body.get("input")
-    if isinstance(value, dict) and not (CHAT_KEYS & set(value)):
+    if value is None or isinstance(value, dict) and not (CHAT_KEYS & set(value)):
         return "langgraph"
     return "xpertai"
 
