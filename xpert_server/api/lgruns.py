@@ -16,10 +16,15 @@ from xpert_server.services import Services
 from xpert_server.storage.records import RunRecord, ThreadRecord
 
 
-def langgraph_payload(payload: dict[str, Any]) -> dict[str, Any]:
+async def langgraph_payload(
+    services: Services, thread: ThreadRecord, payload: dict[str, Any]
+) -> dict[str, Any]:
     """The run body as stored: `protocol: "langgraph"` when the rule says so (absent for XpertAI, so an
     XpertAI run's kwargs stay as they were), and LangGraph's `checkpoint` as the `checkpoint_id` to fork."""
-    if protocol_of(payload) != "langgraph":
+    can_continue = False
+    if payload.get("input") is None and not payload.get("protocol"):
+        can_continue = await services.checkpointer.latest(thread.id) is not None
+    if protocol_of(payload, can_continue) != "langgraph":
         return payload
     out = {**payload, "protocol": "langgraph"}
     checkpoint = out.get("checkpoint")

@@ -83,7 +83,7 @@ async def start_run(
     path: str,
 ) -> Accepted:
     assistant = await load_assistant(services, p, body.target)
-    payload = langgraph_payload(body.model_dump(exclude_none=True))
+    payload = await langgraph_payload(services, thread, body.model_dump(exclude_none=True))
     return await services.runs.create(
         p, thread, assistant, payload, idempotency_key=idempotency_key, request_path=path
     )
