@@ -26,6 +26,7 @@ XPERTS = {
     "by-runtime": "by_runtime",
     "broken": "broken",
     "steps": "steps",
+    "ticker": "ticker",
 }
 
 

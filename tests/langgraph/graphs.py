@@ -115,3 +115,17 @@ steps = (
     .add_edge("first", "second")
     .compile()
 )
+
+
+async def tick(state: MessagesState) -> dict[str, Any]:
+    """30 custom events, 30 ms apart: long enough to cut the connection mid-run."""
+    import asyncio
+
+    write = get_stream_writer()
+    for i in range(30):
+        write({"tick": i})
+        await asyncio.sleep(0.03)
+    return {"messages": [AIMessage(content="ticked")]}
+
+
+ticker = StateGraph(MessagesState).add_node("tick", tick).add_edge(START, "tick").compile()
