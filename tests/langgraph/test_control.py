@@ -161,3 +161,19 @@ async def test_join_stream_replays_after_last_event_id_and_filters_modes(client:
 
 def names(events: list[tuple[str, Any]]) -> list[str]:
     return [e for e, _ in events]
+
+
+async def test_yaml_xpert_approval_resumed_by_command(demo_client: LangGraphClient) -> None:
+    """The demo xpert's tool that needs approval: an interrupt, then LangGraph's `command.resume`."""
+    ask = {"messages": [{"role": "user", "content": '/tool send_notification {"message": "hi"}'}]}
+    for answer, outcome in (({"decision": "confirm"}, "success"), ({"decision": "reject"}, "error")):
+        thread = await demo_client.threads.create()
+        tid = thread["thread_id"]
+        events = await collect(demo_client.runs.stream(tid, "demo", input=ask, stream_mode="updates"))
+        (pending,) = [d["__interrupt__"] for e, d in events if e == "updates" and "__interrupt__" in d]
+        assert pending and (await demo_client.threads.get(tid))["status"] == "interrupted"
+        values = await demo_client.runs.wait(tid, "demo", command={"resume": answer})
+        tool = next(m for m in values["messages"] if m["type"] == "tool")
+        assert tool["name"] == "send_notification" and tool["status"] == outcome, tool
+        assert values["messages"][-1]["type"] == "ai" and "__interrupt__" not in values
+        assert (await demo_client.threads.get(tid))["status"] == "idle"

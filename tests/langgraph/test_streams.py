@@ -4,6 +4,7 @@ offline model): LangGraph's event names and payloads, `metadata` first, several 
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 import pytest
@@ -153,3 +154,21 @@ async def test_xpertai_input_still_gets_xpertai_frames(demo_client: LangGraphCli
     runs = await demo_client.runs.list(thread["thread_id"])
     assert resp.headers["content-location"] == f"/threads/{thread['thread_id']}/runs/{runs[0]['run_id']}"
     assert "location" not in resp.headers
+
+
+async def test_payloads_name_the_public_thread_and_no_server_keys(client: LangGraphClient) -> None:
+    """A thread made with a chosen id has an internal id of its own: events name the one callers know,
+    and checkpoint configs carry none of the server's configurable keys (org, user, files)."""
+    chosen = str(uuid.uuid4())
+    await client.threads.create(thread_id=chosen)
+    events = await collect(
+        client.runs.stream(
+            chosen, "greeter", input=HI, stream_mode=["checkpoints", "messages-tuple", "debug"]
+        )
+    )
+    checkpoints = [d for e, d in events if e == "checkpoints"]
+    assert {c["config"]["configurable"]["thread_id"] for c in checkpoints} == {chosen}
+    assert {meta["thread_id"] for e, (_, meta) in ((e, d) for e, d in events if e == "messages")} == {chosen}
+    for c in checkpoints:
+        assert not [k for k in c["config"]["configurable"] if k.startswith(("xpert_", "__"))]
+    assert "xpert_org_id" not in json.dumps([d for _, d in events])

@@ -88,6 +88,7 @@ class Executor:
                 requested_modes(run.kwargs.get("stream_mode")),
                 bool(run.kwargs.get("stream_subgraphs")),
                 lambda data, name: self.events.append(run.id, data, name),
+                (thread.id, thread.public_id),
             )
             if is_langgraph(run.kwargs)
             else None

@@ -117,10 +117,18 @@ Emit = Callable[[bytes, str], object]
 class Renderer:
     """One run's LangGraph events, from the parts of its graph stream (and, for `events`, its callbacks)."""
 
-    def __init__(self, modes: Sequence[str], subgraphs: bool, emit: Emit):
+    def __init__(
+        self, modes: Sequence[str], subgraphs: bool, emit: Emit, thread_ids: tuple[str, str] = ("", "")
+    ):
         self.modes = set(modes)
         self.subgraphs = subgraphs
         self._emit = emit
+        # (internal, public): LangGraph's payloads name the checkpointer's thread id; callers know the public
+        # one (they differ for a thread created with a chosen id).
+        internal, public = thread_ids
+        self._swap = (
+            (internal.encode(), public.encode()) if internal and public and internal != public else None
+        )
         self._partial: dict[str, BaseMessageChunk] = {}  # `messages`: chunks so far, per message id
         self._completed: set[str] = set()
 
@@ -139,7 +147,10 @@ class Renderer:
     def emit(self, name: str, data: Any, ns: Sequence[str] = ()) -> None:
         if ns and self.subgraphs:
             name = "|".join([name, *ns])
-        self._emit(dumps(jsonable(data)), name)
+        data = dumps(jsonable(data))
+        if self._swap is not None and self._swap[0] in data:
+            data = data.replace(*self._swap)
+        self._emit(data, name)
 
     def metadata(self, run_id: str) -> None:
         self.emit("metadata", {"run_id": run_id, "attempt": 1})
@@ -162,7 +173,9 @@ class Renderer:
             if "custom" in self.modes and not _internal(payload):
                 self.emit("custom", payload, ns)
         elif mode in self.modes:  # values, debug, tasks, checkpoints
-            self.emit(mode, payload, ns)
+            self.emit(
+                mode, _without_server_keys(payload) if mode in ("debug", "checkpoints") else payload, ns
+            )
 
     def event(self, ev: Mapping[str, Any]) -> None:
         """One callback event (`astream_events` v2), for the `events` mode."""
@@ -212,6 +225,21 @@ def _as_message(chunk: BaseMessageChunk) -> Any:
         data.pop("chunk_position", None)
         return data
     return chunk
+
+
+def _without_server_keys(value: Any) -> Any:
+    """Checkpoint configs without the server's own configurable keys (`xpert_*`: the caller's org and user,
+    attached files' text) and LangGraph's internal ones (`__*`)."""
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if k == "configurable" and isinstance(v, dict):
+                v = {ck: cv for ck, cv in v.items() if not str(ck).startswith(("xpert_", "__"))}
+            out[k] = _without_server_keys(v)
+        return out
+    if isinstance(value, list):
+        return [_without_server_keys(v) for v in value]
+    return value
 
 
 def _internal(payload: Any) -> bool:
