@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
+from xpert_server.api.storable import check_storable
 from xpert_server.api.wire.base import Json, OpenWire, Wire
 from xpert_server.encoding import ts
 from xpert_server.storage.records import RunRecord
@@ -86,3 +87,9 @@ class LangGraphRunFields(BaseModel):
     interrupt_after: NodeNames | None = None
     durability: Literal["sync", "async", "exit"] | None = None
     if_not_exists: Literal["create", "reject"] | None = None
+
+    @model_validator(mode="after")
+    def _storable(self) -> LangGraphRunFields:
+        # The whole body (extra keys too) is stored with the run: 400 for what no database can hold.
+        check_storable(self.model_dump(exclude_none=True))
+        return self
