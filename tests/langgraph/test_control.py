@@ -177,3 +177,18 @@ async def test_yaml_xpert_approval_resumed_by_command(demo_client: LangGraphClie
         assert tool["name"] == "send_notification" and tool["status"] == outcome, tool
         assert values["messages"][-1]["type"] == "ai" and "__interrupt__" not in values
         assert (await demo_client.threads.get(tid))["status"] == "idle"
+
+
+async def test_conversation_keeps_what_a_langgraph_run_said(client: LangGraphClient) -> None:
+    """The thread's XpertAI conversation (ChatKit's history) records LangGraph runs too: the human message
+    (content blocks included, as agent-chat-ui sends them), the reply; a run with no input adds no message."""
+    thread = await client.threads.create()
+    tid = thread["thread_id"]
+    blocks = {"messages": [{"role": "user", "content": [{"type": "text", "text": "in blocks"}]}]}
+    await client.runs.wait(tid, "steps", input=blocks, interrupt_before=["second"])
+    await client.runs.wait(tid, "steps", input=None)
+    conversation = (await client.threads.get(tid))["metadata"]["id"]
+    page = (await client.http.client.get(f"/conversations/{conversation}/messages")).json()
+    said = [(m["role"], m["content"] if isinstance(m["content"], str) else "") for m in page["items"]]
+    assert said[0] == ("human", "in blocks")
+    assert [role for role, _ in said] == ["human", "ai", "ai"]
