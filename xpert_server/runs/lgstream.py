@@ -84,9 +84,24 @@ def renderer(modes: Sequence[str] | None) -> Callable[[Frame], bytes | None]:
             return None
         if modes is not None and not wants(frame.event, modes):
             return None
-        return frame.encode()
+        return encode(frame)
 
     return render
+
+
+# A stored subgraph event: event `mode|`, data `["ns", …]` NS_SEP `json` (JSON escapes NS_SEP inside strings).
+NS_MARK = "|"
+NS_SEP = b"\x1f"
+
+
+def encode(frame: Frame) -> bytes:
+    """A stored LangGraph event as SSE: a subgraph's gets its `mode|ns…` name back (line breaks, which an
+    SSE event name cannot hold, become spaces)."""
+    if frame.event is None or not frame.event.endswith(NS_MARK):
+        return frame.encode()
+    ns, _, data = frame.data.partition(NS_SEP)
+    names = [" ".join(str(n).splitlines()) for n in loads(ns)]
+    return Frame(frame.seq, frame.event + NS_MARK.join(names), data).encode()
 
 
 def jsonable(value: Any) -> Any:
@@ -145,11 +160,13 @@ class Renderer:
         return "events" in self.modes
 
     def emit(self, name: str, data: Any, ns: Sequence[str] = ()) -> None:
-        if ns and self.subgraphs:
-            name = "|".join([name, *ns])
         data = dumps(jsonable(data))
         if self._swap is not None and self._swap[0] in data:
             data = data.replace(*self._swap)
+        if ns and self.subgraphs:
+            # A subgraph's event is named `mode|ns…` on the wire; the log's event names are short, so the
+            # namespace is stored ahead of the data (see `encode`).
+            name, data = name + NS_MARK, dumps(list(ns)) + NS_SEP + data
         self._emit(data, name)
 
     def metadata(self, run_id: str) -> None:
