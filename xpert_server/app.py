@@ -16,6 +16,7 @@ from xpert_server.api import (
     assistant_graph,
     assistants,
     chatkit,
+    connections,
     contexts,
     conversations,
     demo,
@@ -24,15 +25,19 @@ from xpert_server.api import (
     info,
     keys,
     knowledges,
+    messages,
     runs,
     stateless,
     store,
     threads,
+    usage,
+    webhooks,
     widget,
 )
 from xpert_server.api.cors import install_cors
 from xpert_server.api.metrics import MetricsMiddleware, RequestMetrics
 from xpert_server.api.openapi import ERROR_RESPONSES, install_openapi
+from xpert_server.clock import Clock, system_clock
 from xpert_server.compose import build_interruptibly
 from xpert_server.config import Settings
 from xpert_server.encoding import JSONResponse
@@ -40,17 +45,22 @@ from xpert_server.errors import install_error_handlers
 from xpert_server.limits.body import BodyLimitMiddleware
 from xpert_server.limits.jsonbody import JSONBodyMiddleware
 from xpert_server.limits.streams import StreamSlots
+from xpert_server.telemetry import Tracing
 
 log = logging.getLogger("xpert")
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, clock: Clock = system_clock, tracing: Tracing | None = None
+) -> FastAPI:
     settings = settings or Settings.from_env()
     prefix = settings.api_prefix.rstrip("/")
+    # Before the app exists: its outermost middleware is the request span, when tracing is on.
+    tracing = tracing or Tracing.from_env(settings.trace_content)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        services = await build_interruptibly(settings)
+        services = await build_interruptibly(settings, clock, tracing)
         app.state.services = services
         log.info("xpert-server %s ready: %s (%s)", __version__, prefix, services.storage.dialect.name)
         try:
@@ -81,11 +91,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         runs.router,
         stateless.router,
         conversations.router,
+        messages.router,
         store.router,
         chatkit.router,
         contexts.router,
         knowledges.router,
         keys.router,
+        connections.router,
+        webhooks.router,
+        usage.router,
     ):
         include_flat(app, router, prefix, ERROR_RESPONSES)
     app.include_router(widget.router)
@@ -99,6 +113,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.request_metrics = RequestMetrics()
     app.state.stream_slots = StreamSlots(settings.max_streams_per_credential)
     app.add_middleware(MetricsMiddleware, metrics=app.state.request_metrics)
+    if tracing.enabled:
+        from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+
+        # Its span is the parent of everything the request does; a caller's `traceparent` is its parent.
+        app.add_middleware(OpenTelemetryMiddleware, tracer_provider=tracing.provider)
     return app
 
 

@@ -4,8 +4,8 @@
 
 The reply streams as it is written. Tool calls show when they start and end. When the xpert asks for
 approval (an `on_interrupt`), the prompt asks approve/reject and the run resumes with the decision.
-Commands: `/file PATH` attaches a file to the next message, `/new` starts a new thread, `/quit` (or
-Ctrl-D) leaves. Ctrl-C during a reply cancels that run (`runs.cancel`), not the program.
+Commands: `/file PATH` attaches a file to the next message, `/new` starts a new conversation (on a
+thread of its own: `POST /conversations`), `/quit` (or Ctrl-D) leaves. Ctrl-C during a reply cancels that run (`runs.cancel`), not the program.
 
 It is a client like any other: it works against any XpertAI-compatible server, local or remote.
 """
@@ -32,7 +32,10 @@ except ImportError:  # the server installs without the SDK; only this command ne
     HAVE_SDK = False
 
 DEFAULT_API_URL = "http://127.0.0.1:8000/api/ai"
-HELP = "Commands: /file PATH attaches a file, /new starts a new thread, /quit leaves. Ctrl-C cancels a reply."
+HELP = (
+    "Commands: /file PATH attaches a file, /new starts a new conversation, /quit leaves. "
+    "Ctrl-C cancels a reply."
+)
 # How much of a tool's input or output one status line shows.
 PREVIEW = 120
 
@@ -166,8 +169,7 @@ class ChatSession:
         if command in ("/quit", "/exit", "/q"):
             return False
         if command == "/new":
-            self.thread_id, self.files = None, []
-            self.say("New conversation: your next message starts a new thread.")
+            self.new_conversation()
         elif command == "/file":
             self.attach(rest.strip())
         elif command == "/help":
@@ -201,6 +203,20 @@ class ChatSession:
         self.files.append(uploaded)
         size = uploaded.get("size", path.stat().st_size)
         self.say(f"Attached {path.name} ({size} bytes); it goes with your next message.")
+
+    def new_conversation(self) -> None:
+        """`/new`: a conversation with this xpert on a thread of its own; the next message continues it."""
+        self.thread_id, self.files = None, []
+        try:
+            conversation = self.client.conversations.create(xpert_id=self.xpert["xpert_id"])
+        except xpert_sdk.NotFoundError:  # a server without POST /conversations: a thread at the next message
+            self.say("New conversation: your next message starts a new thread.")
+            return
+        except xpert_sdk.XpertError as e:
+            self.say(f"[error] Could not start a conversation: {e}")
+            return
+        self.thread_id = conversation["threadId"]
+        self.say(f"New conversation {conversation['id']} (thread {self.thread_id})")
 
     def ensure_thread(self) -> str:
         if self.thread_id is None:

@@ -1,4 +1,4 @@
-"""The `xpert` command: serve, keys, xperts, chat."""
+"""The `xpert` command: serve, keys, xperts, connections, chat."""
 
 from __future__ import annotations
 
@@ -16,7 +16,17 @@ from rich.table import Table
 
 from xpert_server.chat_cli import chat as chat_command
 from xpert_server.config import Settings, env_name, setting_fields
-from xpert_server.flags import DatabaseUrl, DataDir, LogLevel, RedisUrl, RunTimeout, XpertsDir, setting_option
+from xpert_server.connections.cli import connections_app
+from xpert_server.flags import (
+    ConnectionsFile,
+    DatabaseUrl,
+    DataDir,
+    LogLevel,
+    RedisUrl,
+    RunTimeout,
+    XpertsDir,
+    setting_option,
+)
 from xpert_server.knowledge.cli import knowledge_app
 
 app = typer.Typer(help="xpert-server: an XpertAI-compatible AI API server.", no_args_is_help=True)
@@ -25,6 +35,7 @@ xperts_app = typer.Typer(help="Load and list xperts (assistants).", no_args_is_h
 app.add_typer(keys_app, name="keys")
 app.add_typer(xperts_app, name="xperts")
 app.add_typer(knowledge_app, name="knowledge")
+app.add_typer(connections_app, name="connections")
 app.command("chat")(chat_command)
 
 console = Console(stderr=True)
@@ -68,6 +79,7 @@ def serve(
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
     xperts: XpertsDir = None,
+    connections: ConnectionsFile = None,
     log_level: LogLevel = None,
     demo: Annotated[bool | None, setting_option("demo")] = None,
     run_timeout: RunTimeout = None,
@@ -95,6 +107,7 @@ def serve(
         host=host,
         port=port,
         xperts_dir=xperts,
+        connections_file=connections,
         log_level=log_level,
         demo=demo,
         run_timeout=run_timeout,
@@ -171,6 +184,7 @@ async def _warm_up(settings: Settings) -> None:
 def worker(
     data_dir: DataDir = None,
     xperts: XpertsDir = None,
+    connections: ConnectionsFile = None,
     database_url: DatabaseUrl = None,
     redis_url: RedisUrl = None,
     concurrency: Annotated[int | None, setting_option("worker_concurrency", min=1)] = None,
@@ -185,6 +199,7 @@ def worker(
         data_dir,
         database_url,
         xperts_dir=xperts,
+        connections_file=connections,
         redis_url=redis_url,
         worker_concurrency=concurrency,
         log_level=log_level,

@@ -3,7 +3,7 @@ dependencies in its constructor. `create_app` (app.py), `xpert worker` and `xper
 warm-up all start a process through `build_services`.
 
 Order: storage and the first key; xperts; the checkpointer; files and knowledge (built, not started, so
-the graph provider gets its retriever); the run components of the mode (runs/wiring.py); then the
+the graph provider gets its retriever); connections (the operator's file, the secrets' key); the run components of the mode (runs/wiring.py); then the
 sweeper, knowledge workers and the run worker start.
 """
 
@@ -23,7 +23,9 @@ from xpert_server.agents.registry import demo_path, load_dir_into, load_file_int
 from xpert_server.auth.authenticator import Authenticator
 from xpert_server.auth.keys import generate_key, hash_credential, key_hint
 from xpert_server.auth.principal import DEFAULT_ORG
+from xpert_server.clock import Clock, system_clock
 from xpert_server.config import Settings
+from xpert_server.connections.wiring import build_connections, load_operator
 from xpert_server.knowledge.retriever import bind as bind_retriever
 from xpert_server.knowledge.wiring import build_knowledge, start_knowledge
 from xpert_server.limits.rate import request_limits
@@ -35,6 +37,8 @@ from xpert_server.services import Services
 from xpert_server.startup import StartupError, interruptible, preflight
 from xpert_server.storage import SQLStorage, create_storage
 from xpert_server.storage.records import AlreadyExists
+from xpert_server.telemetry import Tracing
+from xpert_server.webhooks.wiring import build_webhooks
 
 log = logging.getLogger("xpert")
 T = TypeVar("T")
@@ -74,9 +78,9 @@ async def _settled(step: Callable[[], Awaitable[T]]) -> T:
         return await step()
 
 
-async def _open_storage(settings: Settings) -> SQLStorage:
+async def _open_storage(settings: Settings, clock: Clock) -> SQLStorage:
     """The database, its first key (announced once) and its xperts."""
-    storage = create_storage(settings.resolved_database_url)
+    storage = create_storage(settings.resolved_database_url, clock)
     await storage.open()
     created_key = await _settled(lambda: bootstrap_keys(storage, settings))
     if created_key and settings.announce_key:
@@ -95,17 +99,26 @@ async def _open_storage(settings: Settings) -> SQLStorage:
     return storage
 
 
-async def build_services(settings: Settings, role: Role = "api") -> Services:
-    """Every component of one process, started. `role="worker"`: `xpert worker` (no HTTP; executes runs)."""
-    storage = await _open_storage(settings)
+async def build_services(
+    settings: Settings, role: Role = "api", clock: Clock = system_clock, tracing: Tracing | None = None
+) -> Services:
+    """Every component of one process, started. `role="worker"`: `xpert worker` (no HTTP; executes runs).
+    `clock`: what expiry (keys, client secrets) reads; the server runs on the wall clock, tests steer one.
+    `tracing`: OpenTelemetry (telemetry.py); from the OTEL_* environment when not given."""
+    tracing = tracing or Tracing.from_env(settings.trace_content)
+    tracing.start()
+    operator = load_operator(settings)  # a bad connections file stops the start before anything opens
+    storage = await _open_storage(settings, clock)
     checkpointer = await _settled(lambda: open_checkpointer(settings))
     files, knowledge = build_knowledge(storage, settings)
+    connections = build_connections(storage, settings, operator)
     graphs = GraphProvider(
         checkpointer.saver,
         settings,
         store=OrgStore(storage),
         storage=storage,
-        retriever=bind_retriever(knowledge),
+        retriever=bind_retriever(knowledge, tracing),
+        connections=connections,
     )
     # Knowledge first: runs resolve their attachments through the file service from their first step.
     await start_knowledge(files, knowledge)
@@ -116,13 +129,19 @@ async def build_services(settings: Settings, role: Role = "api") -> Services:
         checkpointer,
         role,  # embedded or scaled, by settings
         attachments=files.attachments,
+        tracing=tracing,
     )
     sweeper = Sweeper(storage, settings.frame_retention)
     sweeper.start()
+    # Every process delivers the outbox (a delivery is leased to one at a time), from its first moment:
+    # events a previous process committed but did not deliver go out now.
+    webhooks = build_webhooks(storage, settings, tracing)
+    webhooks.start()
     await wiring.start_worker()
-    auth = Authenticator(storage, request_limits(settings, wiring.limiter))
+    auth = Authenticator(storage, request_limits(settings, wiring.limiter), clock=clock)
     return Services(
         settings=settings,
+        clock=clock,
         storage=storage,
         auth=auth,
         checkpointer=checkpointer,
@@ -132,17 +151,22 @@ async def build_services(settings: Settings, role: Role = "api") -> Services:
         sweeper=sweeper,
         files=files,
         knowledge=knowledge,
+        connections=connections,
+        webhooks=webhooks,
+        tracing=tracing,
         wiring=wiring,
     )
 
 
-async def build_interruptibly(settings: Settings) -> Services:
+async def build_interruptibly(
+    settings: Settings, clock: Clock = system_clock, tracing: Tracing | None = None
+) -> Services:
     """`build_services`, stopped by SIGTERM/SIGINT at any step (uvicorn only flags signals until start-up
     ends), and failing with one line (StartupError) instead of a driver's traceback."""
     try:
         with interruptible():
             await preflight(settings)
-            return await build_services(settings)
+            return await build_services(settings, clock=clock, tracing=tracing)
     except asyncio.CancelledError:
         task = asyncio.current_task()
         if task is None or not task.cancelling():

@@ -144,6 +144,45 @@ class Settings:
     )
     model: str | None = setting(None, "Model name for that endpoint.")
     model_api_key: str | None = setting(None, "API key for that endpoint.")
+    # Connections (connections/, docs/agents.md): named models and MCP servers xperts reference by name.
+    connections_file: Path | None = setting(
+        None,
+        "YAML file of the operator's connections (models and MCP servers any org's xperts may name). "
+        "Default none.",
+        flag="--connections",
+    )
+    connections_secret: str | None = setting(
+        None,
+        "Key that encrypts org connections' secrets at rest; set the same value on every server sharing a "
+        "database. Default a random key kept in `<data dir>/connections.key`.",
+    )
+    connections_private_orgs: tuple[str, ...] = setting(
+        (),
+        "Comma-separated orgs whose own connections may reach private addresses (loopback, LAN); "
+        "others reach public addresses only. Default none.",
+    )
+    # Traces (telemetry.py, docs/integrations.md): on with the standard OTEL_* variables (an OTLP endpoint).
+    trace_content: bool = setting(
+        False,
+        "Put message text (its first 2000 characters) on model, tool and retrieval spans. Default off: "
+        "spans carry ids, names, times and token counts only.",
+    )
+    # Webhooks (webhooks/, docs/integrations.md): signed, retried deliveries of run and document events.
+    webhook_private_orgs: tuple[str, ...] = setting(
+        (),
+        "Comma-separated orgs whose webhooks may target private addresses (loopback, LAN); `*` for every "
+        "org. Others reach public addresses only. Default none.",
+    )
+    webhook_timeout: float = setting(10.0, "Seconds one webhook attempt may take. Default 10.")
+    webhook_retry_for: float = setting(
+        86400.0,
+        "Seconds after an event within which a failed delivery is retried; then it is `failed`. "
+        "Default 86400 (a day).",
+    )
+    webhook_backoff: float = setting(
+        5.0, "Seconds before a webhook's first retry; doubling (with jitter) up to an hour. Default 5."
+    )
+    webhook_poll: float = setting(1.0, "Seconds between looks at the webhook outbox. Default 1.")
     # Scale-out (docs/scale-out.md): with redis_url, API processes only enqueue runs unless with_worker.
     with_worker: bool = setting(
         False, "With --redis-url: this API process also executes runs.", flag="--with-worker/--no-worker"
@@ -177,7 +216,7 @@ class Settings:
 
     def __post_init__(self) -> None:
         # Accept str paths from Python callers too; flags and env already arrive as Paths.
-        for name in ("data_dir", "xperts_dir", "files_dir"):
+        for name in ("data_dir", "xperts_dir", "files_dir", "connections_file"):
             value = getattr(self, name)
             if isinstance(value, str):
                 object.__setattr__(self, name, Path(value))

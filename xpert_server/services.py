@@ -8,7 +8,9 @@ from typing import Any
 from xpert_server.agents.provider import GraphProvider
 from xpert_server.auth.authenticator import Authenticator
 from xpert_server.auth.principal import Principal
+from xpert_server.clock import Clock
 from xpert_server.config import Settings
+from xpert_server.connections.service import ConnectionService
 from xpert_server.knowledge.files import FileService
 from xpert_server.knowledge.service import KnowledgeService
 from xpert_server.runs.checkpoint import Checkpointer
@@ -19,11 +21,15 @@ from xpert_server.runs.state import to_jsonable
 from xpert_server.runs.wiring import RunsWiring
 from xpert_server.storage import SQLStorage
 from xpert_server.storage.records import ThreadRecord
+from xpert_server.telemetry import Tracing
+from xpert_server.webhooks.dispatcher import Dispatcher
 
 
 @dataclass
 class Services:
     settings: Settings
+    # What expiry reads (the wall clock; a steered one in tests): given once, at the composition root.
+    clock: Clock
     storage: SQLStorage
     auth: Authenticator
     checkpointer: Checkpointer
@@ -33,6 +39,12 @@ class Services:
     sweeper: Sweeper
     files: FileService
     knowledge: KnowledgeService
+    # Named models and MCP servers: the operator's and each org's (connections/).
+    connections: ConnectionService
+    # Webhook signing and delivery (webhooks/): the outbox's dispatcher and its secrets.
+    webhooks: Dispatcher
+    # OpenTelemetry (telemetry.py): off unless the OTEL_* environment names an endpoint.
+    tracing: Tracing
     # The mode's run components (process registry, worker, Redis): runs/wiring.py.
     wiring: RunsWiring
 
@@ -50,6 +62,7 @@ class Services:
     async def close(self) -> None:
         await self.wiring.stop_worker()  # drain or hand back runs first, while everything still works
         await self.sweeper.stop()
+        await self.webhooks.stop()
         await self.runs.shutdown()
         await self.knowledge.close()
         await self.files.close()
@@ -57,3 +70,4 @@ class Services:
         await self.wiring.close()
         await self.checkpointer.close()
         await self.storage.close()
+        self.tracing.shutdown()  # flushes the spans of the end

@@ -91,6 +91,17 @@ CASES: list[Case] = [
         body={"limit": 5, "offset": 0},
     ),
     Case("assistants.get_runtime_capabilities", "GET", "/assistants/x-1/runtime-capabilities", ("x-1",)),
+    Case(
+        "assistants.get_subgraphs", "GET", "/assistants/x-1/subgraphs", ("x-1",), params={"recurse": "false"}
+    ),
+    Case(
+        "assistants.get_subgraphs",
+        "GET",
+        "/assistants/x-1/subgraphs/a|b",
+        ("x-1",),
+        {"namespace": "a|b", "recurse": True},
+        params={"recurse": "true"},
+    ),
     # threads
     Case("threads.create", "POST", "/threads", body={"metadata": {}}),
     Case(
@@ -136,6 +147,29 @@ CASES: list[Case] = [
     ),
     Case("threads.count", "POST", "/threads/count", kw={"status": "busy"}, body={"status": "busy"}),
     Case("threads.get_state", "GET", "/threads/t-1/state", ("t-1",)),
+    Case(
+        "threads.get_state",
+        "POST",
+        "/threads/t-1/state/checkpoint",
+        ("t-1",),
+        {"checkpoint": {"checkpoint_id": "c-1", "checkpoint_ns": ""}},
+        body={"checkpoint": {"checkpoint_id": "c-1", "checkpoint_ns": ""}},
+    ),
+    Case(
+        "threads.patch_state",
+        "PATCH",
+        "/threads/t-1/state",
+        ("t-1", {"reviewed": True}),
+        body={"metadata": {"reviewed": True}},
+    ),
+    Case(
+        "threads.patch_state",
+        "PATCH",
+        "/threads/t-1/state",
+        ("t-1", {"reviewed": True}),
+        {"checkpoint_id": "c-1"},
+        body={"metadata": {"reviewed": True}, "checkpoint_id": "c-1"},
+    ),
     Case(
         "threads.get_state",
         "GET",
@@ -224,6 +258,7 @@ CASES: list[Case] = [
     ),
     Case("runs.cancel", "POST", "/threads/t-1/runs/r-1/cancel", ("t-1", "r-1")),
     Case("runs.join", "GET", "/threads/t-1/runs/r-1/join", ("t-1", "r-1")),
+    Case("runs.delete", "DELETE", "/threads/t-1/runs/r-1", ("t-1", "r-1")),
     # conversations
     Case("conversations.search", "POST", "/conversations/search", body={"limit": 20, "offset": 0}),
     Case(
@@ -263,6 +298,102 @@ CASES: list[Case] = [
         "/conversations/c-1/messages/m-1/feedbacks",
         ("c-1", "m-1", "like"),
         body={"rating": "like"},
+    ),
+    Case(
+        "conversations.feedback",
+        "POST",
+        "/conversations/c-1/messages/m-1/feedbacks",
+        ("c-1", "m-1", "dislike", "too long"),
+        body={"rating": "dislike", "content": "too long"},
+    ),
+    Case("conversations.create", "POST", "/conversations", body={}),
+    Case(
+        "conversations.create",
+        "POST",
+        "/conversations",
+        kw={
+            "title": "New",
+            "xpert_id": "x-1",
+            "thread_id": "t-1",
+            "options": {"a": 1},
+            "conversation_id": "c-1",
+        },
+        body={"id": "c-1", "threadId": "t-1", "title": "New", "options": {"a": 1}, "xpertId": "x-1"},
+    ),
+    Case(
+        "conversations.search_messages",
+        "POST",
+        "/conversations/c-1/messages/search",
+        ("c-1",),
+        {"where": {"role": "ai"}, "order": {"createdAt": "DESC"}, "limit": 5},
+        body={"where": {"role": "ai"}, "order": {"createdAt": "DESC"}, "limit": 5, "offset": 0},
+    ),
+    Case(
+        "conversations.create_message",
+        "POST",
+        "/conversations/c-1/messages",
+        ("c-1", "Order 1234"),
+        body={"role": "human", "content": "Order 1234"},
+    ),
+    Case(
+        "conversations.create_message",
+        "POST",
+        "/conversations/c-1/messages",
+        ("c-1", [{"type": "text", "text": "ok"}], "ai", "m-1"),
+        body={"id": "m-1", "role": "ai", "content": [{"type": "text", "text": "ok"}]},
+    ),
+    Case("conversations.get_message", "GET", "/conversations/c-1/messages/m-1", ("c-1", "m-1")),
+    Case(
+        "conversations.update_message",
+        "PATCH",
+        "/conversations/c-1/messages/m-1",
+        ("c-1", "m-1"),
+        {"content": "Order 1235"},
+        body={"content": "Order 1235"},
+    ),
+    Case(
+        "conversations.delete_message",
+        "DELETE",
+        "/conversations/c-1/messages/m-1",
+        ("c-1", "m-1"),
+        status=202,
+    ),
+    Case(
+        "conversations.feedbacks",
+        "GET",
+        "/conversations/c-1/messages/m-1/feedbacks",
+        ("c-1", "m-1"),
+        {"limit": 5},
+        params={"limit": "5", "offset": "0"},
+    ),
+    Case(
+        "conversations.search_feedbacks",
+        "POST",
+        "/conversations/c-1/messages/m-1/feedbacks/search",
+        ("c-1", "m-1"),
+        {"where": {"rating": "like"}},
+        body={"where": {"rating": "like"}, "limit": 100, "offset": 0},
+    ),
+    Case(
+        "conversations.get_feedback",
+        "GET",
+        "/conversations/c-1/messages/m-1/feedbacks/f-1",
+        ("c-1", "m-1", "f-1"),
+    ),
+    Case(
+        "conversations.update_feedback",
+        "PATCH",
+        "/conversations/c-1/messages/m-1/feedbacks/f-1",
+        ("c-1", "m-1", "f-1"),
+        {"rating": "dislike"},
+        body={"rating": "dislike"},
+    ),
+    Case(
+        "conversations.delete_feedback",
+        "DELETE",
+        "/conversations/c-1/messages/m-1/feedbacks/f-1",
+        ("c-1", "m-1", "f-1"),
+        status=202,
     ),
     # store
     Case(
@@ -367,7 +498,13 @@ CASES: list[Case] = [
 ]
 
 # Methods whose requests are checked in their own test modules (streams, uploads, polling).
-CHECKED_ELSEWHERE = {"runs.stream", "runs.join_stream", "contexts.upload_file", "knowledges.wait_until_ready"}
+CHECKED_ELSEWHERE = {
+    "runs.stream",
+    "runs.join_stream",
+    "threads.join_stream",
+    "contexts.upload_file",
+    "knowledges.wait_until_ready",
+}
 
 
 def resolve(client: Client | AsyncClient, dotted: str) -> Any:

@@ -12,12 +12,14 @@ import xpert_sdk
 from xpert_sdk import AsyncClient, AsyncEventStream, Client, EventStream
 from xpert_sdk.assistants import Assistants, AsyncAssistants
 from xpert_sdk.chatkit import AsyncChatKit, AsyncChatKitSessions, ChatKit, ChatKitSessions
+from xpert_sdk.connections import AsyncConnections, Connections
 from xpert_sdk.contexts import AsyncContexts, Contexts
 from xpert_sdk.conversations import AsyncConversations, Conversations
 from xpert_sdk.knowledges import AsyncKnowledges, Knowledges
 from xpert_sdk.runs import AsyncRuns, Runs
 from xpert_sdk.store import AsyncStore, Store
 from xpert_sdk.threads import AsyncThreads, Threads
+from xpert_sdk.webhooks import AsyncWebhooks, Webhooks
 
 EXPORTS = [
     "APIConnectionError",
@@ -55,6 +57,8 @@ RESOURCE_PAIRS = [
     (Knowledges, AsyncKnowledges),
     (ChatKit, AsyncChatKit),
     (ChatKitSessions, AsyncChatKitSessions),
+    (Connections, AsyncConnections),
+    (Webhooks, AsyncWebhooks),
 ]
 # Methods that return an (async) iterator rather than a result: plain `def` on both sides.
 STREAMING = {"stream", "join_stream"}
@@ -113,12 +117,14 @@ def test_clients_have_the_same_resources_and_arguments() -> None:
             "api_url",
             "assistants",
             "chatkit",
+            "connections",
             "contexts",
             "conversations",
             "knowledges",
             "runs",
             "store",
             "threads",
+            "webhooks",
         ]
     )
     pairs = {(resources[name], aresources[name]) for name in resources if name != "api_url"}

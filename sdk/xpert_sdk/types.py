@@ -20,11 +20,16 @@ __all__ = [
     "ChatSendRequest",
     "Checkpoint",
     "ClientSecret",
+    "Connection",
+    "ConnectionDeleted",
+    "ConnectionKind",
     "Conversation",
     "ConversationPage",
     "Deleted",
     "DocumentStatus",
     "Feedback",
+    "FeedbackPage",
+    "GraphSchema",
     "IfExists",
     "Item",
     "KnowledgeChunk",
@@ -34,6 +39,7 @@ __all__ = [
     "Knowledgebase",
     "ListNamespacesResponse",
     "MessagePage",
+    "MessageRole",
     "MultitaskStrategy",
     "OnDisconnect",
     "Rating",
@@ -49,6 +55,12 @@ __all__ = [
     "ThreadContextUsage",
     "ThreadState",
     "ThreadStatus",
+    "Webhook",
+    "WebhookAttempt",
+    "WebhookDeleted",
+    "WebhookDelivery",
+    "WebhookEvent",
+    "WebhookSigningSecret",
 ]
 
 RunStatus = Literal["pending", "running", "success", "error", "timeout", "interrupted"]
@@ -58,7 +70,17 @@ OnDisconnect = Literal["cancel", "continue"]
 IfExists = Literal["raise", "do_nothing"]
 SortOrder = Literal["asc", "desc"]
 Rating = Literal["like", "dislike"]
+MessageRole = Literal["human", "ai", "system"]
+WebhookEvent = Literal[
+    "run.succeeded",
+    "run.failed",
+    "run.interrupted",
+    "run.cancelled",
+    "knowledge.document.processed",
+    "knowledge.document.failed",
+]
 KnowledgeSearchMode = Literal["hybrid", "dense", "lexical"]
+ConnectionKind = Literal["model", "mcp"]
 
 
 class Assistant(TypedDict, total=False):
@@ -106,6 +128,17 @@ class RuntimeCapabilities(TypedDict, total=False):
     knowledgebases: list[dict[str, Any]]
 
 
+class GraphSchema(TypedDict, total=False):
+    """A graph's JSON schemas (`assistants.get_subgraphs` maps each subgraph's namespace to one)."""
+
+    graph_id: str
+    input_schema: Any
+    output_schema: Any
+    state_schema: Any
+    config_schema: Any
+    context_schema: Any
+
+
 class Thread(TypedDict, total=False):
     """`metadata.id` is the thread's conversation id."""
 
@@ -138,7 +171,7 @@ class ThreadState(TypedDict, total=False):
 
 
 class StateUpdate(TypedDict, total=False):
-    """What `threads.update_state` returns: the checkpoint it wrote."""
+    """What `threads.update_state` returns: the checkpoint it wrote (`patch_state`: the one it patched)."""
 
     checkpoint: Checkpoint
 
@@ -207,6 +240,8 @@ Conversation = TypedDict(
         "error": str | None,
         "operation": Any,
         "xpertId": str | None,
+        "projectId": str | None,
+        "taskId": str | None,
         "createdAt": str,
         "updatedAt": str,
     },
@@ -246,6 +281,12 @@ class Feedback(TypedDict, total=False):
     content: str | None
     createdById: str | None
     createdAt: str
+    updatedAt: str
+
+
+class FeedbackPage(TypedDict, total=False):
+    items: list[Feedback]
+    total: int
 
 
 class AgentFile(TypedDict, total=False):
@@ -273,8 +314,27 @@ class AgentFile(TypedDict, total=False):
     updatedAt: str
 
 
+class Connection(TypedDict, total=False):
+    """A named model endpoint or MCP server; `hint` shows at most the end of its key or its header names."""
+
+    name: str
+    kind: ConnectionKind
+    scope: Literal["server", "org"]
+    url: str | None
+    transport: str | None
+    models: list[str]
+    description: str | None
+    hint: str | None
+    created_at: str | None
+    updated_at: str | None
+
+
+class ConnectionDeleted(Connection, total=False):
+    success: bool
+
+
 class Deleted(TypedDict, total=False):
-    """What deleting a file or a knowledge base returns."""
+    """What deleting a file, a knowledge base or a run returns."""
 
     id: str
     deleted: bool
@@ -366,3 +426,56 @@ class ClientSecret(TypedDict, total=False):
     client_secret: str
     expires_at: str
     expires_after: int
+
+
+class Webhook(TypedDict, total=False):
+    """A webhook subscription. `secret` only in the reply that created it or rotated its secret."""
+
+    id: str
+    url: str
+    events: list[WebhookEvent]
+    description: str | None
+    active: bool
+    secret_hint: str
+    secret: str
+    created_at: str
+    updated_at: str
+
+
+class WebhookDeleted(TypedDict, total=False):
+    id: str
+    deleted: bool
+
+
+class WebhookSigningSecret(TypedDict, total=False):
+    """The org's secret for the `webhook` URLs runs name (`whsec_…`)."""
+
+    secret: str
+    created_at: str
+
+
+class WebhookAttempt(TypedDict, total=False):
+    attempt: int
+    at: str
+    status_code: int | None
+    latency_ms: float
+    response: str | None
+    error: str | None
+
+
+class WebhookDelivery(TypedDict, total=False):
+    """One event for one target. `id` is the `webhook-id` header of every attempt; `attempt_log` only
+    from `get_delivery`."""
+
+    id: str
+    webhook_id: str | None
+    event: WebhookEvent
+    status: Literal["pending", "succeeded", "failed"]
+    attempts: int
+    next_attempt_at: str | None
+    last_status: int | None
+    last_error: str | None
+    created_at: str
+    updated_at: str
+    payload: dict[str, Any]
+    attempt_log: list[WebhookAttempt]

@@ -39,6 +39,10 @@ class FakeOpenAI:
     requests: list[dict[str, Any]] = field(default_factory=list)
     usage: list[Usage] = field(default_factory=list)
     hits: dict[str, int] = field(default_factory=dict)  # GET paths served (the http_get tests read these)
+    # The Authorization header of each completion request (the connection tests check which key was sent).
+    authorizations: list[str | None] = field(default_factory=list)
+    # The W3C traceparent of each completion request (the tracing tests check it continues the caller's).
+    traceparents: list[str | None] = field(default_factory=list)
 
     def app(self) -> Starlette:
         return Starlette(
@@ -60,6 +64,8 @@ class FakeOpenAI:
     async def completions(self, request: Request) -> Response:
         body = await request.json()
         self.requests.append(body)
+        self.authorizations.append(request.headers.get("authorization"))
+        self.traceparents.append(request.headers.get("traceparent"))
         steps = script(body)
         if not body.get("stream"):
             return JSONResponse({"error": {"message": "this fake only streams"}}, status_code=400)

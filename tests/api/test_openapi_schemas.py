@@ -15,6 +15,8 @@ from tests.harness.app import ApiHarness
 NO_CONTENT = {
     ("delete", "/threads/{thread_id}", "202"),
     ("delete", "/conversations/{conversation_id}", "202"),
+    ("delete", "/conversations/{conversation_id}/messages/{message_id}", "202"),
+    ("delete", "/conversations/{conversation_id}/messages/{message_id}/feedbacks/{feedback_id}", "202"),
 }
 STREAMS = {"text/event-stream", "text/plain", "*/*"}
 SCALARS = {"integer", "string", "boolean", "number", "null"}

@@ -85,6 +85,17 @@ async def test_a_bound_admin_key_only_makes_keys_bound_to_its_xpert(api: ApiHarn
         assert all(k["xpert_id"] == x1 for k in (await c.get("/keys")).json())
     async with api.client(made["key"]) as c:
         assert (await c.get(f"/assistants/{x2}")).status_code == 403
+    # …and revokes only keys bound to its xpert: another xpert's key, or an unbound one, is not found.
+    other, _ = await api.mint_key(org, role="app", xpert_id=x2)
+    async with api.client(admin) as c:
+        ids = {k["xpert_id"]: k["id"] for k in (await c.get("/keys")).json() if k["xpert_id"] != x1}
+    async with api.client(bound) as c:
+        for key_id in ids.values():
+            assert (await c.delete(f"/keys/{key_id}")).status_code == 404
+    async with api.client(other) as c:
+        assert (await c.post("/threads", json={})).status_code == 201
+    async with api.client(admin) as c:
+        assert (await c.delete(f"/keys/{made['id']}")).status_code == 200
 
 
 async def test_key_bodies_are_validated(api: ApiHarness) -> None:
@@ -183,11 +194,11 @@ def test_keys_made_before_roles_become_admin_with_one_warning(
                 )
             )
         with caplog.at_level(logging.WARNING, logger="xpert.storage"), engine.begin() as conn:
-            assert migrate(conn) == [6, 7]
+            assert migrate(conn) == [m.version for m in MIGRATIONS[5:]]  # 6 (roles) and every later step
             assert conn.execute(select(t.api_keys.c.role)).scalars().all() == ["admin"]
         warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
         assert any("1 API key(s) made before roles existed are now 'admin'" in w for w in warnings), warnings
-        assert any("o/a1 (mcp[0].name, mcp[0].command)" in w for w in warnings), warnings
+        assert any("o/a1 (mcp[0].command)" in w for w in warnings), warnings
         with caplog.at_level(logging.WARNING, logger="xpert.storage"), engine.begin() as conn:
             caplog.clear()
             assert migrate(conn) == []  # once

@@ -20,7 +20,7 @@ from tests.chatkit.common import ChatkitEnv, Tenant
 from tests.harness.chat import send
 from xpert_server.auth.keys import hash_credential
 from xpert_server.auth.principal import Principal
-from xpert_server.auth.scope import SECRET_ROUTES, app_routes, enforce, route_key
+from xpert_server.auth.scope import SECRET_ROUTES, app_routes, enforce, request_route_key, route_key
 from xpert_server.errors import Forbidden
 
 PREFIX = "/api/ai"
@@ -32,17 +32,19 @@ PUBLIC = {
     ("GET", "/docs"),
 }
 # Path parameters naming data a principal owns (another principal's must answer 404).
-OWNED = {"thread_id", "run_id", "conversation_id", "message_id", "file_id"}
+OWNED = {"thread_id", "run_id", "conversation_id", "message_id", "feedback_id", "file_id"}
 
 
 @dataclass
 class Owned:
-    """One principal's data: a thread with a finished run, its conversation and AI message, a file."""
+    """One principal's data: a thread with a finished run, its conversation, AI message and the principal's
+    feedback on it, a file."""
 
     thread_id: str
     run_id: str
     conversation_id: str
     message_id: str
+    feedback_id: str
     file_id: str | None
 
 
@@ -57,9 +59,18 @@ async def make_owned(tenant: Tenant, user: str) -> Owned:
         (run,) = (await c.get(f"/threads/{tid}/runs")).json()
         cid = thread["metadata"]["id"]
         messages = (await c.get(f"/conversations/{cid}/messages")).json()["items"]
+        ai = [m for m in messages if m["role"] == "ai"][0]
+        feedback_id = await new_feedback(c, cid, ai["id"])
         file_id = await upload(c)
-    ai = [m for m in messages if m["role"] == "ai"][0]
-    return Owned(tid, run["run_id"], cid, ai["id"], file_id)
+    return Owned(tid, run["run_id"], cid, ai["id"], feedback_id, file_id)
+
+
+async def new_feedback(c: httpx.AsyncClient, conversation_id: str, message_id: str) -> str:
+    resp = await c.post(
+        f"/conversations/{conversation_id}/messages/{message_id}/feedbacks", json={"rating": "like"}
+    )
+    assert resp.status_code == 201, resp.text
+    return str(resp.json()["id"])
 
 
 async def upload(c: httpx.AsyncClient) -> str | None:
@@ -115,6 +126,7 @@ class Caller:
             "run_id": o.run_id,
             "conversation_id": o.conversation_id,
             "message_id": o.message_id,
+            "feedback_id": o.feedback_id,
             "assistant_id": self.tenant.assistant_id,
             "file_id": o.file_id or "",
         }
@@ -144,9 +156,16 @@ class Caller:
             values["conversation_id"] = (await self.fresh_thread())["metadata"]["id"]
         if own and (method, key) == ("DELETE", "/contexts/file/{}"):
             values["file_id"] = await self.fresh_file()
+        if own and (method, key) == ("DELETE", "/conversations/{}/messages/{}/feedbacks/{}"):
+            async with self.tenant.client(x_principal_user_id=self.user) as owner:
+                o = self.owned
+                values["feedback_id"] = await new_feedback(owner, o.conversation_id, o.message_id)
         if key.endswith("/runs/stream") or key.endswith("/runs/wait") or key == "/threads/{}/runs":
             body = run_body
-        elif key.endswith("/feedbacks"):
+        elif key.endswith("/feedbacks") or (method, key) == (
+            "PATCH",
+            "/conversations/{}/messages/{}/feedbacks/{}",
+        ):
             body = {"rating": "like"}
         elif (method, key) == ("PATCH", "/conversations/{}"):
             body = {"title": "renamed"}
@@ -274,10 +293,10 @@ def test_a_new_route_is_closed_to_secrets_by_default() -> None:
     secret = Principal(org_id="o", kind="secret", secret_id="s", user_id="cs:s")
     key = Principal(org_id="o", kind="key", key_id="k")
     with pytest.raises(Forbidden):
-        enforce(_request("POST", "/api/ai/brand-new/{thing_id}/launch"), secret, PREFIX)
-    enforce(_request("POST", "/api/ai/brand-new/{thing_id}/launch"), key, PREFIX)
+        enforce(request_route_key(_request("POST", "/api/ai/brand-new/{thing_id}/launch"), PREFIX), secret)
+    enforce(request_route_key(_request("POST", "/api/ai/brand-new/{thing_id}/launch"), PREFIX), key)
     # Listed routes pass whatever their parameter is called.
-    enforce(_request("GET", "/api/ai/threads/{tid}/runs/{rid}/stream"), secret, PREFIX)
+    enforce(request_route_key(_request("GET", "/api/ai/threads/{tid}/runs/{rid}/stream"), PREFIX), secret)
     assert route_key("GET", "/api/ai/threads/{thread_id}", PREFIX) == ("GET", "/threads/{}")
     assert route_key("GET", "/threads/{thread_id}", PREFIX) == ("GET", "/threads/{}")
 

@@ -28,6 +28,7 @@ import pytest
 
 from tests.harness.app import ApiHarness, open_harness
 from tests.harness.chat import send
+from tests.harness.dns import everything_public
 from xpert_server.api.deps import NOT_ALLOWED_ASSISTANT
 from xpert_server.auth.keys import hash_credential
 from xpert_server.auth.scope import SECRET_ROUTES, app_routes, route_key
@@ -46,9 +47,18 @@ PUBLIC = {
     ("POST", "/demo/session"),  # the demo's back end: mints from its own key, in the default org only
 }
 # Path parameters naming data of one principal (threads and what hangs off them, files).
-PRINCIPAL_OWNED = {"thread_id", "run_id", "conversation_id", "message_id", "file_id"}
+PRINCIPAL_OWNED = {"thread_id", "run_id", "conversation_id", "message_id", "feedback_id", "file_id"}
 # Path parameters naming data of one org.
-ORG_OWNED = PRINCIPAL_OWNED | {"assistant_id", "kb_id", "key_id"}
+ORG_OWNED = PRINCIPAL_OWNED | {
+    "assistant_id",
+    "kb_id",
+    "key_id",
+    "connection_name",
+    "webhook_id",
+    "delivery_id",
+}
+# Path parameters naming something inside a thread or an xpert the path names too: a checkpoint, a subgraph.
+NESTED = {"checkpoint_id", "namespace"}
 
 
 @dataclass
@@ -91,6 +101,8 @@ def body_for(method: str, key: str, a: OrgA) -> tuple[Any, bool]:
         ("POST", "/threads/{}/runs"): (run, False),
         ("POST", "/threads/{}/runs/{}/cancel"): ({}, False),
         ("POST", "/threads/{}/state"): ({"values": {}}, False),
+        ("PATCH", "/threads/{}/state"): ({"metadata": {"marker": "pwned"}}, False),
+        ("POST", "/threads/{}/state/checkpoint"): ({"checkpoint": {}}, False),
         ("POST", "/runs/stream"): (run, True),
         ("POST", "/runs/wait"): (run, True),
         ("POST", "/runs"): (run, True),
@@ -98,6 +110,17 @@ def body_for(method: str, key: str, a: OrgA) -> tuple[Any, bool]:
         ("POST", "/conversations/search"): ({"search": a.marker}, False),
         ("PATCH", "/conversations/{}"): ({"title": "pwned"}, False),
         ("POST", "/conversations/{}/messages/{}/feedbacks"): ({"rating": "dislike"}, False),
+        ("POST", "/conversations"): ({"title": "intruder", "xpertId": x1}, True),
+        ("POST", "/webhooks"): ({"url": "http://127.0.0.1:9/intruder"}, False),
+        ("PATCH", "/webhooks/{}"): ({"url": "http://127.0.0.1:9/pwned"}, False),
+        ("POST", "/webhooks/{}/rotate-secret"): ({}, False),
+        ("POST", "/webhooks/signing-secret/rotate"): ({}, False),
+        ("POST", "/webhooks/deliveries/{}/redeliver"): ({}, False),
+        ("POST", "/conversations/{}/messages"): ({"role": "human", "content": "pwned"}, False),
+        ("POST", "/conversations/{}/messages/search"): ({"where": {"role": "ai"}}, False),
+        ("PATCH", "/conversations/{}/messages/{}"): ({"content": "pwned"}, False),
+        ("POST", "/conversations/{}/messages/{}/feedbacks/search"): ({}, False),
+        ("PATCH", "/conversations/{}/messages/{}/feedbacks/{}"): ({"rating": "dislike"}, False),
         ("PUT", "/store/items"): ({"namespace": ["iso"], "key": "k", "value": {"pwned": True}}, False),
         ("DELETE", "/store/items"): ({"namespace": ["iso"], "key": "k"}, False),
         ("POST", "/store/items/search"): ({"namespace_prefix": ["iso"]}, False),
@@ -110,6 +133,15 @@ def body_for(method: str, key: str, a: OrgA) -> tuple[Any, bool]:
         ("POST", "/knowledges/{}/documents/delete"): ({"ids": [a.ids["document_id"]]}, False),
         ("POST", "/knowledges/{}/search"): ({"query": "marker"}, False),
         ("POST", "/keys"): ({"name": "intruder", "role": "admin"}, False),
+        ("POST", "/connections"): (
+            {
+                "name": f"intruder-{secrets.token_hex(3)}",
+                "kind": "model",
+                "url": "https://models.iso.test/v1",
+            },
+            False,
+        ),
+        ("PATCH", "/connections/{}"): ({"description": "pwned", "api_key": "sk-pwned-0000000000000"}, False),
     }
     if (method, key) in bodies:
         return bodies[(method, key)]
@@ -158,7 +190,14 @@ async def harness(
     api_database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[ApiHarness]:
     # No rate limit: one secret makes a request per route here.
-    async with open_harness(tmp_path_factory.mktemp("iso-data"), api_database_url, secret_rate_limit=0) as h:
+    # Webhooks may target loopback here: A's subscription and its run's own webhook name closed ports.
+    async with open_harness(
+        tmp_path_factory.mktemp("iso-data"),
+        api_database_url,
+        secret_rate_limit=0,
+        webhook_private_orgs=("*",),
+    ) as h:
+        h.services.connections.resolver = everything_public()  # connections made here are never used
         yield h
 
 
@@ -190,27 +229,57 @@ async def world(harness: ApiHarness) -> tuple[OrgA, list[Caller]]:
             "/store/items", json={"namespace": ["iso"], "key": "k", "value": {"m": a.marker}}
         )
         assert stored.status_code == 200, stored.text
+        connection = await c.post(
+            "/connections",
+            json={
+                "name": f"iso-llm-{secrets.token_hex(3)}",
+                "kind": "model",
+                "url": "https://models.iso.test/v1",
+                "description": f"connection {a.marker}",
+                "api_key": f"sk-{a.marker}",
+            },
+        )
+        assert connection.status_code == 201, connection.text
     async with h.client(key, x_principal_user_id="alice") as c:
         thread = (await c.post("/threads", json={"metadata": {"marker": a.marker}})).json()
         tid = thread["thread_id"]
-        done = await c.post(f"/threads/{tid}/runs/wait", json={"assistant_id": x1, "input": send(a.marker)})
+        done = await c.post(
+            f"/threads/{tid}/runs/wait",
+            json={"assistant_id": x1, "input": send(a.marker), "webhook": "http://127.0.0.1:9/a"},
+        )
         assert done.status_code == 201, done.text
         (run,) = (await c.get(f"/threads/{tid}/runs")).json()
         cid = thread["metadata"]["id"]
         messages = (await c.get(f"/conversations/{cid}/messages")).json()["items"]
+        ai_id = [m for m in messages if m["role"] == "ai"][0]["id"]
+        feedback = await c.post(
+            f"/conversations/{cid}/messages/{ai_id}/feedbacks", json={"rating": "like", "content": a.marker}
+        )
+        assert feedback.status_code == 201, feedback.text
         upload = await c.post("/contexts/file", files={"file": ("a.txt", a.marker.encode(), "text/plain")})
         assert upload.status_code == 201, upload.text
+        state = (await c.get(f"/threads/{tid}/state")).json()
     a.ids = {
         "assistant_id": x1,
         "other_assistant_id": x2,
         "thread_id": tid,
         "run_id": run["run_id"],
         "conversation_id": cid,
-        "message_id": [m for m in messages if m["role"] == "ai"][0]["id"],
+        "message_id": ai_id,
+        "feedback_id": feedback.json()["id"],
         "file_id": upload.json()["id"],
         "kb_id": kb["id"],
         "document_id": docs[0]["id"],
+        "connection_name": connection.json()["name"],
+        "checkpoint_id": state["checkpoint"]["checkpoint_id"],
+        "namespace": f"iso-namespace-{secrets.token_hex(4)}",
     }
+    async with h.client(key) as c:
+        hook = await c.post("/webhooks", json={"url": "http://127.0.0.1:9/a", "description": a.marker})
+        assert hook.status_code == 201, hook.text
+        a.ids["webhook_id"] = hook.json()["id"]
+        (delivery,) = (await c.get("/webhooks/deliveries")).json()  # the run's own webhook
+        a.ids["delivery_id"] = delivery["id"]
 
     revoked, _ = await h.mint_key(org)
     a.ids["key_id"] = await key_record_id(h, org, revoked)  # what `/keys/{key_id}` names
@@ -261,8 +330,8 @@ def expectation(caller: Caller, method: str, key: str, template: str, a: OrgA) -
             return {404}, "ids of another principal"
         return None, "the org's shared xperts, or the caller's own data"
     # A key bound to X2: X1 and what names it are refused; A's threads (X1's) are invisible to it.
-    if "assistant_id" in names or names_a_in_body or (method, key) == ("POST", "/assistants"):
-        return {403}, "another xpert than the key's (or a new one)"
+    if "assistant_id" in names or names_a_in_body or (method, key) in BOUND_REFUSED:
+        return {403}, "another xpert than the key's (or a new one, or the org's connections)"
     if names_a_thread(template):
         return {404}, "a thread of another xpert than the key's"
     return None, "org-level data (files, knowledge, store) the binding does not cover"
@@ -319,8 +388,14 @@ def sent_text(request: httpx.Request) -> str:
         return str(request.url)
 
 
+# What a key bound to one xpert may not do although it names no xpert: make xperts, change connections.
+BOUND_REFUSED = {("POST", "/assistants"), ("POST", "/connections")}
+
+
 def names_a_thread(template: str) -> bool:
-    return bool(set(params(template)) & {"thread_id", "run_id", "conversation_id", "message_id"})
+    return bool(
+        set(params(template)) & {"thread_id", "run_id", "conversation_id", "message_id", "feedback_id"}
+    )
 
 
 # What a caller may legitimately see of A's: nothing from another org; the org's xperts (not alice's data)
@@ -329,7 +404,7 @@ def names_a_thread(template: str) -> bool:
 EXEMPT: dict[str, set[str]] = {
     "other-org": set(),
     "principal": {"assistant_id", "other_assistant_id", "kb_id", "document_id"},
-    "bound": {"other_assistant_id", "kb_id", "document_id", "file_id", "marker"},
+    "bound": {"other_assistant_id", "kb_id", "document_id", "file_id", "marker", "connection_name"},
 }
 # Thread listings answer 200 with the caller's own threads (the marker may be exempt): checked for a bound key
 # by test_a_key_bound_to_another_xpert_cannot_read_its_threads.
@@ -344,7 +419,7 @@ def test_every_route_is_covered(harness: ApiHarness, world: tuple[OrgA, list[Cal
     a, _ = world
     unknown: list[str] = []
     for method, template, key in api_routes(harness.app):
-        extra = set(params(template)) - ORG_OWNED
+        extra = set(params(template)) - ORG_OWNED - NESTED
         if extra:
             unknown.append(f"{method} {template}: path parameter(s) {sorted(extra)} not filled by the matrix")
         try:
@@ -370,7 +445,11 @@ async def test_a_key_bound_to_another_xpert_cannot_read_its_threads(
                 answered.append(f"{method} {template}: {resp.status_code}")
         found = (await c.post("/threads/search", json={"ids": [a.ids["thread_id"]]})).json()
         listed = (await c.post("/conversations/search", json={})).json()["items"]
-    assert not answered and found == [] and listed == [], "\n".join(answered)
+    assert not answered and found == [], "\n".join(answered)
+    # Conversations made in the matrix (POST /conversations) only: its own (bound to its xpert) and those of
+    # its org not tied to any xpert yet; none of X1's.
+    assert all(i["xpertId"] in (a.ids["other_assistant_id"], None) for i in listed), listed
+    assert a.ids["conversation_id"] not in [i["id"] for i in listed]
 
 
 async def test_org_a_is_untouched(harness: ApiHarness, world: tuple[OrgA, list[Caller]]) -> None:
@@ -384,12 +463,21 @@ async def test_org_a_is_untouched(harness: ApiHarness, world: tuple[OrgA, list[C
         item = (await c.get("/store/items", params={"namespace": "iso", "key": "k"})).json()
         assert item["value"] == {"m": a.marker}
         assert (await c.get(f"/knowledges/{a.ids['kb_id']}")).json()["name"] == f"kb {a.marker}"
+        state = (await c.get(f"/threads/{a.ids['thread_id']}/state")).json()
+        assert state["checkpoint"]["checkpoint_id"] == a.ids["checkpoint_id"]
+        assert state["metadata"].get("marker") != "pwned"
+        assert len((await c.get(f"/threads/{a.ids['thread_id']}/runs")).json()) == 1
         content = await c.get(f"/contexts/file/{a.ids['file_id']}/content")
         assert content.content == a.marker.encode()
-        feedbacks = (
-            await c.get(f"/conversations/{a.ids['conversation_id']}/messages/{a.ids['message_id']}/feedbacks")
-        ).json()
-        assert feedbacks["total"] == 0
+        cid, mid = a.ids["conversation_id"], a.ids["message_id"]
+        feedbacks = (await c.get(f"/conversations/{cid}/messages/{mid}/feedbacks")).json()
+        assert [(f["id"], f["rating"], f["content"]) for f in feedbacks["items"]] == [
+            (a.ids["feedback_id"], "like", a.marker)
+        ]
+        messages = (await c.get(f"/conversations/{cid}/messages")).json()["items"]
+        assert [m["role"] for m in messages] == ["human", "ai"] and "pwned" not in str(messages)
+        shown = (await c.get(f"/connections/{a.ids['connection_name']}")).json()
+        assert shown["description"] == f"connection {a.marker}" and shown["hint"] == f"…{a.marker[-4:]}"
 
 
 def test_the_public_routes_are_served(harness: ApiHarness) -> None:

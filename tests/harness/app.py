@@ -14,11 +14,13 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
+from tests.harness.clock import SteeredClock
 from xpert_server.app import create_app
 from xpert_server.auth.keys import generate_key, hash_credential, key_hint
 from xpert_server.auth.principal import Role
 from xpert_server.config import Settings
 from xpert_server.services import Services
+from xpert_server.telemetry import Tracing
 
 # XPERT_TEST_REDIS=1: every harness runs scaled (runs queued in the database and executed by an in-process
 # worker, frames through Redis streams, limits in Redis). Each harness is a deployment of its own: its own
@@ -95,10 +97,13 @@ class ApiHarness:
 
 
 @asynccontextmanager
-async def open_harness(data_dir: Path, database_url: str, **settings: Any) -> AsyncIterator[ApiHarness]:
+async def open_harness(
+    data_dir: Path, database_url: str, *, tracing: Tracing | None = None, **settings: Any
+) -> AsyncIterator[ApiHarness]:
+    """`tracing`: an OpenTelemetry provider of the test's (telemetry.py), e.g. with an in-memory exporter."""
     s = Settings(
         data_dir=data_dir, database_url=database_url, announce_key=False, **{**scaled_settings(), **settings}
     )
-    app = create_app(s)
+    app = create_app(s, clock=SteeredClock(), tracing=tracing)
     async with app.router.lifespan_context(app):
         yield ApiHarness(app=app, services=app.state.services, prefix=s.api_prefix)

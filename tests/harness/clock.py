@@ -1,4 +1,7 @@
-"""A clock tests move forward: expiry without sleeping (xpert_server/clock.py is the seam)."""
+"""Clocks tests move forward: expiry without sleeping (xpert_server/clock.py is the seam).
+
+`open_harness` gives every in-process app a `SteeredClock` at its composition root (`create_app(clock=…)`),
+so the storage and the authenticator read one "now" that a test may move ahead with `manual_clock`."""
 
 from __future__ import annotations
 
@@ -23,13 +26,26 @@ class ManualClock:
         self.now += seconds
 
 
+@dataclass
+class SteeredClock:
+    """The wall clock plus an offset that `advance()` grows: an app on it behaves as on the wall clock until
+    a test moves it."""
+
+    offset: float = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
+
+
 @contextmanager
-def manual_clock(services: Services) -> Iterator[ManualClock]:
-    """Run the app's expiry (the storage's and the authenticator's clock) on a `ManualClock` for a block."""
-    clock = ManualClock()
-    saved = services.storage.clock, services.auth.clock
-    services.storage.clock = services.auth.clock = clock
+def manual_clock(services: Services) -> Iterator[SteeredClock]:
+    """The app's clock, to move forward within a block; back to the wall clock after it."""
+    clock = services.clock
+    assert isinstance(clock, SteeredClock), "the app was not built by tests/harness (open_harness)"
     try:
         yield clock
     finally:
-        services.storage.clock, services.auth.clock = saved
+        clock.offset = 0.0

@@ -67,6 +67,9 @@ class Cluster:
             "XPERT_LEASE_SECONDS": "2",
             "XPERT_FILES_DIR": str(self.files),
             "XPERT_FILE_URL_SECRET": "scale-tests-file-url-secret",
+            # One secrets key for the deployment: what one process seals (webhook, connection secrets),
+            # every other opens.
+            "XPERT_CONNECTIONS_SECRET": "scale-tests-secrets-key",
             **self.env,
         }
 

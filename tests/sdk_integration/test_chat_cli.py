@@ -103,6 +103,13 @@ def test_new_starts_another_thread(live: Served, sdk: Client) -> None:
     firsts = [m["content"] for m in sdk.threads.get(first)["values"]["messages"] if m["type"] == "human"]
     seconds = [m["content"] for m in sdk.threads.get(second)["values"]["messages"] if m["type"] == "human"]
     assert (firsts, seconds) == (["first message", "still first"], ["second message"])
+    # `/new` made the conversation at once (POST /conversations), bound to the xpert chatted with.
+    (conversation,) = sdk.conversations.search(where={"threadId": second})["items"]
+    assert f"New conversation {conversation['id']} (thread {second})" in done.stdout
+    assert (
+        conversation["xpertId"] == sdk.conversations.search(where={"threadId": first})["items"][0]["xpertId"]
+    )
+    assert conversation["title"] == "second message"
 
 
 def test_thread_option_continues_a_thread(live: Served, sdk: Client) -> None:

@@ -28,6 +28,7 @@ from xpert_sdk.types import (
     Conversation,
     ConversationPage,
     Feedback,
+    FeedbackPage,
     MessagePage,
     Run,
     RunResult,
@@ -266,6 +267,55 @@ async def test_conversations(client: Any, xperts: dict[str, str]) -> None:
         await call(client.conversations.get, cid)
     with pytest.raises(NotFoundError):
         await call(client.threads.get, thread["thread_id"])
+
+
+async def test_conversation_messages_and_feedback(client: Any, xperts: dict[str, str]) -> None:
+    conversation = await call(client.conversations.create, title="Order", xpert_id=xperts["demo"])
+    assert_shape(conversation, Conversation)
+    cid = conversation["id"]
+    assert (conversation["title"], conversation["xpertId"], conversation["status"]) == (
+        "Order",
+        xperts["demo"],
+        "idle",
+    )
+
+    note = await call(client.conversations.create_message, cid, "My order number is 1234.")
+    assert_shape(note, ChatMessage)
+    reply = await call(client.conversations.create_message, cid, [{"type": "text", "text": "Noted."}], "ai")
+    assert (note["role"], reply["role"], reply["content"][0]["text"]) == ("human", "ai", "Noted.")
+    assert await call(client.conversations.get_message, cid, note["id"]) == note
+    found = await call(client.conversations.search_messages, cid, where={"role": "ai"})
+    assert_shape(found, MessagePage)
+    assert [m["id"] for m in found["items"]] == [reply["id"]]
+    fixed = await call(client.conversations.update_message, cid, note["id"], content="It is 1235.")
+    assert fixed["content"] == "It is 1235."
+
+    rated = await call(client.conversations.feedback, cid, reply["id"], "like", "quick")
+    assert_shape(rated, Feedback)
+    listed = await call(client.conversations.feedbacks, cid, reply["id"])
+    assert_shape(listed, FeedbackPage)
+    assert [f["id"] for f in listed["items"]] == [rated["id"]]
+    likes = await call(client.conversations.search_feedbacks, cid, reply["id"], where={"rating": "like"})
+    assert likes["total"] == 1
+    assert await call(client.conversations.get_feedback, cid, reply["id"], rated["id"]) == rated
+    changed = await call(
+        client.conversations.update_feedback, cid, reply["id"], rated["id"], rating="dislike"
+    )
+    assert (changed["rating"], changed["content"]) == ("dislike", "quick")
+    assert await call(client.conversations.delete_feedback, cid, reply["id"], rated["id"]) is None
+    with pytest.raises(NotFoundError):
+        await call(client.conversations.get_feedback, cid, reply["id"], rated["id"])
+
+    # A run on the conversation's thread sees the written messages as its history.
+    await call(client.runs.wait, conversation["threadId"], xperts["demo"], input=chat_input("And my order?"))
+    state = await call(client.threads.get_state, conversation["threadId"])
+    texts = [m["content"] for m in state["values"]["messages"]]
+    assert texts[:3] == ["It is 1235.", "Noted.", "And my order?"]
+
+    assert await call(client.conversations.delete_message, cid, reply["id"]) is None
+    with pytest.raises(NotFoundError):
+        await call(client.conversations.get_message, cid, reply["id"])
+    assert await call(client.conversations.delete, cid) is None
 
 
 async def test_errors_map_to_their_classes(

@@ -15,7 +15,7 @@ from xpert_server.auth.keys import generate_key, hash_credential, key_hint
 from xpert_server.auth.principal import Principal
 from xpert_server.encoding import new_id
 from xpert_server.storage import SQLStorage
-from xpert_server.storage.records import MessageRecord
+from xpert_server.storage.records import MessageRecord, QueuePlacement
 
 # Public SQLStorage attributes that are not storage operations, so have no conformance test of their own:
 NOT_OPERATIONS = {
@@ -134,7 +134,9 @@ async def test_conversations_are_searched_and_messages_take_feedback(storage: SQ
         )
         is None
     )
-    assert [f["content"] for f in await storage.list_feedbacks(p, thread.id, message.id)] == ["helpful"]
+    assert [f["content"] for f in (await storage.search_feedbacks(p, thread.id, message.id)).items] == [
+        "helpful"
+    ]
 
 
 async def test_runs_are_listed_polled_cancelled_while_queued_and_keep_their_reply(
@@ -145,12 +147,12 @@ async def test_runs_are_listed_polled_cancelled_while_queued_and_keep_their_repl
     first, second = run_of(p, thread.id), run_of(p, thread.id)
     await storage.start_run(p, first, messages=[human(thread.id, first.id), _ai(thread.id, first.id)])
     await storage.set_run_status(first.id, "running")
-    await storage.start_run(p, second, enqueue=True)
+    await storage.start_run(p, second, enqueue=True, placement=QueuePlacement("local", worker_id="proc-1"))
     assert {r.id for r in await storage.active_runs(thread.id)} == {first.id, second.id}
     assert [r.id for r in await storage.list_runs(p, thread.id, status="pending")] == [second.id]
     assert len(await storage.list_runs(p, thread.id, limit=1)) == 1
     assert await storage.list_runs(Principal(org_id=new_org(), kind="key"), thread.id) == []
-    await storage.finish_queued_as_cancelled(second)
+    assert await storage.cancel_waiting(second.id)
     cancelled = await storage.get_run_by_id(second.id)
     assert cancelled is not None and cancelled.status == "interrupted"
 
@@ -164,3 +166,77 @@ async def test_runs_are_listed_polled_cancelled_while_queued_and_keep_their_repl
     assert [m.content for m in ai] == [[{"type": "text", "text": "partial"}]] and ai[
         0
     ].reasoning == "thinking..."
+
+
+def _written(thread_id: str, text: str, role: str = "human") -> MessageRecord:
+    msg = human(thread_id, "", text)
+    msg.role, msg.execution_id = role, None
+    return msg
+
+
+async def test_messages_written_over_the_api_are_kept_marked_and_changed(storage: SQLStorage) -> None:
+    p = Principal(org_id=new_org(), kind="key", key_id="k")
+    thread = await storage.create_thread(p, conversation_id=(cid := new_id()))
+    assert thread.conversation_id == cid
+    run = run_of(p, thread.id)
+    await storage.start_run(p, run, title="t", messages=[human(thread.id, run.id, "from a run")])
+    await storage.finish_run(run, status="success", thread_status="idle")
+    first = await storage.create_message(p, _written(thread.id, "written"))
+    second = await storage.create_message(p, _written(thread.id, "reply", role="ai"))
+    # Only the API's are what a run merges into the model's history, oldest first.
+    assert [m.content for m in await storage.written_messages(thread.id)] == ["written", "reply"]
+    got = await storage.get_message(p, thread.id, first.id)
+    assert got is not None and (got.role, got.content) == ("human", "written")
+    assert await storage.get_message(Principal(org_id=new_org(), kind="key"), thread.id, first.id) is None
+    page = await storage.search_messages(p, thread.id, where={"role": "ai"})
+    assert [m.id for m in page.items] == [second.id] and page.total == 1
+    newest = await storage.search_messages(p, thread.id, order={"createdAt": "DESC"}, limit=1)
+    assert [m.id for m in newest.items] == [second.id] and newest.total == 3
+    changed = await storage.update_message(
+        p, thread.id, first.id, {"content": "rewritten", "execution_id": "x"}
+    )
+    assert changed is not None and changed.content == "rewritten" and changed.execution_id is None
+    assert await storage.update_message(p, thread.id, new_id(), {"content": "x"}) is None
+    await storage.add_feedback(p, thread.id, second.id, "like", None)
+    assert await storage.delete_message(p, thread.id, second.id) is True
+    assert await storage.delete_message(p, thread.id, second.id) is False
+    assert (await storage.search_feedbacks(p, thread.id, second.id)).total == 0
+    assert [m.content for m in await storage.written_messages(thread.id)] == ["rewritten"]
+    # A copy's messages are record only: the copied checkpoints already hold them.
+    copy = await storage.copy_thread(p, await storage.get_thread(p, thread.public_id) or thread)
+    assert await storage.written_messages(copy.id) == []
+
+
+async def test_feedback_is_read_changed_and_deleted_by_its_own_principal(storage: SQLStorage) -> None:
+    org = new_org()
+    app = Principal(org_id=org, kind="key", key_id="k")
+    alice = Principal(org_id=org, kind="secret", secret_id="s", user_id="alice")
+    thread = await storage.create_thread(alice)
+    message = await storage.create_message(alice, _written(thread.id, "rate me", role="ai"))
+    staff = await storage.add_feedback(app, thread.id, message.id, "dislike", "staff")
+    mine = await storage.add_feedback(alice, thread.id, message.id, "like", None)
+    assert staff is not None and mine is not None
+    assert [f["id"] for f in (await storage.search_feedbacks(alice, thread.id, message.id)).items] == [
+        mine["id"]
+    ]
+    both = await storage.search_feedbacks(app, thread.id, message.id, order={"createdAt": "DESC"})
+    assert [f["id"] for f in both.items] == [mine["id"], staff["id"]] and both.total == 2
+    likes = await storage.search_feedbacks(app, thread.id, message.id, where={"rating": "like"}, limit=1)
+    assert [f["id"] for f in likes.items] == [mine["id"]]
+    assert await storage.get_feedback(alice, thread.id, message.id, staff["id"]) is None
+    got = await storage.get_feedback(app, thread.id, message.id, mine["id"])
+    assert got is not None and got["rating"] == "like" and got["updated_at"] is None
+    changed = await storage.update_feedback(alice, thread.id, message.id, mine["id"], {"rating": "dislike"})
+    assert (
+        changed is not None
+        and changed["rating"] == "dislike"
+        and changed["updated_at"] >= changed["created_at"]
+    )
+    assert (
+        await storage.update_feedback(alice, thread.id, message.id, staff["id"], {"rating": "like"}) is None
+    )
+    assert await storage.delete_feedback(alice, thread.id, message.id, staff["id"]) is False
+    assert await storage.delete_feedback(alice, thread.id, message.id, mine["id"]) is True
+    assert [f["content"] for f in (await storage.search_feedbacks(app, thread.id, message.id)).items] == [
+        "staff"
+    ]

@@ -149,3 +149,32 @@ async def test_end_runs_ends_live_runs_as_error_and_counts_follow(storage: SQLSt
     assert (await storage.queue_counts(queue)) == {}
     counts = await storage.run_counts()
     assert counts.get("error", 0) == before.get("error", 0) + 1
+
+
+async def test_recovery_ends_only_the_runs_a_dead_process_held(storage: SQLStorage) -> None:
+    """`recover_orphaned_runs(is_alive=…)`: a dead process's runs — `local` to it, or `wait`ing behind a
+    busy thread in its memory — end `error`; a live process's runs and the durable queue's (waiting or
+    ready, held by no process) are spared."""
+    live, dead, queue = f"p-{secrets.token_hex(4)}", f"p-{secrets.token_hex(4)}", _queue()
+    now = time.time()
+    await storage.register_process(_process(live, now))
+    await storage.register_process(_process(dead, now))
+
+    async def busy_thread_and_waiting(placement: QueuePlacement) -> tuple[RunRecord, RunRecord]:
+        p = Principal(org_id=new_org(), kind="key", key_id="k")
+        thread = await storage.create_thread(p)
+        first, second = run_of(p, thread.id), run_of(p, thread.id)
+        await storage.start_run(p, first, placement=placement)
+        await storage.set_run_status(first.id, "running")
+        assert (await storage.start_run(p, second, enqueue=True, placement=placement)).queued
+        return first, second
+
+    dead_local, dead_waiting = await busy_thread_and_waiting(QueuePlacement("local", worker_id=dead))
+    live_local, live_waiting = await busy_thread_and_waiting(QueuePlacement("local", worker_id=live))
+    ready, durable_waiting = await busy_thread_and_waiting(QueuePlacement("ready", queue=queue))
+    recovered = await storage.recover_orphaned_runs("process died", lambda w: w.id != dead)
+    ended = {r.id for r, _, _ in recovered}
+    assert {dead_local.id, dead_waiting.id} <= ended
+    assert not ended & {live_local.id, live_waiting.id, ready.id, durable_waiting.id}
+    await storage.deregister_process(live)
+    await storage.deregister_process(dead)

@@ -15,6 +15,7 @@ from xpert_server.storage.records import (
     IdempotencyMismatch,
     MessageRecord,
     NothingToResume,
+    QueuePlacement,
     RunRecord,
     ThreadBound,
     ThreadBusy,
@@ -85,20 +86,29 @@ async def test_concurrent_starts_on_one_thread_admit_exactly_one(storage: SQLSto
     assert all(isinstance(r, ThreadBusy) for r in results if isinstance(r, BaseException))
 
 
-async def test_queued_run_activates_when_free(storage: SQLStorage) -> None:
+async def test_queued_run_activates_when_free_local_to_its_process(storage: SQLStorage) -> None:
+    """Embedded mode's enqueue: the same `wait` row and activation as the durable queue's, but the run
+    becomes `local` to the process that holds it (which executes it), never `ready` for workers."""
     p = Principal(org_id=new_org(), kind="key", key_id="k")
     thread = await storage.create_thread(p)
     first, second = run_of(p, thread.id), run_of(p, thread.id)
-    await storage.start_run(p, first)
+    local = QueuePlacement("local", worker_id="proc-1")
+    await storage.start_run(p, first, placement=local)
     await storage.set_run_status(first.id, "running")
-    assert (await storage.start_run(p, second, enqueue=True)).queued
-    assert await storage.activate_queued_run(second, title=None, messages=[]) is None  # still busy
-    assert [r.id for r in await storage.queued_runs(thread.id)] == [second.id]
+    assert (await storage.start_run(p, second, enqueue=True, placement=local)).queued
+    waiting = await storage.next_waiting(thread.id)
+    assert waiting is not None and waiting.id == second.id
+    assert await storage.activate_waiting(second, title=None, messages=[], local_to="proc-1") == "busy"
     await storage.finish_run(first, status="success", thread_status="idle")
-    activated = await storage.activate_queued_run(
-        second, title="Next", messages=[human(thread.id, second.id)]
+    outcome = await storage.activate_waiting(
+        second, title="Next", messages=[human(thread.id, second.id)], local_to="proc-1"
     )
-    assert activated is not None and activated.status == "busy"
+    assert outcome == "ready"
+    busy = await storage.get_thread(p, thread.id)
+    assert busy is not None and busy.status == "busy" and busy.title == "Next"
+    assert await storage.next_waiting(thread.id) is None
+    # `local`: no worker may take it.
+    assert await storage.claim_runs("w1", 10, time.time() + 30, run_id=second.id) == []
 
 
 async def test_idempotency_returns_the_first_run_and_refuses_another_body(storage: SQLStorage) -> None:
@@ -165,3 +175,26 @@ async def test_store_is_per_org(storage: SQLStorage) -> None:
     assert await storage.store_namespaces(a, "") == ["users.u1", "users.u2"]
     assert await storage.store_delete(a, "users.u1", "prefs")
     assert not await storage.store_delete(a, "users.u1", "prefs")
+
+
+async def test_a_run_is_found_by_its_id_alone_and_deleted_once_finished(storage: SQLStorage) -> None:
+    alice = Principal(org_id=new_org(), kind="secret", key_id="k", user_id="alice")
+    mallory = Principal(org_id=alice.org_id, kind="secret", key_id="k", user_id="mallory")
+    thread = await storage.create_thread(alice)
+    run = run_of(alice, thread.id)
+    await storage.start_run(alice, run, messages=[human(thread.id, run.id)])
+    await storage.append_events([(run.id, 1, None, b"{}")])
+    found = await storage.find_run(alice, run.id)
+    assert found is not None and found.thread_id == thread.id
+    assert await storage.find_run(mallory, run.id) is None  # another principal's thread
+    assert await storage.find_run(Principal(org_id=new_org(), kind="key"), run.id) is None
+    assert await storage.find_run(alice, "no-such-run") is None
+    # Live: not deleted.
+    assert not await storage.delete_run(alice, thread.id, run.id)
+    await storage.finish_run(run, status="success", thread_status="idle")
+    assert not await storage.delete_run(mallory, thread.id, run.id)
+    assert not await storage.delete_run(alice, "another-thread", run.id)
+    assert await storage.delete_run(alice, thread.id, run.id)
+    assert await storage.get_run_by_id(run.id) is None and await storage.read_events(run.id) == []
+    assert (await storage.list_messages(alice, thread.id)).total == 1  # the conversation stays
+    assert not await storage.delete_run(alice, thread.id, run.id)

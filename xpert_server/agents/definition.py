@@ -33,6 +33,9 @@ class _Strict(BaseModel):
 
 class ModelSpec(_Strict):
     provider: Literal["offline", "openai", "local"] = "openai"
+    # A named connection (connections/): the operator's or the xpert's org's model endpoint, which gives
+    # the URL, the key and the default model name, so `base_url`/`api_key_env` stay unset.
+    connection: str | None = None
     name: str | None = None
     base_url: str | None = None
     api_key_env: str | None = None
@@ -43,6 +46,17 @@ class ModelSpec(_Strict):
     vision: bool = False
     # Extra keyword arguments passed to the provider's client, for endpoint-specific options.
     options: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _connection(self) -> ModelSpec:
+        if self.connection is not None:
+            if not SLUG_RE.match(self.connection):
+                raise ValueError(f"connection: {self.connection!r} is not a connection name")
+            if self.provider != "openai" or self.base_url or self.api_key_env:
+                raise ValueError(
+                    "a model `connection` gives the endpoint: leave out provider, base_url and api_key_env"
+                )
+        return self
 
 
 class ToolSpec(_Strict):
@@ -75,7 +89,11 @@ class ToolSpec(_Strict):
 
 
 class McpServerSpec(_Strict):
+    """A server declared in place (operator-only fields), or `{connection: github}` / `github`: a named
+    connection of the operator or of the xpert's org (connections/)."""
+
     name: str
+    connection: str | None = None
     transport: Literal["stdio", "http", "streamable_http", "sse"] = "stdio"
     command: str | None = None
     args: list[str] = Field(default_factory=list)
@@ -87,15 +105,34 @@ class McpServerSpec(_Strict):
     # Load the server's tool list once per assistant version (true) or at every run (false).
     cache: bool = True
 
-    @field_validator("name")
+    @model_validator(mode="before")
     @classmethod
-    def _name(cls, v: str) -> str:
-        if not SLUG_RE.match(v):
+    def _by_name(cls, data: Any) -> Any:
+        # `mcp: [github]` is shorthand for `{connection: github}`; a connection names its server.
+        if isinstance(data, str):
+            data = {"connection": data}
+        if isinstance(data, dict) and isinstance(data.get("connection"), str) and "name" not in data:
+            data = {**data, "name": data["connection"]}
+        return data
+
+    @field_validator("name", "connection")
+    @classmethod
+    def _name(cls, v: str | None) -> str | None:
+        if v is not None and not SLUG_RE.match(v):
             raise ValueError("must be lowercase letters, digits, '-' or '_', starting alphanumeric")
         return v
 
     @model_validator(mode="after")
     def _endpoint(self) -> McpServerSpec:
+        if self.connection is not None:
+            given = [
+                f
+                for f in ("command", "args", "env", "url", "headers", "transport")
+                if f in self.model_fields_set
+            ]
+            if given:
+                raise ValueError(f"a `connection` gives the server: leave out {', '.join(given)}")
+            return self
         if self.transport == "stdio" and not self.command:
             raise ValueError("a stdio MCP server needs `command`")
         if self.transport != "stdio" and not self.url:

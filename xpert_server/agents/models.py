@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.language_models import BaseChatModel
 
 from xpert_server.agents.definition import XpertSpec
 from xpert_server.agents.offline import OfflineChatModel
+
+if TYPE_CHECKING:
+    from xpert_server.connections.endpoints import ModelEndpoint
 
 # (XPERT_MODEL_BASE_URL, XPERT_MODEL, XPERT_MODEL_API_KEY) from Settings.
 ServerModel = tuple[str | None, str | None, str | None]
@@ -21,9 +24,15 @@ class ModelConfigError(ValueError):
     """The xpert's model cannot be built (missing name, missing package, unsupported provider)."""
 
 
-def resolve_model(spec: XpertSpec, settings_model: ServerModel = (None, None, None)) -> BaseChatModel:
+def resolve_model(
+    spec: XpertSpec,
+    settings_model: ServerModel = (None, None, None),
+    connection: ModelEndpoint | None = None,
+) -> BaseChatModel:
     """The model for `spec`:
 
+    * `connection: name` → that connection's endpoint (`connection`, resolved by connections/service.py),
+      its key, and `name` or the connection's first model;
     * `provider: offline` → the offline model (an explicit choice wins over the server default);
     * no `model:` → the server default (XPERT_MODEL, at XPERT_MODEL_BASE_URL when set), else offline;
     * `provider: openai` → ChatOpenAI (keeping `reasoning_content`); missing name/base_url fall back to the
@@ -37,6 +46,8 @@ def resolve_model(spec: XpertSpec, settings_model: ServerModel = (None, None, No
             return OfflineChatModel()
         server_key = api_key or (None if base_url is None else NO_KEY)
         return _openai(name=name, base_url=base_url, api_key=server_key)
+    if m.connection:
+        return _connected(spec, connection)
     if m.provider == "offline":
         return OfflineChatModel(model_name=m.name) if m.name else OfflineChatModel()
     if m.provider == "local":
@@ -61,6 +72,28 @@ def resolve_model(spec: XpertSpec, settings_model: ServerModel = (None, None, No
         temperature=m.temperature,
         max_tokens=m.max_tokens,
         **m.options,
+    )
+
+
+def _connected(spec: XpertSpec, endpoint: ModelEndpoint | None) -> BaseChatModel:
+    m = spec.model
+    assert m is not None and m.connection
+    if endpoint is None:
+        raise ModelConfigError(
+            f"xpert {spec.slug!r}: model connection {m.connection!r} is not defined in its org or by the server"
+        )
+    model_name = m.name or (endpoint.models[0] if endpoint.models else None)
+    if not model_name:
+        raise ModelConfigError(
+            f"xpert {spec.slug!r}: connection {m.connection!r} lists no models: set `model.name`"
+        )
+    return _openai(
+        name=model_name,
+        base_url=endpoint.base_url,
+        api_key=endpoint.api_key or (NO_KEY if endpoint.base_url else None),
+        temperature=m.temperature,
+        max_tokens=m.max_tokens,
+        **{**endpoint.options, **m.options, **endpoint.client_options()},
     )
 
 

@@ -6,6 +6,11 @@ runs code (`graph`, an MCP `command`), reads the server's environment or files (
 (`model.base_url`, MCP URLs, `http_get`'s `allow_private`) is **operator-only**: over the API it is a 403
 naming the field, and nothing is stored.
 
+What an API caller uses instead is a **connection** by name (`model.connection`, `mcp[].connection`):
+the operator's or its own org's (connections/), whose endpoint, key and command were set by the operator
+or the org's admin where connections are made; which names an xpert may use is checked by the API handler
+(connections/service.py `check_references`).
+
 Classification is by field path, walked from the definition's model classes (nested models, list items,
 each built-in tool's `config`). A path missing from `API_SETTABLE` is operator-only, so a field added to
 the definition later is closed to the API until someone decides otherwise here.
@@ -49,6 +54,11 @@ API_SETTABLE: frozenset[str] = frozenset(
         "model.temperature",
         "model.max_tokens",
         "model.vision",
+        # Connections by name (connections/): the operator's or the org's own, checked by the API handler;
+        # what they point at (URL, key, command) is the operator's or the org admin's, set elsewhere.
+        "model.connection",
+        "mcp[].connection",
+        "mcp[].name",
         "tools[].name",
         "tools[].require_approval",
         "tools[].description",
@@ -125,6 +135,8 @@ def _rule_problem(path: str, value: Any, spec: XpertSpec, models: frozenset[str]
     if path == "model.provider":
         return value not in API_PROVIDERS
     if path == "model.name":
+        if spec.model is not None and spec.model.connection:
+            return False  # the connection's own list bounds it (connections/service.check_references)
         provider = spec.model.provider if spec.model is not None else "openai"
         # The offline model's name is a label; a real model must be one the operator declared (the server's).
         return provider != "offline" and models is not None and value not in models

@@ -1,4 +1,5 @@
-"""Assistant row → compiled LangGraph graph with our checkpointer, cached per (id, version).
+"""Assistant row → compiled LangGraph graph with our checkpointer, cached per (id, version, and the
+versions of the connections it names: a connection's new key or URL builds the graph again).
 
 A declared xpert becomes the agent graph (model + prompt + tools, see graphs.build_agent_graph);
 `graph: "module:attr"` loads a custom graph as-is and attaches our checkpointer, so the same graphs run
@@ -10,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator
 from contextlib import AbstractContextManager, asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -31,10 +32,15 @@ from xpert_server.agents.toolbox import Toolbox
 from xpert_server.agents.tools.subagent import SubAgent
 from xpert_server.auth.principal import DEFAULT_ORG, Principal
 from xpert_server.config import Settings
+from xpert_server.connections.endpoints import Resolved
 from xpert_server.storage import SQLStorage
 from xpert_server.storage.records import AssistantRecord, RunRecord
 
+if TYPE_CHECKING:
+    from xpert_server.connections.service import ConnectionService
+
 MAX_CACHED = 256
+CacheKey = tuple[str, int, tuple[tuple[str, str, float], ...]]
 
 
 class GraphProvider:
@@ -45,15 +51,19 @@ class GraphProvider:
         store: BaseStore | None = None,
         storage: SQLStorage | None = None,
         retriever: Retriever | None = None,
+        connections: ConnectionService | None = None,
     ):
         self.checkpointer = checkpointer
         self.settings = settings
         self.store = store
         # Where sub-agents are looked up; without it `agents:` lists are ignored (with a warning).
         self.storage = storage
-        self._cache: dict[tuple[str, int], Pregel[Any, Any, Any, Any]] = {}
-        self._sub_cache: dict[tuple[str, int], Pregel[Any, Any, Any, Any]] = {}
-        self._factories: dict[tuple[str, int], GraphFactory] = {}
+        # Named models and MCP servers (connections/); without it xperts naming one fail to build.
+        self.connections = connections
+        self._cache: dict[CacheKey, Pregel[Any, Any, Any, Any]] = {}
+        self._sub_cache: dict[CacheKey, Pregel[Any, Any, Any, Any]] = {}
+        # Custom graphs made by a factory taking `config`/`runtime` (or async): built per run (`for_run`).
+        self._factories: dict[CacheKey, GraphFactory] = {}
         self._lock = threading.Lock()
         # Knowledge retrieval for xperts that list `knowledge:`; without it those lists are ignored.
         self.retriever = retriever
@@ -61,28 +71,41 @@ class GraphProvider:
     def spec(self, assistant: AssistantRecord) -> XpertSpec:
         return parse_definition(assistant.definition, f"assistant {assistant.public_id}")
 
-    def get(self, assistant: AssistantRecord) -> Pregel[Any, Any, Any, Any]:
+    async def _resolved(self, assistant: AssistantRecord, spec: XpertSpec) -> Resolved:
+        if self.connections is None or spec.graph:
+            return Resolved()
+        return await self.connections.resolve(assistant.org_id, spec)
+
+    async def get(self, assistant: AssistantRecord) -> Pregel[Any, Any, Any, Any]:
         """The assistant's graph for reading it (schemas, drawing, state updates). A factory taking `config`
         or `runtime` is called once for this with an empty config and a read runtime, as LangGraph's
         server does for introspection; runs build their own (`for_run`)."""
-        key = (assistant.id, assistant.version)
+        key, resolved = await self._key(assistant)
         graph = self._cache.get(key)
         if graph is None:
-            built = self._build(assistant)
+            built = self._built(assistant, key, resolved)
             graph = built if isinstance(built, Pregel) else self._introspect(built)
             self._remember(key, graph)
         return graph
 
-    def _remember(self, key: tuple[str, int], graph: Pregel[Any, Any, Any, Any]) -> None:
+    async def _key(self, assistant: AssistantRecord) -> tuple[CacheKey, Resolved]:
+        resolved = await self._resolved(assistant, self.spec(assistant))
+        return (assistant.id, assistant.version, resolved.fingerprint), resolved
+
+    def _built(
+        self, assistant: AssistantRecord, key: CacheKey, resolved: Resolved
+    ) -> Pregel[Any, Any, Any, Any] | GraphFactory:
+        built = self._build(assistant, resolved)
+        if isinstance(built, GraphFactory):
+            self._factories[key] = built
+        return built
+
+    def _remember(self, key: CacheKey, graph: Pregel[Any, Any, Any, Any]) -> None:
         with self._lock:
             if len(self._cache) >= MAX_CACHED:
                 self._cache.clear()
                 self._factories.clear()
             self._cache[key] = graph
-
-    def is_agent(self, assistant: AssistantRecord) -> bool:
-        """True for the built-in agent graph (its resume values are structured), False for custom graphs."""
-        return not self.spec(assistant).graph
 
     @asynccontextmanager
     async def for_run(
@@ -90,11 +113,11 @@ class GraphProvider:
     ) -> AsyncIterator[Pregel[Any, Any, Any, Any]]:
         """The graph one run executes: the cached one, or what the assistant's factory makes for this
         run's config and runtime (its context included), kept open for the run."""
-        key = (assistant.id, assistant.version)
+        key, resolved = await self._key(assistant)
         factory = self._factories.get(key)
         if factory is None:
             graph = self._cache.get(key)
-            built = graph if graph is not None else self._build(assistant)
+            built = graph if graph is not None else self._built(assistant, key, resolved)
             if isinstance(built, Pregel):
                 if graph is None:
                     self._remember(key, built)
@@ -109,12 +132,12 @@ class GraphProvider:
     async def reading(self, assistant: AssistantRecord) -> AsyncIterator[Pregel[Any, Any, Any, Any]]:
         """The graph for reading a thread's state: `get`, or for a factory (async ones too) what it makes
         for LangGraph's `threads.read`."""
-        key = (assistant.id, assistant.version)
+        key, resolved = await self._key(assistant)
         factory = self._factories.get(key)
         if factory is None:
-            built = self._cache.get(key) or self._build(assistant)
+            built = self._cache.get(key) or self._built(assistant, key, resolved)
             if isinstance(built, Pregel):
-                yield self.get(assistant)
+                yield await self.get(assistant)
                 return
             factory = built
         runtime = server_runtime("threads.read", self.store)
@@ -140,8 +163,12 @@ class GraphProvider:
             )
         return attach(factory.check(made), self.checkpointer, self.store)
 
+    def is_agent(self, assistant: AssistantRecord) -> bool:
+        """True for the built-in agent graph (its resume values are structured), False for custom graphs."""
+        return not self.spec(assistant).graph
+
     def _build(
-        self, assistant: AssistantRecord, *, sub_agent: bool = False
+        self, assistant: AssistantRecord, resolved: Resolved, *, sub_agent: bool = False
     ) -> Pregel[Any, Any, Any, Any] | GraphFactory:
         spec = self.spec(assistant)
         checkpointer = None if sub_agent else self.checkpointer
@@ -150,12 +177,19 @@ class GraphProvider:
             if isinstance(loaded, GraphFactory):
                 if sub_agent:
                     raise ValueError(f"graph {spec.graph!r}: a sub-agent's graph cannot be a factory")
-                self._factories[(assistant.id, assistant.version)] = loaded
                 return loaded
             return attach(loaded, checkpointer, self.store)
         s = self.settings
-        model = resolve_model(spec, (s.model_base_url, s.model, s.model_api_key))
-        toolbox = Toolbox(spec, self._sub_agent if self.storage is not None else None, sub_agent=sub_agent)
+        named = spec.model.connection if spec.model is not None else None
+        model = resolve_model(
+            spec, (s.model_base_url, s.model, s.model_api_key), resolved.models.get(named) if named else None
+        )
+        toolbox = Toolbox(
+            spec,
+            self._sub_agent if self.storage is not None else None,
+            sub_agent=sub_agent,
+            mcp_connections=resolved.mcp,
+        )
         graph = build_agent_graph(spec, model, toolbox, self.retriever).compile(
             checkpointer=checkpointer, store=self.store
         )
@@ -170,10 +204,11 @@ class GraphProvider:
         if not found:
             return None
         record = found[0]
-        key = (record.id, record.version)
+        resolved = await self._resolved(record, self.spec(record))
+        key = (record.id, record.version, resolved.fingerprint)
         graph = self._sub_cache.get(key)
         if graph is None:
-            built = self._build(record, sub_agent=True)
+            built = self._build(record, resolved, sub_agent=True)
             assert isinstance(built, Pregel)
             graph = built
             with self._lock:

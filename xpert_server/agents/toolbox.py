@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool
@@ -20,6 +20,9 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from xpert_server.agents.definition import XpertSpec
 from xpert_server.agents.tools import builtin, client, mcp, subagent
+
+if TYPE_CHECKING:
+    from xpert_server.connections.endpoints import McpEndpoint
 
 log = logging.getLogger("xpert.agents")
 
@@ -64,9 +67,17 @@ class RunTools:
 
 
 class Toolbox:
-    def __init__(self, spec: XpertSpec, agents: AgentResolver | None = None, *, sub_agent: bool = False):
+    def __init__(
+        self,
+        spec: XpertSpec,
+        agents: AgentResolver | None = None,
+        *,
+        sub_agent: bool = False,
+        mcp_connections: Mapping[str, McpEndpoint] | None = None,
+    ):
         """`sub_agent`: this xpert runs as another's tool, without a checkpointer, so nothing may wait for
-        a person: tools that need approval are left out, and so are client tools."""
+        a person: tools that need approval are left out, and so are client tools. `mcp_connections`: the
+        connections its `mcp:` entries name, resolved (connections/service.py)."""
         self.spec = spec
         self.agents = agents
         self.sub_agent = sub_agent
@@ -83,7 +94,7 @@ class Toolbox:
             )
             for t in spec.tools
         ]
-        self._mcp = mcp.McpTools(list(spec.mcp))
+        self._mcp = _mcp_tools(spec, mcp_connections or {})
         self._runs: OrderedDict[str, RunTools] = OrderedDict()
         if spec.agents and agents is None:
             log.warning(
@@ -156,6 +167,24 @@ class Toolbox:
             # Nobody can approve inside a sub-run: such tools are not offered rather than run unasked.
             out.entries = {k: v for k, v in out.entries.items() if not v.approval}
         return out
+
+
+def _mcp_tools(spec: XpertSpec, endpoints: Mapping[str, McpEndpoint]) -> mcp.McpTools:
+    """The xpert's MCP servers: declared ones as they are, connection entries as what they name."""
+    servers = []
+    factories: dict[str, Any] = {}
+    for item in spec.mcp:
+        if item.connection is None:
+            servers.append(item)
+            continue
+        endpoint = endpoints.get(item.connection)
+        if endpoint is None:
+            raise mcp.McpError(
+                f"xpert {spec.slug!r}: MCP connection {item.connection!r} is not defined in its org or by the server"
+            )
+        servers.append(endpoint.server_spec(item))
+        factories[item.name] = endpoint.client_factory()
+    return mcp.McpTools(servers, factories)
 
 
 def _schema(tool: BaseTool, description: str | None = None) -> dict[str, Any]:

@@ -173,6 +173,7 @@ async def create_assistant(body: AssistantWrite, services: ServicesDep, p: Princ
         made_from = graph_id_of(found.public_id, found.definition, found.metadata)
     spec = _spec_from_body(body, base)
     _check_operator_fields(services, spec, base)
+    await services.connections.check_references(p, spec)
     if body.assistant_id is not None:
         existing = await services.storage.get_assistant(p, body.assistant_id)
         if existing is not None and body.if_exists == "do_nothing":
@@ -211,6 +212,7 @@ async def update_assistant(
         base.pop("graph")  # a YAML graph stays YAML's; the API edits the declared parts only
     spec = _spec_from_body(body, base)
     _check_operator_fields(services, spec, base)
+    await services.connections.check_references(p, spec)
     fresh = record_from_spec(spec, p.org_id, source=current.source, assistant_id=current.public_id)
     changes: dict[str, Any] = {
         "slug": fresh.slug,

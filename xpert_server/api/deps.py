@@ -14,6 +14,7 @@ from xpert_server.auth.principal import Principal
 from xpert_server.errors import Forbidden, NotFound
 from xpert_server.services import Services
 from xpert_server.storage.records import AssistantRecord
+from xpert_server.telemetry import current_span_ids
 
 # Declared for the OpenAPI document ("Authorize" in /docs); the values are read from the request below.
 _api_key = APIKeyHeader(name="x-api-key", auto_error=False, description="API key `sk-x-…` or client secret")
@@ -55,10 +56,12 @@ async def get_principal(
     principal = await services.auth.authenticate(read_credentials(request))
     # Every authenticated route passes here, so the client-secret allow-list is enforced once for all:
     # a new route is closed to secrets until auth/scope.py lists it.
-    scope.enforce(request, principal, services.settings.api_prefix)
+    key = scope.request_route_key(request, services.settings.api_prefix)
+    scope.enforce(key, principal)
     # …and the app role's, the same way: a new route needs an admin key until auth/roles.py lists it.
-    roles.enforce(request, principal, services.settings.api_prefix)
+    roles.enforce(key, principal)
     request.state.principal = principal
+    current_span_ids(org_id=principal.org_id)  # the request's span says whose it was (when tracing)
     return principal
 
 

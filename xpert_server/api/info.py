@@ -18,8 +18,9 @@ from starlette.responses import PlainTextResponse
 
 from xpert_server import __version__
 from xpert_server.api.deps import get_principal, get_services
-from xpert_server.api.metrics import RequestMetrics
+from xpert_server.api.metrics import RequestMetrics, label_value
 from xpert_server.api.wire.info import Info
+from xpert_server.auth.principal import DEFAULT_ORG
 from xpert_server.errors import Forbidden
 from xpert_server.runs.wiring import WORKER_KINDS
 from xpert_server.services import Services
@@ -106,6 +107,12 @@ _UNKNOWN: dict[str, Any] = {
 }
 
 
+METRICS_ARE_THE_OPERATORS = (
+    "Metrics are the operator's: use an admin key of the default org (XPERT_API_KEY), or set "
+    "XPERT_METRICS_PUBLIC=1."
+)
+
+
 @metrics_router.get(
     "/metrics",
     summary="Prometheus metrics (an API key unless XPERT_METRICS_PUBLIC=1)",
@@ -114,9 +121,11 @@ _UNKNOWN: dict[str, Any] = {
 async def metrics(request: Request) -> PlainTextResponse:
     services = get_services(request)
     if not services.settings.metrics_public:
+        # The deployment's numbers (every org's runs, tokens and requests) are the operator's: an admin key
+        # of the operator's own org, never another tenant's key.
         principal = await get_principal(request)
-        if principal.kind != "key":
-            raise Forbidden("Metrics need an API key.")
+        if principal.kind != "key" or not principal.is_admin or principal.org_id != DEFAULT_ORG:
+            raise Forbidden(METRICS_ARE_THE_OPERATORS)
     snap = await _snapshot(services)
     runs = await services.storage.run_counts()
     lines = [
@@ -139,6 +148,16 @@ async def metrics(request: Request) -> PlainTextResponse:
         "# TYPE xpert_info gauge",
         f'xpert_info{{version="{__version__}",mode="{snap["mode"]}",'
         f'kind="{(snap["process"] or {}).get("kind", "")}"}} 1',
+    ]
+    tokens = await services.storage.usage_by_model()
+    lines += [
+        "# HELP xpert_tokens_total Tokens models reported, by model and direction (the deployment's).",
+        "# TYPE xpert_tokens_total counter",
+        *(
+            f'xpert_tokens_total{{model="{label_value(model)}",direction="{direction}"}} {count}'
+            for model, spent_in, spent_out in tokens
+            for direction, count in (("input", spent_in), ("output", spent_out))
+        ),
     ]
     request_metrics: RequestMetrics = request.app.state.request_metrics
     lines.extend(request_metrics.render())

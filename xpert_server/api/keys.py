@@ -77,9 +77,7 @@ async def create_key(body: KeyCreate, services: ServicesDep, p: PrincipalDep) ->
     response_model=ApiKeyRevoked,
 )
 async def revoke_key(key_id: str, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
-    records = [k for k in await services.storage.list_api_keys(p.org_id) if k.id == key_id]
-    if not records or (p.xpert_id is not None and records[0].xpert_id != p.xpert_id):
-        raise NotFound(f"API key '{key_id}' not found.")
+    # One query: storage holds the caller to its org, the exact id and (if bound) its xpert's keys.
     record = await services.storage.revoke_api_key(key_id, by=p)
     if record is None:
         raise NotFound(f"API key '{key_id}' not found.")

@@ -56,7 +56,7 @@ def run_locations(request: Request, run: RunRecord, prefix: str) -> dict[str, st
         path = path[len(prefix) :]
     base = path.rsplit("/runs", 1)[0]
     headers = {"Content-Location": f"{base}/runs/{run.id}"}
-    if is_langgraph(run.kwargs) and path.endswith("/runs/stream") and base.startswith("/threads/"):
+    if is_langgraph(run.kwargs) and path.endswith("/runs/stream"):
         headers["Location"] = f"{base}/runs/{run.id}/stream"
     return headers
 

@@ -45,7 +45,7 @@ class RequestMetrics:
         yield f"# HELP {name} Time to response headers, by method, route and status class (this process)."
         yield f"# TYPE {name} histogram"
         for (method, route, status), h in sorted(self.latency.items()):
-            labels = f'method="{method}",route="{_escape(route)}",status="{status}"'
+            labels = f'method="{method}",route="{label_value(route)}",status="{status}"'
             for bound, count in zip(BUCKETS, h.counts, strict=True):
                 yield f'{name}_bucket{{{labels},le="{bound}"}} {count}'
             yield f'{name}_bucket{{{labels},le="+Inf"}} {h.total}'
@@ -56,7 +56,8 @@ class RequestMetrics:
         yield f"xpert_open_streams {self.open_streams}"
 
 
-def _escape(value: str) -> str:
+def label_value(value: str) -> str:
+    """A Prometheus label value, escaped."""
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 

@@ -1,5 +1,5 @@
-"""Runs on a thread: stream (SSE), wait, background, get, list, join, cancel; and thread state
-(runs/threadstate.py)."""
+"""Runs on a thread: stream (SSE), wait, background, get, list, join, cancel, delete; the thread's stream
+(every run of it, runs/threadstream.py); and thread state (runs/threadstate.py)."""
 
 from __future__ import annotations
 
@@ -16,14 +16,16 @@ from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant
 from xpert_server.api.lgruns import langgraph_payload, run_locations, run_result, thread_for_run
 from xpert_server.api.storable import INT64_MAX
 from xpert_server.api.threads import load_thread
-from xpert_server.api.wire.base import SSE_SCHEMA
+from xpert_server.api.webhooks import check_target
+from xpert_server.api.wire.base import SSE_SCHEMA, Deleted
 from xpert_server.api.wire.runs import Cancelled, LangGraphRunFields, Run, WaitReply, run_json
 from xpert_server.api.wire.threads import StateUpdated, ThreadState, state_json, state_updated_json
 from xpert_server.auth.principal import Principal
-from xpert_server.errors import BadRequest, NotFound
+from xpert_server.errors import BadRequest, Forbidden, NotFound
 from xpert_server.limits.streams import follower_slot, stream_slot, until_disconnected
-from xpert_server.runs import threadstate
+from xpert_server.runs import threadstate, threadstream
 from xpert_server.runs.lgstream import MODES, join_modes, renderer
+from xpert_server.runs.lgstream import encode as lgstream_encode
 from xpert_server.runs.protocol import is_langgraph
 from xpert_server.runs.service import Accepted
 from xpert_server.runs.sse import KEEPALIVE, MEDIA_TYPE, SSE_HEADERS, Frame
@@ -33,6 +35,9 @@ from xpert_server.storage.records import RunRecord, ThreadRecord
 router = APIRouter(prefix="/threads/{thread_id}", tags=["runs"])
 
 MAX_AFTER_SECONDS = 365 * 24 * 3600.0
+WEBHOOK_NEEDS_KEY = (
+    "A client secret cannot set a run's webhook: a back end sets it with an API key (docs/integrations.md)."
+)
 
 
 class RunCreate(LangGraphRunFields):
@@ -53,6 +58,8 @@ class RunCreate(LangGraphRunFields):
     # LangGraph's delayed start. Not scheduled here (runs start at once), but bounded like every number
     # a client sends, so no value of it reaches storage unchecked.
     after_seconds: float | None = Field(default=None, ge=0, le=MAX_AFTER_SECONDS, allow_inf_nan=False)
+    # LangGraph's per-run webhook: told when the run ends (API keys only; docs/integrations.md).
+    webhook: str | None = Field(default=None, min_length=1, max_length=2000)
 
     @model_validator(mode="after")
     def _assistant(self) -> RunCreate:
@@ -83,6 +90,10 @@ async def start_run(
     path: str,
 ) -> Accepted:
     assistant = await load_assistant(services, p, body.target)
+    if body.webhook is not None:
+        if p.kind == "secret":
+            raise Forbidden(WEBHOOK_NEEDS_KEY)
+        await check_target(services, p.org_id, body.webhook)
     payload = await langgraph_payload(services, thread, body.model_dump(exclude_none=True))
     return await services.runs.create(
         p, thread, assistant, payload, idempotency_key=idempotency_key, request_path=path
@@ -167,7 +178,7 @@ def stream_accepted(
     return sse_response(services.runs.follow(run.id), cancel, release, renderer(None), headers)
 
 
-def _last_event_id(header: str | None, query: str | None) -> int:
+def last_event_id_of(header: str | None, query: str | None) -> int:
     raw = header if header is not None else query
     if raw is None or raw == "":
         return 0
@@ -284,7 +295,7 @@ async def join_stream(
     stream_mode: Annotated[list[str] | None, Query(max_length=len(MODES))] = None,
 ) -> StreamingResponse:
     run = await _load_run(services, p, thread_id, run_id)
-    after = _last_event_id(last_event_id, last_event_id_q)
+    after = last_event_id_of(last_event_id, last_event_id_q)
     render = renderer(join_modes(stream_mode)) if is_langgraph(run.kwargs) else Frame.encode
     return sse_response(services.runs.follow(run_id, after), release=stream_slot(request, p), render=render)
 
@@ -304,6 +315,37 @@ async def join_run(
 async def cancel_run(thread_id: str, run_id: str, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     run = await _load_run(services, p, thread_id, run_id)
     return {"canceledExecutionIds": await services.runs.cancel(run)}
+
+
+@router.delete("/runs/{run_id}", summary="Delete a finished run", response_model=Deleted)
+async def delete_run(thread_id: str, run_id: str, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
+    """The run's record and its stored frames go; the messages it wrote and the checkpoints it made stay (they
+    are the thread's conversation and state). A run that has not finished is refused: cancel it first."""
+    run = await _load_run(services, p, thread_id, run_id)
+    await services.runs.delete(p, run, thread_id)
+    return {"id": run_id, "deleted": True, "affected": 1}
+
+
+@router.get(
+    "/stream",
+    summary="Follow every run of the thread (SSE; event ids '<run_id>:<seq>', resumes after Last-Event-ID)",
+    response_class=StreamingResponse,
+    responses={200: {"content": {MEDIA_TYPE: {"schema": SSE_SCHEMA}}}},
+)
+async def join_thread_stream(
+    thread_id: str,
+    services: ServicesDep,
+    p: PrincipalDep,
+    request: Request,
+    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=256)] = None,
+    last_event_id_q: Annotated[str | None, Query(alias="last_event_id", max_length=256)] = None,
+) -> StreamingResponse:
+    thread = await load_thread(services, p, thread_id)
+    raw = last_event_id if last_event_id is not None else last_event_id_q
+    start = await threadstream.start_position(services.storage, p, thread.id, raw)
+    frames = threadstream.follow_thread(services.storage, services.runs, p, thread.id, start)
+    # Each run's frames as its protocol stored them (a LangGraph subgraph event gets its full name back).
+    return sse_response(frames, release=stream_slot(request, p), render=lgstream_encode)
 
 
 @router.get(
@@ -328,7 +370,7 @@ async def update_state(
     assistant = await load_assistant(services, p, thread.assistant_id)
     configurable = await threadstate.update_state(
         services.checkpointer,
-        services.graphs.get(assistant),
+        await services.graphs.get(assistant),
         thread.id,
         body.values,
         body.as_node,

@@ -1,24 +1,37 @@
 """Stateless runs: `POST /runs/stream|wait`, `/runs`, `/runs/batch` — each on a thread of its own,
-deleted when the run ends unless `on_completion: "keep"`."""
+deleted when the run ends unless `on_completion: "keep"`; or, when the input names a `conversationId`
+(XpertAI's ChatRequest), on that conversation's thread, which it continues (and keeps). And their join by
+run id alone, `GET /runs/{run_id}/stream`."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Header, Query, Request
 from pydantic import Field, RootModel
 from starlette.responses import StreamingResponse
 
-from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant
+from xpert_server.api.conversations import conversation_thread
+from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant, require_storable_id
 from xpert_server.api.lgruns import run_result
-from xpert_server.api.runs import IdempotencyKey, RunCreate, start_run, stream_accepted
+from xpert_server.api.runs import (
+    IdempotencyKey,
+    RunCreate,
+    last_event_id_of,
+    sse_response,
+    start_run,
+    stream_accepted,
+)
 from xpert_server.api.wire.base import SSE_SCHEMA
 from xpert_server.api.wire.runs import Run, WaitReply, run_json
 from xpert_server.auth.principal import Principal
+from xpert_server.errors import NotFound
 from xpert_server.limits.streams import follower_slot, stream_slot, until_disconnected
-from xpert_server.runs.input import normalise_input
+from xpert_server.runs.input import run_input
+from xpert_server.runs.lgstream import MODES, join_modes, renderer
+from xpert_server.runs.protocol import is_langgraph, protocol_of
 from xpert_server.runs.service import Accepted
-from xpert_server.runs.sse import MEDIA_TYPE
+from xpert_server.runs.sse import MEDIA_TYPE, Frame
 from xpert_server.services import Services
 from xpert_server.storage.records import RunRecord
 
@@ -38,6 +51,9 @@ async def _start_stateless(
     keep_default: bool,
 ) -> Accepted:
     await load_assistant(services, p, body.target)  # 404/403 before creating anything
+    continued = await conversation_thread(services, p, body.input)
+    if continued is not None:
+        return await start_run(services, p, continued, body, idempotency_key, path)
     thread = await services.storage.create_thread(p, metadata={"stateless": True})
     try:
         accepted = await start_run(services, p, thread, body, idempotency_key, path)
@@ -120,9 +136,36 @@ async def create_batch(
 ) -> list[dict[str, Any]]:
     for item in body.root:  # validate every item before starting any run
         await load_assistant(services, p, item.target)
-        normalise_input(item.input)
+        fields = item.model_dump(exclude_none=True)
+        run_input(item.input, {**fields, "protocol": protocol_of(fields)})
     out = []
     for item in body.root:
         accepted = await _start_stateless(services, p, item, None, request.url.path, keep_default=True)
         out.append(run_json(accepted.run, accepted.run.thread_id))  # generated threads, as above
     return out
+
+
+@router.get(
+    "/{run_id}/stream",
+    summary="Join a run's stream by its id alone (a stateless run's; replays after Last-Event-ID, then follows)",
+    response_class=StreamingResponse,
+    responses={200: {"content": {MEDIA_TYPE: {"schema": SSE_SCHEMA}}}},
+)
+async def join_stateless_stream(
+    run_id: str,
+    services: ServicesDep,
+    p: PrincipalDep,
+    request: Request,
+    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+    last_event_id_q: Annotated[str | None, Query(alias="last_event_id")] = None,
+    stream_mode: Annotated[list[str] | None, Query(max_length=len(MODES))] = None,
+) -> StreamingResponse:
+    require_storable_id("Run", run_id)
+    # Any run its caller may see (its thread's visibility decides, as for every run); a stateless run's
+    # thread goes when the run ends unless it was kept, and the run with it.
+    run = await services.storage.find_run(p, run_id)
+    if run is None:
+        raise NotFound(f"Run '{run_id}' not found.")
+    after = last_event_id_of(last_event_id, last_event_id_q)
+    render = renderer(join_modes(stream_mode)) if is_langgraph(run.kwargs) else Frame.encode
+    return sse_response(services.runs.follow(run_id, after), release=stream_slot(request, p), render=render)

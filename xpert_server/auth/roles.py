@@ -11,10 +11,8 @@ operator may set are in agents/operator_fields.py.
 
 from __future__ import annotations
 
-from starlette.requests import Request
-
 from xpert_server.auth.principal import Principal
-from xpert_server.auth.scope import route_key, route_template
+from xpert_server.auth.scope import route_key
 from xpert_server.errors import Forbidden
 
 # Using the org's xperts: read them, talk to them, keep the conversation and its files, mint browser secrets.
@@ -29,6 +27,8 @@ APP_ROUTES: frozenset[tuple[str, str]] = frozenset(
         ("GET", "/assistants/{}/runtime-capabilities"),
         ("GET", "/assistants/{}/graph"),
         ("GET", "/assistants/{}/schemas"),
+        ("GET", "/assistants/{}/subgraphs"),
+        ("GET", "/assistants/{}/subgraphs/{}"),
         # threads, their state and runs
         ("POST", "/threads"),
         ("POST", "/threads/search"),
@@ -41,6 +41,10 @@ APP_ROUTES: frozenset[tuple[str, str]] = frozenset(
         ("GET", "/threads/{}/context-usage"),
         ("GET", "/threads/{}/state"),
         ("POST", "/threads/{}/state"),
+        ("PATCH", "/threads/{}/state"),
+        ("GET", "/threads/{}/state/{}"),
+        ("POST", "/threads/{}/state/checkpoint"),
+        ("GET", "/threads/{}/stream"),
         ("POST", "/threads/{}/runs/stream"),
         ("POST", "/threads/{}/runs/wait"),
         ("POST", "/threads/{}/runs"),
@@ -49,18 +53,30 @@ APP_ROUTES: frozenset[tuple[str, str]] = frozenset(
         ("GET", "/threads/{}/runs/{}/stream"),
         ("GET", "/threads/{}/runs/{}/join"),
         ("POST", "/threads/{}/runs/{}/cancel"),
+        ("DELETE", "/threads/{}/runs/{}"),
         ("POST", "/runs/stream"),
         ("POST", "/runs/wait"),
         ("POST", "/runs"),
         ("POST", "/runs/batch"),
+        ("GET", "/runs/{}/stream"),
         # conversations, messages, feedback
+        ("POST", "/conversations"),
         ("POST", "/conversations/search"),
         ("GET", "/conversations/{}"),
         ("PATCH", "/conversations/{}"),
         ("DELETE", "/conversations/{}"),
         ("GET", "/conversations/{}/messages"),
+        ("POST", "/conversations/{}/messages"),
+        ("POST", "/conversations/{}/messages/search"),
+        ("GET", "/conversations/{}/messages/{}"),
+        ("PATCH", "/conversations/{}/messages/{}"),
+        ("DELETE", "/conversations/{}/messages/{}"),
         ("POST", "/conversations/{}/messages/{}/feedbacks"),
         ("GET", "/conversations/{}/messages/{}/feedbacks"),
+        ("POST", "/conversations/{}/messages/{}/feedbacks/search"),
+        ("GET", "/conversations/{}/messages/{}/feedbacks/{}"),
+        ("PATCH", "/conversations/{}/messages/{}/feedbacks/{}"),
+        ("DELETE", "/conversations/{}/messages/{}/feedbacks/{}"),
         # the store
         ("PUT", "/store/items"),
         ("GET", "/store/items"),
@@ -86,13 +102,13 @@ APP_ROUTES: frozenset[tuple[str, str]] = frozenset(
 NEEDS_ADMIN = "This route needs an admin key; this key's role is 'app' (see docs/security.md)."
 
 
-def enforce(request: Request, p: Principal, prefix: str) -> None:
-    """403 unless an `app` key's request targets an app route. Admin keys and the server pass untouched;
-    client secrets are checked against their own, narrower list (auth/scope.py) before this."""
+def enforce(key: tuple[str, str] | None, p: Principal) -> None:
+    """403 unless an `app` key's request targets an app route (`key` from `scope.request_route_key`).
+    Admin keys and the server pass untouched; client secrets are checked against their own, narrower list
+    (auth/scope.py) before this."""
     if p.is_admin:
         return
-    template = route_template(request)
-    if template is None or route_key(request.method, template, prefix) not in APP_ROUTES:
+    if key is None or key not in APP_ROUTES:
         raise Forbidden(NEEDS_ADMIN)
 
 

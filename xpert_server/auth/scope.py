@@ -43,14 +43,23 @@ SECRET_ROUTES: frozenset[tuple[str, str]] = frozenset(
         ("GET", "/threads/{}/runs/{}/stream"),
         ("GET", "/threads/{}/runs/{}/join"),
         ("POST", "/threads/{}/runs/{}/cancel"),
-        # its conversations: history sidebar, rename, delete, messages, feedback
+        ("GET", "/threads/{}/stream"),  # every run of its own thread, as each run's join shows it
+        # its conversations: new chat, history sidebar, rename, delete; read their messages (writing
+        # messages needs an API key); give, read, change and take back its own feedback
+        ("POST", "/conversations"),
         ("POST", "/conversations/search"),
         ("GET", "/conversations/{}"),
         ("PATCH", "/conversations/{}"),
         ("DELETE", "/conversations/{}"),
         ("GET", "/conversations/{}/messages"),
+        ("POST", "/conversations/{}/messages/search"),
+        ("GET", "/conversations/{}/messages/{}"),
         ("POST", "/conversations/{}/messages/{}/feedbacks"),
         ("GET", "/conversations/{}/messages/{}/feedbacks"),
+        ("POST", "/conversations/{}/messages/{}/feedbacks/search"),
+        ("GET", "/conversations/{}/messages/{}/feedbacks/{}"),
+        ("PATCH", "/conversations/{}/messages/{}/feedbacks/{}"),
+        ("DELETE", "/conversations/{}/messages/{}/feedbacks/{}"),
         # attachments
         ("POST", "/contexts/file"),
         ("DELETE", "/contexts/file/{}"),
@@ -60,8 +69,12 @@ SECRET_ROUTES: frozenset[tuple[str, str]] = frozenset(
 )
 
 # Clearer words for denials people are likely to meet.
+_MESSAGE_WRITE = "A client secret may read a conversation's messages; writing them needs an API key."
 DENY_MESSAGES: dict[tuple[str, str], str] = {
     ("POST", "/v1/chatkit/sessions"): "A client secret cannot mint a client secret: use an API key.",
+    ("POST", "/conversations/{}/messages"): _MESSAGE_WRITE,
+    ("PATCH", "/conversations/{}/messages/{}"): _MESSAGE_WRITE,
+    ("DELETE", "/conversations/{}/messages/{}"): _MESSAGE_WRITE,
 }
 DENIED = "A client secret may not call this route."
 
@@ -91,17 +104,19 @@ def route_template(request: Request) -> str | None:
     return None
 
 
-def enforce(request: Request, p: Principal, prefix: str) -> None:
+def request_route_key(request: Request, prefix: str) -> tuple[str, str] | None:
+    """The request's route key (see `route_key`), computed once per request by `get_principal`; None for
+    a request no route matched (which both checks deny rather than guess)."""
+    template = route_template(request)
+    return None if template is None else route_key(request.method, template, prefix)
+
+
+def enforce(key: tuple[str, str] | None, p: Principal) -> None:
     """403 unless a client secret's request targets an allow-listed route. Keys pass untouched."""
     if p.kind != "secret":
         return
-    template = route_template(request)
-    if template is None:
-        # Not a routed request (should not happen behind get_principal): deny rather than guess.
-        raise Forbidden(DENIED)
-    key = route_key(request.method, template, prefix)
-    if key not in SECRET_ROUTES:
-        raise Forbidden(DENY_MESSAGES.get(key, DENIED))
+    if key is None or key not in SECRET_ROUTES:
+        raise Forbidden(DENY_MESSAGES.get(key, DENIED) if key else DENIED)
 
 
 def app_routes(app: Starlette) -> list[tuple[str, str]]:

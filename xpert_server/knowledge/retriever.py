@@ -10,7 +10,6 @@ callable (given to `GraphProvider` by compose.py).
 
 from __future__ import annotations
 
-import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -21,6 +20,7 @@ from langchain_core.runnables import RunnableConfig
 from xpert_server.auth.principal import DEFAULT_ORG
 from xpert_server.encoding import new_id, ts
 from xpert_server.knowledge.search import Hit
+from xpert_server.telemetry import CONTENT_CHARS, Tracing
 
 if TYPE_CHECKING:
     from xpert_server.knowledge.service import KnowledgeService
@@ -134,6 +134,16 @@ async def retrieve(
     return results
 
 
-def bind(service: KnowledgeService) -> Retriever:
-    """`retrieve` with the service filled in: `await retriever(question, knowledge, config)`."""
-    return functools.partial(retrieve, service)
+def bind(service: KnowledgeService, tracing: Tracing | None = None) -> Retriever:
+    """`retrieve` with the service filled in: `await retriever(question, knowledge, config)`; a span
+    `retrieval` around each (its bases and result count; never the question unless the operator opted in)."""
+    spans = tracing or Tracing()
+
+    async def traced(question: str, knowledge: list[str], config: RunnableConfig) -> list[dict[str, Any]]:
+        content = question[:CONTENT_CHARS] if spans.record_content else None
+        with spans.span("retrieval", xpert__knowledgebases=",".join(knowledge), xpert__input=content) as span:
+            results = await retrieve(service, question, knowledge, config)
+            span.set_attribute("xpert.results", len(results))
+            return results
+
+    return traced

@@ -30,7 +30,9 @@ from xpert_server.runs.lgstream import Renderer, requested_modes
 from xpert_server.runs.protocol import is_langgraph
 from xpert_server.runs.reply import Reply
 from xpert_server.runs.state import to_jsonable
-from xpert_server.storage.records import AssistantRecord, MessageRecord, RunRecord, ThreadRecord
+from xpert_server.runs.written import state_changes
+from xpert_server.storage.records import AssistantRecord, MessageRecord, RunRecord, ThreadRecord, TokenUsage
+from xpert_server.telemetry import Tracing, run_ids
 
 log = logging.getLogger("xpert.runs")
 
@@ -53,7 +55,8 @@ class RunJob:
 
 
 class RunWriter(Protocol):
-    """All an execution writes besides frames: the run's status, then its end. SQLStorage is one; a
+    """All an execution writes besides frames: the run's status, then its end (and the one thing it reads:
+    the messages written over the API, for the model's history). SQLStorage is one; a
     worker's `LeasedWriter` (runs/leased.py) is another, which fences the end with the run's lease."""
 
     async def set_run_status(self, run_id: str, status: str, error: str | None = None) -> None: ...
@@ -66,11 +69,23 @@ class RunWriter(Protocol):
         thread_status: str,
         error: str | None = None,
         messages: Sequence[MessageRecord] = (),
+        usage: Sequence[TokenUsage] = (),
     ) -> None: ...
+
+    async def written_messages(self, thread_id: str) -> list[MessageRecord]: ...
 
 
 class Executor:
-    def __init__(self, storage: RunWriter, events: EventLog, graphs: GraphProvider, run_timeout: float):
+    def __init__(
+        self,
+        storage: RunWriter,
+        events: EventLog,
+        graphs: GraphProvider,
+        run_timeout: float,
+        *,
+        tracing: Tracing | None = None,
+    ):
+        self.tracing = tracing or Tracing()
         self.storage = storage
         self.events = events
         self.graphs = graphs
@@ -80,6 +95,12 @@ class Executor:
         self._finishing: set[str] = set()
 
     async def execute(self, job: RunJob) -> None:
+        # The run's span is current for its whole execution: the graph's task, its model and tool calls
+        # (and their HTTP requests, which carry its traceparent) are its children.
+        with self.tracing.run(job.run, job.assistant.public_id, job.thread.public_id):
+            await self._execute(job)
+
+    async def _execute(self, job: RunJob) -> None:
         run, thread, assistant = job.run, job.thread, job.assistant
         agent_key = assistant.slug or assistant.public_id
         # A LangGraph run stores LangGraph's events (runs/lgstream.py), not XpertAI's frames.
@@ -227,7 +248,8 @@ class Executor:
             "run_id": run.id,
             **self.graphs.run_configurable(run, job.chat),
         }
-        config = RunnableConfig(configurable=configurable)
+        spans = self.tracing.callbacks(run_ids(job.run, job.assistant.public_id, job.thread.public_id))
+        config = RunnableConfig(configurable=configurable, callbacks=spans)
         # LangGraph's runtime context (`Runtime[Context]`): the assistant's, then the run's on top; `{}` when
         # neither gives one, so a context schema's defaults apply, as on LangGraph's server.
         context = {**(job.assistant.context or {}), **(run.kwargs.get("context") or {})}
@@ -259,7 +281,7 @@ class Executor:
         if lg is not None:
             modes += [m for m in lg.graph_modes if m not in modes]
             options.update(graph_options(job.run.kwargs), subgraphs=lg.subgraphs)
-        graph_input = None if job.from_checkpoint else self._graph_input(job)
+        graph_input = None if job.from_checkpoint else await self._with_written(job, graph, config)
         parts: AsyncIterator[Any]
         if lg is not None and lg.with_events:
             parts = _parts_of_events(
@@ -274,7 +296,11 @@ class Executor:
             if lg is not None:
                 lg.part(ns, mode, payload)
             if mode == "messages":
-                message, _meta = payload
+                message, meta = payload
+                # The model a chunk came from (LangChain's tracing metadata): what its usage is counted to.
+                reply.model = (
+                    str(meta.get("ls_model_name") or reply.model) if isinstance(meta, dict) else reply.model
+                )
                 self._on_message(message, agent_key, reply, emit, fallback_id, tools)
             elif mode == "custom" and isinstance(payload, dict):
                 self._on_custom(payload, agent_key, reply, emit, tools)
@@ -287,6 +313,21 @@ class Executor:
         operation = await _operation(graph, config, interrupts)
         emit(frames.event("on_interrupt", operation))
         return operation
+
+    async def _with_written(self, job: RunJob, graph: Any, config: RunnableConfig) -> Any:
+        """The run's input, led by what brings the messages written over the API into the state it starts
+        from (runs/written.py). A resume answers an interrupt: the next run takes them."""
+        value = self._graph_input(job)
+        saver = getattr(graph, "checkpointer", None)
+        if job.chat.action == "resume" or saver is None or not isinstance(value, dict):
+            return value
+        if not isinstance(value.get("messages"), list):
+            return value
+        records = await self.storage.written_messages(job.thread.id)
+        tup = await saver.aget_tuple(config)
+        state = tup.checkpoint["channel_values"].get("messages", []) if tup is not None else []
+        changes = state_changes(state, records, job.thread.id)
+        return {**value, "messages": [*changes, *value["messages"]]} if changes else value
 
     def _graph_input(self, job: RunJob) -> Any:
         chat = job.chat
@@ -436,7 +477,12 @@ class Executor:
         )
         # Status first, then `complete`: a client that saw `complete` finds the run finished.
         await self.storage.finish_run(
-            run, status=status, thread_status=thread_status, error=error, messages=[ai_message]
+            run,
+            status=status,
+            thread_status=thread_status,
+            error=error,
+            messages=[ai_message],
+            usage=reply.usage(),
         )
         self.events.append(run.id, dumps(frames.COMPLETE), COMPLETE)  # both protocols' readers stop here
         await self.events.sync()

@@ -6,8 +6,11 @@ URL, an MCP server's) is in the exception chain, on the httpx request the client
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
+
+from xpert_server.net.guarded import RefusedAddress
 
 
 @dataclass(frozen=True)
@@ -19,6 +22,9 @@ class Failure:
 def describe(e: BaseException) -> Failure:
     root = _leaf(e)
     text = f"{type(root).__name__}: {root}" if str(root) else type(root).__name__
+    refused = next((x for x in _chain(e) if isinstance(x, RefusedAddress)), None)
+    if refused is not None and str(refused) not in text:
+        text = f"{text}: {refused}"  # why the connection was refused (the public-address rule), not just that
     url = failed_url(e)
     if url is not None and url not in text:
         text = f"{text} (calling {url})"
@@ -27,6 +33,15 @@ def describe(e: BaseException) -> Failure:
 
 def failed_url(e: BaseException) -> str | None:
     """The URL of the HTTP request behind an exception (or its causes, or an exception group's members)."""
+    for exc in _chain(e):
+        url = _request_url(exc)
+        if url is not None:
+            return url
+    return None
+
+
+def _chain(e: BaseException) -> Iterator[BaseException]:
+    """The exception, its causes and contexts, and exception groups' members, breadth first, each once."""
     seen: set[int] = set()
     pending: list[BaseException] = [e]
     while pending:
@@ -34,13 +49,10 @@ def failed_url(e: BaseException) -> str | None:
         if id(exc) in seen:
             continue
         seen.add(id(exc))
-        url = _request_url(exc)
-        if url is not None:
-            return url
+        yield exc
         if isinstance(exc, BaseExceptionGroup):
             pending.extend(exc.exceptions)
         pending.extend(x for x in (exc.__cause__, exc.__context__) if x is not None)
-    return None
 
 
 def _request_url(exc: BaseException) -> str | None:

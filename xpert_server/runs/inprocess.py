@@ -76,19 +76,25 @@ class InProcessQueue:
         self._tasks[job.run.id] = asyncio.create_task(go(), name=f"run-{job.run.id}")
 
     async def _promote(self, thread_id: str) -> None:
-        """Start the next run queued behind a thread that just became free."""
+        """Start the next run queued behind a thread that just became free (the durable queue's enqueue
+        path, `activate_waiting`, with the run kept `local` to this process)."""
         waiting = self._waiting.get(thread_id)
-        if waiting:
+        while waiting:
             job = waiting[0]
             messages = opening_messages(thread_id, job.run, job.chat, job.ai_message_id)
-            thread = await self.storage.activate_queued_run(
-                job.run, title=title_of(job.chat), messages=messages
+            outcome = await self.storage.activate_waiting(
+                job.run, title=title_of(job.chat), messages=messages, local_to=self._placement.worker_id
             )
-            if thread is None:
+            if outcome == "busy":
                 return  # another run took the thread first; we go when it ends
             waiting.popleft()
-            job.thread = thread
-            self._start(job)
+            if outcome == "ready":
+                # What the activation wrote, without reading the row back (its start frames show them).
+                job.thread.status, job.thread.error = "busy", None
+                job.thread.title = job.thread.title or title_of(job.chat)
+                self._start(job)
+                break
+            # "gone": ended meanwhile (cancelled); look at the next one
         if waiting is not None and not waiting:
             self._waiting.pop(thread_id, None)
 
@@ -100,7 +106,7 @@ class InProcessQueue:
             if job.run.id == run.id:
                 assert waiting is not None
                 waiting.remove(job)
-                await self.storage.finish_queued_as_cancelled(job.run)
+                await self.storage.cancel_waiting(job.run.id)
                 self.events.append(run.id, dumps({"type": "complete"}), COMPLETE)
                 await self.events.sync()
                 return True

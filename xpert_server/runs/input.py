@@ -9,6 +9,8 @@ Accepted:
 - a plain string: a message to send
 - LangGraph's protocol (runs/protocol.py decides it): any graph state, none at all, or a `command`
   (`resume`, `update`, `goto`) beside the input — see `run_input`
+Any of the object shapes may name the conversation it continues (`conversationId`, as XpertAI's
+ChatRequest does): a run on a thread must name that thread's own; a run without a thread runs on it.
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ class ChatInput:
     extra: dict[str, Any] = field(default_factory=dict)
     # Extracted text of the attached files ({name, content}), filled in when the run is accepted.
     documents: list[dict[str, Any]] = field(default_factory=list)
+    # The conversation the request says it continues (`conversationId`), if it names one.
+    conversation_id: str | None = None
 
 
 def _human(value: Any, path: str) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
@@ -80,6 +84,21 @@ def _execution_id(value: Any, path: str) -> str | None:
 
 
 def normalise_input(value: Any) -> ChatInput:
+    chat = _normalise(value)
+    if isinstance(value, dict) and value.get("conversationId") is not None:
+        conversation_id = value["conversationId"]
+        if not isinstance(conversation_id, str) or not conversation_id or len(conversation_id) > 128:
+            raise BadRequest("input.conversationId: Expected a conversation id (string)")
+        chat.conversation_id = conversation_id
+    return chat
+
+
+def conversation_of(value: Any) -> str | None:
+    """The `conversationId` a run's input names (validated), or None."""
+    return normalise_input(value).conversation_id if isinstance(value, dict) else None
+
+
+def _normalise(value: Any) -> ChatInput:
     if value is None:
         raise BadRequest("input: Required")
     if isinstance(value, str):
@@ -153,7 +172,7 @@ def _without_action(value: dict[str, Any]) -> ChatInput:
         text, files, extra = _human(value["input"], "input.input")
         return ChatInput(action="send", text=text, files=files, extra=extra)
     if "message" in value and isinstance(value["message"], dict):
-        return normalise_input({**value, "action": "send"})
+        return _normalise({**value, "action": "send"})
     raise BadRequest("input.input: Required")
 
 

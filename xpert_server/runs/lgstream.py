@@ -101,7 +101,7 @@ def encode(frame: Frame) -> bytes:
         return frame.encode()
     ns, _, data = frame.data.partition(NS_SEP)
     names = [" ".join(str(n).splitlines()) for n in loads(ns)]
-    return Frame(frame.seq, frame.event + NS_MARK.join(names), data).encode()
+    return dataclasses.replace(frame, event=frame.event + NS_MARK.join(names), data=data).encode()
 
 
 def jsonable(value: Any) -> Any:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xpert_server.encoding import loads
+from xpert_server.storage.records import TokenUsage
 
 
 @dataclass
@@ -15,6 +16,9 @@ class Reply:
     _by_id: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     input_tokens: int = 0
     output_tokens: int = 0
+    # Per model (a run may call several: sub-agents, a router): model → [input, output].
+    by_model: dict[str, list[int]] = field(default_factory=dict)
+    model: str = "unknown"  # the model the chunks now streaming come from
 
     def add_text(self, block_id: str, chunk: str, kind: str = "text") -> None:
         key = (kind, block_id)
@@ -36,8 +40,16 @@ class Reply:
 
     def add_usage(self, usage: dict[str, Any] | None) -> None:
         if usage:
-            self.input_tokens += int(usage.get("input_tokens") or 0)
-            self.output_tokens += int(usage.get("output_tokens") or 0)
+            spent_in, spent_out = int(usage.get("input_tokens") or 0), int(usage.get("output_tokens") or 0)
+            self.input_tokens += spent_in
+            self.output_tokens += spent_out
+            counts = self.by_model.setdefault(self.model, [0, 0])
+            counts[0] += spent_in
+            counts[1] += spent_out
+
+    def usage(self) -> list[TokenUsage]:
+        """What the run spent, per model (the models that reported nothing left out)."""
+        return [TokenUsage(m, i, o) for m, (i, o) in self.by_model.items() if i or o]
 
     @property
     def text(self) -> str:

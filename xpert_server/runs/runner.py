@@ -30,8 +30,9 @@ from xpert_server.runs.recovery import close_streams
 from xpert_server.runs.redis_events import RedisEventLog
 from xpert_server.runs.store import current_org
 from xpert_server.storage import SQLStorage
-from xpert_server.storage.records import MessageRecord, RunRecord
+from xpert_server.storage.records import MessageRecord, RunRecord, TokenUsage
 from xpert_server.storage.sql.queue import Claim
+from xpert_server.telemetry import Tracing
 
 log = logging.getLogger("xpert.scale")
 
@@ -65,6 +66,9 @@ class LeasedWriter:
     async def set_run_status(self, run_id: str, status: str, error: str | None = None) -> None:
         await self._storage.set_run_status(run_id, status, error)
 
+    async def written_messages(self, thread_id: str) -> list[MessageRecord]:
+        return await self._storage.written_messages(thread_id)
+
     async def finish_run(
         self,
         run: RunRecord,
@@ -73,12 +77,13 @@ class LeasedWriter:
         thread_status: str,
         error: str | None = None,
         messages: Sequence[MessageRecord] = (),
+        usage: Sequence[TokenUsage] = (),
     ) -> None:
         # confirm_lease also extends the lease, so no reaper can take the run between it and the finish.
         if not await self.holds(run.id):
             raise LeaseLost(run.id)
         await self._storage.finish_run(
-            run, status=status, thread_status=thread_status, error=error, messages=messages
+            run, status=status, thread_status=thread_status, error=error, messages=messages, usage=usage
         )
         # Ended and committed (its queue row went with it): from here on, a renewal that no longer finds
         # the lease is no loss, and its last frames (`complete`) must not be fenced.
@@ -129,6 +134,7 @@ class Runner:
         lease_seconds: float,
         run_timeout: float,
         attachments: AttachmentResolver | None = None,
+        tracing: Tracing | None = None,
     ):
         self.storage = storage
         self.events = events
@@ -138,7 +144,7 @@ class Runner:
         self.lease_seconds = lease_seconds
         self.attachments = attachments
         self.leased = LeasedWriter(storage, worker_id, lease_seconds)
-        self.executor = Executor(self.leased, events, graphs, run_timeout)
+        self.executor = Executor(self.leased, events, graphs, run_timeout, tracing=tracing)
 
     async def run(self, claim: Claim, *, cancelled: bool = False) -> None:
         run = claim.run

@@ -39,9 +39,11 @@ from xpert_server.storage.records import (
     ThreadBusy,
     ThreadRecord,
 )
+from xpert_server.telemetry import Tracing
 
 # Body keys that are not replayed to the executor.
-_NOT_KWARGS = ("input", "metadata", "assistant_id", "xpert_id")
+# `trace` is the server's own (the accepting request's trace context), never a client's.
+_NOT_KWARGS = ("input", "metadata", "assistant_id", "xpert_id", "trace")
 
 
 @dataclass
@@ -63,6 +65,7 @@ class RunService:
         checkpointer: Checkpointer | None = None,
         attachments: AttachmentResolver | None = None,
         keepalive: float = 15.0,
+        tracing: Tracing | None = None,
     ):
         self.storage = storage
         self.events = events
@@ -71,6 +74,7 @@ class RunService:
         self.checkpointer = checkpointer
         self.attachments = attachments
         self.keepalive = keepalive
+        self.tracing = tracing or Tracing()
 
     # ---- accepting ------------------------------------------------------------------------------
     async def create(
@@ -84,6 +88,12 @@ class RunService:
         request_path: str = "",
     ) -> Accepted:
         chat = run_input(body.get("input"), body)
+        if chat.conversation_id is not None and chat.conversation_id != thread.conversation_id:
+            raise BadRequest(
+                f"input.conversationId '{chat.conversation_id}' is not this thread's conversation "
+                f"('{thread.conversation_id}'): run on that conversation's thread (its threadId), or leave "
+                "conversationId out."
+            )
         kwargs = {k: v for k, v in body.items() if k not in _NOT_KWARGS}
         idem = None
         if idempotency_key:
@@ -113,6 +123,8 @@ class RunService:
         ai_message_id = new_id()
         kwargs["ai_message_id"] = ai_message_id  # a worker in another process rebuilds the job from the row
         kwargs["run_timeout"] = self.run_timeout  # ...and honours this process's time limit
+        if carrier := self.tracing.carrier():
+            kwargs["trace"] = carrier  # the executing process's run span continues this request's trace
         run = RunRecord(
             id=new_id(),
             org_id=p.org_id,
@@ -197,6 +209,19 @@ class RunService:
     def after(self, run_id: str, callback: AfterRun) -> None:
         """Call `callback(run)` once the run has ended (e.g. to delete a stateless run's thread)."""
         self.queue.after(run_id, callback)
+
+    async def delete(self, p: Principal, run: RunRecord, thread_public_id: str) -> None:
+        """Delete a finished run: its record and stored frames (its messages and checkpoints are the thread's
+        and stay). Conflict while it is pending or running — LangGraph's server deletes a live run outright,
+        which here would leave its executor writing to a run that is gone — and NotFound if it went meanwhile."""
+        if run.status in TERMINAL_RUN_STATUSES and await self.storage.delete_run(p, run.thread_id, run.id):
+            return
+        if await self.storage.get_run(p, run.thread_id, run.id) is None:
+            raise NotFound(f"Run '{run.id}' not found.")
+        raise Conflict(
+            f"Run '{run.id}' has not finished: cancel it first "
+            f"(POST /threads/{thread_public_id}/runs/{run.id}/cancel), then delete it."
+        )
 
     async def cancel(self, run: RunRecord) -> list[str]:
         """`canceledExecutionIds`: the run when this request is what stops it (a double click: [])."""

@@ -26,6 +26,7 @@ from xpert_server.runs.processes import ProcessRegistry, is_alive, process_id
 from xpert_server.runs.recovery import recover_orphaned_runs
 from xpert_server.runs.service import RunService
 from xpert_server.storage import SQLStorage
+from xpert_server.telemetry import Tracing
 
 if TYPE_CHECKING:  # scaled mode's modules are imported only when it is chosen
     from xpert_server.runs.worker import Worker
@@ -77,6 +78,12 @@ def _warn_unshared(settings: Settings) -> None:
             "sharing the data dir %s",
             settings.data_dir,
         )
+    if not given("connections_secret"):
+        log.warning(
+            "scaled mode without XPERT_CONNECTIONS_SECRET: org connections' secrets stored here open only "
+            "in processes sharing the data dir %s",
+            settings.data_dir,
+        )
 
 
 def process_kind(settings: Settings, role: Role) -> str:
@@ -97,13 +104,15 @@ async def start_runs(
     checkpointer: Checkpointer,
     role: Role = "api",
     attachments: AttachmentResolver | None = None,
+    tracing: Tracing | None = None,
 ) -> RunsWiring:
     kind = process_kind(settings, role)
+    tracing = tracing or Tracing()
     if settings.scaled:
-        return await _start_scaled(storage, settings, graphs, checkpointer, role, kind, attachments)
+        return await _start_scaled(storage, settings, graphs, checkpointer, role, kind, attachments, tracing)
     pid = process_id(kind)
     events = LocalEventLog(storage)
-    executor = Executor(storage, events, graphs, settings.run_timeout)
+    executor = Executor(storage, events, graphs, settings.run_timeout, tracing=tracing)
     queue = InProcessQueue(storage, events, executor, process_id=pid)
     runs = RunService(
         storage,
@@ -113,6 +122,7 @@ async def start_runs(
         checkpointer=checkpointer,
         attachments=attachments,
         keepalive=settings.keepalive_interval,
+        tracing=tracing,
     )
     registry = ProcessRegistry(
         storage, kind, id=pid, running=queue.running, concurrency=_concurrency(settings, kind)
@@ -136,6 +146,7 @@ async def _start_scaled(
     role: Role,
     kind: str,
     attachments: AttachmentResolver | None,
+    tracing: Tracing,
 ) -> RunsWiring:
     from xpert_server.limits.redis_rate import RedisRateLimiter
     from xpert_server.runs.broker import Keys, Signals, connect_redis
@@ -161,6 +172,7 @@ async def _start_scaled(
         lease_seconds=settings.lease_seconds,
         run_timeout=settings.run_timeout,
         attachments=attachments,
+        tracing=tracing,
     )
     queue = DurableQueue(storage, events, runner, signals, queue=settings.redis_prefix)
     runs = RunService(
@@ -171,6 +183,7 @@ async def _start_scaled(
         checkpointer=checkpointer,
         attachments=attachments,
         keepalive=settings.keepalive_interval,
+        tracing=tracing,
     )
     worker = Worker(storage, runner, signals, settings) if role == "worker" or settings.with_worker else None
     registry = ProcessRegistry(

@@ -130,6 +130,31 @@ def _per_org_ids(conn: Connection) -> None:
         )
 
 
+def _connections(conn: Connection) -> None:
+    t.metadata.create_all(conn, tables=[t.connections])
+
+
+def _webhooks(conn: Connection) -> None:
+    tables = [t.webhook_endpoints, t.webhook_signing, t.webhook_deliveries, t.webhook_attempts]
+    t.metadata.create_all(conn, tables=tables)
+
+
+def _usage(conn: Connection) -> None:
+    t.metadata.create_all(conn, tables=[t.run_usage])
+
+
+def _api_messages(conn: Connection) -> None:
+    """Messages written over the API are marked (`messages.origin`), so a run can put them into the model's
+    history; feedback can be changed (`feedbacks.updated_at`). A database created at this version has both
+    columns from step 1: then nothing is added."""
+    for table, column, sql_type in (
+        ("messages", "origin", "VARCHAR(8)"),
+        ("feedbacks", "updated_at", "FLOAT"),
+    ):
+        if column not in {c["name"] for c in inspect(conn).get_columns(table)}:
+            conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial: orgs, keys, assistants, threads, audit, runs, events, messages", _initial),
     Migration(2, "context files, knowledge bases, documents and chunks", _files_and_knowledge),
@@ -138,6 +163,10 @@ MIGRATIONS: list[Migration] = [
     Migration(5, "scale-out: run queue (leases) and live processes", _scale_out),
     Migration(6, "roles on API keys (existing keys become admin)", _key_roles),
     Migration(7, "per-org thread and assistant ids: public_id beside the internal id", _per_org_ids),
+    Migration(8, "connections: org model endpoints and MCP servers, secrets encrypted", _connections),
+    Migration(9, "messages written over the API (origin) and changed feedback (updated_at)", _api_messages),
+    Migration(12, "webhooks: subscriptions, signing secrets, the delivery outbox and its log", _webhooks),
+    Migration(13, "usage: tokens each run spent per model", _usage),
 ]
 
 

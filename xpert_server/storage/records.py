@@ -50,6 +50,24 @@ class SecretRecord:
 
 
 @dataclass(slots=True)
+class ConnectionRecord:
+    """An org's connection (connections/): `secret` is ciphertext; only connections/vault.py opens it."""
+
+    id: str
+    org_id: str
+    name: str
+    kind: Literal["model", "mcp"]
+    transport: str | None
+    url: str
+    models: list[str]
+    description: str | None
+    secret: bytes | None
+    hint: str
+    created_at: float
+    updated_at: float
+
+
+@dataclass(slots=True)
 class AssistantRecord:
     id: str
     org_id: str
@@ -183,3 +201,58 @@ class QueuePlacement:
     state: str
     worker_id: str | None = None
     queue: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TokenUsage:
+    """Tokens one run spent on one model, as the model reported them."""
+
+    model: str
+    input_tokens: int
+    output_tokens: int
+
+
+@dataclass(slots=True)
+class WebhookEndpointRecord:
+    """An org's webhook subscription. `secret`: its signing secret, sealed (never the clear text)."""
+
+    id: str
+    org_id: str
+    url: str
+    events: list[str]
+    description: str | None
+    secret: bytes
+    hint: str
+    active: bool
+    created_at: float
+    updated_at: float
+
+
+@dataclass(slots=True)
+class DeliveryRecord:
+    """One event for one target, in the outbox: `id` is the `webhook-id` every attempt sends."""
+
+    id: str
+    org_id: str
+    endpoint_id: str | None
+    url: str
+    event: str
+    payload: bytes
+    status: str
+    attempts: int
+    next_at: float
+    last_status: int | None
+    last_error: str | None
+    created_at: float
+    updated_at: float
+
+
+@dataclass(slots=True)
+class AttemptRecord:
+    delivery_id: str
+    attempt: int
+    at: float
+    status_code: int | None
+    latency_ms: float
+    response: str | None
+    error: str | None

@@ -192,6 +192,9 @@ messages = Table(
     Column("execution_id", Id, nullable=True),
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
+    # "api" for a message written over `POST /conversations/{id}/messages` (the next run puts it into the
+    # model's history, runs/written.py); NULL for the messages runs write.
+    Column("origin", String(8), nullable=True),
     Index("ix_messages_thread_created", "thread_id", "created_at"),
 )
 
@@ -206,6 +209,7 @@ feedbacks = Table(
     Column("content", Text, nullable=True),
     Column("created_by", Text, nullable=True),
     Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=True),  # NULL: never changed since created_at
 )
 
 # LangGraph's long-term memory (the Store), per organization. `namespace` is the dotted path.
@@ -363,4 +367,110 @@ workers = Table(
     Column("version", String(32), nullable=False),
     Column("started_at", Float, nullable=False),
     Column("heartbeat_at", Float, nullable=False),
+)
+
+# ---- connections (migration 8) ----------------------------------------------------------------------
+# An org's named model endpoints and MCP servers (connections/). `secret` is AES-GCM ciphertext of the
+# key or headers (connections/vault.py), never the clear text; `hint` is what responses may show of it.
+connections = Table(
+    "connections",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("org_id", String(64), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("kind", String(8), nullable=False),  # model | mcp
+    Column("transport", String(32), nullable=True),  # mcp: http | sse
+    Column("url", Text, nullable=False),
+    Column("models", Json, nullable=False),
+    Column("description", Text, nullable=True),
+    Column("secret", LargeBinary, nullable=True),
+    Column("hint", String(200), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    UniqueConstraint("org_id", "name", name="uq_connections_org_name"),
+)
+
+# ---- usage (migration 13) ---------------------------------------------------------------------------
+# Tokens each run spent per model, written with the run's end. Kept when the thread or xpert is deleted:
+# it is the org's accounting. `day`: the UTC date (YYYY-MM-DD), what aggregates group by.
+run_usage = Table(
+    "run_usage",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("org_id", String(64), nullable=False),
+    Column("run_id", Id, nullable=False),
+    Column("thread_id", Id, nullable=False),
+    Column("assistant_id", Id, nullable=False),
+    Column("model", String(200), nullable=False),
+    Column("input_tokens", Integer, nullable=False),
+    Column("output_tokens", Integer, nullable=False),
+    Column("day", String(10), nullable=False),
+    Column("at", Float, nullable=False),
+    Index("ix_run_usage_org_day", "org_id", "day"),
+    Index("ix_run_usage_thread", "thread_id"),
+)
+
+# ---- webhooks (migration 12) ------------------------------------------------------------------------
+# An org's subscriptions (webhooks/): each with its own signing secret, sealed (connections/vault.py).
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("org_id", String(64), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("events", Json, nullable=False),  # event types (webhooks/events.py)
+    Column("description", Text, nullable=True),
+    Column("secret", LargeBinary, nullable=False),
+    Column("hint", String(32), nullable=False),
+    Column("active", Integer, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Index("ix_webhook_endpoints_org", "org_id"),
+)
+# The org's secret for the per-run `webhook` URLs LangGraph clients send: made on first use, rotatable.
+webhook_signing = Table(
+    "webhook_signing",
+    metadata,
+    Column("org_id", String(64), primary_key=True),
+    Column("secret", LargeBinary, nullable=False),
+    Column("hint", String(32), nullable=False),
+    Column("created_at", Float, nullable=False),
+)
+# The outbox: one row per event and target, written in the transaction that ends the run (or document),
+# so no accepted event is lost to a crash. `id` is the `webhook-id` every attempt sends. `status`:
+# pending | succeeded | failed; a process attempting it holds `lease_until`.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("org_id", String(64), nullable=False),
+    Column("endpoint_id", Id, nullable=True),  # None: a run's own `webhook` URL (the org's signing secret)
+    Column("url", Text, nullable=False),
+    Column("event", String(64), nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_at", Float, nullable=False),
+    Column("lease_until", Float, nullable=True),
+    Column("last_status", Integer, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Index("ix_webhook_deliveries_due", "status", "next_at"),
+    Index("ix_webhook_deliveries_org", "org_id", "created_at"),
+    Index("ix_webhook_deliveries_endpoint", "endpoint_id", "created_at"),
+)
+# The delivery log: every attempt, its answer (status, latency, the start of the body) or its error.
+webhook_attempts = Table(
+    "webhook_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("delivery_id", Id, nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("at", Float, nullable=False),
+    Column("status_code", Integer, nullable=True),
+    Column("latency_ms", Float, nullable=False),
+    Column("response", Text, nullable=True),
+    Column("error", Text, nullable=True),
+    Index("ix_webhook_attempts_delivery", "delivery_id", "attempt"),
 )

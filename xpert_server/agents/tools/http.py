@@ -1,30 +1,38 @@
 """The `http_get` tool, guarded against SSRF.
 
-Every hop (the URL and each redirect) is resolved first and refused when any address is loopback,
-private, link-local, multicast, reserved or unspecified, unless the tool's config says `allow_private`.
-The request then goes to the checked address itself (Host header and TLS SNI keep the name), so a DNS
-answer that changes between the check and the connection ("rebinding") cannot redirect it. Bodies are
+Every hop (the URL and each redirect) is held to the public-address rule (net/public.py) unless the
+tool's config says `allow_private`, and the request goes to the checked address itself. Bodies are
 read up to `max_bytes` and the whole fetch is bounded by `timeout` seconds.
 """
 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
-import socket
 from dataclasses import dataclass
-from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
+
+from xpert_server.net import public
+from xpert_server.net.public import IPAddress, address_problem, pinned
+from xpert_server.net.public import system_resolver as resolve
 
 MAX_REDIRECTS = 5
 # What the model gets back: enough for a page's text, small enough for its context.
 MAX_OUTPUT_CHARS = 20_000
 USER_AGENT = "xpert-server http_get"
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+HINT = "set `allow_private: true` in the http_get tool's config to allow it"
+__all__ = [
+    "FetchRefused",
+    "HttpGetConfig",
+    "address_problem",
+    "checked_address",
+    "describe",
+    "fetch",
+    "resolve",
+]
 
 
 class HttpGetConfig(BaseModel):
@@ -50,77 +58,13 @@ class Fetched:
     truncated: bool
 
 
-def address_problem(ip: IPAddress) -> str | None:
-    """Why `ip` must not be fetched, or None when it is a public address."""
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        return address_problem(ip.ipv4_mapped)
-    checks = [
-        (ip.is_loopback, "a loopback"),
-        (ip.is_link_local, "a link-local"),
-        (ip.is_multicast, "a multicast"),
-        (ip.is_unspecified, "an unspecified"),
-        (ip.is_private, "a private"),
-        (ip.is_reserved, "a reserved"),
-        (not ip.is_global, "a non-public"),
-    ]
-    for bad, what in checks:
-        if bad:
-            return f"{ip} is {what} address"
-    return None
-
-
-async def resolve(host: str, port: int) -> list[IPAddress]:
-    try:
-        return [ipaddress.ip_address(host)]
-    except ValueError:
-        pass
-    loop = asyncio.get_running_loop()
-    try:
-        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as e:
-        raise FetchRefused(f"cannot resolve {host!r}: {e.strerror}") from None
-    out: list[IPAddress] = []
-    for info in infos:
-        ip = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
-        if ip not in out:
-            out.append(ip)
-    if not out:
-        raise FetchRefused(f"cannot resolve {host!r}")
-    return out
-
-
 async def checked_address(url: str, allow_private: bool) -> tuple[str, int, IPAddress]:
-    """(host, port, address to connect to) for `url`, after the scheme and address checks."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        raise FetchRefused(f"only http and https URLs are allowed, not {parts.scheme or 'no scheme'!r}")
-    host = parts.hostname
-    if not host:
-        raise FetchRefused(f"no host in {url!r}")
-    if parts.username or parts.password:
-        raise FetchRefused("URLs with credentials are not allowed")
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    addresses = await resolve(host, port)
-    if not allow_private:
-        # Every answer must be public: a name that resolves to one public and one private address is refused.
-        for ip in addresses:
-            problem = address_problem(ip)
-            if problem:
-                raise FetchRefused(
-                    f"refused {url}: {problem} (set `allow_private: true` in the http_get tool's config to allow it)"
-                )
-    return host, port, addresses[0]
-
-
-def _pinned(url: str, ip: IPAddress) -> tuple[str, dict[str, str], dict[str, Any]]:
-    """The request URL with the checked address as host, the Host header, and the TLS server name."""
-    parts = urlsplit(url)
-    literal = f"[{ip}]" if isinstance(ip, ipaddress.IPv6Address) else str(ip)
-    netloc = literal if parts.port is None else f"{literal}:{parts.port}"
-    pinned = parts._replace(netloc=netloc).geturl()
-    host_header = parts.netloc.rsplit("@", 1)[-1]
-    extensions = {"sni_hostname": parts.hostname} if parts.scheme == "https" else {}
-    return pinned, {"Host": host_header}, extensions
+    """(host, port, address to connect to) for `url`: the public-address rule (net/public.py), with the
+    resolver looked up here at each call."""
+    try:
+        return await public.checked_address(url, allow_private, resolve, HINT)
+    except public.AddressRefused as e:
+        raise FetchRefused(str(e)) from None
 
 
 async def fetch(url: str, config: HttpGetConfig, client: httpx.AsyncClient | None = None) -> Fetched:
@@ -142,7 +86,7 @@ async def fetch(url: str, config: HttpGetConfig, client: httpx.AsyncClient | Non
 async def _follow(url: str, config: HttpGetConfig, client: httpx.AsyncClient) -> Fetched:
     for _ in range(MAX_REDIRECTS + 1):
         _host, _port, ip = await checked_address(url, config.allow_private)
-        target, headers, extensions = _pinned(url, ip)
+        target, headers, extensions = pinned(url, ip)
         request = client.build_request(
             "GET", target, headers={**headers, "User-Agent": USER_AGENT}, extensions=extensions
         )

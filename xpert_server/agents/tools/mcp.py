@@ -40,8 +40,9 @@ class McpTool:
         return str(title or self.tool.name)
 
 
-def connection(server: McpServerSpec) -> dict[str, Any]:
-    """The adapters' connection dict for one server."""
+def connection(server: McpServerSpec, client_factory: Any = None) -> dict[str, Any]:
+    """The adapters' connection dict for one server. `client_factory`: the httpx client maker of an org
+    connection, which holds every request to the public-address rule (net/guarded.py)."""
     if server.transport == "stdio":
         conn: dict[str, Any] = {"transport": "stdio", "command": server.command, "args": list(server.args)}
         if server.env:
@@ -51,15 +52,17 @@ def connection(server: McpServerSpec) -> dict[str, Any]:
     conn = {"transport": transport, "url": server.url}
     if server.headers:
         conn["headers"] = dict(server.headers)
+    if client_factory is not None:
+        conn["httpx_client_factory"] = client_factory
     return conn
 
 
-async def list_server_tools(server: McpServerSpec) -> list[McpTool]:
+async def list_server_tools(server: McpServerSpec, client_factory: Any = None) -> list[McpTool]:
     try:
         from langchain_mcp_adapters.client import MultiServerMCPClient
     except ImportError as e:  # pragma: no cover - a declared dependency
         raise McpError("MCP servers need `langchain-mcp-adapters`: pip install langchain-mcp-adapters") from e
-    client = MultiServerMCPClient({server.name: connection(server)})  # type: ignore[dict-item]
+    client = MultiServerMCPClient({server.name: connection(server, client_factory)})  # type: ignore[dict-item]
     named = f"MCP server {server.name!r} ({where(server)})"
     try:
         async with asyncio.timeout(LIST_TIMEOUT):
@@ -88,8 +91,9 @@ def _reason(e: BaseException) -> str:
 class McpTools:
     """The MCP tools of one xpert; cached per server unless that server says `cache: false`."""
 
-    def __init__(self, servers: list[McpServerSpec]):
+    def __init__(self, servers: list[McpServerSpec], factories: dict[str, Any] | None = None):
         self.servers = servers
+        self.factories = factories or {}
         self._cached: dict[str, list[McpTool]] = {}
         self._lock = asyncio.Lock()
 
@@ -99,8 +103,10 @@ class McpTools:
             if server.cache:
                 async with self._lock:
                     if server.name not in self._cached:
-                        self._cached[server.name] = await list_server_tools(server)
+                        self._cached[server.name] = await list_server_tools(
+                            server, self.factories.get(server.name)
+                        )
                 out.extend(self._cached[server.name])
             else:
-                out.extend(await list_server_tools(server))
+                out.extend(await list_server_tools(server, self.factories.get(server.name)))
         return out

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import RootModel
+
 from xpert_server.api.wire.base import Json, OpenWire, Wire
 from xpert_server.encoding import ts
 from xpert_server.storage.records import AssistantRecord, AssistantVersionRecord
@@ -89,6 +91,10 @@ def graph_id_of(public_id: str, definition: dict[str, Any], metadata: dict[str, 
         return public_id
     made_from, slug = metadata.get("graph_id"), definition.get("slug")
     return str(made_from) if isinstance(made_from, str) else str(slug) if isinstance(slug, str) else public_id
+
+
+class Subgraphs(RootModel[dict[str, GraphSchemas]]):
+    """A graph's subgraphs: namespace (`parent|child` when nested) → that subgraph's schemas."""
 
 
 def assistant_json(r: AssistantRecord) -> dict[str, Any]:

@@ -22,6 +22,8 @@ class Conversation(Wire):
     error: str | None
     operation: Any
     xpertId: str | None
+    projectId: str | None
+    taskId: str | None
     createdAt: str | None
     updatedAt: str | None
 
@@ -48,6 +50,7 @@ class Feedback(Wire):
     content: str | None
     createdById: str | None
     createdAt: str | None
+    updatedAt: str | None
 
 
 class ConversationPage(Wire):
@@ -71,12 +74,14 @@ def conversation_json(t: ThreadRecord) -> dict[str, Any]:
         "threadId": t.public_id,
         "title": t.title,
         "status": t.status,
-        "from": "api",
+        "from": t.metadata.get("from") or "api",
         "fromEndUserId": t.created_by,
         "options": t.metadata.get("options"),
         "error": t.error,
         "operation": None,
         "xpertId": t.assistant_id,
+        "projectId": None,  # XpertAI's projects and tasks are not part of this server
+        "taskId": None,
         "createdAt": ts(t.created_at),
         "updatedAt": ts(t.updated_at),
     }
@@ -107,4 +112,5 @@ def feedback_json(fb: dict[str, Any], conversation_id: str) -> dict[str, Any]:
         "content": fb["content"],
         "createdById": fb["created_by"],
         "createdAt": ts(fb["created_at"]),
+        "updatedAt": ts(fb.get("updated_at") or fb["created_at"]),
     }

@@ -58,12 +58,22 @@ class Usage(Wire):
     currency: str | None
 
 
+class ThreadTotals(Wire):
+    """Every run of the thread together (`usage` is its latest run's)."""
+
+    runs: int
+    input_tokens: int
+    output_tokens: int
+    total_tokens: int
+
+
 class ContextUsage(Wire):
     thread_id: str
     agent_key: str | None
     run_id: str | None
     updated_at: str | None
     usage: Usage
+    thread_usage: ThreadTotals
 
 
 def thread_json(r: ThreadRecord, values: Any = None, with_values: bool = False) -> dict[str, Any]:

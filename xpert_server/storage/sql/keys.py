@@ -122,12 +122,15 @@ class KeysMixin(SQLCore):
     async def revoke_api_key(self, key_id: str, *, by: Principal | None = None) -> KeyRecord | None:
         """Revoke by id (or, for the server's own CLI, by a unique id prefix as `keys list` shows them).
 
-        `by` (an API caller) limits it to its org and to the exact id. None when nothing matched."""
+        `by` (an API caller) limits it to its org and to the exact id, and a caller bound to one xpert to
+        that xpert's keys. None when nothing matched."""
 
         def op(conn: Connection) -> KeyRecord | None:
             k = t.api_keys.c
             if by is not None:
                 where = (k.id == key_id) & (k.org_id == by.org_id)
+                if by.xpert_id is not None:
+                    where = where & (k.xpert_id == by.xpert_id)
             else:
                 where = (k.id == key_id) | k.id.startswith(key_id, autoescape=True)
             rows = conn.execute(select(t.api_keys).where(where)).all()

@@ -15,6 +15,7 @@ from xpert_server.auth.principal import Principal
 from xpert_server.storage import schema as t
 from xpert_server.storage.records import AlreadyExists
 from xpert_server.storage.sql.core import SQLCore
+from xpert_server.storage.sql.webhooks import enqueue_document_event
 
 KB, D, C = t.knowledgebases, t.knowledge_documents, t.knowledge_chunks
 ACTIVE = ("running", "embedding")
@@ -241,9 +242,19 @@ class KnowledgeMixin(SQLCore):
         return await self.write(op)
 
     async def update_document(self, doc_id: str, claim: str, **values: Any) -> bool:
-        """Progress of a claimed document; False when the claim was lost (re-queued, deleted)."""
-        q = update(D).where(D.c.id == doc_id, D.c.claim == claim).values(**values, updated_at=time.time())
-        return await self.write(lambda conn: conn.execute(q).rowcount > 0)
+        """Progress of a claimed document; False when the claim was lost (re-queued, deleted). Its end
+        (`finish` or `error`) is a webhook event, written with it."""
+        now = time.time()
+        q = update(D).where(D.c.id == doc_id, D.c.claim == claim).values(**values, updated_at=now)
+
+        def op(conn: Connection) -> bool:
+            if not conn.execute(q).rowcount:
+                return False
+            if values.get("status") in ("finish", "error"):
+                enqueue_document_event(conn, [doc_id], now)
+            return True
+
+        return await self.write(op)
 
     async def release_stale_documents(self, max_attempts: int) -> tuple[list[str], list[str]]:
         """Documents whose worker died mid-way: queued again, or `error` after `max_attempts` tries."""
@@ -280,6 +291,7 @@ class KnowledgeMixin(SQLCore):
                         process_msg=f"Processing was interrupted {max_attempts} times; giving up.",
                     )
                 )
+                enqueue_document_event(conn, failed, now)
             return again, failed
 
         return await self.write(op)

@@ -20,6 +20,7 @@ from xpert_server.storage import schema as t
 from xpert_server.storage.records import MessageRecord, RunRecord
 from xpert_server.storage.sql.core import SQLCore
 from xpert_server.storage.sql.runs import _message_values, end_runs_as_error, run_from_row
+from xpert_server.storage.sql.webhooks import enqueue_run_event
 
 Q, W, R, T, M, E = t.run_queue, t.workers, t.runs, t.threads, t.messages, t.run_events
 Ended = tuple[RunRecord, str | None, str | None]
@@ -189,9 +190,16 @@ class QueueMixin(SQLCore):
         )
 
     async def activate_waiting(
-        self, run: RunRecord, *, title: str | None, messages: Sequence[MessageRecord]
+        self,
+        run: RunRecord,
+        *,
+        title: str | None,
+        messages: Sequence[MessageRecord],
+        local_to: str | None = None,
     ) -> str:
-        """Make a waiting run claimable once its thread is free: thread busy, messages stored, `ready`.
+        """Start a run queued behind its thread once the thread is free: thread busy, messages stored, and
+        the run `ready` for the durable queue's workers — or, with `local_to` (a process id), `local` to
+        that process, which executes it itself (embedded mode). The one enqueue path of both modes.
         Returns `ready` (done), `busy` (the thread is taken) or `gone` (the run no longer waits)."""
         now = time.time()
 
@@ -208,7 +216,10 @@ class QueueMixin(SQLCore):
                 return "busy"
             if messages:
                 conn.execute(insert(M), [_message_values(run.org_id, m) for m in messages])
-            conn.execute(update(Q).where(Q.c.run_id == run.id).values(state="ready", ready_at=now))
+            state = "ready" if local_to is None else "local"
+            conn.execute(
+                update(Q).where(Q.c.run_id == run.id).values(state=state, worker_id=local_to, ready_at=now)
+            )
             return "ready"
 
         return await self.write(op)
@@ -254,11 +265,16 @@ class QueueMixin(SQLCore):
             gone = conn.execute(delete(Q).where(Q.c.run_id == run_id, Q.c.state == "wait")).rowcount
             if not gone:
                 return False
-            conn.execute(
+            error = "Cancelled before it started."
+            ended = conn.execute(
                 update(R)
                 .where(R.c.id == run_id, R.c.status == "pending")
-                .values(status="interrupted", error="Cancelled before it started.", updated_at=now)
-            )
+                .values(status="interrupted", error=error, updated_at=now)
+            ).rowcount
+            row = conn.execute(select(R).where(R.c.id == run_id)).first() if ended else None
+            if row is not None:
+                run = run_from_row(row)
+                enqueue_run_event(conn, run, status="interrupted", thread_status="idle", error=error, now=now)
             return True
 
         return await self.write(op)

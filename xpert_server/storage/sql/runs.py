@@ -23,6 +23,7 @@ from sqlalchemy import (
 from xpert_server.auth.principal import Principal
 from xpert_server.storage import schema as t
 from xpert_server.storage.records import (
+    TERMINAL_RUN_STATUSES,
     IdempotencyMismatch,
     MessageRecord,
     NothingToResume,
@@ -32,11 +33,13 @@ from xpert_server.storage.records import (
     StartResult,
     ThreadBound,
     ThreadBusy,
-    ThreadRecord,
+    TokenUsage,
 )
 from xpert_server.storage.sql.core import SQLCore
 from xpert_server.storage.sql.prepared import MESSAGE_INSERT, MESSAGE_UPDATE, RUN_STATUS, THREAD_STATUS
 from xpert_server.storage.sql.threads import thread_from_row
+from xpert_server.storage.sql.usage import record_usage
+from xpert_server.storage.sql.webhooks import enqueue_run_event
 
 R, T, M, E = t.runs, t.threads, t.messages, t.run_events
 FRAMES_UNNEST = text(
@@ -159,7 +162,9 @@ class RunsMixin(SQLCore):
                 queued = True
             inserts: list[Any] = [insert(R).values(**_run_values(run), key_id=p.key_id or p.secret_id)]
             if placement is not None:
-                state = "wait" if queued and placement.state == "ready" else placement.state
+                # Queued behind a busy thread: `wait`, in either mode, until `activate_waiting` (the one
+                # enqueue path) makes it `ready` (durable) or `local` to its process (in-process).
+                state = "wait" if queued else placement.state
                 inserts.append(
                     insert(t.run_queue).values(
                         run_id=run.id,
@@ -207,48 +212,6 @@ class RunsMixin(SQLCore):
 
         return await self.write(op)
 
-    async def activate_queued_run(
-        self, run: RunRecord, *, title: str | None, messages: Sequence[MessageRecord]
-    ) -> ThreadRecord | None:
-        """Start a queued run once its thread is free: busy again, its messages stored. None if busy."""
-
-        def op(conn: Connection) -> ThreadRecord | None:
-            res = conn.execute(
-                update(T)
-                .where(T.c.id == run.thread_id, T.c.status != "busy")
-                .values(
-                    status="busy", title=func.coalesce(T.c.title, title), updated_at=time.time(), error=None
-                )
-            )
-            if res.rowcount == 0:
-                return None
-            if messages:
-                conn.execute(insert(M), [_message_values(run.org_id, m) for m in messages])
-            return thread_from_row(conn.execute(select(T).where(T.c.id == run.thread_id)).one())
-
-        return await self.write(op)
-
-    async def finish_queued_as_cancelled(self, run: RunRecord) -> None:
-        stmt = (
-            update(R)
-            .where(R.c.id == run.id, R.c.status == "pending")
-            .values(status="interrupted", error="Cancelled before it started.", updated_at=time.time())
-        )
-
-        def op(conn: Connection) -> None:
-            conn.execute(stmt)
-            conn.execute(delete(t.run_queue).where(t.run_queue.c.run_id == run.id))
-
-        await self.write(op)
-
-    async def queued_runs(self, thread_id: str) -> list[RunRecord]:
-        q = (
-            select(R)
-            .where(R.c.thread_id == thread_id, R.c.status == "pending")
-            .order_by(R.c.created_at, R.c.id)
-        )
-        return await self.read(lambda conn: [run_from_row(r) for r in conn.execute(q)])
-
     async def rollback_run(self, run_id: str, title: str | None = None) -> None:
         """Undo a run's record: the run, its frames, its messages and their feedback; and the title it
         gave its thread (`title`, derived from its message) when it was the thread's only run."""
@@ -280,8 +243,9 @@ class RunsMixin(SQLCore):
         Returns (run, its AI message id, its conversation id) for the closing frames.
 
         `is_alive(workers row)` spares the runs of live processes: only runs with no live work (no
-        `run_queue` row, as before scale-out) or `local` to a dead process are ended; queued and leased
-        runs are the reaper's. Without it, every pending/running run is ended."""
+        `run_queue` row, as before scale-out) or held by a dead process (`local` to it, or `wait`ing in its
+        memory behind a busy thread) are ended; the durable queue's runs (no process named, or `ready`
+        or leased) are the reaper's. Without it, every pending/running run is ended."""
         now = time.time()
 
         def op(conn: Connection) -> list[tuple[RunRecord, str | None, str | None]]:
@@ -289,7 +253,9 @@ class RunsMixin(SQLCore):
             if is_alive is not None:
                 Q = t.run_queue
                 live = [w.id for w in conn.execute(select(t.workers)) if is_alive(w)]
-                spared = select(Q.c.run_id).where(or_(Q.c.state != "local", Q.c.worker_id.in_(live)))
+                spared = select(Q.c.run_id).where(
+                    or_(Q.c.state.in_(("ready", "lease")), Q.c.worker_id.is_(None), Q.c.worker_id.in_(live))
+                )
                 cond = and_(cond, R.c.id.not_in(spared))
             rows = [run_from_row(r) for r in conn.execute(select(R).where(cond))]
             return end_runs_as_error(conn, rows, reason, now)
@@ -316,8 +282,10 @@ class RunsMixin(SQLCore):
         thread_status: str,
         error: str | None = None,
         messages: Sequence[MessageRecord] = (),
+        usage: Sequence[TokenUsage] = (),
     ) -> None:
-        """Commit a run's end: its status, its thread's status and the messages it produced, together."""
+        """Commit a run's end: its status, its thread's status, the messages it produced, the tokens it
+        spent and its webhook event, together."""
         now = time.time()
 
         def op(conn: Connection) -> None:
@@ -329,6 +297,9 @@ class RunsMixin(SQLCore):
             )
             for m in messages:
                 _upsert_message(conn, run.org_id, m)
+            if usage:
+                record_usage(conn, run, usage, now)
+            enqueue_run_event(conn, run, status=status, thread_status=thread_status, error=error, now=now)
 
         await self.write(op)
 
@@ -344,6 +315,39 @@ class RunsMixin(SQLCore):
         """Unscoped: for executors, which act for the run's own principal."""
         q = select(R).where(R.c.id == run_id)
         return await self.read(lambda conn: _run_or_none(conn.execute(q).first()))
+
+    async def find_run(self, p: Principal, run_id: str) -> RunRecord | None:
+        """A run named by its id alone (a stateless run's join names no thread), if `p` may see its thread."""
+        q = select(R).join(T, T.c.id == R.c.thread_id).where(R.c.id == run_id, self.visible_threads(p))
+        return await self.read(lambda conn: _run_or_none(conn.execute(q).first()))
+
+    async def delete_run(self, p: Principal, thread_id: str, run_id: str) -> bool:
+        """Delete a finished run with its frames and idempotency keys. False when the run is not there, its
+        thread is not visible to `p`, or it has not finished (a live run is cancelled first, by the caller).
+        Its messages and checkpoints stay: they are the thread's conversation and state."""
+        visible = self.visible_threads(p)
+
+        def op(conn: Connection) -> bool:
+            found = conn.execute(
+                select(T.c.public_id)
+                .join(R, R.c.thread_id == T.c.id)
+                .where(
+                    R.c.id == run_id,
+                    R.c.thread_id == thread_id,
+                    R.c.status.in_(TERMINAL_RUN_STATUSES),
+                    visible,
+                )
+            ).first()
+            if found is None:
+                return False
+            conn.execute(delete(E).where(E.c.run_id == run_id))
+            conn.execute(delete(t.idempotency_keys).where(t.idempotency_keys.c.run_id == run_id))
+            conn.execute(delete(t.run_queue).where(t.run_queue.c.run_id == run_id))
+            conn.execute(delete(R).where(R.c.id == run_id))
+            self.audit(conn, p, "delete", "run", run_id)
+            return True
+
+        return await self.write(op)
 
     async def list_runs(
         self, p: Principal, thread_id: str, *, limit: int = 10, offset: int = 0, status: str | None = None
@@ -475,6 +479,7 @@ def end_runs_as_error(
             .where(M.c.execution_id == r.id, M.c.status == "thinking")
             .values(status="error", error=reason, updated_at=now)
         )
+        enqueue_run_event(conn, r, status="error", thread_status="idle", error=reason, now=now)
     return out
 
 

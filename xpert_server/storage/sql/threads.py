@@ -59,7 +59,9 @@ class ThreadsMixin(SQLCore):
         assistant_id: str | None = None,
         metadata: dict[str, Any] | None = None,
         if_exists: str = "raise",
+        conversation_id: str | None = None,
     ) -> ThreadRecord:
+        """A new idle thread, with its conversation (`conversation_id`, or a generated one)."""
         user_meta = dict(metadata or {})
         title = user_meta.pop("title", None)
         now = time.time()
@@ -69,7 +71,7 @@ class ThreadsMixin(SQLCore):
             id=internal_id,
             public_id=thread_id or internal_id,
             org_id=p.org_id,
-            conversation_id=new_id(),
+            conversation_id=conversation_id or new_id(),
             assistant_id=assistant_id,
             status="idle",
             title=title if isinstance(title, str) else None,
@@ -215,8 +217,14 @@ class ThreadsMixin(SQLCore):
                 .order_by(M.c.created_at)
             ).all()
             if rows:
+                # Under new ids, messages written over the API are record only in the copy: the copied
+                # checkpoints already hold them (under the old ids), so the copy's runs leave them be.
                 conn.execute(
-                    insert(M), [{**dict(r._mapping), "id": new_id(), "thread_id": copy.id} for r in rows]
+                    insert(M),
+                    [
+                        {**dict(r._mapping), "id": new_id(), "thread_id": copy.id, "origin": None}
+                        for r in rows
+                    ],
                 )
             self.audit(conn, p, "copy", "thread", copy.id)
             return copy
