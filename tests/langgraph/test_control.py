@@ -29,6 +29,15 @@ async def test_interrupt_then_command_resume(client: LangGraphClient) -> None:
     (interrupt,) = [d["__interrupt__"] for e, d in events if e == "updates" and "__interrupt__" in d]
     assert interrupt[0]["value"] == {"question": "Which colour?"} and interrupt[0]["id"]
     assert (await client.threads.get(tid))["status"] == "interrupted"
+    # The thread's state names the waiting node and its interrupt, which useStream shows (and answers).
+    state = await client.threads.get_state(tid)
+    assert state["next"] == ["ask"]
+    (task,) = state["tasks"]
+    assert task["name"] == "ask" and task["interrupts"] == [
+        {"value": {"question": "Which colour?"}, "id": interrupt[0]["id"]}
+    ]
+    (head, *_) = await client.threads.get_history(tid)
+    assert head["tasks"] == state["tasks"]
 
     events = await collect(client.runs.stream(tid, "asker", command={"resume": "blue"}, stream_mode="values"))
     assert names(events)[0] == "metadata"
@@ -78,6 +87,8 @@ async def test_interrupt_before_and_after(client: LangGraphClient) -> None:
     thread = await client.threads.create()
     values = await client.runs.wait(thread["thread_id"], "steps", input=HI, interrupt_before=["second"])
     assert texts(values) == ["hi", "first"]
+    state = await client.threads.get_state(thread["thread_id"])
+    assert state["next"] == ["second"] and state["tasks"] == []  # a breakpoint, not an interrupt
     values = await client.runs.wait(thread["thread_id"], "steps", input=None)
     assert texts(values) == ["hi", "first", "second"]
 
@@ -91,6 +102,8 @@ async def test_fork_from_a_checkpoint(client: LangGraphClient) -> None:
     tid = thread["thread_id"]
     await client.runs.wait(tid, "steps", input=HI)
     history = await client.threads.get_history(tid)
+    assert [h["next"] for h in history] == [[], ["second"], ["first"], ["__start__"]]
+    assert all(set(h["values"]) <= {"messages"} for h in history)  # no LangGraph channels
     after_first = next(h for h in history if texts(h["values"]) == ["hi", "first"])
     values = await client.runs.wait(
         tid, "steps", input=None, checkpoint={"checkpoint_id": after_first["checkpoint"]["checkpoint_id"]}
