@@ -30,6 +30,8 @@ from tests.harness.app import ApiHarness, open_harness
 from tests.harness.chat import send
 from tests.harness.dns import everything_public
 from xpert_server.api.deps import NOT_ALLOWED_ASSISTANT
+from xpert_server.api.info import METRICS_ARE_THE_OPERATORS
+from xpert_server.api.webhooks import BOUND_KEY_REFUSED as WEBHOOKS_BOUND_KEY_REFUSED
 from xpert_server.auth.keys import hash_credential
 from xpert_server.auth.scope import SECRET_ROUTES, app_routes, route_key
 
@@ -321,6 +323,8 @@ def expectation(caller: Caller, method: str, key: str, template: str, a: OrgA) -
         return {int(caller.status)}, caller.status
     if caller.secret and (method, key) not in SECRET_ROUTES:
         return {403}, "outside a client secret's scope"
+    if key == "/metrics":  # the deployment's numbers: the default org's admins only (none of these callers)
+        return {403}, "the operator's metrics"
     if caller.status == "other-org":
         if names & ORG_OWNED or names_a_in_body:
             return {404}, "ids of another org"
@@ -330,8 +334,13 @@ def expectation(caller: Caller, method: str, key: str, template: str, a: OrgA) -
             return {404}, "ids of another principal"
         return None, "the org's shared xperts, or the caller's own data"
     # A key bound to X2: X1 and what names it are refused; A's threads (X1's) are invisible to it.
-    if "assistant_id" in names or names_a_in_body or (method, key) in BOUND_REFUSED:
-        return {403}, "another xpert than the key's (or a new one, or the org's connections)"
+    if (
+        "assistant_id" in names
+        or names_a_in_body
+        or (method, key) in BOUND_REFUSED
+        or key.startswith("/webhooks")
+    ):
+        return {403}, "another xpert than the key's (or a new one, or the org's connections or webhooks)"
     if names_a_thread(template):
         return {404}, "a thread of another xpert than the key's"
     return None, "org-level data (files, knowledge, store) the binding does not cover"
@@ -369,7 +378,7 @@ async def test_the_isolation_matrix(harness: ApiHarness, world: tuple[OrgA, list
             elif (
                 allowed == {403}
                 and caller.status == "bound"
-                and resp.json().get("message") != NOT_ALLOWED_ASSISTANT
+                and resp.json().get("message") != bound_refusal(key)
             ):
                 failures.append(f"{where}: message {resp.json().get('message')!r}")
             if caller.status not in ("401", "403"):
@@ -379,6 +388,15 @@ async def test_the_isolation_matrix(harness: ApiHarness, world: tuple[OrgA, list
             checked += 1
     assert not failures, f"{len(failures)} of {checked} cells:\n" + "\n".join(failures)
     assert checked >= 500
+
+
+def bound_refusal(key: str) -> str:
+    """What a key bound to another xpert is told where it is refused."""
+    if key == "/metrics":
+        return METRICS_ARE_THE_OPERATORS
+    if key.startswith("/webhooks"):
+        return WEBHOOKS_BOUND_KEY_REFUSED
+    return NOT_ALLOWED_ASSISTANT
 
 
 def sent_text(request: httpx.Request) -> str:

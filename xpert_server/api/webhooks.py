@@ -33,14 +33,16 @@ from xpert_server.services import Services
 from xpert_server.storage.records import WebhookEndpointRecord
 from xpert_server.webhooks.events import EVENT_TYPES, EventType
 
+BOUND_KEY_REFUSED = (
+    "A key bound to one xpert cannot manage the org's webhooks: use an admin key not bound to an xpert."
+)
+
 
 def _require_unbound(p: Principal) -> None:
     """Webhooks are the org's: a subscription hears every xpert's runs, so a key bound to one xpert (which
     sees only that xpert's) may not manage them."""
     if p.xpert_id is not None:
-        raise Forbidden(
-            "A key bound to one xpert cannot manage the org's webhooks: use an admin key not bound to an xpert."
-        )
+        raise Forbidden(BOUND_KEY_REFUSED)
 
 
 async def unbound(p: PrincipalDep) -> None:
