@@ -21,6 +21,7 @@ from tests.agents.fixtures import MANUAL
 from xpert_server.agents.definition import XpertSpec
 from xpert_server.agents.graphs import (
     DOCUMENTS_KEY,
+    GraphFactory,
     attach,
     build_agent_graph,
     format_documents,
@@ -77,8 +78,12 @@ async def make_async():
     return compiled
 
 
-def needs_args(x):
+def needs_args(config, x):
     return compiled
+
+
+def needs_config(config):
+    return builder
 
 
 NOT_A_GRAPH = 42
@@ -152,8 +157,7 @@ def test_errors(ref: str, message: str) -> None:
     ("attr", "message"),
     [
         ("NOT_A_GRAPH", "int is not a graph"),
-        ("needs_args", "must take no arguments"),
-        ("make_async", "async graph factories"),
+        ("needs_args", "may take only `config` and/or `runtime`"),
         ("nope", "has no attribute 'nope'"),
     ],
 )
@@ -161,6 +165,16 @@ def test_file_errors(graph_module: tuple[Path, str], attr: str, message: str) ->
     path, _ = graph_module
     with pytest.raises(ValueError, match=message):
         load_graph_ref(f"{path}:{attr}")
+
+
+async def test_factories_taking_config_or_async_are_called_per_run(graph_module: tuple[Path, str]) -> None:
+    path, _ = graph_module
+    for attr in ("make_async", "needs_config"):
+        factory = load_graph_ref(f"{path}:{attr}")
+        assert isinstance(factory, GraphFactory)
+        async with factory.make({"configurable": {}}, None) as graph:
+            out = await graph.ainvoke({"messages": [HumanMessage("hi")]})
+        assert out["messages"][-1].content == "got: hi"
 
 
 def test_broken_file(tmp_path: Path) -> None:

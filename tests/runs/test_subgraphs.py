@@ -13,7 +13,8 @@ async def test_subgraphs_are_listed_by_namespace_and_recursion(env: RunsEnv) -> 
     async with await env.asgi() as c:
         top = ok(await c.get(f"/assistants/{nested}/subgraphs"))
         assert sorted(top) == ["inner"]
-        assert set(top["inner"]) == SCHEMA_KEYS and top["inner"]["graph_id"] == nested
+        # The graph's name (a custom graph is named by its xpert's slug), as LangGraph names it.
+        assert set(top["inner"]) == SCHEMA_KEYS and top["inner"]["graph_id"] == "nested"
         assert "messages" in top["inner"]["input_schema"]["properties"]
         assert isinstance(top["inner"]["config_schema"], dict)  # LangGraph's deprecation warning is no error
         deep = ok(await c.get(f"/assistants/{nested}/subgraphs", params={"recurse": "true"}))

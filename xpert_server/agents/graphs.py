@@ -8,11 +8,17 @@ import importlib.util
 import inspect
 import re
 import sys
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import (
+    AbstractAsyncContextManager,
+    AbstractContextManager,
+    asynccontextmanager,
+    contextmanager,
+)
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
@@ -31,6 +37,7 @@ from xpert_server.agents.toolnode import make_tools_node
 __all__ = [
     "DOCUMENTS_BUDGET",
     "DOCUMENTS_KEY",
+    "GraphFactory",
     "ModelConfigError",
     "attach",
     "build_agent_graph",
@@ -261,11 +268,13 @@ def attach(
 
 
 # ---- custom graphs by reference ----------------------------------------------------------------------------
-def load_graph_ref(ref: str, base_dir: Path | None = None) -> Pregel[Any, Any, Any, Any]:
+def load_graph_ref(ref: str, base_dir: Path | None = None) -> Pregel[Any, Any, Any, Any] | GraphFactory:
     """Load `module:attr` or `path/to/file.py:attr` (relative to `base_dir`, else the working directory).
 
     `attr` (dotted paths allowed) may be a compiled graph, an uncompiled StateGraph (compiled here, without
-    a checkpointer: use `attach`), or a no-argument factory returning either. Raises ValueError.
+    a checkpointer: use `attach`), a no-argument factory returning either (called once, here), or a factory
+    taking `config` and/or `runtime` as langgraph.json allows (a `GraphFactory`, called per run: see
+    `GraphFactory.make`). Raises ValueError.
     """
     target, sep, attr = ref.rpartition(":")
     if not sep or not target or not attr:
@@ -282,38 +291,92 @@ def load_graph_ref(ref: str, base_dir: Path | None = None) -> Pregel[Any, Any, A
     return _as_graph(ref, obj)
 
 
-def _as_graph(ref: str, obj: Any) -> Pregel[Any, Any, Any, Any]:
+def _as_graph(ref: str, obj: Any) -> Pregel[Any, Any, Any, Any] | GraphFactory:
     if isinstance(obj, Pregel):
         return obj
     if isinstance(obj, StateGraph):
         return obj.compile()
     if callable(obj) and not isinstance(obj, type):
-        if _required_params(obj):
-            raise ValueError(f"graph {ref!r}: a graph factory must take no arguments")
+        factory = GraphFactory(ref, obj, _factory_params(ref, obj))
+        if factory.params or factory.is_async:
+            return factory  # per run, as LangGraph's server calls it
         try:
             made = obj()
         except Exception as e:
             raise ValueError(f"graph {ref!r}: the factory failed: {type(e).__name__}: {e}") from e
-        if inspect.iscoroutine(made):
-            made.close()  # avoids "coroutine was never awaited"
-            raise ValueError(f"graph {ref!r}: async graph factories are not supported; return the graph")
+        return factory.check(made)
+    raise ValueError(
+        f"graph {ref!r}: {type(obj).__name__} is not a graph "
+        "(want a compiled graph, a StateGraph or a factory taking `config` and/or `runtime`)"
+    )
+
+
+FactoryParam = Literal["config", "runtime"]
+
+
+def _factory_params(ref: str, fn: Callable[..., Any]) -> tuple[FactoryParam, ...]:
+    """What the factory takes, by name (LangGraph's `config: RunnableConfig`, `runtime: ServerRuntime`); a
+    lone parameter of another name is the config, as LangGraph's server passes it."""
+    try:
+        params = [
+            p
+            for p in inspect.signature(fn).parameters.values()
+            if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+        ]
+    except (TypeError, ValueError):
+        return ()
+    if len(params) == 1 and params[0].name not in ("config", "runtime"):
+        return ("config",) if params[0].default is params[0].empty else ()
+    out: list[FactoryParam] = []
+    for p in params:
+        if p.name in ("config", "runtime"):
+            out.append(p.name)  # type: ignore[arg-type]
+        elif p.default is p.empty:
+            raise ValueError(
+                f"graph {ref!r}: a graph factory may take only `config` and/or `runtime` "
+                f"(it asks for {p.name!r})"
+            )
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class GraphFactory:
+    """A graph factory called per run (and per state read or schema request) with `config` and/or
+    `runtime`, like LangGraph's server does. It may be async, or a (async) context manager whose graph
+    lives for the run."""
+
+    ref: str
+    fn: Callable[..., Any]
+    params: tuple[FactoryParam, ...]
+
+    @property
+    def is_async(self) -> bool:
+        return inspect.iscoroutinefunction(self.fn) or inspect.isasyncgenfunction(self.fn)
+
+    @asynccontextmanager
+    async def make(self, config: RunnableConfig, runtime: Any) -> AsyncIterator[Pregel[Any, Any, Any, Any]]:
+        args = {"config": config, "runtime": runtime}
+        try:
+            made = self.fn(**{p: args[p] for p in self.params})
+            if inspect.isawaitable(made):
+                made = await made
+        except Exception as e:
+            raise ValueError(f"graph {self.ref!r}: the factory failed: {type(e).__name__}: {e}") from e
+        if isinstance(made, AbstractAsyncContextManager):
+            async with made as graph:
+                yield self.check(graph)
+        elif isinstance(made, AbstractContextManager):
+            with made as graph:
+                yield self.check(graph)
+        else:
+            yield self.check(made)
+
+    def check(self, made: Any) -> Pregel[Any, Any, Any, Any]:
         if isinstance(made, Pregel):
             return made
         if isinstance(made, StateGraph):
             return made.compile()
-        raise ValueError(f"graph {ref!r}: the factory returned {type(made).__name__}, not a graph")
-    raise ValueError(
-        f"graph {ref!r}: {type(obj).__name__} is not a graph "
-        "(want a compiled graph, a StateGraph or a no-argument factory)"
-    )
-
-
-def _required_params(fn: Callable[..., Any]) -> bool:
-    try:
-        params = inspect.signature(fn).parameters.values()
-    except (TypeError, ValueError):
-        return False
-    return any(p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params)
+        raise ValueError(f"graph {self.ref!r}: the factory returned {type(made).__name__}, not a graph")
 
 
 @contextmanager

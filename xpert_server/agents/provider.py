@@ -9,14 +9,24 @@ here and on LangGraph's server. Sub-agents (`agents: [slug]`) are looked up in s
 from __future__ import annotations
 
 import threading
+from collections.abc import AsyncIterator
+from contextlib import AbstractContextManager, asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.pregel import Pregel
 from langgraph.store.base import BaseStore
 
 from xpert_server.agents.definition import XpertSpec, parse_definition
-from xpert_server.agents.graphs import Retriever, attach, build_agent_graph, load_graph_ref, recursion_limit
+from xpert_server.agents.graphs import (
+    GraphFactory,
+    Retriever,
+    attach,
+    build_agent_graph,
+    load_graph_ref,
+    recursion_limit,
+)
 from xpert_server.agents.models import resolve_model
 from xpert_server.agents.toolbox import Toolbox
 from xpert_server.agents.tools.subagent import SubAgent
@@ -52,6 +62,8 @@ class GraphProvider:
         self.connections = connections
         self._cache: dict[CacheKey, Pregel[Any, Any, Any, Any]] = {}
         self._sub_cache: dict[CacheKey, Pregel[Any, Any, Any, Any]] = {}
+        # Custom graphs made by a factory taking `config`/`runtime` (or async): built per run (`for_run`).
+        self._factories: dict[CacheKey, GraphFactory] = {}
         self._lock = threading.Lock()
         # Knowledge retrieval for xperts that list `knowledge:`; without it those lists are ignored.
         self.retriever = retriever
@@ -65,16 +77,91 @@ class GraphProvider:
         return await self.connections.resolve(assistant.org_id, spec)
 
     async def get(self, assistant: AssistantRecord) -> Pregel[Any, Any, Any, Any]:
-        resolved = await self._resolved(assistant, self.spec(assistant))
-        key = (assistant.id, assistant.version, resolved.fingerprint)
+        """The assistant's graph for reading it (schemas, drawing, state updates). A factory taking `config`
+        or `runtime` is called once for this with an empty config and a read runtime, as LangGraph's
+        server does for introspection; runs build their own (`for_run`)."""
+        key, resolved = await self._key(assistant)
         graph = self._cache.get(key)
         if graph is None:
-            graph = self._build(assistant, resolved)
-            with self._lock:
-                if len(self._cache) >= MAX_CACHED:
-                    self._cache.clear()
-                self._cache[key] = graph
+            built = self._built(assistant, key, resolved)
+            graph = built if isinstance(built, Pregel) else self._introspect(built)
+            self._remember(key, graph)
         return graph
+
+    async def _key(self, assistant: AssistantRecord) -> tuple[CacheKey, Resolved]:
+        resolved = await self._resolved(assistant, self.spec(assistant))
+        return (assistant.id, assistant.version, resolved.fingerprint), resolved
+
+    def _built(
+        self, assistant: AssistantRecord, key: CacheKey, resolved: Resolved
+    ) -> Pregel[Any, Any, Any, Any] | GraphFactory:
+        built = self._build(assistant, resolved)
+        if isinstance(built, GraphFactory):
+            self._factories[key] = built
+        return built
+
+    def _remember(self, key: CacheKey, graph: Pregel[Any, Any, Any, Any]) -> None:
+        with self._lock:
+            if len(self._cache) >= MAX_CACHED:
+                self._cache.clear()
+                self._factories.clear()
+            self._cache[key] = graph
+
+    @asynccontextmanager
+    async def for_run(
+        self, assistant: AssistantRecord, config: RunnableConfig, context: Any
+    ) -> AsyncIterator[Pregel[Any, Any, Any, Any]]:
+        """The graph one run executes: the cached one, or what the assistant's factory makes for this
+        run's config and runtime (its context included), kept open for the run."""
+        key, resolved = await self._key(assistant)
+        factory = self._factories.get(key)
+        if factory is None:
+            graph = self._cache.get(key)
+            built = graph if graph is not None else self._built(assistant, key, resolved)
+            if isinstance(built, Pregel):
+                if graph is None:
+                    self._remember(key, built)
+                yield built
+                return
+            factory = built
+        runtime = server_runtime("threads.create_run", self.store, context)
+        async with factory.make(config, runtime) as made:
+            yield attach(made, self.checkpointer, self.store)
+
+    @asynccontextmanager
+    async def reading(self, assistant: AssistantRecord) -> AsyncIterator[Pregel[Any, Any, Any, Any]]:
+        """The graph for reading a thread's state: `get`, or for a factory (async ones too) what it makes
+        for LangGraph's `threads.read`."""
+        key, resolved = await self._key(assistant)
+        factory = self._factories.get(key)
+        if factory is None:
+            built = self._cache.get(key) or self._built(assistant, key, resolved)
+            if isinstance(built, Pregel):
+                yield await self.get(assistant)
+                return
+            factory = built
+        runtime = server_runtime("threads.read", self.store)
+        async with factory.make({"configurable": {}}, runtime) as made:
+            yield attach(made, self.checkpointer, self.store)
+
+    def _introspect(self, factory: GraphFactory) -> Pregel[Any, Any, Any, Any]:
+        if factory.is_async:
+            raise ValueError(
+                f"graph {factory.ref!r}: an async graph factory is built only for runs, "
+                "so its schema and drawing are not available"
+            )
+        made = factory.fn(
+            **{
+                p: {"configurable": {}} if p == "config" else server_runtime("assistants.read", self.store)
+                for p in factory.params
+            }
+        )
+        if isinstance(made, AbstractContextManager):
+            raise ValueError(
+                f"graph {factory.ref!r}: a context-manager factory is built only for runs, "
+                "so its schema and drawing are not available"
+            )
+        return attach(factory.check(made), self.checkpointer, self.store)
 
     def is_agent(self, assistant: AssistantRecord) -> bool:
         """True for the built-in agent graph (its resume values are structured), False for custom graphs."""
@@ -82,11 +169,16 @@ class GraphProvider:
 
     def _build(
         self, assistant: AssistantRecord, resolved: Resolved, *, sub_agent: bool = False
-    ) -> Pregel[Any, Any, Any, Any]:
+    ) -> Pregel[Any, Any, Any, Any] | GraphFactory:
         spec = self.spec(assistant)
         checkpointer = None if sub_agent else self.checkpointer
         if spec.graph:
-            return attach(load_graph_ref(spec.graph), checkpointer, self.store)
+            loaded = load_graph_ref(spec.graph)
+            if isinstance(loaded, GraphFactory):
+                if sub_agent:
+                    raise ValueError(f"graph {spec.graph!r}: a sub-agent's graph cannot be a factory")
+                return loaded
+            return attach(loaded, checkpointer, self.store)
         s = self.settings
         named = spec.model.connection if spec.model is not None else None
         model = resolve_model(
@@ -116,7 +208,9 @@ class GraphProvider:
         key = (record.id, record.version, resolved.fingerprint)
         graph = self._sub_cache.get(key)
         if graph is None:
-            graph = self._build(record, resolved, sub_agent=True)
+            built = self._build(record, resolved, sub_agent=True)
+            assert isinstance(built, Pregel)
+            graph = built
             with self._lock:
                 if len(self._sub_cache) >= MAX_CACHED:
                     self._sub_cache.clear()
@@ -141,3 +235,19 @@ class GraphProvider:
         if documents:
             out["xpert_documents"] = documents
         return out
+
+
+def server_runtime(access: str, store: BaseStore | None, context: Any = None) -> Any:
+    """What LangGraph's server passes a factory's `runtime` (langgraph_sdk.runtime.ServerRuntime): why the
+    graph is built, the store, and for a run its context."""
+    try:
+        from langgraph_sdk.runtime import _ExecutionRuntime, _ReadRuntime
+    except ImportError:  # an SDK without it: the same fields, plainly
+        from types import SimpleNamespace
+
+        ns = SimpleNamespace(access_context=access, user=None, store=store, context=context)
+        ns.execution_runtime = ns if access == "threads.create_run" else None
+        return ns
+    if access == "threads.create_run":
+        return _ExecutionRuntime(access_context=access, store=store, context=context)  # type: ignore[arg-type]
+    return _ReadRuntime(access_context=access, store=store)  # type: ignore[arg-type]

@@ -21,6 +21,7 @@ from xpert_server.api.wire.assistants import (
     RuntimeCapabilities,
     Subgraphs,
     assistant_json,
+    graph_id_of,
 )
 from xpert_server.auth.principal import Principal
 from xpert_server.errors import NotFound
@@ -92,7 +93,8 @@ def _schemas(graph_id: str, graph: Any) -> dict[str, Any]:
 )
 async def get_schemas(assistant_id: str, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     record = await load_assistant(services, p, assistant_id)
-    return _schemas(record.public_id, await services.graphs.get(record))
+    graph_id = graph_id_of(record.public_id, record.definition, record.metadata)
+    return _schemas(graph_id, await services.graphs.get(record))
 
 
 async def _subgraphs(
@@ -103,7 +105,7 @@ async def _subgraphs(
     record = await load_assistant(services, p, assistant_id)
     graph = await services.graphs.get(record)
     return {
-        ns: _schemas(record.public_id, sub)
+        ns: _schemas(graph_id_of(record.public_id, record.definition, record.metadata), sub)
         async for ns, sub in graph.aget_subgraphs(namespace=namespace, recurse=recurse)
     }
 

@@ -19,6 +19,7 @@ from xpert_server.api.wire.assistants import (
     AssistantVersion,
     assistant_json,
     assistant_version_json,
+    graph_id_of,
 )
 from xpert_server.auth.principal import Principal
 from xpert_server.encoding import new_id
@@ -159,6 +160,7 @@ async def count_assistants(body: AssistantCount, services: ServicesDep, p: Princ
 async def create_assistant(body: AssistantWrite, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     _require_unbound(p)
     base: dict[str, Any] | None = None
+    made_from: str | None = None  # the graph's name, for a custom graph (its `graph_id`)
     if body.graph_id:
         # `graph_id` names an existing xpert (id or slug) to start from, as LangGraph names a graph.
         found = await services.storage.get_assistant(p, body.graph_id)
@@ -168,6 +170,7 @@ async def create_assistant(body: AssistantWrite, services: ServicesDep, p: Princ
         if found is None:
             raise NotFound(f"Graph '{body.graph_id}' not found.")
         base = {k: v for k, v in found.definition.items() if k not in ("slug", "org")}
+        made_from = graph_id_of(found.public_id, found.definition, found.metadata)
     spec = _spec_from_body(body, base)
     _check_operator_fields(services, spec, base)
     await services.connections.check_references(p, spec)
@@ -178,6 +181,8 @@ async def create_assistant(body: AssistantWrite, services: ServicesDep, p: Princ
     record = record_from_spec(
         spec, p.org_id, source="api", assistant_id=body.assistant_id, context=body.context
     )
+    if made_from is not None and spec.graph:
+        record.metadata.setdefault("graph_id", made_from)
     try:
         await services.storage.create_assistant(p, record)
     except AlreadyExists:

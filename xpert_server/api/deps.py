@@ -83,9 +83,16 @@ def require_storable_id(kind: str, value: str) -> None:
 
 
 async def load_assistant(services: Services, p: Principal, assistant_id: str) -> AssistantRecord:
-    """The assistant if this caller may use it: 404 outside its org, 403 outside its key's binding."""
+    """The assistant if this caller may use it: 404 outside its org, 403 outside its key's binding.
+    A graph's name (an xpert's slug) names its default assistant, as on LangGraph's server."""
     require_storable_id("Assistant", assistant_id)
     record = await services.storage.get_assistant(p, assistant_id)
+    if record is None:
+        # LangGraph: "the first assistant created from that graph".
+        by_slug = await services.storage.search_assistants(
+            p, graph_id=assistant_id, limit=1, sort_by="created_at", sort_order="asc"
+        )
+        record = by_slug[0] if by_slug else None
     if record is None:
         raise NotFound(f"Assistant '{assistant_id}' not found.")
     check_assistant_binding(p, record.public_id)

@@ -7,22 +7,26 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant
+from xpert_server.api.lgruns import langgraph_payload, run_locations, run_result, thread_for_run
 from xpert_server.api.storable import INT64_MAX
 from xpert_server.api.threads import load_thread
 from xpert_server.api.webhooks import check_target
 from xpert_server.api.wire.base import SSE_SCHEMA, Deleted
-from xpert_server.api.wire.runs import Cancelled, Run, RunReply, run_json
+from xpert_server.api.wire.runs import Cancelled, LangGraphRunFields, Run, WaitReply, run_json
 from xpert_server.api.wire.threads import StateUpdated, ThreadState, state_json, state_updated_json
 from xpert_server.auth.principal import Principal
 from xpert_server.errors import BadRequest, Forbidden, NotFound
 from xpert_server.limits.streams import follower_slot, stream_slot, until_disconnected
 from xpert_server.runs import threadstate, threadstream
+from xpert_server.runs.lgstream import MODES, join_modes, renderer
+from xpert_server.runs.lgstream import encode as lgstream_encode
+from xpert_server.runs.protocol import is_langgraph
 from xpert_server.runs.service import Accepted
 from xpert_server.runs.sse import KEEPALIVE, MEDIA_TYPE, SSE_HEADERS, Frame
 from xpert_server.services import Services
@@ -36,8 +40,9 @@ WEBHOOK_NEEDS_KEY = (
 )
 
 
-class RunCreate(BaseModel):
-    """A run request. `assistant_id` (XpertAI's clients) or `xpert_id` (the integration guide)."""
+class RunCreate(LangGraphRunFields):
+    """A run request. `assistant_id` (XpertAI's clients) or `xpert_id` (the integration guide); LangGraph's
+    fields (api/wire/runs.py) pick its protocol (runs/protocol.py)."""
 
     model_config = ConfigDict(extra="allow")
     assistant_id: str | None = Field(default=None, min_length=1, max_length=128)
@@ -89,7 +94,7 @@ async def start_run(
         if p.kind == "secret":
             raise Forbidden(WEBHOOK_NEEDS_KEY)
         await check_target(services, p.org_id, body.webhook)
-    payload = body.model_dump(exclude_none=True)
+    payload = await langgraph_payload(services, thread, body.model_dump(exclude_none=True))
     return await services.runs.create(
         p, thread, assistant, payload, idempotency_key=idempotency_key, request_path=path
     )
@@ -103,7 +108,7 @@ async def _start(
     idempotency_key: str | None,
     path: str,
 ) -> Accepted:
-    thread = await load_thread(services, p, thread_id)
+    thread = await thread_for_run(services, p, thread_id, body.if_not_exists)
     return await start_run(services, p, thread, body, idempotency_key, path)
 
 
@@ -125,26 +130,40 @@ def sse_response(
     frames: AsyncIterator[Frame | None],
     on_disconnect: Callable[[], Awaitable[None]] | None = None,
     release: Callable[[], None] = lambda: None,
+    render: Callable[[Frame], bytes | None] = Frame.encode,
+    headers: dict[str, str] | None = None,
 ) -> StreamingResponse:
     """The SSE response. `on_disconnect` runs when the client leaves before `complete`; `release` (the
-    stream's slot, limits/streams.py) when the response ends."""
+    stream's slot, limits/streams.py) when the response ends; `render` encodes a frame in the run's
+    protocol (None: not sent)."""
 
     async def body() -> AsyncIterator[bytes]:
         finished = False
         try:
             async for frame in frames:
-                if frame is not None and frame.event == "complete":
+                if frame is None:
+                    yield KEEPALIVE
+                    continue
+                if frame.event == "complete":
                     finished = True
-                yield KEEPALIVE if frame is None else frame.encode()
+                data = render(frame)
+                if data is not None:
+                    yield data
         finally:
             if not finished and on_disconnect is not None:
                 await asyncio.shield(on_disconnect())
 
-    return SSEResponse(body(), media_type=MEDIA_TYPE, headers=SSE_HEADERS, release=release)
+    return SSEResponse(
+        body(), media_type=MEDIA_TYPE, headers={**SSE_HEADERS, **(headers or {})}, release=release
+    )
 
 
 def stream_accepted(
-    services: Services, accepted: Accepted, body: RunCreate, release: Callable[[], None] = lambda: None
+    services: Services,
+    accepted: Accepted,
+    body: RunCreate,
+    release: Callable[[], None] = lambda: None,
+    request: Request | None = None,
 ) -> StreamingResponse:
     run = accepted.run
     cancel = None
@@ -153,7 +172,10 @@ def stream_accepted(
         async def cancel() -> None:
             await services.runs.cancel(run)
 
-    return sse_response(services.runs.follow(run.id), cancel, release)
+    headers = run_locations(request, run, services.settings.api_prefix) if request is not None else {}
+    if not is_langgraph(run.kwargs):
+        return sse_response(services.runs.follow(run.id), cancel, release, headers=headers)
+    return sse_response(services.runs.follow(run.id), cancel, release, renderer(None), headers)
 
 
 def last_event_id_of(header: str | None, query: str | None) -> int:
@@ -198,14 +220,14 @@ async def stream_run(
     )  # 429 before anything starts when this credential's streams are all open
     try:
         accepted = await _start(services, p, thread_id, body, idempotency_key, request.url.path)
-        return stream_accepted(services, accepted, body, release)
+        return stream_accepted(services, accepted, body, release, request)
     except BaseException:
         release()
         raise
 
 
 @router.post(
-    "/runs/wait", status_code=201, summary="Start a run and wait for its reply", response_model=RunReply
+    "/runs/wait", status_code=201, summary="Start a run and wait for its reply", response_model=WaitReply
 )
 async def wait_run(
     thread_id: str,
@@ -213,11 +235,13 @@ async def wait_run(
     services: ServicesDep,
     p: PrincipalDep,
     request: Request,
+    response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     async with follower_slot(request, p):  # 429 before anything starts, as for a stream
         accepted = await _start(services, p, thread_id, body, idempotency_key, request.url.path)
-        return await until_disconnected(request, services.runs.result(accepted.run.id))
+        response.headers.update(run_locations(request, accepted.run, services.settings.api_prefix))
+        return await until_disconnected(request, run_result(services, p, accepted.run))
 
 
 @router.post("/runs", status_code=201, summary="Start a run in the background", response_model=Run)
@@ -227,9 +251,11 @@ async def create_run(
     services: ServicesDep,
     p: PrincipalDep,
     request: Request,
+    response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     accepted = await _start(services, p, thread_id, body, idempotency_key, request.url.path)
+    response.headers.update(run_locations(request, accepted.run, services.settings.api_prefix))
     return run_json(accepted.run, thread_id)
 
 
@@ -266,21 +292,23 @@ async def join_stream(
     request: Request,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
     last_event_id_q: Annotated[str | None, Query(alias="last_event_id")] = None,
+    stream_mode: Annotated[list[str] | None, Query(max_length=len(MODES))] = None,
 ) -> StreamingResponse:
-    await _load_run(services, p, thread_id, run_id)
+    run = await _load_run(services, p, thread_id, run_id)
     after = last_event_id_of(last_event_id, last_event_id_q)
-    return sse_response(services.runs.follow(run_id, after), release=stream_slot(request, p))
+    render = renderer(join_modes(stream_mode)) if is_langgraph(run.kwargs) else Frame.encode
+    return sse_response(services.runs.follow(run_id, after), release=stream_slot(request, p), render=render)
 
 
 @router.get(
-    "/runs/{run_id}/join", summary="Wait for a run to finish and return its reply", response_model=RunReply
+    "/runs/{run_id}/join", summary="Wait for a run to finish and return its reply", response_model=WaitReply
 )
 async def join_run(
     thread_id: str, run_id: str, services: ServicesDep, p: PrincipalDep, request: Request
 ) -> dict[str, Any]:
-    await _load_run(services, p, thread_id, run_id)
+    run = await _load_run(services, p, thread_id, run_id)
     async with follower_slot(request, p):
-        return await until_disconnected(request, services.runs.result(run_id))
+        return await until_disconnected(request, run_result(services, p, run))
 
 
 @router.post("/runs/{run_id}/cancel", status_code=201, summary="Cancel a run", response_model=Cancelled)
@@ -316,7 +344,8 @@ async def join_thread_stream(
     raw = last_event_id if last_event_id is not None else last_event_id_q
     start = await threadstream.start_position(services.storage, p, thread.id, raw)
     frames = threadstream.follow_thread(services.storage, services.runs, p, thread.id, start)
-    return sse_response(frames, release=stream_slot(request, p))
+    # Each run's frames as its protocol stored them (a LangGraph subgraph event gets its full name back).
+    return sse_response(frames, release=stream_slot(request, p), render=lgstream_encode)
 
 
 @router.get(

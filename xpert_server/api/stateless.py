@@ -13,6 +13,7 @@ from starlette.responses import StreamingResponse
 
 from xpert_server.api.conversations import conversation_thread
 from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant, require_storable_id
+from xpert_server.api.lgruns import run_result
 from xpert_server.api.runs import (
     IdempotencyKey,
     RunCreate,
@@ -22,13 +23,15 @@ from xpert_server.api.runs import (
     stream_accepted,
 )
 from xpert_server.api.wire.base import SSE_SCHEMA
-from xpert_server.api.wire.runs import Run, RunReply, run_json
+from xpert_server.api.wire.runs import Run, WaitReply, run_json
 from xpert_server.auth.principal import Principal
 from xpert_server.errors import NotFound
 from xpert_server.limits.streams import follower_slot, stream_slot, until_disconnected
-from xpert_server.runs.input import normalise_input
+from xpert_server.runs.input import run_input
+from xpert_server.runs.lgstream import MODES, join_modes, renderer
+from xpert_server.runs.protocol import is_langgraph, protocol_of
 from xpert_server.runs.service import Accepted
-from xpert_server.runs.sse import MEDIA_TYPE
+from xpert_server.runs.sse import MEDIA_TYPE, Frame
 from xpert_server.services import Services
 from xpert_server.storage.records import RunRecord
 
@@ -86,14 +89,14 @@ async def stream_stateless(
         accepted = await _start_stateless(
             services, p, body, idempotency_key, request.url.path, keep_default=False
         )
-        return stream_accepted(services, accepted, body, release)
+        return stream_accepted(services, accepted, body, release, request)
     except BaseException:
         release()
         raise
 
 
 @router.post(
-    "/wait", status_code=201, summary="Run without a thread and wait for the reply", response_model=RunReply
+    "/wait", status_code=201, summary="Run without a thread and wait for the reply", response_model=WaitReply
 )
 async def wait_stateless(
     body: RunCreate,
@@ -106,7 +109,7 @@ async def wait_stateless(
         accepted = await _start_stateless(
             services, p, body, idempotency_key, request.url.path, keep_default=False
         )
-        return await until_disconnected(request, services.runs.result(accepted.run.id))
+        return await until_disconnected(request, run_result(services, p, accepted.run))
 
 
 @router.post("", status_code=201, summary="Run without a thread, in the background", response_model=Run)
@@ -133,7 +136,8 @@ async def create_batch(
 ) -> list[dict[str, Any]]:
     for item in body.root:  # validate every item before starting any run
         await load_assistant(services, p, item.target)
-        normalise_input(item.input)
+        fields = item.model_dump(exclude_none=True)
+        run_input(item.input, {**fields, "protocol": protocol_of(fields)})
     out = []
     for item in body.root:
         accepted = await _start_stateless(services, p, item, None, request.url.path, keep_default=True)
@@ -154,11 +158,14 @@ async def join_stateless_stream(
     request: Request,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
     last_event_id_q: Annotated[str | None, Query(alias="last_event_id")] = None,
+    stream_mode: Annotated[list[str] | None, Query(max_length=len(MODES))] = None,
 ) -> StreamingResponse:
     require_storable_id("Run", run_id)
     # Any run its caller may see (its thread's visibility decides, as for every run); a stateless run's
     # thread goes when the run ends unless it was kept, and the run with it.
-    if await services.storage.find_run(p, run_id) is None:
+    run = await services.storage.find_run(p, run_id)
+    if run is None:
         raise NotFound(f"Run '{run_id}' not found.")
     after = last_event_id_of(last_event_id, last_event_id_q)
-    return sse_response(services.runs.follow(run_id, after), release=stream_slot(request, p))
+    render = renderer(join_modes(stream_mode)) if is_langgraph(run.kwargs) else Frame.encode
+    return sse_response(services.runs.follow(run_id, after), release=stream_slot(request, p), render=render)

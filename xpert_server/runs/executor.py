@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, ToolMessage
 from langchain_core.runnables import RunnableConfig
-from langgraph.types import Command
+from langgraph.types import Command, Send
 
 from xpert_server.agents.provider import GraphProvider
 from xpert_server.agents.stream import EVENT_KEY, FRAME_KEY, content_pieces
@@ -26,6 +26,8 @@ from xpert_server.runs import frames
 from xpert_server.runs.eventlog import COMPLETE, EventLog
 from xpert_server.runs.failures import describe
 from xpert_server.runs.input import ChatInput
+from xpert_server.runs.lgstream import Renderer, requested_modes
+from xpert_server.runs.protocol import is_langgraph
 from xpert_server.runs.reply import Reply
 from xpert_server.runs.state import to_jsonable
 from xpert_server.runs.written import state_changes
@@ -101,9 +103,22 @@ class Executor:
     async def _execute(self, job: RunJob) -> None:
         run, thread, assistant = job.run, job.thread, job.assistant
         agent_key = assistant.slug or assistant.public_id
-        emit = self._emitter(run.id)
+        # A LangGraph run stores LangGraph's events (runs/lgstream.py), not XpertAI's frames.
+        lg = (
+            Renderer(
+                requested_modes(run.kwargs.get("stream_mode")),
+                bool(run.kwargs.get("stream_subgraphs")),
+                lambda data, name: self.events.append(run.id, data, name),
+                (thread.id, thread.public_id),
+            )
+            if is_langgraph(run.kwargs)
+            else None
+        )
+        emit = self._emitter(run.id) if lg is None else _silent
         started = time.monotonic()
         now_iso = ts(time.time())
+        if lg is not None and not job.resumed:
+            lg.metadata(run.id)
         if not job.resumed:  # a client streaming a re-queued run sees one story: one set of start frames
             emit(
                 frames.event(
@@ -151,7 +166,7 @@ class Executor:
         if run.id in self._cancel_requested:
             status, error = "interrupted", "Cancelled by the user."
         else:
-            work = asyncio.create_task(self._work(job, agent_key, reply, emit), name=f"graph-{run.id}")
+            work = asyncio.create_task(self._work(job, agent_key, reply, emit, lg), name=f"graph-{run.id}")
             self._work_tasks[run.id] = work
             try:
                 operation = await asyncio.shield(work)
@@ -174,14 +189,16 @@ class Executor:
         self._cancel_requested.discard(run.id)
         self._finishing.add(run.id)
         try:
+            if lg is not None and status in ("error", "timeout"):
+                lg.error(kind or "RunError", error or "The run failed.")
             await self._finish(job, agent_key, reply, status, (error, kind), operation, started, emit)
         finally:
             self._finishing.discard(run.id)
 
-    async def _work(self, job: RunJob, agent_key: str, reply: Reply, emit: Any) -> Any:
+    async def _work(self, job: RunJob, agent_key: str, reply: Reply, emit: Any, lg: Renderer | None) -> Any:
         await self.storage.set_run_status(job.run.id, "running")
         async with asyncio.timeout(job.timeout or self.run_timeout):
-            return await self._stream(job, agent_key, reply, emit)
+            return await self._stream(job, agent_key, reply, emit, lg)
 
     def _failure(self, run_id: str, e: BaseException, timeout: float) -> tuple[str, str, str]:
         if isinstance(e, asyncio.CancelledError):
@@ -222,16 +239,35 @@ class Executor:
 
         return emit
 
-    async def _stream(self, job: RunJob, agent_key: str, reply: Reply, emit: Any) -> Any:
-        graph = await self.graphs.get(job.assistant)
+    async def _stream(self, job: RunJob, agent_key: str, reply: Reply, emit: Any, lg: Renderer | None) -> Any:
+        run = job.run
         configurable: dict[str, Any] = {
+            **caller_configurable(job.assistant.config, run.kwargs.get("config")),
             "thread_id": job.thread.id,
             "checkpoint_ns": "",
-            "run_id": job.run.id,
-            **self.graphs.run_configurable(job.run, job.chat),
+            "run_id": run.id,
+            **self.graphs.run_configurable(run, job.chat),
         }
         spans = self.tracing.callbacks(run_ids(job.run, job.assistant.public_id, job.thread.public_id))
         config = RunnableConfig(configurable=configurable, callbacks=spans)
+        # LangGraph's runtime context (`Runtime[Context]`): the assistant's, then the run's on top; `{}` when
+        # neither gives one, so a context schema's defaults apply, as on LangGraph's server.
+        context = {**(job.assistant.context or {}), **(run.kwargs.get("context") or {})}
+        async with self.graphs.for_run(job.assistant, config, context) as graph:
+            return await self._run_graph(graph, job, config, context, agent_key, reply, emit, lg)
+
+    async def _run_graph(
+        self,
+        graph: Any,
+        job: RunJob,
+        config: RunnableConfig,
+        context: Any,
+        agent_key: str,
+        reply: Reply,
+        emit: Any,
+        lg: Renderer | None,
+    ) -> Any:
+        configurable = config["configurable"]
         if job.from_checkpoint:
             configurable.pop("checkpoint_id", None)  # the run's own latest checkpoint, not its fork point
         elif job.chat.action == "resume" and not (await graph.aget_state(config)).interrupts:
@@ -240,13 +276,25 @@ class Executor:
         fallback_id = new_id()
         tools = ToolFrames()
         interrupts: list[Any] = []
-        # (mode, payload) pairs: the list of stream modes makes each part a pair.
-        parts: AsyncIterator[Any] = graph.astream(
-            None if job.from_checkpoint else await self._with_written(job, graph, config),
-            config,
-            stream_mode=["messages", "updates", "custom"],
-        )
-        async for mode, payload in parts:
+        modes = ["messages", "updates", "custom"]
+        options: dict[str, Any] = {"context": context}
+        if lg is not None:
+            modes += [m for m in lg.graph_modes if m not in modes]
+            options.update(graph_options(job.run.kwargs), subgraphs=lg.subgraphs)
+        graph_input = None if job.from_checkpoint else await self._with_written(job, graph, config)
+        parts: AsyncIterator[Any]
+        if lg is not None and lg.with_events:
+            parts = _parts_of_events(
+                graph.astream_events(graph_input, config, version="v2", stream_mode=modes, **options), lg
+            )
+        else:
+            # (mode, payload) pairs: the list of stream modes makes each part a pair ((ns, mode, payload)
+            # with subgraphs).
+            parts = graph.astream(graph_input, config, stream_mode=modes, **options)
+        async for part in parts:
+            ns, mode, payload = part if len(part) == 3 else ((), *part)
+            if lg is not None:
+                lg.part(ns, mode, payload)
             if mode == "messages":
                 message, meta = payload
                 # The model a chunk came from (LangChain's tracing metadata): what its usage is counted to.
@@ -256,7 +304,7 @@ class Executor:
                 self._on_message(message, agent_key, reply, emit, fallback_id, tools)
             elif mode == "custom" and isinstance(payload, dict):
                 self._on_custom(payload, agent_key, reply, emit, tools)
-            elif mode == "updates" and isinstance(payload, dict):
+            elif mode == "updates" and isinstance(payload, dict) and not ns:
                 if "__interrupt__" in payload:
                     interrupts.extend(payload["__interrupt__"])
                 tools.remember(payload)
@@ -285,6 +333,8 @@ class Executor:
         chat = job.chat
         if chat.action == "passthrough":
             return chat.raw
+        if chat.command is not None:  # LangGraph's own `command`, as its server takes it
+            return command_of(chat.command)
         if chat.action == "resume":
             value = {"decision": chat.decision, "payload": chat.payload, "patch": chat.patch}
             if self.graphs.is_agent(job.assistant):
@@ -434,12 +484,66 @@ class Executor:
             messages=[ai_message],
             usage=reply.usage(),
         )
-        emit(frames.COMPLETE, COMPLETE)
+        self.events.append(run.id, dumps(frames.COMPLETE), COMPLETE)  # both protocols' readers stop here
         await self.events.sync()
 
 
 class NothingToResume(RuntimeError):
     pass
+
+
+def _silent(payload: dict[str, Any], event: str | None = None) -> None:
+    """A LangGraph run's XpertAI frames: built for its reply, not stored."""
+
+
+async def _parts_of_events(events: AsyncIterator[Any], lg: Renderer) -> AsyncIterator[Any]:
+    """The graph stream's parts out of `astream_events` (the root's `on_chain_stream` chunks); every other
+    event goes to the `events` mode."""
+    async for ev in events:
+        if ev.get("event") == "on_chain_stream" and not ev.get("parent_ids"):
+            yield ev["data"]["chunk"]
+        else:
+            lg.event(ev)
+
+
+# Configurable keys the server sets or LangGraph keeps for itself: a caller's config never overrides them.
+_RESERVED = frozenset({"thread_id", "checkpoint_ns", "checkpoint_id", "checkpoint_map", "run_id"})
+
+
+def caller_configurable(*configs: Any) -> dict[str, Any]:
+    """`config.configurable` of the assistant, then the run's, without the keys the server owns."""
+    out: dict[str, Any] = {}
+    for config in configs:
+        configurable = config.get("configurable") if isinstance(config, dict) else None
+        if isinstance(configurable, dict):
+            out.update(
+                (k, v)
+                for k, v in configurable.items()
+                if isinstance(k, str)
+                and k not in _RESERVED
+                and not k.startswith(("__", "xpert_", "langgraph_"))
+            )
+    return out
+
+
+def graph_options(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """LangGraph's run options that go to `astream` as they are."""
+    return {
+        k: kwargs[k]
+        for k in ("interrupt_before", "interrupt_after", "durability")
+        if kwargs.get(k) is not None
+    }
+
+
+def command_of(command: dict[str, Any]) -> Command[Any]:
+    goto = command.get("goto")
+    if goto is not None:
+        items = goto if isinstance(goto, list) else [goto]
+        goto = [g if isinstance(g, str) else Send(g["node"], g.get("input")) for g in items]
+    kwargs: dict[str, Any] = {k: command[k] for k in ("resume", "update") if k in command}
+    if goto is not None:
+        kwargs["goto"] = goto
+    return Command(**kwargs)
 
 
 class ToolFrames:

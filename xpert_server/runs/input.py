@@ -7,20 +7,22 @@ Accepted:
 - legacy `{input: {input, files}}` / `{input: "hi"}`, `{confirm, command: {resume}, executionId}`
 - LangGraph-style `{messages: [...]}`, passed through to custom graphs untouched
 - a plain string: a message to send
+- LangGraph's protocol (runs/protocol.py decides it): any graph state, none at all, or a `command`
+  (`resume`, `update`, `goto`) beside the input — see `run_input`
 Any of the object shapes may name the conversation it continues (`conversationId`, as XpertAI's
 ChatRequest does): a run on a thread must name that thread's own; a run without a thread runs on it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from xpert_server.auth.principal import Principal
 from xpert_server.errors import BadRequest
 
-Action = Literal["send", "resume", "retry", "follow_up", "passthrough"]
+Action = Literal["send", "resume", "retry", "follow_up", "passthrough", "command"]
 MAX_TEXT = 200_000
 
 # Resolves a run's attached `files` to documents ({name, content}) for the model (the files component's
@@ -41,6 +43,8 @@ class ChatInput:
     follow_up_mode: str | None = None
     # passthrough: the LangGraph-style input as given
     raw: Any = None
+    # LangGraph's `command` ({resume, update, goto}) as given; a resume also sets action "resume"
+    command: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     # Extracted text of the attached files ({name, content}), filled in when the run is accepted.
     documents: list[dict[str, Any]] = field(default_factory=list)
@@ -170,3 +174,46 @@ def _without_action(value: dict[str, Any]) -> ChatInput:
     if "message" in value and isinstance(value["message"], dict):
         return _normalise({**value, "action": "send"})
     raise BadRequest("input.input: Required")
+
+
+# Keys of XpertAI's chat input (current and legacy): an input with one of them is chat input in either
+# protocol; any other object is graph state, which only a LangGraph run takes as it is.
+CHAT_KEYS = frozenset({"action", "input", "message", "confirm", "executionId", "retry", "command"})
+COMMAND_KEYS = frozenset({"resume", "update", "goto"})
+
+
+def run_input(value: Any, body: Mapping[str, Any]) -> ChatInput:
+    """A run's input with the rest of its body (or its stored kwargs): for a LangGraph run (`protocol`),
+    `command` and graph state as LangGraph takes them; otherwise `normalise_input`."""
+    if body.get("protocol") != "langgraph":
+        return normalise_input(value)
+    command = body.get("command")
+    if command is not None:
+        if value is not None:
+            raise BadRequest("command: send either `input` or `command`, not both")
+        if not isinstance(command, dict) or not command or not set(command) <= COMMAND_KEYS:
+            raise BadRequest("command: Expected an object with `resume`, `update` and/or `goto`")
+        goto = command.get("goto")
+        if goto is not None and not _is_goto(goto):
+            raise BadRequest("command.goto: Expected a node name, a Send ({node, input}) or a list of them")
+        if "resume" in command:
+            return ChatInput(action="resume", decision="confirm", payload=command["resume"], command=command)
+        return ChatInput(action="command", command=command)
+    if isinstance(value, dict) and not (CHAT_KEYS & set(value)):
+        if "messages" in value and not isinstance(value["messages"], list):
+            raise BadRequest("input.messages: Expected array")
+        return ChatInput(action="passthrough", raw=value)
+    if value is None:
+        return ChatInput(action="passthrough", raw=None)  # continue from the thread's checkpoint
+    return normalise_input(value)
+
+
+def _is_goto(goto: Any) -> bool:
+    items = goto if isinstance(goto, list) else [goto]
+    return all(
+        isinstance(g, str)
+        or isinstance(g, dict)
+        and isinstance(g.get("node"), str)
+        and set(g) <= {"node", "input"}
+        for g in items
+    )

@@ -27,8 +27,9 @@ def title_of(chat: ChatInput) -> str | None:
 def opening_messages(thread_id: str, run: RunRecord, chat: ChatInput, ai_id: str) -> list[MessageRecord]:
     out: list[MessageRecord] = []
     now = time.time()
-    if chat.action in ("send", "follow_up", "passthrough", "retry"):
-        text = chat.text if chat.action != "passthrough" else _passthrough_text(chat.raw)
+    text = chat.text if chat.action != "passthrough" else _passthrough_text(chat.raw)
+    # Graph state without a message (LangGraph's "continue", a custom state) adds no human message.
+    if chat.action in ("send", "follow_up", "retry") or chat.action == "passthrough" and text:
         out.append(
             MessageRecord(
                 id=new_id(),
@@ -64,5 +65,9 @@ def _passthrough_text(raw: Any) -> str:
         last = messages[-1]
         if isinstance(last, dict):
             content = last.get("content")
+            if isinstance(content, list):  # content blocks (agent-chat-ui sends `[{type: "text", text}]`)
+                return "".join(
+                    str(b.get("text", "")) for b in content if isinstance(b, dict) and b.get("type") == "text"
+                )
             return content if isinstance(content, str) else ""
     return ""

@@ -24,7 +24,7 @@ from xpert_server.errors import NotFound
 from xpert_server.runs.broker import Signals
 from xpert_server.runs.checkpoint import Checkpointer
 from xpert_server.runs.executor import Executor, RunJob
-from xpert_server.runs.input import AttachmentResolver, ChatInput, normalise_input
+from xpert_server.runs.input import AttachmentResolver, ChatInput, normalise_input, run_input
 from xpert_server.runs.opening import opening_messages, title_of
 from xpert_server.runs.recovery import close_streams
 from xpert_server.runs.redis_events import RedisEventLog
@@ -92,7 +92,7 @@ class LeasedWriter:
 
 async def effective_chat(storage: SQLStorage, run: RunRecord) -> ChatInput:
     """The run's input as the executor takes it: a `retry` re-sends its source execution's message."""
-    chat = normalise_input(run.input)
+    chat = run_input(run.input, run.kwargs)
     if chat.action == "retry" and chat.execution_id:
         source = await storage.get_run_by_id(chat.execution_id)
         if source is not None:

@@ -24,7 +24,7 @@ from xpert_server.runs.checkpoint import Checkpointer
 from xpert_server.runs.eventlog import EventLog
 from xpert_server.runs.executor import RunJob
 from xpert_server.runs.forks import checkpoint_before
-from xpert_server.runs.input import AttachmentResolver, ChatInput, normalise_input
+from xpert_server.runs.input import AttachmentResolver, ChatInput, normalise_input, run_input
 from xpert_server.runs.opening import opening_messages, title_of
 from xpert_server.runs.queue import AfterRun, RunQueue
 from xpert_server.runs.sse import Frame
@@ -87,7 +87,7 @@ class RunService:
         idempotency_key: str | None = None,
         request_path: str = "",
     ) -> Accepted:
-        chat = normalise_input(body.get("input"))
+        chat = run_input(body.get("input"), body)
         if chat.conversation_id is not None and chat.conversation_id != thread.conversation_id:
             raise BadRequest(
                 f"input.conversationId '{chat.conversation_id}' is not this thread's conversation "
@@ -202,7 +202,7 @@ class RunService:
             if rollback:
                 if self.checkpointer is not None:
                     fork = await checkpoint_before(self.checkpointer.saver, thread_id, run.id) or fork
-                await self.storage.rollback_run(run.id, title=title_of(normalise_input(run.input)))
+                await self.storage.rollback_run(run.id, title=title_of(run_input(run.input, run.kwargs)))
         return fork
 
     # ---- after and cancel --------------------------------------------------------------------------

@@ -83,6 +83,16 @@ class GraphSchemas(Wire):
     context_schema: Any
 
 
+def graph_id_of(public_id: str, definition: dict[str, Any], metadata: dict[str, Any]) -> str:
+    """LangGraph's `graph_id`: a custom graph's name is its xpert's slug (what `assistant_id="<slug>"` runs,
+    as LangGraph runs a graph's default assistant), or for an assistant made from it, the name it was made
+    from; a declared xpert is its own graph, named by its id."""
+    if not definition.get("graph"):
+        return public_id
+    made_from, slug = metadata.get("graph_id"), definition.get("slug")
+    return str(made_from) if isinstance(made_from, str) else str(slug) if isinstance(slug, str) else public_id
+
+
 class Subgraphs(RootModel[dict[str, GraphSchemas]]):
     """A graph's subgraphs: namespace (`parent|child` when nested) → that subgraph's schemas."""
 
@@ -91,7 +101,7 @@ def assistant_json(r: AssistantRecord) -> dict[str, Any]:
     return {
         "assistant_id": r.public_id,
         "xpert_id": r.public_id,
-        "graph_id": r.public_id,
+        "graph_id": graph_id_of(r.public_id, r.definition, r.metadata),
         "name": r.name,
         "description": r.description,
         "version": r.version,
@@ -107,7 +117,7 @@ def assistant_version_json(v: AssistantVersionRecord) -> dict[str, Any]:
     return {
         "assistant_id": v.assistant_id,
         "xpert_id": v.assistant_id,
-        "graph_id": v.assistant_id,
+        "graph_id": graph_id_of(v.assistant_id, v.definition, v.metadata),
         "version": v.version,
         "name": v.name,
         "description": v.description,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from xpert_server.auth.principal import Principal
@@ -171,7 +171,16 @@ class AssistantsMixin(SQLCore):
     ) -> ColumnElement[bool]:
         cond = and_(self._visible_assistants(p), self.metadata_filter(A.c.metadata, metadata))
         if graph_id:
-            cond = and_(cond, A.c.public_id == graph_id)
+            # LangGraph names a graph; here an xpert's slug is its graph's name (its id still matches).
+            # An assistant made from a graph (`POST /assistants {graph_id}`) keeps its name in metadata.
+            cond = and_(
+                cond,
+                or_(
+                    A.c.public_id == graph_id,
+                    A.c.slug == graph_id,
+                    self.dialect.json_match(A.c.metadata, "graph_id", graph_id),
+                ),
+            )
         return cond
 
     async def search_assistants(

@@ -1,0 +1,131 @@
+"""Custom graphs as LangGraph users write them, for the LangGraph-protocol tests: a runtime context, an
+interrupt, custom stream data, a subgraph, and graph factories taking `config` and/or `runtime`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage
+from langchain_core.runnables import RunnableConfig
+from langgraph.config import get_stream_writer
+from langgraph.graph import START, MessagesState, StateGraph
+from langgraph.runtime import Runtime
+from langgraph.types import interrupt
+
+
+@dataclass
+class Context:
+    user_name: str = "nobody"
+    greeting: str = "Hello"
+
+
+class State(MessagesState):
+    step: int
+
+
+def _words(text: str) -> Any:
+    return GenericFakeChatModel(messages=iter([AIMessage(content=text)] * 1000))
+
+
+async def greet(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Streams its reply token by token (a chat model), reads the run's context, writes custom data."""
+    get_stream_writer()({"progress": "greeting", "user": runtime.context.user_name})
+    model = _words(f"{runtime.context.greeting} {runtime.context.user_name} you said {_last(state)}")
+    reply = await model.ainvoke(state["messages"])
+    return {"messages": [reply], "step": 1}
+
+
+def finish(state: State) -> dict[str, Any]:
+    return {"step": state.get("step", 0) + 1}
+
+
+def _last(state: MessagesState) -> str:
+    content = state["messages"][-1].content if state["messages"] else ""
+    return content if isinstance(content, str) else str(content)
+
+
+builder = StateGraph(State, context_schema=Context)
+builder.add_node("greet", greet)
+builder.add_node("finish", finish)
+builder.add_edge(START, "greet")
+builder.add_edge("greet", "finish")
+greeter = builder.compile()
+
+
+def ask(state: MessagesState) -> dict[str, Any]:
+    answer = interrupt({"question": "Which colour?"})
+    return {"messages": [AIMessage(content=f"You chose {answer}")]}
+
+
+asker = StateGraph(MessagesState).add_node("ask", ask).add_edge(START, "ask").compile()
+
+
+# A parent whose node is a subgraph (for stream_subgraphs).
+def inner_node(state: MessagesState) -> dict[str, Any]:
+    return {"messages": [AIMessage(content="from the inside")]}
+
+
+inner = StateGraph(MessagesState).add_node("inner_node", inner_node).add_edge(START, "inner_node").compile()
+nested = StateGraph(MessagesState).add_node("child", inner).add_edge(START, "child").compile()
+
+
+# Factories, as langgraph.json allows them.
+def _echo_with(prefix: str) -> Any:
+    def node(state: MessagesState) -> dict[str, Any]:
+        return {"messages": [AIMessage(content=f"{prefix}: {_last(state)}")]}
+
+    return StateGraph(MessagesState).add_node("node", node).add_edge(START, "node").compile()
+
+
+def by_config(config: RunnableConfig) -> Any:
+    """Built per run from the run's config."""
+    return _echo_with(str((config.get("configurable") or {}).get("prefix", "plain")))
+
+
+async def by_runtime(config: RunnableConfig, runtime: Any) -> Any:
+    """Async, reads the run's context from LangGraph's ServerRuntime."""
+    execution = runtime.execution_runtime
+    name = execution.context.get("user_name") if execution is not None and execution.context else "reader"
+    return _echo_with(f"{runtime.access_context} for {name}")
+
+
+def fail(state: MessagesState) -> dict[str, Any]:
+    raise ValueError("no luck today")
+
+
+broken = StateGraph(MessagesState).add_node("fail", fail).add_edge(START, "fail").compile()
+
+
+# Two steps, for interrupt_before/after and forks.
+def first(state: MessagesState) -> dict[str, Any]:
+    return {"messages": [AIMessage(content="first")]}
+
+
+def second(state: MessagesState) -> dict[str, Any]:
+    return {"messages": [AIMessage(content="second")]}
+
+
+steps = (
+    StateGraph(MessagesState)
+    .add_node("first", first)
+    .add_node("second", second)
+    .add_edge(START, "first")
+    .add_edge("first", "second")
+    .compile()
+)
+
+
+async def tick(state: MessagesState) -> dict[str, Any]:
+    """30 custom events, 30 ms apart: long enough to cut the connection mid-run."""
+    import asyncio
+
+    write = get_stream_writer()
+    for i in range(30):
+        write({"tick": i})
+        await asyncio.sleep(0.03)
+    return {"messages": [AIMessage(content="ticked")]}
+
+
+ticker = StateGraph(MessagesState).add_node("tick", tick).add_edge(START, "tick").compile()

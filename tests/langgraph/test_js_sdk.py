@@ -1,0 +1,67 @@
+"""LangGraph's JS SDK (@langchain/langgraph-sdk under Node) against this server: default mode, several
+modes, interrupt → command.resume, join with Last-Event-ID, `__error__`. The SDK is installed outside the
+repo (`npm install @langchain/langgraph-sdk` in $XPERT_LANGGRAPH_JS, default /work/scratch/langgraph)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.langgraph.conftest import LangGraphEnv
+
+SCRIPT = Path(__file__).parent / "js" / "scenarios.cjs"
+MODULES = Path(os.environ.get("XPERT_LANGGRAPH_JS", "/work/scratch/langgraph")) / "node_modules"
+NODE = shutil.which("node")
+
+pytestmark = pytest.mark.skipif(
+    NODE is None or not (MODULES / "@langchain" / "langgraph-sdk").is_dir(),
+    reason="needs node and @langchain/langgraph-sdk (npm install it in $XPERT_LANGGRAPH_JS)",
+)
+
+
+async def run_node(lg: LangGraphEnv) -> dict[str, Any]:
+    key, _ = await lg.harness.mint_key("langgraph-tests")
+    env = {**os.environ, "LANGGRAPH_SDK_DIR": str(MODULES), "API_URL": lg.live.base_url, "API_KEY": key}
+    assert NODE is not None
+    proc = await asyncio.create_subprocess_exec(
+        NODE, str(SCRIPT), env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 120)
+    assert proc.returncode == 0, err.decode()
+    result: dict[str, Any] = json.loads(out)
+    return result
+
+
+def events(parts: list[dict[str, Any]]) -> list[str]:
+    return [p["event"] for p in parts]
+
+
+async def test_js_sdk(lg: LangGraphEnv) -> None:
+    out = await run_node(lg)
+    default = out["defaultMode"]
+    assert events(default)[0] == "metadata" and set(events(default)[1:]) == {"values"}
+    assert default[-1]["data"]["messages"][-1]["content"] == "Hello nobody you said hi"
+
+    assert events(out["modes"])[0] == "metadata"
+    assert set(events(out["modes"])) == {"metadata", "updates", "messages", "custom"}
+    assert {"progress": "greeting", "user": "Node"} in [
+        p["data"] for p in out["modes"] if p["event"] == "custom"
+    ]
+    assert out["created"][0]["run_id"] == out["modes"][0]["data"]["run_id"]
+
+    assert out["interrupted"]["__interrupt__"][0]["value"] == {"question": "Which colour?"}
+    final = out["resumed"][-1]["data"]["messages"]
+    assert [m["content"] for m in final] == ["hi", "You chose green"]
+
+    joined, tail = out["joined"], out["tail"]
+    assert set(events(joined)) == {"metadata", "values", "updates"}
+    assert all(p["id"] for p in joined)
+    assert tail == joined[2:]
+
+    assert out["waitError"] == "ValueError: ValueError: no luck today"
