@@ -4,10 +4,12 @@ what the page shows it reads from the API with its session (auth/console.py)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from starlette.responses import Response
+import html
 
-from xpert_server.api.widget import PAGE_CSP, static_file
+from fastapi import APIRouter, Request
+from starlette.responses import HTMLResponse, Response
+
+from xpert_server.api.widget import PAGE_CSP, STATIC, security_headers, static_file
 from xpert_server.errors import NotFound
 
 router = APIRouter(include_in_schema=False)
@@ -22,8 +24,13 @@ CONSOLE_FILES: dict[str, str] = {
 
 
 @router.get("/console")
-async def console_page() -> Response:
-    return static_file("console.html", "text/html; charset=utf-8", PAGE_CSP)
+async def console_page(request: Request) -> Response:
+    # The one thing the page needs to know: where the API is (the prefix is a setting).
+    prefix = request.app.state.services.settings.api_prefix
+    page = (
+        (STATIC / "console.html").read_text(encoding="utf-8").replace("{{API_PREFIX}}", html.escape(prefix))
+    )
+    return HTMLResponse(page, headers=security_headers(PAGE_CSP))
 
 
 @router.get("/console/{name}")
