@@ -12,7 +12,6 @@ import re
 import textwrap
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
 
 import httpx
 import pytest
