@@ -1,7 +1,8 @@
 // Inline SVG charts: bars (stacked or not) and lines, scaled by their viewBox to any width. Every bar and
 // point carries a <title>, so hovering (or a screen reader) gives the numbers behind it.
 const NS = "http://www.w3.org/2000/svg";
-const W = 640;
+// Narrower drawings on a phone, so that their labels stay legible once scaled to the screen.
+const W = matchMedia("(max-width: 600px)").matches ? 360 : 640;
 const H = 200;
 const PAD = { left: 48, right: 8, top: 10, bottom: 26 };
 
@@ -102,8 +103,8 @@ export function lineChart({ label, labels, series, format = formatNumber }) {
   return svg;
 }
 
-export function sparkline(values, label) {
-  const max = niceMax(Math.max(0, ...values));
+export function sparkline(values, label, scale = Math.max(0, ...values)) {
+  const max = niceMax(scale);
   const w = 120;
   const h = 24;
   const slot = w / Math.max(1, values.length);
@@ -111,7 +112,7 @@ export function sparkline(values, label) {
   values.forEach((v, i) => {
     const hgt = (v / max) * (h - 2);
     const bar = s("rect", { x: i * slot + slot * 0.1, y: h - hgt, width: slot * 0.8, height: hgt, class: "bar runs" });
-    bar.append(s("title", {}, `${v}`));
+    bar.append(s("title", {}, `${v} runs`));
     svg.append(bar);
   });
   return svg;

@@ -54,6 +54,8 @@ function when(iso) {
 }
 
 function table(caption, headers, rows) {
+  // Each cell names its column, so that on a phone (console.css) a row reads as a small card.
+  for (const row of rows) [...row.children].forEach((cell, i) => headers[i] && cell.setAttribute("data-label", headers[i]));
   return h(
     "div",
     { class: "table-wrap" },
@@ -152,6 +154,7 @@ function renderOverview(stats) {
   const tokenChart = modelSeries.length
     ? barChart({ label: `Tokens per ${stats.bucket} by model: ${tokens} in all`, labels, series: modelSeries, stacked: true, unit: " tokens" })
     : h("p", { class: "muted empty" }, "No tokens reported in this period (a model that reports no usage counts nothing).");
+  const busiest = Math.max(0, ...stats.xperts.flatMap((x) => x.runs_series)); // one scale for every row
   const byXpert = stats.xperts.length
     ? table(
         "Runs by xpert",
@@ -166,7 +169,7 @@ function renderOverview(stats) {
             h("td", {}, formatMs(x.p50_ms)),
             h("td", {}, formatMs(x.p95_ms)),
             h("td", {}, formatNumber(x.input_tokens + x.output_tokens)),
-            h("td", {}, sparkline(x.runs_series, `${x.name || x.xpert_id}: runs per ${stats.bucket}`)),
+            h("td", {}, sparkline(x.runs_series, `${x.name || x.xpert_id}: runs per ${stats.bucket}`, busiest)),
           ),
         ),
       )
@@ -230,6 +233,7 @@ export async function xpertsPage(view, navigate) {
 }
 
 const FORM_KEYS = ["name", "slug", "description", "system_prompt", "model"];
+const KEEP = "__keep__";
 
 function xpertForm(current, connections, submit) {
   const def = current ? current.definition : {};
@@ -239,7 +243,10 @@ function xpertForm(current, connections, submit) {
   const prompt = h("textarea", { name: "system_prompt", rows: 4 }, def.system_prompt || "");
   const models = connections.filter((c) => c.kind === "model");
   const model = def.model || {};
-  const connection = select("connection", [["", "The server's default model"], ...models.map((c) => [c.name, `${c.name} (${c.scope === "server" ? "server" : "org"})`])], model.connection || "");
+  // A model declared in place (provider, URL) is the operator's to change: the form keeps it as it is.
+  const inPlace = def.model && !def.model.connection;
+  const keep = inPlace ? [[KEEP, `Keep as declared (${def.model.name || def.model.provider || "model"})`]] : [];
+  const connection = select("connection", [...keep, ["", "The server's default model"], ...models.map((c) => [c.name, `${c.name} (${c.scope === "server" ? "server" : "org"})`])], inPlace ? KEEP : model.connection || "");
   const modelName = h("input", { name: "model_name", value: model.name || "", autocomplete: "off", list: nextId("models") });
   const datalist = h("datalist", { id: modelName.getAttribute("list") }, models.flatMap((c) => c.models.map((m) => h("option", { value: m }))));
   const rest = Object.fromEntries(Object.entries(def).filter(([k]) => !FORM_KEYS.includes(k) && !["org", "graph"].includes(k)));
@@ -280,7 +287,8 @@ function xpertForm(current, connections, submit) {
       }
     }
     const definition = { ...others, system_prompt: prompt.value || null };
-    if (connection.value) definition.model = { connection: connection.value, ...(modelName.value ? { name: modelName.value } : {}) };
+    if (connection.value === KEEP) delete definition.model;
+    else if (connection.value) definition.model = { connection: connection.value, ...(modelName.value ? { name: modelName.value } : {}) };
     else if (current && def.model) definition.model = null;
     const body = { name: name.value.trim(), description: description.value || null, definition };
     if (slug.value.trim()) body.slug = slug.value.trim();
@@ -295,6 +303,14 @@ function xpertForm(current, connections, submit) {
     }
   });
   return form;
+}
+
+function modelLine(def) {
+  const m = def.model;
+  if (!m) return "Model: the server's default model.";
+  if (m.connection) return `Model: ${m.name || "the first model"} of the connection ${m.connection}.`;
+  const where = m.base_url ? ` at ${m.base_url}` : "";
+  return `Model: ${m.name || "(unnamed)"} (${m.provider || "openai"}${where}), declared in its definition.`;
 }
 
 function usedConnections(def) {
@@ -340,10 +356,11 @@ export async function xpertPage(view, id, navigate) {
     h(
       "section",
       { class: "card", "aria-labelledby": "uses" },
-      h("h2", { id: "uses" }, "Connections it uses"),
+      h("h2", { id: "uses" }, "Model and connections"),
+      h("p", {}, modelLine(def)),
       uses.length
         ? h("ul", {}, uses.map((u) => h("li", {}, h("strong", {}, u.name), ` — ${u.use} `, known.has(u.name) ? h("span", { class: "muted" }, `(${known.get(u.name).scope === "server" ? "the server's" : "this org's"}${known.get(u.name).url ? `, ${known.get(u.name).url}` : ""})`) : h("span", { class: "error-text" }, "(not found: create it under Connections)"))))
-        : h("p", { class: "muted" }, "None: it uses the server's default model and no MCP connection."),
+        : h("p", { class: "muted" }, "It uses no named connection."),
     ),
     h("section", { class: "card", "aria-labelledby": "def" }, h("h2", { id: "def" }, "Definition"), h("pre", { class: "code", tabindex: "0", "aria-label": "Definition (JSON)" }, JSON.stringify(def, null, 2))),
     h(
