@@ -4,6 +4,7 @@ ticker - streams TICKER_CHUNKS text chunks "t0 ", "t1 ", … with TICKER_DELAY s
          long enough to join, watch from two clients, or cancel mid-stream).
 boom   - streams BOOM_TEXT in a few chunks, then raises RuntimeError("kaboom").
 echo   - replies with the last human message's text in one AI message (no sleep).
+nested - echo inside two levels of subgraphs (`inner`, then `inner|deep`): what `/subgraphs` lists.
 
 Each is a graph over MessagesState compiled without a checkpointer: the server attaches its own.
 """
@@ -119,3 +120,8 @@ def echo_node(state: MessagesState) -> dict[str, Any]:
 
 
 echo = StateGraph(MessagesState).add_node("echo", echo_node).add_edge(START, "echo").compile()
+
+
+# Subgraphs, two levels deep: the parent's node `inner` is a graph whose node `deep` is the echo graph.
+_inner = StateGraph(MessagesState).add_node("deep", echo).add_edge(START, "deep").compile()
+nested = StateGraph(MessagesState).add_node("inner", _inner).add_edge(START, "inner").compile()

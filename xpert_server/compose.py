@@ -25,7 +25,7 @@ from xpert_server.auth.keys import generate_key, hash_credential, key_hint
 from xpert_server.auth.principal import DEFAULT_ORG
 from xpert_server.clock import Clock, system_clock
 from xpert_server.config import Settings
-from xpert_server.connections.wiring import build_connections
+from xpert_server.connections.wiring import build_connections, load_operator
 from xpert_server.knowledge.retriever import bind as bind_retriever
 from xpert_server.knowledge.wiring import build_knowledge, start_knowledge
 from xpert_server.limits.rate import request_limits
@@ -107,10 +107,11 @@ async def build_services(
     `tracing`: OpenTelemetry (telemetry.py); from the OTEL_* environment when not given."""
     tracing = tracing or Tracing.from_env(settings.trace_content)
     tracing.start()
+    operator = load_operator(settings)  # a bad connections file stops the start before anything opens
     storage = await _open_storage(settings, clock)
     checkpointer = await _settled(lambda: open_checkpointer(settings))
     files, knowledge = build_knowledge(storage, settings)
-    connections = build_connections(storage, settings)
+    connections = build_connections(storage, settings, operator)
     graphs = GraphProvider(
         checkpointer.saver,
         settings,

@@ -91,6 +91,17 @@ CASES: list[Case] = [
         body={"limit": 5, "offset": 0},
     ),
     Case("assistants.get_runtime_capabilities", "GET", "/assistants/x-1/runtime-capabilities", ("x-1",)),
+    Case(
+        "assistants.get_subgraphs", "GET", "/assistants/x-1/subgraphs", ("x-1",), params={"recurse": "false"}
+    ),
+    Case(
+        "assistants.get_subgraphs",
+        "GET",
+        "/assistants/x-1/subgraphs/a|b",
+        ("x-1",),
+        {"namespace": "a|b", "recurse": True},
+        params={"recurse": "true"},
+    ),
     # threads
     Case("threads.create", "POST", "/threads", body={"metadata": {}}),
     Case(
@@ -136,6 +147,29 @@ CASES: list[Case] = [
     ),
     Case("threads.count", "POST", "/threads/count", kw={"status": "busy"}, body={"status": "busy"}),
     Case("threads.get_state", "GET", "/threads/t-1/state", ("t-1",)),
+    Case(
+        "threads.get_state",
+        "POST",
+        "/threads/t-1/state/checkpoint",
+        ("t-1",),
+        {"checkpoint": {"checkpoint_id": "c-1", "checkpoint_ns": ""}},
+        body={"checkpoint": {"checkpoint_id": "c-1", "checkpoint_ns": ""}},
+    ),
+    Case(
+        "threads.patch_state",
+        "PATCH",
+        "/threads/t-1/state",
+        ("t-1", {"reviewed": True}),
+        body={"metadata": {"reviewed": True}},
+    ),
+    Case(
+        "threads.patch_state",
+        "PATCH",
+        "/threads/t-1/state",
+        ("t-1", {"reviewed": True}),
+        {"checkpoint_id": "c-1"},
+        body={"metadata": {"reviewed": True}, "checkpoint_id": "c-1"},
+    ),
     Case(
         "threads.get_state",
         "GET",
@@ -224,6 +258,7 @@ CASES: list[Case] = [
     ),
     Case("runs.cancel", "POST", "/threads/t-1/runs/r-1/cancel", ("t-1", "r-1")),
     Case("runs.join", "GET", "/threads/t-1/runs/r-1/join", ("t-1", "r-1")),
+    Case("runs.delete", "DELETE", "/threads/t-1/runs/r-1", ("t-1", "r-1")),
     # conversations
     Case("conversations.search", "POST", "/conversations/search", body={"limit": 20, "offset": 0}),
     Case(
@@ -463,7 +498,13 @@ CASES: list[Case] = [
 ]
 
 # Methods whose requests are checked in their own test modules (streams, uploads, polling).
-CHECKED_ELSEWHERE = {"runs.stream", "runs.join_stream", "contexts.upload_file", "knowledges.wait_until_ready"}
+CHECKED_ELSEWHERE = {
+    "runs.stream",
+    "runs.join_stream",
+    "threads.join_stream",
+    "contexts.upload_file",
+    "knowledges.wait_until_ready",
+}
 
 
 def resolve(client: Client | AsyncClient, dotted: str) -> Any:

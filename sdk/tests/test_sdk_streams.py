@@ -145,6 +145,51 @@ async def test_join_stream_without_last_event_id_replays_everything(make_client:
     assert len(events) == len(FRAMES) and "last-event-id" not in server.requests[0].headers
 
 
+def thread_frames() -> list[tuple[str, bytes]]:
+    """Two runs on one thread as its stream sends them: ids `<run_id>:<seq>`, each run ending in `complete`."""
+    out = []
+    for run_id in ("run-1", "run-2"):
+        for seq, (old_id, raw) in enumerate(run_frames(run_id), start=1):
+            fid = f"{run_id}:{seq}"
+            out.append((fid, raw.replace(f"id: {old_id}".encode(), f"id: {fid}".encode())))
+    return out
+
+
+async def test_thread_join_stream_goes_past_each_complete_and_resumes_on_the_thread(
+    make_client: ClientFactory,
+) -> None:
+    frames = thread_frames()
+    ids = [fid for fid, _ in frames]
+    cut = len(frames) // 2 + 3  # inside the second run
+    server = Replies(
+        sse_response(recorded_stream(frames[:cut]), error=httpx.ReadError("reset")),
+        sse_response(recorded_stream(frames[cut:])),
+    )
+    stream = make_client(server).threads.join_stream("t-1")
+    events = await collect(stream)
+    assert [event.id for event in events] == ids
+    assert [e.event for e in events].count("complete") == 2
+    assert [(r.method, r.url.path) for r in server.requests] == [("GET", "/api/ai/threads/t-1/stream")] * 2
+    assert [r.headers.get("last-event-id") for r in server.requests] == [None, ids[cut - 1]]
+    assert all(r.headers["accept"] == "text/event-stream" for r in server.requests)
+    assert stream.last_event_id == ids[-1]
+
+
+async def test_thread_join_stream_sends_last_event_id(make_client: ClientFactory) -> None:
+    server = Replies(sse_response(recorded_stream(thread_frames()[12:])))
+    events = await collect(make_client(server).threads.join_stream("t-1", last_event_id="run-2:2"))
+    assert events[0].id == "run-2:3" and server.requests[0].headers["last-event-id"] == "run-2:2"
+
+
+async def test_a_stateless_run_is_joined_and_resumed_by_its_run_id_alone(make_client: ClientFactory) -> None:
+    # Dropped before `on_agent_start` named the thread: the run id is enough to pick it up again.
+    server = Replies(broken(2), rest(2))
+    events = await collect(make_client(server).runs.join_stream(None, "run-1"))
+    assert [event.id for event in events] == IDS
+    assert [r.url.path for r in server.requests] == ["/api/ai/runs/run-1/stream"] * 2
+    assert [r.headers.get("last-event-id") for r in server.requests] == [None, IDS[1]]
+
+
 async def test_iter_text_yields_only_the_reply_text(mode: str, make_client: ClientFactory) -> None:
     body = recorded_stream(FRAMES[:6]) + frame("s", {"type": "message", "data": " Plain."}) + FRAMES[-1][1]
     stream = make_client(Replies(sse_response(body))).runs.stream("t-1", "x-1")

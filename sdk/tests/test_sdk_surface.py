@@ -12,6 +12,7 @@ import xpert_sdk
 from xpert_sdk import AsyncClient, AsyncEventStream, Client, EventStream
 from xpert_sdk.assistants import Assistants, AsyncAssistants
 from xpert_sdk.chatkit import AsyncChatKit, AsyncChatKitSessions, ChatKit, ChatKitSessions
+from xpert_sdk.connections import AsyncConnections, Connections
 from xpert_sdk.contexts import AsyncContexts, Contexts
 from xpert_sdk.conversations import AsyncConversations, Conversations
 from xpert_sdk.knowledges import AsyncKnowledges, Knowledges
@@ -56,6 +57,7 @@ RESOURCE_PAIRS = [
     (Knowledges, AsyncKnowledges),
     (ChatKit, AsyncChatKit),
     (ChatKitSessions, AsyncChatKitSessions),
+    (Connections, AsyncConnections),
     (Webhooks, AsyncWebhooks),
 ]
 # Methods that return an (async) iterator rather than a result: plain `def` on both sides.
@@ -115,6 +117,7 @@ def test_clients_have_the_same_resources_and_arguments() -> None:
             "api_url",
             "assistants",
             "chatkit",
+            "connections",
             "contexts",
             "conversations",
             "knowledges",

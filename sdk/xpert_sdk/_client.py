@@ -19,6 +19,7 @@ from xpert_sdk._http import (
 )
 from xpert_sdk.assistants import Assistants, AsyncAssistants
 from xpert_sdk.chatkit import AsyncChatKit, ChatKit
+from xpert_sdk.connections import AsyncConnections, Connections
 from xpert_sdk.contexts import AsyncContexts, Contexts
 from xpert_sdk.conversations import AsyncConversations, Conversations
 from xpert_sdk.knowledges import AsyncKnowledges, Knowledges
@@ -63,6 +64,7 @@ class Client:
         self.contexts = Contexts(self._http)
         self.knowledges = Knowledges(self._http)
         self.chatkit = ChatKit(self._http)
+        self.connections = Connections(self._http)
         self.webhooks = Webhooks(self._http)
 
     def close(self) -> None:
@@ -111,6 +113,7 @@ class AsyncClient:
         self.contexts = AsyncContexts(self._http)
         self.knowledges = AsyncKnowledges(self._http)
         self.chatkit = AsyncChatKit(self._http)
+        self.connections = AsyncConnections(self._http)
         self.webhooks = AsyncWebhooks(self._http)
 
     async def aclose(self) -> None:

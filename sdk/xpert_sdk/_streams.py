@@ -6,8 +6,10 @@ the server replays exactly the frames after that id, and the caller sees every f
 id was already seen are dropped, in case a server replays too much).
 
 The run id comes from the `on_message_start` frame (`data.data.executionId`); a stateless run's thread
-id from `on_agent_start` (`data.data.threadId`). A drop before the run id is known cannot be resumed and
-raises `APIConnectionError`. A response that ends *cleanly* without `complete` is taken as the server's
+id from `on_agent_start` (`data.data.threadId`; until then it is rejoined by its run id alone,
+`GET /runs/{rid}/stream`). A drop before the run id is known cannot be resumed and raises
+`APIConnectionError`. A thread's stream (`threads.join_stream`) goes on past each run's `complete` and
+resumes with `GET /threads/{tid}/stream` from the last `<run_id>:<seq>` id. A response that ends *cleanly* without `complete` is taken as the server's
 decision to end the stream (XpertAI's `follow_up` streams end that way) and is not resumed.
 """
 
@@ -24,17 +26,39 @@ from xpert_sdk._http import AsyncHTTP, Call, SyncHTTP, backoff, path
 from xpert_sdk._sse import StreamEvent, aiter_events, iter_events
 from xpert_sdk.errors import APIConnectionError
 
-__all__ = ["AsyncEventStream", "EventStream", "ResumeState", "join_call"]
+__all__ = [
+    "AsyncEventStream",
+    "EventStream",
+    "ResumeState",
+    "ThreadResumeState",
+    "join_call",
+    "thread_join_call",
+]
 
 _FINAL_EVENTS = ("complete", "error")
 
 
-def join_call(thread_id: str, run_id: str, last_event_id: str | None) -> Call:
-    """`GET …/runs/{rid}/stream`, replaying the frames after `last_event_id`."""
+def _sse_headers(last_event_id: str | None) -> dict[str, str]:
     headers = {"accept": "text/event-stream"}
     if last_event_id is not None:
         headers["last-event-id"] = last_event_id
-    return Call("GET", path("/threads/{}/runs/{}/stream", thread_id, run_id), headers=headers)
+    return headers
+
+
+def join_call(thread_id: str | None, run_id: str, last_event_id: str | None) -> Call:
+    """`GET …/runs/{rid}/stream` (`/runs/{rid}/stream` without a thread), replaying the frames after
+    `last_event_id`."""
+    where = (
+        path("/runs/{}/stream", run_id)
+        if thread_id is None
+        else path("/threads/{}/runs/{}/stream", thread_id, run_id)
+    )
+    return Call("GET", where, headers=_sse_headers(last_event_id))
+
+
+def thread_join_call(thread_id: str, last_event_id: str | None) -> Call:
+    """`GET /threads/{tid}/stream`: every run of the thread, after `last_event_id` (`<run_id>:<seq>`)."""
+    return Call("GET", path("/threads/{}/stream", thread_id), headers=_sse_headers(last_event_id))
 
 
 class ResumeState:
@@ -74,11 +98,26 @@ class ResumeState:
 
     def resume_call(self, cause: Exception) -> Call:
         """The request that picks the stream up where it broke."""
-        if self.run_id is None or self.thread_id is None:
+        if self.run_id is None:
             raise APIConnectionError(
                 f"Stream broke before the run id was known, so it cannot be resumed: {cause}"
             ) from cause
+        # A stateless run's thread id may not have arrived yet: its run id alone is enough to rejoin.
         return join_call(self.thread_id, self.run_id, self.last_event_id)
+
+
+class ThreadResumeState(ResumeState):
+    """A thread's stream: it goes on past each run's `complete` (ending when the server ends it) and resumes
+    after a drop with the thread's own join, from the last `<run_id>:<seq>` id."""
+
+    def accept(self, event: StreamEvent) -> bool:
+        fresh = super().accept(event)
+        self.finished = False
+        return fresh
+
+    def resume_call(self, cause: Exception) -> Call:
+        assert self.thread_id is not None  # a thread's stream is always opened with its thread id
+        return thread_join_call(self.thread_id, self.last_event_id)
 
 
 def _give_up(cause: Exception) -> APIConnectionError:

@@ -10,6 +10,7 @@ from xpert_sdk.types import (
     Assistant,
     AssistantDeleted,
     AssistantVersion,
+    GraphSchema,
     IfExists,
     RuntimeCapabilities,
     SortOrder,
@@ -64,6 +65,15 @@ def _get_versions(assistant_id: str, limit: int, offset: int) -> Call:
 
 def _get_runtime_capabilities(assistant_id: str) -> Call:
     return Call("GET", path("/assistants/{}/runtime-capabilities", assistant_id))
+
+
+def _get_subgraphs(assistant_id: str, namespace: str | None, recurse: bool) -> Call:
+    where = (
+        path("/assistants/{}/subgraphs", assistant_id)
+        if namespace is None
+        else path("/assistants/{}/subgraphs/{}", assistant_id, namespace)
+    )
+    return Call("GET", where, params={"recurse": "true" if recurse else "false"})
 
 
 class Assistants:
@@ -157,6 +167,17 @@ class Assistants:
         Example: ``caps = client.assistants.get_runtime_capabilities(xpert_id)``
         """
         return cast(RuntimeCapabilities, self._http.request(_get_runtime_capabilities(assistant_id)))
+
+    def get_subgraphs(
+        self, assistant_id: str, namespace: str | None = None, recurse: bool = False
+    ) -> dict[str, GraphSchema]:
+        """The subgraphs of an xpert's graph (at `namespace`, e.g. ``"parent|child"``; nested ones too with
+        `recurse`), each namespace with its schemas.
+
+        Example: ``subgraphs = client.assistants.get_subgraphs(xpert_id, recurse=True)``
+        """
+        call = _get_subgraphs(assistant_id, namespace, recurse)
+        return cast(dict[str, GraphSchema], self._http.request(call))
 
 
 class AsyncAssistants:
@@ -254,3 +275,14 @@ class AsyncAssistants:
         Example: ``caps = await client.assistants.get_runtime_capabilities(xpert_id)``
         """
         return cast(RuntimeCapabilities, await self._http.request(_get_runtime_capabilities(assistant_id)))
+
+    async def get_subgraphs(
+        self, assistant_id: str, namespace: str | None = None, recurse: bool = False
+    ) -> dict[str, GraphSchema]:
+        """The subgraphs of an xpert's graph (at `namespace`, e.g. ``"parent|child"``; nested ones too with
+        `recurse`), each namespace with its schemas.
+
+        Example: ``subgraphs = await client.assistants.get_subgraphs(xpert_id, recurse=True)``
+        """
+        call = _get_subgraphs(assistant_id, namespace, recurse)
+        return cast(dict[str, GraphSchema], await self._http.request(call))

@@ -17,7 +17,7 @@ from typing import Any, cast
 from xpert_sdk._http import AsyncHTTP, Call, SyncHTTP, compact, path
 from xpert_sdk._streams import AsyncEventStream, EventStream, ResumeState, join_call
 from xpert_sdk.errors import raise_for_run_error
-from xpert_sdk.types import CancelResult, MultitaskStrategy, OnDisconnect, Run, RunResult
+from xpert_sdk.types import CancelResult, Deleted, MultitaskStrategy, OnDisconnect, Run, RunResult
 
 __all__ = ["AsyncRuns", "Runs"]
 
@@ -64,6 +64,10 @@ def _cancel(thread_id: str, run_id: str) -> Call:
 
 def _join(thread_id: str, run_id: str) -> Call:
     return Call("GET", path("/threads/{}/runs/{}/join", thread_id, run_id))
+
+
+def _delete(thread_id: str, run_id: str) -> Call:
+    return Call("DELETE", path("/threads/{}/runs/{}", thread_id, run_id))
 
 
 class Runs:
@@ -176,13 +180,24 @@ class Runs:
         """
         return _checked(self._http.request(_join(thread_id, run_id)))
 
-    def join_stream(self, thread_id: str, run_id: str, last_event_id: str | None = None) -> EventStream:
-        """Replay a run's frames (those after `last_event_id`, if given), then follow it live.
+    def join_stream(
+        self, thread_id: str | None, run_id: str, last_event_id: str | None = None
+    ) -> EventStream:
+        """Replay a run's frames (those after `last_event_id`, if given), then follow it live. `thread_id=None`
+        joins by the run id alone (a stateless run's).
 
         Example: ``for event in client.runs.join_stream(thread_id, run_id, last_event_id="42"): ...``
         """
         state = ResumeState(thread_id, run_id, last_event_id)
         return EventStream(self._http, join_call(thread_id, run_id, last_event_id), state)
+
+    def delete(self, thread_id: str, run_id: str) -> Deleted:
+        """Delete a finished run (its frames go; the conversation and the thread's state stay). A run that
+        has not finished is refused with `ConflictError`: cancel it first.
+
+        Example: ``client.runs.delete(thread_id, run_id)``
+        """
+        return cast(Deleted, self._http.request(_delete(thread_id, run_id)))
 
 
 class AsyncRuns:
@@ -295,10 +310,21 @@ class AsyncRuns:
         """
         return _checked(await self._http.request(_join(thread_id, run_id)))
 
-    def join_stream(self, thread_id: str, run_id: str, last_event_id: str | None = None) -> AsyncEventStream:
-        """Replay a run's frames (those after `last_event_id`, if given), then follow it live.
+    def join_stream(
+        self, thread_id: str | None, run_id: str, last_event_id: str | None = None
+    ) -> AsyncEventStream:
+        """Replay a run's frames (those after `last_event_id`, if given), then follow it live. `thread_id=None`
+        joins by the run id alone (a stateless run's).
 
         Example: ``async for event in client.runs.join_stream(thread_id, run_id, last_event_id="42"): ...``
         """
         state = ResumeState(thread_id, run_id, last_event_id)
         return AsyncEventStream(self._http, join_call(thread_id, run_id, last_event_id), state)
+
+    async def delete(self, thread_id: str, run_id: str) -> Deleted:
+        """Delete a finished run (its frames go; the conversation and the thread's state stay). A run that
+        has not finished is refused with `ConflictError`: cancel it first.
+
+        Example: ``await client.runs.delete(thread_id, run_id)``
+        """
+        return cast(Deleted, await self._http.request(_delete(thread_id, run_id)))

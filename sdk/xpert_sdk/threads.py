@@ -6,7 +6,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from xpert_sdk._http import AsyncHTTP, Call, SyncHTTP, compact, path
+from xpert_sdk._streams import AsyncEventStream, EventStream, ThreadResumeState, thread_join_call
 from xpert_sdk.types import (
+    Checkpoint,
     IfExists,
     SortOrder,
     StateUpdate,
@@ -69,9 +71,17 @@ def _count(metadata: Mapping[str, Any] | None, status: ThreadStatus | None) -> C
     return Call("POST", "/threads/count", json=compact(metadata=metadata, status=status))
 
 
-def _get_state(thread_id: str, checkpoint_id: str | None) -> Call:
+def _get_state(thread_id: str, checkpoint_id: str | None, checkpoint: Checkpoint | None) -> Call:
+    if checkpoint is not None:  # LangGraph's checkpoint object (a subgraph's `checkpoint_ns` too)
+        body = {"checkpoint": dict(checkpoint)}
+        return Call("POST", path("/threads/{}/state/checkpoint", thread_id), json=body)
     params = compact(checkpoint_id=checkpoint_id)
     return Call("GET", path("/threads/{}/state", thread_id), params=params or None)
+
+
+def _patch_state(thread_id: str, metadata: Mapping[str, Any], checkpoint_id: str | None) -> Call:
+    body = {"metadata": dict(metadata)} | compact(checkpoint_id=checkpoint_id)
+    return Call("PATCH", path("/threads/{}/state", thread_id), json=body)
 
 
 def _update_state(thread_id: str, values: Any, as_node: str | None, checkpoint_id: str | None) -> Call:
@@ -157,12 +167,32 @@ class Threads:
         """
         return cast(int, self._http.request(_count(metadata, status)))
 
-    def get_state(self, thread_id: str, checkpoint_id: str | None = None) -> ThreadState:
-        """The thread's state at its latest (or a given) checkpoint.
+    def get_state(
+        self, thread_id: str, checkpoint_id: str | None = None, checkpoint: Checkpoint | None = None
+    ) -> ThreadState:
+        """The thread's state at its latest (or a given) checkpoint: by id, or by LangGraph's checkpoint object.
 
         Example: ``state = client.threads.get_state(thread_id)``
         """
-        return cast(ThreadState, self._http.request(_get_state(thread_id, checkpoint_id)))
+        return cast(ThreadState, self._http.request(_get_state(thread_id, checkpoint_id, checkpoint)))
+
+    def patch_state(
+        self, thread_id: str, metadata: Mapping[str, Any], checkpoint_id: str | None = None
+    ) -> StateUpdate:
+        """Merge keys into the metadata of the thread's latest (or a given) checkpoint; values stay as they are.
+
+        Example: ``client.threads.patch_state(thread_id, {"reviewed": True})``
+        """
+        return cast(StateUpdate, self._http.request(_patch_state(thread_id, metadata, checkpoint_id)))
+
+    def join_stream(self, thread_id: str, last_event_id: str | None = None) -> EventStream:
+        """Every run of the thread, one after another (finished ones after `last_event_id`, replayed; live
+        ones followed); it ends when the thread has no later run. Event ids are `<run_id>:<seq>`.
+
+        Example: ``for event in client.threads.join_stream(thread_id): ...``
+        """
+        state = ThreadResumeState(thread_id, None, last_event_id)
+        return EventStream(self._http, thread_join_call(thread_id, last_event_id), state)
 
     def update_state(
         self, thread_id: str, values: Any, as_node: str | None = None, checkpoint_id: str | None = None
@@ -269,12 +299,32 @@ class AsyncThreads:
         """
         return cast(int, await self._http.request(_count(metadata, status)))
 
-    async def get_state(self, thread_id: str, checkpoint_id: str | None = None) -> ThreadState:
-        """The thread's state at its latest (or a given) checkpoint.
+    async def get_state(
+        self, thread_id: str, checkpoint_id: str | None = None, checkpoint: Checkpoint | None = None
+    ) -> ThreadState:
+        """The thread's state at its latest (or a given) checkpoint: by id, or by LangGraph's checkpoint object.
 
         Example: ``state = await client.threads.get_state(thread_id)``
         """
-        return cast(ThreadState, await self._http.request(_get_state(thread_id, checkpoint_id)))
+        return cast(ThreadState, await self._http.request(_get_state(thread_id, checkpoint_id, checkpoint)))
+
+    async def patch_state(
+        self, thread_id: str, metadata: Mapping[str, Any], checkpoint_id: str | None = None
+    ) -> StateUpdate:
+        """Merge keys into the metadata of the thread's latest (or a given) checkpoint; values stay as they are.
+
+        Example: ``await client.threads.patch_state(thread_id, {"reviewed": True})``
+        """
+        return cast(StateUpdate, await self._http.request(_patch_state(thread_id, metadata, checkpoint_id)))
+
+    def join_stream(self, thread_id: str, last_event_id: str | None = None) -> AsyncEventStream:
+        """Every run of the thread, one after another (finished ones after `last_event_id`, replayed; live
+        ones followed); it ends when the thread has no later run. Event ids are `<run_id>:<seq>`.
+
+        Example: ``async for event in client.threads.join_stream(thread_id): ...``
+        """
+        state = ThreadResumeState(thread_id, None, last_event_id)
+        return AsyncEventStream(self._http, thread_join_call(thread_id, last_event_id), state)
 
     async def update_state(
         self, thread_id: str, values: Any, as_node: str | None = None, checkpoint_id: str | None = None

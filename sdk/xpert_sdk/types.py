@@ -20,12 +20,16 @@ __all__ = [
     "ChatSendRequest",
     "Checkpoint",
     "ClientSecret",
+    "Connection",
+    "ConnectionDeleted",
+    "ConnectionKind",
     "Conversation",
     "ConversationPage",
     "Deleted",
     "DocumentStatus",
     "Feedback",
     "FeedbackPage",
+    "GraphSchema",
     "IfExists",
     "Item",
     "KnowledgeChunk",
@@ -76,6 +80,7 @@ WebhookEvent = Literal[
     "knowledge.document.failed",
 ]
 KnowledgeSearchMode = Literal["hybrid", "dense", "lexical"]
+ConnectionKind = Literal["model", "mcp"]
 
 
 class Assistant(TypedDict, total=False):
@@ -123,6 +128,17 @@ class RuntimeCapabilities(TypedDict, total=False):
     knowledgebases: list[dict[str, Any]]
 
 
+class GraphSchema(TypedDict, total=False):
+    """A graph's JSON schemas (`assistants.get_subgraphs` maps each subgraph's namespace to one)."""
+
+    graph_id: str
+    input_schema: Any
+    output_schema: Any
+    state_schema: Any
+    config_schema: Any
+    context_schema: Any
+
+
 class Thread(TypedDict, total=False):
     """`metadata.id` is the thread's conversation id."""
 
@@ -155,7 +171,7 @@ class ThreadState(TypedDict, total=False):
 
 
 class StateUpdate(TypedDict, total=False):
-    """What `threads.update_state` returns: the checkpoint it wrote."""
+    """What `threads.update_state` returns: the checkpoint it wrote (`patch_state`: the one it patched)."""
 
     checkpoint: Checkpoint
 
@@ -298,8 +314,27 @@ class AgentFile(TypedDict, total=False):
     updatedAt: str
 
 
+class Connection(TypedDict, total=False):
+    """A named model endpoint or MCP server; `hint` shows at most the end of its key or its header names."""
+
+    name: str
+    kind: ConnectionKind
+    scope: Literal["server", "org"]
+    url: str | None
+    transport: str | None
+    models: list[str]
+    description: str | None
+    hint: str | None
+    created_at: str | None
+    updated_at: str | None
+
+
+class ConnectionDeleted(Connection, total=False):
+    success: bool
+
+
 class Deleted(TypedDict, total=False):
-    """What deleting a file or a knowledge base returns."""
+    """What deleting a file, a knowledge base or a run returns."""
 
     id: str
     deleted: bool

@@ -198,7 +198,7 @@ def test_keys_made_before_roles_become_admin_with_one_warning(
             assert conn.execute(select(t.api_keys.c.role)).scalars().all() == ["admin"]
         warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
         assert any("1 API key(s) made before roles existed are now 'admin'" in w for w in warnings), warnings
-        assert any("o/a1 (mcp[0].name, mcp[0].command)" in w for w in warnings), warnings
+        assert any("o/a1 (mcp[0].command)" in w for w in warnings), warnings
         with caplog.at_level(logging.WARNING, logger="xpert.storage"), engine.begin() as conn:
             caplog.clear()
             assert migrate(conn) == []  # once

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import secrets
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from tests.agents.conftest import MCP_SERVER
 from tests.agents.fake_openai import FakeOpenAI
 from tests.conftest import API_BACKEND
 from tests.harness.app import ApiHarness, open_harness
+from tests.harness.dns import FakeDNS
 from tests.harness.uvicorn import InProcessServer, serve_in_process
 
 PRIVATE_ORG = "conn-private"
@@ -123,6 +125,17 @@ async def conn(
             data_dir, url, connections_file=path, connections_private_orgs=(PRIVATE_ORG,)
         ) as harness:
             yield ConnEnv(harness, fake, llm, mcp, seen, url, data_dir)
+
+
+@contextmanager
+def dns(conn: ConnEnv) -> Iterator[FakeDNS]:
+    service = conn.harness.services.connections
+    fake, real = FakeDNS(), service.resolver
+    service.resolver = fake
+    try:
+        yield fake
+    finally:
+        service.resolver = real
 
 
 def model_body(

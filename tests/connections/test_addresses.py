@@ -4,50 +4,16 @@ org private addresses. Names resolve through an injected resolver; nothing here 
 
 from __future__ import annotations
 
-import ipaddress
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
 from tests.agents.common import thread
-from tests.connections.conftest import PRIVATE_ORG, ConnEnv, model_body, unique
+from tests.connections.conftest import PRIVATE_ORG, ConnEnv, dns, model_body, unique
 from tests.harness.chat import send
+from tests.harness.dns import PUBLIC, FakeDNS
 from xpert_server.net.guarded import AddressPolicy, GuardedTransport, RefusedAddress
-from xpert_server.net.public import AddressRefused, IPAddress
-
-# Stands for "some public address" in DNS answers; no request is ever sent to it (see PretendInternet).
-PUBLIC = "1.1.1.1"
-
-
-class FakeDNS:
-    """An injectable resolver: answers from a table the test changes as it goes."""
-
-    def __init__(self) -> None:
-        self.answers: dict[str, list[str]] = {}
-        self.asked: list[str] = []
-
-    async def __call__(self, host: str, port: int) -> list[IPAddress]:
-        self.asked.append(host)
-        try:
-            return [ipaddress.ip_address(host)]
-        except ValueError:
-            pass
-        if host not in self.answers:
-            raise AddressRefused(f"cannot resolve {host!r}")
-        return [ipaddress.ip_address(a) for a in self.answers[host]]
-
-
-@contextmanager
-def dns(conn: ConnEnv) -> Iterator[FakeDNS]:
-    service = conn.harness.services.connections
-    fake, real = FakeDNS(), service.resolver
-    service.resolver = fake
-    try:
-        yield fake
-    finally:
-        service.resolver = real
 
 
 @pytest.fixture
@@ -107,7 +73,9 @@ async def test_changing_the_url_is_held_to_the_rule(conn: ConnEnv, public_admin:
         assert (
             await public_admin.post("/connections", json=model_body(name, "https://api.conn.test/v1"))
         ).status_code == 201
-        resp = await public_admin.patch(f"/connections/{name}", json={"url": conn.model_url})
+        resp = await public_admin.patch(
+            f"/connections/{name}", json={"url": conn.model_url, "api_key": "sk-new-0000000000000000"}
+        )
         assert resp.status_code == 400 and "loopback" in resp.json()["message"]
         assert (await public_admin.get(f"/connections/{name}")).json()["url"] == "https://api.conn.test/v1"
 
@@ -176,3 +144,27 @@ async def test_every_redirect_hop_is_checked(conn: ConnEnv) -> None:
             with pytest.raises(RefusedAddress, match="address"):
                 await client.get(f"http://public.conn.test:{port}/redirect", params={"to": target})
         assert conn.fake.hits.get("/hello", 0) == hits
+
+
+async def test_an_mcp_connection_is_held_to_the_rule_at_run_time(
+    conn: ConnEnv, public_admin: httpx.AsyncClient
+) -> None:
+    c = public_admin
+    port = httpx.URL(conn.mcp_url).port
+    with dns(conn) as fake:
+        fake.answers = {"tools.conn.test": [PUBLIC]}
+        name = unique("tools")
+        made = await c.post(
+            "/connections", json={"name": name, "kind": "mcp", "url": f"http://tools.conn.test:{port}/mcp"}
+        )
+        assert made.status_code == 201, made.text
+        slug = unique("x")
+        body = {"name": slug, "slug": slug, "model": {"provider": "offline"}, "mcp": [name]}
+        xpert = (await c.post("/assistants", json=body)).json()["assistant_id"]
+        fake.answers["tools.conn.test"] = ["127.0.0.1"]  # now it points at the test's MCP server
+        seen = len(conn.mcp_headers)
+        resp = await c.post(
+            f"/threads/{await thread(c)}/runs/wait", json={"assistant_id": xpert, "input": send("hi")}
+        )
+    assert f"MCP server '{name}'" in resp.text and "127.0.0.1 is a loopback address" in resp.text, resp.text
+    assert len(conn.mcp_headers) == seen, "the request reached the loopback MCP server"

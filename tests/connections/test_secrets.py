@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,6 +17,7 @@ from sqlalchemy import MetaData, create_engine, select
 from tests.agents.common import run, single_call, thread
 from tests.connections.conftest import PRIVATE_ORG, ConnEnv, unique
 from tests.harness.chat import send
+from tests.harness.served import serving
 from xpert_server.config import normalise_database_url
 from xpert_server.connections.vault import SecretUnreadable, Vault
 
@@ -130,3 +132,33 @@ async def test_a_stored_secret_opens_only_with_its_key_org_and_name(conn: ConnEn
         Vault(b"another server's key").open(org, name, vault.seal(org, name, {"api_key": key}))
     with pytest.raises(SecretUnreadable):
         vault.open("another-org", name, vault.seal(org, name, {"api_key": key}))
+
+
+async def test_the_served_process_logs_no_secret_at_debug(conn: ConnEnv, tmp_path: Path) -> None:
+    """A real `xpert serve` at log level debug, its connection used by a run: the secret is in none of the
+    process's output."""
+    key = f"sk-served-{secrets.token_hex(16)}"
+    with serving(tmp_path / "data", log_level="debug", XPERT_CONNECTIONS_PRIVATE_ORGS="default") as served:
+        async with served.async_client(served.key) as c:
+            body = {
+                "name": "llm",
+                "kind": "model",
+                "url": conn.model_url,
+                "api_key": key,
+                "models": ["tool-bot"],
+            }
+            assert (await c.post("/connections", json=body)).status_code == 201
+            xpert = (
+                await c.post("/assistants", json={"name": "S", "slug": "s", "model": {"connection": "llm"}})
+            ).json()["assistant_id"]
+            thread_id = (await c.post("/threads", json={})).json()["thread_id"]
+            done = await c.post(
+                f"/threads/{thread_id}/runs/wait", json={"assistant_id": xpert, "input": send("hi")}
+            )
+            assert "You said: hi" in done.text, done.text
+            await c.patch("/connections/llm", json={"api_key": key + "-2"})
+            listed = await c.get("/connections")
+        output = served.output()
+    assert f"Bearer {key}" in conn.fake.authorizations and key not in listed.text
+    assert "DEBUG" in output or "debug" in output.lower(), output[-2000:]
+    assert key not in output, "the served process logged the secret"

@@ -28,7 +28,10 @@ import pytest
 
 from tests.harness.app import ApiHarness, open_harness
 from tests.harness.chat import send
+from tests.harness.dns import everything_public
 from xpert_server.api.deps import NOT_ALLOWED_ASSISTANT
+from xpert_server.api.info import METRICS_ARE_THE_OPERATORS
+from xpert_server.api.webhooks import BOUND_KEY_REFUSED as WEBHOOKS_BOUND_KEY_REFUSED
 from xpert_server.auth.keys import hash_credential
 from xpert_server.auth.scope import SECRET_ROUTES, app_routes, route_key
 
@@ -48,7 +51,16 @@ PUBLIC = {
 # Path parameters naming data of one principal (threads and what hangs off them, files).
 PRINCIPAL_OWNED = {"thread_id", "run_id", "conversation_id", "message_id", "feedback_id", "file_id"}
 # Path parameters naming data of one org.
-ORG_OWNED = PRINCIPAL_OWNED | {"assistant_id", "kb_id", "key_id", "webhook_id", "delivery_id"}
+ORG_OWNED = PRINCIPAL_OWNED | {
+    "assistant_id",
+    "kb_id",
+    "key_id",
+    "connection_name",
+    "webhook_id",
+    "delivery_id",
+}
+# Path parameters naming something inside a thread or an xpert the path names too: a checkpoint, a subgraph.
+NESTED = {"checkpoint_id", "namespace"}
 
 
 @dataclass
@@ -91,6 +103,8 @@ def body_for(method: str, key: str, a: OrgA) -> tuple[Any, bool]:
         ("POST", "/threads/{}/runs"): (run, False),
         ("POST", "/threads/{}/runs/{}/cancel"): ({}, False),
         ("POST", "/threads/{}/state"): ({"values": {}}, False),
+        ("PATCH", "/threads/{}/state"): ({"metadata": {"marker": "pwned"}}, False),
+        ("POST", "/threads/{}/state/checkpoint"): ({"checkpoint": {}}, False),
         ("POST", "/runs/stream"): (run, True),
         ("POST", "/runs/wait"): (run, True),
         ("POST", "/runs"): (run, True),
@@ -121,6 +135,15 @@ def body_for(method: str, key: str, a: OrgA) -> tuple[Any, bool]:
         ("POST", "/knowledges/{}/documents/delete"): ({"ids": [a.ids["document_id"]]}, False),
         ("POST", "/knowledges/{}/search"): ({"query": "marker"}, False),
         ("POST", "/keys"): ({"name": "intruder", "role": "admin"}, False),
+        ("POST", "/connections"): (
+            {
+                "name": f"intruder-{secrets.token_hex(3)}",
+                "kind": "model",
+                "url": "https://models.iso.test/v1",
+            },
+            False,
+        ),
+        ("PATCH", "/connections/{}"): ({"description": "pwned", "api_key": "sk-pwned-0000000000000"}, False),
     }
     if (method, key) in bodies:
         return bodies[(method, key)]
@@ -176,6 +199,7 @@ async def harness(
         secret_rate_limit=0,
         webhook_private_orgs=("*",),
     ) as h:
+        h.services.connections.resolver = everything_public()  # connections made here are never used
         yield h
 
 
@@ -207,6 +231,17 @@ async def world(harness: ApiHarness) -> tuple[OrgA, list[Caller]]:
             "/store/items", json={"namespace": ["iso"], "key": "k", "value": {"m": a.marker}}
         )
         assert stored.status_code == 200, stored.text
+        connection = await c.post(
+            "/connections",
+            json={
+                "name": f"iso-llm-{secrets.token_hex(3)}",
+                "kind": "model",
+                "url": "https://models.iso.test/v1",
+                "description": f"connection {a.marker}",
+                "api_key": f"sk-{a.marker}",
+            },
+        )
+        assert connection.status_code == 201, connection.text
     async with h.client(key, x_principal_user_id="alice") as c:
         thread = (await c.post("/threads", json={"metadata": {"marker": a.marker}})).json()
         tid = thread["thread_id"]
@@ -225,6 +260,7 @@ async def world(harness: ApiHarness) -> tuple[OrgA, list[Caller]]:
         assert feedback.status_code == 201, feedback.text
         upload = await c.post("/contexts/file", files={"file": ("a.txt", a.marker.encode(), "text/plain")})
         assert upload.status_code == 201, upload.text
+        state = (await c.get(f"/threads/{tid}/state")).json()
     a.ids = {
         "assistant_id": x1,
         "other_assistant_id": x2,
@@ -236,6 +272,9 @@ async def world(harness: ApiHarness) -> tuple[OrgA, list[Caller]]:
         "file_id": upload.json()["id"],
         "kb_id": kb["id"],
         "document_id": docs[0]["id"],
+        "connection_name": connection.json()["name"],
+        "checkpoint_id": state["checkpoint"]["checkpoint_id"],
+        "namespace": f"iso-namespace-{secrets.token_hex(4)}",
     }
     async with h.client(key) as c:
         hook = await c.post("/webhooks", json={"url": "http://127.0.0.1:9/a", "description": a.marker})
@@ -284,6 +323,8 @@ def expectation(caller: Caller, method: str, key: str, template: str, a: OrgA) -
         return {int(caller.status)}, caller.status
     if caller.secret and (method, key) not in SECRET_ROUTES:
         return {403}, "outside a client secret's scope"
+    if key == "/metrics":  # the deployment's numbers: the default org's admins only (none of these callers)
+        return {403}, "the operator's metrics"
     if caller.status == "other-org":
         if names & ORG_OWNED or names_a_in_body:
             return {404}, "ids of another org"
@@ -293,8 +334,13 @@ def expectation(caller: Caller, method: str, key: str, template: str, a: OrgA) -
             return {404}, "ids of another principal"
         return None, "the org's shared xperts, or the caller's own data"
     # A key bound to X2: X1 and what names it are refused; A's threads (X1's) are invisible to it.
-    if "assistant_id" in names or names_a_in_body or (method, key) == ("POST", "/assistants"):
-        return {403}, "another xpert than the key's (or a new one)"
+    if (
+        "assistant_id" in names
+        or names_a_in_body
+        or (method, key) in BOUND_REFUSED
+        or key.startswith("/webhooks")
+    ):
+        return {403}, "another xpert than the key's (or a new one, or the org's connections or webhooks)"
     if names_a_thread(template):
         return {404}, "a thread of another xpert than the key's"
     return None, "org-level data (files, knowledge, store) the binding does not cover"
@@ -332,7 +378,7 @@ async def test_the_isolation_matrix(harness: ApiHarness, world: tuple[OrgA, list
             elif (
                 allowed == {403}
                 and caller.status == "bound"
-                and resp.json().get("message") != NOT_ALLOWED_ASSISTANT
+                and resp.json().get("message") != bound_refusal(key)
             ):
                 failures.append(f"{where}: message {resp.json().get('message')!r}")
             if caller.status not in ("401", "403"):
@@ -344,11 +390,24 @@ async def test_the_isolation_matrix(harness: ApiHarness, world: tuple[OrgA, list
     assert checked >= 500
 
 
+def bound_refusal(key: str) -> str:
+    """What a key bound to another xpert is told where it is refused."""
+    if key == "/metrics":
+        return METRICS_ARE_THE_OPERATORS
+    if key.startswith("/webhooks"):
+        return WEBHOOKS_BOUND_KEY_REFUSED
+    return NOT_ALLOWED_ASSISTANT
+
+
 def sent_text(request: httpx.Request) -> str:
     try:
         return str(request.url) + request.content.decode(errors="replace")
     except httpx.RequestNotRead:  # a streamed upload: our own file, nothing of A's
         return str(request.url)
+
+
+# What a key bound to one xpert may not do although it names no xpert: make xperts, change connections.
+BOUND_REFUSED = {("POST", "/assistants"), ("POST", "/connections")}
 
 
 def names_a_thread(template: str) -> bool:
@@ -363,7 +422,7 @@ def names_a_thread(template: str) -> bool:
 EXEMPT: dict[str, set[str]] = {
     "other-org": set(),
     "principal": {"assistant_id", "other_assistant_id", "kb_id", "document_id"},
-    "bound": {"other_assistant_id", "kb_id", "document_id", "file_id", "marker"},
+    "bound": {"other_assistant_id", "kb_id", "document_id", "file_id", "marker", "connection_name"},
 }
 # Thread listings answer 200 with the caller's own threads (the marker may be exempt): checked for a bound key
 # by test_a_key_bound_to_another_xpert_cannot_read_its_threads.
@@ -378,7 +437,7 @@ def test_every_route_is_covered(harness: ApiHarness, world: tuple[OrgA, list[Cal
     a, _ = world
     unknown: list[str] = []
     for method, template, key in api_routes(harness.app):
-        extra = set(params(template)) - ORG_OWNED
+        extra = set(params(template)) - ORG_OWNED - NESTED
         if extra:
             unknown.append(f"{method} {template}: path parameter(s) {sorted(extra)} not filled by the matrix")
         try:
@@ -422,6 +481,10 @@ async def test_org_a_is_untouched(harness: ApiHarness, world: tuple[OrgA, list[C
         item = (await c.get("/store/items", params={"namespace": "iso", "key": "k"})).json()
         assert item["value"] == {"m": a.marker}
         assert (await c.get(f"/knowledges/{a.ids['kb_id']}")).json()["name"] == f"kb {a.marker}"
+        state = (await c.get(f"/threads/{a.ids['thread_id']}/state")).json()
+        assert state["checkpoint"]["checkpoint_id"] == a.ids["checkpoint_id"]
+        assert state["metadata"].get("marker") != "pwned"
+        assert len((await c.get(f"/threads/{a.ids['thread_id']}/runs")).json()) == 1
         content = await c.get(f"/contexts/file/{a.ids['file_id']}/content")
         assert content.content == a.marker.encode()
         cid, mid = a.ids["conversation_id"], a.ids["message_id"]
@@ -431,6 +494,8 @@ async def test_org_a_is_untouched(harness: ApiHarness, world: tuple[OrgA, list[C
         ]
         messages = (await c.get(f"/conversations/{cid}/messages")).json()["items"]
         assert [m["role"] for m in messages] == ["human", "ai"] and "pwned" not in str(messages)
+        shown = (await c.get(f"/connections/{a.ids['connection_name']}")).json()
+        assert shown["description"] == f"connection {a.marker}" and shown["hint"] == f"…{a.marker[-4:]}"
 
 
 def test_the_public_routes_are_served(harness: ApiHarness) -> None:

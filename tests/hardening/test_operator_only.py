@@ -98,7 +98,7 @@ async def test_an_mcp_command_is_refused_and_never_runs(api: ApiHarness, tmp_pat
         "slug": "pwn-stdio",
         "mcp": [{"name": "x", "transport": "stdio", "command": "sh", "args": ["-c", f"id > {marker}"]}],
     }
-    admin = await assert_refused(api, body, "mcp[0].name", "mcp[0].command", "mcp[0].args")
+    admin = await assert_refused(api, body, "mcp[0].command", "mcp[0].args")
     # Had anything been stored, a run would have started the command: run every xpert the org has.
     async with api.client(admin) as c:
         for xpert in (await c.post("/assistants/search", json={"limit": 100})).json():

@@ -21,9 +21,10 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.hardening.test_isolation import PUBLIC, body_for, call, mint_secret, params, send
+from tests.hardening.test_isolation import NESTED, PUBLIC, body_for, call, mint_secret, params, send
 from tests.hardening.test_isolation import OrgA as World
 from tests.harness.app import ApiHarness, open_harness
+from tests.harness.dns import everything_public
 from xpert_server.agents.definition import load_file
 from xpert_server.agents.operator_fields import all_paths
 from xpert_server.auth.roles import APP_ROUTES, NEEDS_ADMIN, required_role
@@ -41,6 +42,9 @@ ORG_OWNED = {
     "assistant_id",
     "kb_id",
     "key_id",
+    "connection_name",
+    "webhook_id",
+    "delivery_id",
 }
 
 
@@ -48,7 +52,21 @@ ORG_OWNED = {
 async def harness(
     api_database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[ApiHarness]:
-    async with open_harness(tmp_path_factory.mktemp("priv-data"), api_database_url, secret_rate_limit=0) as h:
+    # The operator's connections the field matrix names (`model.connection`, `mcp[].connection`).
+    operator = tmp_path_factory.mktemp("priv-operator") / "connections.yaml"
+    operator.write_text(
+        "models: {sample-llm: {base_url: 'http://127.0.0.1:9/v1', models: [m]}}\n"
+        "mcp: {sample-mcp: {command: 'true'}}\n",
+        encoding="utf-8",
+    )
+    async with open_harness(
+        tmp_path_factory.mktemp("priv-data"),
+        api_database_url,
+        secret_rate_limit=0,
+        connections_file=operator,
+        webhook_private_orgs=("*",),  # webhooks here name closed loopback ports
+    ) as h:
+        h.services.connections.resolver = everything_public()  # connections made here are never used
         yield h
 
 
@@ -74,9 +92,15 @@ async def build_world(h: ApiHarness) -> World:
         ).json()
         thread = (await c.post("/threads", json={"metadata": {"marker": w.marker}})).json()
         tid = thread["thread_id"]
-        done = await c.post(f"/threads/{tid}/runs/wait", json={"assistant_id": x1, "input": send(w.marker)})
+        done = await c.post(
+            f"/threads/{tid}/runs/wait",
+            json={"assistant_id": x1, "input": send(w.marker), "webhook": "http://127.0.0.1:9/priv"},
+        )
         assert done.status_code == 201, done.text
         (run,) = (await c.get(f"/threads/{tid}/runs")).json()
+        (delivery,) = (await c.get("/webhooks/deliveries")).json()
+        hook = await c.post("/webhooks", json={"url": "http://127.0.0.1:9/priv"})
+        assert hook.status_code == 201, hook.text
         cid = thread["metadata"]["id"]
         messages = (await c.get(f"/conversations/{cid}/messages")).json()["items"]
         ai_id = [m for m in messages if m["role"] == "ai"][0]["id"]
@@ -85,6 +109,11 @@ async def build_world(h: ApiHarness) -> World:
         upload = await c.post("/contexts/file", files={"file": ("a.txt", w.marker.encode(), "text/plain")})
         spare = await c.post("/keys", json={"name": "spare", "role": "app"})
         assert spare.status_code == 201, spare.text
+        connection = await c.post(
+            "/connections", json={"name": "priv-llm", "kind": "model", "url": "https://models.priv.test/v1"}
+        )
+        assert connection.status_code == 201, connection.text
+        state = (await c.get(f"/threads/{tid}/state")).json()
     w.ids = {
         "assistant_id": x1,
         "other_assistant_id": x2,
@@ -97,6 +126,11 @@ async def build_world(h: ApiHarness) -> World:
         "kb_id": kb["id"],
         "document_id": docs[0]["id"],
         "key_id": spare.json()["id"],
+        "connection_name": "priv-llm",
+        "webhook_id": hook.json()["id"],
+        "delivery_id": delivery["id"],
+        "checkpoint_id": state["checkpoint"]["checkpoint_id"],
+        "namespace": "no-such-subgraph",
     }
     return w
 
@@ -116,7 +150,7 @@ def test_every_route_is_classified_and_every_listed_route_is_served(harness: Api
     # What a browser's secret may call, an app key may call: secrets are never wider than apps.
     assert SECRET_ROUTES <= APP_ROUTES, sorted(SECRET_ROUTES - APP_ROUTES)
     for method, template, key in routes(harness):
-        assert set(params(template)) <= ORG_OWNED, (
+        assert set(params(template)) <= ORG_OWNED | NESTED, (
             f"{method} {template}: a path parameter the matrix cannot fill"
         )
         if not key.startswith("/keys"):
@@ -125,18 +159,43 @@ def test_every_route_is_classified_and_every_listed_route_is_served(harness: Api
             )
 
 
-def test_docs_list_every_route_with_its_role(harness: ApiHarness) -> None:
+ROW = re.compile(
+    r"^\| `(GET|POST|PUT|PATCH|DELETE) (/\S*)` \| (admin|app) \| (its xpert|no|yes) \| (yes|no) \|$",
+    re.MULTILINE,
+)
+
+
+def documented_rows() -> dict[tuple[str, str], tuple[str, str, str]]:
+    """docs/security.md's route table: (method, path) → (least role, xpert-bound key, client secret)."""
     text = DOCS.read_text(encoding="utf-8")
-    rows = set(re.findall(r"^\| `(GET|POST|PUT|PATCH|DELETE) (/\S*)` \| (admin|app) \|", text, re.MULTILINE))
+    return {(m, path): (role, bound, secret) for m, path, role, bound, secret in ROW.findall(text)}
+
+
+def test_docs_list_every_route_with_who_may_call_it(harness: ApiHarness) -> None:
+    """Every served route is a row with all four credentials: admin (every row), app (the least role), a key
+    bound to an xpert (checked against the server by the matrix below), a client secret."""
+    text = DOCS.read_text(encoding="utf-8")
+    table_rows = [line for line in text.splitlines() if re.match(r"\| `(GET|POST|PUT|PATCH|DELETE) /", line)]
+    rows = documented_rows()
+    assert len(rows) == len(table_rows), "a row of the route table is not `| route | role | bound | secret |`"
     expected = {
-        (m, t.removeprefix(PREFIX), required_role(m, t, PREFIX))
+        (m, t.removeprefix(PREFIX)): (
+            required_role(m, t, PREFIX),
+            "yes" if route_key(m, t, PREFIX) in SECRET_ROUTES else "no",
+        )
         for m, t in app_routes(harness.app)
         if route_key(m, t, PREFIX) not in PUBLIC
     }
-    assert expected - rows == set(), f"docs/security.md lacks (or misstates) {sorted(expected - rows)}"
-    assert rows - expected == set(), (
-        f"docs/security.md lists routes that are not served: {sorted(rows - expected)}"
+    documented = {route: (role, secret) for route, (role, _, secret) in rows.items()}
+    wrong = {r: (documented.get(r), want) for r, want in expected.items() if documented.get(r) != want}
+    assert not wrong, f"docs/security.md lacks (or misstates) role or secret column (got, want): {wrong}"
+    assert set(rows) - set(expected) == set(), (
+        f"docs/security.md lists routes that are not served: {sorted(set(rows) - set(expected))}"
     )
+
+
+# Routes for the server's operator only (docs/security.md says why), not any org's admin.
+OPERATOR_ROUTES = {("GET", "/metrics")}
 
 
 async def test_the_privilege_matrix(harness: ApiHarness) -> None:
@@ -145,11 +204,16 @@ async def test_the_privilege_matrix(harness: ApiHarness) -> None:
     admin_b, _ = await h.mint_key(role="admin")
     app_key, _ = await h.mint_key(w.org, role="app")
     bound_app, _ = await h.mint_key(w.org, role="app", xpert_id=w.ids["assistant_id"])
+    bound_admin, _ = await h.mint_key(w.org, role="admin", xpert_id=w.ids["assistant_id"])
+    operator, _ = await h.mint_key("default", role="admin")
+    rows = documented_rows()
     secret = await mint_secret(h, w.key, "alice")
     callers = [
+        ("operator", {"x-api-key": operator}),
         ("app key", {"x-api-key": app_key}),
         ("bound app key", {"x-api-key": bound_app}),
         ("client secret", {"x-client-secret": secret}),
+        ("bound admin key", {"x-api-key": bound_admin}),
         ("other org's admin", {"x-api-key": admin_b}),
         ("admin key", {"x-api-key": w.key}),
     ]
@@ -163,6 +227,13 @@ async def test_the_privilege_matrix(harness: ApiHarness) -> None:
             status = resp.status_code
             message = resp.json().get("message") if status >= 400 else None
             checked += 1
+            if (method, key) in OPERATOR_ROUTES:
+                # The deployment's numbers: the operator's (the default org's admins), nobody else's.
+                if (status == 200) != (name == "operator") or status not in (200, 403):
+                    failures.append(f"{where}: the operator's route answered {status} {resp.text[:150]}")
+                continue
+            if name == "operator":
+                continue  # another org's admin, as `other org's admin` below
             if status >= 500:
                 failures.append(f"{where}: {status} {resp.text[:150]}")
             elif name in ("app key", "bound app key"):
@@ -170,6 +241,11 @@ async def test_the_privilege_matrix(harness: ApiHarness) -> None:
                     failures.append(f"{where}: an app route answered {status} {message}")
                 if (method, key) not in APP_ROUTES and (status, message) != (403, NEEDS_ADMIN):
                     failures.append(f"{where}: expected 403 (needs admin), got {status} {resp.text[:150]}")
+            elif name == "bound admin key":
+                # Bound to the world's own xpert: refused exactly where the docs say `no`.
+                bound_column = rows.get((method, template), ("", "", ""))[1]
+                if (bound_column == "no") != (status == 403):
+                    failures.append(f"{where}: docs say {bound_column!r}, got {status} {resp.text[:150]}")
             elif name == "client secret":
                 if ((method, key) in SECRET_ROUTES) == (status == 403):
                     failures.append(f"{where}: got {status} {resp.text[:150]}")
@@ -182,7 +258,7 @@ async def test_the_privilege_matrix(harness: ApiHarness) -> None:
             elif status == 403:
                 failures.append(f"{where}: an admin key got 403 {resp.text[:150]}")
     assert not failures, f"{len(failures)} of {checked} cells:\n" + "\n".join(failures)
-    assert checked >= 5 * 60
+    assert checked >= 6 * 60
 
 
 # --- fields ------------------------------------------------------------------------------------------
@@ -199,6 +275,7 @@ SAMPLES: dict[str, Any] = {
     "tags": ["t"],
     "avatar": "https://example.com/a.png",
     "model.provider": "offline",
+    "model.connection": "sample-llm",
     "model.name": "offline-label",
     "model.base_url": "http://127.0.0.1:9/v1",
     "model.api_key_env": "XPERT_API_KEY",
@@ -214,6 +291,7 @@ SAMPLES: dict[str, Any] = {
     "tools[http_get].config.timeout": 5,
     "tools[http_get].config.max_bytes": 1000,
     "mcp[].name": "m",
+    "mcp[].connection": "sample-mcp",
     "mcp[].transport": "http",
     "mcp[].command": "sh",
     "mcp[].args": ["-c", "id"],
@@ -245,6 +323,9 @@ def definition_with(path: str, value: Any, slug: str) -> dict[str, Any]:
         d["tools"] = [{"name": "http_get", "config": {path.rsplit(".", 1)[1]: value}}]
     elif path.startswith("mcp[]."):
         field = path.split(".", 1)[1]
+        if field in ("name", "connection"):  # what the API may set: a connection entry, perhaps renamed
+            d["mcp"] = [{"connection": "sample-mcp", field: value}]
+            return d
         server = (
             {**MCP, "transport": "http", "url": "http://127.0.0.1:9/mcp"}
             if field in ("url", "headers")

@@ -20,7 +20,7 @@ from tests.runs.sse import SseFrame, parse
 GRAPHS = Path(__file__).resolve().parent.parent / "graphs_for_tests.py"
 # The test xperts live in their own org, so they never show up in other suites' searches.
 RUNS_ORG = "runs-tests"
-TEST_XPERTS = ("ticker", "boom", "echo")
+TEST_XPERTS = ("ticker", "boom", "echo", "nested")
 SEED_QUESTION = "你好,请介绍一下你能做什么?"
 
 # The exact lifecycle of a normal run's stream, around ≥1 text deltas.

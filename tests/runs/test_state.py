@@ -135,3 +135,78 @@ async def test_delete_thread_after_runs(env: RunsEnv) -> None:
         assert state["values"] == {} and state["checkpoint"] is None
         assert ok(await c.get(f"/threads/{tid}"))["values"] == {}
         assert await list_runs(c, tid) == [] and await messages_of(c, again) == []
+
+
+async def test_state_at_a_checkpoint_by_path_or_object_and_patched_metadata(backend: ApiHarness) -> None:
+    key, _ = await backend.mint_key(RUNS_ORG)
+    async with backend.client(key) as c:
+        echo = await assistant_id(c, "echo")
+        tid = (await new_thread(c))["thread_id"]
+        # No state yet: nothing to patch (and nothing is written).
+        message = error_of(await c.patch(f"/threads/{tid}/state", json={"metadata": {"tag": "x"}}), 400)
+        assert "no state yet" in message
+        for text in ("first", "second"):
+            body = {"assistant_id": echo, "input": send(text)}
+            ok(await c.post(f"/threads/{tid}/runs/wait", json=body), 201)
+        latest = ok(await c.get(f"/threads/{tid}/state"))
+        older_id = latest["parent_checkpoint"]["checkpoint_id"]
+        older = ok(await c.get(f"/threads/{tid}/state", params={"checkpoint_id": older_id}))
+
+        # The path form and LangGraph's checkpoint object answer what the query form does.
+        assert ok(await c.get(f"/threads/{tid}/state/{older_id}")) == older
+        by_object = await c.post(
+            f"/threads/{tid}/state/checkpoint",
+            json={"checkpoint": {"thread_id": tid, "checkpoint_ns": "", "checkpoint_id": older_id}},
+        )
+        assert ok(by_object) == older
+        assert ok(await c.post(f"/threads/{tid}/state/checkpoint", json={"checkpoint": {}})) == latest
+        error_of(await c.get(f"/threads/{tid}/state/no-such-checkpoint"), 404)
+        error_of(
+            await c.post(f"/threads/{tid}/state/checkpoint", json={"checkpoint": {"checkpoint_id": "nope"}}),
+            404,
+        )
+        error_of(await c.post(f"/threads/{tid}/state/checkpoint", json={}), 400)
+        error_of(await c.get("/threads/no-such-thread/state/x"), 404)
+
+        checkpoints = len(ok(await c.post(f"/threads/{tid}/history", json={"limit": 100})))
+        # PATCH merges keys into the latest checkpoint's metadata: same checkpoint, same parent, same values.
+        patched = ok(
+            await c.patch(f"/threads/{tid}/state", json={"metadata": {"reviewed": True, "by": "qa"}})
+        )
+        assert patched["checkpoint"]["checkpoint_id"] == latest["checkpoint"]["checkpoint_id"]
+        assert patched["checkpoint"]["thread_id"] == tid
+        after = ok(await c.get(f"/threads/{tid}/state"))
+        assert after["metadata"] == {**latest["metadata"], "reviewed": True, "by": "qa"}
+        assert (after["values"], after["checkpoint"], after["parent_checkpoint"]) == (
+            latest["values"],
+            latest["checkpoint"],
+            latest["parent_checkpoint"],
+        )
+        # An older checkpoint, named: only it changes; the history finds it by the new key.
+        ok(
+            await c.patch(
+                f"/threads/{tid}/state",
+                json={"metadata": {"by": "older"}, "checkpoint": {"checkpoint_id": older_id}},
+            )
+        )
+        assert ok(await c.get(f"/threads/{tid}/state/{older_id}"))["metadata"]["by"] == "older"
+        assert ok(await c.get(f"/threads/{tid}/state"))["metadata"]["by"] == "qa"
+        found = ok(await c.post(f"/threads/{tid}/history", json={"metadata": {"by": "older"}}))
+        assert [s["checkpoint"]["checkpoint_id"] for s in found] == [older_id]
+        # Patching writes no checkpoint: the history is as long as before.
+        assert len(ok(await c.post(f"/threads/{tid}/history", json={"limit": 100}))) == checkpoints
+        # Bad input changes nothing.
+        for bad in ({"metadata": {"a b": 1}}, {"metadata": "x"}, {}):
+            error_of(await c.patch(f"/threads/{tid}/state", json=bad), 400)
+        error_of(
+            await c.patch(f"/threads/{tid}/state", json={"metadata": {"x": 1}, "checkpoint_id": "nope"}), 404
+        )
+        assert ok(await c.get(f"/threads/{tid}/state")) == after
+
+        # The next run goes on from the patched checkpoint.
+        ok(
+            await c.post(f"/threads/{tid}/runs/wait", json={"assistant_id": echo, "input": send("third")}),
+            201,
+        )
+        final = ok(await c.get(f"/threads/{tid}/state"))
+        assert contents(final["values"]["messages"])[-2:] == [("human", "third"), ("ai", "third")]

@@ -1,4 +1,5 @@
-"""The SDK methods for endpoints built alongside it: history/copy/context usage, stateless runs, files,
+"""The SDK methods for endpoints built alongside it: history/copy/context usage, state at a checkpoint and
+its metadata, the thread's stream, joining and deleting runs, subgraphs, stateless runs, files,
 knowledge bases, the store and ChatKit client secrets — sync and async, against the real server. A route
 the server lost fails these tests (no probe turns it into a skip).
 """
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from xpert_sdk import NotFoundError, PermissionDeniedError, chat_input
+from xpert_sdk import ConflictError, NotFoundError, PermissionDeniedError, chat_input
 from xpert_sdk.types import (
     AgentFile,
     ClientSecret,
@@ -25,6 +26,7 @@ from xpert_sdk.types import (
     Run,
     RuntimeCapabilities,
     SearchItemsResponse,
+    StateUpdate,
     Success,
     Thread,
     ThreadContextUsage,
@@ -64,6 +66,40 @@ async def test_history_copy_and_context_usage(client: Any, live: Served, xperts:
     assert_shape(usage, ThreadContextUsage)
     assert usage["thread_id"] == tid and usage["usage"]["total_tokens"] > 0
     assert (await call(client.threads.get_context_usage, tid, agent_key="demo"))["agent_key"] == "demo"
+
+
+async def test_state_checkpoints_thread_stream_and_run_delete(
+    client: Any, live: Served, xperts: dict[str, str]
+) -> None:
+    thread = await call(client.threads.create)
+    tid = thread["thread_id"]
+    await call(client.runs.wait, tid, xperts["demo"], input=chat_input("one"))
+    latest = await call(client.threads.get_state, tid)
+    parent = latest["parent_checkpoint"]
+    older = await call(client.threads.get_state, tid, parent["checkpoint_id"])
+    assert await call(client.threads.get_state, tid, checkpoint=parent) == older
+    patched = await call(client.threads.patch_state, tid, {"reviewed": True})
+    assert_shape(patched, StateUpdate)
+    assert patched["checkpoint"] == latest["checkpoint"]
+    assert (await call(client.threads.get_state, tid))["metadata"]["reviewed"] is True
+
+    (run,) = await call(client.runs.list, tid)
+    events = await collect(client.threads.join_stream(tid, last_event_id=f"{run['run_id']}:0"))
+    assert events[-1].event == "complete" and all(e.id.startswith(f"{run['run_id']}:") for e in events)
+    assert text_of(events) == text_of(await collect(client.runs.join_stream(tid, run["run_id"])))
+    assert await collect(client.threads.join_stream(tid)) == []  # idle: nothing to follow
+
+    deleted = await call(client.runs.delete, tid, run["run_id"])
+    assert_shape(deleted, Deleted)
+    assert deleted == {"id": run["run_id"], "deleted": True, "affected": 1}
+    with pytest.raises(NotFoundError):
+        await call(client.runs.get, tid, run["run_id"])
+    live_run = await call(client.runs.create, None, xperts["sdk-ticker"], input=chat_input("live"))
+    with pytest.raises(ConflictError, match="cancel it first"):
+        await call(client.runs.delete, live_run["thread_id"], live_run["run_id"])
+    joined = await collect(client.runs.join_stream(None, live_run["run_id"]))
+    assert joined[-1].event == "complete" and text_of(joined).startswith("t0 t1 ")
+    assert await call(client.assistants.get_subgraphs, xperts["demo"], recurse=True) == {}
 
 
 async def test_runtime_capabilities(client: Any, live: Served, xperts: dict[str, str]) -> None:

@@ -175,3 +175,26 @@ async def test_store_is_per_org(storage: SQLStorage) -> None:
     assert await storage.store_namespaces(a, "") == ["users.u1", "users.u2"]
     assert await storage.store_delete(a, "users.u1", "prefs")
     assert not await storage.store_delete(a, "users.u1", "prefs")
+
+
+async def test_a_run_is_found_by_its_id_alone_and_deleted_once_finished(storage: SQLStorage) -> None:
+    alice = Principal(org_id=new_org(), kind="secret", key_id="k", user_id="alice")
+    mallory = Principal(org_id=alice.org_id, kind="secret", key_id="k", user_id="mallory")
+    thread = await storage.create_thread(alice)
+    run = run_of(alice, thread.id)
+    await storage.start_run(alice, run, messages=[human(thread.id, run.id)])
+    await storage.append_events([(run.id, 1, None, b"{}")])
+    found = await storage.find_run(alice, run.id)
+    assert found is not None and found.thread_id == thread.id
+    assert await storage.find_run(mallory, run.id) is None  # another principal's thread
+    assert await storage.find_run(Principal(org_id=new_org(), kind="key"), run.id) is None
+    assert await storage.find_run(alice, "no-such-run") is None
+    # Live: not deleted.
+    assert not await storage.delete_run(alice, thread.id, run.id)
+    await storage.finish_run(run, status="success", thread_status="idle")
+    assert not await storage.delete_run(mallory, thread.id, run.id)
+    assert not await storage.delete_run(alice, "another-thread", run.id)
+    assert await storage.delete_run(alice, thread.id, run.id)
+    assert await storage.get_run_by_id(run.id) is None and await storage.read_events(run.id) == []
+    assert (await storage.list_messages(alice, thread.id)).total == 1  # the conversation stays
+    assert not await storage.delete_run(alice, thread.id, run.id)

@@ -6,6 +6,11 @@ runs code (`graph`, an MCP `command`), reads the server's environment or files (
 (`model.base_url`, MCP URLs, `http_get`'s `allow_private`) is **operator-only**: over the API it is a 403
 naming the field, and nothing is stored.
 
+What an API caller uses instead is a **connection** by name (`model.connection`, `mcp[].connection`):
+the operator's or its own org's (connections/), whose endpoint, key and command were set by the operator
+or the org's admin where connections are made; which names an xpert may use is checked by the API handler
+(connections/service.py `check_references`).
+
 Classification is by field path, walked from the definition's model classes (nested models, list items,
 each built-in tool's `config`). A path missing from `API_SETTABLE` is operator-only, so a field added to
 the definition later is closed to the API until someone decides otherwise here.

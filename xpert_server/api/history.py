@@ -1,4 +1,5 @@
-"""A thread's checkpoint history, copies (runs/threadstate.py), and context usage."""
+"""A thread's checkpoints: its state at one of them, their metadata, its history, copies
+(runs/threadstate.py); and context usage."""
 
 from __future__ import annotations
 
@@ -6,12 +7,20 @@ import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from xpert_server.api.deps import PrincipalDep, ServicesDep
 from xpert_server.api.storable import Storable
 from xpert_server.api.threads import load_thread
-from xpert_server.api.wire.threads import ContextUsage, Thread, ThreadState, state_json, thread_json
+from xpert_server.api.wire.threads import (
+    ContextUsage,
+    StateUpdated,
+    Thread,
+    ThreadState,
+    state_json,
+    state_updated_json,
+    thread_json,
+)
 from xpert_server.encoding import loads, ts
 from xpert_server.errors import BadRequest
 from xpert_server.runs import threadstate
@@ -24,21 +33,47 @@ router = APIRouter(prefix="/threads/{thread_id}", tags=["threads"])
 METADATA_KEY = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
+def _plain_metadata_keys(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    bad = [k for k in value or {} if not METADATA_KEY.match(k)]
+    if bad:
+        raise ValueError(
+            f"keys may hold only letters, digits, '_', '.' and '-' (not {', '.join(map(repr, bad))})"
+        )
+    return value
+
+
 class HistoryQuery(BaseModel):
     limit: int = Field(default=10, ge=1, le=1000)
     before: str | dict[str, Any] | None = None
     metadata: Annotated[dict[str, Any] | None, Storable] = None
     checkpoint: dict[str, Any] | None = None
 
-    @field_validator("metadata")
-    @classmethod
-    def _plain_keys(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
-        bad = [k for k in value or {} if not METADATA_KEY.match(k)]
-        if bad:
-            raise ValueError(
-                f"keys may hold only letters, digits, '_', '.' and '-' (not {', '.join(map(repr, bad))})"
-            )
-        return value
+    _keys = field_validator("metadata")(_plain_metadata_keys)
+
+
+class CheckpointRef(BaseModel):
+    """LangGraph's checkpoint object (`threads.getState(id, checkpoint)`); its `thread_id` is the path's."""
+
+    model_config = ConfigDict(extra="ignore")
+    thread_id: str | None = None
+    checkpoint_ns: str = Field(default="", max_length=512)
+    checkpoint_id: str | None = Field(default=None, max_length=128)
+
+
+class StateAtCheckpoint(BaseModel):
+    checkpoint: CheckpointRef
+    subgraphs: bool | None = None  # accepted; a state's `tasks` are not expanded into subgraph states
+
+
+class StatePatch(BaseModel):
+    """`threads.patchState(id, metadata)`: keys merged into the metadata of the latest (or named) checkpoint.
+    Keys are plain names, so `POST /history {"metadata": …}` can find them."""
+
+    metadata: Annotated[dict[str, Any], Storable]
+    checkpoint_id: str | None = Field(default=None, max_length=128)
+    checkpoint: CheckpointRef | None = None
+
+    _keys = field_validator("metadata")(_plain_metadata_keys)
 
 
 def _checkpoint_id(value: str | dict[str, Any] | None) -> str | None:
@@ -60,6 +95,50 @@ async def history(
         services.checkpointer, thread.id, limit=body.limit, before_id=before_id, metadata=body.metadata
     )
     return [state_json(thread_id, tup) for tup in tuples]
+
+
+@router.get(
+    "/state/{checkpoint_id}", summary="The thread's state at a checkpoint", response_model=ThreadState
+)
+async def state_at(
+    thread_id: str, checkpoint_id: str, services: ServicesDep, p: PrincipalDep, subgraphs: bool = False
+) -> dict[str, Any]:
+    thread = await load_thread(services, p, thread_id)
+    return state_json(
+        thread_id, await threadstate.read_state(services.checkpointer, thread.id, checkpoint_id)
+    )
+
+
+@router.post(
+    "/state/checkpoint",
+    summary="The thread's state at a checkpoint, named by LangGraph's checkpoint object",
+    response_model=ThreadState,
+)
+async def state_at_checkpoint(
+    thread_id: str, body: StateAtCheckpoint, services: ServicesDep, p: PrincipalDep
+) -> dict[str, Any]:
+    thread = await load_thread(services, p, thread_id)
+    ref = body.checkpoint
+    tup = await threadstate.read_state(services.checkpointer, thread.id, ref.checkpoint_id, ref.checkpoint_ns)
+    return state_json(thread_id, tup)
+
+
+@router.patch(
+    "/state", summary="Merge keys into the metadata of the thread's state", response_model=StateUpdated
+)
+async def patch_state(
+    thread_id: str, body: StatePatch, services: ServicesDep, p: PrincipalDep
+) -> dict[str, Any]:
+    thread = await load_thread(services, p, thread_id)
+    ref = body.checkpoint or CheckpointRef()
+    configurable = await threadstate.patch_metadata(
+        services.checkpointer,
+        thread.id,
+        body.metadata,
+        body.checkpoint_id or ref.checkpoint_id,
+        ref.checkpoint_ns,
+    )
+    return state_updated_json(thread_id, configurable)
 
 
 @router.post(

@@ -1,5 +1,5 @@
-"""Runs on a thread: stream (SSE), wait, background, get, list, join, cancel; and thread state
-(runs/threadstate.py)."""
+"""Runs on a thread: stream (SSE), wait, background, get, list, join, cancel, delete; the thread's stream
+(every run of it, runs/threadstream.py); and thread state (runs/threadstate.py)."""
 
 from __future__ import annotations
 
@@ -16,13 +16,13 @@ from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant
 from xpert_server.api.storable import INT64_MAX
 from xpert_server.api.threads import load_thread
 from xpert_server.api.webhooks import check_target
-from xpert_server.api.wire.base import SSE_SCHEMA
+from xpert_server.api.wire.base import SSE_SCHEMA, Deleted
 from xpert_server.api.wire.runs import Cancelled, Run, RunReply, run_json
 from xpert_server.api.wire.threads import StateUpdated, ThreadState, state_json, state_updated_json
 from xpert_server.auth.principal import Principal
 from xpert_server.errors import BadRequest, Forbidden, NotFound
 from xpert_server.limits.streams import follower_slot, stream_slot, until_disconnected
-from xpert_server.runs import threadstate
+from xpert_server.runs import threadstate, threadstream
 from xpert_server.runs.service import Accepted
 from xpert_server.runs.sse import KEEPALIVE, MEDIA_TYPE, SSE_HEADERS, Frame
 from xpert_server.services import Services
@@ -156,7 +156,7 @@ def stream_accepted(
     return sse_response(services.runs.follow(run.id), cancel, release)
 
 
-def _last_event_id(header: str | None, query: str | None) -> int:
+def last_event_id_of(header: str | None, query: str | None) -> int:
     raw = header if header is not None else query
     if raw is None or raw == "":
         return 0
@@ -268,7 +268,7 @@ async def join_stream(
     last_event_id_q: Annotated[str | None, Query(alias="last_event_id")] = None,
 ) -> StreamingResponse:
     await _load_run(services, p, thread_id, run_id)
-    after = _last_event_id(last_event_id, last_event_id_q)
+    after = last_event_id_of(last_event_id, last_event_id_q)
     return sse_response(services.runs.follow(run_id, after), release=stream_slot(request, p))
 
 
@@ -287,6 +287,36 @@ async def join_run(
 async def cancel_run(thread_id: str, run_id: str, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     run = await _load_run(services, p, thread_id, run_id)
     return {"canceledExecutionIds": await services.runs.cancel(run)}
+
+
+@router.delete("/runs/{run_id}", summary="Delete a finished run", response_model=Deleted)
+async def delete_run(thread_id: str, run_id: str, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
+    """The run's record and its stored frames go; the messages it wrote and the checkpoints it made stay (they
+    are the thread's conversation and state). A run that has not finished is refused: cancel it first."""
+    run = await _load_run(services, p, thread_id, run_id)
+    await services.runs.delete(p, run, thread_id)
+    return {"id": run_id, "deleted": True, "affected": 1}
+
+
+@router.get(
+    "/stream",
+    summary="Follow every run of the thread (SSE; event ids '<run_id>:<seq>', resumes after Last-Event-ID)",
+    response_class=StreamingResponse,
+    responses={200: {"content": {MEDIA_TYPE: {"schema": SSE_SCHEMA}}}},
+)
+async def join_thread_stream(
+    thread_id: str,
+    services: ServicesDep,
+    p: PrincipalDep,
+    request: Request,
+    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=256)] = None,
+    last_event_id_q: Annotated[str | None, Query(alias="last_event_id", max_length=256)] = None,
+) -> StreamingResponse:
+    thread = await load_thread(services, p, thread_id)
+    raw = last_event_id if last_event_id is not None else last_event_id_q
+    start = await threadstream.start_position(services.storage, p, thread.id, raw)
+    frames = threadstream.follow_thread(services.storage, services.runs, p, thread.id, start)
+    return sse_response(frames, release=stream_slot(request, p))
 
 
 @router.get(

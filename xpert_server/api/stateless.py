@@ -1,21 +1,30 @@
 """Stateless runs: `POST /runs/stream|wait`, `/runs`, `/runs/batch` — each on a thread of its own,
 deleted when the run ends unless `on_completion: "keep"`; or, when the input names a `conversationId`
-(XpertAI's ChatRequest), on that conversation's thread, which it continues (and keeps)."""
+(XpertAI's ChatRequest), on that conversation's thread, which it continues (and keeps). And their join by
+run id alone, `GET /runs/{run_id}/stream`."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Header, Query, Request
 from pydantic import Field, RootModel
 from starlette.responses import StreamingResponse
 
 from xpert_server.api.conversations import conversation_thread
-from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant
-from xpert_server.api.runs import IdempotencyKey, RunCreate, start_run, stream_accepted
+from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant, require_storable_id
+from xpert_server.api.runs import (
+    IdempotencyKey,
+    RunCreate,
+    last_event_id_of,
+    sse_response,
+    start_run,
+    stream_accepted,
+)
 from xpert_server.api.wire.base import SSE_SCHEMA
 from xpert_server.api.wire.runs import Run, RunReply, run_json
 from xpert_server.auth.principal import Principal
+from xpert_server.errors import NotFound
 from xpert_server.limits.streams import follower_slot, stream_slot, until_disconnected
 from xpert_server.runs.input import normalise_input
 from xpert_server.runs.service import Accepted
@@ -130,3 +139,26 @@ async def create_batch(
         accepted = await _start_stateless(services, p, item, None, request.url.path, keep_default=True)
         out.append(run_json(accepted.run, accepted.run.thread_id))  # generated threads, as above
     return out
+
+
+@router.get(
+    "/{run_id}/stream",
+    summary="Join a run's stream by its id alone (a stateless run's; replays after Last-Event-ID, then follows)",
+    response_class=StreamingResponse,
+    responses={200: {"content": {MEDIA_TYPE: {"schema": SSE_SCHEMA}}}},
+)
+async def join_stateless_stream(
+    run_id: str,
+    services: ServicesDep,
+    p: PrincipalDep,
+    request: Request,
+    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+    last_event_id_q: Annotated[str | None, Query(alias="last_event_id")] = None,
+) -> StreamingResponse:
+    require_storable_id("Run", run_id)
+    # Any run its caller may see (its thread's visibility decides, as for every run); a stateless run's
+    # thread goes when the run ends unless it was kept, and the run with it.
+    if await services.storage.find_run(p, run_id) is None:
+        raise NotFound(f"Run '{run_id}' not found.")
+    after = last_event_id_of(last_event_id, last_event_id_q)
+    return sse_response(services.runs.follow(run_id, after), release=stream_slot(request, p))

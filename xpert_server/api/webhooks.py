@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from xpert_server.api.deps import PrincipalDep, ServicesDep
@@ -25,14 +25,31 @@ from xpert_server.api.wire.webhooks import (
     delivery_json,
     webhook_json,
 )
+from xpert_server.auth.principal import Principal
 from xpert_server.encoding import new_id, ts
-from xpert_server.errors import BadRequest, NotFound
+from xpert_server.errors import BadRequest, Forbidden, NotFound
 from xpert_server.net.public import AddressRefused
 from xpert_server.services import Services
 from xpert_server.storage.records import WebhookEndpointRecord
 from xpert_server.webhooks.events import EVENT_TYPES, EventType
 
-router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+BOUND_KEY_REFUSED = (
+    "A key bound to one xpert cannot manage the org's webhooks: use an admin key not bound to an xpert."
+)
+
+
+def _require_unbound(p: Principal) -> None:
+    """Webhooks are the org's: a subscription hears every xpert's runs, so a key bound to one xpert (which
+    sees only that xpert's) may not manage them."""
+    if p.xpert_id is not None:
+        raise Forbidden(BOUND_KEY_REFUSED)
+
+
+async def unbound(p: PrincipalDep) -> None:
+    _require_unbound(p)
+
+
+router = APIRouter(prefix="/webhooks", tags=["webhooks"], dependencies=[Depends(unbound)])
 
 MAX_URL = 2000
 

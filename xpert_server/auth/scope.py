@@ -43,6 +43,7 @@ SECRET_ROUTES: frozenset[tuple[str, str]] = frozenset(
         ("GET", "/threads/{}/runs/{}/stream"),
         ("GET", "/threads/{}/runs/{}/join"),
         ("POST", "/threads/{}/runs/{}/cancel"),
+        ("GET", "/threads/{}/stream"),  # every run of its own thread, as each run's join shows it
         # its conversations: new chat, history sidebar, rename, delete; read their messages (writing
         # messages needs an API key); give, read, change and take back its own feedback
         ("POST", "/conversations"),

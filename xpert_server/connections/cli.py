@@ -107,9 +107,8 @@ def connections_add(
     """Add a connection to an org. Its secret is stored encrypted and never shown again."""
     from pydantic import ValidationError
 
-    from xpert_server.api.connections import ConnectionCreate
     from xpert_server.auth.principal import Principal
-    from xpert_server.connections.service import NewConnection
+    from xpert_server.connections.input import ConnectionCreate
 
     api_key: str | None = None
     if key_env:
@@ -139,16 +138,7 @@ def connections_add(
     except ValidationError as e:
         first = e.errors()[0]
         raise _fail(f"{'.'.join(str(p) for p in first['loc']) or name}: {first['msg']}", 2) from None
-    new = NewConnection(
-        name=body.name,
-        kind=body.kind,
-        url=body.url,
-        transport=body.transport if body.kind == "mcp" else None,
-        models=list(body.models),
-        description=body.description,
-        api_key=body.api_key,
-        headers=dict(body.headers),
-    )
+    new = body.new()
     view = _run(
         _settings(data_dir, database_url, connections), lambda s: s.create(Principal.system(org), new)
     )

@@ -185,19 +185,33 @@ class ConnectionService:
         return record
 
     async def update(self, p: Principal, name: str, fields: dict[str, Any]) -> ConnectionView:
-        """`fields`: any of url, transport, models, description, api_key (model), headers (mcp)."""
+        """`fields`: any of url, transport (mcp), models (model), description, api_key (model), headers
+        (mcp). A new URL needs its secret given again: a stored secret is never sent anywhere but where
+        it was given for, so changing the URL cannot carry it off."""
         record = await self._own(p, name)
+        secret_field = "api_key" if record.kind == "model" else "headers"
+        wrong = sorted(
+            set(fields) & ({"headers", "transport"} if record.kind == "model" else {"api_key", "models"})
+        )
+        if wrong:
+            raise BadRequest(
+                f"{', '.join(wrong)}: not a field of {'a model' if record.kind == 'model' else 'an MCP'} connection"
+            )
+        if "url" in fields and fields["url"] != record.url and secret_field not in fields:
+            raise BadRequest(
+                f"url: a new URL needs `{secret_field}` again (a stored secret only goes where it was given for)"
+            )
         changes: dict[str, Any] = {
             k: fields[k] for k in ("url", "transport", "models", "description") if k in fields
         }
         if "url" in changes:
             await self._check_url(p.org_id, changes["url"])
-        if record.kind == "model" and "api_key" in fields:
-            changes["secret"] = self.vault.seal(p.org_id, name, {"api_key": fields["api_key"]})
-            changes["hint"] = secret_hint("model", fields["api_key"], {})
-        if record.kind == "mcp" and "headers" in fields:
-            changes["secret"] = self.vault.seal(p.org_id, name, {"headers": dict(fields["headers"])})
-            changes["hint"] = secret_hint("mcp", None, fields["headers"])
+        if secret_field in fields:
+            api_key = fields.get("api_key")
+            headers = dict(fields.get("headers") or {})
+            secret = {"api_key": api_key} if record.kind == "model" else {"headers": headers}
+            changes["secret"] = self.vault.seal(p.org_id, name, secret)
+            changes["hint"] = secret_hint(record.kind, api_key, headers)
         updated = await self.storage.update_connection(p, name, changes)
         if updated is None:
             raise NotFound(f"Connection '{name}' not found.")

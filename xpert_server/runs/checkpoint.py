@@ -26,10 +26,12 @@ class Checkpointer:
     async def delete_thread(self, thread_id: str) -> None:
         await self.saver.adelete_thread(thread_id)
 
-    async def latest(self, thread_id: str, checkpoint_id: str | None = None) -> Any:
-        config: dict[str, Any] = {"configurable": {"thread_id": thread_id, "checkpoint_ns": ""}}
+    async def latest(self, thread_id: str, checkpoint_id: str | None = None, checkpoint_ns: str = "") -> Any:
+        config: dict[str, Any] = {"configurable": {"thread_id": thread_id, "checkpoint_ns": checkpoint_ns}}
+        if "\x00" in checkpoint_ns:  # no checkpoint has one (PostgreSQL would refuse to look)
+            return None
         if checkpoint_id:
-            if "\x00" in checkpoint_id:  # no checkpoint has one (PostgreSQL would refuse to look)
+            if "\x00" in checkpoint_id:
                 return None
             config["configurable"]["checkpoint_id"] = checkpoint_id
         return await self.saver.aget_tuple(config)  # type: ignore[arg-type]

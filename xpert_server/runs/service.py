@@ -210,6 +210,19 @@ class RunService:
         """Call `callback(run)` once the run has ended (e.g. to delete a stateless run's thread)."""
         self.queue.after(run_id, callback)
 
+    async def delete(self, p: Principal, run: RunRecord, thread_public_id: str) -> None:
+        """Delete a finished run: its record and stored frames (its messages and checkpoints are the thread's
+        and stay). Conflict while it is pending or running — LangGraph's server deletes a live run outright,
+        which here would leave its executor writing to a run that is gone — and NotFound if it went meanwhile."""
+        if run.status in TERMINAL_RUN_STATUSES and await self.storage.delete_run(p, run.thread_id, run.id):
+            return
+        if await self.storage.get_run(p, run.thread_id, run.id) is None:
+            raise NotFound(f"Run '{run.id}' not found.")
+        raise Conflict(
+            f"Run '{run.id}' has not finished: cancel it first "
+            f"(POST /threads/{thread_public_id}/runs/{run.id}/cancel), then delete it."
+        )
+
     async def cancel(self, run: RunRecord) -> list[str]:
         """`canceledExecutionIds`: the run when this request is what stops it (a double click: [])."""
         if run.status in TERMINAL_RUN_STATUSES:

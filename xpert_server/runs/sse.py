@@ -27,9 +27,13 @@ class Frame:
     data: bytes  # compact JSON: never contains a raw newline
 
     def encode(self) -> bytes:
+        return self.encode_as(b"%d" % self.seq)
+
+    def encode_as(self, event_id: bytes) -> bytes:
+        """The frame under another event id (a thread's stream names the run too: runs/threadstream.py)."""
         head = b"event: " + self.event.encode() + b"\n" if self.event else b""
         data = self.data
         if b"\xc2\x85" in data or b"\xe2\x80" in data:
             for raw, escaped in _LINE_BREAKS:
                 data = data.replace(raw, escaped)
-        return b"%sid: %d\ndata: %s\n\n" % (head, self.seq, data)
+        return b"%sid: %s\ndata: %s\n\n" % (head, event_id, data)

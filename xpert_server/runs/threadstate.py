@@ -1,5 +1,5 @@
-"""A thread's state out of its checkpoints: read it (now or at a checkpoint), update it, list its history,
-copy it to another thread. Threads are named here by their internal ids (the checkpointer's keys); the
+"""A thread's state out of its checkpoints: read it (now or at a checkpoint), update it, patch a checkpoint's
+metadata, list its history, copy it to another thread. Threads are named here by their internal ids (the checkpointer's keys); the
 handlers shape the answers (api/wire/threads.py) under the public ids."""
 
 from __future__ import annotations
@@ -22,13 +22,37 @@ def _config(thread_id: str, checkpoint_id: str | None = None) -> Any:
 
 
 async def read_state(
-    checkpointer: Checkpointer, thread_id: str, checkpoint_id: str | None
+    checkpointer: Checkpointer, thread_id: str, checkpoint_id: str | None, checkpoint_ns: str = ""
 ) -> CheckpointTuple | None:
-    """The latest checkpoint (None for a thread never run), or the one named: NotFound when it is not there."""
-    tup: CheckpointTuple | None = await checkpointer.latest(thread_id, checkpoint_id)
+    """The latest checkpoint (None for a thread never run), or the one named: NotFound when it is not there.
+    `checkpoint_ns` names a subgraph's checkpoints ("" is the graph's own)."""
+    tup: CheckpointTuple | None = await checkpointer.latest(thread_id, checkpoint_id, checkpoint_ns)
     if tup is None and checkpoint_id:
         raise NotFound(f"Checkpoint '{checkpoint_id}' not found.")
     return tup
+
+
+async def patch_metadata(
+    checkpointer: Checkpointer,
+    thread_id: str,
+    metadata: dict[str, Any],
+    checkpoint_id: str | None,
+    checkpoint_ns: str = "",
+) -> dict[str, Any]:
+    """Merge `metadata` into the metadata of a checkpoint (the latest, or the one named), as LangGraph's
+    `PATCH /threads/{id}/state` did: the same checkpoint (its id, values and parent) with the keys added or
+    replaced. The checkpoint's `configurable` keys. BadRequest for a thread that has no state yet."""
+    tup = await read_state(checkpointer, thread_id, checkpoint_id, checkpoint_ns)
+    if tup is None:
+        raise BadRequest("This thread has no state yet: run it once before patching its state's metadata.")
+    # The savers take the parent from the config they are given: the parent's, so the history is unchanged.
+    parent = tup.parent_config["configurable"].get("checkpoint_id") if tup.parent_config else None
+    target = _config(thread_id, parent)
+    target["configurable"]["checkpoint_ns"] = checkpoint_ns
+    merged = {**(tup.metadata or {}), **metadata}
+    # No new channel versions: the values are already stored, only the checkpoint's row is written again.
+    saved = await checkpointer.saver.aput(target, tup.checkpoint, merged, {})  # type: ignore[arg-type]
+    return dict(saved.get("configurable", {}))
 
 
 async def update_state(

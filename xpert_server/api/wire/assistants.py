@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import RootModel
+
 from xpert_server.api.wire.base import Json, OpenWire, Wire
 from xpert_server.encoding import ts
 from xpert_server.storage.records import AssistantRecord, AssistantVersionRecord
@@ -79,6 +81,10 @@ class GraphSchemas(Wire):
     state_schema: Any
     config_schema: Any
     context_schema: Any
+
+
+class Subgraphs(RootModel[dict[str, GraphSchemas]]):
+    """A graph's subgraphs: namespace (`parent|child` when nested) → that subgraph's schemas."""
 
 
 def assistant_json(r: AssistantRecord) -> dict[str, Any]:

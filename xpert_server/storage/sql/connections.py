@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
@@ -84,7 +85,7 @@ class ConnectionsMixin(SQLCore):
         where = (_c.org_id == p.org_id) & (_c.name == name)
 
         def op(conn: Connection) -> ConnectionRecord | None:
-            conn.execute(update(t.connections).where(where).values(**changes, updated_at=self.clock()))
+            conn.execute(update(t.connections).where(where).values(**changes, updated_at=time.time()))
             row = conn.execute(select(t.connections).where(where)).first()
             if row is not None:
                 self.audit(conn, p, "update", "connection", name)

@@ -23,6 +23,7 @@ from sqlalchemy import (
 from xpert_server.auth.principal import Principal
 from xpert_server.storage import schema as t
 from xpert_server.storage.records import (
+    TERMINAL_RUN_STATUSES,
     IdempotencyMismatch,
     MessageRecord,
     NothingToResume,
@@ -314,6 +315,39 @@ class RunsMixin(SQLCore):
         """Unscoped: for executors, which act for the run's own principal."""
         q = select(R).where(R.c.id == run_id)
         return await self.read(lambda conn: _run_or_none(conn.execute(q).first()))
+
+    async def find_run(self, p: Principal, run_id: str) -> RunRecord | None:
+        """A run named by its id alone (a stateless run's join names no thread), if `p` may see its thread."""
+        q = select(R).join(T, T.c.id == R.c.thread_id).where(R.c.id == run_id, self.visible_threads(p))
+        return await self.read(lambda conn: _run_or_none(conn.execute(q).first()))
+
+    async def delete_run(self, p: Principal, thread_id: str, run_id: str) -> bool:
+        """Delete a finished run with its frames and idempotency keys. False when the run is not there, its
+        thread is not visible to `p`, or it has not finished (a live run is cancelled first, by the caller).
+        Its messages and checkpoints stay: they are the thread's conversation and state."""
+        visible = self.visible_threads(p)
+
+        def op(conn: Connection) -> bool:
+            found = conn.execute(
+                select(T.c.public_id)
+                .join(R, R.c.thread_id == T.c.id)
+                .where(
+                    R.c.id == run_id,
+                    R.c.thread_id == thread_id,
+                    R.c.status.in_(TERMINAL_RUN_STATUSES),
+                    visible,
+                )
+            ).first()
+            if found is None:
+                return False
+            conn.execute(delete(E).where(E.c.run_id == run_id))
+            conn.execute(delete(t.idempotency_keys).where(t.idempotency_keys.c.run_id == run_id))
+            conn.execute(delete(t.run_queue).where(t.run_queue.c.run_id == run_id))
+            conn.execute(delete(R).where(R.c.id == run_id))
+            self.audit(conn, p, "delete", "run", run_id)
+            return True
+
+        return await self.write(op)
 
     async def list_runs(
         self, p: Principal, thread_id: str, *, limit: int = 10, offset: int = 0, status: str | None = None
