@@ -101,6 +101,8 @@ async def stats(
         raise Forbidden("The console's statistics need an org admin.")
     if bucket == "hour" and days > 7:
         raise BadRequest("bucket=hour covers at most 7 days: ask for days=7 or fewer, or bucket=day.")
+    if p.xpert_id is not None:  # a key bound to one xpert sees that xpert's numbers only (as /usage)
+        xpert_id = xpert_id or p.xpert_id
     internal = (await load_assistant(services, p, xpert_id)).id if xpert_id is not None else None
     until = services.storage.clock()
     since = until - days * 86400.0
