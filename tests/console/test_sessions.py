@@ -3,6 +3,7 @@ session may call, expiry, sign-out, key revocation, several processes, and the o
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -172,3 +173,25 @@ async def test_stats_count_runs_errors_latency_and_tokens(two: tuple[ApiHarness,
     (x,) = stats["xperts"]
     assert (x["xpert_id"], x["name"], x["runs"], sum(x["runs_series"])) == (xpert, "Counted", 3, 3)
     assert one["xpert_id"] == xpert and one["totals"]["runs"] == 3 and len(one["buckets"]) in (14, 15)
+
+
+async def test_the_console_files_are_served_with_the_api_prefix_and_a_strict_csp(
+    two: tuple[ApiHarness, ApiHarness],
+) -> None:
+    a, _ = two
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=a.app), base_url="http://test") as c:
+        page = await c.get("/console")
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+        assert '<meta name="xpert-api" content="/api/ai">' in page.text
+        assert "script-src 'self'" in page.headers["content-security-policy"]
+        assert page.headers["x-content-type-options"] == "nosniff"
+        for name in ("console.js", "console-api.js", "console-charts.js", "console-pages.js", "console.css"):
+            asset = await c.get(f"/console/{name}")
+            assert asset.status_code == 200 and asset.text, name
+        assert (await c.get("/console/../config.py")).status_code == 404
+        assert (await c.get("/console/console.html")).status_code == 404
+        # No file names anything outside this origin (no CDN): the only URL is SVG's namespace.
+        for name in ("console.js", "console-api.js", "console-charts.js", "console-pages.js", "console.css"):
+            text = (await c.get(f"/console/{name}")).text.replace("http://www.w3.org/2000/svg", "")
+            assert not re.search(r"https?://", text), name
+        assert not re.search(r"https?://", page.text)
