@@ -299,3 +299,29 @@ async def test_other_credentials_cannot_sign_in(browser: Browser, world: World) 
         await expect(p.get_by_role("navigation", name="Console sections")).to_be_hidden()
         assert not [c for c in await p.context.cookies() if c["name"] == "xpert_console"]
     await p.context.close()
+
+
+async def test_editing_a_yaml_xpert_keeps_its_declared_model(browser: Browser, world: World) -> None:
+    w = world
+    p = await new_page(browser, DESKTOP)
+    await sign_in(p, w)
+    await expect(p.get_by_role("heading", name="Overview", level=1)).to_be_visible()
+    # The charts' numbers are also a table, for keyboards and screen readers.
+    runs = p.locator("figure:has-text('Runs and errors') details.numbers")
+    await runs.locator("summary").click()
+    async with w.harness.client(w.key) as c:
+        totals = (await c.get("/console/stats")).json()["totals"]
+    cells = runs.locator("tbody tr").first.locator("td")
+    await expect(cells).to_have_text([str(totals["runs"] - totals["errors"]), str(totals["errors"])])
+    await p.goto(f"{w.base}/console#/xperts/{w.ids['support']}")
+    await expect(p.get_by_role("heading", name="Support bot", level=1)).to_be_visible()
+    await expect(p.get_by_role("region", name="Model and connections")).to_contain_text("tool-bot")
+    await expect(p.get_by_label("Model connection")).to_have_value("__keep__")
+    await p.get_by_label("Description").fill("Answers support questions.")
+    await p.get_by_role("button", name="Save changes").click()
+    await expect(p.locator("p.muted", has_text="version 2")).to_be_visible()
+    async with w.harness.client(w.key) as c:
+        (latest, *_) = (await c.get(f"/assistants/{w.ids['support']}/versions")).json()
+    assert latest["description"] == "Answers support questions."
+    assert latest["definition"]["model"]["name"] == "tool-bot"
+    await p.context.close()

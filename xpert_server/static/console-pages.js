@@ -87,8 +87,19 @@ function bucketLabels(stats) {
   });
 }
 
-function figure(title, chart, extra) {
-  return h("figure", { class: "card chart-card" }, h("figcaption", {}, title), extra, chart);
+function figure(title, chart, extra, numbers) {
+  return h("figure", { class: "card chart-card" }, h("figcaption", {}, title), extra, chart, numbers);
+}
+
+// The numbers behind a chart, for keyboards and screen readers (hovering shows them too): the buckets that
+// have any, in a table that opens on demand.
+function numbers(title, labels, series, format) {
+  const rows = labels
+    .map((l, i) => [l, series.map((x) => x.values[i])])
+    .filter(([, values]) => values.some((v) => v !== null && v !== undefined && v !== 0))
+    .map(([l, values]) => h("tr", {}, h("th", { scope: "row" }, l.long), values.map((v) => h("td", {}, format(v)))));
+  if (!rows.length) return null;
+  return h("details", { class: "numbers" }, h("summary", {}, "The numbers"), table(title, ["When", ...series.map((x) => x.name)], rows));
 }
 
 export async function overviewPage(view) {
@@ -186,9 +197,9 @@ function renderOverview(stats) {
     h(
       "div",
       { class: "charts" },
-      figure("Runs and errors", runs, legend(runSeries)),
-      figure("Run latency", latency, legend(latSeries)),
-      figure("Tokens by model", tokenChart, modelSeries.length ? legend(modelSeries) : null),
+      figure("Runs and errors", runs, legend(runSeries), numbers("Runs and errors", labels, runSeries, formatNumber)),
+      figure("Run latency", latency, legend(latSeries), numbers("Run latency", labels, latSeries, formatMs)),
+      figure("Tokens by model", tokenChart, modelSeries.length ? legend(modelSeries) : null, numbers("Tokens by model", labels, modelSeries, formatNumber)),
     ),
     h("section", { class: "card", "aria-labelledby": "by-xpert" }, h("h2", { id: "by-xpert" }, "By xpert"), byXpert),
     h("section", { class: "card", "aria-labelledby": "by-model" }, h("h2", { id: "by-model" }, "By model"), byModel),
