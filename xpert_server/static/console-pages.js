@@ -260,6 +260,10 @@ function xpertForm(current, connections, submit) {
   const connection = select("connection", [...keep, ["", "The server's default model"], ...models.map((c) => [c.name, `${c.name} (${c.scope === "server" ? "server" : "org"})`])], inPlace ? KEEP : model.connection || "");
   const modelName = h("input", { name: "model_name", value: model.name || "", autocomplete: "off", list: nextId("models") });
   const datalist = h("datalist", { id: modelName.getAttribute("list") }, models.flatMap((c) => c.models.map((m) => h("option", { value: m }))));
+  // The model name means something only with a connection: otherwise the field is off (and says why).
+  const syncModel = () => (modelName.disabled = !connection.value || connection.value === KEEP);
+  connection.addEventListener("change", syncModel);
+  syncModel();
   const rest = Object.fromEntries(Object.entries(def).filter(([k]) => !FORM_KEYS.includes(k) && !["org", "graph"].includes(k)));
   const extra = h("textarea", { name: "extra", rows: 5, spellcheck: "false", class: "mono" }, Object.keys(rest).length ? JSON.stringify(rest, null, 2) : "");
   const failure = errorBox();
@@ -272,7 +276,7 @@ function xpertForm(current, connections, submit) {
     field("Description", description),
     field("System prompt", prompt),
     field("Model connection", connection, "A named model endpoint of this org or the server's (Connections)."),
-    field("Model name", modelName, "Leave empty for the connection's first model."),
+    field("Model name", modelName, "With a connection: leave empty for its first model."),
     datalist,
     field("Other definition fields (JSON object)", extra, "tools, knowledge, approvals, max_steps… Fields only the operator may set are refused with a 403 naming them."),
     failure,
