@@ -270,10 +270,7 @@ async def test_every_page_fits_a_phone(browser: Browser, world: World, axe: str)
     await p.goto(f"{w.base}/console#/xperts/{w.ids['support']}")
     await p.get_by_role("button", name="Open the playground").click()
     await expect(p.locator("textarea[name=message]")).to_be_visible()
-    wide = await overflow(p)
-    if wide > 0:
-        failures.append(f"playground-phone: {wide}px of horizontal overflow")
-    await shot(p, "playground-phone")
+    await check_page(p, axe, "playground-phone", failures)
     await p.context.close()
     assert not failures, "\n".join(failures)
 
