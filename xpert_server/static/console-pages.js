@@ -63,6 +63,11 @@ function table(caption, headers, rows) {
   );
 }
 
+// After a page re-renders itself (a save, a delete), focus goes back to its heading, not to the body.
+function refocus(view) {
+  view.querySelector("h1")?.focus();
+}
+
 function heading(text) {
   return h("h1", { tabindex: "-1" }, text);
 }
@@ -392,6 +397,7 @@ export async function xpertPage(view, id, navigate) {
         await api("PATCH", path, body);
         toast("Saved: a new version.");
         await xpertPage(view, id, navigate);
+        refocus(view);
       }),
     ),
     h("section", { class: "card", "aria-labelledby": "danger" }, h("h2", { id: "danger" }, "Delete"), removeError, remove),
@@ -438,6 +444,7 @@ export async function keysPage(view) {
         await api("DELETE", `/keys/${encodeURIComponent(k.id)}`);
         toast(`Revoked ${k.hint}.`);
         await keysPage(view);
+        refocus(view);
       } catch (e) {
         showError(failure, e);
       }
@@ -524,6 +531,7 @@ export async function connectionsPage(view) {
         await api("DELETE", `/connections/${encodeURIComponent(c.name)}`);
         toast(`Deleted ${c.name}.`);
         await connectionsPage(view);
+        refocus(view);
       } catch (e) {
         showError(failure, e);
       }
@@ -580,6 +588,7 @@ export async function connectionsPage(view) {
       await api("POST", "/connections", body);
       toast(`Created connection ${body.name}.`);
       await connectionsPage(view);
+      refocus(view);
     } catch (err) {
       showError(createError, err);
     }
