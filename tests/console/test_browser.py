@@ -195,6 +195,7 @@ async def test_the_console_end_to_end(browser: Browser, world: World, axe: str) 
         assert (await c.get("/keys")).status_code == 403  # an app key
     row = p.locator("tr", has_text="ci app key")
     await expect(row).to_contain_text("active")
+    await expect(p.locator("tr", has_text="this session")).to_contain_text(w.key[-4:])
     await check_page(p, axe, "keys-desktop", failures)
     await row.get_by_role("button", name=re.compile("Revoke")).click()
     await expect(p.locator("tr", has_text="ci app key")).to_contain_text("revoked")

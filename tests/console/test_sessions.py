@@ -59,6 +59,8 @@ async def test_sign_in_csrf_routes_and_sign_out(two: tuple[ApiHarness, ApiHarnes
         assert made.status_code == 201 and made.json()["key"].startswith("sk-x-"), made.text
         me = await browser.get("/console/session", headers=ok)
         assert me.status_code == 200 and me.json()["org_id"] == org and me.json()["csrf_token"] == csrf
+        (signed_in,) = [k for k in listed.json() if k["hint"][-4:] == key[-4:]]
+        assert me.json()["key_id"] == signed_in["id"]
         # Only the console's routes: a thread, a run or the store are an API key's business.
         for method, path in (("POST", "/threads"), ("GET", "/webhooks"), ("POST", "/console/sessions")):
             resp = await browser.request(method, path, json={}, headers=ok)

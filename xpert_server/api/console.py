@@ -53,6 +53,7 @@ async def sign_in(
     )
     return {
         "org_id": record.org_id,
+        "key_id": record.key_id,
         "expires_at": ts(record.expires_at),
         "csrf_token": console.csrf_token(token),
     }
@@ -66,6 +67,7 @@ async def get_session(request: Request, services: ServicesDep, p: PrincipalDep) 
         raise NotFound(NOT_A_SESSION)
     return {
         "org_id": record.org_id,
+        "key_id": record.key_id,
         "expires_at": ts(record.expires_at),
         "csrf_token": console.csrf_token(token),
     }

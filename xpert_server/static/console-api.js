@@ -47,16 +47,21 @@ export async function api(method, path, body, { key } = {}) {
   return data;
 }
 
+// The session as the server describes it (org, the key it was made from, expiry); kept in memory only.
+let current = null;
+export const session = () => current;
+
 export async function signIn(key) {
-  const session = await api("POST", "/console/sessions", undefined, { key });
-  sessionStorage.setItem(CSRF, session.csrf_token);
-  return session;
+  current = await api("POST", "/console/sessions", undefined, { key });
+  sessionStorage.setItem(CSRF, current.csrf_token);
+  return current;
 }
 
 export async function currentSession() {
   if (!sessionStorage.getItem(CSRF)) return null;
   try {
-    return await api("GET", "/console/session");
+    current = await api("GET", "/console/session");
+    return current;
   } catch {
     sessionStorage.removeItem(CSRF);
     return null;
@@ -67,6 +72,7 @@ export async function signOut() {
   try {
     await api("DELETE", "/console/session");
   } finally {
+    current = null;
     sessionStorage.removeItem(CSRF);
   }
 }

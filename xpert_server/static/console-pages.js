@@ -1,5 +1,5 @@
 // The console's pages. Everything from the API reaches the DOM as text nodes: no HTML strings are assigned.
-import { ApiError, api, apiUrl } from "/console/console-api.js";
+import { ApiError, api, apiUrl, session } from "/console/console-api.js";
 import { barChart, formatMs, formatNumber, legend, lineChart, sparkline } from "/console/console-charts.js";
 import { createChatKit } from "/chatkit/chatkit.js";
 
@@ -436,10 +436,12 @@ export async function keysPage(view) {
   const [keys, xperts] = await Promise.all([api("GET", "/keys"), api("POST", "/assistants/search", { limit: 200 })]);
   const names = new Map(xperts.map((x) => [x.assistant_id, x.name]));
   const failure = errorBox();
+  const mine = session()?.key_id;
   const rows = keys.map((k) => {
     const revoke = k.status === "revoked" ? null : h("button", { type: "button", class: "danger small", "aria-label": `Revoke key ${k.name || k.hint}` }, "Revoke");
     revoke?.addEventListener("click", async () => {
-      if (!confirm(`Revoke the key ${k.name ? `“${k.name}” ` : ""}(${k.hint})? Clients using it stop within a second.`)) return;
+      const self = k.id === mine ? " This is the key this console signed in with: revoking it signs you out." : "";
+      if (!confirm(`Revoke the key ${k.name ? `“${k.name}” ` : ""}(${k.hint})? Clients using it stop within a second.${self}`)) return;
       try {
         await api("DELETE", `/keys/${encodeURIComponent(k.id)}`);
         toast(`Revoked ${k.hint}.`);
@@ -452,7 +454,7 @@ export async function keysPage(view) {
     return h(
       "tr",
       { "data-key": k.id },
-      h("th", { scope: "row" }, k.name || h("span", { class: "muted" }, "(no name)")),
+      h("th", { scope: "row" }, k.name || h("span", { class: "muted" }, "(no name)"), k.id === mine ? h("span", { class: "tag" }, "this session") : null),
       h("td", {}, h("code", {}, k.hint)),
       h("td", {}, k.role),
       h("td", {}, k.xpert_id ? names.get(k.xpert_id) || k.xpert_id : "all xperts"),

@@ -7,6 +7,7 @@ from xpert_server.api.wire.base import Wire
 
 class ConsoleSession(Wire):
     org_id: str
+    key_id: str  # the admin key it was made from (revoking that key ends the session)
     expires_at: str | None
     # Sent back in `x-xpert-csrf` with every request the page makes with its cookie (auth/console.py).
     csrf_token: str
