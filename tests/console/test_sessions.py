@@ -168,7 +168,7 @@ async def test_stats_count_runs_errors_latency_and_tokens(two: tuple[ApiHarness,
         stats = (await c.get("/console/stats", params={"days": 1, "bucket": "hour"})).json()
         assert (await c.get("/console/stats", params={"days": 30, "bucket": "hour"})).status_code == 400
         one = (await c.get("/console/stats", params={"xpert_id": xpert})).json()
-    assert stats["org_id"] == org and stats["bucket"] == "hour"
+    assert stats["org_id"] == org and stats["bucket"] == "hour" and stats["complete"] is True
     assert stats["totals"]["runs"] == 3 and stats["totals"]["errors"] == 0
     assert stats["totals"]["p50_ms"] is not None and stats["totals"]["p95_ms"] >= stats["totals"]["p50_ms"]
     assert sum(b["runs"] for b in stats["buckets"]) == 3 and len(stats["buckets"]) in (24, 25)

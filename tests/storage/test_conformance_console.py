@@ -91,6 +91,9 @@ async def test_run_facts_are_the_orgs_ended_runs_and_tokens(storage: SQLStorage)
     one_runs, one_usage = await storage.run_facts(p.org_id, since, xpert_id="x-2")
     assert [r["xpert_id"] for r in one_runs] == ["x-2"] and len(one_usage) == 2
     assert await storage.run_facts(other.org_id, since) == ([], [])
+    newest_runs, newest_usage = await storage.run_facts(p.org_id, since, limit=1)  # the newest of each
+    assert [r["created_at"] for r in newest_runs] == [max(r["created_at"] for r in runs)]
+    assert [u["at"] for u in newest_usage] == [max(u["at"] for u in usage)]
     assert await storage.run_facts(p.org_id, time.time() + 60) == ([], [])
     stats = run_stats(runs, usage, since=since, until=time.time(), bucket="hour", names={"x-1": "One"})
     assert stats["totals"]["runs"] == 3 and stats["totals"]["errors"] == 1

@@ -23,6 +23,7 @@ from xpert_server.console_stats import run_stats
 from xpert_server.encoding import ts
 from xpert_server.errors import BadRequest, Forbidden, NotFound
 from xpert_server.services import Services
+from xpert_server.storage.sql.console import MAX_FACTS
 
 router = APIRouter(prefix="/console", tags=["console"])
 
@@ -108,10 +109,12 @@ async def stats(
     internal = (await load_assistant(services, p, xpert_id)).id if xpert_id is not None else None
     until = services.storage.clock()
     since = until - days * 86400.0
-    runs, usage = await services.storage.run_facts(p.org_id, since, xpert_id=internal)
+    runs, usage = await services.storage.run_facts(p.org_id, since, xpert_id=internal, limit=MAX_FACTS)
+    complete = len(runs) < MAX_FACTS and len(usage) < MAX_FACTS
     names = await services.storage.assistant_names(p.org_id)
     return {
         "org_id": p.org_id,
         "xpert_id": xpert_id,
+        "complete": complete,
         **run_stats(runs, usage, since=since, until=until, bucket=bucket, names=names),
     }

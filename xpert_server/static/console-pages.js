@@ -197,7 +197,11 @@ function renderOverview(stats) {
         stats.models.map((m) => h("tr", {}, h("th", { scope: "row" }, m.model), h("td", {}, formatNumber(m.runs)), h("td", {}, formatNumber(m.input_tokens)), h("td", {}, formatNumber(m.output_tokens)))),
       )
     : h("p", { class: "muted empty" }, "No model usage in this period.");
+  const partial = stats.complete
+    ? null
+    : h("p", { class: "notice", role: "note" }, "This period holds more runs than one overview reads: the newest 100,000 are counted. Choose a shorter period or one xpert for every run.");
   return [
+    partial,
     cards,
     h(
       "div",

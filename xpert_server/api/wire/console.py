@@ -48,6 +48,8 @@ class RunStats(Wire):
     org_id: str
     xpert_id: str | None
     bucket: str  # `hour` or `day`
+    # False when the period held more runs (or usage rows) than one overview reads: the newest were counted.
+    complete: bool
     since: str
     until: str
     totals: StatsFigures

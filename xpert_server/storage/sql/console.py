@@ -22,6 +22,9 @@ A = t.assistants
 KEEP_EXPIRED = 24 * 3600.0
 # Runs still queued or running have no latency yet; these have ended.
 ENDED = ("success", "error", "timeout", "interrupted")
+# At most this many runs (and as many usage rows) are read for one overview: memory stays bounded whatever
+# an org's volume; the newest are kept and the answer says it is partial.
+MAX_FACTS = 100_000
 
 
 def _session(row: Any, key_revoked: bool = False) -> ConsoleSessionRecord:
@@ -97,19 +100,22 @@ class ConsoleMixin(SQLCore):
         return await self.write(op)
 
     async def run_facts(
-        self, org_id: str, since: float, *, xpert_id: str | None = None
+        self, org_id: str, since: float, *, xpert_id: str | None = None, limit: int = MAX_FACTS
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """The org's ended runs created since `since` (xpert public id, status, created_at, seconds taken)
-        and its token usage since then (run, xpert, model, at, tokens), optionally for one xpert (internal id)."""
+        and its token usage since then (run, xpert, model, at, tokens), optionally for one xpert (internal id);
+        the newest `limit` of each, newest first."""
         runs_q = (
             select(R.c.assistant_id, R.c.status, R.c.created_at, R.c.updated_at)
             .where(R.c.org_id == org_id, R.c.created_at >= since, R.c.status.in_(ENDED))
-            .order_by(R.c.created_at)
+            .order_by(R.c.created_at.desc())
+            .limit(limit)
         )
         usage_q = (
             select(U.c.run_id, U.c.assistant_id, U.c.model, U.c.at, U.c.input_tokens, U.c.output_tokens)
             .where(U.c.org_id == org_id, U.c.at >= since)
-            .order_by(U.c.at)
+            .order_by(U.c.at.desc())
+            .limit(limit)
         )
         if xpert_id is not None:
             runs_q = runs_q.where(R.c.assistant_id == xpert_id)
