@@ -55,6 +55,7 @@ __all__ = [
     "ThreadContextUsage",
     "ThreadState",
     "ThreadStatus",
+    "ThreadUsageTotals",
     "Webhook",
     "WebhookAttempt",
     "WebhookDeleted",
@@ -176,12 +177,24 @@ class StateUpdate(TypedDict, total=False):
     checkpoint: Checkpoint
 
 
+class ThreadUsageTotals(TypedDict, total=False):
+    """Every run of a thread together."""
+
+    runs: int
+    input_tokens: int
+    output_tokens: int
+    total_tokens: int
+
+
 class ThreadContextUsage(TypedDict, total=False):
+    """`usage`: the latest run's tokens (XpertAI's shape); `thread_usage`: all the thread's runs."""
+
     thread_id: str
     agent_key: str | None
     run_id: str | None
     updated_at: str | None
     usage: dict[str, Any]
+    thread_usage: ThreadUsageTotals
 
 
 class Run(TypedDict, total=False):

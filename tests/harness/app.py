@@ -29,6 +29,7 @@ from xpert_server.telemetry import Tracing
 TEST_REDIS_URL = os.environ.get("XPERT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 SCALED = os.environ.get("XPERT_TEST_REDIS") == "1"
 REDIS_PREFIX = f"xpert-test-{secrets.token_hex(4)}"
+SESSION_SECRETS_KEY = f"test-session-{secrets.token_hex(16)}"
 
 
 def scaled_settings() -> dict[str, Any]:
@@ -101,9 +102,10 @@ async def open_harness(
     data_dir: Path, database_url: str, *, tracing: Tracing | None = None, **settings: Any
 ) -> AsyncIterator[ApiHarness]:
     """`tracing`: an OpenTelemetry provider of the test's (telemetry.py), e.g. with an in-memory exporter."""
-    s = Settings(
-        data_dir=data_dir, database_url=database_url, announce_key=False, **{**scaled_settings(), **settings}
-    )
+    # Harnesses of one session sharing a database are one deployment: one secrets key (as XPERT_CONNECTIONS_
+    # SECRET must be on every server sharing a database), so what one seals another opens.
+    defaults = {"connections_secret": SESSION_SECRETS_KEY, **scaled_settings()}
+    s = Settings(data_dir=data_dir, database_url=database_url, announce_key=False, **{**defaults, **settings})
     app = create_app(s, clock=SteeredClock(), tracing=tracing)
     async with app.router.lifespan_context(app):
         yield ApiHarness(app=app, services=app.state.services, prefix=s.api_prefix)
