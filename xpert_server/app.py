@@ -17,6 +17,8 @@ from xpert_server.api import (
     assistants,
     chatkit,
     connections,
+    console,
+    console_pages,
     contexts,
     conversations,
     demo,
@@ -100,9 +102,11 @@ def create_app(
         connections.router,
         webhooks.router,
         usage.router,
+        console.router,
     ):
         include_flat(app, router, prefix, ERROR_RESPONSES)
     app.include_router(widget.router)
+    app.include_router(console_pages.router)
     if demo.demo_enabled(settings):
         app.include_router(demo.router)
     app.add_middleware(JSONBodyMiddleware)  # inside the size limit: it reads only bodies that fit

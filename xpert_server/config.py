@@ -137,6 +137,9 @@ class Settings:
     )
     secret_rate_limit: int = setting(60, "Requests/minute per client secret, 0 = off. Default 60.")
     key_rate_limit: int = setting(0, "Requests/minute per API key, 0 = off. Default 0.")
+    console_session_ttl: int = setting(
+        8 * 3600, "Seconds a console sign-in lasts (never longer than its key). Default 28800 (8 hours)."
+    )
     metrics_public: bool = setting(False, "Serve /metrics without a credential. Default off: an API key.")
     # The default model.
     model_base_url: str | None = setting(

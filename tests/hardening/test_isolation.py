@@ -31,6 +31,8 @@ from tests.harness.world import World, build_world, key_record_id, mint_secret
 from xpert_server.api.deps import NOT_ALLOWED_ASSISTANT
 from xpert_server.api.info import METRICS_ARE_THE_OPERATORS
 from xpert_server.api.webhooks import BOUND_KEY_REFUSED as WEBHOOKS_BOUND_KEY_REFUSED
+from xpert_server.auth.console import ADMIN_ONLY as CONSOLE_ADMIN_ONLY
+from xpert_server.auth.console import CONSOLE_ROUTES, COOKIE, CSRF_HEADER
 from xpert_server.auth.keys import hash_credential
 from xpert_server.auth.scope import SECRET_ROUTES, app_routes, route_key
 
@@ -43,6 +45,8 @@ PUBLIC = {
     ("GET", "/docs"),
     ("GET", "/docs/oauth2-redirect"),
     ("GET", "/chatkit/{}"),  # the widget's files
+    ("GET", "/console"),  # the console's page and files (what it shows comes from the API, signed in)
+    ("GET", "/console/{}"),
     ("GET", "/"),  # the demo page
     ("GET", "/demo/{}"),
     ("POST", "/demo/session"),  # the demo's back end: mints from its own key, in the default org only
@@ -117,6 +121,7 @@ def body_for(method: str, key: str, a: World) -> tuple[Any, bool]:
         ("POST", "/knowledges/{}/documents/delete"): ({"ids": [a.ids["document_id"]]}, False),
         ("POST", "/knowledges/{}/search"): ({"query": "marker"}, False),
         ("POST", "/keys"): ({"name": "intruder", "role": "admin"}, False),
+        ("POST", "/console/sessions"): ({}, False),
         ("POST", "/connections"): (
             {
                 "name": f"intruder-{secrets.token_hex(3)}",
@@ -167,6 +172,7 @@ class Caller:
     status: str  # "401", "403" (refused everywhere), "other-org", "bound" (to X2), "principal" (not alice)
     message: str | None = None  # the 401's message
     secret: bool = False
+    console: bool = False  # a console session (auth/console.py): its own routes only
 
 
 @pytest.fixture(scope="module")
@@ -186,6 +192,11 @@ async def world(harness: ApiHarness) -> tuple[World, list[Caller]]:
     record = await h.services.storage.find_client_secret(hash_credential(expired_secret))
     assert record is not None
     await h.services.storage.expire_client_secret(record.id)
+    b_console = await console_headers(h, b_key)
+    a_console = await console_headers(h, key)
+    gone_console = await console_headers(h, key)
+    async with h.client(None, **{k.replace("-", "_"): v for k, v in gone_console.items()}) as c:
+        assert (await c.delete("/console/session")).status_code == 200
     h.services.auth.forget()
     callers = [
         Caller("no credential", {}, "401", "Unauthorized"),
@@ -198,8 +209,19 @@ async def world(harness: ApiHarness) -> tuple[World, list[Caller]]:
         Caller("secret of another principal", {"x-client-secret": other_principal}, "principal", secret=True),
         Caller("secret of org B", {"authorization": f"Bearer {b_secret}"}, "other-org", secret=True),
         Caller("expired secret", {"x-api-key": expired_secret}, "401", "Token expired", secret=True),
+        Caller("console of org B", b_console, "other-org", console=True),
+        Caller("A's console without its CSRF token", {"cookie": a_console["cookie"]}, "403", console=True),
+        Caller("A's console signed out", gone_console, "401", "Invalid console session: sign in again."),
     ]
     return a, callers
+
+
+async def console_headers(h: ApiHarness, admin_key: str) -> dict[str, str]:
+    """A signed-in console's credentials: its session cookie and its CSRF token (auth/console.py)."""
+    async with h.client(admin_key) as c:
+        resp = await c.post("/console/sessions")
+    assert resp.status_code == 201, resp.text
+    return {"cookie": f"{COOKIE}={resp.cookies[COOKIE]}", CSRF_HEADER: resp.json()["csrf_token"]}
 
 
 def expectation(
@@ -216,6 +238,8 @@ def expectation(
         return {int(caller.status)}, caller.status
     if caller.secret and (method, key) not in SECRET_ROUTES:
         return {403}, "outside a client secret's scope"
+    if caller.console and (method, key) not in CONSOLE_ROUTES:
+        return {403}, "outside a console session's routes"
     if key == "/metrics":  # the deployment's numbers: the default org's admins only (none of these callers)
         return {403}, "the operator's metrics"
     if caller.status == "other-org":
@@ -245,6 +269,8 @@ async def test_the_isolation_matrix(harness: ApiHarness, world: tuple[World, lis
     checked = 0
     for method, template, key in api_routes(harness.app):
         for caller in callers:
+            if caller.console and (method, key) == ("DELETE", "/console/session"):
+                continue  # signing out would end the session for the cells after (tests/console signs out)
             if caller.status == "bound" and (
                 org_level_write(method, template) or (method, key) in THREAD_LISTINGS
             ):
@@ -289,6 +315,8 @@ def bound_refusal(key: str) -> str:
         return METRICS_ARE_THE_OPERATORS
     if key.startswith("/webhooks"):
         return WEBHOOKS_BOUND_KEY_REFUSED
+    if key == "/console/sessions":
+        return CONSOLE_ADMIN_ONLY
     return NOT_ALLOWED_ASSISTANT
 
 
@@ -300,7 +328,7 @@ def sent_text(request: httpx.Request) -> str:
 
 
 # What a key bound to one xpert may not do although it names no xpert: make xperts, change connections.
-BOUND_REFUSED = {("POST", "/assistants"), ("POST", "/connections")}
+BOUND_REFUSED = {("POST", "/assistants"), ("POST", "/connections"), ("POST", "/console/sessions")}
 
 
 def names_a_thread(template: str) -> bool:

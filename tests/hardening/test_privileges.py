@@ -19,11 +19,12 @@ from typing import Any
 
 import yaml
 
-from tests.hardening.test_isolation import NESTED, PUBLIC, body_for, call, params
+from tests.hardening.test_isolation import NESTED, PUBLIC, body_for, call, console_headers, params
 from tests.harness.app import ApiHarness
 from tests.harness.world import World, build_world, mint_secret
 from xpert_server.agents.definition import load_file
 from xpert_server.agents.operator_fields import all_paths
+from xpert_server.auth.console import CONSOLE_DENIED, CONSOLE_ROUTES
 from xpert_server.auth.roles import APP_ROUTES, NEEDS_ADMIN, required_role
 from xpert_server.auth.scope import SECRET_ROUTES, app_routes, route_key
 
@@ -51,8 +52,16 @@ def routes(h: ApiHarness) -> list[tuple[str, str, str]]:
         key = route_key(method, template, PREFIX)
         if key not in PUBLIC:
             out.append((method, template.removeprefix(PREFIX), key[1]))
-    # Destructive calls last, so that the fixtures are there for every other cell.
-    return sorted(out, key=lambda r: (r[0] == "DELETE", "/assistants" in r[1] and r[0] == "DELETE"))
+    # Destructive calls last, so that the fixtures are there for every other cell; sign-out the very last,
+    # so that the console session lives through its whole row.
+    return sorted(
+        out,
+        key=lambda r: (
+            r[0] == "DELETE",
+            (r[0], r[2]) == ("DELETE", "/console/session"),
+            "/assistants" in r[1] and r[0] == "DELETE",
+        ),
+    )
 
 
 async def matrix_call(c: Any, method: str, template: str, key: str, w: World) -> Any:
@@ -69,6 +78,7 @@ def test_every_route_is_classified_and_every_listed_route_is_served(harness: Api
     assert APP_ROUTES <= served, f"listed but not served: {sorted(APP_ROUTES - served)}"
     # What a browser's secret may call, an app key may call: secrets are never wider than apps.
     assert SECRET_ROUTES <= APP_ROUTES, sorted(SECRET_ROUTES - APP_ROUTES)
+    assert CONSOLE_ROUTES <= served, f"console routes not served: {sorted(CONSOLE_ROUTES - served)}"
     for method, template, key in routes(harness):
         assert set(params(template)) <= ORG_OWNED | NESTED, (
             f"{method} {template}: a path parameter the matrix cannot fill"
@@ -128,6 +138,7 @@ async def test_the_privilege_matrix(harness: ApiHarness) -> None:
     operator, _ = await h.mint_key("default", role="admin")
     rows = documented_rows()
     secret = await mint_secret(h, w.key, "alice")
+    console = await console_headers(h, w.key)
     callers = [
         ("operator", {"x-api-key": operator}),
         ("app key", {"x-api-key": app_key}),
@@ -135,6 +146,7 @@ async def test_the_privilege_matrix(harness: ApiHarness) -> None:
         ("client secret", {"x-client-secret": secret}),
         ("bound admin key", {"x-api-key": bound_admin}),
         ("other org's admin", {"x-api-key": admin_b}),
+        ("console session", console),
         ("admin key", {"x-api-key": w.key}),
     ]
     failures: list[str] = []
@@ -169,6 +181,14 @@ async def test_the_privilege_matrix(harness: ApiHarness) -> None:
             elif name == "client secret":
                 if ((method, key) in SECRET_ROUTES) == (status == 403):
                     failures.append(f"{where}: got {status} {resp.text[:150]}")
+            elif name == "console session":
+                # The console's routes as an admin of its org; every other route refused, with its message.
+                if (method, key) in CONSOLE_ROUTES and status in (401, 403):
+                    failures.append(f"{where}: a console route answered {status} {resp.text[:150]}")
+                if (method, key) not in CONSOLE_ROUTES and (status, message) != (403, CONSOLE_DENIED):
+                    failures.append(
+                        f"{where}: expected 403 (not a console route), got {status} {resp.text[:150]}"
+                    )
             elif name == "other org's admin":
                 named = set(params(template)) & ORG_OWNED
                 if named and status != 404:
@@ -178,7 +198,7 @@ async def test_the_privilege_matrix(harness: ApiHarness) -> None:
             elif status == 403:
                 failures.append(f"{where}: an admin key got 403 {resp.text[:150]}")
     assert not failures, f"{len(failures)} of {checked} cells:\n" + "\n".join(failures)
-    assert checked >= 6 * 60
+    assert checked >= 7 * 60
 
 
 # --- fields ------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from xpert_server.api.storable import unstorable_paths
-from xpert_server.auth import roles, scope
+from xpert_server.auth import console, roles, scope
 from xpert_server.auth.authenticator import Credentials
 from xpert_server.auth.principal import Principal
 from xpert_server.errors import Forbidden, NotFound
@@ -44,6 +44,8 @@ def read_credentials(request: Request) -> Credentials:
         token=token,
         organization_id=h.get("organization-id") or None,
         principal_user_id=h.get("x-principal-user-id"),
+        console_session=request.cookies.get(console.COOKIE) or None,
+        csrf=h.get(console.CSRF_HEADER) or None,
     )
 
 
@@ -60,6 +62,8 @@ async def get_principal(
     scope.enforce(key, principal)
     # …and the app role's, the same way: a new route needs an admin key until auth/roles.py lists it.
     roles.enforce(key, principal)
+    # …and a console session's (auth/console.py): its cookie answers only the console's own routes.
+    console.enforce(key, principal)
     request.state.principal = principal
     current_span_ids(org_id=principal.org_id)  # the request's span says whose it was (when tracing)
     return principal

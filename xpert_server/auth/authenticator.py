@@ -11,13 +11,14 @@ import logging
 import time
 from dataclasses import dataclass
 
+from xpert_server.auth.console import CSRF_HEADER, csrf_ok
 from xpert_server.auth.keys import SECRET_PREFIX, hash_credential
 from xpert_server.auth.principal import Principal
 from xpert_server.clock import Clock
 from xpert_server.errors import Forbidden, Unauthorized
 from xpert_server.limits.rate import RequestLimits
 from xpert_server.storage import SQLStorage
-from xpert_server.storage.records import KeyRecord, SecretRecord
+from xpert_server.storage.records import ConsoleSessionRecord, KeyRecord, SecretRecord
 
 log = logging.getLogger("xpert.auth")
 
@@ -32,6 +33,9 @@ class Credentials:
     token: str | None
     organization_id: str | None = None
     principal_user_id: str | None = None
+    # The console's cookie and the CSRF token sent with it (auth/console.py); used only when no token is.
+    console_session: str | None = None
+    csrf: str | None = None
 
 
 class Authenticator:
@@ -45,6 +49,11 @@ class Authenticator:
 
     async def authenticate(self, creds: Credentials) -> Principal:
         token = creds.token
+        if not token and creds.console_session:
+            principal = await self._console(creds.console_session, creds)
+            if self.limits is not None:
+                await self.limits.check(principal)
+            return principal
         if not token:
             raise Unauthorized("Unauthorized")
         # A `cs-x-` token is a client secret in whichever header it came (XpertAI's frame sends it in
@@ -96,6 +105,28 @@ class Authenticator:
             xpert_id=secret.xpert_id,
             role="app",
         )
+
+    async def _console(self, session: str, creds: Credentials) -> Principal:
+        # The CSRF token first: a request the console's page did not make is refused before any lookup.
+        if not csrf_ok(session, creds.csrf):
+            raise Forbidden(
+                f"A console session needs its CSRF token in the {CSRF_HEADER} header (sign in again)."
+            )
+        record = await self._lookup_session(hash_credential(session))
+        if record is None or record.key_revoked:
+            raise Unauthorized("Invalid console session: sign in again.")
+        if record.expires_at <= self.clock():
+            raise Unauthorized("Console session expired: sign in again.")
+        if creds.organization_id and creds.organization_id != record.org_id:
+            raise Forbidden("This console session does not belong to the requested organization.")
+        # An admin of its org, as the key it was made from (`key_id`: audit rows name that key).
+        return Principal(
+            org_id=record.org_id, kind="console", key_id=record.key_id, session_id=record.id, role="admin"
+        )
+
+    async def _lookup_session(self, digest: str) -> ConsoleSessionRecord | None:
+        # Not cached: sign-out must end the session at once in every process, and sessions are few.
+        return await self.storage.find_console_session(digest)
 
     async def _lookup_secret(self, digest: str) -> SecretRecord | None:
         now = time.monotonic()

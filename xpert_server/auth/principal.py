@@ -7,7 +7,8 @@ from typing import Literal
 
 DEFAULT_ORG = "default"
 
-CredentialKind = Literal["key", "secret", "system"]
+# `console`: a browser signed in to /console with an org admin key (auth/console.py); it acts as that key.
+CredentialKind = Literal["key", "secret", "console", "system"]
 # What a key may do in its org (auth/roles.py has the route table): `admin` manages the org (xperts, keys,
 # knowledge bases), `app` uses its xperts. Client secrets act as `app`, narrowed further by auth/scope.py.
 Role = Literal["admin", "app"]
@@ -20,6 +21,7 @@ class Principal:
     kind: CredentialKind = "system"
     key_id: str | None = None
     secret_id: str | None = None
+    session_id: str | None = None  # a console session's id (kind `console`)
     # The end user the call acts for (`x-principal-user-id`); limits thread visibility when set.
     user_id: str | None = None
     # A key (or a secret minted from one) bound to a single xpert may use only that xpert.

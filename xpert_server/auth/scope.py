@@ -72,6 +72,7 @@ SECRET_ROUTES: frozenset[tuple[str, str]] = frozenset(
 _MESSAGE_WRITE = "A client secret may read a conversation's messages; writing them needs an API key."
 DENY_MESSAGES: dict[tuple[str, str], str] = {
     ("POST", "/v1/chatkit/sessions"): "A client secret cannot mint a client secret: use an API key.",
+    ("POST", "/console/sessions"): "A client secret cannot sign in to the console: use an org admin key.",
     ("POST", "/conversations/{}/messages"): _MESSAGE_WRITE,
     ("PATCH", "/conversations/{}/messages/{}"): _MESSAGE_WRITE,
     ("DELETE", "/conversations/{}/messages/{}"): _MESSAGE_WRITE,

@@ -77,7 +77,7 @@ class RequestLimits:
     async def check(self, p: Principal) -> None:
         if p.kind == "secret" and p.secret_id and self.per_secret > 0:
             bucket, limit = f"secret:{p.secret_id}", self.per_secret
-        elif p.kind == "key" and p.key_id and self.per_key > 0:
+        elif p.kind in ("key", "console") and p.key_id and self.per_key > 0:
             bucket, limit = f"key:{p.key_id}", self.per_key
         else:
             return

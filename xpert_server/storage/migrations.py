@@ -155,6 +155,10 @@ def _api_messages(conn: Connection) -> None:
             conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}")
 
 
+def _console_sessions(conn: Connection) -> None:
+    t.metadata.create_all(conn, tables=[t.console_sessions])
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial: orgs, keys, assistants, threads, audit, runs, events, messages", _initial),
     Migration(2, "context files, knowledge bases, documents and chunks", _files_and_knowledge),
@@ -167,6 +171,9 @@ MIGRATIONS: list[Migration] = [
     Migration(9, "messages written over the API (origin) and changed feedback (updated_at)", _api_messages),
     Migration(12, "webhooks: subscriptions, signing secrets, the delivery outbox and its log", _webhooks),
     Migration(13, "usage: tokens each run spent per model", _usage),
+    Migration(
+        14, "console sessions: browser sign-ins from an org admin key, stored hashed", _console_sessions
+    ),
 ]
 
 

@@ -49,6 +49,18 @@ class SecretRecord:
     key_revoked: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class ConsoleSessionRecord:
+    """A console sign-in, with the state of the key it was made from read in the same query."""
+
+    id: str
+    org_id: str
+    key_id: str
+    expires_at: float
+    created_at: float
+    key_revoked: bool = False
+
+
 @dataclass(slots=True)
 class ConnectionRecord:
     """An org's connection (connections/): `secret` is ciphertext; only connections/vault.py opens it."""

@@ -67,6 +67,19 @@ client_secrets = Table(
     Column("created_at", Float, nullable=False),
 )
 
+# Console sign-ins (migration 14): a browser's session, made from an org admin key and stored hashed like
+# client secrets; it ends at `expires_at`, at sign-out (row deleted) or when its key is revoked.
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("org_id", String(64), nullable=False),
+    Column("key_id", Id, nullable=False, index=True),
+    Column("session_hash", String(64), nullable=False, unique=True),
+    Column("expires_at", Float, nullable=False, index=True),
+    Column("created_at", Float, nullable=False),
+)
+
 # Client-chosen ids are per org (migration 7): `id` is the internal id, globally unique, that everything
 # downstream keys on (versions, graph caches); `public_id` is the id the org's clients use, unique per org.
 # Server-generated ids have public_id == id.

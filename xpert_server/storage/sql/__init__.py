@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from xpert_server.storage.sql.assistants import AssistantsMixin
 from xpert_server.storage.sql.connections import ConnectionsMixin
+from xpert_server.storage.sql.console import ConsoleMixin
 from xpert_server.storage.sql.conversations import ConversationsMixin
 from xpert_server.storage.sql.files import FilesMixin
 from xpert_server.storage.sql.keys import KeysMixin
@@ -33,6 +34,7 @@ class SQLStorage(
     ConnectionsMixin,
     WebhooksMixin,
     UsageMixin,
+    ConsoleMixin,
 ):
     """Storage on SQLite or PostgreSQL; the dialect object holds what differs."""
 
