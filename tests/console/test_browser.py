@@ -19,7 +19,7 @@ from playwright.async_api import Browser, Page, async_playwright, expect
 
 from tests.agents.fake_openai import FakeOpenAI
 from tests.chatkit.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium
-from tests.chatkit.common import database_url
+from tests.conftest import suite_database
 from tests.console.axe import axe_source
 from tests.harness.app import ApiHarness, new_org, open_harness
 from tests.harness.chat import send
@@ -63,7 +63,7 @@ async def world(
                 ),
                 encoding="utf-8",
             )
-        url = database_url(request, tmp_path_factory, "console-browser-db")
+        url = suite_database(request, tmp_path_factory.mktemp("console-browser-db"))
         async with open_harness(tmp_path_factory.mktemp("console-data"), url, xperts_dir=folder) as h:
             key, _ = await h.mint_key(org)
             ids: dict[str, str] = {}
