@@ -1,5 +1,6 @@
-"""axe-core for the accessibility checks, from npm at test time (never committed): installed once into the
-pytest cache (`.pytest_cache/d/axe-core`, git-ignored) with the npm client, then read from there.
+"""axe-core for the accessibility checks, from npm at test time (never committed): installed once into
+`.test-cache/axe-core-<version>` at the repository's root (git-ignored; not pytest's cache, which CI turns
+off) with the npm client, then read from there.
 
 CI has Node, npm and the npm registry; where npm is missing the check skips, unless
 XPERT_REQUIRE_SERVICES=1: then it fails."""
@@ -18,7 +19,8 @@ AXE_VERSION = "4.10.3"
 
 
 def axe_source(config: pytest.Config) -> str:
-    folder = Path(config.cache.mkdir(f"axe-core-{AXE_VERSION}"))
+    folder = Path(config.rootpath) / ".test-cache" / f"axe-core-{AXE_VERSION}"
+    folder.mkdir(parents=True, exist_ok=True)
     script = folder / "node_modules" / "axe-core" / "axe.min.js"
     if not script.exists():
         npm = shutil.which("npm")

@@ -93,6 +93,7 @@ async def test_run_facts_are_the_orgs_ended_runs_and_tokens(storage: SQLStorage)
     assert await storage.run_facts(other.org_id, since) == ([], [])
     newest_runs, newest_usage = await storage.run_facts(p.org_id, since, limit=1)  # the newest of each
     assert [r["created_at"] for r in newest_runs] == [max(r["created_at"] for r in runs)]
+    await storage.finish_run(pending, status="success", thread_status="idle")  # leave no live run behind
     assert [u["at"] for u in newest_usage] == [max(u["at"] for u in usage)]
     assert await storage.run_facts(p.org_id, time.time() + 60) == ([], [])
     stats = run_stats(runs, usage, since=since, until=time.time(), bucket="hour", names={"x-1": "One"})
@@ -116,3 +117,13 @@ def test_percentiles_are_nearest_rank() -> None:
     values = [float(v) for v in range(1, 101)]
     assert (percentile(values, 50), percentile(values, 95)) == (50.0, 95.0)
     assert percentile([3.0, 1.0, 2.0], 50) == 2.0
+
+
+async def test_assistant_names_are_the_orgs_own(storage: SQLStorage) -> None:
+    from tests.storage.test_conformance import assistant
+
+    org, other = new_org(), new_org()
+    made = await storage.create_assistant(Principal.system(org), assistant(org, "labelled"))
+    await storage.create_assistant(Principal.system(other), assistant(other, "elsewhere"))
+    assert await storage.assistant_names(org) == {made.public_id: "Labelled"}
+    assert await storage.assistant_names(new_org()) == {}

@@ -176,5 +176,7 @@ async def test_recovery_ends_only_the_runs_a_dead_process_held(storage: SQLStora
     ended = {r.id for r, _, _ in recovered}
     assert {dead_local.id, dead_waiting.id} <= ended
     assert not ended & {live_local.id, live_waiting.id, ready.id, durable_waiting.id}
+    # End what the test left live: other tests count the shared storage's `local` rows.
+    await storage.end_runs([live_local.id, live_waiting.id, ready.id, durable_waiting.id], "test over")
     await storage.deregister_process(live)
     await storage.deregister_process(dead)

@@ -109,6 +109,7 @@ async def test_queued_run_activates_when_free_local_to_its_process(storage: SQLS
     assert await storage.next_waiting(thread.id) is None
     # `local`: no worker may take it.
     assert await storage.claim_runs("w1", 10, time.time() + 30, run_id=second.id) == []
+    await storage.finish_run(second, status="success", thread_status="idle")  # the shared storage's rows
 
 
 async def test_idempotency_returns_the_first_run_and_refuses_another_body(storage: SQLStorage) -> None:
