@@ -22,7 +22,7 @@ from typing import IO, Any
 
 import httpx
 
-from tests.harness.app import free_port
+from tests.harness.app import SESSION_SECRETS_KEY, free_port
 
 XPERT = Path(sys.executable).with_name("xpert")
 PREFIX = "/api/ai"
@@ -165,6 +165,9 @@ def start(
     env = server_env(
         **({"XPERT_API_KEY": key} if key else {}), **({"XPERT_LOG_LEVEL": log_level} if log_level else {})
     )
+    # A served server may share the session's database with its in-process apps (the fuzzer's PostgreSQL
+    # server): one deployment, so one secrets key (what one seals, the other opens) unless the test names one.
+    env["XPERT_CONNECTIONS_SECRET"] = SESSION_SECRETS_KEY
     env.update(settings)
     with open(log_path, "a") as out:
         proc = spawn(
