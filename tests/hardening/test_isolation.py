@@ -71,6 +71,7 @@ def body_for(method: str, key: str, a: World) -> tuple[Any, bool]:
     is listed: a new one fails `test_every_route_is_covered` until it is added here."""
     x1, tid = a.ids["assistant_id"], a.ids["thread_id"]
     run = {"assistant_id": x1, "input": send("what is the marker?")}
+    lg_input = {"messages": [{"role": "user", "content": "what is the marker?"}]}
     bodies: dict[tuple[str, str], tuple[Any, bool]] = {
         ("POST", "/assistants/search"): ({"metadata": {"slug": "iso-x1"}}, False),
         ("POST", "/assistants/count"): ({"metadata": {"slug": "iso-x1"}}, False),
@@ -88,6 +89,13 @@ def body_for(method: str, key: str, a: World) -> tuple[Any, bool]:
         ("POST", "/threads/{}/runs/wait"): (run, False),
         ("POST", "/threads/{}/runs"): (run, False),
         ("POST", "/threads/{}/runs/{}/cancel"): ({}, False),
+        ("POST", "/threads/{}/commands"): (
+            {"id": 1, "method": "run.start", "params": {"assistant_id": x1, "input": lg_input}},
+            False,
+        ),
+        # A valid subscription never ends by itself (it waits for the thread's next run): an unknown channel
+        # is a 400 once the thread is found, so its owner's call ends and anyone else's is still a 404.
+        ("POST", "/threads/{}/stream/events"): ({"channels": ["no-such-channel"]}, False),
         ("POST", "/threads/{}/state"): ({"values": {}}, False),
         ("PATCH", "/threads/{}/state"): ({"metadata": {"marker": "pwned"}}, False),
         ("POST", "/threads/{}/state/checkpoint"): ({"checkpoint": {}}, False),
