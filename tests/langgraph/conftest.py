@@ -27,6 +27,7 @@ XPERTS = {
     "broken": "broken",
     "steps": "steps",
     "ticker": "ticker",
+    "long-ticker": "long_ticker",
 }
 
 

@@ -129,3 +129,17 @@ async def tick(state: MessagesState) -> dict[str, Any]:
 
 
 ticker = StateGraph(MessagesState).add_node("tick", tick).add_edge(START, "tick").compile()
+
+
+async def tick_long(state: MessagesState) -> dict[str, Any]:
+    """400 custom events, 25 ms apart (10 s): long enough to cancel mid-run."""
+    import asyncio
+
+    write = get_stream_writer()
+    for i in range(400):
+        write({"tick": i})
+        await asyncio.sleep(0.025)
+    return {"messages": [AIMessage(content="ticked long")]}
+
+
+long_ticker = StateGraph(MessagesState).add_node("tick", tick_long).add_edge(START, "tick").compile()
