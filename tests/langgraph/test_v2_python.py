@@ -15,6 +15,7 @@ import httpx
 from langgraph_sdk.client import LangGraphClient
 from langgraph_sdk.stream.transport import ProtocolSseTransport
 
+from tests.harness.world import mint_secret
 from tests.langgraph.conftest import LangGraphEnv
 
 HI = {"messages": [{"role": "user", "content": "hi"}]}
@@ -244,3 +245,29 @@ async def test_a_subgraph_namespace_filter(lg: LangGraphEnv, client: LangGraphCl
         )
     [update] = inner  # the root's lifecycle and updates are outside the namespace
     assert update["params"]["namespace"][0].startswith("child:") and update["params"]["node"] == "inner_node"
+
+
+async def test_run_start_on_another_tenants_thread_id_never_reaches_it(lg: LangGraphEnv) -> None:
+    """Another org's `run.start` under the same id makes a thread of its own; another principal of the org
+    gets a 404 (the id is taken in the org, and a 409 would tell so)."""
+    thread_id = str(uuid.uuid4())
+    key_a, _ = await lg.harness.mint_key("langgraph-tests")
+    key_b, _ = await lg.harness.mint_key("langgraph-tests-b")
+    mallory = await mint_secret(lg.harness, key_a, "mallory")
+    a = httpx.AsyncClient(base_url=lg.live.base_url, headers={"x-api-key": key_a}, timeout=30)
+    b = httpx.AsyncClient(base_url=lg.live.base_url, headers={"x-api-key": key_b}, timeout=30)
+    m = httpx.AsyncClient(base_url=lg.live.base_url, headers={"x-client-secret": mallory}, timeout=30)
+    async with a, b, m:
+        await start(a, thread_id, "greeter")
+        await read_until(a, thread_id, {"channels": ["lifecycle"]}, root_end)
+        body = {"id": 1, "method": "run.start", "params": {"assistant_id": "greeter", "input": HI}}
+        r = await m.post(f"/threads/{thread_id}/commands", json=body)
+        assert r.status_code == 404, r.text
+        r = await m.post(f"/threads/{thread_id}/stream/events", json={"channels": ["values"]})
+        assert r.status_code == 404, r.text
+        r = await b.post(
+            f"/threads/{thread_id}/commands", json={**body, "params": {"assistant_id": "nobody"}}
+        )
+        assert r.status_code == 404, r.text  # org B has no such xpert, and made no thread for it
+        assert (await b.get(f"/threads/{thread_id}")).status_code == 404
+        assert len((await a.get(f"/threads/{thread_id}/runs")).json()) == 1

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Header, Request
 from starlette.responses import StreamingResponse
 
-from xpert_server.api.deps import PrincipalDep, ServicesDep
+from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant
 from xpert_server.api.lgruns import thread_for_run
 from xpert_server.api.runs import RunCreate, sse_response, start_run
 from xpert_server.api.threads import load_thread
@@ -18,13 +18,13 @@ from xpert_server.api.wire.base import SSE_SCHEMA
 from xpert_server.api.wire.lgthreads import CommandReply, ProtocolCommand
 from xpert_server.api.wire.threads import state_json
 from xpert_server.auth.principal import Principal
-from xpert_server.errors import ApiError, BadRequest
+from xpert_server.errors import ApiError, BadRequest, NotFound
 from xpert_server.limits.streams import stream_slot
 from xpert_server.runs import threadstate, v2stream
 from xpert_server.runs.sse import MEDIA_TYPE
 from xpert_server.runs.v2events import RUN_MODES
 from xpert_server.services import Services
-from xpert_server.storage.records import ThreadRecord
+from xpert_server.storage.records import AlreadyExists, ThreadRecord
 
 router = APIRouter(prefix="/threads/{thread_id}", tags=["runs"])
 
@@ -109,9 +109,15 @@ async def _run_start(
         raise protocol_error("invalid_argument", "run.start requires an assistant_id.")
     body = _run_body(params, assistant_id)
     body["input"] = params.get("input")
-    # The SDKs mint the thread id; the thread is made by its first run, as on LangGraph's server.
-    thread = await thread_for_run(services, p, thread_id, "create")
-    accepted = await start_run(services, p, thread, _validated(body), None, path)
+    run = _validated(body)
+    await load_assistant(services, p, assistant_id)  # before the thread is made: a bad command makes nothing
+    # The SDKs mint the thread id; the thread is made by its first run, as on LangGraph's server. An id
+    # another principal of the org holds is a 404, as on every thread route (a 409 would tell it exists).
+    try:
+        thread = await thread_for_run(services, p, thread_id, "create")
+    except AlreadyExists:
+        raise NotFound(f"Thread '{thread_id}' not found.") from None
+    accepted = await start_run(services, p, thread, run, None, path)
     return {"run_id": accepted.run.id}
 
 
