@@ -243,7 +243,9 @@ class _Out:
     """The events one frame renders to, with their ids: the frame's id, then `.1`, `.2`, …"""
 
     def __init__(self, run: RunEvents, base: str):
-        self.run, self.base, self.events = run, base, []  # type: ignore[var-annotated]
+        self.run = run
+        self.base = base
+        self.events: list[Event] = []
 
     def add(self, method: str, namespace: list[str], data: Any, node: str | None = None) -> None:
         n = len(self.events)

@@ -127,16 +127,11 @@ async def follow_events(
     """The thread's events the subscription wants, after `since`, as SSE frames (`id:` the seq, `event:` the
     method); None for a keep-alive. Never ends by itself: the client leaves."""
     seq = 0
-    seen: set[str] = set()
-    last: RunRecord | None = None
+    seen: set[str] = set()  # runs rendered: a run that shows up late is rendered then, not lost
     idle_since = time.monotonic()
     while True:
-        later = sorted(
-            (r for r in await storage.list_runs(p, thread_id, limit=RUNS_SCANNED) if r.id not in seen),
-            key=_order,
-        )
-        if last is not None:
-            later = [r for r in later if _order(r) > _order(last)]
+        listed = await storage.list_runs(p, thread_id, limit=RUNS_SCANNED)
+        later = sorted((r for r in listed if r.id not in seen), key=_order)
         if not later:
             if time.monotonic() - idle_since >= keepalive:
                 idle_since = time.monotonic()
@@ -145,7 +140,6 @@ async def follow_events(
             continue
         for run in later:
             seen.add(run.id)
-            last = run
             rendering = RunEvents(run.id, int(run.created_at * 1000))
             for event in rendering.start():
                 seq += 1
