@@ -271,3 +271,27 @@ async def test_run_start_on_another_tenants_thread_id_never_reaches_it(lg: LangG
         assert r.status_code == 404, r.text  # org B has no such xpert, and made no thread for it
         assert (await b.get(f"/threads/{thread_id}")).status_code == 404
         assert len((await a.get(f"/threads/{thread_id}/runs")).json()) == 1
+
+
+async def test_a_tool_call_and_its_result_stream_as_messages(lg: LangGraphEnv) -> None:
+    """The demo xpert (built-in agent graph, offline model): the model's tool call as a `tool_call` block,
+    the tool's result as a `tool` message, the answer after it."""
+    key, _ = await lg.harness.mint_key("default")
+    thread_id = str(uuid.uuid4())
+    ask = {"messages": [{"role": "user", "content": "what is 12*7"}]}
+    async with httpx.AsyncClient(base_url=lg.live.base_url, headers={"x-api-key": key}, timeout=30) as c:
+        body = {"id": 1, "method": "run.start", "params": {"assistant_id": "demo", "input": ask}}
+        assert (await c.post(f"/threads/{thread_id}/commands", json=body)).status_code == 200
+        events = await read_until(c, thread_id, {"channels": ["messages", "lifecycle", "values"]}, root_end)
+    messages = [e["params"]["data"] for e in events if e["method"] == "messages"]
+    starts = [m for m in messages if m["event"] == "message-start"]
+    assert [m["role"] for m in starts] == ["ai", "tool", "ai"]
+    assert starts[1]["tool_call_id"]
+    calls = [m["content"] for m in messages if m["event"] == "content-block-finish" and m["index"] > 0]
+    assert [(c["type"], c["name"], c["id"]) for c in calls] == [
+        ("tool_call", "calculator", starts[1]["tool_call_id"])
+    ]
+    assert len([m for m in messages if m["event"] == "message-finish"]) == 3
+    final = [e for e in events if e["method"] == "values"][-1]["params"]["data"]["messages"]
+    assert [m["type"] for m in final] == ["human", "ai", "tool", "ai"] and "84" in final[-1]["content"]
+    assert final[1]["tool_calls"][0]["type"] == "tool_call"
