@@ -288,3 +288,9 @@ async def test_an_answer_from_two_documents_cites_both() -> None:
     answer = await ask("What does the blue pump need?", a, b)
     assert answer.startswith("According to a.md and b.md:"), answer
     assert "oil" in answer and "seal" in answer
+
+
+async def test_a_chunk_opening_mid_sentence_is_quoted_from_its_first_whole_sentence() -> None:
+    chunk = "returned within 15 days of delivery. Opened electronics can be returned within 15 days too."
+    answer = await ask("Can opened electronics be returned?", ("returns.md", chunk))
+    assert answer == "According to returns.md: Opened electronics can be returned within 15 days too."

@@ -124,6 +124,10 @@ def _focus(p: Passage, terms: set[str], index: BM25) -> str:
     keep = [i for i, w in enumerate(weights) if w > 0]
     if not keep:  # the match was in the heading only: the whole passage is about it
         keep = list(range(len(sents)))
+    # A knowledge chunk may open with the tail of its predecessor's last sentence ("days. Members get…"):
+    # that fragment is quoted only when nothing else answers.
+    if len(keep) > 1 and keep[0] == 0 and sents[0][:1].islower():
+        keep = keep[1:]
     out, last = "", -2
     for i in keep:
         piece = plain_item(sents[i])
