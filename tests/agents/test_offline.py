@@ -294,3 +294,25 @@ async def test_a_chunk_opening_mid_sentence_is_quoted_from_its_first_whole_sente
     chunk = "returned within 15 days of delivery. Opened electronics can be returned within 15 days too."
     answer = await ask("Can opened electronics be returned?", ("returns.md", chunk))
     assert answer == "According to returns.md: Opened electronics can be returned within 15 days too."
+
+
+RETURNS_ZH = (
+    "退货\n\n未拆封商品可在收货后三十天内退货。已拆封的电子产品须在十五天内退货！会员享有四十五天的退货期。"
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "fact", "others"),
+    [
+        ("已拆封的电子产品多久内可以退货？", "十五天", ["三十天", "四十五天"]),
+        ("会员的退货期是多少？", "四十五天", ["三十天", "十五天内"]),
+    ],
+)
+async def test_a_chinese_answer_quotes_the_sentence_asked_about(
+    question: str, fact: str, others: list[str]
+) -> None:
+    # "退货" is in every sentence: a sentence that only repeats it adds nothing to the answer.
+    answer = await ask(question, ("退货.md", RETURNS_ZH))
+    assert answer.startswith("根据 退货.md") and fact in answer
+    assert not any(o in answer for o in others), answer
+    assert answer[-1] in "。！？", answer

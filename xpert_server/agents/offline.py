@@ -113,15 +113,27 @@ def _label(p: Passage, zh: bool) -> str:
 
 
 def _focus(p: Passage, terms: set[str], index: BM25) -> str:
-    """The sentences of `p` that share a term with the question, in order.
+    """The sentences of `p` that answer the question: the best match, then each sentence that adds a
+    question term the chosen ones lack (heaviest first), in document order.
 
     A passage is a window of several sentences, often several facts ("30 days … opened electronics 15
     days … members **45 days**"): quoting it whole puts the neighbours' facts, and their bold, beside the
-    answer. A gap between kept sentences is marked with "…"; list items and table rows keep their lines.
+    answer; a sentence that only repeats a term already covered ("退货" in every line of a returns
+    policy) adds nothing. A gap between kept sentences is marked with "…"; list items and table rows keep
+    their lines.
     """
     sents = sentences(p.text)
-    weights = [sum(index.idf(t) for t in set(tokenize(s)) & terms) for s in sents]
-    keep = [i for i, w in enumerate(weights) if w > 0]
+    found = [set(tokenize(s)) & terms for s in sents]
+    weights = [sum(index.idf(t) for t in f) for f in found]
+    keep: list[int] = []
+    covered: set[str] = set()
+    for i in sorted(range(len(sents)), key=lambda i: (-weights[i], i)):
+        if weights[i] <= 0:
+            break
+        if not keep or found[i] - covered:
+            keep.append(i)
+            covered |= found[i]
+    keep.sort()
     if not keep:  # the match was in the heading only: the whole passage is about it
         keep = list(range(len(sents)))
     # A knowledge chunk may open with the tail of its predecessor's last sentence ("days. Members get…"):
