@@ -110,6 +110,7 @@ async def test_on_a_phone_the_chat_keeps_the_width_and_history_overlays_it(
     await expect(toggle).to_be_focused()
     b = await boxes(p)
     assert b["pageOverflow"] <= 0 and b["widgetOverflow"] <= 0
+    await p.wait_for_timeout(300)  # the overlay's slide-out, for the screenshot
     await shot(p, "phone-reply")
 
 
