@@ -37,6 +37,7 @@ from xpert_server.api import (
     widget,
 )
 from xpert_server.api.cors import install_cors
+from xpert_server.api.docs import install_docs
 from xpert_server.api.metrics import MetricsMiddleware, RequestMetrics
 from xpert_server.api.openapi import ERROR_RESPONSES, install_openapi
 from xpert_server.clock import Clock, system_clock
@@ -74,7 +75,7 @@ def create_app(
         title="xpert-server AI API",
         version=__version__,
         description="XpertAI-compatible AI API: xperts (assistants), threads, runs, conversations, files.",
-        docs_url=f"{prefix}/docs",
+        docs_url=None,  # served by api/docs.py, with local assets
         redoc_url=None,
         openapi_url=f"{prefix}/openapi.json",
         default_response_class=JSONResponse,
@@ -105,6 +106,7 @@ def create_app(
         console.router,
     ):
         include_flat(app, router, prefix, ERROR_RESPONSES)
+    install_docs(app, prefix)
     app.include_router(widget.router)
     app.include_router(console_pages.router)
     if demo.demo_enabled(settings):
