@@ -36,6 +36,7 @@ from xpert_server.api import (
     webhooks,
     widget,
 )
+from xpert_server.api.access import AccessMiddleware
 from xpert_server.api.cors import install_cors
 from xpert_server.api.docs import install_docs
 from xpert_server.api.metrics import MetricsMiddleware, RequestMetrics
@@ -119,6 +120,7 @@ def create_app(
     app.state.request_metrics = RequestMetrics()
     app.state.stream_slots = StreamSlots(settings.max_streams_per_credential)
     app.add_middleware(MetricsMiddleware, metrics=app.state.request_metrics)
+    app.add_middleware(AccessMiddleware)  # outside the metrics: HEAD is counted as the GET it runs
     if tracing.enabled:
         from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 
