@@ -163,7 +163,7 @@ def test_a_taken_port_says_what_to_do_before_anything_starts(tmp_path: Path) -> 
     assert f"make serve PORT={port + 1}" in proc.stderr and f"--port {port + 1}" in proc.stderr
     assert "Traceback" not in proc.stderr and "Errno" not in proc.stderr, proc.stderr
     assert not (tmp_path / "data" / "xpert.db").exists(), "nothing starts before the port is ours"
-    assert took < 10
+    assert took < 30  # imports only (a loaded 2-core machine): nothing waits on a database or the port
 
 
 def test_make_serve_passes_port_and_host(tmp_path: Path) -> None:

@@ -129,6 +129,11 @@ def create_app(
     return app
 
 
+def serves_demo(settings: Settings) -> bool:
+    """Whether the app serves the demo page at `/` (what the start-up banner shows)."""
+    return demo.demo_enabled(settings)
+
+
 def include_flat(app: FastAPI, router: APIRouter, prefix: str, responses: dict[int | str, Any]) -> None:
     """Add a router's routes to the app's own route list.
 

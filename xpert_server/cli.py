@@ -113,8 +113,7 @@ def serve(
     `xpert worker` processes (or this one, with --with-worker). See docs/scale-out.md."""
     import uvicorn
 
-    from xpert_server.api.demo import demo_enabled
-    from xpert_server.app import configure_logging, create_app
+    from xpert_server.app import configure_logging, create_app, serves_demo
     from xpert_server.limits.headers import http_options
     from xpert_server.listen import AnnouncingServer, BindError, banner, bind
 
@@ -149,7 +148,7 @@ def serve(
         _error(str(e))
         raise typer.Exit(1) from None
     port = sock.getsockname()[1]
-    announce = banner(settings, port, demo=demo_enabled(settings))
+    announce = banner(settings, port, demo=serves_demo(settings))
     _preflight(settings)
     common: dict[str, Any] = {
         "host": settings.host,
