@@ -22,7 +22,8 @@ COOKIE = "xpert_console"
 CSRF_HEADER = "x-xpert-csrf"
 
 # What the console's pages call: manage xperts, keys and connections, read usage and run statistics, mint
-# playground secrets, look at and end its own session. Nothing else answers a cookie.
+# playground secrets, look at and end its own session; (part two) trace runs and decide approvals, read
+# conversations and feedback, manage knowledge, read and redeliver webhooks. Nothing else answers a cookie.
 CONSOLE_ROUTES: frozenset[tuple[str, str]] = frozenset(
     {
         ("GET", "/console/session"),
@@ -47,6 +48,32 @@ CONSOLE_ROUTES: frozenset[tuple[str, str]] = frozenset(
         ("DELETE", "/connections/{}"),
         ("GET", "/usage"),
         ("POST", "/v1/chatkit/sessions"),
+        # part two: threads, their conversations (with feedback) and runs — read, traced (a run's stream
+        # replays its stored frames, then follows it), cancelled, resumed with a decision (approvals)
+        ("POST", "/threads/search"),
+        ("GET", "/threads/{}"),
+        ("GET", "/threads/{}/runs"),
+        ("POST", "/threads/{}/runs"),
+        ("GET", "/threads/{}/runs/{}"),
+        ("GET", "/threads/{}/runs/{}/stream"),
+        ("POST", "/threads/{}/runs/{}/cancel"),
+        ("GET", "/conversations/{}/messages"),
+        ("GET", "/conversations/{}/messages/{}/feedbacks"),
+        # knowledge bases: create, upload (a file, then documents made from it), ingest, watch, search
+        ("GET", "/knowledges"),
+        ("POST", "/knowledges"),
+        ("GET", "/knowledges/{}"),
+        ("GET", "/knowledges/{}/documents"),
+        ("POST", "/knowledges/{}/bulk"),
+        ("POST", "/knowledges/{}/process"),
+        ("GET", "/knowledges/{}/status"),
+        ("POST", "/knowledges/{}/search"),
+        ("POST", "/contexts/file"),
+        # webhooks: subscriptions, the delivery log, redelivery
+        ("GET", "/webhooks"),
+        ("GET", "/webhooks/deliveries"),
+        ("GET", "/webhooks/deliveries/{}"),
+        ("POST", "/webhooks/deliveries/{}/redeliver"),
     }
 )
 
