@@ -80,6 +80,6 @@ export async function approvalsPage(view, navigate) {
   view.replaceChildren(
     heading("Approvals"),
     h("p", { class: "muted" }, waiting.length ? `${waiting.length} run(s) waiting for a decision.` : "No run is waiting for a decision."),
-    waiting,
+    ...waiting,
   );
 }
