@@ -95,6 +95,17 @@ async function feedbackOf(cid, messages) {
   return new Map(rated);
 }
 
+// A message as the chat showed it: its text, and a line for each step the widget drew (a tool, a retrieval).
+function content(c) {
+  if (typeof c === "string") return h("p", { class: "said" }, c);
+  if (!Array.isArray(c)) return h("p", { class: "said" }, JSON.stringify(c));
+  const text = c.filter((x) => x.type === "text").map((x) => x.text).join("");
+  const steps = c
+    .filter((x) => x.type === "component" && x.data)
+    .map((x) => h("li", {}, h("span", { class: "step-kind" }, x.data.type === "knowledges" ? "Retrieval " : "Tool "), x.data.title || x.data.tool || "", " · ", x.data.output ? String(x.data.output).slice(0, 200) : x.data.status || ""));
+  return [steps.length ? h("ul", { class: "shown-steps" }, steps) : null, h("p", { class: "said" }, text)];
+}
+
 function conversation(messages, feedback) {
   if (!messages.length) return h("p", { class: "muted" }, "No message yet.");
   return h(
@@ -105,7 +116,7 @@ function conversation(messages, feedback) {
         "li",
         { class: `message ${m.role}`, "data-role": m.role },
         h("div", { class: "step-head" }, h("strong", {}, m.role === "ai" ? "Assistant" : m.role === "human" ? "User" : m.role), m.status ? statusBadge(m.status) : null, h("span", { class: "muted" }, when(m.createdAt))),
-        h("p", { class: "said" }, typeof m.content === "string" ? m.content : JSON.stringify(m.content)),
+        content(m.content),
         m.error ? h("p", { class: "error-text" }, m.error) : null,
         (feedback.get(m.id) || []).map((f) =>
           h("p", { class: `feedback ${f.rating}`, "data-rating": f.rating }, h("strong", {}, f.rating === "like" ? "👍 Liked" : "👎 Disliked"), f.content ? ` — “${f.content}”` : "", h("span", { class: "muted" }, ` · ${f.createdById || "someone"}, ${when(f.createdAt)}`)),
@@ -161,7 +172,7 @@ const LIVE = ["pending", "running"];
 export async function runPage(view, tid, rid, navigate) {
   const signal = pageSignal();
   const [run, names] = await Promise.all([api("GET", `/threads/${enc(tid)}/runs/${enc(rid)}`), xpertNames()]);
-  const trace = newTrace();
+  const trace = newTrace({ base: Date.parse(run.created_at), live: LIVE.includes(run.status) });
   const traceBox = h("div", { class: "card" });
   const status = h("span", { id: "run-status", role: "status" }, statusBadge(run.status));
   const tokens = h("span", {}, "–");

@@ -3,8 +3,11 @@
 // tokens and timings — and drawn as a timeline. `traceOf()` folds; `renderTrace()` draws.
 import { h } from "/console/console-ui.js";
 
-export function newTrace() {
-  return { steps: [], byId: new Map(), tokens: null, status: null, started: null, ended: false };
+// `base`: when the run was created (ms since the epoch); `live`: whether frames arrive as they happen (a run
+// still going when the page opened), so their arrival times are the steps' times. Replayed frames carry no
+// time of their own: only tool and retrieval steps (their created_date) get one then.
+export function newTrace({ base = null, live = false } = {}) {
+  return { steps: [], byId: new Map(), tokens: null, status: null, base, live, ended: false };
 }
 
 function step(trace, id, kind, fields) {
@@ -17,12 +20,9 @@ function step(trace, id, kind, fields) {
   return s;
 }
 
-const since = (trace, at) => (trace.started === null ? 0 : at - trace.started);
-
-// One frame into the trace. `at`: when the frame arrived (ms, performance.now()), for live timings.
-export function addFrame(trace, frame, at = performance.now()) {
-  if (trace.started === null) trace.started = at;
-  const t = since(trace, at);
+// One frame into the trace. `now`: when it arrived (ms since the epoch).
+export function addFrame(trace, frame, now = Date.now()) {
+  const t = trace.live && trace.base !== null ? now - trace.base : null;
   if (frame.type === "complete") {
     trace.ended = true;
     return;
@@ -56,7 +56,8 @@ export function addFrame(trace, frame, at = performance.now()) {
   } else if (m.type === "component") {
     const d = m.data || {};
     const retrieval = d.type === "knowledges" || String(m.id).startsWith("knowledges-");
-    const s = step(trace, `component-${m.id}`, retrieval ? "retrieval" : "tool", { at: t, callId: m.id });
+    const at = d.created_date && trace.base !== null ? Date.parse(d.created_date) - trace.base : t;
+    const s = step(trace, `component-${m.id}`, retrieval ? "retrieval" : "tool", { at, callId: m.id });
     for (const [k, v] of Object.entries(d)) if (v !== undefined) s[k] = v;
     s.last = t;
   }
@@ -75,7 +76,7 @@ function code(label, value) {
 
 function duration(s) {
   if (s.created_date && s.end_date) return `${Math.max(0, Date.parse(s.end_date) - Date.parse(s.created_date))} ms`;
-  if (s.last !== undefined && s.last > s.at) return `${Math.round(s.last - s.at)} ms`;
+  if (s.last !== null && s.last !== undefined && s.at !== null && s.last > s.at) return `${Math.round(s.last - s.at)} ms`;
   return null;
 }
 
@@ -105,7 +106,8 @@ function documents(rows) {
 }
 
 function drawStep(s) {
-  const at = h("span", { class: "muted at" }, `+${Math.round(s.at)} ms`);
+  // The step's time from the run's start, when known (see newTrace).
+  const at = s.at === null || s.at === undefined ? null : h("span", { class: "muted at" }, `at +${Math.max(0, Math.round(s.at))} ms`);
   if (s.kind === "model") {
     return h("li", { class: "step model", "data-kind": "model" }, line("Model", s.agent || "turn", at, duration(s) && h("span", { class: "muted" }, ` · ${duration(s)}`)), s.reasoning ? h("p", { class: "muted reasoning" }, s.reasoning) : null, h("p", { class: "said" }, s.text));
   }
