@@ -154,7 +154,9 @@ async def signed_in(browser: Browser, w: World, viewport: dict[str, int] = DESKT
     return p
 
 
-async def test_a_runs_trace_shows_its_tool_call_and_retrieval(browser: Browser, world: World, axe: str) -> None:
+async def test_a_runs_trace_shows_its_tool_call_and_retrieval(
+    browser: Browser, world: World, axe: str
+) -> None:
     w, failures = world, list[str]()
     p = await signed_in(browser, w)
     await p.get_by_role("link", name="Threads").click()
@@ -176,7 +178,9 @@ async def test_a_runs_trace_shows_its_tool_call_and_retrieval(browser: Browser, 
     await expect(retrieval).to_contain_text("hold the reset button")
     await expect(trace.locator("[data-kind=model]")).to_contain_text("Tool said:")
     await expect(p.locator("#run-status")).to_have_text("success")
-    await expect(p.locator("dd", has_text="tokens")).to_contain_text(re.compile(r"\d+ tokens \(\d+ in, \d+ out\)"))
+    await expect(p.locator("dd", has_text="tokens")).to_contain_text(
+        re.compile(r"\d+ tokens \(\d+ in, \d+ out\)")
+    )
     await check_page(p, axe, "run-desktop", failures)
     await p.context.close()
     assert not failures, "\n".join(failures)
@@ -186,7 +190,11 @@ async def test_a_live_runs_trace_grows_until_it_ends(browser: Browser, world: Wo
     w = world
     async with w.harness.client(w.key) as c:
         tid = (await c.post("/threads", json={})).json()["thread_id"]
-        run = (await c.post(f"/threads/{tid}/runs", json={"assistant_id": w.ids["slowpoke"], "input": send("go")})).json()
+        run = (
+            await c.post(
+                f"/threads/{tid}/runs", json={"assistant_id": w.ids["slowpoke"], "input": send("go")}
+            )
+        ).json()
     p = await signed_in(browser, w)
     await p.goto(f"{w.base}/console#/threads/{tid}/runs/{run['run_id']}")
     said = p.locator("ol.trace [data-kind=model] .said")
@@ -297,7 +305,9 @@ async def test_redeliver_a_webhook(browser: Browser, world: World, axe: str) -> 
     before = len(w.receiver.hits)
     await check_page(p, axe, "webhooks-desktop", failures)
     await row.get_by_role("button", name=re.compile("Redeliver")).click()
-    await expect(p.locator("tr[data-delivery]").first.locator(".attempt-count")).to_have_text("2", timeout=30_000)
+    await expect(p.locator("tr[data-delivery]").first.locator(".attempt-count")).to_have_text(
+        "2", timeout=30_000
+    )
     await expect(p.locator("tr[data-delivery]").first.locator("[data-status]")).to_have_text("succeeded")
     assert len(w.receiver.hits) == before + 1
     assert w.receiver.hits[-1] == w.receiver.hits[0]  # the same body again
@@ -305,7 +315,9 @@ async def test_redeliver_a_webhook(browser: Browser, world: World, axe: str) -> 
     assert not failures, "\n".join(failures)
 
 
-async def test_an_org_admin_sees_no_system_page_and_no_other_orgs_data(browser: Browser, world: World) -> None:
+async def test_an_org_admin_sees_no_system_page_and_no_other_orgs_data(
+    browser: Browser, world: World
+) -> None:
     w = world
     p = await signed_in(browser, w)
     await expect(p.get_by_role("link", name="System")).to_have_count(0)

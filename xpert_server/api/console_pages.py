@@ -26,6 +26,7 @@ CONSOLE_FILES: dict[str, str] = {
     "console-approvals.js": "text/javascript; charset=utf-8",
     "console-knowledge.js": "text/javascript; charset=utf-8",
     "console-webhooks.js": "text/javascript; charset=utf-8",
+    "console-system.js": "text/javascript; charset=utf-8",
 }
 
 

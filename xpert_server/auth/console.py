@@ -77,7 +77,23 @@ CONSOLE_ROUTES: frozenset[tuple[str, str]] = frozenset(
     }
 )
 
+# An operator's session (made from an operator key, `xpert keys create --operator`) sees the server, not an
+# org: its own session and the System page, nothing else. An org admin's session never reaches the System page.
+OPERATOR_SESSION_ROUTES: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("GET", "/console/session"),
+        ("DELETE", "/console/session"),
+        ("GET", "/console/system"),
+    }
+)
+# Operator keys live in an org no API caller can name (not a valid org slug), so they hold no org's data.
+OPERATOR_ORG = "*operator"
+
 CONSOLE_DENIED = "A console session may not call this route: use an API key."
+OPERATOR_ONLY = (
+    "Only the server's operator sees this: sign in to the console with an operator key "
+    "(`xpert keys create --operator`), never an org admin key."
+)
 ADMIN_ONLY = (
     "Only an org admin key that is not bound to one xpert can sign in to the console; "
     "this credential cannot (see docs/console.md)."
@@ -98,14 +114,20 @@ def csrf_ok(session: str, presented: str | None) -> bool:
 
 
 def may_sign_in(p: Principal) -> None:
-    """403 unless `p` is an org admin key bound to no xpert (the console manages the whole org)."""
+    """403 unless `p` is an org admin key bound to no xpert (the console manages the whole org), or the
+    operator's key (the System page)."""
+    if p.kind == "key" and p.role == "operator":
+        return
     if p.kind != "key" or p.role != "admin" or p.xpert_id is not None:
         raise Forbidden(ADMIN_ONLY)
 
 
 def enforce(key: tuple[str, str] | None, p: Principal) -> None:
     """403 unless a console session's request targets a console route. Other credentials pass untouched."""
+    if key in OPERATOR_SESSION_ROUTES and key not in CONSOLE_ROUTES and p.role != "operator":
+        raise Forbidden(OPERATOR_ONLY)  # whatever the credential: the System page is the operator's
     if p.kind != "console":
         return
-    if key is None or key not in CONSOLE_ROUTES:
+    allowed = OPERATOR_SESSION_ROUTES if p.role == "operator" else CONSOLE_ROUTES
+    if key is None or key not in allowed:
         raise Forbidden(CONSOLE_DENIED)

@@ -5,6 +5,7 @@ import { knowledgeBasePage, knowledgePage } from "/console/console-knowledge.js"
 import { connectionsPage, h, keysPage, overviewPage, toast, xpertPage, xpertsPage } from "/console/console-pages.js";
 import { runPage, threadPage, threadsPage } from "/console/console-runs.js";
 import { newPage } from "/console/console-ui.js";
+import { systemPage } from "/console/console-system.js";
 import { webhooksPage } from "/console/console-webhooks.js";
 
 const signin = document.getElementById("signin");
@@ -31,8 +32,12 @@ function showApp(session) {
   signin.hidden = true;
   nav.hidden = false;
   signoutButton.hidden = false;
-  who.textContent = `org ${session.org_id}`;
-  route();
+  // The operator's session sees the server (the System page) and no org; an org admin's, never the System page.
+  const operator = session.role === "operator";
+  for (const a of nav.querySelectorAll("a")) a.hidden = operator !== (a.getAttribute("href") === "#/system");
+  who.textContent = operator ? "operator" : `org ${session.org_id}`;
+  if (operator && !location.hash.startsWith("#/system")) location.hash = "#/system";
+  else route();
 }
 
 function navigate(hash) {
@@ -53,6 +58,7 @@ const ROUTES = [
   [/^#\/knowledge$/, "Knowledge", () => knowledgePage(view, navigate)],
   [/^#\/knowledge\/([^/]+)$/, "Knowledge base", (m) => knowledgeBasePage(view, decodeURIComponent(m[1]))],
   [/^#\/webhooks$/, "Webhooks", () => webhooksPage(view)],
+  [/^#\/system$/, "System", () => systemPage(view)],
 ];
 
 let rendering = 0;
