@@ -30,8 +30,8 @@ def mask_url(url: str) -> str:
 def shown(name: str, value: Any) -> Any:
     if value is None:
         return None
-    if any(word in name for word in SECRET_WORDS):
-        return MASK if value else value
+    if isinstance(value, str) and any(word in name for word in SECRET_WORDS):
+        return MASK if value else value  # (`secret_rate_limit` is a number: shown)
     if isinstance(value, str) and "://" in value:
         return mask_url(value)
     if isinstance(value, Path):

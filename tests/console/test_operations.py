@@ -31,6 +31,7 @@ from tests.harness.chat import send
 from tests.harness.uvicorn import bound_socket, serve_in_process
 from tests.harness.xperts import SCRIPTED
 from tests.knowledge.common import wait_processed
+from xpert_server.auth.console import OPERATOR_ORG
 
 MANUAL = "To reset the router, hold the reset button for ten seconds until the light blinks amber."
 
@@ -330,6 +331,23 @@ async def test_an_org_admin_sees_no_system_page_and_no_other_orgs_data(
     await p.goto(f"{w.base}/console#/threads/{w.other_thread}")
     await expect(p.locator("#view [role=alert]")).to_contain_text("not found")
     await p.context.close()
+
+
+async def test_the_operator_sees_the_system_page(browser: Browser, world: World, axe: str) -> None:
+    w, failures = world, list[str]()
+    operator, _ = await w.harness.mint_key(OPERATOR_ORG, role="operator")
+    for viewport, size in ((DESKTOP, "desktop"), (PHONE, "phone")):
+        p = await new_page(browser, viewport)
+        await sign_in(p, w, operator)  # type: ignore[arg-type]
+        await expect(p.get_by_role("heading", name="System", level=1)).to_be_visible()
+        await expect(p.locator("#who")).to_have_text("operator")
+        await expect(p.get_by_role("link", name="Overview")).to_be_hidden()  # no org's pages
+        await expect(p.locator(f"tr[data-org='{w.org}']")).to_be_visible()
+        await expect(p.locator("tr[data-setting=connections_secret] td")).to_have_text("••••••")
+        await expect(p.locator("[data-fact=database]")).to_contain_text("ok")
+        await check_page(p, axe, f"system-{size}", failures)
+        await p.context.close()
+    assert not failures, "\n".join(failures)
 
 
 async def test_every_new_page_fits_a_phone(browser: Browser, world: World, axe: str) -> None:
