@@ -236,6 +236,25 @@ async def test_approving_a_waiting_run_finishes_it(browser: Browser, world: Worl
     assert not failures, "\n".join(failures)
 
 
+async def test_answering_for_a_client_tool_finishes_the_run(browser: Browser, world: World) -> None:
+    w = world
+    client_tools = {"clientTools": [{"name": "get_location", "description": "The user's city"}]}
+    async with w.harness.client(w.key) as c:
+        tid = (await c.post("/threads", json={})).json()["thread_id"]
+        body = {"assistant_id": w.ids["support"], "input": send("call get_location {}"), "context": client_tools}
+        assert (await c.post(f"/threads/{tid}/runs/wait", json=body)).status_code == 201
+        (waiting,) = (await c.get(f"/threads/{tid}/runs")).json()
+        assert waiting["status"] == "interrupted", waiting
+    p = await signed_in(browser, w)
+    await p.goto(f"{w.base}/console#/approvals")
+    card = p.locator(".approval-card", has=p.get_by_role("link", name=f"Run {waiting['run_id'][:8]}"))
+    await card.get_by_label(re.compile("^Result of get_location")).fill("Paris")
+    await card.get_by_role("button", name="Send the result").click()
+    await expect(p.locator("#run-status")).to_have_text("success", timeout=30_000)
+    await expect(p.locator("ol.trace [data-kind=model]")).to_contain_text("Tool said: Paris")
+    await p.context.close()
+
+
 async def test_upload_a_document_watch_it_become_ready_and_search_it(
     browser: Browser, world: World, axe: str, tmp_path: Path
 ) -> None:

@@ -1,6 +1,7 @@
-// Approvals: runs stopped for a person (a tool call to confirm) or a client tool. Approve or reject — with
-// the arguments patched, as XpertAI's approvals allow — by starting the resume run the chat clients start
-// (POST /threads/{id}/runs with `{"action": "resume", …}`); then the page follows that run's trace.
+// Approvals: runs stopped for a person (a tool call to confirm) or a client tool (a tool the chat client
+// runs). Approve or reject — with the arguments patched, as XpertAI's approvals allow — or answer for the
+// client tool, by starting the resume run the chat clients start (POST /threads/{id}/runs with
+// `{"action": "resume", …}`); then the page follows that run's trace.
 import { api, stream } from "/console/console-api.js";
 import { runHref, threadHref, xpertNames } from "/console/console-runs.js";
 import { addFrame, newTrace } from "/console/console-trace.js";
@@ -11,18 +12,27 @@ const enc = encodeURIComponent;
 function pendingCalls(trace) {
   const asks = trace.steps.filter((s) => s.kind === "approval");
   const last = asks[asks.length - 1];
-  if (!last) return { calls: [], message: "" };
+  if (!last) return { calls: [], clientCalls: [], message: "" };
   const values = last.interrupts.map((i) => i.value || {});
-  return { calls: values.flatMap((v) => v.toolCalls || []), message: values.map((v) => v.message).filter(Boolean).join(" ") };
+  return {
+    calls: values.flatMap((v) => v.toolCalls || []),
+    clientCalls: values.flatMap((v) => v.clientToolCalls || []),
+    message: values.map((v) => v.message).filter(Boolean).join(" "),
+  };
 }
 
 // The decision form for one waiting run (`trace`: its frames, for the calls it waits on).
 export function approvalPanel(tid, run, trace, names, navigate) {
-  const { calls, message } = pendingCalls(trace);
+  const { calls, clientCalls, message } = pendingCalls(trace);
   const failure = errorBox();
   const editors = calls.map((c) => {
     const area = h("textarea", { rows: 3, spellcheck: "false", id: nextId("args") }, JSON.stringify(c.args ?? {}, null, 2));
     return { call: c, area, field: field(`Arguments of ${c.name}`, area, "Change them to approve a patched call.") };
+  });
+  // A client tool waits for its result: the person answers in the client's place.
+  const answers = clientCalls.map((c) => {
+    const area = h("textarea", { rows: 2, spellcheck: "false", id: nextId("result") });
+    return { call: c, area, field: field(`Result of ${c.name} ${JSON.stringify(c.args ?? {})}`, area, "What the client tool would answer (text or JSON).") };
   });
   const decide = async (type, button) => {
     const body = { action: "resume", target: { executionId: run.run_id }, decision: { type } };
@@ -34,6 +44,10 @@ export function approvalPanel(tid, run, trace, names, navigate) {
           if (JSON.stringify(args) !== JSON.stringify(call.args ?? {})) patched.push({ id: call.id, args });
         }
         if (patched.length) body.patch = { toolCalls: patched };
+        if (answers.length) {
+          const toolMessages = answers.map(({ call, area }) => ({ tool_call_id: call.id, name: call.name, content: area.value, status: "success" }));
+          body.decision.payload = { toolMessages };
+        }
       }
     } catch (e) {
       showError(failure, new Error(`The arguments are not JSON: ${e.message}`));
@@ -48,7 +62,7 @@ export function approvalPanel(tid, run, trace, names, navigate) {
       button.disabled = false;
     }
   };
-  const approve = h("button", { type: "button" }, "Approve");
+  const approve = h("button", { type: "button" }, clientCalls.length && !calls.length ? "Send the result" : "Approve");
   const reject = h("button", { type: "button", class: "danger" }, "Reject");
   approve.addEventListener("click", () => decide("confirm", approve));
   reject.addEventListener("click", () => decide("reject", reject));
@@ -59,7 +73,9 @@ export function approvalPanel(tid, run, trace, names, navigate) {
     h("h2", { id: title }, `Waiting: ${names.get(run.assistant_id) || "xpert"}`),
     h("p", { class: "muted" }, h("a", { href: runHref(tid, run.run_id) }, `Run ${run.run_id.slice(0, 8)}`), " in ", h("a", { href: threadHref(tid) }, "its thread"), `, since ${when(run.updated_at)}`),
     message ? h("p", {}, message) : null,
-    calls.length ? editors.map((e) => e.field) : h("p", { class: "muted" }, "The run asks for a decision without tool calls."),
+    editors.map((e) => e.field),
+    answers.map((a) => a.field),
+    calls.length || clientCalls.length ? null : h("p", { class: "muted" }, "The run asks for a decision without tool calls."),
     failure,
     h("div", { class: "actions" }, approve, reject),
   );

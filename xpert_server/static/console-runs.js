@@ -48,7 +48,7 @@ export async function threadsPage(view) {
         rows.length
           ? table(
               "Threads",
-              ["Thread", "Xpert", "Status", "Updated", "Started by"],
+              ["Thread", "Xpert", "Status", "Updated", "End user"],
               rows.map((t) =>
                 h(
                   "tr",
@@ -57,7 +57,7 @@ export async function threadsPage(view) {
                   h("td", {}, names.get(t.metadata.assistant_id) || t.metadata.assistant_id || "–"),
                   h("td", {}, statusBadge(t.status)),
                   h("td", {}, when(t.updated_at)),
-                  h("td", {}, h("code", {}, t.created_by || "–")),
+                  h("td", {}, t.created_by ? h("code", {}, t.created_by) : h("span", { class: "muted" }, "none (an API key)")),
                 ),
               ),
             )
@@ -78,7 +78,7 @@ export async function threadsPage(view) {
       field("Xpert", xpert),
       field("Status", status),
       field("Updated", hours),
-      field("Started by", principal, "A key, a client secret's user, …"),
+      field("End user", principal, "Who a thread is for: a widget's user, or the x-principal-user-id a key named."),
     ),
     failure,
     body,
@@ -157,7 +157,7 @@ export async function threadPage(view, tid) {
       ["Thread", h("code", {}, tid)],
       ["Xpert", names.get(thread.metadata.assistant_id) || "–"],
       ["Status", statusBadge(thread.status)],
-      ["Started by", h("code", {}, thread.created_by || "–")],
+      ["End user", thread.created_by ? h("code", {}, thread.created_by) : h("span", { class: "muted" }, "none (an API key)")],
       ["Updated", when(thread.updated_at)],
     ]),
     h("section", { class: "card", "aria-labelledby": "conv-title" }, h("h2", { id: "conv-title" }, "Conversation"), conversation(messages, feedback)),
