@@ -54,8 +54,15 @@ export function approvalPanel(tid, run, trace, names, navigate) {
       return;
     }
     button.disabled = true;
+    const request = { assistant_id: run.assistant_id, input: body };
+    // A run's client tools are declared by its client, on every run (context.clientTools): answering in the
+    // client's place, the console declares the ones it answers for (their names; the results are given).
+    if (clientCalls.length) {
+      const names = [...new Set(clientCalls.map((c) => c.name))];
+      request.context = { clientTools: names.map((name) => ({ name, description: `${name} (answered in the console)` })) };
+    }
     try {
-      const next = await api("POST", `/threads/${enc(tid)}/runs`, { assistant_id: run.assistant_id, input: body });
+      const next = await api("POST", `/threads/${enc(tid)}/runs`, request);
       navigate(runHref(tid, next.run_id));
     } catch (e) {
       showError(failure, e);
