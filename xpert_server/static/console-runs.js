@@ -172,7 +172,7 @@ const LIVE = ["pending", "running"];
 export async function runPage(view, tid, rid, navigate) {
   const signal = pageSignal();
   const [run, names] = await Promise.all([api("GET", `/threads/${enc(tid)}/runs/${enc(rid)}`), xpertNames()]);
-  const trace = newTrace({ base: Date.parse(run.created_at), live: LIVE.includes(run.status) });
+  const trace = newTrace({ base: Date.parse(run.created_at) });
   const traceBox = h("div", { class: "card" });
   const status = h("span", { id: "run-status", role: "status" }, statusBadge(run.status));
   const tokens = h("span", {}, "–");

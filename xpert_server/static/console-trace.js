@@ -3,11 +3,11 @@
 // tokens and timings — and drawn as a timeline. `traceOf()` folds; `renderTrace()` draws.
 import { h } from "/console/console-ui.js";
 
-// `base`: when the run was created (ms since the epoch); `live`: whether frames arrive as they happen (a run
-// still going when the page opened), so their arrival times are the steps' times. Replayed frames carry no
-// time of their own: only tool and retrieval steps (their created_date) get one then.
-export function newTrace({ base = null, live = false } = {}) {
-  return { steps: [], byId: new Map(), tokens: null, status: null, base, live, ended: false };
+// `base`: when the run was created (ms since the epoch). Frames carry no time of their own, and a page that
+// opens on a running run gets its first frames replayed at once, so arrival times would mislead: only tool
+// and retrieval steps (their own created_date and end_date) and the agent (its elapsed time) are timed.
+export function newTrace({ base = null } = {}) {
+  return { steps: [], byId: new Map(), tokens: null, status: null, base, ended: false };
 }
 
 function step(trace, id, kind, fields) {
@@ -20,46 +20,43 @@ function step(trace, id, kind, fields) {
   return s;
 }
 
-// One frame into the trace. `now`: when it arrived (ms since the epoch).
-export function addFrame(trace, frame, now = Date.now()) {
-  const t = trace.live && trace.base !== null ? now - trace.base : null;
+// One frame into the trace.
+export function addFrame(trace, frame) {
   if (frame.type === "complete") {
     trace.ended = true;
     return;
   }
   if (frame.type === "event") {
     const d = frame.data || {};
-    if (frame.event === "on_agent_start") step(trace, `agent-${d.id}`, "agent", { at: t, agent: d.agentKey, status: "running" });
+    if (frame.event === "on_agent_start") step(trace, `agent-${d.id}`, "agent", { at: null, agent: d.agentKey, status: "running" });
     else if (frame.event === "on_agent_end") {
-      const s = step(trace, `agent-${d.id}`, "agent", { at: t, agent: d.agentKey });
+      const s = step(trace, `agent-${d.id}`, "agent", { at: null, agent: d.agentKey });
       Object.assign(s, { status: d.status, elapsed: d.elapsedTime, error: d.error });
       if (d.totalTokens !== undefined) trace.tokens = { input: d.inputTokens || 0, output: d.outputTokens || 0, total: d.totalTokens || 0 };
     } else if (frame.event === "on_interrupt") {
       const interrupts = (d.tasks || []).flatMap((task) => task.interrupts || []);
-      step(trace, `interrupt-${trace.steps.length}`, "approval", { at: t, interrupts });
+      step(trace, `interrupt-${trace.steps.length}`, "approval", { at: null, interrupts });
     } else if (frame.event === "on_conversation_end") trace.status = d.status;
-    else if (frame.event === "on_message_end" && d.status === "error") step(trace, `error-${d.id}`, "error", { at: t, error: d.error || "The run failed." });
+    else if (frame.event === "on_message_end" && d.status === "error") step(trace, `error-${d.id}`, "error", { at: null, error: d.error || "The run failed." });
     return;
   }
   if (frame.type === "error") {
-    step(trace, `error-${trace.steps.length}`, "error", { at: t, error: typeof frame.data === "string" ? frame.data : JSON.stringify(frame.data) });
+    step(trace, `error-${trace.steps.length}`, "error", { at: null, error: typeof frame.data === "string" ? frame.data : JSON.stringify(frame.data) });
     return;
   }
   if (frame.type !== "message" || !frame.data) return;
   const m = frame.data;
   if (m.type === "text" || m.type === "reasoning") {
     // One model turn per message id; its text arrives in pieces.
-    const s = step(trace, `model-${m.id}`, "model", { at: t, text: "", reasoning: "", agent: m.agentKey });
+    const s = step(trace, `model-${m.id}`, "model", { at: null, text: "", reasoning: "", agent: m.agentKey });
     if (m.type === "text") s.text += m.text || "";
     else s.reasoning += m.text || "";
-    s.last = t;
   } else if (m.type === "component") {
     const d = m.data || {};
     const retrieval = d.type === "knowledges" || String(m.id).startsWith("knowledges-");
-    const at = d.created_date && trace.base !== null ? Date.parse(d.created_date) - trace.base : t;
+    const at = d.created_date && trace.base !== null ? Date.parse(d.created_date) - trace.base : null;
     const s = step(trace, `component-${m.id}`, retrieval ? "retrieval" : "tool", { at, callId: m.id });
     for (const [k, v] of Object.entries(d)) if (v !== undefined) s[k] = v;
-    s.last = t;
   }
 }
 
@@ -76,7 +73,6 @@ function code(label, value) {
 
 function duration(s) {
   if (s.created_date && s.end_date) return `${Math.max(0, Date.parse(s.end_date) - Date.parse(s.created_date))} ms`;
-  if (s.last !== null && s.last !== undefined && s.at !== null && s.last > s.at) return `${Math.round(s.last - s.at)} ms`;
   return null;
 }
 
