@@ -241,7 +241,11 @@ async def test_answering_for_a_client_tool_finishes_the_run(browser: Browser, wo
     client_tools = {"clientTools": [{"name": "get_location", "description": "The user's city"}]}
     async with w.harness.client(w.key) as c:
         tid = (await c.post("/threads", json={})).json()["thread_id"]
-        body = {"assistant_id": w.ids["support"], "input": send("call get_location {}"), "context": client_tools}
+        body = {
+            "assistant_id": w.ids["support"],
+            "input": send("call get_location {}"),
+            "context": client_tools,
+        }
         assert (await c.post(f"/threads/{tid}/runs/wait", json=body)).status_code == 201
         (waiting,) = (await c.get(f"/threads/{tid}/runs")).json()
         assert waiting["status"] == "interrupted", waiting
