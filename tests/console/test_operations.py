@@ -212,6 +212,25 @@ async def test_a_live_runs_trace_grows_until_it_ends(browser: Browser, world: Wo
     await p.context.close()
 
 
+async def test_cancel_a_running_run(browser: Browser, world: World) -> None:
+    w = world
+    async with w.harness.client(w.key) as c:
+        tid = (await c.post("/threads", json={})).json()["thread_id"]
+        body = {"assistant_id": w.ids["slowpoke"], "input": send("go")}
+        run = (await c.post(f"/threads/{tid}/runs", json=body)).json()
+    p = await signed_in(browser, w)
+    await p.goto(f"{w.base}/console#/threads/{tid}/runs/{run['run_id']}")
+    await expect(p.locator("ol.trace [data-kind=model] .said")).not_to_have_text("")
+    await p.get_by_role("button", name="Cancel run").click()
+    await expect(p.locator("#run-status")).not_to_have_text(re.compile("^(pending|running|success)$"))
+    await expect(p.get_by_role("button", name="Cancel run")).to_be_hidden()
+    async with w.harness.client(w.key) as c:
+        ended = (await c.get(f"/threads/{tid}/runs/{run['run_id']}")).json()
+    assert ended["status"] not in ("pending", "running", "success"), ended
+    await expect(p.locator("#run-status")).to_have_text(ended["status"])
+    await p.context.close()
+
+
 async def test_approving_a_waiting_run_finishes_it(browser: Browser, world: World, axe: str) -> None:
     w, failures = world, list[str]()
     async with w.harness.client(w.key) as c:
