@@ -102,6 +102,18 @@ async def test_keys_create_prints_the_key_alone_on_its_last_line(tmp_path: Path)
             assert (await c.get(f"/assistants/{other['assistant_id']}")).status_code == 403
 
 
+async def test_keys_create_operator_mints_the_system_pages_key(tmp_path: Path) -> None:
+    operator = create_key(tmp_path, "--operator")
+    for args in (("--operator", "--org", "acme"), ("--operator", "--xpert", "demo")):
+        proc = xpert(tmp_path, "keys", "create", *args, ok=False)
+        assert proc.returncode == 2 and "--operator" in proc.stderr, proc.stderr
+    async with server_on(tmp_path) as api, api.client(operator) as c:
+        # It signs in to the console (the System page) and calls nothing else.
+        assert (await c.post("/assistants/search", json={})).status_code == 403
+        signed_in = await c.post("/console/sessions")
+        assert signed_in.status_code == 201 and signed_in.json()["role"] == "operator", signed_in.text
+
+
 def test_keys_create_refuses_an_unknown_role(home: Path) -> None:
     proc = xpert(home, "keys", "create", "--role", "root", ok=False)
     assert proc.returncode == 2 and not proc.stdout.strip() and "--role" in proc.stderr

@@ -284,6 +284,14 @@ def keys_create(
     expires_in: Annotated[
         float | None, typer.Option("--expires-in", help="Seconds until the key expires.")
     ] = None,
+    operator: Annotated[
+        bool,
+        typer.Option(
+            "--operator",
+            help="The server operator's key: it only signs in to the console's System page (every org, "
+            "settings); no API route answers it. Only this command mints one.",
+        ),
+    ] = False,
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
 ) -> None:
@@ -292,7 +300,7 @@ def keys_create(
     from xpert_server.auth.keys import generate_key, hash_credential, key_hint
     from xpert_server.auth.principal import Principal
 
-    if not ORG_RE.match(org):
+    if not ORG_RE.match(org) and not operator:
         _error(f"--org {org!r}: must be a short slug (letters, digits, '-' or '_')")
         raise typer.Exit(2)
     if expires_in is not None and expires_in <= 0:
@@ -301,6 +309,13 @@ def keys_create(
     if role not in ("admin", "app"):
         _error(f"--role {role!r}: must be 'app' or 'admin'")
         raise typer.Exit(2)
+    if operator:
+        from xpert_server.auth.console import OPERATOR_ORG
+
+        if xpert is not None or org != "default":
+            _error("--operator: the operator's key belongs to no org and no xpert (drop --org and --xpert)")
+            raise typer.Exit(2)
+        org, role = OPERATOR_ORG, "operator"
 
     async def run(storage: Any) -> str | None:
         await storage.ensure_org(org)
@@ -323,7 +338,7 @@ def keys_create(
             name=name,
             xpert_id=xpert_id,
             expires_at=expires_at,
-            role="admin" if role == "admin" else "app",
+            role="operator" if operator else "admin" if role == "admin" else "app",
         )
         return key
 
@@ -331,9 +346,13 @@ def keys_create(
     if key is None:
         _error(f"No xpert {xpert!r} in org {org!r}")
         raise typer.Exit(1)
-    console.print(
-        f"Created an {role} key for org [bold]{org}[/bold]" + (f", bound to xpert {xpert}" if xpert else "")
-    )
+    if operator:
+        console.print("Created an operator key: it signs in to the console's System page, and nothing else")
+    else:
+        console.print(
+            f"Created an {role} key for org [bold]{org}[/bold]"
+            + (f", bound to xpert {xpert}" if xpert else "")
+        )
     print(key)
 
 

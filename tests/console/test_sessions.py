@@ -12,8 +12,16 @@ import pytest
 
 from tests.harness.app import ApiHarness, open_harness
 from tests.harness.chat import send
-from xpert_server.auth.console import ADMIN_ONLY, CONSOLE_DENIED, COOKIE, CSRF_HEADER
-from xpert_server.auth.roles import NEEDS_ADMIN
+from xpert_server.auth.console import (
+    ADMIN_ONLY,
+    CONSOLE_DENIED,
+    COOKIE,
+    CSRF_HEADER,
+    OPERATOR_ONLY,
+    OPERATOR_ORG,
+)
+from xpert_server.auth.roles import NEEDS_ADMIN, OPERATOR_KEY_ONLY_SIGNS_IN
+from xpert_server.console_system import MASK
 
 
 @pytest.fixture
@@ -62,7 +70,7 @@ async def test_sign_in_csrf_routes_and_sign_out(two: tuple[ApiHarness, ApiHarnes
         (signed_in,) = [k for k in listed.json() if k["hint"][-4:] == key[-4:]]
         assert me.json()["key_id"] == signed_in["id"]
         # Only the console's routes: a thread, a run or the store are an API key's business.
-        for method, path in (("POST", "/threads"), ("GET", "/webhooks"), ("POST", "/console/sessions")):
+        for method, path in (("POST", "/threads"), ("PUT", "/store/items"), ("POST", "/console/sessions")):
             resp = await browser.request(method, path, json={}, headers=ok)
             assert (resp.status_code, resp.json()["message"]) == (403, CONSOLE_DENIED), (path, resp.text)
         # Another process honours it (the session is in the database)…
@@ -197,3 +205,41 @@ async def test_the_console_files_are_served_with_the_api_prefix_and_a_strict_csp
             text = (await c.get(f"/console/{name}")).text.replace("http://www.w3.org/2000/svg", "")
             assert not re.search(r"https?://", text), name
         assert not re.search(r"https?://", page.text)
+
+
+async def test_the_system_page_is_the_operators_alone(two: tuple[ApiHarness, ApiHarness]) -> None:
+    a, _ = two
+    admin, org = await a.mint_key()
+    operator, _ = await a.mint_key(OPERATOR_ORG, role="operator")
+    # An org admin — key or console session — never sees the server.
+    async with a.client(admin) as c:
+        resp = await c.get("/console/system")
+        assert (resp.status_code, resp.json()["message"]) == (403, OPERATOR_ONLY), resp.text
+    browser, csrf = await sign_in(a, admin)
+    async with browser:
+        resp = await browser.get("/console/system", headers={CSRF_HEADER: csrf})
+        assert (resp.status_code, resp.json()["message"]) == (403, OPERATOR_ONLY), resp.text
+    # The operator's key answers nothing but the console's sign-in…
+    async with a.client(operator) as c:
+        for method, path in (("GET", "/console/system"), ("GET", "/keys"), ("POST", "/threads/search")):
+            resp = await c.request(method, path, json={})
+            assert (resp.status_code, resp.json()["message"]) == (403, OPERATOR_KEY_ONLY_SIGNS_IN), resp.text
+    # …and its session sees the server: every org, the stores, the settings with secrets masked; no org's data.
+    browser, csrf = await sign_in(a, operator)
+    async with browser:
+        ok = {CSRF_HEADER: csrf}
+        me = (await browser.get("/console/session", headers=ok)).json()
+        assert me["role"] == "operator"
+        resp = await browser.get("/console/system", headers=ok)
+        assert resp.status_code == 200, resp.text
+        system = resp.json()
+        assert system["mode"] in ("embedded", "scaled") and system["version"]
+        assert system["health"]["database"]["ok"] is True
+        orgs = {o["id"]: o for o in system["orgs"]}
+        assert org in orgs and OPERATOR_ORG not in orgs and orgs[org]["keys"] >= 1
+        settings = {x["name"]: x["value"] for x in system["settings"]}
+        assert settings["connections_secret"] == MASK  # the harness sets one
+        assert a.services.settings.connections_secret not in resp.text
+        for method, path in (("GET", "/console/stats"), ("GET", "/keys"), ("POST", "/assistants/search")):
+            resp = await browser.request(method, path, json={}, headers=ok)
+            assert (resp.status_code, resp.json()["message"]) == (403, CONSOLE_DENIED), (path, resp.text)

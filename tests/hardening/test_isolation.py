@@ -32,7 +32,13 @@ from xpert_server.api.deps import NOT_ALLOWED_ASSISTANT
 from xpert_server.api.info import METRICS_ARE_THE_OPERATORS
 from xpert_server.api.webhooks import BOUND_KEY_REFUSED as WEBHOOKS_BOUND_KEY_REFUSED
 from xpert_server.auth.console import ADMIN_ONLY as CONSOLE_ADMIN_ONLY
-from xpert_server.auth.console import CONSOLE_ROUTES, COOKIE, CSRF_HEADER
+from xpert_server.auth.console import (
+    CONSOLE_ROUTES,
+    COOKIE,
+    CSRF_HEADER,
+    OPERATOR_ONLY,
+    OPERATOR_SESSION_ROUTES,
+)
 from xpert_server.auth.keys import hash_credential
 from xpert_server.auth.scope import SECRET_ROUTES, app_routes, route_key
 
@@ -253,6 +259,8 @@ def expectation(
         return {403}, "outside a console session's routes"
     if key == "/metrics":  # the deployment's numbers: the default org's admins only (none of these callers)
         return {403}, "the operator's metrics"
+    if (method, key) in OPERATOR_SESSION_ROUTES and (method, key) not in CONSOLE_ROUTES:
+        return {403}, "the operator's System page (an operator key's session only)"
     if caller.status == "other-org":
         if names & ORG_OWNED or names_a_in_body:
             return {404}, "ids of another org"
@@ -328,6 +336,8 @@ def bound_refusal(key: str) -> str:
         return WEBHOOKS_BOUND_KEY_REFUSED
     if key == "/console/sessions":
         return CONSOLE_ADMIN_ONLY
+    if key == "/console/system":
+        return OPERATOR_ONLY
     return NOT_ALLOWED_ASSISTANT
 
 

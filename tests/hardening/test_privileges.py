@@ -24,8 +24,8 @@ from tests.harness.app import ApiHarness
 from tests.harness.world import World, build_world, mint_secret
 from xpert_server.agents.definition import load_file
 from xpert_server.agents.operator_fields import all_paths
-from xpert_server.auth.console import CONSOLE_DENIED, CONSOLE_ROUTES
-from xpert_server.auth.roles import APP_ROUTES, NEEDS_ADMIN, required_role
+from xpert_server.auth.console import CONSOLE_DENIED, CONSOLE_ROUTES, OPERATOR_ORG, OPERATOR_SESSION_ROUTES
+from xpert_server.auth.roles import APP_ROUTES, NEEDS_ADMIN, OPERATOR_KEY_ONLY_SIGNS_IN, required_role
 from xpert_server.auth.scope import SECRET_ROUTES, app_routes, route_key
 
 PREFIX = "/api/ai"
@@ -90,7 +90,7 @@ def test_every_route_is_classified_and_every_listed_route_is_served(harness: Api
 
 
 ROW = re.compile(
-    r"^\| `(GET|POST|PUT|PATCH|DELETE) (/\S*)` \| (admin|app) \| (its xpert|no|yes) \| (yes|no) \|$",
+    r"^\| `(GET|POST|PUT|PATCH|DELETE) (/\S*)` \| (admin|app|operator) \| (its xpert|no|yes) \| (yes|no) \|$",
     re.MULTILINE,
 )
 
@@ -126,6 +126,8 @@ def test_docs_list_every_route_with_who_may_call_it(harness: ApiHarness) -> None
 
 # Routes for the server's operator only (docs/security.md says why), not any org's admin.
 OPERATOR_ROUTES = {("GET", "/metrics")}
+# The console's System page: an operator key's session only (auth/console.py).
+SYSTEM_ROUTES = OPERATOR_SESSION_ROUTES - CONSOLE_ROUTES
 
 
 async def test_the_privilege_matrix(harness: ApiHarness) -> None:
@@ -136,10 +138,14 @@ async def test_the_privilege_matrix(harness: ApiHarness) -> None:
     bound_app, _ = await h.mint_key(w.org, role="app", xpert_id=w.ids["assistant_id"])
     bound_admin, _ = await h.mint_key(w.org, role="admin", xpert_id=w.ids["assistant_id"])
     operator, _ = await h.mint_key("default", role="admin")
+    operator_key, _ = await h.mint_key(OPERATOR_ORG, role="operator")  # the CLI's (--operator)
     rows = documented_rows()
     secret = await mint_secret(h, w.key, "alice")
     console = await console_headers(h, w.key)
+    system_console = await console_headers(h, operator_key)
     callers = [
+        ("operator key", {"x-api-key": operator_key}),
+        ("operator's console session", system_console),
         ("operator", {"x-api-key": operator}),
         ("app key", {"x-api-key": app_key}),
         ("bound app key", {"x-api-key": bound_app}),
@@ -159,6 +165,27 @@ async def test_the_privilege_matrix(harness: ApiHarness) -> None:
             status = resp.status_code
             message = resp.json().get("message") if status >= 400 else None
             checked += 1
+            if name == "operator key":
+                # It signs in to the console and calls nothing else.
+                if (method, key) == ("POST", "/console/sessions"):
+                    if status != 201:
+                        failures.append(f"{where}: the operator key could not sign in: {status}")
+                elif (status, message) != (403, OPERATOR_KEY_ONLY_SIGNS_IN):
+                    failures.append(f"{where}: expected 403 (sign-in only), got {status} {resp.text[:150]}")
+                continue
+            if name == "operator's console session":
+                # The System page and its own session; no org's route.
+                if (method, key) in OPERATOR_SESSION_ROUTES:
+                    if status >= 400:
+                        failures.append(f"{where}: the operator's session got {status} {resp.text[:150]}")
+                elif (status, message) != (403, CONSOLE_DENIED):
+                    failures.append(f"{where}: expected 403 (not its route), got {status} {resp.text[:150]}")
+                continue
+            if (method, key) in SYSTEM_ROUTES:
+                # The System page: no org's credential, admin or not, reaches it.
+                if status != 403:
+                    failures.append(f"{where}: the System page answered {status} {resp.text[:150]}")
+                continue
             if (method, key) in OPERATOR_ROUTES:
                 # The deployment's numbers: the operator's (the default org's admins), nobody else's.
                 if (status == 200) != (name == "operator") or status not in (200, 403):

@@ -127,3 +127,16 @@ async def test_assistant_names_are_the_orgs_own(storage: SQLStorage) -> None:
     await storage.create_assistant(Principal.system(other), assistant(other, "elsewhere"))
     assert await storage.assistant_names(org) == {made.public_id: "Labelled"}
     assert await storage.assistant_names(new_org()) == {}
+
+
+async def test_org_overview_counts_each_orgs_xperts_keys_and_threads(storage: SQLStorage) -> None:
+    p = await _admin(storage)
+    await storage.create_thread(p)
+    await storage.create_thread(p)
+    revoked = await storage.create_api_key(p.org_id, hash_credential(secrets.token_hex(16)), "…", role="app")
+    await storage.revoke_api_key(revoked.id)
+    empty = new_org()
+    await storage.ensure_org(empty)
+    found = {o["id"]: o for o in await storage.org_overview()}
+    assert (found[p.org_id]["keys"], found[p.org_id]["threads"], found[p.org_id]["xperts"]) == (1, 2, 0)
+    assert (found[empty]["keys"], found[empty]["threads"]) == (0, 0) and found[empty]["name"] == empty

@@ -3,7 +3,9 @@
 * `POST /console/sessions` — sign in: an org admin key (in `x-api-key`, as on every route) is traded for a
   session cookie (HttpOnly, SameSite=Strict, scoped to the API's path, expiring) and its CSRF token;
 * `GET /console/session`, `DELETE /console/session` — the session, and sign-out;
-* `GET /console/stats` — runs, errors, latency and tokens over time, per xpert and model (the overview).
+* `GET /console/stats` — runs, errors, latency and tokens over time, per xpert and model (the overview);
+* `GET /console/system` — the server (every org, mode, database, Redis, queue, processes, version, settings
+  with secrets masked): the operator's session only, never an org admin's.
 
 auth/console.py has the rules: who may sign in, the CSRF check, the routes a session may call.
 """
@@ -15,13 +17,17 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
+from xpert_server import __version__
 from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant
-from xpert_server.api.wire.console import ConsoleSession, ConsoleSignedOut, RunStats
+from xpert_server.api.info import health_of, snapshot_of
+from xpert_server.api.wire.console import ConsoleSession, ConsoleSignedOut, RunStats, SystemInfo
 from xpert_server.auth import console
 from xpert_server.auth.keys import hash_credential
 from xpert_server.console_stats import run_stats
+from xpert_server.console_system import effective_settings, mask_url
 from xpert_server.encoding import ts
 from xpert_server.errors import BadRequest, Forbidden, NotFound
+from xpert_server.runs.wiring import WORKER_KINDS
 from xpert_server.services import Services
 from xpert_server.storage.sql.console import MAX_FACTS
 
@@ -55,6 +61,7 @@ async def sign_in(
     return {
         "org_id": record.org_id,
         "key_id": record.key_id,
+        "role": p.role,
         "expires_at": ts(record.expires_at),
         "csrf_token": console.csrf_token(token),
     }
@@ -69,6 +76,7 @@ async def get_session(request: Request, services: ServicesDep, p: PrincipalDep) 
     return {
         "org_id": record.org_id,
         "key_id": record.key_id,
+        "role": record.role,
         "expires_at": ts(record.expires_at),
         "csrf_token": console.csrf_token(token),
     }
@@ -117,4 +125,34 @@ async def stats(
         "xpert_id": xpert_id,
         "complete": complete,
         **run_stats(runs, usage, since=since, until=until, bucket=bucket, names=names),
+    }
+
+
+@router.get(
+    "/system",
+    summary="The server, for its operator: orgs, mode, stores, queue, settings",
+    response_model=SystemInfo,
+)
+async def system(services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
+    if p.role != "operator":  # auth/console.py refuses everyone else first; kept next to what it protects
+        raise Forbidden(console.OPERATOR_ONLY)
+    settings = services.settings
+    health = await health_of(services)
+    snap = await snapshot_of(services) if health["database"]["ok"] else None
+    queue = snap["queue"] if snap else {"wait": 0, "ready": 0, "lease": 0, "local": 0}
+    alive = snap["alive"] if snap else []
+    orgs = [o for o in await services.storage.org_overview() if o["id"] != console.OPERATOR_ORG]
+    return {
+        "mode": "scaled" if settings.scaled else "embedded",
+        "version": __version__,
+        "database": services.storage.dialect.name,
+        "database_url": mask_url(settings.resolved_database_url),
+        "redis_url": mask_url(settings.redis_url) if settings.redis_url else None,
+        "health": health,
+        "queue_depth": queue["wait"] + queue["ready"],
+        "queue": queue,
+        "workers_alive": len([w for w in alive if w["kind"] in WORKER_KINDS]),
+        "processes": alive,
+        "orgs": [{**o, "created_at": ts(o["created_at"])} for o in orgs],
+        "settings": effective_settings(settings),
     }

@@ -20,6 +20,13 @@ CONSOLE_FILES: dict[str, str] = {
     "console-api.js": "text/javascript; charset=utf-8",
     "console-charts.js": "text/javascript; charset=utf-8",
     "console-pages.js": "text/javascript; charset=utf-8",
+    "console-ui.js": "text/javascript; charset=utf-8",
+    "console-trace.js": "text/javascript; charset=utf-8",
+    "console-runs.js": "text/javascript; charset=utf-8",
+    "console-approvals.js": "text/javascript; charset=utf-8",
+    "console-knowledge.js": "text/javascript; charset=utf-8",
+    "console-webhooks.js": "text/javascript; charset=utf-8",
+    "console-system.js": "text/javascript; charset=utf-8",
 }
 
 

@@ -32,7 +32,7 @@ metrics_router = APIRouter(tags=["health"])
 HEALTH_TIMEOUT = 2.0
 
 
-async def _health(services: Services) -> dict[str, Any]:
+async def health_of(services: Services) -> dict[str, Any]:
     """Whether this process reaches its database and (scaled mode) Redis now, each within 2 s."""
 
     async def database() -> None:
@@ -64,7 +64,7 @@ async def _none() -> None:
     return None
 
 
-async def _snapshot(services: Services) -> dict[str, Any]:
+async def snapshot_of(services: Services) -> dict[str, Any]:
     queue = await services.storage.queue_counts(
         services.settings.redis_prefix if services.settings.scaled else None
     )
@@ -83,8 +83,8 @@ async def _snapshot(services: Services) -> dict[str, Any]:
 )
 async def info(request: Request) -> dict[str, Any]:
     services = get_services(request)
-    health = await _health(services)
-    snap = await _snapshot(services) if health["database"]["ok"] else _UNKNOWN
+    health = await health_of(services)
+    snap = await snapshot_of(services) if health["database"]["ok"] else _UNKNOWN
     workers = [w for w in snap["alive"] if w["kind"] in WORKER_KINDS]
     return {
         "mode": "scaled" if services.settings.scaled else "embedded",
@@ -126,7 +126,7 @@ async def metrics(request: Request) -> PlainTextResponse:
         principal = await get_principal(request)
         if principal.kind != "key" or not principal.is_admin or principal.org_id != DEFAULT_ORG:
             raise Forbidden(METRICS_ARE_THE_OPERATORS)
-    snap = await _snapshot(services)
+    snap = await snapshot_of(services)
     runs = await services.storage.run_counts()
     lines = [
         "# HELP xpert_runs Runs by status (the deployment's, from the database).",

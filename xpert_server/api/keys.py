@@ -7,7 +7,7 @@ xpert makes keys bound to that same xpert: binding must never be escaped by mint
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,7 +15,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from xpert_server.api.deps import NOT_ALLOWED_ASSISTANT, PrincipalDep, ServicesDep, load_assistant
 from xpert_server.api.wire.keys import ApiKey, ApiKeyCreated, ApiKeyRevoked, api_key_json
 from xpert_server.auth.keys import generate_key, hash_credential, key_hint
-from xpert_server.auth.principal import Role
 from xpert_server.errors import Forbidden, NotFound
 
 router = APIRouter(prefix="/keys", tags=["keys"])
@@ -26,7 +25,7 @@ MAX_EXPIRES_IN = 10 * 365 * 24 * 3600.0
 class KeyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str | None = Field(default=None, max_length=200)
-    role: Role = "app"
+    role: Literal["admin", "app"] = "app"  # an operator key is the CLI's to mint, never the API's
     # Bind the key to one xpert (its id); a key bound to an xpert may use only that one.
     xpert_id: str | None = Field(default=None, min_length=1, max_length=128)
     expires_in: float | None = Field(

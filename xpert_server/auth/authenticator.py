@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from xpert_server.auth.console import CSRF_HEADER, csrf_ok
 from xpert_server.auth.keys import SECRET_PREFIX, hash_credential
-from xpert_server.auth.principal import Principal
+from xpert_server.auth.principal import Principal, Role
 from xpert_server.clock import Clock
 from xpert_server.errors import Forbidden, Unauthorized
 from xpert_server.limits.rate import RequestLimits
@@ -119,9 +119,11 @@ class Authenticator:
             raise Unauthorized("Console session expired: sign in again.")
         if creds.organization_id and creds.organization_id != record.org_id:
             raise Forbidden("This console session does not belong to the requested organization.")
-        # An admin of its org, as the key it was made from (`key_id`: audit rows name that key).
+        # An admin of its org, as the key it was made from (`key_id`: audit rows name that key); or the
+        # operator, when made from the operator's key (auth/console.py: the System page only).
+        role: Role = "operator" if record.role == "operator" else "admin"
         return Principal(
-            org_id=record.org_id, kind="console", key_id=record.key_id, session_id=record.id, role="admin"
+            org_id=record.org_id, kind="console", key_id=record.key_id, session_id=record.id, role=role
         )
 
     async def _lookup_session(self, digest: str) -> ConsoleSessionRecord | None:

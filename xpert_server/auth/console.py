@@ -22,7 +22,8 @@ COOKIE = "xpert_console"
 CSRF_HEADER = "x-xpert-csrf"
 
 # What the console's pages call: manage xperts, keys and connections, read usage and run statistics, mint
-# playground secrets, look at and end its own session. Nothing else answers a cookie.
+# playground secrets, look at and end its own session; (part two) trace runs and decide approvals, read
+# conversations and feedback, manage knowledge, read and redeliver webhooks. Nothing else answers a cookie.
 CONSOLE_ROUTES: frozenset[tuple[str, str]] = frozenset(
     {
         ("GET", "/console/session"),
@@ -47,10 +48,52 @@ CONSOLE_ROUTES: frozenset[tuple[str, str]] = frozenset(
         ("DELETE", "/connections/{}"),
         ("GET", "/usage"),
         ("POST", "/v1/chatkit/sessions"),
+        # part two: threads, their conversations (with feedback) and runs — read, traced (a run's stream
+        # replays its stored frames, then follows it), cancelled, resumed with a decision (approvals)
+        ("POST", "/threads/search"),
+        ("GET", "/threads/{}"),
+        ("GET", "/threads/{}/runs"),
+        ("POST", "/threads/{}/runs"),
+        ("GET", "/threads/{}/runs/{}"),
+        ("GET", "/threads/{}/runs/{}/stream"),
+        ("POST", "/threads/{}/runs/{}/cancel"),
+        ("GET", "/conversations/{}/messages"),
+        ("GET", "/conversations/{}/messages/{}/feedbacks"),
+        # knowledge bases: create, upload (a file, then documents made from it), ingest, watch, search
+        ("GET", "/knowledges"),
+        ("POST", "/knowledges"),
+        ("GET", "/knowledges/{}"),
+        ("GET", "/knowledges/{}/documents"),
+        ("POST", "/knowledges/{}/bulk"),
+        ("POST", "/knowledges/{}/process"),
+        ("GET", "/knowledges/{}/status"),
+        ("POST", "/knowledges/{}/search"),
+        ("POST", "/contexts/file"),
+        # webhooks: subscriptions, the delivery log, redelivery
+        ("GET", "/webhooks"),
+        ("GET", "/webhooks/deliveries"),
+        ("GET", "/webhooks/deliveries/{}"),
+        ("POST", "/webhooks/deliveries/{}/redeliver"),
     }
 )
 
+# An operator's session (made from an operator key, `xpert keys create --operator`) sees the server, not an
+# org: its own session and the System page, nothing else. An org admin's session never reaches the System page.
+OPERATOR_SESSION_ROUTES: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("GET", "/console/session"),
+        ("DELETE", "/console/session"),
+        ("GET", "/console/system"),
+    }
+)
+# Operator keys live in an org no API caller can name (not a valid org slug), so they hold no org's data.
+OPERATOR_ORG = "*operator"
+
 CONSOLE_DENIED = "A console session may not call this route: use an API key."
+OPERATOR_ONLY = (
+    "Only the server's operator sees this: sign in to the console with an operator key "
+    "(`xpert keys create --operator`), never an org admin key."
+)
 ADMIN_ONLY = (
     "Only an org admin key that is not bound to one xpert can sign in to the console; "
     "this credential cannot (see docs/console.md)."
@@ -71,14 +114,20 @@ def csrf_ok(session: str, presented: str | None) -> bool:
 
 
 def may_sign_in(p: Principal) -> None:
-    """403 unless `p` is an org admin key bound to no xpert (the console manages the whole org)."""
+    """403 unless `p` is an org admin key bound to no xpert (the console manages the whole org), or the
+    operator's key (the System page)."""
+    if p.kind == "key" and p.role == "operator":
+        return
     if p.kind != "key" or p.role != "admin" or p.xpert_id is not None:
         raise Forbidden(ADMIN_ONLY)
 
 
 def enforce(key: tuple[str, str] | None, p: Principal) -> None:
     """403 unless a console session's request targets a console route. Other credentials pass untouched."""
+    if key in OPERATOR_SESSION_ROUTES and key not in CONSOLE_ROUTES and p.role != "operator":
+        raise Forbidden(OPERATOR_ONLY)  # whatever the credential: the System page is the operator's
     if p.kind != "console":
         return
-    if key is None or key not in CONSOLE_ROUTES:
+    allowed = OPERATOR_SESSION_ROUTES if p.role == "operator" else CONSOLE_ROUTES
+    if key is None or key not in allowed:
         raise Forbidden(CONSOLE_DENIED)

@@ -11,8 +11,10 @@ DEFAULT_ORG = "default"
 CredentialKind = Literal["key", "secret", "console", "system"]
 # What a key may do in its org (auth/roles.py has the route table): `admin` manages the org (xperts, keys,
 # knowledge bases), `app` uses its xperts. Client secrets act as `app`, narrowed further by auth/scope.py.
-Role = Literal["admin", "app"]
-ROLES: tuple[Role, ...] = ("admin", "app")
+# `operator`: the server's operator, minted by the CLI only (`xpert keys create --operator`); it signs in to
+# the console's System page and can call nothing else (auth/console.py).
+Role = Literal["admin", "app", "operator"]
+ROLES: tuple[Role, ...] = ("admin", "app")  # what the API may mint
 
 
 @dataclass(frozen=True, slots=True)

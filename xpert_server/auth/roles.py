@@ -11,6 +11,7 @@ operator may set are in agents/operator_fields.py.
 
 from __future__ import annotations
 
+from xpert_server.auth.console import CONSOLE_ROUTES, OPERATOR_SESSION_ROUTES
 from xpert_server.auth.principal import Principal
 from xpert_server.auth.scope import route_key
 from xpert_server.errors import Forbidden
@@ -102,12 +103,21 @@ APP_ROUTES: frozenset[tuple[str, str]] = frozenset(
 )
 
 NEEDS_ADMIN = "This route needs an admin key; this key's role is 'app' (see docs/security.md)."
+OPERATOR_KEY_ONLY_SIGNS_IN = (
+    "An operator key only signs in to the console (POST /console/sessions); it calls no other route."
+)
+# The one route an operator key (the CLI's, auth/principal.py) may call: the console's sign-in.
+OPERATOR_KEY_ROUTES: frozenset[tuple[str, str]] = frozenset({("POST", "/console/sessions")})
 
 
 def enforce(key: tuple[str, str] | None, p: Principal) -> None:
     """403 unless an `app` key's request targets an app route (`key` from `scope.request_route_key`).
     Admin keys and the server pass untouched; client secrets are checked against their own, narrower list
     (auth/scope.py) before this."""
+    if p.role == "operator":  # its console session is held to its routes by auth/console.py
+        if p.kind == "key" and key not in OPERATOR_KEY_ROUTES:
+            raise Forbidden(OPERATOR_KEY_ONLY_SIGNS_IN)
+        return
     if p.is_admin:
         return
     if key is None or key not in APP_ROUTES:
@@ -116,4 +126,7 @@ def enforce(key: tuple[str, str] | None, p: Principal) -> None:
 
 def required_role(method: str, template: str, prefix: str) -> str:
     """`app` or `admin`: the least role a key needs for this route (docs/security.md's table)."""
-    return "app" if route_key(method, template, prefix) in APP_ROUTES else "admin"
+    key = route_key(method, template, prefix)
+    if key in OPERATOR_SESSION_ROUTES and key not in CONSOLE_ROUTES:
+        return "operator"
+    return "app" if key in APP_ROUTES else "admin"

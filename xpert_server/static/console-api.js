@@ -17,18 +17,73 @@ export function onSignedOut(fn) {
   signedOut.add(fn);
 }
 
+function csrfHeader() {
+  const token = sessionStorage.getItem(CSRF);
+  return token ? { "x-xpert-csrf": token } : {};
+}
+
+async function failure(response) {
+  const text = await response.text();
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = null;
+  }
+  const message = (data && typeof data.message === "string" && data.message) || `${response.status} ${response.statusText}`;
+  if (response.status === 401) for (const fn of signedOut) fn(message);
+  return new ApiError(response.status, message);
+}
+
+// A server-sent event stream read with fetch (EventSource cannot send the CSRF header): `onFrame(data, id)`
+// for each event's JSON data, until the stream ends or `signal` aborts. A run's stream replays its stored
+// frames, then follows the run live (api/runs.py `join_stream`).
+export async function stream(path, onFrame, { signal } = {}) {
+  const response = await fetch(prefix + path, {
+    headers: { accept: "text/event-stream", ...csrfHeader() },
+    credentials: "same-origin",
+    cache: "no-store",
+    signal,
+  });
+  if (!response.ok) throw await failure(response);
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += value.replace(/\r\n?/g, "\n");
+    let end;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      let id = null;
+      const data = [];
+      for (const line of block.split("\n")) {
+        if (line.startsWith("id:")) id = line.slice(3).trim();
+        else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
+      }
+      if (!data.length) continue; // a comment (keep-alive)
+      let parsed;
+      try {
+        parsed = JSON.parse(data.join("\n"));
+      } catch {
+        parsed = { type: "text", text: data.join("\n") };
+      }
+      onFrame(parsed, id);
+    }
+  }
+}
+
 export async function api(method, path, body, { key } = {}) {
   const headers = { accept: "application/json" };
-  if (body !== undefined) headers["content-type"] = "application/json";
+  const form = body instanceof FormData; // an upload: the browser writes its multipart content type
+  if (body !== undefined && !form) headers["content-type"] = "application/json";
   if (key) headers["x-api-key"] = key;
-  else {
-    const token = sessionStorage.getItem(CSRF);
-    if (token) headers["x-xpert-csrf"] = token;
-  }
+  else Object.assign(headers, csrfHeader());
   const response = await fetch(prefix + path, {
     method,
     headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined || form ? body : JSON.stringify(body),
     credentials: "same-origin",
     cache: "no-store",
   });

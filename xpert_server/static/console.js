@@ -1,6 +1,12 @@
 // The console: sign-in, then a page per section, chosen by the URL's hash (#/overview, #/xperts, …).
 import { ApiError, currentSession, onSignedOut, signIn, signOut } from "/console/console-api.js";
+import { approvalsPage } from "/console/console-approvals.js";
+import { knowledgeBasePage, knowledgePage } from "/console/console-knowledge.js";
 import { connectionsPage, h, keysPage, overviewPage, toast, xpertPage, xpertsPage } from "/console/console-pages.js";
+import { runPage, threadPage, threadsPage } from "/console/console-runs.js";
+import { newPage } from "/console/console-ui.js";
+import { systemPage } from "/console/console-system.js";
+import { webhooksPage } from "/console/console-webhooks.js";
 
 const signin = document.getElementById("signin");
 const form = document.getElementById("signin-form");
@@ -26,8 +32,12 @@ function showApp(session) {
   signin.hidden = true;
   nav.hidden = false;
   signoutButton.hidden = false;
-  who.textContent = `org ${session.org_id}`;
-  route();
+  // The operator's session sees the server (the System page) and no org; an org admin's, never the System page.
+  const operator = session.role === "operator";
+  for (const a of nav.querySelectorAll("a")) a.hidden = operator !== (a.getAttribute("href") === "#/system");
+  who.textContent = operator ? "operator" : `org ${session.org_id}`;
+  if (operator && !location.hash.startsWith("#/system")) location.hash = "#/system";
+  else route();
 }
 
 function navigate(hash) {
@@ -41,6 +51,14 @@ const ROUTES = [
   [/^#\/xperts\/([^/]+)$/, "Xpert", (m) => xpertPage(view, decodeURIComponent(m[1]), navigate)],
   [/^#\/keys$/, "Keys", () => keysPage(view)],
   [/^#\/connections$/, "Connections", () => connectionsPage(view)],
+  [/^#\/threads$/, "Threads and runs", () => threadsPage(view)],
+  [/^#\/threads\/([^/]+)$/, "Thread", (m) => threadPage(view, decodeURIComponent(m[1]))],
+  [/^#\/threads\/([^/]+)\/runs\/([^/]+)$/, "Run", (m) => runPage(view, decodeURIComponent(m[1]), decodeURIComponent(m[2]), navigate)],
+  [/^#\/approvals$/, "Approvals", () => approvalsPage(view, navigate)],
+  [/^#\/knowledge$/, "Knowledge", () => knowledgePage(view, navigate)],
+  [/^#\/knowledge\/([^/]+)$/, "Knowledge base", (m) => knowledgeBasePage(view, decodeURIComponent(m[1]))],
+  [/^#\/webhooks$/, "Webhooks", () => webhooksPage(view)],
+  [/^#\/system$/, "System", () => systemPage(view)],
 ];
 
 let rendering = 0;
@@ -59,6 +77,7 @@ async function route() {
     else a.removeAttribute("aria-current");
   }
   document.title = `${title} · xpert-server console`;
+  newPage(); // the page being left stops its streams and polls
   const mine = ++rendering;
   view.setAttribute("aria-busy", "true");
   view.replaceChildren(h("p", { class: "muted" }, "Loading…"));

@@ -59,6 +59,7 @@ class ConsoleSessionRecord:
     expires_at: float
     created_at: float
     key_revoked: bool = False
+    role: Role = "admin"  # the role of the key it was made from (`operator`: the System page only)
 
 
 @dataclass(slots=True)

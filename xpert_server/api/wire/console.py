@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from pydantic import ConfigDict
+
 from xpert_server.api.wire.base import Wire
+from xpert_server.api.wire.info import Health, QueueCounts
 
 
 class ConsoleSession(Wire):
     org_id: str
     key_id: str  # the admin key it was made from (revoking that key ends the session)
+    role: str  # `admin`, or `operator` (the System page only)
     expires_at: str | None
     # Sent back in `x-xpert-csrf` with every request the page makes with its cookie (auth/console.py).
     csrf_token: str
@@ -56,3 +62,41 @@ class RunStats(Wire):
     buckets: list[StatsBucket]
     xperts: list[XpertStats]
     models: list[ModelStats]
+
+
+class OrgSummary(Wire):
+    id: str
+    name: str | None
+    created_at: str | None
+    xperts: int
+    keys: int  # active (not revoked)
+    threads: int
+
+
+class SettingValue(Wire):
+    name: str
+    env: str  # its environment variable
+    value: Any  # secrets masked (console_system.py)
+
+
+class SystemProcess(Wire):
+    model_config = ConfigDict(extra="allow")
+    id: str
+    kind: str
+
+
+class SystemInfo(Wire):
+    """The operator's System page: the server, not an org."""
+
+    mode: str  # embedded | scaled
+    version: str
+    database: str  # sqlite | postgresql
+    database_url: str  # its password masked
+    redis_url: str | None
+    health: Health
+    queue_depth: int  # runs waiting for a worker (wait + ready)
+    queue: QueueCounts
+    workers_alive: int
+    processes: list[SystemProcess]
+    orgs: list[OrgSummary]
+    settings: list[SettingValue]

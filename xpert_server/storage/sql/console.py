@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, func, insert, select
 
 from xpert_server.auth.principal import Principal
 from xpert_server.encoding import new_id
@@ -27,8 +27,9 @@ ENDED = ("success", "error", "timeout", "interrupted")
 MAX_FACTS = 100_000
 
 
-def _session(row: Any, key_revoked: bool = False) -> ConsoleSessionRecord:
+def _session(row: Any, key_revoked: bool = False, role: Any = "admin") -> ConsoleSessionRecord:
     return ConsoleSessionRecord(
+        role=role,
         id=row.id,
         org_id=row.org_id,
         key_id=row.key_id,
@@ -75,7 +76,12 @@ class ConsoleMixin(SQLCore):
     async def find_console_session(self, session_hash: str) -> ConsoleSessionRecord | None:
         """The session with this hash; `key_revoked` tells whether its key was revoked (or deleted)."""
         q = (
-            select(S, K.c.id.label("parent_id"), K.c.revoked_at.label("parent_revoked_at"))
+            select(
+                S,
+                K.c.id.label("parent_id"),
+                K.c.revoked_at.label("parent_revoked_at"),
+                K.c.role.label("parent_role"),
+            )
             .select_from(S.outerjoin(K, K.c.id == S.c.key_id))
             .where(S.c.session_hash == session_hash)
         )
@@ -84,7 +90,8 @@ class ConsoleMixin(SQLCore):
             row = conn.execute(q).first()
             if row is None:
                 return None
-            return _session(row, key_revoked=row.parent_id is None or row.parent_revoked_at is not None)
+            revoked = row.parent_id is None or row.parent_revoked_at is not None
+            return _session(row, key_revoked=revoked, role=row.parent_role or "admin")
 
         return await self.read(op)
 
@@ -155,3 +162,30 @@ class ConsoleMixin(SQLCore):
         """The org's xperts by public id → name (the overview labels its series with them)."""
         q = select(A.c.public_id, A.c.name).where(A.c.org_id == org_id)
         return await self.read(lambda conn: {str(i): str(n) for i, n in conn.execute(q).all()})
+
+    async def org_overview(self) -> list[dict[str, Any]]:
+        """Every org (the operator's System page): id, name, created_at, and how many xperts, active keys
+        and threads it holds. Server-wide on purpose: only the operator's session reaches it."""
+        orgs, threads = t.orgs, t.threads
+
+        def count(table: Any, *where: Any) -> Any:
+            return (
+                select(func.count())
+                .select_from(table)
+                .where(table.c.org_id == orgs.c.id, *where)
+                .scalar_subquery()
+            )
+
+        q = select(
+            orgs.c.id,
+            orgs.c.name,
+            orgs.c.created_at,
+            count(A).label("xperts"),
+            count(K, K.c.revoked_at.is_(None)).label("keys"),
+            count(threads).label("threads"),
+        ).order_by(orgs.c.created_at, orgs.c.id)
+
+        def op(conn: Connection) -> list[dict[str, Any]]:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+        return await self.read(op)
