@@ -43,12 +43,14 @@ def spawn(
     out: IO[Any] | None = None,
     preexec_fn: Callable[[], None] | None = None,
     stdin: bool = False,
+    program: Sequence[str] = (str(XPERT),),
 ) -> subprocess.Popen[str]:
     """Launch `xpert ARGS` without waiting for it: its output (stderr too) to `out`, else to a pipe
     (`proc.stdout`); with `stdin`, a pipe to write to. `env` defaults to `server_env()`: none of the test
-    process's XPERT_* settings."""
+    process's XPERT_* settings. `program`: what runs instead of `xpert` (tests/harness/clocked.py's app on
+    a clock the test steers)."""
     return subprocess.Popen(
-        [str(XPERT), *args],
+        [*program, *args],
         stdin=subprocess.PIPE if stdin else None,
         stdout=out if out is not None else subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -250,6 +250,9 @@ class ThreadsMixin(SQLCore):
             )  # no worker takes them
             conn.execute(delete(t.feedbacks).where(t.feedbacks.c.thread_id == thread_id))
             conn.execute(delete(t.messages).where(t.messages.c.thread_id == thread_id))
+            # Its crons have nothing left to run on; its ttl nothing left to sweep.
+            conn.execute(delete(t.crons).where(t.crons.c.thread_id == thread_id))
+            conn.execute(delete(t.thread_ttls).where(t.thread_ttls.c.thread_id == thread_id))
             self.audit(conn, p, "delete", "thread", public_id)
             return True
 
