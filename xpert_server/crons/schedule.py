@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from croniter import croniter
+from croniter import CroniterError, croniter
 
 from xpert_server.errors import BadRequest
 
@@ -27,6 +27,10 @@ def check(schedule: str, timezone: str | None) -> None:
     zone(timezone)
     if not croniter.is_valid(schedule):
         raise BadRequest(f"schedule: not a cron expression: {schedule!r} (e.g. '*/5 * * * *')")
+    try:  # valid, yet perhaps never due (February 31st): croniter gives up looking
+        next_tick(schedule, timezone, 0.0)
+    except (CroniterError, ValueError, OverflowError) as e:
+        raise BadRequest(f"schedule: {schedule!r} never comes due") from e
 
 
 def next_tick(schedule: str, timezone: str | None, after: float) -> float:
