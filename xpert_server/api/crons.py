@@ -169,7 +169,7 @@ async def create_cron(body: CronCreate, services: ServicesDep, p: PrincipalDep) 
 async def search_crons(body: CronSearch, services: ServicesDep, p: PrincipalDep) -> list[dict[str, Any]]:
     found = await services.storage.search_crons(
         p,
-        assistant_id=body.assistant_id,
+        assistant_id=await _assistant_filter(services, p, body.assistant_id),
         thread_id=body.thread_id,
         enabled=body.enabled,
         metadata=body.metadata,
@@ -183,9 +183,21 @@ async def search_crons(body: CronSearch, services: ServicesDep, p: PrincipalDep)
 
 @router.post("/runs/crons/count", status_code=201, summary="Count crons")
 async def count_crons(body: CronCount, services: ServicesDep, p: PrincipalDep) -> int:
+    assistant_id = await _assistant_filter(services, p, body.assistant_id)
     return await services.storage.count_crons(
-        p, assistant_id=body.assistant_id, thread_id=body.thread_id, metadata=body.metadata
+        p, assistant_id=assistant_id, thread_id=body.thread_id, metadata=body.metadata
     )
+
+
+async def _assistant_filter(services: Services, p: Principal, value: str | None) -> str | None:
+    """A search's `assistant_id`: an assistant's id, or a graph's name (its default assistant), as crons
+    store the id they resolved to; one that names nothing matches nothing."""
+    if value is None:
+        return None
+    try:
+        return (await load_assistant(services, p, value)).public_id
+    except NotFound:
+        return value
 
 
 async def _load(services: Services, p: Principal, cron_id: str) -> CronRecord:
