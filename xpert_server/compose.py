@@ -4,7 +4,7 @@ warm-up all start a process through `build_services`.
 
 Order: storage and the first key; xperts; the checkpointer; files and knowledge (built, not started, so
 the graph provider gets its retriever); connections (the operator's file, the secrets' key); the run components of the mode (runs/wiring.py); then the
-sweeper, knowledge workers and the run worker start; last, the cron scheduler (it starts runs).
+sweeper, knowledge workers and the run worker start.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from xpert_server.auth.principal import DEFAULT_ORG
 from xpert_server.clock import Clock, system_clock
 from xpert_server.config import Settings
 from xpert_server.connections.wiring import build_connections, load_operator
-from xpert_server.crons.scheduler import CronScheduler
 from xpert_server.knowledge.retriever import bind as bind_retriever
 from xpert_server.knowledge.wiring import build_knowledge, start_knowledge
 from xpert_server.limits.rate import request_limits
@@ -142,7 +141,7 @@ async def build_services(
     webhooks.start()
     await wiring.start_worker()
     auth = Authenticator(storage, request_limits(settings, wiring.limiter), clock=clock)
-    services = Services(
+    return Services(
         settings=settings,
         clock=clock,
         storage=storage,
@@ -159,10 +158,6 @@ async def build_services(
         tracing=tracing,
         wiring=wiring,
     )
-    # Every process looks for due crons; one of them fires each tick (crons/scheduler.py).
-    services.crons = CronScheduler(services)
-    services.crons.start()
-    return services
 
 
 async def build_interruptibly(

@@ -13,6 +13,7 @@ from tests.crons.common import SETTLE, cron_body, cron_runs, epoch, get_cron, ru
 from tests.harness.clock import SteeredClock, manual_clock
 from tests.harness.responses import ok
 from tests.harness.scripted import ScriptedEnv
+from xpert_server.api.crons import start_cron_run
 from xpert_server.crons.scheduler import CronScheduler
 
 
@@ -64,7 +65,7 @@ async def test_two_schedulers_looking_at_once_fire_a_tick_once(env: ScriptedEnv)
             minute_start(clock)
             tid, cron = await thread_cron(env, c)
             steer_to(clock, epoch(cron["next_run_date"]) + 1)
-            others = [CronScheduler(env.harness.services) for _ in range(4)]
+            others = [CronScheduler(env.harness.services, start_cron_run) for _ in range(4)]
             started = await asyncio.gather(*(s.tick_once() for s in others))
             runs = await runs_reach(c, tid, 1)
             assert sum(len(s) for s in started) <= 1 and len(runs) == 1

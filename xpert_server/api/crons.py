@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant, require_storable_id
 from xpert_server.api.lgruns import thread_for_run
-from xpert_server.api.runs import WEBHOOK_NEEDS_KEY, RunCreate
+from xpert_server.api.runs import WEBHOOK_NEEDS_KEY, RunCreate, start_run
 from xpert_server.api.storable import INT64_MAX, Storable
 from xpert_server.api.webhooks import check_target
 from xpert_server.api.wire.base import Deleted
@@ -28,7 +28,7 @@ from xpert_server.crons.scheduler import following_tick
 from xpert_server.encoding import new_id
 from xpert_server.errors import BadRequest, Forbidden, NotFound
 from xpert_server.services import Services
-from xpert_server.storage.records import CronRecord, ThreadRecord
+from xpert_server.storage.records import CronRecord, RunRecord, ThreadRecord
 
 router = APIRouter(tags=["crons"])
 
@@ -143,6 +143,13 @@ async def _create(
     )
     cron.next_run_date = following_tick(cron, now)
     return cron_json(await services.storage.create_cron(p, cron))
+
+
+async def start_cron_run(
+    services: Services, p: Principal, thread: ThreadRecord, body: dict[str, Any]
+) -> RunRecord:
+    """A fired tick's run, started as `POST /threads/{id}/runs` starts one (crons/scheduler.py)."""
+    return (await start_run(services, p, thread, RunCreate.model_validate(body), None, "/cron")).run
 
 
 @router.post(

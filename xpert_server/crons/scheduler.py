@@ -1,4 +1,4 @@
-"""The cron loop, in every process that serves the API or runs an embedded server (compose.py starts it).
+"""The cron loop, in every process that serves the API (app.py starts it; embedded and scaled alike).
 
 Every `cron_interval` seconds it reads the due crons (`next_run_date` ≤ now, by the injected clock) and, for
 each, claims the tick: a compare-and-set moving `next_run_date` to the cron's next tick after *now*. Only the
@@ -9,7 +9,7 @@ the first tick after the scheduler saw it. A claim is made before the run starts
 the two loses that one tick (at most once, never twice).
 
 A fired run is an ordinary run, started the way `POST /threads/{id}/runs` (or `POST /runs`) starts one
-(api/runs.start_run → RunService.create): visible, streamable and cancellable, with `cron_id` in its
+(`start_run`: api/crons.start_cron_run → api/runs.start_run → RunService.create): visible, streamable and cancellable, with `cron_id` in its
 metadata. It acts for whoever made the cron (its org, end user and xpert binding).
 """
 
@@ -18,12 +18,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 from xpert_server.auth.principal import Principal
 from xpert_server.crons.schedule import next_tick
 from xpert_server.errors import ApiError
-from xpert_server.storage.records import CronRecord, RunRecord
+from xpert_server.storage.records import CronRecord, RunRecord, ThreadRecord
 
 if TYPE_CHECKING:
     from xpert_server.services import Services
@@ -46,9 +47,15 @@ def following_tick(cron: CronRecord, now: float) -> float | None:
     return tick
 
 
+# How a fired tick starts its run: as `POST /threads/{id}/runs` would (api/crons.start_cron_run, given by
+# the composition root, app.py: the engine does not import the API layer).
+RunStarter = Callable[["Services", Principal, ThreadRecord, dict[str, Any]], Awaitable[RunRecord]]
+
+
 class CronScheduler:
-    def __init__(self, services: Services):
+    def __init__(self, services: Services, start_run: RunStarter):
         self.services = services
+        self.start_run = start_run
         self.interval = services.settings.cron_interval
         self.grace = services.settings.cron_grace
         self._task: asyncio.Task[None] | None = None
@@ -73,25 +80,21 @@ class CronScheduler:
         return started
 
     async def _fire(self, cron: CronRecord) -> RunRecord | None:
-        from xpert_server.api.runs import RunCreate, start_run  # the one way a run is started over the API
-
         services = self.services
         p = cron_principal(cron)
         payload = dict(cron.payload)
         metadata = {**(payload.pop("metadata", None) or {}), "cron_id": cron.id}
+        body = {**payload, "assistant_id": cron.assistant_id, "metadata": metadata}
         try:
-            body = RunCreate.model_validate(
-                {**payload, "assistant_id": cron.assistant_id, "metadata": metadata}
-            )
             if cron.thread_id is not None:
                 thread = await services.storage.get_thread_by_internal_id(p, cron.thread_id)
                 if thread is None:
                     log.warning("cron %s: its thread is gone; nothing to run on", cron.id)
                     return None
-                return (await start_run(services, p, thread, body, None, "/cron")).run
+                return await self.start_run(services, p, thread, body)
             thread = await services.storage.create_thread(p, metadata={"cron_id": cron.id})
             try:
-                run = (await start_run(services, p, thread, body, None, "/cron")).run
+                run = await self.start_run(services, p, thread, body)
             except BaseException:
                 await services.delete_thread(p, thread.id)
                 raise
