@@ -5,6 +5,7 @@ is an ordinary run that names its cron; disabling, re-enabling and deleting; sta
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -77,7 +78,7 @@ async def test_end_time_stops_it(env: ScriptedEnv) -> None:
             minute_start(clock)
             now = clock()
             end = now - now % 60 + 90  # one tick (the next minute) before it, the one after past it
-            iso = f"{__import__('datetime').datetime.fromtimestamp(end, __import__('datetime').UTC).isoformat()}"
+            iso = datetime.fromtimestamp(end, UTC).isoformat()
             tid, cron = await thread_cron(env, c, end_time=iso)
             assert epoch(cron["end_time"]) == end
             steer_to(clock, epoch(cron["next_run_date"]) + 1)
@@ -174,7 +175,6 @@ async def test_search_count_and_patch(env: ScriptedEnv) -> None:
         assert ok(await c.post("/runs/crons/search", json={"enabled": False})) == []
         patched = ok(await c.patch(f"/runs/crons/{cron['cron_id']}", json={"schedule": "30 8 * * 1-5"}))
         assert patched["schedule"] == "30 8 * * 1-5" and patched["timezone"] == "America/New_York"
-        from datetime import datetime
         from zoneinfo import ZoneInfo
 
         local = datetime.fromtimestamp(epoch(patched["next_run_date"]), ZoneInfo("America/New_York"))
