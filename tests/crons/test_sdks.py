@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import secrets
 import shutil
 from pathlib import Path
 from typing import Any
@@ -116,7 +117,7 @@ async def test_langgraph_js_sdk_crons(env: ScriptedEnv, pytestconfig: pytest.Con
     modules = npm_package(Path(pytestconfig.rootpath), "@langchain/langgraph-sdk", SDK_VERSION)
     key = await env.key()
     proc_env = {**os.environ, "LANGGRAPH_SDK_DIR": str(modules), "API_URL": env.live.base_url, "API_KEY": key,
-                "ASSISTANT": "slow"}  # fmt: skip
+                "ASSISTANT": "slow", "PRINCIPAL": f"js-{secrets.token_hex(4)}"}  # fmt: skip
     assert NODE is not None
     proc = await asyncio.create_subprocess_exec(
         NODE, str(SCRIPT), env=proc_env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE

@@ -1,11 +1,16 @@
 // Drives this server's crons with LangGraph's JS SDK (@langchain/langgraph-sdk, installed outside the repo) and
 // prints what it saw as JSON, for tests/crons/test_sdks.py to check.
-// Env: LANGGRAPH_SDK_DIR (its node_modules folder), API_URL, API_KEY, ASSISTANT.
+// Env: LANGGRAPH_SDK_DIR (its node_modules folder), API_URL, API_KEY, ASSISTANT, PRINCIPAL (the end user it acts
+// for: it then sees its own crons only).
 const path = require("node:path");
 const { Client } = require(path.join(process.env.LANGGRAPH_SDK_DIR, "@langchain/langgraph-sdk"));
 
 async function main() {
-  const client = new Client({ apiUrl: process.env.API_URL, apiKey: process.env.API_KEY });
+  const client = new Client({
+    apiUrl: process.env.API_URL,
+    apiKey: process.env.API_KEY,
+    defaultHeaders: { "x-principal-user-id": process.env.PRINCIPAL },
+  });
   const assistant = process.env.ASSISTANT;
   const input = { messages: [{ role: "user", content: "from node" }] };
   const out = {};
