@@ -21,6 +21,7 @@ from xpert_server.api import (
     console_pages,
     contexts,
     conversations,
+    crons,
     demo,
     health,
     history,
@@ -45,6 +46,7 @@ from xpert_server.api.openapi import ERROR_RESPONSES, install_openapi
 from xpert_server.clock import Clock, system_clock
 from xpert_server.compose import build_interruptibly
 from xpert_server.config import Settings
+from xpert_server.crons.scheduler import CronScheduler
 from xpert_server.encoding import JSONResponse
 from xpert_server.errors import install_error_handlers
 from xpert_server.limits.body import BodyLimitMiddleware
@@ -66,6 +68,10 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = await build_interruptibly(settings, clock, tracing)
+        # Every API process looks for due crons; one of them fires each tick (crons/scheduler.py). Their
+        # runs start as a POST's would: the scheduler is given the API's way to start one.
+        services.crons = CronScheduler(services, crons.start_cron_run)
+        services.crons.start()
         app.state.services = services
         log.info("xpert-server %s ready: %s (%s)", __version__, prefix, services.storage.dialect.name)
         try:
@@ -93,6 +99,7 @@ def create_app(
         assistant_graph.router,
         threads.router,
         history.router,
+        crons.router,
         runs.router,
         lgthreads.router,
         stateless.router,

@@ -17,6 +17,7 @@ from rich.table import Column, Table
 from xpert_server.chat_cli import chat as chat_command
 from xpert_server.config import Settings, env_name, setting_fields
 from xpert_server.connections.cli import connections_app
+from xpert_server.crons.cli import crons_app
 from xpert_server.flags import (
     ConnectionsFile,
     DatabaseUrl,
@@ -36,6 +37,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(xperts_app, name="xperts")
 app.add_typer(knowledge_app, name="knowledge")
 app.add_typer(connections_app, name="connections")
+app.add_typer(crons_app, name="crons")
 app.command("chat")(chat_command)
 
 console = Console(stderr=True)

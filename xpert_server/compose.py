@@ -131,7 +131,9 @@ async def build_services(
         attachments=files.attachments,
         tracing=tracing,
     )
-    sweeper = Sweeper(storage, settings.frame_retention)
+    sweeper = Sweeper(
+        storage, settings.frame_retention, settings.sweep_interval, clock=clock, checkpointer=checkpointer
+    )
     sweeper.start()
     # Every process delivers the outbox (a delivery is leased to one at a time), from its first moment:
     # events a previous process committed but did not deliver go out now.

@@ -124,6 +124,19 @@ class Settings:
         7 * 24 * 3600.0, "Seconds stored stream frames are kept. Default 7 days."
     )
     keepalive_interval: float = setting(15.0, "Seconds between SSE keep-alive comments. Default 15.")
+    # Crons (crons/) and the retention sweeper (runs/recovery.py).
+    cron_interval: float = setting(
+        5.0,
+        "Seconds between looks for due crons in each process (a tick fires this late at most). Default 5.",
+    )
+    cron_grace: float = setting(
+        60.0,
+        "A cron tick found more than this many seconds late was missed (no process ran then): it is "
+        "skipped, not fired. Default 60.",
+    )
+    sweep_interval: float = setting(
+        300.0, "Seconds between retention sweeps (old frames, idempotency keys, threads' ttl). Default 300."
+    )
     # Browsers, the demo page and rate limits.
     cors_origins: tuple[str, ...] = setting((), "Comma-separated origins allowed by CORS. Default none.")
     demo: bool = setting(

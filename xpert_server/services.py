@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xpert_server.agents.provider import GraphProvider
 from xpert_server.auth.authenticator import Authenticator
@@ -23,6 +23,9 @@ from xpert_server.storage import SQLStorage
 from xpert_server.storage.records import ThreadRecord
 from xpert_server.telemetry import Tracing
 from xpert_server.webhooks.dispatcher import Dispatcher
+
+if TYPE_CHECKING:
+    from xpert_server.crons.scheduler import CronScheduler
 
 
 @dataclass
@@ -47,6 +50,8 @@ class Services:
     tracing: Tracing
     # The mode's run components (process registry, worker, Redis): runs/wiring.py.
     wiring: RunsWiring
+    # The cron loop (crons/scheduler.py): set and started by compose.py once everything else runs.
+    crons: CronScheduler | None = None
 
     async def thread_values(self, thread: ThreadRecord) -> Any:
         """The thread's current state values, from the checkpointer ({} before its first run)."""
@@ -60,6 +65,8 @@ class Services:
         return deleted
 
     async def close(self) -> None:
+        if self.crons is not None:
+            await self.crons.stop()  # no new runs while the rest stops
         await self.wiring.stop_worker()  # drain or hand back runs first, while everything still works
         await self.sweeper.stop()
         await self.webhooks.stop()

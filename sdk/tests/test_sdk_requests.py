@@ -121,6 +121,78 @@ CASES: list[Case] = [
         body={"metadata": {"title": "Refund"}},
     ),
     Case("threads.delete", "DELETE", "/threads/t-1", ("t-1",), status=202),
+    Case(
+        "threads.prune",
+        "POST",
+        "/threads/prune",
+        (["t-1", "t-2"],),
+        {"strategy": "keep_latest"},
+        body={"thread_ids": ["t-1", "t-2"], "strategy": "keep_latest"},
+    ),
+    Case(
+        "threads.create",
+        "POST",
+        "/threads",
+        kw={"ttl": 30},
+        body={"metadata": {}, "ttl": {"ttl": 30, "strategy": "delete"}},
+    ),
+    Case(
+        "threads.update",
+        "PATCH",
+        "/threads/t-1",
+        ("t-1", {"a": 1}),
+        {"ttl": {"ttl": 5, "strategy": "keep_latest"}},
+        body={"metadata": {"a": 1}, "ttl": {"ttl": 5, "strategy": "keep_latest"}},
+    ),
+    # crons
+    Case(
+        "crons.create_for_thread",
+        "POST",
+        "/threads/t-1/runs/crons",
+        ("t-1", "x-1", "0 9 * * *", SEND),
+        {"timezone": "Europe/Paris", "end_time": "2030-01-01T00:00:00Z", "run": {"stream_mode": "values"}},
+        body={
+            "assistant_id": "x-1",
+            "schedule": "0 9 * * *",
+            "input": SEND,
+            "timezone": "Europe/Paris",
+            "end_time": "2030-01-01T00:00:00Z",
+            "stream_mode": "values",
+        },
+    ),
+    Case(
+        "crons.create",
+        "POST",
+        "/runs/crons",
+        ("x-1", "*/5 * * * *"),
+        {"enabled": False, "on_run_completed": "keep", "metadata": {"m": 1}},
+        body={
+            "assistant_id": "x-1",
+            "schedule": "*/5 * * * *",
+            "enabled": False,
+            "metadata": {"m": 1},
+            "on_run_completed": "keep",
+        },
+    ),
+    Case(
+        "crons.update",
+        "PATCH",
+        "/runs/crons/c-1",
+        ("c-1",),
+        {"enabled": True, "clear_end_time": True},
+        body={"enabled": True, "end_time": None},
+    ),
+    Case("crons.delete", "DELETE", "/runs/crons/c-1", ("c-1",)),
+    Case(
+        "crons.search",
+        "POST",
+        "/runs/crons/search",
+        kw={"thread_id": "t-1", "select": ["cron_id"]},
+        body={"limit": 10, "offset": 0, "thread_id": "t-1", "select": ["cron_id"]},
+    ),
+    Case(
+        "crons.count", "POST", "/runs/crons/count", kw={"assistant_id": "x-1"}, body={"assistant_id": "x-1"}
+    ),
     Case("threads.search", "POST", "/threads/search", body={"limit": 10, "offset": 0}),
     Case(
         "threads.search",
@@ -517,7 +589,16 @@ def resolve(client: Client | AsyncClient, dotted: str) -> Any:
 def test_every_public_method_has_a_request_case() -> None:
     client = Client(transport=httpx.MockTransport(lambda r: httpx.Response(200)))
     methods = set()
-    for resource in ("assistants", "threads", "runs", "conversations", "store", "contexts", "knowledges"):
+    for resource in (
+        "assistants",
+        "threads",
+        "runs",
+        "conversations",
+        "store",
+        "contexts",
+        "knowledges",
+        "crons",
+    ):
         methods |= {
             f"{resource}.{name}"
             for name, _ in inspect.getmembers(getattr(client, resource))

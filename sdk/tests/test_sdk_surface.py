@@ -15,6 +15,7 @@ from xpert_sdk.chatkit import AsyncChatKit, AsyncChatKitSessions, ChatKit, ChatK
 from xpert_sdk.connections import AsyncConnections, Connections
 from xpert_sdk.contexts import AsyncContexts, Contexts
 from xpert_sdk.conversations import AsyncConversations, Conversations
+from xpert_sdk.crons import AsyncCrons, Crons
 from xpert_sdk.knowledges import AsyncKnowledges, Knowledges
 from xpert_sdk.runs import AsyncRuns, Runs
 from xpert_sdk.store import AsyncStore, Store
@@ -59,6 +60,7 @@ RESOURCE_PAIRS = [
     (ChatKitSessions, AsyncChatKitSessions),
     (Connections, AsyncConnections),
     (Webhooks, AsyncWebhooks),
+    (Crons, AsyncCrons),
 ]
 # Methods that return an (async) iterator rather than a result: plain `def` on both sides.
 STREAMING = {"stream", "join_stream"}
@@ -120,6 +122,7 @@ def test_clients_have_the_same_resources_and_arguments() -> None:
             "connections",
             "contexts",
             "conversations",
+            "crons",
             "knowledges",
             "runs",
             "store",

@@ -22,6 +22,7 @@ from xpert_sdk.chatkit import AsyncChatKit, ChatKit
 from xpert_sdk.connections import AsyncConnections, Connections
 from xpert_sdk.contexts import AsyncContexts, Contexts
 from xpert_sdk.conversations import AsyncConversations, Conversations
+from xpert_sdk.crons import AsyncCrons, Crons
 from xpert_sdk.knowledges import AsyncKnowledges, Knowledges
 from xpert_sdk.runs import AsyncRuns, Runs
 from xpert_sdk.store import AsyncStore, Store
@@ -66,6 +67,7 @@ class Client:
         self.chatkit = ChatKit(self._http)
         self.connections = Connections(self._http)
         self.webhooks = Webhooks(self._http)
+        self.crons = Crons(self._http)
 
     def close(self) -> None:
         """Close the connection pool.
@@ -115,6 +117,7 @@ class AsyncClient:
         self.chatkit = AsyncChatKit(self._http)
         self.connections = AsyncConnections(self._http)
         self.webhooks = AsyncWebhooks(self._http)
+        self.crons = AsyncCrons(self._http)
 
     async def aclose(self) -> None:
         """Close the connection pool.

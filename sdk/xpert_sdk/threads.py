@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from xpert_sdk._http import AsyncHTTP, Call, SyncHTTP, compact, path
 from xpert_sdk._streams import AsyncEventStream, EventStream, ThreadResumeState, thread_join_call
@@ -14,11 +14,20 @@ from xpert_sdk.types import (
     StateUpdate,
     Thread,
     ThreadContextUsage,
+    ThreadPruned,
     ThreadState,
     ThreadStatus,
+    ThreadTTL,
 )
 
 __all__ = ["AsyncThreads", "Threads"]
+
+
+def _ttl(ttl: float | ThreadTTL | None) -> ThreadTTL | None:
+    """Minutes (deleted after that long idle), or `{ttl, strategy}`, as langgraph-sdk sends it."""
+    if isinstance(ttl, int | float):
+        return {"ttl": ttl, "strategy": "delete"}
+    return ttl
 
 
 def _create(
@@ -26,20 +35,27 @@ def _create(
     thread_id: str | None,
     if_exists: IfExists | None,
     assistant_id: str | None,
+    ttl: float | ThreadTTL | None,
 ) -> Call:
     # A bare create sends `{"metadata": {}}`, as XpertAI's JS SDK does.
     body = {"metadata": dict(metadata or {})} | compact(
-        thread_id=thread_id, if_exists=if_exists, assistant_id=assistant_id
+        thread_id=thread_id, if_exists=if_exists, assistant_id=assistant_id, ttl=_ttl(ttl)
     )
     return Call("POST", "/threads", json=body, idempotent=False)
+
+
+def _prune(thread_ids: Sequence[str], strategy: Literal["delete", "keep_latest"]) -> Call:
+    body = {"thread_ids": list(thread_ids), "strategy": strategy}
+    return Call("POST", "/threads/prune", json=body, idempotent=strategy == "keep_latest")
 
 
 def _get(thread_id: str) -> Call:
     return Call("GET", path("/threads/{}", thread_id))
 
 
-def _update(thread_id: str, metadata: Mapping[str, Any]) -> Call:
-    return Call("PATCH", path("/threads/{}", thread_id), json={"metadata": dict(metadata)})
+def _update(thread_id: str, metadata: Mapping[str, Any], ttl: float | ThreadTTL | None) -> Call:
+    body = {"metadata": dict(metadata)} | compact(ttl=_ttl(ttl))
+    return Call("PATCH", path("/threads/{}", thread_id), json=body)
 
 
 def _delete(thread_id: str) -> Call:
@@ -115,12 +131,14 @@ class Threads:
         thread_id: str | None = None,
         if_exists: IfExists | None = None,
         assistant_id: str | None = None,
+        ttl: float | ThreadTTL | None = None,
     ) -> Thread:
-        """Start a thread; it binds to the assistant of its first run unless `assistant_id` is given.
+        """Start a thread; it binds to the assistant of its first run unless `assistant_id` is given. `ttl`:
+        minutes idle before it is deleted, or `{"ttl": minutes, "strategy": "keep_latest"}`.
 
         Example: ``thread = client.threads.create(metadata={"title": "Billing"})``
         """
-        return cast(Thread, self._http.request(_create(metadata, thread_id, if_exists, assistant_id)))
+        return cast(Thread, self._http.request(_create(metadata, thread_id, if_exists, assistant_id, ttl)))
 
     def get(self, thread_id: str) -> Thread:
         """One thread, with its current `values`.
@@ -129,12 +147,14 @@ class Threads:
         """
         return cast(Thread, self._http.request(_get(thread_id)))
 
-    def update(self, thread_id: str, metadata: Mapping[str, Any]) -> Thread:
-        """Merge `metadata` into the thread's metadata.
+    def update(
+        self, thread_id: str, metadata: Mapping[str, Any], ttl: float | ThreadTTL | None = None
+    ) -> Thread:
+        """Merge `metadata` into the thread's metadata (and set its `ttl`, when given).
 
         Example: ``client.threads.update(thread_id, metadata={"title": "Refund"})``
         """
-        return cast(Thread, self._http.request(_update(thread_id, metadata)))
+        return cast(Thread, self._http.request(_update(thread_id, metadata, ttl)))
 
     def delete(self, thread_id: str) -> None:
         """Delete a thread with its runs, state and conversation.
@@ -142,6 +162,15 @@ class Threads:
         Example: ``client.threads.delete(thread_id)``
         """
         self._http.request(_delete(thread_id))
+
+    def prune(
+        self, thread_ids: Sequence[str], strategy: Literal["delete", "keep_latest"] = "delete"
+    ) -> ThreadPruned:
+        """Delete threads, or (`keep_latest`) drop all but their latest state; ids not visible are skipped.
+
+        Example: ``client.threads.prune([tid], strategy="keep_latest")["pruned_count"]``
+        """
+        return cast(ThreadPruned, self._http.request(_prune(thread_ids, strategy)))
 
     def search(
         self,
@@ -245,12 +274,16 @@ class AsyncThreads:
         thread_id: str | None = None,
         if_exists: IfExists | None = None,
         assistant_id: str | None = None,
+        ttl: float | ThreadTTL | None = None,
     ) -> Thread:
-        """Start a thread; it binds to the assistant of its first run unless `assistant_id` is given.
+        """Start a thread; it binds to the assistant of its first run unless `assistant_id` is given. `ttl`:
+        minutes idle before it is deleted, or `{"ttl": minutes, "strategy": "keep_latest"}`.
 
         Example: ``thread = await client.threads.create(metadata={"title": "Billing"})``
         """
-        return cast(Thread, await self._http.request(_create(metadata, thread_id, if_exists, assistant_id)))
+        return cast(
+            Thread, await self._http.request(_create(metadata, thread_id, if_exists, assistant_id, ttl))
+        )
 
     async def get(self, thread_id: str) -> Thread:
         """One thread, with its current `values`.
@@ -259,12 +292,14 @@ class AsyncThreads:
         """
         return cast(Thread, await self._http.request(_get(thread_id)))
 
-    async def update(self, thread_id: str, metadata: Mapping[str, Any]) -> Thread:
-        """Merge `metadata` into the thread's metadata.
+    async def update(
+        self, thread_id: str, metadata: Mapping[str, Any], ttl: float | ThreadTTL | None = None
+    ) -> Thread:
+        """Merge `metadata` into the thread's metadata (and set its `ttl`, when given).
 
         Example: ``await client.threads.update(thread_id, metadata={"title": "Refund"})``
         """
-        return cast(Thread, await self._http.request(_update(thread_id, metadata)))
+        return cast(Thread, await self._http.request(_update(thread_id, metadata, ttl)))
 
     async def delete(self, thread_id: str) -> None:
         """Delete a thread with its runs, state and conversation.
@@ -272,6 +307,15 @@ class AsyncThreads:
         Example: ``await client.threads.delete(thread_id)``
         """
         await self._http.request(_delete(thread_id))
+
+    async def prune(
+        self, thread_ids: Sequence[str], strategy: Literal["delete", "keep_latest"] = "delete"
+    ) -> ThreadPruned:
+        """Delete threads, or (`keep_latest`) drop all but their latest state; ids not visible are skipped.
+
+        Example: ``(await client.threads.prune([tid]))["pruned_count"]``
+        """
+        return cast(ThreadPruned, await self._http.request(_prune(thread_ids, strategy)))
 
     async def search(
         self,

@@ -25,6 +25,7 @@ __all__ = [
     "ConnectionKind",
     "Conversation",
     "ConversationPage",
+    "Cron",
     "Deleted",
     "DocumentStatus",
     "Feedback",
@@ -53,8 +54,10 @@ __all__ = [
     "Success",
     "Thread",
     "ThreadContextUsage",
+    "ThreadPruned",
     "ThreadState",
     "ThreadStatus",
+    "ThreadTTL",
     "ThreadUsageTotals",
     "Webhook",
     "WebhookAttempt",
@@ -151,6 +154,37 @@ class Thread(TypedDict, total=False):
     updated_by: Any
     metadata: dict[str, Any]
     values: Any
+
+
+class ThreadTTL(TypedDict, total=False):
+    """LangGraph's thread `ttl`: minutes of inactivity, then `delete` (default) or `keep_latest`."""
+
+    ttl: float
+    strategy: Literal["delete", "keep_latest"]
+
+
+class ThreadPruned(TypedDict, total=False):
+    pruned_count: int
+
+
+class Cron(TypedDict, total=False):
+    """A schedule of runs (LangGraph's shape). `thread_id` None: each tick runs on a new thread;
+    `next_run_date` None once it has ended or while it is disabled."""
+
+    cron_id: str
+    assistant_id: str
+    thread_id: str | None
+    on_run_completed: Literal["delete", "keep"] | None
+    end_time: str | None
+    schedule: str
+    timezone: str | None
+    created_at: str
+    updated_at: str
+    payload: dict[str, Any]
+    user_id: str | None
+    next_run_date: str | None
+    metadata: dict[str, Any]
+    enabled: bool
 
 
 class Checkpoint(TypedDict, total=False):

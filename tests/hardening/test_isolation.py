@@ -60,7 +60,15 @@ PUBLIC = {
     ("POST", "/demo/session"),  # the demo's back end: mints from its own key, in the default org only
 }
 # Path parameters naming data of one principal (threads and what hangs off them, files).
-PRINCIPAL_OWNED = {"thread_id", "run_id", "conversation_id", "message_id", "feedback_id", "file_id"}
+PRINCIPAL_OWNED = {
+    "thread_id",
+    "run_id",
+    "conversation_id",
+    "message_id",
+    "feedback_id",
+    "file_id",
+    "cron_id",
+}
 # Path parameters naming data of one org.
 ORG_OWNED = PRINCIPAL_OWNED | {
     "assistant_id",
@@ -112,6 +120,12 @@ def body_for(method: str, key: str, a: World) -> tuple[Any, bool]:
         ("POST", "/runs/wait"): (run, True),
         ("POST", "/runs"): (run, True),
         ("POST", "/runs/batch"): ([run], True),
+        ("POST", "/threads/prune"): ({"thread_ids": [tid], "strategy": "keep_latest"}, False),
+        ("POST", "/threads/{}/runs/crons"): ({**run, "schedule": "0 0 1 1 *"}, False),
+        ("POST", "/runs/crons"): ({**run, "schedule": "0 0 1 1 *"}, True),
+        ("POST", "/runs/crons/search"): ({}, False),
+        ("POST", "/runs/crons/count"): ({}, False),
+        ("PATCH", "/runs/crons/{}"): ({"enabled": False, "schedule": "* * * * *"}, False),
         ("POST", "/conversations/search"): ({"search": a.marker}, False),
         ("PATCH", "/conversations/{}"): ({"title": "pwned"}, False),
         ("POST", "/conversations/{}/messages/{}/feedbacks"): ({"rating": "dislike"}, False),
@@ -354,7 +368,8 @@ BOUND_REFUSED = {("POST", "/assistants"), ("POST", "/connections"), ("POST", "/c
 
 def names_a_thread(template: str) -> bool:
     return bool(
-        set(params(template)) & {"thread_id", "run_id", "conversation_id", "message_id", "feedback_id"}
+        set(params(template))
+        & {"thread_id", "run_id", "conversation_id", "message_id", "feedback_id", "cron_id"}
     )
 
 
@@ -436,6 +451,8 @@ async def test_org_a_is_untouched(harness: ApiHarness, world: tuple[World, list[
         ]
         messages = (await c.get(f"/conversations/{cid}/messages")).json()["items"]
         assert [m["role"] for m in messages] == ["human", "ai"] and "pwned" not in str(messages)
+        (cron,) = (await c.post("/runs/crons/search", json={})).json()
+        assert (cron["cron_id"], cron["enabled"], cron["schedule"]) == (a.ids["cron_id"], True, "0 0 1 1 *")
         shown = (await c.get(f"/connections/{a.ids['connection_name']}")).json()
         assert shown["description"] == f"connection {a.marker}" and shown["hint"] == f"…{a.marker[-4:]}"
 

@@ -43,6 +43,7 @@ ORG_OWNED = {
     "connection_name",
     "webhook_id",
     "delivery_id",
+    "cron_id",
 }
 
 

@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from xpert_server.services import Services
 
@@ -49,3 +50,29 @@ def manual_clock(services: Services) -> Iterator[SteeredClock]:
         yield clock
     finally:
         clock.offset = 0.0
+
+
+@dataclass
+class FileClock:
+    """The wall clock plus an offset kept in a file: one steered clock for several processes (a test
+    writes the file with `advance`, every process's app reads it; tests/harness/clocked.py serves one)."""
+
+    path: Path
+
+    def offset(self) -> float:
+        try:
+            return float(self.path.read_text() or 0)
+        except FileNotFoundError:
+            return 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset()
+
+    def advance(self, seconds: float) -> None:
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(repr(self.offset() + seconds))
+        tmp.replace(self.path)  # atomic: a reader never sees a half-written number
+
+    def move_to(self, epoch: float) -> None:
+        """Steer "now" to `epoch`."""
+        self.advance(epoch - self())

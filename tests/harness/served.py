@@ -43,13 +43,14 @@ def spawn(
     out: IO[Any] | None = None,
     preexec_fn: Callable[[], None] | None = None,
     stdin: bool = False,
-    xpert: Path = XPERT,
+    program: Sequence[str] = (str(XPERT),),
 ) -> subprocess.Popen[str]:
     """Launch `xpert ARGS` without waiting for it: its output (stderr too) to `out`, else to a pipe
     (`proc.stdout`); with `stdin`, a pipe to write to. `env` defaults to `server_env()`: none of the test
-    process's XPERT_* settings. `xpert`: another installation's command (tests/test_wheel.py)."""
+    process's XPERT_* settings. `program`: what runs instead of `xpert` (tests/harness/clocked.py's app on
+    a clock the test steers; another installation's `xpert` in tests/test_wheel.py)."""
     return subprocess.Popen(
-        [str(xpert), *args],
+        [*program, *args],
         stdin=subprocess.PIPE if stdin else None,
         stdout=out if out is not None else subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -180,7 +181,7 @@ def start(
             env=env,
             out=out,
             preexec_fn=limit_files if open_files else None,
-            xpert=xpert,
+            program=(str(xpert),),
         )
     served = Served(proc=proc, port=port, key=key, data_dir=data_dir, log_path=log_path)
     deadline = time.monotonic() + ready_timeout

@@ -1,7 +1,7 @@
 """Org A's world, the data the route matrices (tests/hardening/test_isolation.py, test_privileges.py) aim at:
 two xperts (X1 with the data, X2), a knowledge base with a document, a store item, a spare app key, a model
 connection, a thread with a finished run on X1 (and its webhook's delivery), its conversation, AI message
-and a feedback on it, its checkpoint, an uploaded file and a webhook subscription, all carrying a marker
+and a feedback on it, its checkpoint, a (yearly) cron on the thread, an uploaded file and a webhook subscription, all carrying a marker
 string. `World.ids` names each by the path parameter that takes it. The harness must let webhooks target
 loopback (`webhook_private_orgs`): they name closed ports."""
 
@@ -81,6 +81,16 @@ async def build_world(h: ApiHarness, name: str, principal: str | None = None) ->
         upload = await c.post("/contexts/file", files={"file": ("a.txt", w.marker.encode(), "text/plain")})
         assert upload.status_code == 201, upload.text
         state = (await c.get(f"/threads/{tid}/state")).json()
+        cron = await c.post(
+            f"/threads/{tid}/runs/crons",
+            json={
+                "assistant_id": x1,
+                "schedule": "0 0 1 1 *",
+                "input": send(w.marker),
+                "metadata": {"m": w.marker},
+            },
+        )
+        assert cron.status_code == 201, cron.text
     w.ids = {
         "assistant_id": x1,
         "other_assistant_id": x2,
@@ -95,6 +105,7 @@ async def build_world(h: ApiHarness, name: str, principal: str | None = None) ->
         "key_id": spare.json()["id"],
         "connection_name": connection.json()["name"],
         "checkpoint_id": state["checkpoint"]["checkpoint_id"],
+        "cron_id": cron.json()["cron_id"],
         "namespace": f"{name}-namespace-{secrets.token_hex(4)}",
     }
     async with h.client(key) as c:

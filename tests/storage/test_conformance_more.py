@@ -24,6 +24,7 @@ NOT_OPERATIONS = {
     "audit": "a statement helper run inside other methods' transactions (their tests cover it)",
     "metadata_filter": "a query builder (a WHERE clause) used by the search methods",
     "visible_threads": "a query builder (a WHERE clause) used by the thread and run methods",
+    "visible_crons": "a query builder (a WHERE clause) used by the cron methods",
     "open": "opened by the storage fixture for every test",
     "close": "closed by the storage fixture after every test",
 }

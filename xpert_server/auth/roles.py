@@ -62,6 +62,15 @@ APP_ROUTES: frozenset[tuple[str, str]] = frozenset(
         ("POST", "/runs"),
         ("POST", "/runs/batch"),
         ("GET", "/runs/{}/stream"),
+        ("POST", "/threads/prune"),
+        # crons: schedules of runs (a client secret may not make them: a browser's user is not there when
+        # they fire)
+        ("POST", "/threads/{}/runs/crons"),
+        ("POST", "/runs/crons"),
+        ("POST", "/runs/crons/search"),
+        ("POST", "/runs/crons/count"),
+        ("PATCH", "/runs/crons/{}"),
+        ("DELETE", "/runs/crons/{}"),
         # conversations, messages, feedback
         ("POST", "/conversations"),
         ("POST", "/conversations/search"),

@@ -26,6 +26,26 @@ class Checkpointer:
     async def delete_thread(self, thread_id: str) -> None:
         await self.saver.adelete_thread(thread_id)
 
+    async def keep_latest(self, thread_id: str) -> None:
+        """Drop every checkpoint of the thread but its latest (with that one's pending writes, e.g. an
+        interrupt): the thread keeps its state, not its history. Subgraphs' checkpoints go too."""
+        tup = await self.latest(thread_id)
+        if tup is None:
+            return
+        try:
+            await self.saver.aprune([thread_id], strategy="keep_latest")
+            return
+        except NotImplementedError:  # the SQLite saver: rewrite the thread as its latest checkpoint
+            pass
+        await self.saver.adelete_thread(thread_id)
+        config: Any = {"configurable": {"thread_id": thread_id, "checkpoint_ns": ""}}
+        kept = await self.saver.aput(config, tup.checkpoint, tup.metadata, tup.checkpoint["channel_versions"])
+        writes: dict[str, list[tuple[str, Any]]] = {}
+        for task_id, channel, value in tup.pending_writes or []:
+            writes.setdefault(task_id, []).append((channel, value))
+        for task_id, items in writes.items():
+            await self.saver.aput_writes(kept, items, task_id)
+
     async def latest(self, thread_id: str, checkpoint_id: str | None = None, checkpoint_ns: str = "") -> Any:
         config: dict[str, Any] = {"configurable": {"thread_id": thread_id, "checkpoint_ns": checkpoint_ns}}
         if "\x00" in checkpoint_ns:  # no checkpoint has one (PostgreSQL would refuse to look)

@@ -1,16 +1,19 @@
-"""Restart safety and retention: nothing stays `running` forever, old frames go away on schedule."""
+"""Restart safety and retention: nothing stays `running` forever; old frames, expired keys and threads past
+their ttl go away on schedule."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Callable
 from typing import Any
 
+from xpert_server.auth.principal import Principal
+from xpert_server.clock import Clock, system_clock
 from xpert_server.encoding import dumps
 from xpert_server.runs import frames
+from xpert_server.runs.checkpoint import Checkpointer
 from xpert_server.runs.eventlog import COMPLETE, EventLog
 from xpert_server.runs.reply import reply_from_frames
 from xpert_server.storage import SQLStorage
@@ -86,21 +89,54 @@ async def keep_streamed_reply(storage: SQLStorage, run_id: str) -> None:
 
 
 class Sweeper:
-    """Deletes stored frames older than the retention period and expired Idempotency-Keys."""
+    """Retention, in every process: deletes stored frames older than the retention period, expired
+    Idempotency-Keys, and threads whose `ttl` ran out (`delete`: the thread and its state; `keep_latest`: all
+    but its latest checkpoint). Several processes sweeping at once do the same idempotent work. `clock`: the
+    injected one (tests move it instead of waiting)."""
 
-    def __init__(self, storage: SQLStorage, retention: float, interval: float = 3600.0):
+    def __init__(
+        self,
+        storage: SQLStorage,
+        retention: float,
+        interval: float = 3600.0,
+        *,
+        clock: Clock = system_clock,
+        checkpointer: Checkpointer | None = None,
+    ):
         self.storage = storage
         self.retention = retention
         self.interval = interval
+        self.clock = clock
+        self.checkpointer = checkpointer
         self._task: asyncio.Task[None] | None = None
 
     async def sweep_once(self) -> tuple[int, int]:
-        now = time.time()
+        now = self.clock()
         frames_gone = await self.storage.delete_events_before(now - self.retention)
         keys_gone = await self.storage.delete_idempotency_before(now - IDEMPOTENCY_TTL)
-        if frames_gone or keys_gone:
-            log.info("retention: removed %d stored frame(s), %d idempotency key(s)", frames_gone, keys_gone)
+        threads = await self.sweep_threads(now)
+        if frames_gone or keys_gone or threads:
+            log.info(
+                "retention: removed %d stored frame(s), %d idempotency key(s); %d thread(s) past their ttl",
+                frames_gone,
+                keys_gone,
+                threads,
+            )
         return frames_gone, keys_gone
+
+    async def sweep_threads(self, now: float) -> int:
+        """Threads idle past their ttl: deleted, or pruned to their latest checkpoint. Returns how many."""
+        swept = 0
+        for thread_id, org_id, strategy, updated_at in await self.storage.expired_threads(now):
+            if strategy == "delete":
+                if await self.storage.delete_thread(Principal.system(org_id), thread_id):
+                    if self.checkpointer is not None:
+                        await self.checkpointer.delete_thread(thread_id)
+            elif self.checkpointer is not None:
+                await self.checkpointer.keep_latest(thread_id)
+                await self.storage.mark_thread_pruned(thread_id, updated_at)
+            swept += 1
+        return swept
 
     def start(self) -> None:
         async def loop() -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from langgraph.checkpoint.base import CheckpointTuple
 from langgraph.errors import InvalidUpdateError
 from langgraph.pregel import Pregel
+from langgraph.types import StateUpdate
 
 from xpert_server.errors import BadRequest, NotFound
 from xpert_server.runs.checkpoint import Checkpointer
@@ -77,6 +78,20 @@ async def update_state(
     except (ValueError, KeyError, TypeError) as e:
         raise BadRequest(f"values: {e}") from e
     return dict(new_config.get("configurable", {}))
+
+
+async def apply_supersteps(
+    graph: Pregel[Any, Any, Any, Any], thread_id: str, supersteps: list[list[tuple[Any, str | None]]]
+) -> None:
+    """LangGraph's `supersteps` on `POST /threads`: each superstep's updates (values, as_node) applied as
+    one step, in order (what `threads.create(supersteps=…)` sends to copy a thread between deployments)."""
+    steps = [[StateUpdate(values, as_node) for values, as_node in step] for step in supersteps]
+    try:
+        await graph.abulk_update_state(_config(thread_id), steps)
+    except InvalidUpdateError as e:
+        raise BadRequest(f"supersteps: update refused: {e}") from e
+    except (ValueError, KeyError, TypeError) as e:
+        raise BadRequest(f"supersteps: {e}") from e
 
 
 async def history(

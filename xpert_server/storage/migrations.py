@@ -159,6 +159,14 @@ def _console_sessions(conn: Connection) -> None:
     t.metadata.create_all(conn, tables=[t.console_sessions])
 
 
+def _crons(conn: Connection) -> None:
+    t.metadata.create_all(conn, tables=[t.crons])
+
+
+def _thread_ttls(conn: Connection) -> None:
+    t.metadata.create_all(conn, tables=[t.thread_ttls])
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial: orgs, keys, assistants, threads, audit, runs, events, messages", _initial),
     Migration(2, "context files, knowledge bases, documents and chunks", _files_and_knowledge),
@@ -174,6 +182,8 @@ MIGRATIONS: list[Migration] = [
     Migration(
         14, "console sessions: browser sign-ins from an org admin key, stored hashed", _console_sessions
     ),
+    Migration(15, "crons: schedules that start runs, one process per tick", _crons),
+    Migration(16, "thread ttls: threads deleted or pruned after inactivity", _thread_ttls),
 ]
 
 

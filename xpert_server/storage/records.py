@@ -269,3 +269,35 @@ class AttemptRecord:
     latency_ms: float
     response: str | None
     error: str | None
+
+
+@dataclass(slots=True)
+class CronRecord:
+    """A schedule that starts a run on each tick (crons/). `thread_id` is internal (None: a new thread per
+    run), `thread_public_id` what clients name; `next_run_date` None once it has ended (end_time)."""
+
+    id: str
+    org_id: str
+    assistant_id: str
+    thread_id: str | None
+    thread_public_id: str | None
+    user_id: str | None
+    key_id: str | None
+    xpert_binding: str | None
+    schedule: str
+    timezone: str | None
+    end_time: float | None
+    payload: dict[str, Any]
+    metadata: dict[str, Any]
+    on_run_completed: str | None
+    enabled: bool
+    next_run_date: float | None
+    created_at: float
+    updated_at: float
+
+
+@dataclass(slots=True)
+class ThreadTTL:
+    thread_id: str
+    ttl_seconds: float
+    strategy: str  # delete | keep_latest

@@ -487,3 +487,46 @@ webhook_attempts = Table(
     Column("error", Text, nullable=True),
     Index("ix_webhook_attempts_delivery", "delivery_id", "attempt"),
 )
+
+# Crons (crons/): a schedule that starts a run on each tick. `next_run_date` is the tick a process fires next;
+# claiming it is a compare-and-set on that column (storage/sql/crons.py), so one process fires each tick.
+# `thread_id` is the thread's internal id (None: each tick runs on a new thread), `thread_public_id` the one
+# its clients name; `user_id`/`key_id` are who made it, and the runs it starts act for them.
+crons = Table(
+    "crons",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("org_id", String(64), nullable=False),
+    Column("assistant_id", Id, nullable=False),
+    Column("thread_id", Id, nullable=True),
+    Column("thread_public_id", Id, nullable=True),
+    Column("user_id", Text, nullable=True),
+    Column("key_id", Id, nullable=True),
+    Column("xpert_binding", Id, nullable=True),  # the creator's xpert binding: a bound key's cron stays bound
+    Column("schedule", String(256), nullable=False),
+    Column("timezone", String(64), nullable=True),
+    Column("end_time", Float, nullable=True),
+    Column("payload", Json, nullable=False),
+    Column("metadata", Json, nullable=False),
+    Column("on_run_completed", String(8), nullable=True),
+    Column("enabled", Integer, nullable=False),
+    Column("next_run_date", Float, nullable=True),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Index("ix_crons_org_created", "org_id", "created_at"),
+    Index("ix_crons_due", "enabled", "next_run_date"),
+    Index("ix_crons_thread", "thread_id"),
+)
+
+# A thread's time to live (LangGraph's `ttl`): after `ttl_seconds` without activity (the thread's
+# `updated_at`), the retention sweeper deletes it (`delete`) or drops all but its latest checkpoint
+# (`keep_latest`). A row of its own, so threads without a ttl cost nothing.
+thread_ttls = Table(
+    "thread_ttls",
+    metadata,
+    Column("thread_id", Id, primary_key=True),
+    Column("org_id", String(64), nullable=False),
+    Column("ttl_seconds", Float, nullable=False),
+    Column("strategy", String(16), nullable=False),
+    Column("swept_at", Float, nullable=True),  # keep_latest: the thread's updated_at when last pruned
+)

@@ -22,6 +22,10 @@ class Thread(Wire):
     metadata: Json  # the client's, plus the conversation's `id`, `title` and `assistant_id`
 
 
+class Pruned(Wire):
+    pruned_count: int
+
+
 class ThreadWithValues(Thread):
     values: Any
 

@@ -6,6 +6,7 @@ from xpert_server.storage.sql.assistants import AssistantsMixin
 from xpert_server.storage.sql.connections import ConnectionsMixin
 from xpert_server.storage.sql.console import ConsoleMixin
 from xpert_server.storage.sql.conversations import ConversationsMixin
+from xpert_server.storage.sql.crons import CronsMixin
 from xpert_server.storage.sql.files import FilesMixin
 from xpert_server.storage.sql.keys import KeysMixin
 from xpert_server.storage.sql.knowledge import KnowledgeMixin
@@ -35,6 +36,7 @@ class SQLStorage(
     WebhooksMixin,
     UsageMixin,
     ConsoleMixin,
+    CronsMixin,
 ):
     """Storage on SQLite or PostgreSQL; the dialect object holds what differs."""
 

@@ -7,7 +7,6 @@ its public id; every other method here takes the internal id of a thread already
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -64,7 +63,7 @@ class ThreadsMixin(SQLCore):
         """A new idle thread, with its conversation (`conversation_id`, or a generated one)."""
         user_meta = dict(metadata or {})
         title = user_meta.pop("title", None)
-        now = time.time()
+        now = self.clock()
         # A chosen id gets an internal id of its own, so the same public id in two orgs never shares a key.
         internal_id = new_id()
         record = ThreadRecord(
@@ -155,7 +154,7 @@ class ThreadsMixin(SQLCore):
             record.metadata = {**record.metadata, **user_meta}
             if isinstance(new_title, str):
                 record.title = new_title
-            record.updated_at = time.time()
+            record.updated_at = self.clock()
             record.updated_by = p.user_id
             conn.execute(
                 update(T)
@@ -174,7 +173,7 @@ class ThreadsMixin(SQLCore):
 
     async def copy_thread(self, p: Principal, source: ThreadRecord) -> ThreadRecord:
         """A new thread with the source's metadata, title, assistant and conversation messages."""
-        now = time.time()
+        now = self.clock()
         copy = ThreadRecord(
             # A generated id: public and internal are the same.
             id=new_id(),
@@ -250,6 +249,9 @@ class ThreadsMixin(SQLCore):
             )  # no worker takes them
             conn.execute(delete(t.feedbacks).where(t.feedbacks.c.thread_id == thread_id))
             conn.execute(delete(t.messages).where(t.messages.c.thread_id == thread_id))
+            # Its crons have nothing left to run on; its ttl nothing left to sweep.
+            conn.execute(delete(t.crons).where(t.crons.c.thread_id == thread_id))
+            conn.execute(delete(t.thread_ttls).where(t.thread_ttls.c.thread_id == thread_id))
             self.audit(conn, p, "delete", "thread", public_id)
             return True
 
