@@ -27,6 +27,11 @@ XPERTS = {
     "broken": "broken",
     "steps": "steps",
     "ticker": "ticker",
+    "held": "held",
+    "held-alone": "held_alone",
+    "opened": "opened",
+    "awaited": "awaited",
+    "fanout": "fanout",
 }
 
 
