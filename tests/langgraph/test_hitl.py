@@ -35,10 +35,17 @@ async def test_an_approval_carries_langchains_hitl_request_beside_xpertais(
             "description": "Send notification needs your approval before it runs.",
         }
     ]
-    assert value["review_configs"] == [{"action_name": "send_notification", "allowed_decisions": DECISIONS}]
-    # XpertAI's keys are all still there, unchanged.
+    both = {
+        "action_name": "send_notification",
+        "allowed_decisions": DECISIONS,
+        "actionName": "send_notification",
+        "allowedDecisions": DECISIONS,
+    }
+    # Each review config in both spellings, in both lists: LangGraph's JS SDK gives a UI `reviewConfigs`
+    # under both names when both are there, and agent-chat-ui checks `action_name` in it.
+    assert value["review_configs"] == [both]
+    assert value["reviewConfigs"] == [both]
     assert value["actionRequests"] == value["action_requests"]
-    assert value["reviewConfigs"] == [{"actionName": "send_notification", "allowedDecisions": DECISIONS}]
     assert value["toolCalls"][0]["name"] == "send_notification"
     # agent-chat-ui reads the interrupt from the thread's state as well.
     (task,) = (await demo_client.threads.get_state(tid))["tasks"]

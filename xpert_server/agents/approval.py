@@ -9,7 +9,8 @@ A run that reaches tool calls needing approval interrupts with
 the HITL request as XpertAI's clients and ChatKit read it, rendered as approve/edit/reject buttons;
 `action_requests`/`review_configs` (`action_name`, `allowed_decisions`) is the same request as LangChain's
 `HumanInTheLoopMiddleware` writes it (`HITLRequest`), which agent-chat-ui's inbox renders. One value
-carries both, so neither kind of client loses a key.) Calls of client tools interrupt with
+carries both, so neither kind of client loses a key; each review config has both spellings of its keys,
+see `review_config`.) Calls of client tools interrupt with
 `{"clientToolCalls": [...]}`, which ChatKit and the xpert CLI answer with `toolMessages`.
 
 The executor resumes the agent graph with `{"decision": "confirm"|"reject", "payload": ..., "patch": ...}`:
@@ -53,16 +54,25 @@ def approval_request(calls: list[ToolCall], titles: dict[str, str]) -> dict[str,
         }
         for c in calls
     ]
+    configs = [review_config(c["name"]) for c in calls]
     return {
         "toolCalls": [call_json(c) for c in calls],
         "actionRequests": actions,
-        "reviewConfigs": [
-            {"actionName": c["name"], "allowedDecisions": list(ALLOWED_DECISIONS)} for c in calls
-        ],
+        "reviewConfigs": configs,
         "action_requests": [dict(a) for a in actions],
-        "review_configs": [
-            {"action_name": c["name"], "allowed_decisions": list(ALLOWED_DECISIONS)} for c in calls
-        ],
+        "review_configs": [dict(c) for c in configs],
+    }
+
+
+def review_config(name: str) -> dict[str, Any]:
+    """One tool's review config under both spellings. Both lists carry both: LangGraph's JS SDK (1.15)
+    hands a UI `reviewConfigs` under both list names when both are present, so agent-chat-ui, which
+    checks `review_configs[].action_name`, reads XpertAI's list and needs the snake_case keys in it."""
+    return {
+        "actionName": name,
+        "allowedDecisions": list(ALLOWED_DECISIONS),
+        "action_name": name,
+        "allowed_decisions": list(ALLOWED_DECISIONS),
     }
 
 

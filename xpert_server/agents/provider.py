@@ -97,7 +97,9 @@ class GraphProvider:
                 self._factories.clear()
             self._cache[key] = graph
 
-    async def _graph_or_factory(self, assistant: AssistantRecord) -> Pregel[Any, Any, Any, Any] | GraphFactory:
+    async def _graph_or_factory(
+        self, assistant: AssistantRecord
+    ) -> Pregel[Any, Any, Any, Any] | GraphFactory:
         """The cached graph, or the factory that makes the assistant's graph for each use."""
         key, resolved = await self._key(assistant)
         factory = self._factories.get(key)
