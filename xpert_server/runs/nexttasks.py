@@ -41,22 +41,6 @@ class NextTask:
     output: list[tuple[str, Any]] = field(default_factory=list)
 
     def json(self) -> dict[str, Any]:
-        finished = bool(self.output)
-        result = None
-        if finished:
-            result = {}
-            for channel, value in self.output:
-                if channel.startswith(("__", "branch:")):
-                    continue
-                if channel in result:  # repeated writes to one channel, as LangGraph maps them
-                    prior = result[channel]
-                    result[channel] = (
-                        {"$writes": [*prior["$writes"], value]}
-                        if _is_writes(prior)
-                        else {"$writes": [prior, value]}
-                    )
-                else:
-                    result[channel] = value
         return {
             "id": self.id,
             "name": self.name,
@@ -65,8 +49,22 @@ class NextTask:
             "interrupts": self.interrupts,
             "checkpoint": None,
             "state": None,
-            "result": to_jsonable(result),
+            "result": to_jsonable(self.result()) if self.output else None,
         }
+
+    def result(self) -> dict[str, Any]:
+        """A finished task's writes to the state's keys; repeated writes to one key as LangGraph maps
+        them (`{"$writes": [...]}`)."""
+        result: dict[str, Any] = {}
+        for channel, value in self.output:
+            if channel.startswith(("__", "branch:")):
+                continue
+            if channel not in result:
+                result[channel] = value
+                continue
+            prior = result[channel]
+            result[channel] = {"$writes": [*prior["$writes"], value] if _is_writes(prior) else [prior, value]}
+        return result
 
 
 def _is_writes(value: Any) -> bool:
