@@ -61,9 +61,12 @@ async def test_approval_confirm(agents: AgentsEnv) -> None:
         assert call["type"] == "tool_call" and call["id"].startswith("call_")
         # LangChain's HITL shape too, which ChatKit renders as approve / edit / reject.
         assert value["actionRequests"][0]["name"] == "send_notification"
-        assert value["reviewConfigs"] == [
-            {"actionName": "send_notification", "allowedDecisions": ["approve", "edit", "reject"]}
-        ]
+        (config,) = value["reviewConfigs"]
+        # XpertAI's keys, unchanged (LangChain's snake_case spellings ride along: tests/langgraph/test_hitl.py).
+        assert {k: config[k] for k in ("actionName", "allowedDecisions")} == {
+            "actionName": "send_notification",
+            "allowedDecisions": ["approve", "edit", "reject"],
+        }
 
         frames = await run(c, tid, agents.ids["toolbot"], resume(rid))
         call_id, start, end = single_call(frames)

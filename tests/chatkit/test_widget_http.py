@@ -151,6 +151,9 @@ async def test_cors_opens_the_api_and_the_widget_to_configured_origins(shop: Cha
     # Errors are readable cross-origin too, and Retry-After is exposed for 429s.
     assert denied.status_code == 401 and denied.headers["access-control-allow-origin"] == SHOP
     assert "retry-after" in denied.headers["access-control-expose-headers"].lower()
+    # A run's address, which LangGraph's JS SDK reads in a browser (`onRunCreated`, `useStream`).
+    exposed = {h.strip() for h in denied.headers["access-control-expose-headers"].lower().split(",")}
+    assert {"content-location", "location"} <= exposed
     assert "access-control-allow-origin" not in stranger.headers
     assert "access-control-allow-origin" not in demo.headers  # demo secrets stay same-origin
 

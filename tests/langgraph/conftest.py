@@ -28,6 +28,11 @@ XPERTS = {
     "steps": "steps",
     "ticker": "ticker",
     "long-ticker": "long_ticker",
+    "held": "held",
+    "held-alone": "held_alone",
+    "opened": "opened",
+    "awaited": "awaited",
+    "fanout": "fanout",
 }
 
 

@@ -1,10 +1,13 @@
 """Custom graphs as LangGraph users write them, for the LangGraph-protocol tests: a runtime context, an
-interrupt, custom stream data, a subgraph, and graph factories taking `config` and/or `runtime`."""
+interrupt, custom stream data, a subgraph, a `Send` fan-out, and graph factories taking `config` and/or
+`runtime` (sync, async, and (async) context managers)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
@@ -12,7 +15,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.config import get_stream_writer
 from langgraph.graph import START, MessagesState, StateGraph
 from langgraph.runtime import Runtime
-from langgraph.types import interrupt
+from langgraph.types import Send, interrupt
 
 
 @dataclass
@@ -89,6 +92,92 @@ async def by_runtime(config: RunnableConfig, runtime: Any) -> Any:
     execution = runtime.execution_runtime
     name = execution.context.get("user_name") if execution is not None and execution.context else "reader"
     return _echo_with(f"{runtime.access_context} for {name}")
+
+
+class Moody(MessagesState):
+    mood: str
+
+
+def _named_for(access: str, resource: dict[str, bool]) -> Any:
+    """A graph whose one node is named after the access it was built for (`assistants_read`, …), so the
+    drawing and `as_node` show which access LangGraph's runtime told the factory; its node fails unless
+    the factory's resource is still open (a context manager's graph runs inside it)."""
+    name = access.replace(".", "_")
+
+    def node(state: Moody) -> dict[str, Any]:
+        if not resource["open"]:
+            raise RuntimeError("the factory's resource is closed")
+        return {"messages": [AIMessage(content=f"{name}: {_last(state)}")], "mood": "fine"}
+
+    return StateGraph(Moody, context_schema=Context).add_node(name, node).add_edge(START, name).compile()
+
+
+@contextmanager
+def held(config: RunnableConfig, runtime: Any) -> Iterator[Any]:
+    """A context manager (a graph holding a connection, say): its graph is used while it is open."""
+    resource = {"open": True}
+    try:
+        yield _named_for(runtime.access_context, resource)
+    finally:
+        resource["open"] = False
+
+
+@asynccontextmanager
+async def opened(runtime: Any) -> AsyncIterator[Any]:
+    """An async context manager taking only `runtime`."""
+    resource = {"open": True}
+    try:
+        yield _named_for(runtime.access_context, resource)
+    finally:
+        resource["open"] = False
+
+
+@contextmanager
+def held_alone() -> Iterator[Any]:
+    """A context manager taking nothing: entered for each use all the same."""
+    resource = {"open": True}
+    try:
+        yield _named_for("no.access", resource)
+    finally:
+        resource["open"] = False
+
+
+async def awaited(config: RunnableConfig, runtime: Any) -> Any:
+    """An async factory returning a graph."""
+    return _named_for(runtime.access_context, {"open": True})
+
+
+# A fan-out: `plan` sends one `work` task per item (LangGraph's Send); `gate` interrupts in each.
+def _add(left: list[str], right: list[str]) -> list[str]:
+    return left + right
+
+
+class FanState(MessagesState):
+    items: list[str]
+    done: Annotated[list[str], _add]
+
+
+def plan(state: FanState) -> dict[str, Any]:
+    return {"items": ["a", "b", "c"]}
+
+
+def fan_out(state: FanState) -> list[Send]:
+    return [Send("work", {"item": item}) for item in state["items"]]
+
+
+def work(arg: dict[str, Any]) -> dict[str, Any]:
+    approved = interrupt({"approve": arg["item"]})
+    return {"done": [f"{arg['item']}:{approved}"]}
+
+
+fanout = (
+    StateGraph(FanState)
+    .add_node("plan", plan)
+    .add_node("work", work)
+    .add_edge(START, "plan")
+    .add_conditional_edges("plan", fan_out, ["work"])
+    .compile()
+)
 
 
 def fail(state: MessagesState) -> dict[str, Any]:

@@ -45,6 +45,18 @@ async def test_interrupt_then_command_resume(client: LangGraphClient) -> None:
     assert (await client.threads.get(tid))["status"] == "idle"
 
 
+async def test_a_command_beside_an_empty_input_resumes(client: LangGraphClient) -> None:
+    """`useStream`'s submit (agent-chat-ui's approve button) sends `input: {}` with `command.resume`."""
+    thread = await client.threads.create()
+    tid = thread["thread_id"]
+    await client.runs.wait(tid, "asker", input=HI)
+    with pytest.raises(httpx.HTTPStatusError, match="not both") as refused:
+        await client.runs.wait(tid, "asker", input=HI, command={"resume": "red"})
+    assert refused.value.response.status_code == 400
+    values = await client.runs.wait(tid, "asker", input={}, command={"resume": "red"})
+    assert texts(values) == ["hi", "You chose red"]
+
+
 async def test_resume_without_an_interrupt_is_refused(client: LangGraphClient) -> None:
     thread = await client.threads.create()
     await client.runs.wait(thread["thread_id"], "steps", input=HI)
@@ -88,7 +100,9 @@ async def test_interrupt_before_and_after(client: LangGraphClient) -> None:
     values = await client.runs.wait(thread["thread_id"], "steps", input=HI, interrupt_before=["second"])
     assert texts(values) == ["hi", "first"]
     state = await client.threads.get_state(thread["thread_id"])
-    assert state["next"] == ["second"] and state["tasks"] == []  # a breakpoint, not an interrupt
+    assert state["next"] == ["second"]
+    # A breakpoint, not an interrupt: the task is listed (as LangGraph lists it) with no interrupts.
+    assert [(t["name"], t["interrupts"]) for t in state["tasks"]] == [("second", [])]
     values = await client.runs.wait(thread["thread_id"], "steps", input=None)
     assert texts(values) == ["hi", "first", "second"]
 

@@ -109,3 +109,48 @@ async def test_the_callers_config_cannot_move_the_run_to_another_thread(client: 
         config={"configurable": {"thread_id": other["thread_id"], "checkpoint_ns": "x", "xpert_org_id": "o"}},
     )
     assert [m["content"] for m in values["messages"]] == ["mine", "plain: mine"]
+
+
+FACTORIES = ["awaited", "held", "opened"]  # async, a context manager, an async context manager
+
+
+@pytest.mark.parametrize("graph_id", FACTORIES)
+async def test_a_factory_of_any_kind_has_schemas_and_a_drawing(
+    client: LangGraphClient, graph_id: str
+) -> None:
+    """LangGraph's server calls the factory for `assistants.read`; so does this one, whatever its kind."""
+    schemas = await client.assistants.get_schemas(graph_id)
+    assert set(schemas["state_schema"]["properties"]) >= {"messages", "mood"}, schemas
+    assert set(schemas["context_schema"]["properties"]) == {"user_name", "greeting"}, schemas
+    assert "messages" in schemas["input_schema"]["properties"]
+    drawing = await client.assistants.get_graph(graph_id)
+    assert {n["id"] for n in drawing["nodes"]} == {"__start__", "assistants_read", "__end__"}, drawing
+
+
+async def test_a_context_manager_taking_nothing_is_entered_per_use(client: LangGraphClient) -> None:
+    schemas = await client.assistants.get_schemas("held-alone")
+    assert "mood" in schemas["state_schema"]["properties"]
+    thread = await client.threads.create()
+    for said in ("one", "two"):  # its node fails unless its context manager is open
+        values = await client.runs.wait(
+            thread["thread_id"], "held-alone", input={"messages": [{"role": "user", "content": said}]}
+        )
+        assert last_text(values) == f"no_access: {said}"
+
+
+@pytest.mark.parametrize("graph_id", FACTORIES)
+async def test_a_factory_of_any_kind_runs_reads_and_updates_state(
+    client: LangGraphClient, graph_id: str
+) -> None:
+    thread = await client.threads.create()
+    tid = thread["thread_id"]
+    values = await client.runs.wait(tid, graph_id, input={"messages": [{"role": "user", "content": "hi"}]})
+    # Run inside the (open) context manager, built for `threads.create_run`.
+    assert last_text(values) == "threads_create_run: hi"
+    # A state update is made by the graph built for `threads.update`: its node is the one to write as
+    # (another graph's node name would be refused).
+    await client.threads.update_state(tid, {"mood": "cheerful"}, as_node="threads_update")
+    state = await client.threads.get_state(tid)
+    assert state["values"]["mood"] == "cheerful"
+    assert state["metadata"]["source"] == "update"
+    assert last_text(state["values"]) == "threads_create_run: hi"

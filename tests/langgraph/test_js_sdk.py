@@ -18,6 +18,7 @@ from tests.langgraph.conftest import LangGraphEnv
 
 SCRIPT = Path(__file__).parent / "js" / "scenarios.cjs"
 V2_SCRIPT = Path(__file__).parent / "js" / "v2.cjs"
+HITL_SCRIPT = Path(__file__).parent / "js" / "hitl.cjs"
 SDK_VERSION = "1.15.0"
 NODE = shutil.which("node")
 
@@ -29,8 +30,10 @@ def modules(pytestconfig: pytest.Config) -> Path:
     return npm_package(Path(pytestconfig.rootpath), "@langchain/langgraph-sdk", SDK_VERSION)
 
 
-async def run_node(lg: LangGraphEnv, modules: Path, script: Path = SCRIPT) -> dict[str, Any]:
-    key, _ = await lg.harness.mint_key("langgraph-tests")
+async def run_node(
+    lg: LangGraphEnv, modules: Path, script: Path = SCRIPT, org: str = "langgraph-tests"
+) -> dict[str, Any]:
+    key, _ = await lg.harness.mint_key(org)
     env = {**os.environ, "LANGGRAPH_SDK_DIR": str(modules), "API_URL": lg.live.base_url, "API_KEY": key}
     assert NODE is not None
     proc = await asyncio.create_subprocess_exec(
@@ -95,3 +98,30 @@ async def test_js_sdk_v2_thread_stream(lg: LangGraphEnv, modules: Path) -> None:
     assert reconnect["cut"] and reconnect["reconnects"]  # the stream was dropped and reopened
     assert reconnect["ticks"] == list(range(30))  # nothing lost, nothing twice
     assert reconnect["uniqueIds"] and reconnect["seqs"] == sorted(reconnect["seqs"])
+
+
+def agent_chat_ui_inbox_accepts(value: Any) -> bool:
+    """agent-chat-ui's `isAgentInboxInterruptSchema` (src/lib/agent-inbox-interrupt.ts), in Python: what
+    decides between its approve/edit/reject inbox and a generic interrupt view."""
+    actions, configs = value.get("action_requests"), value.get("review_configs")
+    return (
+        isinstance(actions, list)
+        and bool(actions)
+        and isinstance(configs, list)
+        and bool(configs)
+        and all(isinstance(a.get("name"), str) and isinstance(a.get("args"), dict) for a in actions)
+        and all(
+            isinstance(c.get("action_name"), str) and isinstance(c.get("allowed_decisions"), list)
+            for c in configs
+        )
+    )
+
+
+async def test_js_sdk_hands_agent_chat_ui_an_approval_it_can_answer(lg: LangGraphEnv, modules: Path) -> None:
+    out = await run_node(lg, modules, HITL_SCRIPT, org="default")
+    shown = out["shown"]
+    assert agent_chat_ui_inbox_accepts(shown), shown
+    assert shown["review_configs"][0]["action_name"] == "send_notification"
+    messages = out["resumed"]["messages"]
+    assert [m["content"] for m in messages if m["type"] == "tool"] == ["Notification sent: from js"]
+    assert "__interrupt__" not in out["resumed"]

@@ -2,15 +2,21 @@
 
 A run that reaches tool calls needing approval interrupts with
 
-    {"toolCalls": [...], "actionRequests": [...], "reviewConfigs": [...]}
+    {"toolCalls": [...], "actionRequests": [...], "reviewConfigs": [...],
+     "action_requests": [...], "review_configs": [...]}
 
-(`toolCalls` is XpertAI's shape; `actionRequests`/`reviewConfigs` is LangChain's HITL shape, which
-ChatKit renders as approve/edit/reject buttons). Calls of client tools interrupt with
+(`toolCalls` is XpertAI's shape; `actionRequests`/`reviewConfigs` (`actionName`, `allowedDecisions`) is
+the HITL request as XpertAI's clients and ChatKit read it, rendered as approve/edit/reject buttons;
+`action_requests`/`review_configs` (`action_name`, `allowed_decisions`) is the same request as LangChain's
+`HumanInTheLoopMiddleware` writes it (`HITLRequest`), which agent-chat-ui's inbox renders. One value
+carries both, so neither kind of client loses a key; each review config has both spellings of its keys,
+see `review_config`.) Calls of client tools interrupt with
 `{"clientToolCalls": [...]}`, which ChatKit and the xpert CLI answer with `toolMessages`.
 
 The executor resumes the agent graph with `{"decision": "confirm"|"reject", "payload": ..., "patch": ...}`:
 - `decision: reject` refuses every pending call; `confirm` runs them;
 - `payload.decisions: [{type: approve|edit|reject|respond, ...}]` decides call by call (ChatKit's HITL);
+  LangChain's resume, `{"decisions": [...]}` as the whole value (`command.resume`), is that payload;
 - `patch.toolCalls` (or `payload.toolCalls`) `[{id, args}]` replaces the arguments of those calls;
 - `payload.toolMessages: [{tool_call_id, name, content, status}]` are the results of client tools.
 """
@@ -40,19 +46,33 @@ def call_json(call: ToolCall) -> dict[str, Any]:
 
 
 def approval_request(calls: list[ToolCall], titles: dict[str, str]) -> dict[str, Any]:
+    actions = [
+        {
+            "name": c["name"],
+            "args": c["args"],
+            "description": f"{titles.get(c['name'], c['name'])} needs your approval before it runs.",
+        }
+        for c in calls
+    ]
+    configs = [review_config(c["name"]) for c in calls]
     return {
         "toolCalls": [call_json(c) for c in calls],
-        "actionRequests": [
-            {
-                "name": c["name"],
-                "args": c["args"],
-                "description": f"{titles.get(c['name'], c['name'])} needs your approval before it runs.",
-            }
-            for c in calls
-        ],
-        "reviewConfigs": [
-            {"actionName": c["name"], "allowedDecisions": list(ALLOWED_DECISIONS)} for c in calls
-        ],
+        "actionRequests": actions,
+        "reviewConfigs": configs,
+        "action_requests": [dict(a) for a in actions],
+        "review_configs": [dict(c) for c in configs],
+    }
+
+
+def review_config(name: str) -> dict[str, Any]:
+    """One tool's review config under both spellings. Both lists carry both: LangGraph's JS SDK (1.15)
+    hands a UI `reviewConfigs` under both list names when both are present, so agent-chat-ui, which
+    checks `review_configs[].action_name`, reads XpertAI's list and needs the snake_case keys in it."""
+    return {
+        "actionName": name,
+        "allowedDecisions": list(ALLOWED_DECISIONS),
+        "action_name": name,
+        "allowed_decisions": list(ALLOWED_DECISIONS),
     }
 
 

@@ -304,6 +304,8 @@ def _as_graph(ref: str, obj: Any) -> Pregel[Any, Any, Any, Any] | GraphFactory:
             made = obj()
         except Exception as e:
             raise ValueError(f"graph {ref!r}: the factory failed: {type(e).__name__}: {e}") from e
+        if isinstance(made, AbstractContextManager | AbstractAsyncContextManager):
+            return factory  # its graph lives inside it: entered per use, never left open
         return factory.check(made)
     raise ValueError(
         f"graph {ref!r}: {type(obj).__name__} is not a graph "

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import AsyncIterator
-from contextlib import AbstractContextManager, asynccontextmanager
-from typing import TYPE_CHECKING, Any
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
 MAX_CACHED = 256
 CacheKey = tuple[str, int, tuple[tuple[str, str, float], ...]]
+ReadAccess = Literal["assistants.read", "threads.read", "threads.update"]
 
 
 class GraphProvider:
@@ -62,7 +63,8 @@ class GraphProvider:
         self.connections = connections
         self._cache: dict[CacheKey, Pregel[Any, Any, Any, Any]] = {}
         self._sub_cache: dict[CacheKey, Pregel[Any, Any, Any, Any]] = {}
-        # Custom graphs made by a factory taking `config`/`runtime` (or async): built per run (`for_run`).
+        # Custom graphs made by a factory taking `config`/`runtime` (or async, or a context manager): built
+        # per run (`for_run`) and per read (`reading`).
         self._factories: dict[CacheKey, GraphFactory] = {}
         self._lock = threading.Lock()
         # Knowledge retrieval for xperts that list `knowledge:`; without it those lists are ignored.
@@ -75,18 +77,6 @@ class GraphProvider:
         if self.connections is None or spec.graph:
             return Resolved()
         return await self.connections.resolve(assistant.org_id, spec)
-
-    async def get(self, assistant: AssistantRecord) -> Pregel[Any, Any, Any, Any]:
-        """The assistant's graph for reading it (schemas, drawing, state updates). A factory taking `config`
-        or `runtime` is called once for this with an empty config and a read runtime, as LangGraph's
-        server does for introspection; runs build their own (`for_run`)."""
-        key, resolved = await self._key(assistant)
-        graph = self._cache.get(key)
-        if graph is None:
-            built = self._built(assistant, key, resolved)
-            graph = built if isinstance(built, Pregel) else self._introspect(built)
-            self._remember(key, graph)
-        return graph
 
     async def _key(self, assistant: AssistantRecord) -> tuple[CacheKey, Resolved]:
         resolved = await self._resolved(assistant, self.spec(assistant))
@@ -107,61 +97,50 @@ class GraphProvider:
                 self._factories.clear()
             self._cache[key] = graph
 
+    async def _graph_or_factory(
+        self, assistant: AssistantRecord
+    ) -> Pregel[Any, Any, Any, Any] | GraphFactory:
+        """The cached graph, or the factory that makes the assistant's graph for each use."""
+        key, resolved = await self._key(assistant)
+        factory = self._factories.get(key)
+        if factory is not None:
+            return factory
+        graph = self._cache.get(key)
+        if graph is not None:
+            return graph
+        built = self._built(assistant, key, resolved)
+        if isinstance(built, Pregel):
+            self._remember(key, built)
+        return built
+
     @asynccontextmanager
     async def for_run(
         self, assistant: AssistantRecord, config: RunnableConfig, context: Any
     ) -> AsyncIterator[Pregel[Any, Any, Any, Any]]:
         """The graph one run executes: the cached one, or what the assistant's factory makes for this
         run's config and runtime (its context included), kept open for the run."""
-        key, resolved = await self._key(assistant)
-        factory = self._factories.get(key)
-        if factory is None:
-            graph = self._cache.get(key)
-            built = graph if graph is not None else self._built(assistant, key, resolved)
-            if isinstance(built, Pregel):
-                if graph is None:
-                    self._remember(key, built)
-                yield built
-                return
-            factory = built
-        runtime = server_runtime("threads.create_run", self.store, context)
-        async with factory.make(config, runtime) as made:
+        built = await self._graph_or_factory(assistant)
+        if isinstance(built, Pregel):
+            yield built
+            return
+        async with built.make(config, server_runtime("threads.create_run", self.store, context)) as made:
             yield attach(made, self.checkpointer, self.store)
 
     @asynccontextmanager
-    async def reading(self, assistant: AssistantRecord) -> AsyncIterator[Pregel[Any, Any, Any, Any]]:
-        """The graph for reading a thread's state: `get`, or for a factory (async ones too) what it makes
-        for LangGraph's `threads.read`."""
-        key, resolved = await self._key(assistant)
-        factory = self._factories.get(key)
-        if factory is None:
-            built = self._cache.get(key) or self._built(assistant, key, resolved)
-            if isinstance(built, Pregel):
-                yield await self.get(assistant)
-                return
-            factory = built
-        runtime = server_runtime("threads.read", self.store)
-        async with factory.make({"configurable": {}}, runtime) as made:
+    async def reading(
+        self, assistant: AssistantRecord, access: ReadAccess = "threads.read"
+    ) -> AsyncIterator[Pregel[Any, Any, Any, Any]]:
+        """The graph for reading the assistant or a thread: the cached one, or what its factory (sync,
+        async or a context manager) makes with an empty config for LangGraph's `access` — as LangGraph's
+        server calls it per request: `assistants.read` (schemas, drawing, subgraphs), `threads.read`
+        (state), `threads.update` (state updates). A context manager's graph is open while the caller
+        reads it, and closed after."""
+        built = await self._graph_or_factory(assistant)
+        if isinstance(built, Pregel):
+            yield built
+            return
+        async with built.make({"configurable": {}}, server_runtime(access, self.store)) as made:
             yield attach(made, self.checkpointer, self.store)
-
-    def _introspect(self, factory: GraphFactory) -> Pregel[Any, Any, Any, Any]:
-        if factory.is_async:
-            raise ValueError(
-                f"graph {factory.ref!r}: an async graph factory is built only for runs, "
-                "so its schema and drawing are not available"
-            )
-        made = factory.fn(
-            **{
-                p: {"configurable": {}} if p == "config" else server_runtime("assistants.read", self.store)
-                for p in factory.params
-            }
-        )
-        if isinstance(made, AbstractContextManager):
-            raise ValueError(
-                f"graph {factory.ref!r}: a context-manager factory is built only for runs, "
-                "so its schema and drawing are not available"
-            )
-        return attach(factory.check(made), self.checkpointer, self.store)
 
     def is_agent(self, assistant: AssistantRecord) -> bool:
         """True for the built-in agent graph (its resume values are structured), False for custom graphs."""

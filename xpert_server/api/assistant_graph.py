@@ -62,8 +62,8 @@ async def get_graph(
     assistant_id: str, services: ServicesDep, p: PrincipalDep, xray: bool = False
 ) -> dict[str, Any]:
     record = await load_assistant(services, p, assistant_id)
-    graph = await services.graphs.get(record)
-    drawable = graph.get_graph(xray=xray)
+    async with services.graphs.reading(record, "assistants.read") as graph:
+        drawable = graph.get_graph(xray=xray)
     return to_jsonable(drawable.to_json())  # type: ignore[no-any-return]
 
 
@@ -94,7 +94,8 @@ def _schemas(graph_id: str, graph: Any) -> dict[str, Any]:
 async def get_schemas(assistant_id: str, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     record = await load_assistant(services, p, assistant_id)
     graph_id = graph_id_of(record.public_id, record.definition, record.metadata)
-    return _schemas(graph_id, await services.graphs.get(record))
+    async with services.graphs.reading(record, "assistants.read") as graph:
+        return _schemas(graph_id, graph)
 
 
 async def _subgraphs(
@@ -103,11 +104,11 @@ async def _subgraphs(
     """LangGraph's answer: each subgraph's namespace (`parent|child` when nested) → its schemas. A namespace
     the graph does not have gives `{}`, as LangGraph's server answers."""
     record = await load_assistant(services, p, assistant_id)
-    graph = await services.graphs.get(record)
-    return {
-        ns: _schemas(graph_id_of(record.public_id, record.definition, record.metadata), sub)
-        async for ns, sub in graph.aget_subgraphs(namespace=namespace, recurse=recurse)
-    }
+    async with services.graphs.reading(record, "assistants.read") as graph:
+        return {
+            ns: _schemas(graph_id_of(record.public_id, record.definition, record.metadata), sub)
+            async for ns, sub in graph.aget_subgraphs(namespace=namespace, recurse=recurse)
+        }
 
 
 @router.get(

@@ -38,7 +38,9 @@ class ScopedCORS:
             allow_headers=ALLOWED_HEADERS,
             # Credentials travel in headers, never cookies, so browsers need not send cookies here.
             allow_credentials=False,
-            expose_headers=["retry-after", "content-disposition"],
+            # Content-Location names a new run (LangGraph's JS SDK reads it for `onRunCreated`, which
+            # `useStream` needs to rejoin a run), Location its stream (where a dropped stream reconnects).
+            expose_headers=["retry-after", "content-disposition", "content-location", "location"],
             max_age=600,
         )
 

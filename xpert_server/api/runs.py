@@ -368,12 +368,8 @@ async def update_state(
     if thread.assistant_id is None:
         raise BadRequest("This thread has no assistant yet: run it once before updating its state.")
     assistant = await load_assistant(services, p, thread.assistant_id)
-    configurable = await threadstate.update_state(
-        services.checkpointer,
-        await services.graphs.get(assistant),
-        thread.id,
-        body.values,
-        body.as_node,
-        body.checkpoint_id,
-    )
+    async with services.graphs.reading(assistant, "threads.update") as graph:
+        configurable = await threadstate.update_state(
+            services.checkpointer, graph, thread.id, body.values, body.as_node, body.checkpoint_id
+        )
     return state_updated_json(thread_id, configurable)

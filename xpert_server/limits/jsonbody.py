@@ -6,6 +6,13 @@ to infinity (which then "run now"), and nesting deep enough that orjson's encode
 recursive validator fails on the way to storage. One strict parse here (orjson, plus a depth bound
 checked without recursion) turns all of these into a 400 on every route at once; valid bodies reach the
 handler byte for byte.
+
+Every body except a multipart upload is JSON here, whatever its content type: LangGraph's server reads
+bodies that way, and its clients rely on it (agent-chat-ui's Next.js passthrough forwards bodies as
+`text/plain`), some send no content type. FastAPI would hand such a body to validation as bytes ("Input should be a valid
+dictionary"), so a checked body reaches the handler labelled `application/json`. No credential rides in
+a cookie alone (API keys and client secrets are headers; the console's cookie needs its CSRF header), so
+a cross-site "simple" `text/plain` POST can still authenticate as nobody.
 """
 
 from __future__ import annotations
@@ -52,13 +59,28 @@ def _depth_exceeds(value: Any, limit: int) -> bool:
     return False
 
 
-def _is_json(scope: Scope) -> bool:
-    """Bodies FastAPI would parse as JSON: a JSON content type, or none at all."""
+def _media_type(scope: Scope) -> bytes | None:
     for name, value in scope["headers"]:
         if name == b"content-type":
-            media = value.split(b";", 1)[0].strip().lower()
-            return media == b"application/json" or media.endswith(b"+json")
-    return scope["method"] not in _NO_BODY
+            return value.split(b";", 1)[0].strip().lower()
+    return None
+
+
+def _is_json(scope: Scope) -> bool:
+    """Every body but a multipart upload's (the upload routes read those themselves)."""
+    media = _media_type(scope)
+    if media is None:
+        return scope["method"] not in _NO_BODY
+    return not media.startswith(b"multipart/")
+
+
+def _as_json(scope: Scope) -> Scope:
+    """The scope with the body labelled `application/json`, so FastAPI parses what was checked here."""
+    media = _media_type(scope)
+    if media is not None and (media == b"application/json" or media.endswith(b"+json")):
+        return scope
+    headers = [(n, v) for n, v in scope["headers"] if n != b"content-type"]
+    return {**scope, "headers": [*headers, (b"content-type", b"application/json")]}
 
 
 class JSONBodyMiddleware:
@@ -84,6 +106,7 @@ class JSONBodyMiddleware:
             except InvalidJSON as e:
                 await _send_400(send, str(e))
                 return
+            scope = _as_json(scope)
         replayed = False
 
         async def replay() -> Message:

@@ -189,7 +189,9 @@ def run_input(value: Any, body: Mapping[str, Any]) -> ChatInput:
         return normalise_input(value)
     command = body.get("command")
     if command is not None:
-        if value is not None:
+        # `useStream` (agent-chat-ui) resumes with `input: {}` beside the command: no input, as on LangGraph's
+        # server. Real input beside a command would be dropped, so it is refused.
+        if value is not None and value != {}:
             raise BadRequest("command: send either `input` or `command`, not both")
         if not isinstance(command, dict) or not command or not set(command) <= COMMAND_KEYS:
             raise BadRequest("command: Expected an object with `resume`, `update` and/or `goto`")

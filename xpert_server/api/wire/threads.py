@@ -8,6 +8,7 @@ from langgraph.checkpoint.base import CheckpointTuple
 
 from xpert_server.api.wire.base import Json, Number, OpenWire, Wire
 from xpert_server.encoding import ts
+from xpert_server.runs.nexttasks import next_tasks
 from xpert_server.runs.state import to_jsonable
 from xpert_server.storage.records import ThreadRecord
 
@@ -100,45 +101,6 @@ def state_values(channels: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in channels.items() if not k.startswith(("__", "branch:"))}
 
 
-def next_nodes(checkpoint: Any) -> list[str]:
-    """The nodes the checkpoint will run next, read from the checkpoint alone (no graph): those whose
-    trigger channel (`branch:to:<node>`, or `__start__` for the input) holds a value not yet consumed."""
-    channels: dict[str, Any] = checkpoint.get("channel_values") or {}
-    out = []
-    for channel in channels:
-        if channel == "__start__":
-            out.append(channel)
-        elif channel.startswith("branch:to:"):
-            out.append(channel.removeprefix("branch:to:"))
-    return sorted(out)
-
-
-def interrupted_tasks(tup: CheckpointTuple, nodes: list[str]) -> list[dict[str, Any]]:
-    """The checkpoint's tasks that wait on an interrupt (from its pending writes), as LangGraph's server
-    lists them: what `useStream` shows as the thread's interrupt. A task is named when one node is next."""
-    interrupts: dict[str, list[Any]] = {}
-    for task_id, channel, value in tup.pending_writes or []:
-        if channel == "__interrupt__":
-            items = value if isinstance(value, list | tuple) else [value]
-            interrupts.setdefault(task_id, []).extend(
-                {"value": to_jsonable(getattr(i, "value", i)), "id": getattr(i, "id", None)} for i in items
-            )
-    name = nodes[0] if len(nodes) == 1 else ""
-    return [
-        {
-            "id": task_id,
-            "name": name,
-            "path": ["__pregel_pull", name] if name else [],
-            "error": None,
-            "interrupts": found,
-            "checkpoint": None,
-            "state": None,
-            "result": None,
-        }
-        for task_id, found in interrupts.items()
-    ]
-
-
 def state_json(thread_id: str, tup: CheckpointTuple | None) -> dict[str, Any]:
     """A checkpoint as LangGraph's server answers it, named by the thread's public id."""
     if tup is None:
@@ -153,11 +115,11 @@ def state_json(thread_id: str, tup: CheckpointTuple | None) -> dict[str, Any]:
         }
     cfg = tup.config["configurable"]
     parent = tup.parent_config["configurable"] if tup.parent_config else None
-    nodes = next_nodes(tup.checkpoint)
+    tasks = next_tasks(tup)
     return {
         "values": to_jsonable(state_values(tup.checkpoint.get("channel_values", {}))),
-        "next": nodes,
-        "tasks": interrupted_tasks(tup, nodes),
+        "next": [t.name for t in tasks],
+        "tasks": [t.json() for t in tasks],
         "checkpoint": {
             "thread_id": thread_id,
             "checkpoint_ns": cfg.get("checkpoint_ns", ""),
