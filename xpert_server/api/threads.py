@@ -111,7 +111,8 @@ async def create_thread(body: ThreadCreate, services: ServicesDep, p: PrincipalD
                 )
             steps.append([(u.values, u.as_node) for u in step.updates])
         try:
-            await threadstate.apply_supersteps(await services.graphs.get(assistant), record.id, steps)
+            async with services.graphs.reading(assistant, "threads.update") as graph:
+                await threadstate.apply_supersteps(graph, record.id, steps)
         except BaseException:
             await services.delete_thread(p, record.id)
             raise

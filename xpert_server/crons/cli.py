@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from xpert_server.chat_cli import DEFAULT_API_URL, ApiKeyOption, ApiUrlOption
+from xpert_server.chat_cli import ApiKeyOption, ApiUrlOption, local_api_url
 
 crons_app = typer.Typer(
     help="Schedule runs (crons): create, list, enable, disable, delete.", no_args_is_help=True
@@ -23,7 +23,7 @@ crons_app = typer.Typer(
 CronId = Annotated[str, typer.Argument(help="The cron's id (see `xpert crons list`).")]
 
 
-def _client(api_url: str, api_key: str | None) -> Any:
+def _client(api_url: str | None, api_key: str | None) -> Any:
     try:
         from xpert_sdk import Client
     except ImportError:
@@ -35,10 +35,10 @@ def _client(api_url: str, api_key: str | None) -> Any:
     if not api_key:
         print("No API key: set XPERTAI_API_KEY or pass --api-key.", file=sys.stderr)
         raise typer.Exit(2)
-    return Client(api_url=api_url, api_key=api_key)
+    return Client(api_url=api_url or local_api_url(), api_key=api_key)
 
 
-def _call(api_url: str, api_key: str | None, fn: Any) -> Any:
+def _call(api_url: str | None, api_key: str | None, fn: Any) -> Any:
     from xpert_sdk import XpertError
 
     with _client(api_url, api_key) as client:
@@ -60,7 +60,7 @@ def crons_create(
     timezone: Annotated[str | None, typer.Option("--timezone", help="IANA timezone (default UTC).")] = None,
     end_time: Annotated[str | None, typer.Option("--end-time", help="ISO-8601: no runs after it.")] = None,
     keep: Annotated[bool, typer.Option("--keep", help="Keep each new thread after its run.")] = False,
-    api_url: ApiUrlOption = DEFAULT_API_URL,
+    api_url: ApiUrlOption = None,
     api_key: ApiKeyOption = None,
 ) -> None:
     """Schedule runs of an xpert; prints the cron's id and its next run."""
@@ -87,7 +87,7 @@ def crons_list(
     xpert: Annotated[str | None, typer.Option("--xpert", help="Only this xpert's crons.")] = None,
     thread: Annotated[str | None, typer.Option("--thread", help="Only this thread's crons.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 100,
-    api_url: ApiUrlOption = DEFAULT_API_URL,
+    api_url: ApiUrlOption = None,
     api_key: ApiKeyOption = None,
 ) -> None:
     """List crons with their schedule and next run."""
@@ -110,27 +110,21 @@ def crons_list(
 
 
 @crons_app.command("enable")
-def crons_enable(
-    cron_id: CronId, api_url: ApiUrlOption = DEFAULT_API_URL, api_key: ApiKeyOption = None
-) -> None:
+def crons_enable(cron_id: CronId, api_url: ApiUrlOption = None, api_key: ApiKeyOption = None) -> None:
     """Enable a cron: it runs again from its next tick (missed ticks are not made up)."""
     cron = _call(api_url, api_key, lambda c: c.crons.update(cron_id, enabled=True))
     print(f"{cron['cron_id']} enabled, next run {cron['next_run_date']}")
 
 
 @crons_app.command("disable")
-def crons_disable(
-    cron_id: CronId, api_url: ApiUrlOption = DEFAULT_API_URL, api_key: ApiKeyOption = None
-) -> None:
+def crons_disable(cron_id: CronId, api_url: ApiUrlOption = None, api_key: ApiKeyOption = None) -> None:
     """Disable a cron (it stays, and may be enabled again)."""
     _call(api_url, api_key, lambda c: c.crons.update(cron_id, enabled=False))
     print(f"{cron_id} disabled")
 
 
 @crons_app.command("delete")
-def crons_delete(
-    cron_id: CronId, api_url: ApiUrlOption = DEFAULT_API_URL, api_key: ApiKeyOption = None
-) -> None:
+def crons_delete(cron_id: CronId, api_url: ApiUrlOption = None, api_key: ApiKeyOption = None) -> None:
     """Delete a cron (the runs it made stay)."""
     _call(api_url, api_key, lambda c: c.crons.delete(cron_id))
     print(f"{cron_id} deleted")
