@@ -13,7 +13,14 @@ from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant
-from xpert_server.api.lgruns import langgraph_payload, run_locations, run_result, thread_for_run
+from xpert_server.api.lgruns import (
+    created_status,
+    langgraph_created,
+    langgraph_payload,
+    run_locations,
+    run_result,
+    thread_for_run,
+)
 from xpert_server.api.storable import INT64_MAX
 from xpert_server.api.threads import load_thread
 from xpert_server.api.webhooks import check_target
@@ -227,7 +234,11 @@ async def stream_run(
 
 
 @router.post(
-    "/runs/wait", status_code=201, summary="Start a run and wait for its reply", response_model=WaitReply
+    "/runs/wait",
+    status_code=201,
+    summary="Start a run and wait for its reply",
+    response_model=WaitReply,
+    responses=langgraph_created(WaitReply),
 )
 async def wait_run(
     thread_id: str,
@@ -241,10 +252,17 @@ async def wait_run(
     async with follower_slot(request, p):  # 429 before anything starts, as for a stream
         accepted = await _start(services, p, thread_id, body, idempotency_key, request.url.path)
         response.headers.update(run_locations(request, accepted.run, services.settings.api_prefix))
+        response.status_code = created_status([accepted.run])
         return await until_disconnected(request, run_result(services, p, accepted.run))
 
 
-@router.post("/runs", status_code=201, summary="Start a run in the background", response_model=Run)
+@router.post(
+    "/runs",
+    status_code=201,
+    summary="Start a run in the background",
+    response_model=Run,
+    responses=langgraph_created(Run),
+)
 async def create_run(
     thread_id: str,
     body: RunCreate,
@@ -256,6 +274,7 @@ async def create_run(
 ) -> dict[str, Any]:
     accepted = await _start(services, p, thread_id, body, idempotency_key, request.url.path)
     response.headers.update(run_locations(request, accepted.run, services.settings.api_prefix))
+    response.status_code = created_status([accepted.run])
     return run_json(accepted.run, thread_id)
 
 
@@ -311,10 +330,37 @@ async def join_run(
         return await until_disconnected(request, run_result(services, p, run))
 
 
-@router.post("/runs/{run_id}/cancel", status_code=201, summary="Cancel a run", response_model=Cancelled)
-async def cancel_run(thread_id: str, run_id: str, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
+@router.post(
+    "/runs/{run_id}/cancel",
+    status_code=201,
+    summary="Cancel a run",
+    response_model=Cancelled,
+    response_model_exclude_unset=True,
+    responses=langgraph_created(Cancelled),
+)
+async def cancel_run(
+    thread_id: str,
+    run_id: str,
+    services: ServicesDep,
+    p: PrincipalDep,
+    request: Request,
+    response: Response,
+    wait: bool = False,
+) -> dict[str, Any]:
+    """An XpertAI run's cancel answers as XpertAI's server does: 201, `{canceledExecutionIds}`, at once
+    (its server ignores the query). A LangGraph run's answers 200 with the run as it is now, plus the same
+    `canceledExecutionIds` (so either SDK reads it), and honours `?wait=1`: the answer comes when the run
+    has ended."""
     run = await _load_run(services, p, thread_id, run_id)
-    return {"canceledExecutionIds": await services.runs.cancel(run)}
+    cancelled = await services.runs.cancel(run)
+    if not is_langgraph(run.kwargs):
+        return {"canceledExecutionIds": cancelled}
+    response.status_code = created_status([run])
+    if wait:
+        async with follower_slot(request, p):
+            await until_disconnected(request, services.runs.ended(run.id))
+    now = await services.storage.get_run(p, run.thread_id, run.id) or run
+    return {**run_json(now, thread_id), "canceledExecutionIds": cancelled}
 
 
 @router.delete("/runs/{run_id}", summary="Delete a finished run", response_model=Deleted)

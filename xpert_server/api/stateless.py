@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import Field, RootModel
 from starlette.responses import StreamingResponse
 
 from xpert_server.api.conversations import conversation_thread
 from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant, require_storable_id
-from xpert_server.api.lgruns import run_result
+from xpert_server.api.lgruns import created_status, langgraph_created, run_result
 from xpert_server.api.runs import (
     IdempotencyKey,
     RunCreate,
@@ -96,32 +96,46 @@ async def stream_stateless(
 
 
 @router.post(
-    "/wait", status_code=201, summary="Run without a thread and wait for the reply", response_model=WaitReply
+    "/wait",
+    status_code=201,
+    summary="Run without a thread and wait for the reply",
+    response_model=WaitReply,
+    responses=langgraph_created(WaitReply),
 )
 async def wait_stateless(
     body: RunCreate,
     services: ServicesDep,
     p: PrincipalDep,
     request: Request,
+    response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     async with follower_slot(request, p):
         accepted = await _start_stateless(
             services, p, body, idempotency_key, request.url.path, keep_default=False
         )
+        response.status_code = created_status([accepted.run])
         return await until_disconnected(request, run_result(services, p, accepted.run))
 
 
-@router.post("", status_code=201, summary="Run without a thread, in the background", response_model=Run)
+@router.post(
+    "",
+    status_code=201,
+    summary="Run without a thread, in the background",
+    response_model=Run,
+    responses=langgraph_created(Run),
+)
 async def create_stateless(
     body: RunCreate,
     services: ServicesDep,
     p: PrincipalDep,
     request: Request,
+    response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     # Kept by default: the caller will want to read the run (and its thread) afterwards.
     accepted = await _start_stateless(services, p, body, idempotency_key, request.url.path, keep_default=True)
+    response.status_code = created_status([accepted.run])
     return run_json(accepted.run, accepted.run.thread_id)  # a generated thread: its public id is its own
 
 
@@ -130,18 +144,21 @@ async def create_stateless(
     status_code=201,
     summary="Start several background runs, each on its own thread",
     response_model=list[Run],
+    responses=langgraph_created(list[Run]),
 )
 async def create_batch(
-    body: RunBatch, services: ServicesDep, p: PrincipalDep, request: Request
+    body: RunBatch, services: ServicesDep, p: PrincipalDep, request: Request, response: Response
 ) -> list[dict[str, Any]]:
     for item in body.root:  # validate every item before starting any run
         await load_assistant(services, p, item.target)
         fields = item.model_dump(exclude_none=True)
         run_input(item.input, {**fields, "protocol": protocol_of(fields)})
-    out = []
+    out, runs = [], []
     for item in body.root:
         accepted = await _start_stateless(services, p, item, None, request.url.path, keep_default=True)
+        runs.append(accepted.run)
         out.append(run_json(accepted.run, accepted.run.thread_id))  # generated threads, as above
+    response.status_code = created_status(runs)
     return out
 
 
