@@ -7,31 +7,31 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import Field, RootModel
 from starlette.responses import StreamingResponse
 
 from xpert_server.api.conversations import conversation_thread
 from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant, require_storable_id
-from xpert_server.api.lgruns import created_status, langgraph_created, run_result
-from xpert_server.api.runs import (
-    IdempotencyKey,
-    RunCreate,
+from xpert_server.api.joins import (
+    JoinAs,
+    LastEventId,
+    LastEventIdQuery,
+    join_as,
+    join_response,
     last_event_id_of,
-    sse_response,
-    start_run,
-    stream_accepted,
 )
+from xpert_server.api.lgruns import created_status, langgraph_created, run_result
+from xpert_server.api.runs import IdempotencyKey, RunCreate, start_run, stream_accepted
 from xpert_server.api.wire.base import SSE_SCHEMA
 from xpert_server.api.wire.runs import Run, WaitReply, run_json
 from xpert_server.auth.principal import Principal
 from xpert_server.errors import NotFound
 from xpert_server.limits.streams import follower_slot, stream_slot, until_disconnected
 from xpert_server.runs.input import run_input
-from xpert_server.runs.lgstream import MODES, join_modes, renderer
-from xpert_server.runs.protocol import is_langgraph, protocol_of
+from xpert_server.runs.protocol import protocol_of
 from xpert_server.runs.service import Accepted
-from xpert_server.runs.sse import MEDIA_TYPE, Frame
+from xpert_server.runs.sse import MEDIA_TYPE
 from xpert_server.services import Services
 from xpert_server.storage.records import RunRecord
 
@@ -173,9 +173,9 @@ async def join_stateless_stream(
     services: ServicesDep,
     p: PrincipalDep,
     request: Request,
-    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
-    last_event_id_q: Annotated[str | None, Query(alias="last_event_id")] = None,
-    stream_mode: Annotated[list[str] | None, Query(max_length=len(MODES))] = None,
+    wanted: Annotated[JoinAs, Depends(join_as)],
+    last_event_id: LastEventId = None,
+    last_event_id_q: LastEventIdQuery = None,
 ) -> StreamingResponse:
     require_storable_id("Run", run_id)
     # Any run its caller may see (its thread's visibility decides, as for every run); a stateless run's
@@ -184,5 +184,4 @@ async def join_stateless_stream(
     if run is None:
         raise NotFound(f"Run '{run_id}' not found.")
     after = last_event_id_of(last_event_id, last_event_id_q)
-    render = renderer(join_modes(stream_mode)) if is_langgraph(run.kwargs) else Frame.encode
-    return sse_response(services.runs.follow(run_id, after), release=stream_slot(request, p), render=render)
+    return join_response(services, p, request, run, after, wanted)
