@@ -17,8 +17,8 @@ from xpert_server.api.storable import INT64_MAX
 from xpert_server.auth.principal import Principal
 from xpert_server.errors import ApiError, BadRequest
 from xpert_server.limits.streams import stream_slot
-from xpert_server.runs.crossjoin import Ending, Opening, content_text, langgraph_events, xpertai_frames
-from xpert_server.runs.lgstream import MODES, join_modes, renderer
+from xpert_server.runs.crossjoin import Ending, Opening, langgraph_events, xpertai_frames
+from xpert_server.runs.lgstream import MODES, content_text, join_modes, renderer
 from xpert_server.runs.protocol import Protocol, is_langgraph, join_protocol_of
 from xpert_server.runs.sse import Frame
 from xpert_server.services import Services
@@ -98,7 +98,11 @@ class ServicesJoinSource:
         return Ending(
             status=ended.status,
             error=ended.error,
-            thread_status=thread.status if thread else "idle",
+            # As the executor ends an XpertAI run: a failure is the conversation's; else the thread tells
+            # whether it waits on an interrupt.
+            thread_status="error"
+            if ended.status in ("error", "timeout")
+            else ("interrupted" if thread and thread.status == "interrupted" else "idle"),
             text=content_text(message.content) if message else "",
         )
 

@@ -27,7 +27,7 @@ from langchain_core.messages import AIMessageChunk
 
 from xpert_server.encoding import dumps, loads, ts
 from xpert_server.runs import frames
-from xpert_server.runs.lgstream import COMPLETE, Renderer, requested_modes
+from xpert_server.runs.lgstream import COMPLETE, Renderer, requested_modes, text_chunks
 from xpert_server.runs.service import run_error
 from xpert_server.runs.sse import Frame
 from xpert_server.storage.records import RunRecord
@@ -173,7 +173,7 @@ async def xpertai_frames(
             for payload in _start_frames(run, opening, message_id):
                 yield Frame(frame.seq, None, dumps(payload))
         elif event in ("messages", "messages/partial") and live_text:
-            for block_id, chunk in _chunks(event, loads(frame.data), so_far):
+            for block_id, chunk in text_chunks(event, loads(frame.data), so_far):
                 yield Frame(frame.seq, None, dumps(frames.text(block_id, chunk, opening.agent_key)))
         elif event == "error":
             kind = str(loads(frame.data).get("error") or "") or None
@@ -184,31 +184,6 @@ async def xpertai_frames(
             for payload in _end_frames(run, opening, message_id, ending, kind):
                 yield Frame(frame.seq, None, dumps(payload))
             yield Frame(frame.seq, COMPLETE, dumps(frames.COMPLETE))
-
-
-def _chunks(event: str, data: Any, so_far: dict[str, str]) -> list[tuple[str, str]]:
-    """The new text of an AI message in a `messages` (tuple) or `messages/partial` event (subgraphs' are
-    named `…|ns` and not taken: their text is not the reply's)."""
-    message = data[0] if isinstance(data, list) and data else None
-    if not isinstance(message, dict) or message.get("type") not in ("ai", "AIMessageChunk"):
-        return []
-    text = content_text(message.get("content"))
-    mid = str(message.get("id") or "")
-    if event == "messages/partial":
-        before = so_far.get(mid, "")
-        so_far[mid] = text
-        text = text[len(before) :] if text.startswith(before) else text
-    return [(mid, text)] if text else []
-
-
-def content_text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(
-            str(b.get("text", "")) for b in content if isinstance(b, dict) and b.get("type") == "text"
-        )
-    return ""
 
 
 def _start_frames(run: RunRecord, o: Opening, message_id: str) -> list[dict[str, Any]]:
@@ -286,4 +261,4 @@ def _end_frames(
     ]
 
 
-__all__ = ["Ending", "JoinSource", "Opening", "content_text", "langgraph_events", "xpertai_frames"]
+__all__ = ["Ending", "JoinSource", "Opening", "langgraph_events", "xpertai_frames"]
