@@ -5,6 +5,7 @@ run id alone, `GET /runs/{run_id}/stream`."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -49,7 +50,10 @@ async def _start_stateless(
     idempotency_key: str | None,
     path: str,
     keep_default: bool,
+    answered: asyncio.Event | None = None,
 ) -> Accepted:
+    """`answered`: the thread's deletion (`on_completion: "delete"`) also waits for it, set once the
+    request has read its answer from the thread (`runs/wait`: the final state, or the reply's frames)."""
     await load_assistant(services, p, body.target)  # 404/403 before creating anything
     continued = await conversation_thread(services, p, body.input)
     if continued is not None:
@@ -65,6 +69,8 @@ async def _start_stateless(
     elif (body.on_completion or ("keep" if keep_default else "delete")) == "delete":
 
         async def cleanup(run: RunRecord) -> None:
+            if answered is not None:
+                await answered.wait()
             await services.delete_thread(p, run.thread_id)
 
         services.runs.after(accepted.run.id, cleanup)
@@ -110,12 +116,16 @@ async def wait_stateless(
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
-    async with follower_slot(request, p):
-        accepted = await _start_stateless(
-            services, p, body, idempotency_key, request.url.path, keep_default=False
-        )
-        response.status_code = created_status([accepted.run])
-        return await until_disconnected(request, run_result(services, p, accepted.run))
+    answered = asyncio.Event()  # the run's thread is deleted only after its answer has been read from it
+    try:
+        async with follower_slot(request, p):
+            accepted = await _start_stateless(
+                services, p, body, idempotency_key, request.url.path, keep_default=False, answered=answered
+            )
+            response.status_code = created_status([accepted.run])
+            return await until_disconnected(request, run_result(services, p, accepted.run))
+    finally:
+        answered.set()  # read, failed or abandoned by its client: the deletion may go on
 
 
 @router.post(
