@@ -25,7 +25,7 @@ async def orphan(lg: LangGraphEnv, client: LangGraphClient) -> tuple[str, RunRec
     """A LangGraph run left `running` with three stored events, as a killed process leaves it."""
     services = lg.harness.services
     tid = (await client.threads.create())["thread_id"]
-    (assistant,) = await client.assistants.search(graph_id="greeter")
+    assistant = await client.assistants.get("greeter")  # the graph's default assistant
     p = Principal(org_id=ORG, kind="key", key_id="recovery-test")
     thread = await services.storage.get_thread(p, tid)
     assert thread is not None
