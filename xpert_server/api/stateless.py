@@ -43,6 +43,26 @@ class RunBatch(RootModel[list[RunCreate]]):
     root: list[RunCreate] = Field(min_length=1, max_length=100)
 
 
+class Deletion:
+    """A stateless run's thread, deleted once everyone holding it is done: the run (when it ends) and a
+    `runs/wait` request (once it has read its answer — the final state — from the thread). Whichever is
+    last deletes it; neither waits for the other (the queue runs its after-run callbacks one by one)."""
+
+    def __init__(self, services: Services, p: Principal, holders: int = 1):
+        self.services, self.p, self.holders = services, p, holders
+        self.thread_id: str | None = None  # None: the thread is kept
+
+    def arm(self, thread_id: str) -> None:
+        """The thread is to be deleted; the run holds it too."""
+        self.thread_id = thread_id
+        self.holders += 1
+
+    async def release(self) -> None:
+        self.holders -= 1
+        if self.holders == 0 and self.thread_id is not None:
+            await self.services.delete_thread(self.p, self.thread_id)
+
+
 async def _start_stateless(
     services: Services,
     p: Principal,
@@ -50,10 +70,10 @@ async def _start_stateless(
     idempotency_key: str | None,
     path: str,
     keep_default: bool,
-    answered: asyncio.Event | None = None,
+    deletion: Deletion | None = None,
 ) -> Accepted:
-    """`answered`: the thread's deletion (`on_completion: "delete"`) also waits for it, set once the
-    request has read its answer from the thread (`runs/wait`: the final state, or the reply's frames)."""
+    """`deletion`: the request's own hold on the thread's deletion (`runs/wait` reads its answer from the
+    thread), if it is to be deleted."""
     await load_assistant(services, p, body.target)  # 404/403 before creating anything
     continued = await conversation_thread(services, p, body.input)
     if continued is not None:
@@ -67,11 +87,11 @@ async def _start_stateless(
     if accepted.repeated:
         await services.delete_thread(p, thread.id)  # the first request's thread holds the run
     elif (body.on_completion or ("keep" if keep_default else "delete")) == "delete":
+        held = deletion or Deletion(services, p, holders=0)
+        held.arm(thread.id)
 
         async def cleanup(run: RunRecord) -> None:
-            if answered is not None:
-                await answered.wait()
-            await services.delete_thread(p, run.thread_id)
+            await held.release()
 
         services.runs.after(accepted.run.id, cleanup)
     return accepted
@@ -116,16 +136,17 @@ async def wait_stateless(
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
-    answered = asyncio.Event()  # the run's thread is deleted only after its answer has been read from it
+    deletion = Deletion(services, p)  # this request holds the thread until its answer is read from it
     try:
         async with follower_slot(request, p):
             accepted = await _start_stateless(
-                services, p, body, idempotency_key, request.url.path, keep_default=False, answered=answered
+                services, p, body, idempotency_key, request.url.path, keep_default=False, deletion=deletion
             )
             response.status_code = created_status([accepted.run])
             return await until_disconnected(request, run_result(services, p, accepted.run))
     finally:
-        answered.set()  # read, failed or abandoned by its client: the deletion may go on
+        # Read, failed or abandoned by its client: the thread goes now, or when the run ends.
+        await asyncio.shield(deletion.release())
 
 
 @router.post(
