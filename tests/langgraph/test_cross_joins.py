@@ -85,7 +85,7 @@ async def test_checkpoints_of_an_xpertai_run_name_its_public_thread(client: Lang
     parts = [p.data async for p in client.runs.join_stream(tid, rid, stream_mode="checkpoints")]
     checkpoints = parts[1:]
     assert checkpoints and all(c["config"]["configurable"]["thread_id"] == tid for c in checkpoints)
-    assert checkpoints[-1]["next"] == [] and checkpoints[0]["next"] == ["first"]
+    assert [c["next"] for c in checkpoints] == [["__start__"], ["first"], ["second"], []]
 
 
 async def test_a_failed_xpertai_run_joined_by_langgraph_ends_with_its_error(client: LangGraphClient) -> None:
@@ -155,3 +155,28 @@ async def test_the_thread_stream_in_either_protocol(client: LangGraphClient) -> 
     frames = parse(answer.text)
     assert story(frames) == XPERTAI_STORY * 2
     assert {f.id.split(":")[0] for f in frames if f.id} == {xpertai_rid, lg_run["run_id"]}
+
+
+async def test_rebuilt_steps_match_a_langgraph_runs_own(client: LangGraphClient) -> None:
+    """The same graph and input: an XpertAI run joined as values/updates/checkpoints tells the steps a
+    LangGraph run of it streams itself, in the same order."""
+    modes = ["values", "updates", "checkpoints"]
+    tid, rid = await xpertai_run(client, "steps")
+    rebuilt = [(p.event, p.data) async for p in client.runs.join_stream(tid, rid, stream_mode=modes)]
+    own_thread = (await client.threads.create())["thread_id"]
+    own = [
+        (p.event, p.data) async for p in client.runs.stream(own_thread, "steps", input=HI, stream_mode=modes)
+    ]
+
+    def steps(parts: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+        out: list[tuple[str, Any]] = []
+        for event, data in parts:
+            if event == "values":
+                out.append((event, [m["content"] for m in data["messages"]]))
+            elif event == "updates":
+                out.append((event, sorted(data)))
+            elif event == "checkpoints":
+                out.append((event, data["next"]))
+        return out
+
+    assert steps(rebuilt) == steps(own)

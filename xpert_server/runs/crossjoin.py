@@ -114,10 +114,11 @@ async def langgraph_events(
 
 
 def _replay_step(lg: Renderer, snapshot: Any) -> None:
-    """One checkpoint of the run: its values (not the input's), then the updates of the step it led to."""
+    """One checkpoint of the run, as LangGraph streams it: its values (not the input's), the checkpoint,
+    then the updates of the step it led to."""
     if (snapshot.metadata or {}).get("source") != "input":
         lg.part((), "values", snapshot.values)
-        lg.part((), "checkpoints", _checkpoint(snapshot))
+    lg.part((), "checkpoints", _checkpoint(snapshot))
     for task in snapshot.tasks:
         if task.interrupts:
             lg.part((), "updates", {"__interrupt__": list(task.interrupts)})
