@@ -174,3 +174,145 @@ async def test_bind_tools_keeps_tools_and_still_answers() -> None:
     reply = await bound.ainvoke([HumanMessage("hi")])
     assert isinstance(reply, AIMessage) and "offline" in str(reply.content) and not reply.tool_calls
     assert model.get_num_tokens("hello world, 你好") > 0
+
+
+# ---- what it can do, sentence boundaries, the facts it quotes ------------------------------------------------
+
+
+def _tool(name: str) -> dict[str, Any]:
+    return {"type": "function", "function": {"name": name, "parameters": {"type": "object"}}}
+
+
+DEMO_TOOLS = [_tool("current_time"), _tool("calculator"), _tool("send_notification")]
+
+
+@pytest.mark.parametrize("question", ["What can you do?", "what can you do", "How can you help?", "help"])
+async def test_what_can_you_do_lists_what_works_offline(question: str) -> None:
+    model = OfflineChatModel().bind_tools(DEMO_TOOLS)
+    reply = await model.ainvoke([HumanMessage(question)])
+    text = str(reply.content)
+    assert not reply.tool_calls
+    assert "can't" not in text
+    for ability in (
+        "Tell the time",
+        "Calculate",
+        "approval",
+        "/tool send_notification",
+        "files and knowledge",
+    ):
+        assert ability in text, ability
+    assert "cite" in text
+
+
+@pytest.mark.parametrize("question", ["你能做什么？", "你会什么", "你有哪些功能？", "能帮我做什么"])
+async def test_what_can_you_do_in_chinese_answers_in_chinese(question: str) -> None:
+    text = str((await OfflineChatModel().bind_tools(DEMO_TOOLS).ainvoke([HumanMessage(question)])).content)
+    for ability in ("报时", "计算", "批准", "/tool send_notification", "文件和知识库", "出处"):
+        assert ability in text, ability
+    assert "I'm" not in text
+
+
+async def test_what_can_you_do_names_only_the_tools_bound() -> None:
+    text = str((await OfflineChatModel().ainvoke([HumanMessage("What can you do?")])).content)
+    assert "Tell the time" not in text and "Calculate" not in text and "/tool" not in text
+    assert "files and knowledge" in text
+
+
+RETURNS = """# Returns policy
+
+Most items can be returned within **30 days** of delivery.
+Opened electronics can be returned within 15 days.
+Members get **45 days** for everything.
+
+## Refunds
+
+Refunds take 5 business days."""
+
+RETURNS_LIST = (
+    "# Returns\n\n- Unopened items: **30 days**\n- Opened electronics: 15 days\n- Members: **45 days**\n"
+)
+RETURNS_TABLE = (
+    "Returns\n\n| Item | Window |\n|---|---|\n| Unopened | **30 days** |\n"
+    "| Opened electronics | 15 days |\n| Members | **45 days** |\n"
+)
+
+
+@pytest.mark.parametrize("doc", [RETURNS, RETURNS_LIST, RETURNS_TABLE], ids=["prose", "list", "table"])
+async def test_the_answer_quotes_the_fact_asked_for_not_its_bold_neighbours(doc: str) -> None:
+    # The passage holds three facts; quoting it whole put "**45 days**" (the members' fact, bold in the
+    # source) beside the question about opened electronics.
+    answer = await ask("How long do I have to return opened electronics?", ("returns.md", doc))
+    assert answer.startswith("According to returns.md")
+    assert "15 days" in answer
+    assert "45 days" not in answer and "30 days" not in answer and "**" not in answer
+
+
+async def test_list_items_stay_apart_when_several_match() -> None:
+    answer = await ask("What are the return windows for items and electronics?", ("r.md", RETURNS_LIST))
+    assert "Unopened items: **30 days**\nOpened electronics: 15 days" in answer
+
+
+LONG_EN = " ".join(
+    f"Clause {i} says the tenant must keep the pump room {('dry', 'clean', 'locked')[i % 3]} at all times"
+    f" and report any fault within {i + 2} days."
+    for i in range(40)
+)
+LONG_ZH = "".join(
+    f"第{i}条规定，泵房必须保持{('干燥', '清洁', '上锁')[i % 3]}，任何故障须在{i + 2}天内报告！"
+    for i in range(40)
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "doc", "ends"),
+    [
+        ("When must the tenant report a fault in the pump room?", LONG_EN, "."),
+        ("泵房故障须在几天内报告？", LONG_ZH, "！"),
+    ],
+)
+async def test_quoted_passages_end_at_a_sentence_boundary(question: str, doc: str, ends: str) -> None:
+    answer = await ask(question, ("rules.txt", doc))
+    assert len(answer) <= MAX_REPLY
+    assert answer.endswith(ends) and not answer.endswith("…"), answer[-40:]
+
+
+async def test_summary_points_are_whole_sentences() -> None:
+    answer = await ask("summarize the file", ("rules.txt", LONG_EN))
+    points = [p for p in answer.split("\n• ")[1:]]
+    assert points and all(p.endswith(".") for p in points), points
+
+
+async def test_an_answer_from_two_documents_cites_both() -> None:
+    a = ("a.md", "The blue pump needs oil every month.")
+    b = ("b.md", "The blue pump needs a new seal every year.")
+    answer = await ask("What does the blue pump need?", a, b)
+    assert answer.startswith("According to a.md and b.md:"), answer
+    assert "oil" in answer and "seal" in answer
+
+
+async def test_a_chunk_opening_mid_sentence_is_quoted_from_its_first_whole_sentence() -> None:
+    chunk = "returned within 15 days of delivery. Opened electronics can be returned within 15 days too."
+    answer = await ask("Can opened electronics be returned?", ("returns.md", chunk))
+    assert answer == "According to returns.md: Opened electronics can be returned within 15 days too."
+
+
+RETURNS_ZH = (
+    "退货\n\n未拆封商品可在收货后三十天内退货。已拆封的电子产品须在十五天内退货！会员享有四十五天的退货期。"
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "fact", "others"),
+    [
+        ("已拆封的电子产品多久内可以退货？", "十五天", ["三十天", "四十五天"]),
+        ("会员的退货期是多少？", "四十五天", ["三十天", "十五天内"]),
+    ],
+)
+async def test_a_chinese_answer_quotes_the_sentence_asked_about(
+    question: str, fact: str, others: list[str]
+) -> None:
+    # "退货" is in every sentence: a sentence that only repeats it adds nothing to the answer.
+    answer = await ask(question, ("退货.md", RETURNS_ZH))
+    assert answer.startswith("根据 退货.md") and fact in answer
+    assert not any(o in answer for o in others), answer
+    assert answer[-1] in "。！？", answer

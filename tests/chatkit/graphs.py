@@ -69,7 +69,13 @@ async def steps_node(state: MessagesState, config: RunnableConfig) -> dict[str, 
         {
             "category": "Computer",
             "status": "success",
-            "data": [{"pageContent": "Paris is the capital of France.", "metadata": {"source": "atlas.md"}}],
+            "data": [
+                {
+                    "pageContent": "Paris is the capital of France.",
+                    "metadata": {"document_name": "atlas.md", "score": 0.8731, "knowledgebase": "Geography"},
+                },
+                {"pageContent": "France is in Europe.", "metadata": {"source": "europe.md"}},
+            ],
         },
     )
     return {"messages": [await _steps_model.ainvoke(state["messages"], config)]}

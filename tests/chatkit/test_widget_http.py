@@ -85,7 +85,7 @@ async def test_the_demo_page_has_a_strict_policy(ck: ChatkitEnv) -> None:
 
 async def test_the_demo_back_end_mints_secrets_for_one_visitor(ck: ChatkitEnv) -> None:
     async with ck.harness.client(None) as c:
-        first = await c.post("http://localhost/demo/session?expires_after=5&xpert=other")
+        first = await c.post("http://localhost/demo/session?expires_after=5")
         assert first.status_code == 200, first.text
         body = first.json()
         cookie = first.cookies.get("xpert_demo_visitor")
@@ -183,12 +183,54 @@ async def test_revoking_the_demo_key_turns_the_demo_off(tmp_path: Path) -> None:
         assert [k.name for k in await storage.list_api_keys("default")].count(DEMO_KEY_NAME) == 1
 
 
+async def test_on_a_loopback_server_the_demo_page_offers_every_xpert_of_the_default_org(
+    ck: ChatkitEnv,
+) -> None:
+    key, _ = await ck.harness.mint_key("default")
+    async with ck.harness.client(key) as c:
+        made = await c.post("/assistants", json={"name": "Picked", "slug": "picked"})
+        assert made.status_code == 201, made.text
+    async with ck.harness.client(None) as c:
+        plain = (await c.post("http://localhost/demo/session")).json()
+        picked = (await c.post("http://localhost/demo/session?xpert=picked")).json()
+        missing = await c.post("http://localhost/demo/session?xpert=nobody")
+    assert plain["xpert"] == "demo" and picked["xpert"] == "picked"
+    assert {"slug": "picked", "name": "Picked"} in plain["xperts"]
+    assert {"slug": "demo", "name": "Demo"} in plain["xperts"]
+    assert picked["xpertId"] == made.json()["assistant_id"]
+    assert missing.status_code == 404 and "nobody" in missing.json()["message"]
+    async with ck.harness.client(None, x_client_secret=picked["client_secret"]) as c:
+        demo = await c.get(f"/assistants/{plain['xpertId']}")
+    assert demo.status_code == 403  # the picked xpert's secret is bound to it
+
+
+async def test_with_demo_on_a_public_interface_the_page_offers_only_the_demo(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    async with open_chatkit_env(request, tmp_path_factory, host="0.0.0.0", demo=True) as env:
+        key, _ = await env.harness.mint_key("default")
+        async with env.harness.client(key) as c:
+            made = await c.post("/assistants", json={"name": "Private", "slug": "private"})
+            assert made.status_code == 201, made.text
+        async with env.harness.client(None) as c:
+            body = (await c.post("http://localhost/demo/session?xpert=private")).json()
+    assert body["xpert"] == "demo" and body["xperts"] == [{"slug": "demo", "name": "Demo"}]
+    assert body["xpertId"] != made.json()["assistant_id"]
+
+
 def test_the_docs_show_the_example_back_end() -> None:
     root = Path(__file__).resolve().parents[2]
     example = (root / "examples" / "chatkit_backend.py").read_text(encoding="utf-8")
-    code = example[example.index("import secrets") :]
-    assert code in (root / "docs" / "chatkit.md").read_text(encoding="utf-8")
-    assert len(code.strip().splitlines()) <= 22  # ~15 lines of logic: the whole pattern fits on a screen
+    code = example[example.index("import json") :]
+    docs = (root / "docs" / "chatkit.md").read_text(encoding="utf-8")
+    assert code in docs  # the recipe is the file the browser test runs, word for word
+    assert (
+        "uvicorn chatkit_backend:app --port 3000" in docs
+        and "XPERT_CORS_ORIGINS=http://127.0.0.1:3000" in docs
+    )
+    # The page's snippet hands the widget the session Response: no `response.json()` left to throw.
+    assert 'getClientSecret: (current) => fetch("/api/chatkit/session", { method: "POST" })' in docs
+    assert "(await response.json()).client_secret" not in docs
 
 
 @pytest.mark.parametrize(

@@ -88,6 +88,15 @@ def body_for(method: str, key: str, a: World) -> tuple[Any, bool]:
         ("POST", "/threads/{}/runs/wait"): (run, False),
         ("POST", "/threads/{}/runs"): (run, False),
         ("POST", "/threads/{}/runs/{}/cancel"): ({}, False),
+        # `run.start` makes a thread of the caller's own under a free id (another org may hold the same id:
+        # tests/langgraph/test_v2_python.py checks that); answering an interrupt needs the thread itself.
+        ("POST", "/threads/{}/commands"): (
+            {"id": 1, "method": "input.respond", "params": {"interrupt_id": "iso", "response": a.marker}},
+            False,
+        ),
+        # A valid subscription never ends by itself (it waits for the thread's next run): an unknown channel
+        # is a 400 once the thread is found, so its owner's call ends and anyone else's is still a 404.
+        ("POST", "/threads/{}/stream/events"): ({"channels": ["no-such-channel"]}, False),
         ("POST", "/threads/{}/state"): ({"values": {}}, False),
         ("PATCH", "/threads/{}/state"): ({"metadata": {"marker": "pwned"}}, False),
         ("POST", "/threads/{}/state/checkpoint"): ({"checkpoint": {}}, False),

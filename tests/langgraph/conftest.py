@@ -28,6 +28,7 @@ XPERTS = {
     "steps": "steps",
     "ticker": "ticker",
     "slow-reader": "slow_reader",
+    "long-ticker": "long_ticker",
 }
 
 

@@ -139,3 +139,17 @@ async def slow_reader(config: RunnableConfig, runtime: Any) -> Any:
     if runtime.access_context == "threads.read":
         await asyncio.sleep(0.5)
     return _echo_with("read slowly")
+
+
+async def tick_long(state: MessagesState) -> dict[str, Any]:
+    """400 custom events, 25 ms apart (10 s): long enough to cancel mid-run."""
+    import asyncio
+
+    write = get_stream_writer()
+    for i in range(400):
+        write({"tick": i})
+        await asyncio.sleep(0.025)
+    return {"messages": [AIMessage(content="ticked long")]}
+
+
+long_ticker = StateGraph(MessagesState).add_node("tick", tick_long).add_edge(START, "tick").compile()

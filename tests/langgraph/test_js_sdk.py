@@ -18,6 +18,7 @@ from tests.harness.npm import npm_package
 from tests.langgraph.conftest import LangGraphEnv
 
 SCRIPT = Path(__file__).parent / "js" / "scenarios.cjs"
+V2_SCRIPT = Path(__file__).parent / "js" / "v2.cjs"
 SDK_VERSION = "1.15.0"
 NODE = shutil.which("node")
 
@@ -29,12 +30,12 @@ def modules(pytestconfig: pytest.Config) -> Path:
     return npm_package(Path(pytestconfig.rootpath), "@langchain/langgraph-sdk", SDK_VERSION)
 
 
-async def run_node(lg: LangGraphEnv, modules: Path) -> dict[str, Any]:
+async def run_node(lg: LangGraphEnv, modules: Path, script: Path = SCRIPT) -> dict[str, Any]:
     key, _ = await lg.harness.mint_key("langgraph-tests")
     env = {**os.environ, "LANGGRAPH_SDK_DIR": str(modules), "API_URL": lg.live.base_url, "API_KEY": key}
     assert NODE is not None
     proc = await asyncio.create_subprocess_exec(
-        NODE, str(SCRIPT), env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+        NODE, str(script), env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
     )
     out, err = await asyncio.wait_for(proc.communicate(), 120)
     assert proc.returncode == 0, err.decode()
@@ -81,3 +82,29 @@ async def test_js_sdk(lg: LangGraphEnv, modules: Path) -> None:
     cancelled = out["cancelled"]
     assert cancelled["status"] == "interrupted" and cancelled["canceledExecutionIds"] == [cancelled["run_id"]]
     assert sorted(out["enqueued"]) == [[False, "success"], [True, "interrupted"]]
+
+
+async def test_js_sdk_v2_thread_stream(lg: LangGraphEnv, modules: Path) -> None:
+    """`client.threads.stream` (the thread-centric protocol): js/v2.cjs says what each scenario does."""
+    out = await run_node(lg, modules, V2_SCRIPT)
+    [message] = out["chat"]["messages"]
+    assert message["text"] == "Hello nobody you said hi" and "".join(message["deltas"]) == message["text"]
+    assert len(message["deltas"]) > 3 and message["node"] == "greet"
+    # `output` holds LangChain messages (the SDK revives the state's messages), as JSON: constructor form.
+    final = out["chat"]["output"]["messages"]
+    assert [m["kwargs"]["content"] for m in final] == ["hi", "Hello nobody you said hi"]
+
+    interrupt = out["interrupt"]
+    assert interrupt["interrupts"][0]["payload"] == {"question": "Which colour?"}
+    assert interrupt["lifecycle"] == ["running", "interrupted", "running", "completed"]
+    assert [m["content"] for m in interrupt["values"]["messages"]] == ["hi", "You chose green"]
+
+    cancel = out["cancel"]
+    assert cancel["lifecycle"] == ["running", "interrupted"] and cancel["interrupted"] is True
+    assert cancel["status"] == "interrupted"
+    assert 3 <= len(cancel["customs"]) < 400 and cancel["customs"] == list(range(len(cancel["customs"])))
+
+    reconnect = out["reconnect"]
+    assert reconnect["cut"] and reconnect["reconnects"]  # the stream was dropped and reopened
+    assert reconnect["ticks"] == list(range(30))  # nothing lost, nothing twice
+    assert reconnect["uniqueIds"] and reconnect["seqs"] == sorted(reconnect["seqs"])

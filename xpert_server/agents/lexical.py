@@ -150,8 +150,12 @@ _CJK_STOP = frozenset(
 )
 
 SENTENCE_END = "。！？；.!?;"
-_SENTENCE_RE = re.compile(r"[^。！？；]*?(?:[。！？；]+|[.!?;]+(?=\s|$)|$)", re.DOTALL)
+# A sentence ends at end punctuation or at a line break: lines survive only as list items and table rows.
+_SENTENCE_RE = re.compile(r"[^。！？；\n]*?(?:[。！？；]+|[.!?;]+(?=\s|$)|\n|$)", re.DOTALL)
 _BULLET_RE = re.compile(r"^(?:[-*•·]|\d+[.)]\s)\s*")
+# A Markdown list item or table row: its own line (and sentence), never run into its neighbours.
+_ITEM_RE = re.compile(r"^(?:[-*+•·]\s|\d+[.)]\s|\|)")
+_TABLE_RULE_RE = re.compile(r"^\|?[\s:|-]*-[\s:|-]*\|?$")
 _HEADING_MAX = 80
 
 
@@ -206,6 +210,27 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_RE.findall(text) if s.strip()]
 
 
+def cut_at_sentence(text: str, limit: int) -> str:
+    """Whole sentences of `text` that fit in `limit` characters (a first sentence longer than that is
+    truncated at a word), so a quoted passage never stops mid-sentence."""
+    if len(text) <= limit:
+        return text
+    out = ""
+    for s in sentences(text):
+        longer = join_text(out, s)
+        if len(longer) > limit:
+            break
+        out = longer
+    return out or truncate(text, limit)
+
+
+def plain_item(sentence: str) -> str:
+    """A list item or table row as prose: the marker and the pipes go (`| a | b |` → `a | b`)."""
+    if sentence.startswith("|"):
+        return " | ".join(c.strip() for c in sentence.strip("|").split("|") if c.strip())
+    return _BULLET_RE.sub("", sentence, count=1) if _ITEM_RE.match(sentence) else sentence
+
+
 def truncate(text: str, limit: int) -> str:
     """Cut at a word or sentence boundary near `limit` characters, marking the cut with an ellipsis."""
     if len(text) <= limit:
@@ -244,12 +269,20 @@ class Passage:
 
 
 def _join_lines(lines: Iterable[str]) -> str:
-    # PDF text wraps lines mid-sentence: rejoin them, without a space between two CJK characters.
+    # PDF text wraps lines mid-sentence: rejoin them, without a space between two CJK characters. List
+    # items and table rows keep their own lines: run together, one item's bold "**45 days**" would read
+    # as the answer for the item next to it.
     out = ""
     for line in lines:
         line = line.strip()
-        if line:
-            out = line if not out else out + line if is_cjk(out[-1]) and is_cjk(line[0]) else f"{out} {line}"
+        if not line or _TABLE_RULE_RE.match(line) and "-" in line and "|" in line:
+            continue
+        if not out:
+            out = line
+        elif _ITEM_RE.match(line):
+            out = f"{out}\n{line}"
+        else:
+            out = out + line if is_cjk(out[-1]) and is_cjk(line[0]) else f"{out} {line}"
     return re.sub(r"[ \t]+", " ", out)
 
 
@@ -288,7 +321,7 @@ def _windows(text: str, target: int) -> list[tuple[str, int, int]]:
             j += 1
         window = ""
         for s in sents[i:j]:
-            window = join_text(window, s)
+            window = f"{window}\n{s}" if window and _ITEM_RE.match(s) else join_text(window, s)
         out.append((window, i, j))
         if j >= len(sents):
             break

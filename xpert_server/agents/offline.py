@@ -2,7 +2,7 @@
 
 It is the default when no real model is configured. With attached documents it answers extractively
 (the passage that best matches the last question, or the main points for a summary request); without
-them it says what it is and how to configure a real model. Replies stream word by word so the whole
+them it says what it can do here (`offline_intro`) and how to configure a real model. Replies stream word by word so the whole
 streaming path (SSE, `stream_mode="messages"`) is exercised without a model server. With tools bound it
 calls them by the fixed rules of `offline_rules` (`/tool NAME {json}`, time and arithmetic questions).
 """
@@ -27,14 +27,17 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.utils import LC_ID_PREFIX
 from pydantic import Field
 
-from xpert_server.agents import offline_rules
+from xpert_server.agents import offline_intro, offline_rules
 from xpert_server.agents.lexical import (
     BM25,
     CJK_RANGES,
     Passage,
+    cut_at_sentence,
     estimate_tokens,
     join_text,
     mainly_cjk,
+    plain_item,
+    sentences,
     split_passages,
     tokenize,
     truncate,
@@ -109,18 +112,66 @@ def _label(p: Passage, zh: bool) -> str:
     return f"{p.doc} ({p.heading})" if p.heading else p.doc
 
 
-def _answer(passages: list[Passage], scores: list[float], zh: bool) -> str:
+def _focus(p: Passage, terms: set[str], index: BM25) -> str:
+    """The sentences of `p` that answer the question: the best match, then each sentence that adds a
+    question term the chosen ones lack (heaviest first), in document order.
+
+    A passage is a window of several sentences, often several facts ("30 days … opened electronics 15
+    days … members **45 days**"): quoting it whole puts the neighbours' facts, and their bold, beside the
+    answer; a sentence that only repeats a term already covered ("退货" in every line of a returns
+    policy) adds nothing. A gap between kept sentences is marked with "…"; list items and table rows keep
+    their lines.
+    """
+    sents = sentences(p.text)
+    found = [set(tokenize(s)) & terms for s in sents]
+    weights = [sum(index.idf(t) for t in f) for f in found]
+    keep: list[int] = []
+    covered: set[str] = set()
+    for i in sorted(range(len(sents)), key=lambda i: (-weights[i], i)):
+        if weights[i] <= 0:
+            break
+        if not keep or found[i] - covered:
+            keep.append(i)
+            covered |= found[i]
+    keep.sort()
+    if not keep:  # the match was in the heading only: the whole passage is about it
+        keep = list(range(len(sents)))
+    # A knowledge chunk may open with the tail of its predecessor's last sentence ("days. Members get…"):
+    # that fragment is quoted only when nothing else answers.
+    if len(keep) > 1 and keep[0] == 0 and sents[0][:1].islower():
+        keep = keep[1:]
+    out, last = "", -2
+    for i in keep:
+        piece = plain_item(sents[i])
+        if not out:
+            out = piece
+        elif i != last + 1:
+            out = join_text(out, "… " + piece)
+        elif piece != sents[i]:  # a list item or table row: its own line
+            out = f"{out}\n{piece}"
+        else:
+            out = join_text(out, piece)
+        last = i
+    return out or p.text
+
+
+def _answer(passages: list[Passage], scores: list[float], index: BM25, terms: set[str], zh: bool) -> str:
     ranked = sorted(range(len(passages)), key=lambda i: (-scores[i], i))
     best = passages[ranked[0]]
-    head = f"根据 {_label(best, zh)}：" if zh else f"According to {_label(best, zh)}: "
-    text = best.text
-    # A short best passage gets the runner-up appended when that is nearly as relevant.
+    text = _focus(best, terms, index)
+    cited = [_label(best, zh)]
+    # A short answer gets the runner-up's matching sentences when that passage is nearly as relevant.
     if len(ranked) > 1 and len(text) < 200:
-        nxt = ranked[1]
-        ok = scores[nxt] >= 0.75 * scores[ranked[0]] and not passages[nxt].overlaps(best)
-        if ok and len(head) + len(text) + len(passages[nxt].text) < MAX_REPLY:
-            text = join_text(text, passages[nxt].text)
-    return truncate(head + text, MAX_REPLY)
+        nxt = passages[ranked[1]]
+        ok = scores[ranked[1]] >= 0.75 * scores[ranked[0]] and not nxt.overlaps(best)
+        more = _focus(nxt, terms, index) if ok else ""
+        if more and more not in text and len(text) + len(more) < MAX_REPLY - 120:
+            text = join_text(text, more)
+            if nxt.doc != best.doc:
+                cited.append(_label(nxt, zh))
+    names = "、".join(cited) if zh else " and ".join(cited)
+    head = f"根据 {names}：" if zh else f"According to {names}: "
+    return head + cut_at_sentence(text, MAX_REPLY - len(head))
 
 
 def _summary(passages: list[Passage], index: BM25, zh: bool, intro: str = "") -> str:
@@ -133,7 +184,7 @@ def _summary(passages: list[Passage], index: BM25, zh: bool, intro: str = "") ->
     names = truncate(", ".join(openers), 120)
     out = intro + (f"{names} 的要点：" if zh else f"Main points of {names}:")
     for i in sorted(picked):
-        point = truncate(passages[i].first_sentence, 180)
+        point = cut_at_sentence(plain_item(passages[i].first_sentence), 180)
         if point in out:  # overlapping windows can open with the same sentence
             continue
         if len(out) + len(point) + 3 > MAX_REPLY:
@@ -159,38 +210,24 @@ def answer_from_documents(question: str, docs: Sequence[dict[str, str]]) -> str:
     index = BM25(passages)
     wants_summary = bool(_SUMMARY_RE.search(question))
     topic = _FILLER_RE.sub(" ", _SUMMARY_RE.sub(" ", question)) if wants_summary else question
-    scores = index.scores(tokenize(topic))
+    terms = tokenize(topic)
+    scores = index.scores(terms)
     if max(scores) > 0:
-        return _answer(passages, scores, zh)
+        return _answer(passages, scores, index, set(terms), zh)
     if wants_summary:
         return _summary(passages, index, zh)
     intro = "附件中没有直接回答这个问题的段落。" if zh else "I found no passage that answers this directly. "
     return _summary(passages, index, zh, intro)
 
 
-def offline_notice(question: str) -> str:
-    said = truncate(" ".join(question.split()), 120) if question else ""
-    if mainly_cjk(question):
-        return (
-            "我是内置的离线模型，不连接任何大模型，所以无法真正回答。"
-            + (f"你说的是：“{said}”。" if said else "")
-            + "要使用真实模型，请为服务器设置 XPERT_MODEL_BASE_URL 和 XPERT_MODEL（需要时再设置 "
-            "XPERT_MODEL_API_KEY），或在该 xpert 的 YAML 中配置 `model:`。"
-        )
-    return (
-        "I'm the built-in offline model: no language model is connected, so I can't really answer. "
-        + (f"You said: “{said}”. " if said else "")
-        + "To use a real model, set XPERT_MODEL_BASE_URL and XPERT_MODEL (and XPERT_MODEL_API_KEY if the "
-        "endpoint needs one) for the server, or give this xpert a `model:` in its YAML."
-    )
-
-
-def compose_reply(messages: Sequence[BaseMessage]) -> str:
+def compose_reply(messages: Sequence[BaseMessage], tools: Sequence[str] = ()) -> str:
     question = _last_question(messages)
+    if offline_intro.asks_abilities(question):
+        return offline_intro.abilities(question, tools)
     docs = documents_in(messages)
     if docs:
         return answer_from_documents(question, docs)
-    return offline_notice(question)
+    return offline_intro.offline_notice(question)
 
 
 class OfflineChatModel(BaseChatModel):
@@ -235,17 +272,20 @@ class OfflineChatModel(BaseChatModel):
         out = estimate_tokens(reply)
         return UsageMetadata(input_tokens=inp, output_tokens=out, total_tokens=inp + out)
 
+    def _tool_names(self) -> list[str]:
+        return [str((t.get("function") or {}).get("name") or "") for t in self.tools]
+
     def _reply(self, messages: Sequence[BaseMessage]) -> str | ToolPlan:
         planned = self._plan(messages)
-        return compose_reply(messages) if planned is None else planned
+        return compose_reply(messages, self._tool_names()) if planned is None else planned
 
     async def _areply(self, messages: Sequence[BaseMessage]) -> str | ToolPlan:
         planned = self._plan(messages)
         if planned is not None:
             return planned
         if sum(len(d["content"]) for d in documents_in(messages)) > _THREAD_ABOVE_CHARS:
-            return await asyncio.to_thread(compose_reply, messages)
-        return compose_reply(messages)
+            return await asyncio.to_thread(compose_reply, messages, self._tool_names())
+        return compose_reply(messages, self._tool_names())
 
     @staticmethod
     def _message_id(run_manager: CallbackManagerForLLMRun | AsyncCallbackManagerForLLMRun | None) -> str:

@@ -37,6 +37,7 @@ DEMO_SLUG = "demo"
 DEMO_KEY_NAME = "demo page"
 VISITOR_COOKIE = "xpert_demo_visitor"
 _VISITOR_RE = re.compile(r"^[0-9a-f]{32}$")
+_PICKER_LIMIT = 100
 
 
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -57,15 +58,23 @@ def host_name(header: str) -> str:
     return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
 
 
-def demo_enabled(settings: Settings) -> bool:
-    if settings.demo:
-        return True
+def bound_to_loopback(settings: Settings) -> bool:
     if settings.host == "localhost":
         return True
     try:
         return ipaddress.ip_address(settings.host).is_loopback
     except ValueError:
         return False
+
+
+def demo_enabled(settings: Settings) -> bool:
+    return settings.demo or bound_to_loopback(settings)
+
+
+def may_pick_xpert(settings: Settings) -> bool:
+    """The page's xpert picker: on the operator's own machine (a loopback bind) any xpert of the default
+    org; with `--demo` on a public interface only `demo`, so visitors never reach the operator's others."""
+    return settings.demo_overrides or bound_to_loopback(settings)
 
 
 router = APIRouter(include_in_schema=False)
@@ -98,13 +107,20 @@ async def demo_session(request: Request) -> Response:
             "if this server is reached under that name."
         )
     overrides = settings.demo_overrides
-    slug = request.query_params.get("xpert", DEMO_SLUG) if overrides else DEMO_SLUG
+    pick = may_pick_xpert(settings)
+    slug = request.query_params.get("xpert", DEMO_SLUG) if pick else DEMO_SLUG
     ttl = parse_expires_after(request.query_params.get("expires_after")) if overrides else DEFAULT_TTL
 
     system = Principal.system(DEFAULT_ORG)
     found = await services.storage.search_assistants(system, metadata={"slug": slug}, limit=1)
     if not found:
         raise NotFound(f"The demo xpert '{slug}' is not loaded in org '{DEFAULT_ORG}'.")
+    choices = [found[0]]
+    if pick:
+        listed = await services.storage.search_assistants(
+            system, limit=_PICKER_LIMIT, sort_by="name", sort_order="asc"
+        )
+        choices = [a for a in listed if a.slug] or choices
     key = await _demo_key(services)
     visitor = request.cookies.get(VISITOR_COOKIE, "")
     if not _VISITOR_RE.match(visitor):
@@ -121,6 +137,9 @@ async def demo_session(request: Request) -> Response:
         "xpertId": found[0].public_id,
         "organizationId": DEFAULT_ORG,
         "apiUrl": str(request.base_url).rstrip("/") + settings.api_prefix.rstrip("/"),
+        # The page's picker: slug (what `?xpert=` takes) and name of each xpert it may talk to.
+        "xpert": slug,
+        "xperts": [{"slug": a.slug, "name": a.name} for a in choices],
     }
     response = JSONResponse(
         body, headers={**security_headers("default-src 'none'"), "Cache-Control": "no-store"}

@@ -45,6 +45,8 @@ APP_ROUTES: frozenset[tuple[str, str]] = frozenset(
         ("GET", "/threads/{}/state/{}"),
         ("POST", "/threads/{}/state/checkpoint"),
         ("GET", "/threads/{}/stream"),
+        ("POST", "/threads/{}/commands"),
+        ("POST", "/threads/{}/stream/events"),
         ("POST", "/threads/{}/runs/stream"),
         ("POST", "/threads/{}/runs/wait"),
         ("POST", "/threads/{}/runs"),

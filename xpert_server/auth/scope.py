@@ -44,6 +44,9 @@ SECRET_ROUTES: frozenset[tuple[str, str]] = frozenset(
         ("GET", "/threads/{}/runs/{}/join"),
         ("POST", "/threads/{}/runs/{}/cancel"),
         ("GET", "/threads/{}/stream"),  # every run of its own thread, as each run's join shows it
+        # LangGraph's thread-centric protocol: start, answer an interrupt, read its own thread's events
+        ("POST", "/threads/{}/commands"),
+        ("POST", "/threads/{}/stream/events"),
         # its conversations: new chat, history sidebar, rename, delete; read their messages (writing
         # messages needs an API key); give, read, change and take back its own feedback
         ("POST", "/conversations"),

@@ -17,6 +17,8 @@ const DEFAULTS = {
   placeholder: "Message the AI",
 };
 const REJOIN_ATTEMPTS = 8;
+// At this width and below the history is an overlay over the chat instead of a column beside it.
+const NARROW = 640;
 const HISTORY_LIMIT = 50;
 
 // ---------------------------------------------------------------------------------------------------
@@ -234,13 +236,41 @@ class ApiError extends Error {
   }
 }
 
-async function errorMessage(response) {
+// An HTTP error as what it is: the server's message and the status ("Invalid token (HTTP 401)"), or the
+// status alone when the body is no JSON message (a proxy's page, a framework's bare 500) — never a
+// JSON parse error.
+export async function errorMessage(response) {
+  const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
+  let text = "";
   try {
-    const body = await response.clone().json();
-    const msg = Array.isArray(body?.message) ? body.message.join("; ") : body?.message;
-    return String(msg || response.statusText || `HTTP ${response.status}`);
+    text = await response.clone().text();
   } catch {
-    return response.statusText || `HTTP ${response.status}`;
+    // an aborted body: the status says enough
+  }
+  let message = "";
+  try {
+    const body = JSON.parse(text);
+    const m = body?.message ?? body?.error ?? body?.detail;
+    message = Array.isArray(m) ? m.map((x) => (typeof x === "string" ? x : x?.msg ?? JSON.stringify(x))).join("; ") : typeof m === "string" ? m : m ? JSON.stringify(m) : "";
+  } catch {
+    // Plain text, short and on one line, is a message; an HTML page is not.
+    const plain = text.trim();
+    const type = response.headers.get("content-type") || "";
+    if (type.startsWith("text/plain") && plain && plain.length <= 200 && !plain.includes("\n")) message = plain;
+  }
+  if (!message || message === response.statusText) return status;
+  return `${message} (${status})`;
+}
+
+// What getClientSecret gave: a secret, {secret, …}, or the session endpoint's own Response (read here, so
+// a failed session shows its status and message instead of a JSON parse error in the page's code).
+async function secretFrom(result) {
+  if (typeof Response === "undefined" || !(result instanceof Response)) return result;
+  if (!result.ok) throw new ApiError(result.status, `Could not get a client secret: ${await errorMessage(result)}`);
+  try {
+    return await result.json();
+  } catch {
+    throw new ApiError(result.status, `Could not get a client secret: the session endpoint answered HTTP ${result.status} without JSON`);
   }
 }
 
@@ -263,7 +293,15 @@ class ChatApi {
     if (this.secret !== stale) return;
     if (!this.refreshing) {
       this.refreshing = (async () => {
-        const result = await this.getClientSecret(this.secret);
+        let result;
+        try {
+          result = await secretFrom(await this.getClientSecret(this.secret));
+        } catch (e) {
+          if (e instanceof ApiError) throw e;
+          // The page's own code failed; a SyntaxError here is its session endpoint answering no JSON.
+          const why = e instanceof SyntaxError ? "the session endpoint did not answer JSON" : e?.message || String(e);
+          throw new Error(`Could not get a client secret: ${why}`);
+        }
         this.apply(result);
         this.log("client_secret.refresh", {});
       })().finally(() => {
@@ -335,12 +373,14 @@ class AiMessage {
     this.blocks = new Map();
     this.pending = new Set();
     this.timer = null;
+    this.sources = new Map(); // document name → best score, from the knowledge steps' results
   }
 
   reset() {
     this.blocks.clear();
+    this.sources.clear();
     this.body.replaceChildren();
-    for (const extra of this.el.querySelectorAll(".ck-error, .ck-note, .ck-approval")) extra.remove();
+    for (const extra of this.el.querySelectorAll(".ck-error, .ck-note, .ck-approval, .ck-sources")) extra.remove();
     this.el.dataset.status = "thinking";
   }
 
@@ -384,6 +424,31 @@ class AiMessage {
     }
     Object.assign(block.data, data || {});
     renderStep(block.node, block.data);
+    if (isKnowledge(block.data)) for (const d of retrieved(block.data)) this.addSource(d);
+  }
+
+  // Source chips under the answer: the documents its knowledge steps returned (XpertAI's `knowledges`
+  // component frames, as every client gets them), each once, with its best score.
+  addSource({ name, score, knowledgebase }) {
+    if (!name) return;
+    const known = this.sources.get(name);
+    if (known && (known.score ?? -Infinity) >= (score ?? -Infinity)) return;
+    this.sources.set(name, { score, knowledgebase });
+    let row = this.el.querySelector(".ck-sources");
+    if (!row) {
+      row = h("div", { class: "ck-sources", role: "list", "aria-label": "Sources" });
+      this.body.after(row);
+    }
+    row.replaceChildren(
+      ...[...this.sources].map(([doc, s]) =>
+        h(
+          "span",
+          { class: "ck-source", role: "listitem", title: [s.knowledgebase, s.score != null ? `score ${formatScore(s.score)}` : null].filter(Boolean).join(" · ") || doc },
+          icon("file"),
+          h("span", { class: "ck-source-name" }, doc),
+        ),
+      ),
+    );
   }
 
   content(content) {
@@ -455,8 +520,31 @@ function toolCallsOf(operation) {
   return calls;
 }
 
+function isKnowledge(data) {
+  return data.type === "knowledges" || data.category === "Computer";
+}
+
+// A knowledge step's results as {name, score, knowledgebase, text}: the document's name from the
+// metadata XpertAI's retrievers send (`document_name`, else `source`, `title`, `name`).
+function retrieved(data) {
+  return (Array.isArray(data.data) ? data.data : []).map((d) => {
+    const meta = d?.metadata ?? {};
+    const score = Number(meta.score ?? meta.relevance_score ?? d?.score);
+    return {
+      name: String(meta.document_name ?? meta.source ?? meta.title ?? d?.title ?? d?.name ?? ""),
+      score: Number.isFinite(score) ? score : null,
+      knowledgebase: meta.knowledgebase ?? null,
+      text: d?.pageContent ?? d?.content ?? d,
+    };
+  });
+}
+
+function formatScore(score) {
+  return Math.abs(score) >= 10 ? score.toFixed(1) : score.toFixed(3);
+}
+
 function renderStep(node, data) {
-  const knowledge = data.type === "knowledges" || data.category === "Computer";
+  const knowledge = isKnowledge(data);
   const status = data.status || "running";
   node.dataset.status = status;
   node.dataset.kind = knowledge ? "knowledge" : "tool";
@@ -475,11 +563,27 @@ function renderStep(node, data) {
   const query = knowledge ? data.message ?? data.input?.query : null;
   if (query) body.append(h("div", { class: "ck-label" }, "Query"), h("pre", {}, pretty(query)));
   else if (data.input !== undefined) body.append(h("div", { class: "ck-label" }, "Input"), h("pre", {}, pretty(data.input)));
-  const docs = Array.isArray(data.data) ? data.data : null;
-  if (docs) {
+  if (Array.isArray(data.data)) {
     body.append(
       h("div", { class: "ck-label" }, "Results"),
-      h("ol", { class: "ck-docs" }, docs.map((d) => h("li", {}, String(d?.metadata?.source ?? d?.title ?? d?.name ?? ""), h("pre", {}, pretty(d?.pageContent ?? d?.content ?? d))))),
+      h(
+        "ol",
+        { class: "ck-docs" },
+        retrieved(data).map((d) =>
+          h(
+            "li",
+            { class: "ck-doc" },
+            h(
+              "div",
+              { class: "ck-doc-head" },
+              h("span", { class: "ck-doc-name" }, d.name || "document"),
+              d.knowledgebase ? h("span", { class: "ck-doc-kb" }, d.knowledgebase) : null,
+              d.score != null ? h("span", { class: "ck-doc-score", title: "relevance score" }, `score ${formatScore(d.score)}`) : null,
+            ),
+            h("pre", {}, pretty(d.text)),
+          ),
+        ),
+      ),
     );
   } else if (data.output !== undefined && data.output !== null) {
     body.append(h("div", { class: "ck-label" }, "Output"), h("pre", {}, pretty(data.output)));
@@ -551,7 +655,7 @@ export class XpertChatKit extends HTMLElement {
     this.history = h("ul", { class: "ck-history", "aria-label": "Conversations" });
     this.sidebar = h(
       "aside",
-      { class: "ck-sidebar", part: "history" },
+      { class: "ck-sidebar", part: "history", id: "ck-history", "aria-label": "History" },
       h("button", { type: "button", class: "ck-new", "data-action": "new-chat", onclick: () => this.newChat() }, icon("plus"), " New chat"),
       h("div", { class: "ck-history-title" }, "History"),
       this.history,
@@ -561,7 +665,8 @@ export class XpertChatKit extends HTMLElement {
     this.greeting = h("h2", { class: "ck-greeting" });
     this.prompts = h("div", { class: "ck-prompts" });
     this.startScreen = h("div", { class: "ck-start" }, this.greeting, this.prompts);
-    this.messages = h("div", { class: "ck-messages", role: "log", "aria-live": "polite" });
+    // A polite log, busy while a reply streams: screen readers read the finished reply, not every token.
+    this.messages = h("div", { class: "ck-messages", role: "log", "aria-live": "polite", "aria-busy": "false" });
     this.scroller = h("div", { class: "ck-scroll" }, this.startScreen, this.messages);
     this.main = h(
       "section",
@@ -569,15 +674,24 @@ export class XpertChatKit extends HTMLElement {
       h(
         "header",
         { class: "ck-header", part: "header" },
-        h("button", { type: "button", class: "ck-toggle", "aria-label": "Toggle history", onclick: () => this.root.classList.toggle("ck-no-history") }, icon("menu")),
+        (this.toggle = h("button", { type: "button", class: "ck-toggle", "aria-label": "History", "aria-controls": "ck-history", "aria-expanded": "true", onclick: () => this.toggleHistory() }, icon("menu"))),
         this.titleEl,
       ),
       this.banner,
       this.scroller,
       this.form,
     );
-    this.root = h("div", { class: "ck", part: "root" }, this.sidebar, this.main);
+    this.scrim = h("div", { class: "ck-scrim", "aria-hidden": "true", onclick: () => this.toggleHistory(false) });
+    this.root = h("div", { class: "ck", part: "root", "data-narrow": "false" }, this.sidebar, this.scrim, this.main);
     root.append(h("link", { rel: "stylesheet", href: STYLE_URL }), this.root);
+    // Narrow (a phone, a small embed): the history overlays the chat, closed until asked for.
+    new ResizeObserver(() => this.layout()).observe(this.root);
+    this.root.addEventListener("keydown", (e) => {
+      if (e.key === "Escape" && this.root.dataset.narrow === "true" && this.root.classList.contains("ck-history-open")) {
+        this.toggleHistory(false);
+        this.toggle.focus();
+      }
+    });
 
     this.form.addEventListener("submit", (e) => {
       e.preventDefault();
@@ -597,6 +711,32 @@ export class XpertChatKit extends HTMLElement {
       for (const file of files) this.upload(file);
     });
     this.stopButton.addEventListener("click", () => this.stop());
+  }
+
+  layout() {
+    const narrow = this.root.clientWidth > 0 && this.root.clientWidth <= NARROW;
+    if (String(narrow) === this.root.dataset.narrow) return;
+    this.root.dataset.narrow = String(narrow);
+    this.root.classList.remove("ck-history-open");
+    this.syncToggle();
+  }
+
+  historyShown() {
+    if (this.options?.history?.enabled === false) return false;
+    return this.root.dataset.narrow === "true" ? this.root.classList.contains("ck-history-open") : !this.root.classList.contains("ck-no-history");
+  }
+
+  // Desktop: the sidebar column collapses and comes back. Narrow: the overlay opens and closes.
+  toggleHistory(show = !this.historyShown()) {
+    if (this.root.dataset.narrow === "true") this.root.classList.toggle("ck-history-open", show);
+    else this.root.classList.toggle("ck-no-history", !show);
+    this.syncToggle();
+    if (show && this.root.dataset.narrow === "true") this.sidebar.querySelector("button")?.focus();
+  }
+
+  syncToggle() {
+    this.toggle.setAttribute("aria-expanded", String(this.historyShown()));
+    this.toggle.hidden = this.options?.history?.enabled === false;
   }
 
   applyOptions() {
@@ -629,6 +769,7 @@ export class XpertChatKit extends HTMLElement {
     );
     this.root.classList.toggle("ck-no-history", o.history?.enabled === false);
     this.sidebar.hidden = o.history?.enabled === false;
+    this.syncToggle();
     this.setTitle(null);
   }
 
@@ -661,6 +802,7 @@ export class XpertChatKit extends HTMLElement {
     this.stopButton.hidden = !busy;
     this.sendButton.hidden = busy;
     this.root.dataset.busy = busy ? "true" : "false";
+    this.messages.setAttribute("aria-busy", busy ? "true" : "false");
   }
 
   scrollDown() {
@@ -742,7 +884,13 @@ export class XpertChatKit extends HTMLElement {
     if (changed) this.emit("chatkit.thread.change", { threadId });
   }
 
+  pick(threadId) {
+    if (this.root.dataset.narrow === "true") this.toggleHistory(false);
+    this.loadThread(threadId);
+  }
+
   newChat() {
+    if (this.root.dataset.narrow === "true" && this.historyShown()) this.toggleHistory(false);
     this.generation++;
     this.detachRun();
     this.messages.replaceChildren();
@@ -774,7 +922,7 @@ export class XpertChatKit extends HTMLElement {
             {},
             h(
               "button",
-              { type: "button", class: "ck-history-item", "data-thread-id": c.threadId, "data-conversation-id": c.id, title: c.title || "New chat", onclick: () => this.loadThread(c.threadId) },
+              { type: "button", class: "ck-history-item", "data-thread-id": c.threadId, "data-conversation-id": c.id, title: c.title || "New chat", onclick: () => this.pick(c.threadId) },
               c.title || "New chat",
             ),
           ),

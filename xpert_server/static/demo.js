@@ -2,41 +2,77 @@
 // and returns a client secret; the widget asks again through getClientSecret when one expires.
 import { createChatKit } from "/chatkit/chatkit.js";
 
-// Forwarded to the back end, which honours them only when the server runs with its test hook.
+// `xpert` picks the xpert (the picker below sets it); `expires_after` is honoured only with the test hook.
 const params = new URLSearchParams(location.search);
 const forwarded = new URLSearchParams();
 for (const name of ["xpert", "expires_after"]) if (params.has(name)) forwarded.set(name, params.get(name));
 
 async function session() {
   const query = forwarded.toString();
-  const response = await fetch(`/demo/session${query ? `?${query}` : ""}`, { method: "POST", credentials: "same-origin" });
-  if (!response.ok) throw new Error(`The demo back end answered ${response.status}`);
-  return response.json();
+  // The widget reads this Response itself: a failed session shows as its status and message.
+  return fetch(`/demo/session${query ? `?${query}` : ""}`, { method: "POST", credentials: "same-origin" });
+}
+
+// The xperts this page may talk to (the back end lists them: every xpert of the default org on a
+// loopback server, only `demo` on a public one); choosing one reloads the page with `?xpert=<slug>`.
+function showPicker(xperts, current) {
+  const picker = document.getElementById("xpert");
+  if (xperts.length < 2) return;
+  picker.replaceChildren(
+    ...xperts.map((x) => {
+      const option = document.createElement("option");
+      option.value = x.slug;
+      option.textContent = x.name === x.slug ? x.name : `${x.name} (${x.slug})`;
+      option.selected = x.slug === current;
+      return option;
+    }),
+  );
+  picker.addEventListener("change", () => {
+    const next = new URLSearchParams(location.search);
+    next.set("xpert", picker.value);
+    location.search = next.toString();
+  });
+  picker.closest("label").hidden = false;
 }
 
 const status = document.getElementById("status");
 try {
-  let first = await session();
+  const answer = await session();
+  if (!answer.ok) {
+    const message = (await answer.json().catch(() => null))?.message;
+    throw new Error(`the demo back end answered HTTP ${answer.status}${message ? `: ${message}` : ""}`);
+  }
+  const started = await answer.json();
+  let first = started;
+  showPicker(started.xperts ?? [], started.xpert);
+  const demo = started.xpert === "demo";
   createChatKit(document.getElementById("chat"), {
     api: {
-      apiUrl: first.apiUrl,
-      xpertId: first.xpertId,
+      apiUrl: started.apiUrl,
+      xpertId: started.xpertId,
+      // First the secret minted above, then the back end's own Response (the widget reads it).
       async getClientSecret(current) {
-        const s = first && !current ? first : await session();
+        const minted = !current && first;
         first = null;
-        return { secret: s.client_secret, organizationId: s.organizationId };
+        if (minted) return minted;
+        return session();
       },
     },
     theme: { colorScheme: "light", radius: "round", color: { accent: { primary: "#4f46e5", level: 1 } } },
-    startScreen: {
-      greeting: "Hi! I'm the demo xpert. I run fully offline.",
-      prompts: [
-        { label: "What can you do?", prompt: "What can you do?" },
-        { label: "What time is it?", prompt: "What time is it?" },
-        { label: "Summarize a file", prompt: "Summarize the attached file." },
-      ],
+    startScreen: demo
+      ? {
+          greeting: "Hi! I'm the demo xpert. I run fully offline — attach a file and ask me about it.",
+          prompts: [
+            { label: "What can you do?", prompt: "What can you do?" },
+            { label: "What time is it?", prompt: "What time is it?" },
+            { label: "Calculate (3+4)×12", prompt: "What is (3+4)*12?" },
+          ],
+        }
+      : { greeting: `Chat with ${started.xperts?.find((x) => x.slug === started.xpert)?.name ?? started.xpert}` },
+    composer: {
+      placeholder: demo ? "Message the demo xpert…" : "Message the xpert…",
+      attachments: { enabled: true, maxSize: 20 * 1024 * 1024 },
     },
-    composer: { placeholder: "Message the demo xpert…", attachments: { enabled: true, maxSize: 20 * 1024 * 1024 } },
     history: { enabled: true },
   });
 } catch (e) {
