@@ -15,8 +15,9 @@ $(STAMP): pyproject.toml sdk/pyproject.toml
 	$(BIN)/python -m pip install -q -e ./sdk -e '.[dev]'
 	@touch $(STAMP)
 
+# `make serve PORT=8001 HOST=0.0.0.0`: where to listen (as XPERT_PORT / XPERT_HOST or --port / --host).
 serve: install
-	$(BIN)/xpert serve
+	@$(BIN)/xpert serve $(if $(PORT),--port $(PORT)) $(if $(HOST),--host $(HOST))
 
 test: install
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)

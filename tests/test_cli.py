@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import pty
 import re
 import subprocess
 from collections.abc import AsyncIterator
@@ -11,12 +13,13 @@ from pathlib import Path
 import pytest
 
 from tests.harness.app import ApiHarness, open_harness
-from tests.harness.served import cli
+from tests.harness.served import XPERT, cli, server_env
 from xpert_server.auth.keys import key_hint
 from xpert_server.auth.principal import Principal
 from xpert_server.storage import create_storage
 
 KEY_LINE = re.compile(r"^sk-x-[0-9a-f]{48}$")
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 SUPPORT_YAML = """\
 name: Support
@@ -130,7 +133,7 @@ async def test_keys_list_and_revoke(home: Path) -> None:
             assert (await c.post("/threads", json={})).status_code == 403
         async with api.client(key) as c:
             assert (await c.post("/threads/count", json={})).json() == 1
-            assert key_id in xpert(home, "keys", "revoke", key_id).stderr
+            assert key_id in xpert(home, "keys", "revoke", key_id, "--yes").stderr
             api.services.auth.forget()
             resp = await c.post("/threads/count", json={})
             assert resp.status_code == 401 and resp.json()["message"] == "Invalid token"
@@ -143,6 +146,96 @@ def test_keys_revoke_of_an_unknown_id_fails_and_says_so(home: Path) -> None:
     proc = xpert(home, "keys", "revoke", "no-such-key-[/b]", ok=False)
     assert proc.returncode != 0
     assert "no-such-key-[/b]" in proc.stderr and "Traceback" not in proc.stderr
+
+
+async def make_keys(data_dir: Path, org: str, n: int) -> list[str]:
+    """`n` keys made in the CLI's database directly (their ids, in order)."""
+    storage = create_storage(f"sqlite+aiosqlite:///{data_dir / 'xpert.db'}")
+    await storage.open()
+    try:
+        await storage.ensure_org(org)
+        made = []
+        for i in range(n):
+            key = f"sk-x-{i:048x}"[-53:]
+            record = await storage.create_api_key(
+                org, f"h-{org}-{i}", key_hint(key), role="app", name=f"k{i}"
+            )
+            made.append(record.id)
+        return made
+    finally:
+        await storage.close()
+
+
+def revoke_answering(data_dir: Path, key_id: str, answer: str) -> subprocess.CompletedProcess[str]:
+    """`xpert keys revoke KEY_ID` on a terminal (a pseudo-terminal here), answering its question."""
+    main, terminal = pty.openpty()
+    try:
+        proc = subprocess.Popen(
+            [str(XPERT), "keys", "revoke", key_id, "--data-dir", str(data_dir)],
+            stdin=terminal,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=server_env(COLUMNS="250"),
+        )
+        os.write(main, answer.encode() + b"\n")
+        out, err = proc.communicate(timeout=60)
+        return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+    finally:
+        os.close(main)
+        os.close(terminal)
+
+
+def key_status(data_dir: Path, org: str) -> dict[str, str]:
+    return {row[0]: row[-1] for row in table_rows(xpert(data_dir, "keys", "list", "--org", org).stdout)}
+
+
+async def test_keys_revoke_asks_first_and_takes_whole_ids(tmp_path: Path) -> None:
+    xpert(tmp_path, "keys", "list")  # creates the database
+    ids = await make_keys(tmp_path, "acme-revoke", 20)
+    # Twenty ids over sixteen hex digits: two of them start alike.
+    first = [i[0] for i in ids]
+    shared = next(c for c in first if first.count(c) > 1)
+    ambiguous = xpert(tmp_path, "keys", "revoke", shared, "--yes", ok=False)
+    assert ambiguous.returncode == 1 and f"{shared!r} is the start of" in ambiguous.stderr
+    assert "give the whole id" in ambiguous.stderr
+    assert set(key_status(tmp_path, "acme-revoke").values()) == {"active"}
+
+    target, other = ids[0], ids[1]
+    # Not on a terminal and no --yes: nothing is revoked, and it says how to.
+    piped = xpert(tmp_path, "keys", "revoke", target, ok=False)
+    assert piped.returncode == 1 and "--yes" in piped.stderr and target in piped.stderr
+    # On a terminal: asked, with what the key is; "n" keeps it, "y" revokes it.
+    kept = revoke_answering(tmp_path, target, "n")
+    assert kept.returncode == 1 and f"Revoke {target} (" in kept.stderr and "Not revoked" in kept.stderr
+    assert key_status(tmp_path, "acme-revoke")[target] == "active"
+    done = revoke_answering(tmp_path, target, "y")
+    assert done.returncode == 0 and f"Revoked {target}" in done.stderr, done.stderr
+    # A prefix only one id has names that key, and the whole id is what it says it revoked.
+    unique = next(i[:8] for i in ids if sum(j.startswith(i[:8]) for j in ids) == 1 and i == other)
+    assert f"Revoked {other}" in xpert(tmp_path, "keys", "revoke", unique, "--yes").stderr
+    status = key_status(tmp_path, "acme-revoke")
+    assert (status[target], status[other]) == ("revoked", "revoked")
+    assert list(status.values()).count("active") == 18
+
+
+def test_tables_show_whole_ids_on_an_80_column_terminal(tmp_path: Path) -> None:
+    create_key(tmp_path, "--name", "a key with a rather long name to squeeze the table")
+    for args in (("keys", "list"), ("xperts", "list")):
+        proc = cli(*args, "--data-dir", str(tmp_path), env=server_env(COLUMNS="80"))
+        assert proc.returncode == 0, proc.stderr
+        rows = table_rows(proc.stdout)
+        assert rows, proc.stdout
+        ids = [row[0] if args[0] == "keys" else row[1] for row in rows]
+        assert all(UUID.fullmatch(i) for i in ids), proc.stdout
+
+
+def test_help_shows_no_bool_beside_flags() -> None:
+    for args in (("serve", "--help"), ("keys", "revoke", "--help"), ("chat", "--help"), ("--help",)):
+        proc = cli(*args, env=server_env(COLUMNS="120"))
+        assert proc.returncode == 0, proc.stderr
+        assert "--help" in proc.stdout and "<bool>" not in proc.stdout, proc.stdout
+    assert "--no-demo" in cli("serve", "--help").stdout
 
 
 # --- xperts ---------------------------------------------------------------------------------------

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import re
 import secrets
+import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,7 +19,7 @@ import httpx
 import pytest
 
 from tests.conftest import API_BACKEND, PG_ADMIN_URL, _service_missing
-from tests.harness.served import Served, cli, serving
+from tests.harness.served import Served, cli, server_env, serving
 
 KEY = re.compile(r"sk-x-[0-9a-f]{48}")
 BODY_LIMIT = 4096
@@ -110,7 +112,7 @@ def test_first_start_key_runs_the_seed_flow_and_cli_keys_reach_the_running_serve
             within(1.0, lambda: c.post("/threads/count", json={}).status_code == 201)
             (row,) = [line for line in xpert(store, "keys", "list").stdout.splitlines() if " live " in line]
             key_id = row.strip().strip("│").split("│")[0].strip()
-            xpert(store, "keys", "revoke", key_id)
+            xpert(store, "keys", "revoke", key_id, "--yes")
             took = within(2.0, lambda: c.post("/threads/count", json={}).status_code == 401)
             assert took <= 1.5
             assert c.post("/threads/count", json={}).json()["message"] == "Invalid token"
@@ -135,3 +137,67 @@ def test_xpert_api_key_from_the_environment_is_accepted_verbatim(store: list[str
     if API_BACKEND != "postgres":
         for path in (tmp_path / "data").glob("xpert.db*"):
             assert mine.encode() not in path.read_bytes()
+
+
+# --- where it listens: the port, a taken port, the banner ---------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@contextmanager
+def taken_port(host: str = "127.0.0.1") -> Iterator[int]:
+    """A port another program listens on."""
+    with socket.socket() as other:
+        other.bind((host, 0))
+        other.listen()
+        yield other.getsockname()[1]
+
+
+def test_a_taken_port_says_what_to_do_before_anything_starts(tmp_path: Path) -> None:
+    with taken_port() as port:
+        started = time.monotonic()
+        proc = cli("serve", "--port", str(port), "--data-dir", str(tmp_path / "data"))
+        took = time.monotonic() - started
+    assert proc.returncode == 1, proc.stderr
+    assert f"Cannot listen on 127.0.0.1:{port}: the port is already in use" in proc.stderr
+    assert f"make serve PORT={port + 1}" in proc.stderr and f"--port {port + 1}" in proc.stderr
+    assert "Traceback" not in proc.stderr and "Errno" not in proc.stderr, proc.stderr
+    assert not (tmp_path / "data" / "xpert.db").exists(), "nothing starts before the port is ours"
+    assert took < 30  # imports only (a loaded 2-core machine): nothing waits on a database or the port
+
+
+def test_make_serve_passes_port_and_host(tmp_path: Path) -> None:
+    # The venv of this test run stands in for make's own (-o: never reinstall it); 127.0.0.2 is loopback too.
+    venv = Path(sys.prefix)
+    with taken_port("127.0.0.2") as port:
+        proc = subprocess.run(
+            ["make", "-s", "-C", str(ROOT), "serve", f"PORT={port}", "HOST=127.0.0.2", f"VENV={venv}"]
+            + ["-o", f"{venv}/.installed"],
+            capture_output=True,
+            text=True,
+            env=server_env(XPERT_DATA_DIR=str(tmp_path / "data")),
+            timeout=60,
+            check=False,
+        )
+    assert proc.returncode != 0
+    assert f"Cannot listen on 127.0.0.2:{port}: the port is already in use" in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_the_banner_names_the_address_and_each_request_is_logged(store: list[str]) -> None:
+    with running_server(store, key=f"sk-x-tests-{secrets.token_hex(16)}") as server:
+        out = server.wait_for(re.compile(r"xpert-server is listening on .*\n(?:  .*\n){5}")).group(0)
+        base, api = server.base, server.api
+        assert out.splitlines() == [
+            f"xpert-server is listening on {base}",
+            f"  Demo page:  {base}/",
+            f"  API docs:   {api}/docs",
+            f"  Console:    {base}/console",
+            f"  Terminal:   xpert chat --api-url {api}",
+            f"  API base:   XPERTAI_API_URL={api}",
+        ]
+        for url in (f"{base}/", f"{api}/docs", f"{base}/console"):
+            assert httpx.get(url, timeout=10).status_code == 200, url
+        head = httpx.head(f"{base}/", timeout=10)
+        assert head.status_code == 200 and head.content == b""
+        server.wait_for(re.compile(r"xpert\.access: HEAD / 200 \d+\.\dms -\n"))

@@ -37,7 +37,9 @@ from xpert_server.api import (
     webhooks,
     widget,
 )
+from xpert_server.api.access import AccessMiddleware
 from xpert_server.api.cors import install_cors
+from xpert_server.api.docs import install_docs
 from xpert_server.api.metrics import MetricsMiddleware, RequestMetrics
 from xpert_server.api.openapi import ERROR_RESPONSES, install_openapi
 from xpert_server.clock import Clock, system_clock
@@ -75,7 +77,7 @@ def create_app(
         title="xpert-server AI API",
         version=__version__,
         description="XpertAI-compatible AI API: xperts (assistants), threads, runs, conversations, files.",
-        docs_url=f"{prefix}/docs",
+        docs_url=None,  # served by api/docs.py, with local assets
         redoc_url=None,
         openapi_url=f"{prefix}/openapi.json",
         default_response_class=JSONResponse,
@@ -107,6 +109,7 @@ def create_app(
         console.router,
     ):
         include_flat(app, router, prefix, ERROR_RESPONSES)
+    install_docs(app, prefix)
     app.include_router(widget.router)
     app.include_router(console_pages.router)
     if demo.demo_enabled(settings):
@@ -119,12 +122,18 @@ def create_app(
     app.state.request_metrics = RequestMetrics()
     app.state.stream_slots = StreamSlots(settings.max_streams_per_credential)
     app.add_middleware(MetricsMiddleware, metrics=app.state.request_metrics)
+    app.add_middleware(AccessMiddleware)  # outside the metrics: HEAD is counted as the GET it runs
     if tracing.enabled:
         from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 
         # Its span is the parent of everything the request does; a caller's `traceparent` is its parent.
         app.add_middleware(OpenTelemetryMiddleware, tracer_provider=tracing.provider)
     return app
+
+
+def serves_demo(settings: Settings) -> bool:
+    """Whether the app serves the demo page at `/` (what the start-up banner shows)."""
+    return demo.demo_enabled(settings)
 
 
 def include_flat(app: FastAPI, router: APIRouter, prefix: str, responses: dict[int | str, Any]) -> None:

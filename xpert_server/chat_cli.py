@@ -6,6 +6,12 @@ The reply streams as it is written. Tool calls show when they start and end. Whe
 approval (an `on_interrupt`), the prompt asks approve/reject and the run resumes with the decision.
 Commands: `/file PATH` attaches a file to the next message, `/new` starts a new conversation (on a
 thread of its own: `POST /conversations`), `/quit` (or Ctrl-D) leaves. Ctrl-C during a reply cancels that run (`runs.cancel`), not the program.
+`/tool NAME {json}` is sent as the message it is, as the widget sends it: the offline model calls that tool
+(an approval demo: `/tool send_notification {"message":"hi"}`).
+
+On a terminal replies are shown as Markdown (rich), re-rendered as they stream; piped, or with --plain, as
+the text arrives. The server is XPERTAI_API_URL (or --api-url), else this machine's server as XPERT_HOST,
+XPERT_PORT and XPERT_API_PREFIX say (what `xpert serve` listens on). Every connection error names the URL.
 
 It is a client like any other: it works against any XpertAI-compatible server, local or remote.
 """
@@ -21,6 +27,12 @@ from pathlib import Path
 from typing import Annotated, Any, TextIO
 
 import typer
+from rich.console import Console, Group
+from rich.live import Live
+from rich.markdown import Markdown
+from rich.text import Text
+
+from xpert_server.config import Settings
 
 try:
     import xpert_sdk
@@ -31,10 +43,9 @@ try:
 except ImportError:  # the server installs without the SDK; only this command needs it
     HAVE_SDK = False
 
-DEFAULT_API_URL = "http://127.0.0.1:8000/api/ai"
 HELP = (
-    "Commands: /file PATH attaches a file, /new starts a new conversation, /quit leaves. "
-    "Ctrl-C cancels a reply."
+    "Commands: /file PATH attaches a file, /new starts a new conversation, /tool NAME {json} calls a tool "
+    "(the offline model's), /quit leaves. Ctrl-C cancels a reply."
 )
 # How much of a tool's input or output one status line shows.
 PREVIEW = 120
@@ -59,6 +70,10 @@ class Renderer:
     prefix: str
     line_open: bool = False
     tools: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # On a terminal: the reply so far, shown as Markdown by a rich Live display re-rendered as it grows.
+    console: Console | None = None
+    reply: str = ""
+    live: Live | None = None
 
     def show(self, event: StreamEvent) -> None:
         data = event.data
@@ -81,6 +96,13 @@ class Renderer:
                 self.note(f"[error] {payload['error']}")
 
     def text(self, delta: str) -> None:
+        if self.console is not None:
+            self.reply += delta
+            if self.live is None:
+                self.live = Live(console=self.console, refresh_per_second=8, vertical_overflow="visible")
+                self.live.start()
+            self.live.update(Group(Text(self.prefix.rstrip(), style="bold"), Markdown(self.reply)))
+            return
         if not self.line_open:
             self.out.write(self.prefix)
             self.line_open = True
@@ -106,6 +128,12 @@ class Renderer:
         self.out.flush()
 
     def end_line(self) -> None:
+        if self.live is not None:  # the Markdown shown so far stays; what follows goes below it
+            self.live.update(
+                Group(Text(self.prefix.rstrip(), style="bold"), Markdown(self.reply)), refresh=True
+            )
+            self.live.stop()
+            self.live, self.reply = None, ""
         if self.line_open:
             self.out.write("\n")
             self.line_open = False
@@ -143,8 +171,15 @@ class ChatSession:
     """One terminal conversation with one xpert: a thread, the files to send next, the runs."""
 
     def __init__(
-        self, client: Client, xpert: Assistant, out: TextIO, read_line: ReadLine, thread_id: str | None = None
+        self,
+        client: Client,
+        xpert: Assistant,
+        out: TextIO,
+        read_line: ReadLine,
+        thread_id: str | None = None,
+        console: Console | None = None,
     ) -> None:
+        self.console = console  # Markdown replies on a terminal (None: plain text)
         self.client = client
         self.xpert = xpert
         self.out = out
@@ -162,10 +197,11 @@ class ChatSession:
         line = line.strip()
         if not line:
             return True
-        if not line.startswith("/"):
+        command, _, rest = line.partition(" ")
+        if not line.startswith("/") or command == "/tool":
+            # `/tool …` is a message: the offline model reads it (as it does from the widget).
             self.send(line)
             return True
-        command, _, rest = line.partition(" ")
         if command in ("/quit", "/exit", "/q"):
             return False
         if command == "/new":
@@ -198,7 +234,7 @@ class ChatSession:
             )
             return
         except xpert_sdk.XpertError as e:
-            self.say(f"Could not upload {path.name}: {e}")
+            self.say(f"Could not upload {path.name}: {failure(self.client, e)}")
             return
         self.files.append(uploaded)
         size = uploaded.get("size", path.stat().st_size)
@@ -213,7 +249,7 @@ class ChatSession:
             self.say("New conversation: your next message starts a new thread.")
             return
         except xpert_sdk.XpertError as e:
-            self.say(f"[error] Could not start a conversation: {e}")
+            self.say(f"[error] Could not start a conversation: {failure(self.client, e)}")
             return
         self.thread_id = conversation["threadId"]
         self.say(f"New conversation {conversation['id']} (thread {self.thread_id})")
@@ -238,10 +274,10 @@ class ChatSession:
                 }
                 turn = self.stream(thread_id, resume)
         except xpert_sdk.XpertError as e:
-            self.say(f"[error] {e}")
+            self.say(f"[error] {failure(self.client, e)}")
 
     def stream(self, thread_id: str, run_input: Any) -> Turn:
-        renderer = Renderer(self.out, f"{self.label}> ")
+        renderer = Renderer(self.out, f"{self.label}> ", console=self.console)
         turn = Turn()
         events = self.client.runs.stream(thread_id, self.xpert["xpert_id"], input=run_input)
         try:
@@ -270,7 +306,7 @@ class ChatSession:
                     if run.get("status") in ("pending", "running"):
                         self.client.runs.cancel(thread_id, run["run_id"])
         except xpert_sdk.XpertError as e:
-            self.say(f"[cancelled here, but the server did not confirm: {e}]")
+            self.say(f"[cancelled here, but the server did not confirm: {failure(self.client, e)}]")
             return
         self.say("[cancelled]")
 
@@ -286,6 +322,18 @@ class ChatSession:
         decision = "confirm" if answer.strip().lower() in ("y", "yes") else "reject"
         self.say("Approved." if decision == "confirm" else "Rejected.")
         return decision
+
+
+def failure(client: Client, e: Exception) -> str:
+    """What went wrong, naming the server when it could not be reached or refused the key."""
+    if isinstance(e, xpert_sdk.APIConnectionError):
+        return f"Cannot reach the server at {client.api_url}: {e}"
+    if isinstance(e, xpert_sdk.AuthenticationError):
+        return (
+            f"The server at {client.api_url} refused the API key ({e.message}): "
+            "set XPERTAI_API_KEY or pass --api-key."
+        )
+    return str(e)
 
 
 def find_xpert(client: Client, wanted: str | None) -> Assistant:
@@ -309,7 +357,12 @@ def find_xpert(client: Client, wanted: str | None) -> Assistant:
 
 
 def run_chat(
-    client: Client, xpert_ref: str | None, thread_id: str | None, out: TextIO, read_line: ReadLine
+    client: Client,
+    xpert_ref: str | None,
+    thread_id: str | None,
+    out: TextIO,
+    read_line: ReadLine,
+    console: Console | None = None,
 ) -> int:
     """The chat loop; returns the exit code."""
     try:
@@ -319,17 +372,13 @@ def run_chat(
     except LookupError as e:
         print(e, file=sys.stderr)
         return 1
-    except xpert_sdk.AuthenticationError as e:
-        print(f"The server refused the API key ({e.message}): set XPERTAI_API_KEY or pass --api-key.",
-              file=sys.stderr)  # fmt: skip
+    except (xpert_sdk.AuthenticationError, xpert_sdk.APIConnectionError) as e:
+        print(failure(client, e), file=sys.stderr)
         return 1
     except xpert_sdk.NotFoundError:
-        print(f"No thread {thread_id!r} on this server.", file=sys.stderr)
+        print(f"No thread {thread_id!r} on the server at {client.api_url}.", file=sys.stderr)
         return 1
-    except xpert_sdk.APIConnectionError as e:
-        print(f"Cannot reach the server at {client.api_url}: {e}", file=sys.stderr)
-        return 1
-    session = ChatSession(client, xpert, out, read_line, thread_id)
+    session = ChatSession(client, xpert, out, read_line, thread_id, console)
     out.write(f"Chatting with {xpert.get('name')} ({session.label}) at {client.api_url}. {HELP}\n")
     if thread_id is not None:
         out.write(f"(thread {thread_id})\n")
@@ -362,18 +411,35 @@ ThreadOption = Annotated[
     str | None, typer.Option("--thread", help="Continue this thread instead of a new one.")
 ]
 ApiUrlOption = Annotated[
-    str, typer.Option("--api-url", envvar="XPERTAI_API_URL", help="The AI API's base URL.")
+    str | None,
+    typer.Option(
+        "--api-url",
+        envvar="XPERTAI_API_URL",
+        help="The AI API's base URL. Default: this machine's server (XPERT_HOST, XPERT_PORT).",
+    ),
+]
+PlainOption = Annotated[
+    bool, typer.Option("--plain", help="Show replies as their raw text, not rendered as Markdown.")
 ]
 ApiKeyOption = Annotated[
     str | None, typer.Option("--api-key", envvar="XPERTAI_API_KEY", help="An API key (sk-x-…).")
 ]
 
 
+def local_api_url() -> str:
+    """The API of `xpert serve` on this machine, as its XPERT_* settings say (default port 8000)."""
+    try:
+        return Settings.from_env().api_url()
+    except (TypeError, ValueError):  # a malformed XPERT_* value: the server would not start with it either
+        return Settings().api_url()
+
+
 def chat(
     xpert: XpertOption = None,
     thread: ThreadOption = None,
-    api_url: ApiUrlOption = DEFAULT_API_URL,
+    api_url: ApiUrlOption = None,
     api_key: ApiKeyOption = None,
+    plain: PlainOption = False,
 ) -> None:
     """Chat with an xpert in the terminal (streams replies; /file, /new, /quit; Ctrl-C cancels a reply)."""
     if not HAVE_SDK:
@@ -385,8 +451,9 @@ def chat(
     if not api_key:
         print("No API key: set XPERTAI_API_KEY or pass --api-key.", file=sys.stderr)
         raise typer.Exit(2)
-    with Client(api_url=api_url, api_key=api_key) as client:
-        code = run_chat(client, xpert, thread, sys.stdout, _read_line)
+    console = None if plain or not sys.stdout.isatty() else Console()
+    with Client(api_url=api_url or local_api_url(), api_key=api_key) as client:
+        code = run_chat(client, xpert, thread, sys.stdout, _read_line, console)
     raise typer.Exit(code)
 
 

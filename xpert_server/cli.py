@@ -12,7 +12,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
 from xpert_server.chat_cli import chat as chat_command
 from xpert_server.config import Settings, env_name, setting_fields
@@ -50,6 +50,21 @@ def _error(message: str) -> None:
     # Plain and unwrapped: messages quote user input (YAML snippets, ids) that must not be read as rich
     # markup, and file paths must stay on one line to be copied or grepped.
     console.print(message, style="red", markup=False, highlight=False, soft_wrap=True)
+
+
+def _id_column(header: str) -> Column:
+    """An id is copied whole into the next command: never cut, nor wrapped at its dashes."""
+    return Column(header, no_wrap=True, overflow="fold")
+
+
+def _print_table(table: Table) -> None:
+    """On stdout, as wide as the table needs when the terminal is narrower (the terminal wraps the lines;
+    rich would otherwise cut the ids with an ellipsis)."""
+    out = Console()
+    needed = out.measure(table, options=out.options.update(max_width=1000)).maximum
+    if needed > out.width:
+        out = Console(width=needed)
+    out.print(table, crop=False)
 
 
 def _with_storage(settings: Settings, fn: Callable[[Any], Awaitable[T]]) -> T:
@@ -98,8 +113,9 @@ def serve(
     `xpert worker` processes (or this one, with --with-worker). See docs/scale-out.md."""
     import uvicorn
 
-    from xpert_server.app import configure_logging, create_app
+    from xpert_server.app import configure_logging, create_app, serves_demo
     from xpert_server.limits.headers import http_options
+    from xpert_server.listen import AnnouncingServer, BindError, banner, bind
 
     settings = _settings(
         data_dir,
@@ -125,21 +141,36 @@ def serve(
         )
         raise typer.Exit(2)
     configure_logging(settings.log_level)
+    # The port first: when it is taken, nothing else has started (and the message says what to do).
+    try:
+        sock = bind(settings)
+    except BindError as e:
+        _error(str(e))
+        raise typer.Exit(1) from None
+    port = sock.getsockname()[1]
+    announce = banner(settings, port, demo=serves_demo(settings))
     _preflight(settings)
     common: dict[str, Any] = {
         "host": settings.host,
-        "port": settings.port,
+        "port": port,
         "log_level": settings.log_level,
-        "access_log": settings.log_level == "debug",
+        # The app logs each request itself (api/access.py: with its credential id, never a query string).
+        "access_log": False,
         "timeout_graceful_shutdown": 5,
         **http_options(settings),
     }
     if workers == 1:
-        uvicorn.run(create_app(settings), **common)
+        server = AnnouncingServer(uvicorn.Config(create_app(settings), **common), announce)
+        server.run(sockets=[sock])
+        if not server.started:  # the app did not start: its error is logged above
+            raise typer.Exit(1)
         return
-    # uvicorn forks its processes from an import string; they read their settings from the environment.
+    # uvicorn forks its processes from an import string; they read their settings from the environment,
+    # and bind the port themselves (it was free a moment ago).
+    sock.close()
     _export(settings)
     asyncio.run(_warm_up(settings))
+    print(announce, file=sys.stderr, flush=True)
     uvicorn.run("xpert_server.app:app_from_env", factory=True, workers=workers, **common)
 
 
@@ -316,7 +347,7 @@ def keys_list(
     from xpert_server.encoding import ts
 
     records = _with_storage(_settings(data_dir, database_url), lambda s: s.list_api_keys(org))
-    table = Table("id", "org", "name", "role", "key", "xpert", "expires", "status")
+    table = Table(_id_column("id"), "org", "name", "role", "key", _id_column("xpert"), "expires", "status")
     now = time.time()
     for k in records:
         status = (
@@ -325,21 +356,47 @@ def keys_list(
         table.add_row(
             k.id, k.org_id, k.name or "", k.role, k.hint, k.xpert_id or "", ts(k.expires_at) or "", status
         )
-    Console().print(table)
+    _print_table(table)
 
 
 @keys_app.command("revoke")
 def keys_revoke(
-    key_id: Annotated[str, typer.Argument(help="The key's id (or a unique prefix of it), from `keys list`.")],
+    key_id: Annotated[
+        str, typer.Argument(help="The key's id, from `keys list` (a prefix only when one key has it).")
+    ],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Revoke without asking.")] = False,
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Revoke a key. Running servers refuse it within a second."""
-    record = _with_storage(_settings(data_dir, database_url), lambda s: s.revoke_api_key(key_id))
-    if record is None:
-        _error(f"No single key matches {key_id!r}")
+    """Revoke a key, after asking (--yes: without). Running servers refuse it within a second."""
+    settings = _settings(data_dir, database_url)
+    keys = _with_storage(settings, lambda s: s.list_api_keys(None))
+    exact = [k for k in keys if k.id == key_id]
+    matches = exact or [k for k in keys if k.id.startswith(key_id)]
+    if not matches:
+        _error(f"No key has the id {key_id!r} (`xpert keys list` shows them).")
         raise typer.Exit(1)
-    console.print(f"Revoked {record.id} ({record.hint})")
+    if len(matches) > 1:
+        ids = ", ".join(k.id for k in matches[:5]) + (", …" if len(matches) > 5 else "")
+        _error(f"{key_id!r} is the start of {len(matches)} keys' ids ({ids}): give the whole id.")
+        raise typer.Exit(1)
+    (key,) = matches
+    what = f"{key.id} ({key.hint}, org {key.org_id}{', ' + key.name if key.name else ''}, {key.role})"
+    if key.revoked_at:
+        console.print(f"Already revoked: {what}", markup=False, highlight=False)
+        return
+    if not yes:
+        if not sys.stdin.isatty():
+            _error(f"Not revoked: confirm on a terminal, or pass --yes to revoke {what}.")
+            raise typer.Exit(1)
+        if not typer.confirm(f"Revoke {what}? Apps using it stop working", default=False, err=True):
+            _error("Not revoked.")
+            raise typer.Exit(1)
+    record = _with_storage(settings, lambda s: s.revoke_api_key(key.id))
+    if record is None:  # revoked or removed by someone else meanwhile
+        _error(f"No single key matches {key.id!r}")
+        raise typer.Exit(1)
+    console.print(f"Revoked {record.id} ({record.hint})", markup=False, highlight=False)
 
 
 @xperts_app.command("load")
@@ -380,15 +437,31 @@ def xperts_list(
         _settings(data_dir, database_url),
         lambda s: s.search_assistants(Principal.system(org), limit=1000, sort_by="name", sort_order="asc"),
     )
-    table = Table("slug", "id", "name", "version")
+    table = Table("slug", _id_column("id"), "name", "version")
     for r in records:
         table.add_row(r.slug or "", r.id, r.name, str(r.version))
-    Console().print(table)
+    _print_table(table)
+
+
+def command() -> Any:
+    """The `xpert` command as it runs (typer's click command): on/off flags show no `<bool>` type beside
+    them in --help (typer labels every option with its type; a flag takes no value)."""
+    root = typer.main.get_command(app)
+
+    def plain_flags(cmd: Any) -> None:
+        for param in [*cmd.params, cmd.get_help_option(cmd.context_class(cmd))]:
+            if getattr(param, "is_flag", False):
+                param.metavar = ""
+        for sub in getattr(cmd, "commands", {}).values():
+            plain_flags(sub)
+
+    plain_flags(root)
+    return root
 
 
 def main() -> None:
     try:
-        app()
+        command()(prog_name="xpert")
     except KeyboardInterrupt:
         sys.exit(130)
 

@@ -252,6 +252,18 @@ class Settings:
     def is_postgres(self) -> bool:
         return self.resolved_database_url.startswith("postgresql")
 
+    def server_url(self, port: int | None = None) -> str:
+        """Where a browser or `xpert chat` on this machine reaches this server (`port`: the one really bound,
+        when --port 0 let the system choose). A wildcard host is reached on loopback."""
+        host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(self.host, self.host)
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port if port is None else port}"
+
+    def api_url(self, port: int | None = None) -> str:
+        """The AI API's base URL on this machine (what XPERTAI_API_URL names)."""
+        return self.server_url(port) + self.api_prefix.rstrip("/")
+
 
 def normalise_database_url(url: str) -> str:
     """Accept the URLs people paste (`postgres://`, `postgresql://`, `sqlite:///`) and name the drivers storage uses."""

@@ -44,6 +44,8 @@ PUBLIC = {
     ("GET", "/openapi.json"),
     ("GET", "/docs"),
     ("GET", "/docs/oauth2-redirect"),
+    ("GET", "/docs/assets/{}"),  # Swagger UI's and ReDoc's scripts (api/docs.py)
+    ("GET", "/redoc"),
     ("GET", "/chatkit/{}"),  # the widget's files
     ("GET", "/console"),  # the console's page and files (what it shows comes from the API, signed in)
     ("GET", "/console/{}"),

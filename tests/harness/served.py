@@ -43,12 +43,13 @@ def spawn(
     out: IO[Any] | None = None,
     preexec_fn: Callable[[], None] | None = None,
     stdin: bool = False,
+    xpert: Path = XPERT,
 ) -> subprocess.Popen[str]:
     """Launch `xpert ARGS` without waiting for it: its output (stderr too) to `out`, else to a pipe
     (`proc.stdout`); with `stdin`, a pipe to write to. `env` defaults to `server_env()`: none of the test
-    process's XPERT_* settings."""
+    process's XPERT_* settings. `xpert`: another installation's command (tests/test_wheel.py)."""
     return subprocess.Popen(
-        [str(XPERT), *args],
+        [str(xpert), *args],
         stdin=subprocess.PIPE if stdin else None,
         stdout=out if out is not None else subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -148,11 +149,13 @@ def start(
     open_files: int | None = None,
     log_level: str | None = "warning",
     first_start_key: bool = False,
+    xpert: Path = XPERT,
     **settings: str,
 ) -> Served:
     """Start `xpert serve` on `data_dir` (SQLite there unless XPERT_DATABASE_URL or --database-url is given)
     and wait for /ok. `open_files`: the server's open-files limit, soft and hard (`ulimit -n`).
-    `first_start_key`: no XPERT_API_KEY, so a new deployment prints a key of its own (`key` is then "")."""
+    `first_start_key`: no XPERT_API_KEY, so a new deployment prints a key of its own (`key` is then "").
+    `xpert`: the command of another installation (a wheel installed in a venv of its own)."""
 
     def limit_files() -> None:
         if open_files is not None:
@@ -169,12 +172,15 @@ def start(
     # server): one deployment, so one secrets key (what one seals, the other opens) unless the test names one.
     env["XPERT_CONNECTIONS_SECRET"] = SESSION_SECRETS_KEY
     env.update(settings)
+    if xpert != XPERT:  # another installation runs its own code, never this checkout's (PYTHONPATH)
+        env.pop("PYTHONPATH", None)
     with open(log_path, "a") as out:
         proc = spawn(
             ["serve", "--port", str(port), "--data-dir", str(data_dir), *args],
             env=env,
             out=out,
             preexec_fn=limit_files if open_files else None,
+            xpert=xpert,
         )
     served = Served(proc=proc, port=port, key=key, data_dir=data_dir, log_path=log_path)
     deadline = time.monotonic() + ready_timeout

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -13,12 +14,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from xpert_sdk import Client
+from rich.console import Console
+from xpert_sdk import Client, StreamEvent
 
 from tests.graphs_scripted import APPROVAL_DONE, APPROVAL_KEPT, APPROVAL_PLAN, LONG_TICKER_TEXT
 from tests.harness.served import Served, cli, server_env, spawn
 from tests.sdk_integration.test_examples import MANUAL
-from xpert_server.chat_cli import ChatSession
+from xpert_server.chat_cli import ChatSession, Renderer
 
 THREAD_LINE = re.compile(r"\(thread ([0-9a-f-]{36})\)")
 
@@ -218,7 +220,7 @@ def test_unknown_xpert_and_bad_key_say_what_is_wrong(live: Served) -> None:
     assert unknown.returncode == 1 and "No xpert with slug or id 'no-such-xpert'." in unknown.stderr
     bad_key = chat(live, "", "--api-key", "sk-x-wrong")
     assert bad_key.returncode == 1
-    assert "The server refused the API key (Invalid token)" in bad_key.stderr
+    assert f"The server at {live.api} refused the API key (Invalid token)" in bad_key.stderr
     no_key = cli("chat", stdin="", env=server_env(XPERTAI_API_URL=live.api))
     assert no_key.returncode == 2 and "No API key: set XPERTAI_API_KEY or pass --api-key." in no_key.stderr
     nowhere = chat(live, "", "--api-url", "http://127.0.0.1:9/api/ai")
@@ -243,3 +245,67 @@ def test_approval_of_a_built_in_agent_tool(live: Served, sdk: Client) -> None:
         "interrupted",
         "success",
     ]
+
+
+def test_without_an_api_url_it_reaches_this_machines_server_on_xpert_port(live: Served) -> None:
+    # No XPERTAI_API_URL: the server `xpert serve` would start here with these XPERT_* settings.
+    done = cli("chat", stdin="/quit\n", env=server_env(XPERTAI_API_KEY=live.key, XPERT_PORT=str(live.port)))
+    assert done.returncode == 0, done.stderr
+    assert f"at {live.api}." in done.stdout
+    # …and when nothing listens there, the error names the URL it tried.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        idle = probe.getsockname()[1]
+    nowhere = cli("chat", stdin="", env=server_env(XPERTAI_API_KEY=live.key, XPERT_PORT=str(idle)))
+    assert nowhere.returncode == 1
+    assert f"Cannot reach the server at http://127.0.0.1:{idle}/api/ai" in nowhere.stderr
+
+
+def test_tool_is_sent_as_the_widget_sends_it_and_asks_for_approval(live: Served, sdk: Client) -> None:
+    done = chat(live, '/tool send_notification {"message": "hi"}\ny\n/quit\n', "--xpert", "demo")
+    assert done.returncode == 0, done.stderr
+    assert "Unknown command" not in done.stdout
+    assert "The xpert asks for approval:" in done.stdout and "send_notification" in done.stdout
+    approved = done.stdout.split("Approve? [y/N] ", 1)[1]
+    assert approved.startswith("Approved.\n[tool ") and "] done: Notification sent: hi\n" in approved
+    (thread_id,) = THREAD_LINE.findall(done.stdout)
+    human = [m["content"] for m in sdk.threads.get(thread_id)["values"]["messages"] if m["type"] == "human"]
+    assert human == ['/tool send_notification {"message": "hi"}']
+
+
+def test_a_connection_lost_mid_chat_names_the_url() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+
+    out = io.StringIO()
+    with Client("http://127.0.0.1:8765/api/ai", "sk-x-test", transport=httpx.MockTransport(refuse)) as client:
+        session = ChatSession(client, {"xpert_id": "x-1", "name": "X"}, out, input)
+        assert session.handle("hello")
+    assert out.getvalue() == (
+        "[error] Cannot reach the server at http://127.0.0.1:8765/api/ai: [Errno 111] Connection refused\n"
+    )
+
+
+def test_replies_render_as_markdown_on_a_terminal() -> None:
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=60, color_system="standard")
+    renderer = Renderer(io.StringIO(), "demo> ", console=console)
+    reply = "# Steps\n\nUse **descaler** and `water`:\n\n- fill the tank\n- run the cycle\n"
+    for i in range(0, len(reply), 7):  # as it streams, in pieces that split the markup
+        renderer.show(
+            StreamEvent(id=None, event="message", data={"type": "message", "data": reply[i : i + 7]})
+        )
+    renderer.end_line()
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen.getvalue())
+    last = shown[shown.rindex("demo>") :]  # the final render (earlier ones were redrawn over)
+    assert "**" not in last and "`" not in last and "# Steps" not in last, last
+    assert "Use descaler and water:" in last and "• fill the tank" in last and "• run the cycle" in last
+    assert "\x1b[1m" in screen.getvalue()  # bold, from the terminal's escape codes
+
+
+def test_piped_replies_stay_raw_text() -> None:
+    out = io.StringIO()
+    renderer = Renderer(out, "demo> ")
+    renderer.show(StreamEvent(id=None, event="message", data={"type": "message", "data": "**bold**"}))
+    renderer.end_line()
+    assert out.getvalue() == "demo> **bold**\n"

@@ -486,6 +486,15 @@ class Executor:
         )
         self.events.append(run.id, dumps(frames.COMPLETE), COMPLETE)  # both protocols' readers stop here
         await self.events.sync()
+        # One line per run, in whichever process executed it (an API process or a worker).
+        log.info(
+            "run %s %s in %d ms (xpert %s, thread %s)",
+            run.id,
+            status,
+            (time.monotonic() - started) * 1000,
+            agent_key,
+            thread.public_id,
+        )
 
 
 class NothingToResume(RuntimeError):
