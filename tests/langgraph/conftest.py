@@ -27,6 +27,7 @@ XPERTS = {
     "broken": "broken",
     "steps": "steps",
     "ticker": "ticker",
+    "slow-reader": "slow_reader",
     "long-ticker": "long_ticker",
     "held": "held",
     "held-alone": "held_alone",

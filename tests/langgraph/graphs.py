@@ -220,6 +220,16 @@ async def tick(state: MessagesState) -> dict[str, Any]:
 ticker = StateGraph(MessagesState).add_node("tick", tick).add_edge(START, "tick").compile()
 
 
+async def slow_reader(config: RunnableConfig, runtime: Any) -> Any:
+    """Reading a thread's state takes a while (building the graph for `threads.read`): what reads the state
+    after a run must not race what deletes its thread."""
+    import asyncio
+
+    if runtime.access_context == "threads.read":
+        await asyncio.sleep(0.5)
+    return _echo_with("read slowly")
+
+
 async def tick_long(state: MessagesState) -> dict[str, Any]:
     """400 custom events, 25 ms apart (10 s): long enough to cancel mid-run."""
     import asyncio

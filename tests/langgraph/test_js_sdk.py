@@ -1,5 +1,6 @@
 """LangGraph's JS SDK (@langchain/langgraph-sdk under Node) against this server: default mode, several
-modes, interrupt → command.resume, join with Last-Event-ID, `__error__`. The SDK comes from npm at test time
+modes, interrupt → command.resume, join with Last-Event-ID, `__error__`, an XpertAI run joined as LangGraph
+events, enqueue and cancel. The SDK comes from npm at test time
 (tests/harness/npm.py; never committed); without Node the test skips with one line."""
 
 from __future__ import annotations
@@ -72,6 +73,18 @@ async def test_js_sdk(lg: LangGraphEnv, modules: Path) -> None:
     assert tail == joined[2:]
 
     assert out["waitError"] == "ValueError: ValueError: no luck today"
+
+    assert out["xpertaiReply"]["role"] == "ai"  # XpertAI's chat input: XpertAI's reply
+    cross = out["crossJoined"]
+    assert events(cross)[0] == "metadata" and set(events(cross)) == {"metadata", "messages", "values"}
+    assert "".join(p["data"][0]["content"] for p in cross if p["event"] == "messages") == (
+        "Hello nobody you said hi"
+    )
+    assert [m["content"] for m in cross[-1]["data"]["messages"]] == ["hi", "Hello nobody you said hi"]
+
+    cancelled = out["cancelled"]
+    assert cancelled["status"] == "interrupted" and cancelled["canceledExecutionIds"] == [cancelled["run_id"]]
+    assert sorted(out["enqueued"]) == [[False, "success"], [True, "interrupted"]]
 
 
 async def test_js_sdk_v2_thread_stream(lg: LangGraphEnv, modules: Path) -> None:

@@ -20,13 +20,14 @@ async def langgraph_payload(
     services: Services, thread: ThreadRecord, payload: dict[str, Any]
 ) -> dict[str, Any]:
     """The run body as stored: `protocol: "langgraph"` when the rule says so (absent for XpertAI, so an
-    XpertAI run's kwargs stay as they were), and LangGraph's `checkpoint` as the `checkpoint_id` to fork."""
+    XpertAI run's kwargs stay as they were), LangGraph's default `multitask_strategy` (`enqueue`; XpertAI's
+    is `reject`), and LangGraph's `checkpoint` as the `checkpoint_id` to fork."""
     can_continue = False
     if payload.get("input") is None and not payload.get("protocol"):
         can_continue = await services.checkpointer.latest(thread.id) is not None
     if protocol_of(payload, can_continue) != "langgraph":
         return payload
-    out = {**payload, "protocol": "langgraph"}
+    out = {"multitask_strategy": "enqueue", **payload, "protocol": "langgraph"}
     checkpoint = out.get("checkpoint")
     if isinstance(checkpoint, dict) and checkpoint.get("checkpoint_id") and not out.get("checkpoint_id"):
         out["checkpoint_id"] = str(checkpoint["checkpoint_id"])
@@ -59,6 +60,25 @@ def run_locations(request: Request, run: RunRecord, prefix: str) -> dict[str, st
     if is_langgraph(run.kwargs) and path.endswith("/runs/stream"):
         headers["Location"] = f"{base}/runs/{run.id}/stream"
     return headers
+
+
+# Created: XpertAI's server answers 201 (NestJS's POST), LangGraph's 200. A run's protocol is known from its
+# body (runs/protocol.py), so its creates answer as its clients' server would; a thread create's body does
+# not tell the two clients apart, so it keeps XpertAI's 201 (both SDKs accept either).
+CREATED_XPERTAI = 201
+CREATED_LANGGRAPH = 200
+
+
+def langgraph_created(model: Any) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI entry of a create's LangGraph status (the route's own `status_code` is XpertAI's 201)."""
+    return {
+        CREATED_LANGGRAPH: {"model": model, "description": "Created (a LangGraph run: LangGraph's status)"}
+    }
+
+
+def created_status(runs: list[RunRecord]) -> int:
+    """The status of a request that created `runs`: LangGraph's 200 when they are all LangGraph runs."""
+    return CREATED_LANGGRAPH if runs and all(is_langgraph(r.kwargs) for r in runs) else CREATED_XPERTAI
 
 
 async def run_result(services: Services, p: Principal, run: RunRecord) -> dict[str, Any]:

@@ -12,7 +12,8 @@ from starlette.responses import StreamingResponse
 
 from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant
 from xpert_server.api.lgruns import thread_for_run
-from xpert_server.api.runs import RunCreate, sse_response, start_run
+from xpert_server.api.runs import RunCreate, start_run
+from xpert_server.api.sse import sse_response
 from xpert_server.api.threads import load_thread
 from xpert_server.api.wire.base import SSE_SCHEMA
 from xpert_server.api.wire.lgthreads import CommandReply, ProtocolCommand

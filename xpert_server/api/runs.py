@@ -3,17 +3,33 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.responses import StreamingResponse
-from starlette.types import Receive, Scope, Send
 
 from xpert_server.api.deps import PrincipalDep, ServicesDep, load_assistant
-from xpert_server.api.lgruns import langgraph_payload, run_locations, run_result, thread_for_run
+from xpert_server.api.joins import (
+    JoinAs,
+    LastEventId,
+    LastEventIdQuery,
+    ServicesJoinSource,
+    in_protocol,
+    join_as,
+    join_response,
+    last_event_id_of,
+)
+from xpert_server.api.lgruns import (
+    created_status,
+    langgraph_created,
+    langgraph_payload,
+    run_locations,
+    run_result,
+    thread_for_run,
+)
+from xpert_server.api.sse import sse_response
 from xpert_server.api.storable import INT64_MAX
 from xpert_server.api.threads import load_thread
 from xpert_server.api.webhooks import check_target
@@ -24,11 +40,11 @@ from xpert_server.auth.principal import Principal
 from xpert_server.errors import BadRequest, Forbidden, NotFound
 from xpert_server.limits.streams import follower_slot, stream_slot, until_disconnected
 from xpert_server.runs import threadstate, threadstream
-from xpert_server.runs.lgstream import MODES, join_modes, renderer
 from xpert_server.runs.lgstream import encode as lgstream_encode
+from xpert_server.runs.lgstream import renderer
 from xpert_server.runs.protocol import is_langgraph
 from xpert_server.runs.service import Accepted
-from xpert_server.runs.sse import KEEPALIVE, MEDIA_TYPE, SSE_HEADERS, Frame
+from xpert_server.runs.sse import MEDIA_TYPE, Frame
 from xpert_server.services import Services
 from xpert_server.storage.records import RunRecord, ThreadRecord
 
@@ -112,52 +128,6 @@ async def _start(
     return await start_run(services, p, thread, body, idempotency_key, path)
 
 
-class SSEResponse(StreamingResponse):
-    """A StreamingResponse that gives its stream slot back when it ends, however it ends."""
-
-    def __init__(self, *args: Any, release: Callable[[], None], **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.release = release
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            await super().__call__(scope, receive, send)
-        finally:
-            self.release()
-
-
-def sse_response(
-    frames: AsyncIterator[Frame | None],
-    on_disconnect: Callable[[], Awaitable[None]] | None = None,
-    release: Callable[[], None] = lambda: None,
-    render: Callable[[Frame], bytes | None] = Frame.encode,
-    headers: dict[str, str] | None = None,
-) -> StreamingResponse:
-    """The SSE response. `on_disconnect` runs when the client leaves before `complete`; `release` (the
-    stream's slot, limits/streams.py) when the response ends; `render` encodes a frame in the run's
-    protocol (None: not sent)."""
-
-    async def body() -> AsyncIterator[bytes]:
-        finished = False
-        try:
-            async for frame in frames:
-                if frame is None:
-                    yield KEEPALIVE
-                    continue
-                if frame.event == "complete":
-                    finished = True
-                data = render(frame)
-                if data is not None:
-                    yield data
-        finally:
-            if not finished and on_disconnect is not None:
-                await asyncio.shield(on_disconnect())
-
-    return SSEResponse(
-        body(), media_type=MEDIA_TYPE, headers={**SSE_HEADERS, **(headers or {})}, release=release
-    )
-
-
 def stream_accepted(
     services: Services,
     accepted: Accepted,
@@ -176,21 +146,6 @@ def stream_accepted(
     if not is_langgraph(run.kwargs):
         return sse_response(services.runs.follow(run.id), cancel, release, headers=headers)
     return sse_response(services.runs.follow(run.id), cancel, release, renderer(None), headers)
-
-
-def last_event_id_of(header: str | None, query: str | None) -> int:
-    raw = header if header is not None else query
-    if raw is None or raw == "":
-        return 0
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadRequest("Last-Event-ID: must be an event id from this run's stream") from None
-    if value < 0:
-        raise BadRequest("Last-Event-ID: must not be negative")
-    if value > INT64_MAX:
-        raise BadRequest("Last-Event-ID: must be an event id from this run's stream")
-    return value
 
 
 async def _load_run(services: Services, p: PrincipalDep, thread_id: str, run_id: str) -> RunRecord:
@@ -227,7 +182,11 @@ async def stream_run(
 
 
 @router.post(
-    "/runs/wait", status_code=201, summary="Start a run and wait for its reply", response_model=WaitReply
+    "/runs/wait",
+    status_code=201,
+    summary="Start a run and wait for its reply",
+    response_model=WaitReply,
+    responses=langgraph_created(WaitReply),
 )
 async def wait_run(
     thread_id: str,
@@ -241,10 +200,17 @@ async def wait_run(
     async with follower_slot(request, p):  # 429 before anything starts, as for a stream
         accepted = await _start(services, p, thread_id, body, idempotency_key, request.url.path)
         response.headers.update(run_locations(request, accepted.run, services.settings.api_prefix))
+        response.status_code = created_status([accepted.run])
         return await until_disconnected(request, run_result(services, p, accepted.run))
 
 
-@router.post("/runs", status_code=201, summary="Start a run in the background", response_model=Run)
+@router.post(
+    "/runs",
+    status_code=201,
+    summary="Start a run in the background",
+    response_model=Run,
+    responses=langgraph_created(Run),
+)
 async def create_run(
     thread_id: str,
     body: RunCreate,
@@ -256,6 +222,7 @@ async def create_run(
 ) -> dict[str, Any]:
     accepted = await _start(services, p, thread_id, body, idempotency_key, request.url.path)
     response.headers.update(run_locations(request, accepted.run, services.settings.api_prefix))
+    response.status_code = created_status([accepted.run])
     return run_json(accepted.run, thread_id)
 
 
@@ -280,7 +247,7 @@ async def get_run(thread_id: str, run_id: str, services: ServicesDep, p: Princip
 
 @router.get(
     "/runs/{run_id}/stream",
-    summary="Join a run's stream (replays after Last-Event-ID, then follows)",
+    summary="Join a run's stream (replays after Last-Event-ID, then follows; either protocol)",
     response_class=StreamingResponse,
     responses={200: {"content": {MEDIA_TYPE: {"schema": SSE_SCHEMA}}}},
 )
@@ -290,14 +257,13 @@ async def join_stream(
     services: ServicesDep,
     p: PrincipalDep,
     request: Request,
-    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
-    last_event_id_q: Annotated[str | None, Query(alias="last_event_id")] = None,
-    stream_mode: Annotated[list[str] | None, Query(max_length=len(MODES))] = None,
+    wanted: Annotated[JoinAs, Depends(join_as)],
+    last_event_id: LastEventId = None,
+    last_event_id_q: LastEventIdQuery = None,
 ) -> StreamingResponse:
     run = await _load_run(services, p, thread_id, run_id)
     after = last_event_id_of(last_event_id, last_event_id_q)
-    render = renderer(join_modes(stream_mode)) if is_langgraph(run.kwargs) else Frame.encode
-    return sse_response(services.runs.follow(run_id, after), release=stream_slot(request, p), render=render)
+    return join_response(services, p, request, run, after, wanted)
 
 
 @router.get(
@@ -311,10 +277,37 @@ async def join_run(
         return await until_disconnected(request, run_result(services, p, run))
 
 
-@router.post("/runs/{run_id}/cancel", status_code=201, summary="Cancel a run", response_model=Cancelled)
-async def cancel_run(thread_id: str, run_id: str, services: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
+@router.post(
+    "/runs/{run_id}/cancel",
+    status_code=201,
+    summary="Cancel a run",
+    response_model=Cancelled,
+    response_model_exclude_unset=True,
+    responses=langgraph_created(Cancelled),
+)
+async def cancel_run(
+    thread_id: str,
+    run_id: str,
+    services: ServicesDep,
+    p: PrincipalDep,
+    request: Request,
+    response: Response,
+    wait: bool = False,
+) -> dict[str, Any]:
+    """An XpertAI run's cancel answers as XpertAI's server does: 201, `{canceledExecutionIds}`, at once
+    (its server ignores the query). A LangGraph run's answers 200 with the run as it is now, plus the same
+    `canceledExecutionIds` (so either SDK reads it), and honours `?wait=1`: the answer comes when the run
+    has ended."""
     run = await _load_run(services, p, thread_id, run_id)
-    return {"canceledExecutionIds": await services.runs.cancel(run)}
+    cancelled = await services.runs.cancel(run)
+    if not is_langgraph(run.kwargs):
+        return {"canceledExecutionIds": cancelled}
+    response.status_code = created_status([run])
+    if wait:
+        async with follower_slot(request, p):
+            await until_disconnected(request, services.runs.ended(run.id))
+    now = await services.storage.get_run(p, run.thread_id, run.id) or run
+    return {**run_json(now, thread_id), "canceledExecutionIds": cancelled}
 
 
 @router.delete("/runs/{run_id}", summary="Delete a finished run", response_model=Deleted)
@@ -337,15 +330,25 @@ async def join_thread_stream(
     services: ServicesDep,
     p: PrincipalDep,
     request: Request,
+    wanted: Annotated[JoinAs, Depends(join_as)],
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=256)] = None,
     last_event_id_q: Annotated[str | None, Query(alias="last_event_id", max_length=256)] = None,
 ) -> StreamingResponse:
     thread = await load_thread(services, p, thread_id)
     raw = last_event_id if last_event_id is not None else last_event_id_q
     start = await threadstream.start_position(services.storage, p, thread.id, raw)
-    frames = threadstream.follow_thread(services.storage, services.runs, p, thread.id, start)
-    # Each run's frames as its protocol stored them (a LangGraph subgraph event gets its full name back).
-    return sse_response(frames, release=stream_slot(request, p), render=lgstream_encode)
+    source = ServicesJoinSource(services, p)
+
+    def reframe(
+        run: RunRecord, frames: AsyncIterator[Frame | None], after: int
+    ) -> AsyncIterator[Frame | None]:
+        return in_protocol(source, wanted, run, frames, after)
+
+    frames = threadstream.follow_thread(services.storage, services.runs, p, thread.id, start, reframe)
+    # Asked for no protocol: each run's frames as its protocol stored them (a LangGraph subgraph event gets
+    # its full name back).
+    render = lgstream_encode if wanted.protocol is None else wanted.render()
+    return sse_response(frames, release=stream_slot(request, p), render=render)
 
 
 @router.get(

@@ -264,6 +264,31 @@ def _internal(payload: Any) -> bool:
     return isinstance(payload, dict) and (FRAME_KEY in payload or EVENT_KEY in payload)
 
 
+def text_chunks(event: str, data: Any, so_far: dict[str, str]) -> list[tuple[str, str]]:
+    """The new text of an AI message in a `messages` (tuple) or `messages/partial` event (subgraphs' are
+    named `…|ns` and not taken: their text is not the reply's)."""
+    message = data[0] if isinstance(data, list) and data else None
+    if not isinstance(message, dict) or message.get("type") not in ("ai", "AIMessageChunk"):
+        return []
+    text = content_text(message.get("content"))
+    mid = str(message.get("id") or "")
+    if event == "messages/partial":
+        before = so_far.get(mid, "")
+        so_far[mid] = text
+        text = text[len(before) :] if text.startswith(before) else text
+    return [(mid, text)] if text else []
+
+
+def content_text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(
+            str(b.get("text", "")) for b in content if isinstance(b, dict) and b.get("type") == "text"
+        )
+    return ""
+
+
 async def run_error(frames: AsyncIterator[Frame | None]) -> Any:
     """Follow a LangGraph run to its end; its `error` event's data (None when it did not fail)."""
     error: Any = None

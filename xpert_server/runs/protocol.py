@@ -11,6 +11,11 @@ The rule (docs/langgraph.md), decided once when a run is accepted and kept in th
    no input on a thread with nothing to continue — → XpertAI: exactly the frames (and the 400s) XpertAI's
    server sends.
 XpertAI's SDK and ChatKit send chat input and never `stream_mode`, so they always get XpertAI's frames.
+
+A join (`…/runs/{id}/stream`, `/runs/{id}/stream`, `/threads/{id}/stream`) reads in the protocol it asks
+for, whichever one started the run (runs/crossjoin.py): an explicit `?protocol=` wins; a `stream_mode`
+query, even an empty one (langgraph-sdk's `join_stream` always sends it), asks for LangGraph's events;
+without either a run is joined in its own protocol (XpertAI's SDK joins with `cancel_on_disconnect` alone).
 """
 
 from __future__ import annotations
@@ -43,3 +48,13 @@ def protocol_of(body: Mapping[str, Any], can_continue: bool = False) -> Protocol
 def is_langgraph(kwargs: Mapping[str, Any]) -> bool:
     """A stored run (its kwargs) was started in LangGraph's protocol."""
     return kwargs.get("protocol") == LANGGRAPH
+
+
+def join_protocol_of(protocol: str | None, stream_mode: list[str] | None) -> Protocol | None:
+    """The protocol a join asks for (`stream_mode` as its query holds it: None when absent); None: each
+    run's own."""
+    if protocol in ("xpertai", "langgraph"):
+        return protocol  # type: ignore[return-value]
+    if stream_mode is not None:
+        return "langgraph"
+    return None

@@ -15,6 +15,7 @@ from xpert_server.encoding import dumps
 from xpert_server.runs import frames
 from xpert_server.runs.checkpoint import Checkpointer
 from xpert_server.runs.eventlog import COMPLETE, EventLog
+from xpert_server.runs.protocol import is_langgraph
 from xpert_server.runs.reply import reply_from_frames
 from xpert_server.storage import SQLStorage
 from xpert_server.storage.records import RunRecord
@@ -22,6 +23,7 @@ from xpert_server.storage.records import RunRecord
 log = logging.getLogger("xpert.runs")
 
 ORPHAN_REASON = "The server stopped while this run was in progress (it was not finished)."
+ORPHAN_KIND = "RunError"  # XpertAI's frames of such a run carry no `errorKind`, which `__error__` reads so
 IDEMPOTENCY_TTL = 24 * 3600.0
 
 
@@ -45,12 +47,18 @@ async def recover_orphaned_runs(
 async def close_streams(
     storage: SQLStorage, events: EventLog, ended: list[tuple[RunRecord, str | None, str | None]], reason: str
 ) -> None:
-    """The end frames of runs ended without their executor: (run, AI message id, conversation id).
-    Their AI messages first get the reply their stored frames streamed (the executor would have)."""
+    """The end frames of runs ended without their executor: (run, AI message id, conversation id), in the
+    run's protocol. Their AI messages first get the reply their stored frames streamed (the executor would
+    have)."""
     for run, ai_message_id, conversation_id in ended:
         if ai_message_id is not None:
             await keep_streamed_reply(storage, run.id)
         events.open(run.id, await storage.last_event_seq(run.id))
+        if is_langgraph(run.kwargs):
+            # LangGraph's ending: an `error` event (its readers and `runs/wait`'s `__error__` read it).
+            events.append(run.id, dumps({"error": ORPHAN_KIND, "message": reason}), "error")
+            events.append(run.id, dumps(frames.COMPLETE), COMPLETE)
+            continue
         for payload in (
             frames.event(
                 "on_agent_end",

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xpert_server.encoding import loads
+from xpert_server.runs.lgstream import text_chunks
 from xpert_server.storage.records import TokenUsage
 
 
@@ -78,9 +79,15 @@ class Reply:
 
 
 def reply_from_frames(frames: Iterable[tuple[int, str | None, bytes]]) -> Reply:
-    """The reply as a run's stored frames tell it: what a client saw, for a run whose executor is gone."""
+    """The reply as a run's stored frames tell it: what a client saw, for a run whose executor is gone.
+    A LangGraph run's frames are its events: the text of its `messages` ones (when it asked for a messages
+    mode; without, its reply is only in its checkpoints)."""
     reply = Reply()
+    so_far: dict[str, str] = {}
     for _seq, event, data in frames:
-        if event is None:  # `complete` and `error` frames carry no reply
+        if event is None:  # XpertAI's `complete` and `error` frames carry no reply
             reply.add_frame(data)
+        elif event in ("messages", "messages/partial"):
+            for block_id, chunk in text_chunks(event, loads(data), so_far):
+                reply.add_text(block_id, chunk)
     return reply

@@ -234,6 +234,11 @@ class RunService:
         async for frame in self.events.follow(run_id, after, self.keepalive):
             yield frame
 
+    async def ended(self, run_id: str) -> None:
+        """Return once the run has ended (its log's `complete` frame is stored)."""
+        async for _ in self.events.follow(run_id, 0, self.keepalive):
+            pass
+
     async def result(self, run_id: str) -> dict[str, Any]:
         """`runs/wait`'s answer: the reply's text, read from the same frames a stream sees; a run that
         failed adds `__error__` (the field XpertAI's and LangGraph's SDKs raise on)."""

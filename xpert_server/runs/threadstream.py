@@ -10,7 +10,7 @@ thread has no later run to follow (a client that wants the next one reconnects w
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 from xpert_server.auth.principal import Principal
@@ -73,14 +73,29 @@ async def _next_run(
     return later[0] if later else None
 
 
+# A run's frames as the reader wants them (api/joins.py `in_protocol`): (run, its stored frames, after).
+Reframe = Callable[[RunRecord, AsyncIterator[Frame | None], int], AsyncIterator[Frame | None]]
+
+
+def _as_stored(
+    run: RunRecord, frames: AsyncIterator[Frame | None], after: int
+) -> AsyncIterator[Frame | None]:
+    return frames
+
+
 async def follow_thread(
-    storage: SQLStorage, runs: RunService, p: Principal, thread_id: str, start: Position
+    storage: SQLStorage,
+    runs: RunService,
+    p: Principal,
+    thread_id: str,
+    start: Position,
+    reframe: Reframe = _as_stored,
 ) -> AsyncIterator[Frame | None]:
     """The frames of `start.run` after `start.after`, then of each later run of the thread, in the order they
-    were created; None for a keep-alive. Ends when no later run is there."""
+    were created (each as `reframe` renders it); None for a keep-alive. Ends when no later run is there."""
     current, after = start.run, start.after
     while current is not None:
-        async for frame in runs.follow(current.id, after):
+        async for frame in reframe(current, runs.follow(current.id, after), after):
             yield None if frame is None else ThreadFrame(frame.seq, frame.event, frame.data, current.id)
         after = 0
         current = await _next_run(storage, p, thread_id, current)

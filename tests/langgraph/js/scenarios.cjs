@@ -47,6 +47,24 @@ async function main() {
     client.runs.joinStream(thread.thread_id, run.run_id, { lastEventId: out.joined[1].id }),
   );
 
+  // An XpertAI run (XpertAI's chat input) joined as LangGraph events by naming modes.
+  thread = await client.threads.create();
+  out.xpertaiReply = await client.runs.wait(thread.thread_id, "greeter", {
+    input: { action: "send", message: { input: { input: "hi" } } },
+  });
+  const [xpertaiRun] = await client.runs.list(thread.thread_id);
+  out.crossJoined = await collect(
+    client.runs.joinStream(thread.thread_id, xpertaiRun.run_id, { streamMode: ["values", "messages-tuple"] }),
+  );
+
+  // LangGraph's defaults: a second run on a busy thread is enqueued; cancel (wait) answers the run.
+  thread = await client.threads.create();
+  const first = await client.runs.create(thread.thread_id, "ticker", { input: hi });
+  const second = await client.runs.create(thread.thread_id, "ticker", { input: hi });
+  out.cancelled = await client.runs.cancel(thread.thread_id, first.run_id, true);
+  await client.runs.join(thread.thread_id, second.run_id);
+  out.enqueued = (await client.runs.list(thread.thread_id)).map((r) => [r.run_id === first.run_id, r.status]);
+
   // A failure: wait raises with __error__.
   try {
     await client.runs.wait(null, "broken", { input: hi });

@@ -50,7 +50,18 @@ WaitReply = Annotated[RunReply | StateValues, Field(union_mode="left_to_right")]
 
 
 class Cancelled(Wire):
+    """A cancel's answer: `canceledExecutionIds` (the run when this request is what stopped it, else []);
+    for a LangGraph run also the run as it is now (what LangGraph's clients read)."""
+
     canceledExecutionIds: list[str]
+    run_id: str | None = None
+    thread_id: str | None = None
+    assistant_id: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+    status: str | None = None
+    metadata: Json | None = None
+    multitask_strategy: str | None = None
 
 
 def run_json(r: RunRecord, thread_id: str) -> dict[str, Any]:
