@@ -180,3 +180,14 @@ async def test_rebuilt_steps_match_a_langgraph_runs_own(client: LangGraphClient)
         return out
 
     assert steps(rebuilt) == steps(own)
+
+
+async def test_a_join_reads_a_json_list_of_modes(client: LangGraphClient) -> None:
+    """XpertAI's JS SDK sends `streamMode: ["values"]` as one JSON-encoded query value."""
+    tid, rid = await xpertai_run(client, "steps")
+    query = {"stream_mode": '["values","updates"]'}
+    answer = await client.http.client.get(f"/threads/{tid}/runs/{rid}/stream", params=query)
+    assert answer.status_code == 200, answer.text
+    assert {f.event for f in parse(answer.text)} == {"metadata", "values", "updates"}
+    bad = await client.http.client.get(f"/threads/{tid}/runs/{rid}/stream", params={"stream_mode": "[1]"})
+    assert bad.status_code == 400 and "JSON list of modes" in bad.json()["message"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import json
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -56,7 +57,18 @@ def requested_modes(value: Any) -> list[str]:
 def join_modes(values: list[str] | None) -> list[str] | None:
     """A join's `stream_mode` query (repeated; empty when langgraph-sdk sends none): None means every
     mode the run stored."""
-    given = [v for v in values or () if v]
+    given: list[str] = []
+    for v in values or ():
+        if v.startswith("["):  # XpertAI's JS SDK sends a list as one JSON-encoded value (`["values"]`)
+            try:
+                decoded = json.loads(v)
+            except ValueError:
+                raise BadRequest(f"stream_mode: {v!r} is not a JSON list of modes") from None
+            if not isinstance(decoded, list) or not all(isinstance(m, str) for m in decoded):
+                raise BadRequest(f"stream_mode: {v!r} is not a JSON list of modes")
+            given.extend(m for m in decoded if m)
+        elif v:
+            given.append(v)
     return requested_modes(given) if given else None
 
 
