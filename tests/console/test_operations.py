@@ -344,12 +344,14 @@ async def test_redeliver_a_webhook(browser: Browser, world: World, axe: str) -> 
     await p.get_by_role("link", name="Webhooks").click()
     row = p.locator("tr[data-delivery]").first
     await expect(row.locator("[data-status]")).to_have_text("succeeded", timeout=30_000)
-    await expect(row.locator(".attempt-count")).to_have_text("1")
+    # Usually 1; more when an attempt timed out under load and was retried (at least once, by design).
+    attempts = int(await row.locator(".attempt-count").inner_text())
+    assert attempts >= 1
     before = len(w.receiver.hits)
     await check_page(p, axe, "webhooks-desktop", failures)
     await row.get_by_role("button", name=re.compile("Redeliver")).click()
     await expect(p.locator("tr[data-delivery]").first.locator(".attempt-count")).to_have_text(
-        "2", timeout=30_000
+        str(attempts + 1), timeout=30_000
     )
     await expect(p.locator("tr[data-delivery]").first.locator("[data-status]")).to_have_text("succeeded")
     assert len(w.receiver.hits) == before + 1
