@@ -7,9 +7,9 @@ import re
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from playwright.async_api import Route, async_playwright
+from playwright.async_api import Route
 
-from tests.chatkit.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from tests.chatkit.browser import chromium, require_chromium
 from tests.harness.app import ApiHarness
 from tests.harness.uvicorn import serve_in_process
 
@@ -61,21 +61,14 @@ async def test_swagger_ui_renders_the_operations_with_the_network_cut_off(api: A
                 refused.append(route.request.url)
                 await route.abort()
 
-        pw = await async_playwright().start()
-        try:
-            browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            try:
-                page = await browser.new_page()
-                await page.route("**/*", only_this_server)
-                await page.goto(f"{origin}/api/ai/docs")
-                operations = page.locator(".opblock-summary-path")
-                await operations.first.wait_for(timeout=20_000)
-                paths = await operations.all_inner_texts()
-                assert len(paths) > 50 and any("/api/ai/threads" in p for p in paths), paths[:5]
-                await page.goto(f"{origin}/api/ai/redoc")
-                await page.locator("h1", has_text="xpert-server AI API").first.wait_for(timeout=20_000)
-            finally:
-                await browser.close()
-        finally:
-            await pw.stop()
+        async with chromium() as browser:
+            page = await browser.new_page()
+            await page.route("**/*", only_this_server)
+            await page.goto(f"{origin}/api/ai/docs")
+            operations = page.locator(".opblock-summary-path")
+            await operations.first.wait_for(timeout=20_000)
+            paths = await operations.all_inner_texts()
+            assert len(paths) > 50 and any("/api/ai/threads" in p for p in paths), paths[:5]
+            await page.goto(f"{origin}/api/ai/redoc")
+            await page.locator("h1", has_text="xpert-server AI API").first.wait_for(timeout=20_000)
     assert refused == [], refused

@@ -57,6 +57,21 @@ def require_chromium() -> None:
     pytest.skip(reason)
 
 
+@asynccontextmanager
+async def chromium() -> AsyncIterator[pw.Browser]:
+    """Debian's Chromium under Playwright, closed (and Playwright stopped) on the way out: the one launch
+    every browser test uses."""
+    playwright = await pw.async_playwright().start()
+    try:
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            await browser.close()
+    finally:
+        await playwright.stop()
+
+
 def load_example_backend(api_url: str, xpert_id: str | None, api_key: str = API_KEY) -> Any:
     """examples/chatkit_backend.py as its README runs it, configured for the test server (instead of the env)."""
     spec = importlib.util.spec_from_file_location(

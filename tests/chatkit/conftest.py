@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page
 
-from tests.chatkit.browser import CHROMIUM, CHROMIUM_ARGS, Live, Recorder, open_live, require_chromium
+from tests.chatkit.browser import Live, Recorder, chromium, open_live, require_chromium
 from tests.chatkit.common import ChatkitEnv, open_chatkit_env
 
 
@@ -31,15 +31,8 @@ async def live(
 
 @pytest.fixture(scope="module")
 async def browser(live: Live) -> AsyncIterator[Browser]:
-    pw = await async_playwright().start()
-    try:
-        b = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            await b.close()
-    finally:
-        await pw.stop()
+    async with chromium() as b:
+        yield b
 
 
 @pytest.fixture

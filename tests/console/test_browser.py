@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 
 from tests.agents.fake_openai import FakeOpenAI
-from tests.chatkit.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium
+from tests.chatkit.browser import ARTIFACTS, chromium, require_chromium
 from tests.conftest import suite_database
 from tests.console.axe import axe_source
 from tests.harness.app import ApiHarness, new_org, open_harness
@@ -85,15 +85,8 @@ async def world(
 
 @pytest.fixture(scope="module")
 async def browser(world: World) -> AsyncIterator[Browser]:
-    pw = await async_playwright().start()
-    try:
-        b = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            await b.close()
-    finally:
-        await pw.stop()
+    async with chromium() as b:
+        yield b
 
 
 @pytest.fixture(scope="module")

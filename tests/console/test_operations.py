@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from tests.agents.fake_openai import FakeOpenAI
-from tests.chatkit.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from tests.chatkit.browser import chromium, require_chromium
 from tests.conftest import suite_database
 from tests.console.axe import axe_source
 from tests.console.test_browser import DESKTOP, PHONE, check_page, new_page, shot, sign_in
@@ -132,15 +132,8 @@ async def world(
 
 @pytest.fixture(scope="module")
 async def browser(world: World) -> AsyncIterator[Browser]:
-    pw = await async_playwright().start()
-    try:
-        b = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            await b.close()
-    finally:
-        await pw.stop()
+    async with chromium() as b:
+        yield b
 
 
 @pytest.fixture(scope="module")
