@@ -78,6 +78,20 @@ def suite_database(request: pytest.FixtureRequest, folder: Path) -> str:
     return f"sqlite:///{folder / 'xpert.db'}"
 
 
+def own_database(request: pytest.FixtureRequest, folder: Path, prefix: str) -> str:
+    """A database of the calling fixture's own on the suite's backend, dropped when that fixture ends.
+
+    For an app whose settings differ from the shared test database's apps in what a process does with the
+    whole database (webhook targets it may reach, say): every process delivers its database's whole
+    outbox, so a harness of the shared database would deliver — or refuse — this app's webhooks."""
+    if API_BACKEND != "postgres":
+        return f"sqlite:///{folder / 'xpert.db'}"
+    scratch = scratch_database(prefix)
+    url = scratch.__enter__()
+    request.addfinalizer(lambda: scratch.__exit__(None, None, None))
+    return url
+
+
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     """A PostgreSQL database made for this test session, dropped afterwards."""

@@ -23,7 +23,7 @@ from starlette.routing import Route
 
 from tests.agents.fake_openai import FakeOpenAI
 from tests.chatkit.browser import chromium, require_chromium
-from tests.conftest import suite_database
+from tests.conftest import own_database
 from tests.console.axe import axe_source
 from tests.console.test_browser import DESKTOP, PHONE, check_page, new_page, shot, sign_in
 from tests.harness.app import ApiHarness, new_org, open_harness
@@ -90,7 +90,7 @@ async def world(
     folder = tmp_path_factory.mktemp("console-ops-xperts")
     async with serve_in_process(fake.app(), "") as llm, serve_in_process(receiver.app(), "") as target:
         xpert_yaml(folder, org, f"{llm.base_url}/v1")
-        url = suite_database(request, tmp_path_factory.mktemp("console-ops-db"))
+        url = own_database(request, tmp_path_factory.mktemp("console-ops-db"), "xpert_console_ops")
         data = tmp_path_factory.mktemp("console-ops-data")
         async with open_harness(
             data, url, xperts_dir=folder, files_dir=data / "uploads", webhook_private_orgs=(org,)

@@ -6,14 +6,18 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from tests.conftest import own_database
 from tests.harness.app import ApiHarness, open_harness
 from tests.harness.dns import everything_public
 
 
 @pytest.fixture(scope="package")
 async def harness(
-    api_database_url: str, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[ApiHarness]:
+    # A database of its own: its webhook policy (any org may target loopback) must not deliver the shared
+    # database's webhooks, which other suites expect refused.
+    url = own_database(request, tmp_path_factory.mktemp("matrix-db"), "xpert_matrix")
     # The operator's connections the field matrix names (`model.connection`, `mcp[].connection`).
     operator = tmp_path_factory.mktemp("matrix-operator") / "connections.yaml"
     operator.write_text(
@@ -25,7 +29,7 @@ async def harness(
     # target loopback: org A's subscription and its run's own webhook name closed ports.
     async with open_harness(
         tmp_path_factory.mktemp("matrix-data"),
-        api_database_url,
+        url,
         secret_rate_limit=0,
         webhook_private_orgs=("*",),
         connections_file=operator,

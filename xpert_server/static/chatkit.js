@@ -683,7 +683,10 @@ export class XpertChatKit extends HTMLElement {
     );
     this.scrim = h("div", { class: "ck-scrim", "aria-hidden": "true", onclick: () => this.toggleHistory(false) });
     this.root = h("div", { class: "ck", part: "root", "data-narrow": "false" }, this.sidebar, this.scrim, this.main);
-    root.append(h("link", { rel: "stylesheet", href: STYLE_URL }), this.root);
+    // Hidden until its stylesheet is in: no flash of unstyled widget, and no focus ring but ours.
+    this.root.style.visibility = "hidden";
+    const reveal = () => { this.root.style.visibility = ""; };
+    root.append(h("link", { rel: "stylesheet", href: STYLE_URL, onload: reveal, onerror: reveal }), this.root);
     // Narrow (a phone, a small embed): the history overlays the chat, closed until asked for.
     new ResizeObserver(() => this.layout()).observe(this.root);
     this.root.addEventListener("keydown", (e) => {
