@@ -6,6 +6,11 @@ bounded, a TTL renewed per batch). The database first, Redis second: Redis never
 database lacks, so a reader can always fill a gap (trimmed, expired, or lost in a Redis restart) from
 the database, and a re-queued attempt continues after the database's last id.
 
+A follower of a run that executes in its own process (one process with `--with-worker`, or a join that
+lands where the run runs) reads the committed frames from memory, as embedded mode does: no Redis read and
+no decoding per frame. It turns to Redis and the database the moment the run stops being written here
+(fenced, handed back, a new attempt), and looks at the database while the run is quiet, as below.
+
 Readers in any process share ONE `XREAD BLOCK` per process (a multiplexer task over every stream this
 process follows, from each follower's last id): 1,000 open streams cost one blocked connection and one
 command per round, not 1,000. A new follower interrupts the blocked read by adding to a private
@@ -29,7 +34,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import IntegrityError
 
 from xpert_server.runs.broker import Keys, stop_task
-from xpert_server.runs.eventlog import COMPLETE, COMPLETE_GRACE, LocalEventLog, _Channel
+from xpert_server.runs.eventlog import COMPLETE, COMPLETE_GRACE, LocalEventLog, _Channel, _index_after
 from xpert_server.runs.sse import Frame
 from xpert_server.storage import SQLStorage
 from xpert_server.storage.records import TERMINAL_RUN_STATUSES
@@ -61,6 +66,8 @@ class RedisEventLog(LocalEventLog):
         self.ttl = max(1, int(ttl))
         # Runs this process no longer holds (lease lost or handed back): their frames go nowhere.
         self._fenced: set[str] = set()
+        # When each run's stream TTL was last set from here: once per run and every ttl/4, not per batch.
+        self._ttl_set: dict[str, float] = {}
         self._redis_warned = 0.0
         self._subs: dict[str, set[_Sub]] = {}  # stream key → its followers in this process
         self._reader: asyncio.Task[None] | None = None
@@ -79,10 +86,13 @@ class RedisEventLog(LocalEventLog):
     def open(self, run_id: str, last_seq: int = 0) -> None:
         """A fresh channel per attempt: ids continue after `last_seq`, whatever an earlier attempt here left."""
         self._fenced.discard(run_id)
+        self._ttl_set.pop(run_id, None)
         old = self._channels.get(run_id)
-        if old is not None and old.pending:
+        if old is not None:
             self._drop(old)
         self._channels[run_id] = _Channel(next_seq=last_seq + 1)
+        for sub in self._subs.get(self.keys.stream(run_id), ()):
+            sub.event.set()  # its followers here read it from memory from now on
 
     def append(self, run_id: str, data: bytes, event: str | None = None) -> int:
         if run_id in self._fenced:
@@ -92,6 +102,7 @@ class RedisEventLog(LocalEventLog):
     def fence(self, run_id: str) -> None:
         """Stop writing a run's frames from this process (another attempt owns or will own the run)."""
         self._fenced.add(run_id)
+        self._ttl_set.pop(run_id, None)
         ch = self._channels.pop(run_id, None)
         if ch is not None:
             self._drop(ch)
@@ -100,6 +111,10 @@ class RedisEventLog(LocalEventLog):
         # Unwritten frames count as settled, or `sync()` would wait for them forever.
         self._committed += len(ch.pending)
         ch.pending = []
+        ch.changed.set()  # its followers here wake, find it gone, and go on from Redis and the database
+
+    def _live_here(self, run_id: str) -> bool:
+        return run_id in self._channels and run_id not in self._fenced
 
     async def last_seq(self, run_id: str, *, stored: int | None = None, attempt: int = 0) -> int:
         """The last frame id anyone may have seen: the database's, or Redis's if it is somehow ahead.
@@ -135,10 +150,11 @@ class RedisEventLog(LocalEventLog):
                         run_id,
                         part[0][1],
                     )
-                    self._fenced.add(run_id)
+                    self.fence(run_id)  # its later frames too: none of this attempt may follow
 
     async def _stored(self, batch: list[tuple[str, list[Frame]]]) -> None:
         pipe = self.redis.pipeline(transaction=False)
+        now = time.monotonic()
         for run_id, frames in batch:
             if run_id in self._fenced:
                 continue
@@ -146,7 +162,17 @@ class RedisEventLog(LocalEventLog):
             for f in frames:
                 fields: dict[bytes | str, bytes | str] = {"d": f.data, "e": f.event or ""}
                 pipe.xadd(key, fields, id=f"{f.seq}-0", maxlen=self.maxlen, approximate=True)  # type: ignore[arg-type]
-            pipe.expire(key, self.ttl)
+            # The TTL with a run's first batch here, every ttl/4 while it runs, and with its last frame (so a
+            # stream XADD re-created after a Redis restart still expires): measured, an EXPIRE per run per
+            # batch was 37% of the Redis commands of `hold slow -c 200`.
+            ends = frames[-1].event == COMPLETE
+            set_at = self._ttl_set.get(run_id)
+            if ends or set_at is None or now - set_at > self.ttl / 4:
+                pipe.expire(key, self.ttl)
+                if ends:
+                    self._ttl_set.pop(run_id, None)
+                else:
+                    self._ttl_set[run_id] = now
         try:
             # Per-command errors (an id not above the stream's top: written already) are harmless.
             await pipe.execute(raise_on_error=False)
@@ -167,12 +193,78 @@ class RedisEventLog(LocalEventLog):
         1, 2, 4, then every DB_CHECK_MAX s of silence: so a frame that reached the database but not Redis
         (its XADD failed) is seen within DB_CHECK_MAX + BLOCK_MS, and 1,000 idle streams cost a few
         hundred queries a second, not thousands."""
-        sub = self._subscribe(self.keys.stream(run_id), after)
-        try:
-            async for item in self._follow(sub, run_id, after, keepalive):
-                yield item
-        finally:
-            self._unsubscribe(sub)
+        while True:
+            if self._live_here(run_id):
+                async for item in self._follow_local(run_id, after, keepalive):
+                    yield item
+                    if item is not None:
+                        after = item.seq
+                        if item.event == COMPLETE:
+                            return
+                if self._live_here(run_id):
+                    return  # its channel is done, or the run is gone
+            sub = self._subscribe(self.keys.stream(run_id), after)
+            try:
+                async for item in self._follow(sub, run_id, after, keepalive):
+                    yield item
+                    if item is not None:
+                        after = item.seq
+                        if item.event == COMPLETE:
+                            return
+            finally:
+                self._unsubscribe(sub)
+            if not self._live_here(run_id):
+                return  # the run ended; else it started here meanwhile: read it from memory
+
+    async def _follow_local(self, run_id: str, after: int, keepalive: float) -> AsyncIterator[Frame | None]:
+        """A run this process writes: its committed frames from memory (published only after the database
+        commit and the XADD). Returns when its channel goes (fenced, replaced) or is done. While the run is
+        quiet the database is still asked, after 1, 2, 4, then every DB_CHECK_MAX s, as on the Redis path:
+        another attempt's frames (this process has not yet noticed it lost the run) are seen all the same."""
+        loop = asyncio.get_running_loop()
+        quiet_since = keepalive_at = loop.time()
+        db_every = DB_CHECK_MIN
+        while True:
+            ch = self._channels.get(run_id)
+            if ch is None or run_id in self._fenced:
+                return
+            visible = ch.visible
+            if visible and visible[0].seq > after + 1:
+                # Older frames (an earlier attempt's): the database has them.
+                for s, e, d in await self.storage.read_events(
+                    run_id, after, limit=visible[0].seq - after - 1
+                ):
+                    yield Frame(s, e, d)
+                    after = s
+            start = _index_after(visible, after)
+            if start < len(visible):
+                for f in visible[start:]:
+                    yield f
+                    after = f.seq
+                    if f.event == COMPLETE:
+                        return
+                quiet_since = keepalive_at = loop.time()
+                db_every = DB_CHECK_MIN
+                continue
+            if ch.done:
+                return
+            now = loop.time()
+            if now - quiet_since >= db_every:
+                rows, status = await self.storage.poll_events(run_id, after)
+                for s, e, d in rows:
+                    yield Frame(s, e, d)
+                    after = s
+                    if e == COMPLETE:
+                        return
+                if status is None and not rows:
+                    return  # deleted
+                quiet_since = loop.time()
+                db_every = DB_CHECK_MIN if rows else min(db_every * 2, DB_CHECK_MAX)
+                continue
+            if not await _wait(ch.changed, min(quiet_since + db_every, keepalive_at + keepalive) - now):
+                if loop.time() - keepalive_at >= keepalive:
+                    keepalive_at = loop.time()
+                    yield None
 
     async def _follow(
         self, sub: _Sub, run_id: str, after: int, keepalive: float
@@ -184,6 +276,8 @@ class RedisEventLog(LocalEventLog):
         db_every = DB_CHECK_MIN
         next_db = 0.0  # when the database is next asked while Redis has nothing new
         while True:
+            if self._live_here(run_id):
+                return  # it runs here now: the caller reads it from memory
             entries = await sub.next(timeout)
             if entries:
                 entries = [f for f in entries if f.seq > after]
@@ -341,12 +435,26 @@ class _Sub:
         """Buffered frames, after waiting up to `timeout` for some; None while Redis is failing."""
         if not self.frames and not self.failed and timeout > 0:
             self.event.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.event.wait(), timeout)
+            await _wait(self.event, timeout)
         if self.failed and not self.frames:
             return None
         frames, self.frames = self.frames, []
         return frames
+
+
+async def _wait(event: asyncio.Event, timeout: float) -> bool:
+    """Wait up to `timeout` s for `event`; True when it is set. (Not `asyncio.wait_for`: on Python 3.11
+    that wraps the wait in a new task each time, measured at 6% of a scaled server's CPU.)"""
+    if event.is_set():
+        return True
+    if timeout <= 0:
+        return False
+    try:
+        async with asyncio.timeout(timeout):
+            await event.wait()
+    except TimeoutError:
+        return False
+    return True
 
 
 def _seq(stream_id: bytes | str) -> int:
