@@ -287,21 +287,9 @@ class RunsMixin(SQLCore):
         """Commit a run's end: its status, its thread's status, the messages it produced, the tokens it
         spent and its webhook event, together."""
         now = time.time()
-
-        def op(conn: Connection) -> None:
-            conn.execute(RUN_STATUS, {"b_id": run.id, "b_status": status, "b_error": error, "b_now": now})
-            conn.execute(delete(t.run_queue).where(t.run_queue.c.run_id == run.id))  # its live work is over
-            conn.execute(
-                THREAD_STATUS,
-                {"b_id": run.thread_id, "b_status": thread_status, "b_error": error, "b_now": now},
-            )
-            for m in messages:
-                _upsert_message(conn, run.org_id, m)
-            if usage:
-                record_usage(conn, run, usage, now)
-            enqueue_run_event(conn, run, status=status, thread_status=thread_status, error=error, now=now)
-
-        await self.write(op)
+        await self.write(
+            lambda conn: write_run_end(conn, run, status, thread_status, error, messages, usage, now)
+        )
 
     async def get_run(self, p: Principal, thread_id: str, run_id: str) -> RunRecord | None:
         q = (
@@ -457,6 +445,30 @@ class RunsMixin(SQLCore):
             return Page(items=[message_from_row(r) for r in rows], total=int(total))
 
         return await self.read(op)
+
+
+def write_run_end(
+    conn: Connection,
+    run: RunRecord,
+    status: str,
+    thread_status: str,
+    error: str | None,
+    messages: Sequence[MessageRecord],
+    usage: Sequence[TokenUsage],
+    now: float,
+) -> None:
+    """`finish_run`'s statements (also a leased run's end, storage/sql/queue.py, after its lease check)."""
+    conn.execute(RUN_STATUS, {"b_id": run.id, "b_status": status, "b_error": error, "b_now": now})
+    conn.execute(delete(t.run_queue).where(t.run_queue.c.run_id == run.id))  # its live work is over
+    conn.execute(
+        THREAD_STATUS,
+        {"b_id": run.thread_id, "b_status": thread_status, "b_error": error, "b_now": now},
+    )
+    for m in messages:
+        _upsert_message(conn, run.org_id, m)
+    if usage:
+        record_usage(conn, run, usage, now)
+    enqueue_run_event(conn, run, status=status, thread_status=thread_status, error=error, now=now)
 
 
 def end_runs_as_error(
