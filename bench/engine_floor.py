@@ -43,6 +43,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from langchain_core.messages import HumanMessage
+
 ROOT = Path(__file__).resolve().parent.parent
 GRAPHS_DIR = (ROOT / ".." / "shared" / "bench" / "langgraph_app").resolve()
 MODES = ["messages", "updates", "custom"]  # what runs/executor.py streams a graph with
@@ -74,7 +76,13 @@ def summarize_ms(vals_s: list[float]) -> dict[str, Any]:
         c = min(f + 1, len(v) - 1)
         return round(v[f] + (v[c] - v[f]) * (k - f), 2)
 
-    return {"n": len(v), "mean": round(sum(v) / len(v), 2), "p50": pct(50), "p90": pct(90), "max": v[-1]}
+    return {
+        "n": len(v),
+        "mean": round(sum(v) / len(v), 2),
+        "p50": pct(50),
+        "p90": pct(90),
+        "max": round(v[-1], 2),
+    }
 
 
 class Engine:
@@ -88,8 +96,6 @@ class Engine:
 
     async def run(self, graph: str, on_part: Callable[[float], None] | None = None) -> int:
         """One run streamed to its end; `on_part(t)` at each part. Returns its parts (events)."""
-        from langchain_core.messages import HumanMessage
-
         config: Any = {
             "configurable": {"thread_id": str(uuid.uuid4()), "checkpoint_ns": "", "run_id": str(uuid.uuid4())}
         }
@@ -156,7 +162,9 @@ async def runs_workload(eng: Engine, graph: str, conc: int, total: int, seconds:
         "elapsed_s": round(elapsed, 3),
         "runs_per_s": round(len(lat) / elapsed, 2),
         "events_per_s": round(sum(ev) / elapsed, 1),
-        "events_per_run": {"n": len(ev), "p50": ev[len(ev) // 2]} if ev else {"n": 0},
+        "events_per_run": {"n": len(ev), "mean": round(sum(ev) / len(ev), 2), "p50": ev[len(ev) // 2]}
+        if ev
+        else {"n": 0},
         "wait_ms": summarize_ms(lat),
         "first_event_ms": summarize_ms(ttfe),
         "cpu_s": round(cpu, 3),

@@ -885,6 +885,8 @@ def rss_per_stream(r: Any) -> float | None:
 
 def rss_all_per_stream(r: Any) -> float | None:
     """(peak - before), summed over every process serving the hold (API + worker), / open streams."""
+    if g(r, "engine"):
+        return rss_per_stream(r)
     procs, n = g(r, "_procs"), g(r, "streams_open_at_end")
     if not procs or not n:
         return None
@@ -1047,7 +1049,7 @@ def build_table(sections: list[tuple[str, dict[str, Any]]]) -> str:
     lead = ["—"] if eng is not None else []  # the engine column of rows it has no figure for
     blank = [""] if eng is not None else []  # a server's "÷ engine" cell of those rows
 
-    for c in (16, 4):
+    for c in (16, 4) if servers else ():
         row_t, row_l = (
             [f"floor POST /threads, req/s (-c {c}): mean [min–max]", *lead],
             [f"floor p50 ms (-c {c})", *lead],
