@@ -6,7 +6,8 @@ What it does, all on loopback, every process killed at the end (also on Ctrl-C o
   2. the engine floor (bench/engine_floor.py): the same graphs run by bare LangGraph in-process, no
      server, with this server's checkpointer and stream modes, at the server workloads' -c and durations
      (wait `echo` -c 16, stream `tokens` -c 4 and -c 16, hold `slow` -c 200 and -c 1000), each figure in a
-     fresh process of its own; every streaming figure of every mode below gets its ratio to it ("× eng");
+     fresh process of its own, once per run before the servers; every streaming figure of every mode
+     below gets its ratio to it ("× eng"), and CPU µs per event is reported for the engine and each server;
   3. starts the floor app (`uvicorn floor_app:app` from ../shared/bench) and measures it (POST /threads)
      right before every workload, at that workload's -c: each ratio is to the floor measured beside it,
      which cancels much of the noise of a shared machine;
@@ -21,7 +22,8 @@ What it does, all on loopback, every process killed at the end (also on Ctrl-C o
   5. PostgreSQL mode, the same, when 127.0.0.1:5432 answers: a throwaway database, dropped after; and
      PostgreSQL + Redis (scaled mode, one process with --with-worker) when 127.0.0.1:6379 answers too,
      and then hold `slow` -c 1000 once more on scaled mode as deployed: one `xpert serve` (API only, no
-     --with-worker) plus one `xpert worker` process, RSS and CPU summed over the two;
+     --with-worker) plus one `xpert worker` process (XPERT_WORKER_CONCURRENCY=1024), RSS growth and CPU
+     summed over the two (each one's own in BENCH_JSON's `_procs`);
   6. BENCH_PEER=1: `langgraph dev` (its own venv, /work/lgvenv) on the same graphs.py, same workloads
      (LangGraph input, stream_mode messages-tuple so it streams per token too, --n-jobs-per-worker 256);
   7. prints one table and appends it, dated, with the machine, to bench/RESULTS.md.
