@@ -23,8 +23,10 @@ from xpert_server.storage.records import TERMINAL_RUN_STATUSES
 log = logging.getLogger("xpert.runs")
 
 COMPLETE = "complete"
-# How long a finished run's frames stay in memory for late joiners (storage serves them after).
-LINGER_SECONDS = 30.0
+# How long a finished run's frames stay in memory for late joiners (storage serves them after). Short: at
+# hold -c1000 every run ends ~10 s after it starts, and 30 s of finished runs' frames were ~25 KiB per open
+# stream; a joiner after this reads one query's worth from storage.
+LINGER_SECONDS = 5.0
 # How long a reader waits for the `complete` frame of a run whose final status is already stored.
 COMPLETE_GRACE = 5.0
 
@@ -44,6 +46,10 @@ class EventLog(Protocol):
     async def sync(self) -> None: ...
 
     def follow(self, run_id: str, after: int = 0, keepalive: float = 15.0) -> AsyncIterator[Frame | None]: ...
+
+    def follow_batches(
+        self, run_id: str, after: int = 0, keepalive: float = 15.0
+    ) -> AsyncIterator[list[Frame] | None]: ...
 
     def is_live(self, run_id: str) -> bool: ...
 
@@ -199,6 +205,18 @@ class LocalEventLog:
         self, run_id: str, after: int = 0, keepalive: float = 15.0
     ) -> AsyncIterator[Frame | None]:
         """Frames with seq > `after`, live until `complete`. Yields None when `keepalive` passes idle."""
+        async for batch in self.follow_batches(run_id, after, keepalive):
+            if batch is None:
+                yield None
+                continue
+            for f in batch:
+                yield f
+
+    async def follow_batches(
+        self, run_id: str, after: int = 0, keepalive: float = 15.0
+    ) -> AsyncIterator[list[Frame] | None]:
+        """`follow`, a list at a time: the frames readable at once (a stream sends them as one write).
+        Never an empty list; the last one ends with `complete`."""
         grace_deadline: float | None = None
         idle = 0.0
         while True:
@@ -207,13 +225,14 @@ class LocalEventLog:
                 # Not live here: replay from storage; poll while the run has not finished. A run's
                 # final status commits just before its `complete` frame does, so a finished run
                 # without `complete` yet gets a short grace period, not an early end.
-                frames = [Frame(s, e, d) for s, e, d in await self.storage.read_events(run_id, after)]
-                for f in frames:
-                    yield f
-                    after = f.seq
-                    if f.event == COMPLETE:
-                        return
+                frames = _until_complete(
+                    [Frame(s, e, d) for s, e, d in await self.storage.read_events(run_id, after)]
+                )
                 if frames:
+                    yield frames
+                    if frames[-1].event == COMPLETE:
+                        return
+                    after = frames[-1].seq
                     continue
                 run = await self.storage.get_run_by_id(run_id)
                 if run is None:
@@ -233,18 +252,22 @@ class LocalEventLog:
                 continue
             if ch.visible and ch.visible[0].seq > after + 1:
                 # The reader is behind what memory holds (e.g. a restart continued the ids): storage first.
-                for s, e, d in await self.storage.read_events(
-                    run_id, after, limit=ch.visible[0].seq - after - 1
-                ):
-                    yield Frame(s, e, d)
-                    after = s
+                older = [
+                    Frame(s, e, d)
+                    for s, e, d in await self.storage.read_events(
+                        run_id, after, limit=ch.visible[0].seq - after - 1
+                    )
+                ]
+                if older:
+                    yield older
+                    after = older[-1].seq
             start = _index_after(ch.visible, after)
             if start < len(ch.visible):
-                for f in ch.visible[start:]:
-                    yield f
-                    after = f.seq
-                    if f.event == COMPLETE:
-                        return
+                frames = _until_complete(ch.visible[start:])
+                yield frames
+                if frames[-1].event == COMPLETE:
+                    return
+                after = frames[-1].seq
                 continue
             if ch.done:
                 return
@@ -261,3 +284,11 @@ def _index_after(frames: list[Frame], after: int) -> int:
     if not frames:
         return 0
     return max(0, min(len(frames), after - frames[0].seq + 1))
+
+
+def _until_complete(frames: list[Frame]) -> list[Frame]:
+    """The frames up to and including `complete` (a run's last: nothing after it is read)."""
+    for i, f in enumerate(frames):
+        if f.event == COMPLETE:
+            return frames[: i + 1]
+    return frames
