@@ -35,7 +35,14 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import IntegrityError
 
 from xpert_server.runs.broker import Keys, stop_task
-from xpert_server.runs.eventlog import COMPLETE, COMPLETE_GRACE, LocalEventLog, _Channel, _index_after
+from xpert_server.runs.eventlog import (
+    COMPLETE,
+    COMPLETE_GRACE,
+    LocalEventLog,
+    _Channel,
+    _index_after,
+    _until_complete,
+)
 from xpert_server.runs.sse import Frame
 from xpert_server.storage import SQLStorage
 from xpert_server.storage.records import TERMINAL_RUN_STATUSES
@@ -132,7 +139,7 @@ class RedisEventLog(LocalEventLog):
         # Unwritten frames count as settled, or `sync()` would wait for them forever.
         self._committed += len(ch.pending)
         ch.pending = []
-        ch.changed.set()  # its followers here wake, find it gone, and go on from Redis and the database
+        ch.publish([])  # its followers here wake, find it gone, and go on from Redis and the database
 
     def _live_here(self, run_id: str) -> bool:
         return run_id in self._channels and run_id not in self._fenced
@@ -205,30 +212,31 @@ class RedisEventLog(LocalEventLog):
                 log.warning("redis unavailable for frames (%s): readers use the database meanwhile", e)
 
     # ---- reader side ------------------------------------------------------------------------------
-    async def follow(
+    async def follow_batches(
         self, run_id: str, after: int = 0, keepalive: float = 15.0
-    ) -> AsyncIterator[Frame | None]:
-        """Frames with id > `after` until `complete`, from any process. Yields None when `keepalive` passes idle.
+    ) -> AsyncIterator[list[Frame] | None]:
+        """Frames with id > `after` until `complete`, from any process, a list at a time (`follow`, inherited,
+        is these one by one). Yields None when `keepalive` passes idle.
 
-        The database is read first (a finished run replays from it), whenever Redis fails, every 50 ms
-        while a finished run's `complete` is awaited, and, while Redis answers but has nothing new, after
-        1, 2, 4, then every DB_CHECK_MAX s of silence: so a frame that reached the database but not Redis
-        (its XADD failed) is seen within DB_CHECK_MAX + BLOCK_MS, and 1,000 idle streams cost a few
-        hundred queries a second, not thousands."""
+        A run this process writes is read from memory (`_follow_local`). Otherwise the database is read
+        first (a finished run replays from it), whenever Redis fails, every 50 ms while a finished run's
+        `complete` is awaited, and, while Redis answers but has nothing new, after 1, 2, 4, then every
+        DB_CHECK_MAX s of silence: so a frame that reached the database but not Redis (its XADD failed) is
+        seen within DB_CHECK_MAX + BLOCK_MS, and 1,000 idle streams cost a few hundred queries a second."""
         while True:
             if self._live_here(run_id):
-                async for item in self._follow_local(run_id, after, keepalive):
-                    yield item
-                    if item is not None:
-                        after = item.seq
-                        if item.event == COMPLETE:
+                async for batch in self._follow_local(run_id, after, keepalive):
+                    yield batch
+                    if batch:
+                        after = batch[-1].seq
+                        if batch[-1].event == COMPLETE:
                             return
                 if self._live_here(run_id):
                     return  # its channel is done, or the run is gone
             sub = self._subscribe(self.keys.stream(run_id), after)
             try:
                 async for item in self._follow(sub, run_id, after, keepalive):
-                    yield item
+                    yield None if item is None else [item]
                     if item is not None:
                         after = item.seq
                         if item.event == COMPLETE:
@@ -238,7 +246,9 @@ class RedisEventLog(LocalEventLog):
             if not self._live_here(run_id):
                 return  # the run ended; else it started here meanwhile: read it from memory
 
-    async def _follow_local(self, run_id: str, after: int, keepalive: float) -> AsyncIterator[Frame | None]:
+    async def _follow_local(
+        self, run_id: str, after: int, keepalive: float
+    ) -> AsyncIterator[list[Frame] | None]:
         """A run this process writes: its committed frames from memory (published only after the database
         commit and the XADD). Returns when its channel goes (fenced, replaced) or is done. While the run is
         quiet the database is still asked, after 1, 2, 4, then every DB_CHECK_MAX s, as on the Redis path:
@@ -253,18 +263,17 @@ class RedisEventLog(LocalEventLog):
             visible = ch.visible
             if visible and visible[0].seq > after + 1:
                 # Older frames (an earlier attempt's): the database has them.
-                for s, e, d in await self.storage.read_events(
-                    run_id, after, limit=visible[0].seq - after - 1
-                ):
-                    yield Frame(s, e, d)
-                    after = s
+                older = await self.storage.read_events(run_id, after, limit=visible[0].seq - after - 1)
+                if older:
+                    yield [Frame(s, e, d) for s, e, d in older]
+                    after = older[-1][0]
             start = _index_after(visible, after)
             if start < len(visible):
-                for f in visible[start:]:
-                    yield f
-                    after = f.seq
-                    if f.event == COMPLETE:
-                        return
+                frames = _until_complete(visible[start:])
+                yield frames
+                if frames[-1].event == COMPLETE:
+                    return
+                after = frames[-1].seq
                 quiet_since = keepalive_at = loop.time()
                 db_every = DB_CHECK_MIN
                 continue
@@ -273,27 +282,21 @@ class RedisEventLog(LocalEventLog):
             now = loop.time()
             if now - quiet_since >= db_every:
                 rows, status = await self.storage.poll_events(run_id, after)
-                for s, e, d in rows:
-                    yield Frame(s, e, d)
-                    after = s
-                    if e == COMPLETE:
+                if rows:
+                    frames = _until_complete([Frame(s, e, d) for s, e, d in rows])
+                    yield frames
+                    if frames[-1].event == COMPLETE:
                         return
-                if status is None and not rows:
+                    after = frames[-1].seq
+                elif status is None:
                     return  # deleted
                 quiet_since = loop.time()
                 db_every = DB_CHECK_MIN if rows else min(db_every * 2, DB_CHECK_MAX)
                 continue
-            if not await _wait(ch.changed, min(quiet_since + db_every, keepalive_at + keepalive) - now):
+            if not await ch.wait(min(quiet_since + db_every, keepalive_at + keepalive) - now):
                 if loop.time() - keepalive_at >= keepalive:
                     keepalive_at = loop.time()
                     yield None
-
-    async def follow_batches(
-        self, run_id: str, after: int = 0, keepalive: float = 15.0
-    ) -> AsyncIterator[list[Frame] | None]:
-        """`follow` one frame at a time (the local log's batches are its memory's; these come from Redis)."""
-        async for f in self.follow(run_id, after, keepalive):
-            yield None if f is None else [f]
 
     async def _follow(
         self, sub: _Sub, run_id: str, after: int, keepalive: float
