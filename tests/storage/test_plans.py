@@ -69,3 +69,12 @@ async def test_the_ttl_sweep_starts_from_the_ttls(
     lines = await plans(sqlite_storage, statements, ("thread_ttls",))
     assert not [ln for ln in lines if ln.startswith(SCANS)], lines
 
+
+async def test_the_frames_retention_searches_by_age(
+    sqlite_storage: SQLStorage, statements: list[tuple[str, Any]]
+) -> None:
+    await sqlite_storage.append_events([("r1", i, None, b"{}") for i in range(1, 4)])
+    statements.clear()
+    assert await sqlite_storage.delete_events_before(time.time() + 1, batch=2) == 3
+    lines = await plans(sqlite_storage, statements, ("run_events",))
+    assert not [ln for ln in lines if ln.startswith(SCANS)], lines
