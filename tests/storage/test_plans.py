@@ -78,3 +78,21 @@ async def test_the_frames_retention_searches_by_age(
     assert await sqlite_storage.delete_events_before(time.time() + 1, batch=2) == 3
     lines = await plans(sqlite_storage, statements, ("run_events",))
     assert not [ln for ln in lines if ln.startswith(SCANS)], lines
+
+
+async def test_the_conversations_list_reads_a_page_in_its_default_order(
+    sqlite_storage: SQLStorage, statements: list[tuple[str, Any]]
+) -> None:
+    """Most recently updated first (the default) and LangGraph's sort_by=updated_at: read from the (org,
+    updated_at) index, never a sort of every thread of the org."""
+    org = new_org()
+    await sqlite_storage.ensure_org(org)
+    p = Principal(org_id=org)
+    made = [await sqlite_storage.create_thread(p) for _ in range(3)]
+    statements.clear()
+    page = await sqlite_storage.search_conversations(p, limit=2)
+    assert [t.id for t in page.items] == [made[2].id, made[1].id] and page.total == 3
+    found = await sqlite_storage.search_threads(p, sort_by="updated_at", limit=2)
+    assert [t.id for t in found] == [made[2].id, made[1].id]
+    lines = await plans(sqlite_storage, statements, ("ORDER BY threads.updated_at",))
+    assert lines and not [ln for ln in lines if ln == "USE TEMP B-TREE FOR ORDER BY"], lines
