@@ -418,10 +418,32 @@ class RunsMixin(SQLCore):
         q = select(func.max(E.c.seq)).where(E.c.run_id == run_id)
         return await self.read(lambda conn: int(conn.execute(q).scalar() or 0))
 
-    async def delete_events_before(self, cutoff: float) -> int:
-        return await self.write(
-            lambda conn: int(conn.execute(delete(E).where(E.c.created_at < cutoff)).rowcount or 0)
+    async def delete_events_before(self, cutoff: float, batch: int = 5000) -> int:
+        """Delete the frames stored before `cutoff`, oldest first, about `batch` per transaction (by the
+        created_at index): each holds the writer briefly, so runs' frames and starts keep committing
+        between them however many frames a sweep removes. Returns how many."""
+        # The created_at of the batch-th oldest frame: a batch ends there (frames stored together share
+        # one created_at, so `<=` it always makes progress; it may take those few more).
+        nth = (
+            select(E.c.created_at)
+            .where(E.c.created_at < cutoff)
+            .order_by(E.c.created_at)
+            .offset(batch - 1)
+            .limit(1)
         )
+
+        def op(conn: Connection) -> tuple[int, bool]:
+            bound = conn.execute(nth).scalar()
+            last = bound is None  # fewer than `batch` left: this pass takes them all
+            cond = E.c.created_at < cutoff if last else E.c.created_at <= bound
+            return int(conn.execute(delete(E).where(cond)).rowcount or 0), last
+
+        total = 0
+        while True:  # bounded: each pass but the last removes >= `batch` of a set no one adds to
+            n, last = await self.write(op)
+            total += n
+            if last:
+                return total
 
     # ---- messages -------------------------------------------------------------------------------
     async def keep_streamed_reply(
