@@ -46,6 +46,7 @@ ASSISTANT_SORT = {
     "updated_at": A.c.updated_at,
     "version": A.c.version,
 }
+INLINE_MAX_ROWS = 1000
 _FIELDS = ("slug", "name", "description", "definition", "config", "metadata", "context")
 # The rows of a search by their stamps only: no JSON column is read or decoded (api/assistants.py renders
 # each row's content once per stamp and asks for full rows only for stamps it has not rendered).
@@ -260,6 +261,10 @@ class AssistantsMixin(SQLCore):
         params["b_org"] = p.org_id
         if p.xpert_id is not None:
             params["b_xpert"] = p.xpert_id
+        if sort_by == "created_at" and offset + limit <= INLINE_MAX_ROWS:
+            # Walks (org, created_at)'s index for at most offset + limit entries: bounded, so it may run
+            # without the thread hop (db.py read_plain_rows). Other orders sort the whole org's rows.
+            return [AssistantStamp(*r) for r in await self.read_plain_rows(q, params)]
         return await self.read(lambda conn: [AssistantStamp(*r) for r in conn.execute(q, params)])
 
     async def get_assistants_by_internal_ids(self, p: Principal, ids: list[str]) -> list[AssistantRecord]:
