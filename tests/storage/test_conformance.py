@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,7 +12,7 @@ from tests.harness.app import new_org
 from xpert_server.auth.principal import Principal
 from xpert_server.encoding import new_id
 from xpert_server.storage import SQLStorage, create_storage
-from xpert_server.storage.records import AlreadyExists, AssistantRecord
+from xpert_server.storage.records import AlreadyExists, AssistantRecord, AssistantStamp
 
 
 def assistant(org: str, slug: str, **kw: object) -> AssistantRecord:
@@ -259,3 +260,36 @@ async def test_mutations_are_audited(storage: SQLStorage) -> None:
 def test_unknown_database_url_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="Unsupported database URL"):
         create_storage("mysql://x")
+
+
+async def test_assistant_stamps_are_the_search_rows_in_its_order(storage: SQLStorage) -> None:
+    org = new_org()
+    p = Principal.system(org)
+    for i, slug in enumerate(["t-c", "t-a", "t-d", "t-b"]):
+        await storage.create_assistant(
+            p, assistant(org, slug, created_at=2000.0 + i % 2, metadata={"slug": slug, "n": i % 2})
+        )
+    await storage.create_assistant(Principal.system(new_org()), assistant("other", "t-a"))
+    one = (await storage.search_assistants(p, metadata={"slug": "t-d"}))[0]
+    await storage.update_assistant(p, one.public_id, {"name": "D2"})
+    queries: list[dict[str, Any]] = [
+        {},
+        {"sort_order": "asc"},
+        {"sort_by": "name", "sort_order": "asc", "limit": 2, "offset": 1},
+        {"sort_by": "version"},
+        {"limit": 1, "offset": 3},
+        {"offset": 5000},  # beyond what SQLite reads without the thread hop
+        {"metadata": {"n": 1}},
+        {"graph_id": one.public_id},
+    ]
+    for q in queries:
+        records = await storage.search_assistants(p, **q)
+        stamps = await storage.search_assistant_stamps(p, **q)
+        assert stamps == [AssistantStamp(r.id, r.version, r.updated_at) for r in records], q
+    assert (await storage.search_assistant_stamps(p, metadata={"slug": "t-d"}))[0].version == 2
+    bound = Principal(org_id=org, kind="key", xpert_id=one.public_id)
+    assert [s.id for s in await storage.search_assistant_stamps(bound)] == [one.id]
+    everyone = [s.id for s in await storage.search_assistant_stamps(p)]
+    fetched = await storage.get_assistants_by_internal_ids(p, everyone)
+    assert sorted(r.id for r in fetched) == sorted(everyone)
+    assert await storage.get_assistants_by_internal_ids(Principal.system(new_org()), everyone) == []

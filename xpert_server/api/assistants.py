@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from starlette.responses import Response
 
 from xpert_server.agents.definition import DefinitionError, XpertSpec, parse_definition
 from xpert_server.agents.operator_fields import operator_only_changes, refusal, server_models
@@ -17,6 +18,7 @@ from xpert_server.api.wire.assistants import (
     Assistant,
     AssistantDeleted,
     AssistantVersion,
+    RenderedAssistants,
     assistant_json,
     assistant_version_json,
     graph_id_of,
@@ -27,6 +29,9 @@ from xpert_server.errors import BadRequest, Forbidden, NotFound
 from xpert_server.storage.records import AlreadyExists, AssistantRecord
 
 router = APIRouter(prefix="/assistants", tags=["assistants"])
+# The process's rendered assistants (keyed by internal id, which is global; checked against each row's
+# stamp on every search, so a write by any process shows at once).
+RENDERED = RenderedAssistants()
 
 SortBy = Literal["assistant_id", "graph_id", "name", "created_at", "updated_at", "version"]
 SortOrder = Literal["asc", "desc"]
@@ -136,10 +141,12 @@ def _require_unbound(p: Principal) -> None:
 
 
 @router.post("/search", status_code=201, summary="Search assistants", response_model=list[Assistant])
-async def search_assistants(
-    body: AssistantSearch, services: ServicesDep, p: PrincipalDep
-) -> list[dict[str, Any]]:
-    records = await services.storage.search_assistants(
+async def search_assistants(body: AssistantSearch, services: ServicesDep, p: PrincipalDep) -> Response:
+    # The page's stamps, then full rows only for those not rendered yet (none, once warm): the answer is
+    # kept bytes joined, sent as is (`response_model` documents it; validating it again cost more than
+    # the query).
+    storage = services.storage
+    stamps = await storage.search_assistant_stamps(
         p,
         metadata=body.metadata,
         graph_id=body.graph_id,
@@ -148,7 +155,9 @@ async def search_assistants(
         sort_by=body.sort_by or "created_at",
         sort_order=body.sort_order or "desc",
     )
-    return [assistant_json(r) for r in records]
+    missing = RENDERED.missing(stamps)
+    fetched = await storage.get_assistants_by_internal_ids(p, missing) if missing else []
+    return Response(RENDERED.page(stamps, fetched), status_code=201, media_type="application/json")
 
 
 @router.post("/count", status_code=201, summary="Count assistants")

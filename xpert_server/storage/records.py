@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from xpert_server.auth.principal import Role
 
@@ -100,6 +100,17 @@ class AssistantRecord:
 
     def __post_init__(self) -> None:
         self.public_id = self.public_id or self.id
+
+
+class AssistantStamp(NamedTuple):
+    """Which content an assistant row holds. Every write to the row (storage/sql/assistants.py: update,
+    upsert, `latest`) sets a new version and the time of the write, so a wire shape rendered from a row
+    is right for as long as the row keeps that stamp (`latest` may set an older version again, never
+    with its old time)."""
+
+    id: str  # internal, global
+    version: int
+    updated_at: float
 
 
 @dataclass(slots=True)

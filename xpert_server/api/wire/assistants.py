@@ -7,8 +7,8 @@ from typing import Any
 from pydantic import RootModel
 
 from xpert_server.api.wire.base import Json, OpenWire, Wire
-from xpert_server.encoding import ts
-from xpert_server.storage.records import AssistantRecord, AssistantVersionRecord
+from xpert_server.encoding import dumps, ts
+from xpert_server.storage.records import AssistantRecord, AssistantStamp, AssistantVersionRecord
 
 
 class Assistant(Wire):
@@ -111,6 +111,58 @@ def assistant_json(r: AssistantRecord) -> dict[str, Any]:
         "metadata": r.metadata,
         "context": r.context,
     }
+
+
+class RenderedAssistants:
+    """Each assistant's `assistant_json`, encoded, kept for as long as its row keeps the same stamp.
+
+    A search reads the stamps of its page (storage's `search_assistant_stamps`: no JSON column decoded)
+    and sends the kept bytes of each; it fetches and renders only rows whose stamp it has not seen (new,
+    updated, or another version made `latest`), so any write, by this process or another, is seen by
+    the next search. Bounded: at most `max_bytes` kept, oldest first out; a shape larger than `max_item`
+    is rendered every time instead.
+    """
+
+    def __init__(self, max_bytes: int = 8 << 20, max_item: int = 64 << 10):
+        self.max_bytes = max_bytes
+        self.max_item = max_item
+        self._kept: dict[str, tuple[AssistantStamp, bytes]] = {}
+        self._size = 0
+
+    def missing(self, stamps: list[AssistantStamp]) -> list[str]:
+        """Internal ids of the stamps not rendered yet."""
+        kept = self._kept
+        return [s.id for s in stamps if (hit := kept.get(s.id)) is None or hit[0] != s]
+
+    def page(self, stamps: list[AssistantStamp], fetched: list[AssistantRecord]) -> bytes:
+        """The JSON array of the stamps' shapes: kept bytes, or the fetched row's (a row fetched after its
+        stamp was read is newer: its content is sent, kept under its own stamp; a row deleted meanwhile
+        is left out)."""
+        fresh = {r.id: self._render(r) for r in fetched}
+        kept = self._kept
+        parts: list[bytes] = []
+        for s in stamps:
+            body = fresh.get(s.id)
+            if body is None:
+                hit = kept.get(s.id)
+                if hit is None or hit[0] != s:
+                    continue  # deleted between the two reads
+                body = hit[1]
+            parts.append(body)
+        return b"[" + b",".join(parts) + b"]"
+
+    def _render(self, r: AssistantRecord) -> bytes:
+        body = dumps(assistant_json(r))
+        if len(body) <= self.max_item:
+            old = self._kept.pop(r.id, None)
+            if old is not None:
+                self._size -= len(old[1])
+            self._kept[r.id] = (AssistantStamp(r.id, r.version, r.updated_at), body)
+            self._size += len(body)
+            while self._size > self.max_bytes:
+                oldest = next(iter(self._kept))  # dicts keep insertion order
+                self._size -= len(self._kept.pop(oldest)[1])
+        return body
 
 
 def assistant_version_json(v: AssistantVersionRecord) -> dict[str, Any]:

@@ -8,14 +8,32 @@ caches). Every method here takes the public id.
 from __future__ import annotations
 
 import time
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from xpert_server.auth.principal import Principal
 from xpert_server.storage import schema as t
-from xpert_server.storage.records import AlreadyExists, AssistantRecord, AssistantVersionRecord
+from xpert_server.storage.records import (
+    AlreadyExists,
+    AssistantRecord,
+    AssistantStamp,
+    AssistantVersionRecord,
+)
 from xpert_server.storage.sql.core import SQLCore
 from xpert_server.storage.sql.prepared import ASSISTANT_BY_ID
 
@@ -28,7 +46,30 @@ ASSISTANT_SORT = {
     "updated_at": A.c.updated_at,
     "version": A.c.version,
 }
+INLINE_MAX_ROWS = 1000
 _FIELDS = ("slug", "name", "description", "definition", "config", "metadata", "context")
+# The rows of a search by their stamps only: no JSON column is read or decoded (api/assistants.py renders
+# each row's content once per stamp and asks for full rows only for stamps it has not rendered).
+_STAMP = (A.c.id, A.c.version, A.c.updated_at)
+ASSISTANTS_BY_INTERNAL_ID = select(A).where(
+    A.c.org_id == bindparam("b_org"), A.c.id.in_(bindparam("b_ids", expanding=True))
+)
+
+
+def _page(q: Select[Any], sort_by: str, sort_order: str) -> Select[Any]:
+    col = ASSISTANT_SORT[sort_by]
+    order = col.asc() if sort_order == "asc" else col.desc()
+    return q.order_by(order, A.c.id).limit(bindparam("b_limit")).offset(bindparam("b_offset"))
+
+
+@cache
+def _stamps_page(bound: bool, sort_by: str, sort_order: str) -> Select[Any]:
+    """A page of an org's assistants' stamps with no filter, prebuilt (building it per request cost more
+    than running it): its org's; only its own xpert for a credential bound to one."""
+    q = select(*_STAMP).where(A.c.org_id == bindparam("b_org"))
+    if bound:
+        q = q.where(A.c.public_id == bindparam("b_xpert"))
+    return _page(q, sort_by, sort_order)
 
 
 def _assistant(row: Any) -> AssistantRecord:
@@ -194,11 +235,45 @@ class AssistantsMixin(SQLCore):
         sort_by: str = "created_at",
         sort_order: str = "desc",
     ) -> list[AssistantRecord]:
-        col = ASSISTANT_SORT[sort_by]
-        order = col.asc() if sort_order == "asc" else col.desc()
-        q = select(A).where(self._assistant_filter(p, metadata, graph_id)).order_by(order, A.c.id)
-        q = q.limit(limit).offset(offset)
-        return await self.read(lambda conn: [_assistant(r) for r in conn.execute(q)])
+        q = _page(select(A).where(self._assistant_filter(p, metadata, graph_id)), sort_by, sort_order)
+        params = {"b_limit": limit, "b_offset": offset}
+        return await self.read(lambda conn: [_assistant(r) for r in conn.execute(q, params)])
+
+    async def search_assistant_stamps(
+        self,
+        p: Principal,
+        *,
+        metadata: dict[str, Any] | None = None,
+        graph_id: str | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        sort_by: str = "created_at",
+        sort_order: str = "desc",
+    ) -> list[AssistantStamp]:
+        """`search_assistants`' rows, as stamps: which rows, in which order, holding which content."""
+        params: dict[str, Any] = {"b_limit": limit, "b_offset": offset}
+        if metadata or graph_id:
+            q = _page(
+                select(*_STAMP).where(self._assistant_filter(p, metadata, graph_id)), sort_by, sort_order
+            )
+            return await self.read(lambda conn: [AssistantStamp(*r) for r in conn.execute(q, params)])
+        q = _stamps_page(p.xpert_id is not None, sort_by, sort_order)
+        params["b_org"] = p.org_id
+        if p.xpert_id is not None:
+            params["b_xpert"] = p.xpert_id
+        if sort_by == "created_at" and offset + limit <= INLINE_MAX_ROWS:
+            # Walks (org, created_at)'s index for at most offset + limit entries: bounded, so it may run
+            # without the thread hop (db.py read_plain_rows). Other orders sort the whole org's rows.
+            return [AssistantStamp(*r) for r in await self.read_plain_rows(q, params)]
+        return await self.read(lambda conn: [AssistantStamp(*r) for r in conn.execute(q, params)])
+
+    async def get_assistants_by_internal_ids(self, p: Principal, ids: list[str]) -> list[AssistantRecord]:
+        """Full rows of the org's assistants by internal id (those of a search's stamps); rows deleted
+        since are absent."""
+        params = {"b_org": p.org_id, "b_ids": ids}
+        return await self.read(
+            lambda conn: [_assistant(r) for r in conn.execute(ASSISTANTS_BY_INTERNAL_ID, params)]
+        )
 
     async def count_assistants(
         self, p: Principal, *, metadata: dict[str, Any] | None = None, graph_id: str | None = None

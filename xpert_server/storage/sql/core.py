@@ -7,10 +7,10 @@ Operations are sync functions of a SQLAlchemy connection, run by `self.read(fn)`
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, Engine, and_, or_, select, true
+from sqlalchemy import ColumnElement, Connection, Engine, Select, and_, or_, select, true
 
 from xpert_server.auth.principal import Principal
 from xpert_server.clock import Clock, system_clock
@@ -69,6 +69,11 @@ class SQLCore:
     async def read(self, fn: Callable[[Connection], R]) -> R:
         assert self._db is not None, "storage is not open"
         return await self._db.read(fn)
+
+    async def read_plain_rows(self, stmt: Select[Any], params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """One small index-bounded SELECT of plain columns (db.py `read_plain_rows`: on SQLite, no thread hop)."""
+        assert self._db is not None, "storage is not open"
+        return await self._db.read_plain_rows(stmt, params)
 
     @staticmethod
     def audit(
