@@ -187,7 +187,7 @@ async def test_second_cancel_while_the_run_is_finishing(
 
 
 async def test_cancel_while_the_run_is_starting(env: RunsEnv, monkeypatch: pytest.MonkeyPatch) -> None:
-    entered, release = await _hold(env, monkeypatch, "set_run_status")
+    entered, release = await _hold(env, monkeypatch, "written_messages")
     async with await env.asgi() as c:
         thread = await new_thread(c)
         tid = thread["thread_id"]

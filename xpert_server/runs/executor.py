@@ -52,6 +52,8 @@ class RunJob:
     from_checkpoint: bool = False
     # The time limit of the process that accepted the run (scaled mode: a worker honours it, not its own).
     timeout: float | None = None
+    # The run was stored `running` when accepted (runs/inprocess.py's runs start at once): no status write.
+    running: bool = False
 
 
 class RunWriter(Protocol):
@@ -196,7 +198,8 @@ class Executor:
             self._finishing.discard(run.id)
 
     async def _work(self, job: RunJob, agent_key: str, reply: Reply, emit: Any, lg: Renderer | None) -> Any:
-        await self.storage.set_run_status(job.run.id, "running")
+        if not job.running:
+            await self.storage.set_run_status(job.run.id, "running")
         async with asyncio.timeout(job.timeout or self.run_timeout):
             return await self._stream(job, agent_key, reply, emit, lg)
 

@@ -151,6 +151,9 @@ class RunService:
                 resume_target=chat.execution_id,
                 idempotency=idem,
                 placement=self.queue.placement,
+                # A `local` run starts in this process as it is accepted: stored `running` at once, one
+                # write less per run (a durable queue's run goes `running` when a worker takes it).
+                running=self.queue.placement.state == "local",
             )
         except LookupError as e:
             raise NotFound(f"Thread '{thread.public_id}' not found.") from e
@@ -171,7 +174,12 @@ class RunService:
             return Accepted(result.existing_run, repeated=True)
         assert result.thread is not None
         job = RunJob(
-            run=run, thread=result.thread, assistant=assistant, chat=chat, ai_message_id=ai_message_id
+            run=run,
+            thread=result.thread,
+            assistant=assistant,
+            chat=chat,
+            ai_message_id=ai_message_id,
+            running=self.queue.placement.state == "local" and not result.queued,
         )
         await self.queue.submit(job, queued=result.queued)
         return Accepted(run)

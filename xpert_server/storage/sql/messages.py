@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, update
 
 from xpert_server.auth.principal import Principal
 from xpert_server.storage import schema as t
@@ -113,8 +113,16 @@ class MessagesMixin(SQLCore):
     async def written_messages(self, thread_id: str) -> list[MessageRecord]:
         """The thread's messages written over the API, oldest first: what a run puts into the model's
         history (runs/written.py). For executors, which hold a thread already found."""
-        q = select(M).where(M.c.thread_id == thread_id, M.c.origin == API).order_by(M.c.created_at, M.c.id)
-        return await self.read(lambda conn: [message_from_row(r) for r in conn.execute(q)])
+        params = {"b_thread": thread_id}
+        return await self.read(lambda conn: [message_from_row(r) for r in conn.execute(WRITTEN, params)])
+
+
+# Prebuilt: every run's start asks (storage/sql/prepared.py says why).
+WRITTEN = (
+    select(M)
+    .where(M.c.thread_id == bindparam("b_thread"), M.c.origin == API)
+    .order_by(M.c.created_at, M.c.id)
+)
 
 
 def _message_or_none(row: Any) -> MessageRecord | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, insert, or_, select, update
+from sqlalchemy import Select, Update, bindparam, delete, func, insert, or_, select, update
 
 from xpert_server.storage import schema as t
 
@@ -20,6 +20,14 @@ T, R, M, A = t.threads, t.runs, t.messages, t.assistants
 AUDIT_INSERT = insert(t.audit_log)
 THREAD_INSERT = insert(T)
 MESSAGE_INSERT = insert(M)
+RUN_INSERT = insert(R)
+RUN_QUEUE_INSERT = insert(t.run_queue)
+RUN_QUEUE_DELETE = delete(t.run_queue).where(t.run_queue.c.run_id == bindparam("b_id"))
+USAGE_INSERT = insert(t.run_usage)
+# The org's active webhook subscriptions (the run's end looks them up in its transaction).
+SUBSCRIPTIONS = select(
+    t.webhook_endpoints.c.id, t.webhook_endpoints.c.url, t.webhook_endpoints.c.events
+).where(t.webhook_endpoints.c.org_id == bindparam("b_org"), t.webhook_endpoints.c.active == 1)
 
 RUN_STATUS = (
     update(R)
@@ -66,6 +74,34 @@ def thread_by_id(with_user: bool, with_xpert: bool = False, internal: bool = Fal
     if with_xpert:
         q = q.where(or_(T.c.assistant_id == bindparam("b_xpert"), T.c.assistant_id.is_(None)))
     return q
+
+
+@cache
+def claim_thread(with_user: bool, with_xpert: bool, resume: bool) -> Update:
+    """A run's start taking its thread: busy, bound to the run's assistant, titled if it had no title —
+    only when visible to the principal (`thread_by_id`'s filter, by internal id), free (or, to resume,
+    interrupted) and not bound to another assistant. Parameters: `claim_params`."""
+    q = update(T).where(T.c.id == bindparam("b_id"), T.c.org_id == bindparam("b_org"))
+    if with_user:
+        q = q.where(T.c.created_by == bindparam("b_user"))
+    if with_xpert:
+        q = q.where(or_(T.c.assistant_id == bindparam("b_xpert"), T.c.assistant_id.is_(None)))
+    q = q.where(T.c.status == "interrupted" if resume else T.c.status != "busy")
+    q = q.where(or_(T.c.assistant_id.is_(None), T.c.assistant_id == bindparam("b_assistant")))
+    return q.values(
+        status="busy",
+        assistant_id=bindparam("b_assistant"),
+        title=func.coalesce(T.c.title, bindparam("b_title")),
+        updated_at=bindparam("b_now"),
+        updated_by=bindparam("b_by"),
+        error=None,
+    )
+
+
+@cache
+def claim_thread_returning(with_user: bool, with_xpert: bool, resume: bool) -> Update:
+    """`claim_thread` with the updated row back (PostgreSQL: one round trip)."""
+    return claim_thread(with_user, with_xpert, resume).returning(*T.c)
 
 
 def thread_params(

@@ -36,7 +36,19 @@ from xpert_server.storage.records import (
     TokenUsage,
 )
 from xpert_server.storage.sql.core import SQLCore
-from xpert_server.storage.sql.prepared import MESSAGE_INSERT, MESSAGE_UPDATE, RUN_STATUS, THREAD_STATUS
+from xpert_server.storage.sql.prepared import (
+    MESSAGE_INSERT,
+    MESSAGE_UPDATE,
+    RUN_INSERT,
+    RUN_QUEUE_DELETE,
+    RUN_QUEUE_INSERT,
+    RUN_STATUS,
+    THREAD_STATUS,
+    claim_thread,
+    claim_thread_returning,
+    thread_by_id,
+    thread_params,
+)
 from xpert_server.storage.sql.threads import thread_from_row
 from xpert_server.storage.sql.usage import record_usage
 from xpert_server.storage.sql.webhooks import enqueue_run_event
@@ -97,6 +109,7 @@ class RunsMixin(SQLCore):
         resume_target: str | None = None,
         idempotency: tuple[str, str, str] | None = None,
         placement: QueuePlacement | None = None,
+        running: bool = False,
     ) -> StartResult:
         """Accept a run: mark its thread busy (atomically), bind the assistant, store run and messages.
 
@@ -105,8 +118,20 @@ class RunsMixin(SQLCore):
         returns the first run. Raises LookupError (thread not visible), ThreadBound, ThreadBusy,
         NothingToResume, IdempotencyMismatch. `placement`: the run's `run_queue` row (scale-out), stored
         in the same transaction so no accepted run is ever without its owner or queue entry.
+        `running`: a run that starts at once (in this process) is stored `running`, not `pending`, when it
+        takes its thread — its executor then has no status of its own to write before the graph starts.
         """
-        visible = self.visible_threads(p)
+        # Prebuilt statements (storage/sql/prepared.py): building them per run cost more than SQLite did.
+        with_user, with_xpert = p.user_id is not None, p.xpert_id is not None
+        by_id = thread_params(run.thread_id, p.org_id, p.user_id, p.xpert_id)
+        claim = {
+            **by_id,
+            "b_assistant": run.assistant_id,
+            "b_title": title,
+            "b_now": run.created_at,
+            "b_by": p.user_id,
+        }
+        key_id = p.key_id or p.secret_id
 
         def op(conn: Connection) -> StartResult:
             if idempotency is not None:
@@ -124,33 +149,16 @@ class RunsMixin(SQLCore):
                 ).first()
                 if latest is None or latest.id != resume_target or latest.status != "interrupted":
                     raise NothingToResume(run.thread_id)
-            status_ok = T.c.status == "interrupted" if resume else T.c.status != "busy"
-            claim_thread = (
-                update(T)
-                .where(
-                    T.c.id == run.thread_id,
-                    visible,
-                    status_ok,
-                    or_(T.c.assistant_id.is_(None), T.c.assistant_id == run.assistant_id),
-                )
-                .values(
-                    status="busy",
-                    assistant_id=run.assistant_id,
-                    title=func.coalesce(T.c.title, title),
-                    updated_at=run.created_at,
-                    updated_by=p.user_id,
-                    error=None,
-                )
-            )
             pg = conn.dialect.name == "postgresql"
+            select_thread = thread_by_id(with_user, with_xpert, internal=True)
             if pg:  # round trips are PostgreSQL's cost: the updated row comes back with the update
-                row = conn.execute(claim_thread.returning(*T.c)).first()
+                row = conn.execute(claim_thread_returning(with_user, with_xpert, resume), claim).first()
                 taken = row is not None
                 if not taken:
-                    row = conn.execute(select(T).where(T.c.id == run.thread_id, visible)).first()
+                    row = conn.execute(select_thread, by_id).first()
             else:
-                taken = (conn.execute(claim_thread).rowcount or 0) > 0
-                row = conn.execute(select(T).where(T.c.id == run.thread_id, visible)).first()
+                taken = (conn.execute(claim_thread(with_user, with_xpert, resume), claim).rowcount or 0) > 0
+                row = conn.execute(select_thread, by_id).first()
             queued = False
             if not taken:
                 if row is None:
@@ -162,42 +170,44 @@ class RunsMixin(SQLCore):
                 if not enqueue:
                     raise ThreadBusy(run.thread_id)
                 queued = True
-            inserts: list[Any] = [insert(R).values(**_run_values(run), key_id=p.key_id or p.secret_id)]
+            values = {**_run_values(run), "key_id": key_id}
+            if running and not queued:
+                values["status"] = "running"
+            inserts: list[tuple[Any, Any]] = [(RUN_INSERT, values)]
             if placement is not None:
                 # Queued behind a busy thread: `wait`, in either mode, until `activate_waiting` (the one
                 # enqueue path) makes it `ready` (durable) or `local` to its process (in-process).
                 state = "wait" if queued else placement.state
-                inserts.append(
-                    insert(t.run_queue).values(
-                        run_id=run.id,
-                        thread_id=run.thread_id,
-                        state=state,
-                        queue=placement.queue,
-                        worker_id=placement.worker_id,
-                        attempt=0,
-                        cancel=0,
-                        ready_at=run.created_at,
-                    )
-                )
+                queue_row = {
+                    "run_id": run.id,
+                    "thread_id": run.thread_id,
+                    "state": state,
+                    "queue": placement.queue,
+                    "worker_id": placement.worker_id,
+                    "attempt": 0,
+                    "cancel": 0,
+                    "ready_at": run.created_at,
+                }
+                inserts.append((RUN_QUEUE_INSERT, queue_row))
             if messages and not queued:
-                inserts.append(insert(M).values([_message_values(p.org_id, m) for m in messages]))
+                inserts.append((MESSAGE_INSERT, [_message_values(p.org_id, m) for m in messages]))
             if idempotency is not None:
                 cred, key, digest = idempotency
-                inserts.append(
-                    insert(t.idempotency_keys).values(
-                        credential_id=cred,
-                        key=key,
-                        run_id=run.id,
-                        request_hash=digest,
-                        created_at=run.created_at,
-                    )
-                )
+                idem_row = {
+                    "credential_id": cred,
+                    "key": key,
+                    "run_id": run.id,
+                    "request_hash": digest,
+                    "created_at": run.created_at,
+                }
+                inserts.append((insert(t.idempotency_keys), idem_row))
             if pg:
                 # One statement: the inserts as data-modifying CTEs (each runs once, to completion).
-                inserts.append(
+                stmts = [stmt.values(v) for stmt, v in inserts]
+                stmts.append(
                     insert(t.audit_log).values(
                         org_id=p.org_id,
-                        key_id=p.key_id or p.secret_id,
+                        key_id=key_id,
                         principal_user_id=p.user_id,
                         action="create",
                         resource_type="run",
@@ -205,10 +215,10 @@ class RunsMixin(SQLCore):
                         at=time.time(),
                     )
                 )
-                conn.execute(select(literal(1)).add_cte(*(s.cte(f"w{i}") for i, s in enumerate(inserts))))
+                conn.execute(select(literal(1)).add_cte(*(s.cte(f"w{i}") for i, s in enumerate(stmts))))
             else:
-                for stmt in inserts:
-                    conn.execute(stmt)
+                for stmt, params in inserts:
+                    conn.execute(stmt, params)
                 self.audit(conn, p, "create", "run", run.id)
             return StartResult(thread=thread_from_row(row), queued=queued)
 
@@ -482,7 +492,7 @@ def write_run_end(
 ) -> None:
     """`finish_run`'s statements (also a leased run's end, storage/sql/queue.py, after its lease check)."""
     conn.execute(RUN_STATUS, {"b_id": run.id, "b_status": status, "b_error": error, "b_now": now})
-    conn.execute(delete(t.run_queue).where(t.run_queue.c.run_id == run.id))  # its live work is over
+    conn.execute(RUN_QUEUE_DELETE, {"b_id": run.id})  # its live work is over
     conn.execute(
         THREAD_STATUS,
         {"b_id": run.thread_id, "b_status": thread_status, "b_error": error, "b_now": now},

@@ -7,11 +7,12 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, select
 
 from xpert_server.storage import schema as t
 from xpert_server.storage.records import RunRecord, TokenUsage
 from xpert_server.storage.sql.core import SQLCore
+from xpert_server.storage.sql.prepared import USAGE_INSERT
 
 U = t.run_usage
 
@@ -20,7 +21,7 @@ def record_usage(conn: Connection, run: RunRecord, usage: Sequence[TokenUsage], 
     """Inside the transaction that ends the run."""
     day = time.strftime("%Y-%m-%d", time.gmtime(now))
     conn.execute(
-        insert(U),
+        USAGE_INSERT,
         [
             {
                 "org_id": run.org_id,

@@ -23,6 +23,7 @@ from xpert_server.storage.records import (
     WebhookEndpointRecord,
 )
 from xpert_server.storage.sql.core import SQLCore
+from xpert_server.storage.sql.prepared import SUBSCRIPTIONS
 from xpert_server.webhooks import events
 
 E = t.webhook_endpoints
@@ -67,7 +68,7 @@ def _delivery(row: Any) -> DeliveryRecord:
 def _subscribed(conn: Connection, org_id: str, event: str) -> list[tuple[str, str]]:
     """(endpoint id, url) of the org's active subscriptions to `event`. The list of an org is short, so
     the event is matched here rather than by a dialect-specific JSON query."""
-    rows = conn.execute(select(E.c.id, E.c.url, E.c.events).where(E.c.org_id == org_id, E.c.active == 1))
+    rows = conn.execute(SUBSCRIPTIONS, {"b_org": org_id})  # prebuilt: every run's end asks
     return [(r.id, r.url) for r in rows if event in (r.events or ())]
 
 
