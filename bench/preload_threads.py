@@ -38,6 +38,7 @@ def bulk_op(p: Principal, start: int, n: int):  # type: ignore[no-untyped-def]
             threads.append(
                 {
                     "id": tid,
+                    "public_id": tid,  # a generated id: public and internal are the same
                     "org_id": p.org_id,
                     "conversation_id": new_id(),
                     "assistant_id": None,

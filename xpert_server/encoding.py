@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-import uuid
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,21 +41,33 @@ class JSONResponse(_StarletteJSONResponse):
 
 # Ids must not be predictable: a client may choose a thread's or an assistant's id, so one who could
 # predict the ids the server will hand out (Mersenne Twister's state follows from ~160 of its UUIDs) could
-# take them first and make other tenants' creates fail. They come from the OS's CSPRNG, drawn 4 KiB at a
-# time (one syscall per 256 ids, as cheap as a PRNG); the lock keeps threads from sharing bytes.
+# take them first and make other tenants' creates fail. Their random bits come from the OS's CSPRNG, drawn
+# 4 KiB at a time (one syscall per 409 ids, as cheap as a PRNG); the lock keeps threads from sharing bytes.
 _pool = bytearray()
 _pool_lock = threading.Lock()
 os.register_at_fork(after_in_child=_pool.clear)  # a forked process must not hand out its parent's ids
+_RANDOM_BYTES = 10  # 80 drawn, 74 used: the UUID's version and variant take the other 6 bits
 
 
 def new_id() -> str:
-    """Ids are UUID4 strings: XpertAI's clients send and expect UUIDs."""
+    """A UUID (XpertAI's clients send and expect UUIDs), version 7 (RFC 9562): 48 bits of Unix time in
+    milliseconds, then 74 random bits. Time-ordered, so a new row's key lands beside the previous one's in
+    every index it is in (threads, conversations, runs and their frames, messages): a commit dirties the
+    same few B-tree pages however many rows the table holds. Random (version 4) keys put each insert on
+    a random leaf: with 100,000 threads stored a thread create cost ~35% more CPU and twice the wall time,
+    most of it in writing those pages to the WAL (issue 29). 74 random bits are as unguessable as 122.
+    The random bits are the id's end: take a short random tag from there (`new_id()[-8:]`), not its
+    start, which is the clock."""
     with _pool_lock:
-        if not _pool:
-            _pool.extend(os.urandom(4096))
-        raw = bytes(_pool[-16:])
-        del _pool[-16:]
-    return str(uuid.UUID(bytes=raw, version=4))
+        if len(_pool) < _RANDOM_BYTES:
+            _pool[:] = os.urandom(4096)
+        rand = int.from_bytes(_pool[-_RANDOM_BYTES:], "big")
+        del _pool[-_RANDOM_BYTES:]
+    ms = time.time_ns() // 1_000_000 & 0xFFFF_FFFF_FFFF
+    # 48 bits time | version 7 | 12 random bits | variant 0b10 | 62 random bits
+    value = ms << 80 | 0x7 << 76 | (rand >> 68) << 64 | 0b10 << 62 | rand & ((1 << 62) - 1)
+    h = f"{value:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def utcnow() -> datetime:

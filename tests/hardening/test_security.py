@@ -422,16 +422,25 @@ def test_ids_come_from_the_os_csprng(monkeypatch: pytest.MonkeyPatch) -> None:
     with encoding._pool_lock:
         encoding._pool.clear()
     monkeypatch.setattr(encoding.os, "urandom", fake_urandom)
+    before = time.time_ns() // 1_000_000
     try:
         first, second = encoding.new_id(), encoding.new_id()
     finally:
         with encoding._pool_lock:
             encoding._pool.clear()  # never hand out these bytes again
+    after = time.time_ns() // 1_000_000
     assert drawn == [4096]
-    assert first == str(uuid.UUID(bytes=bytes(range(240, 256)), version=4))
-    assert second == str(uuid.UUID(bytes=bytes(range(224, 240)), version=4))
+    for made, pool_bytes in ((first, bytes(range(246, 256))), (second, bytes(range(236, 246)))):
+        u = uuid.UUID(made)
+        assert u.version == 7 and u.variant == uuid.RFC_4122 and str(u) == made
+        assert before <= u.int >> 80 <= after  # time-ordered: the clock in ms, then the random bits
+        rand = int.from_bytes(pool_bytes, "big")
+        assert u.int >> 64 & 0xFFF == rand >> 68 and u.int & ((1 << 62) - 1) == rand & ((1 << 62) - 1)
     monkeypatch.undo()
     assert len({encoding.new_id() for _ in range(5000)}) == 5000
+    earlier = encoding.new_id()
+    time.sleep(0.002)
+    assert encoding.new_id() > earlier  # a later millisecond sorts after: inserts land beside each other
 
 
 # ---- metrics -----------------------------------------------------------------------------------------

@@ -162,7 +162,9 @@ async def _ends_interrupted(
 async def test_second_cancel_while_the_run_is_finishing(
     env: RunsEnv, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    entered, release = await _hold(env, monkeypatch, "finish_run")
+    # Scaled mode ends a leased run with its lease check in the same transaction.
+    scaled = env.harness.services.settings.scaled
+    entered, release = await _hold(env, monkeypatch, "finish_leased_run" if scaled else "finish_run")
     async with await env.http() as c:
         thread = await new_thread(c)
         tid = thread["thread_id"]

@@ -81,6 +81,21 @@ async def test_a_ready_run_is_claimed_once_renewed_confirmed_and_released(storag
     await storage.deregister_process("w1")
 
 
+async def test_a_leased_run_ends_only_while_its_attempt_holds_the_lease(storage: SQLStorage) -> None:
+    queue = _queue()
+    _, run = await _queued(storage, queue)
+    (claim,) = await storage.claim_runs("w1", 10, time.time() + 30, queue=queue)
+    assert not await storage.finish_leased_run(claim.run, "w2", 1, status="success", thread_status="idle")
+    assert not await storage.finish_leased_run(claim.run, "w1", 2, status="success", thread_status="idle")
+    still = await storage.get_run_by_id(run.id)
+    assert still is not None and still.status == "pending"  # a refused end wrote nothing
+    assert await storage.finish_leased_run(claim.run, "w1", 1, status="success", thread_status="idle")
+    done = await storage.get_run_by_id(run.id)
+    assert done is not None and done.status == "success"
+    assert (await storage.queue_counts(queue)) == {}  # its queue row went with it
+    assert not await storage.finish_leased_run(claim.run, "w1", 1, status="error", thread_status="idle")
+
+
 async def test_expired_leases_are_requeued_then_ended_after_the_last_attempt(storage: SQLStorage) -> None:
     queue = _queue()
     p, run = await _queued(storage, queue)

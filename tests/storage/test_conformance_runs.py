@@ -137,6 +137,23 @@ async def test_frames_append_read_after_and_expire(storage: SQLStorage) -> None:
     assert await storage.read_events(run_id) == []
 
 
+async def test_frames_expire_oldest_first_a_batch_per_transaction(storage: SQLStorage) -> None:
+    """Retention deletes in batches (by the created_at index); together they take exactly the frames stored
+    before the cutoff, also when one stored batch of frames (one created_at) is larger than a batch."""
+    old, new = new_id(), new_id()
+    for first in (1, 6, 8):  # three stored batches: three created_at values, the first holding 5 frames
+        await storage.append_events(
+            [(old, i, None, b"{}") for i in range(first, first + (5 if first == 1 else 2))]
+        )
+        await asyncio.sleep(0.002)
+    cutoff = time.time()
+    await asyncio.sleep(0.002)
+    await storage.append_events([(new, i, None, b"{}") for i in range(1, 4)])
+    assert await storage.delete_events_before(cutoff, batch=2) >= 9
+    assert await storage.read_events(old) == []
+    assert [s for s, _, _ in await storage.read_events(new)] == [1, 2, 3]
+
+
 async def test_rollback_erases_the_run_its_frames_and_messages(storage: SQLStorage) -> None:
     p = Principal(org_id=new_org(), kind="key", key_id="k")
     thread = await storage.create_thread(p)

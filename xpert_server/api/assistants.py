@@ -105,7 +105,7 @@ def _spec_from_body(body: AssistantWrite, base: dict[str, Any] | None) -> XpertS
     if slug is not None:
         data["slug"] = slug
     data.setdefault("name", body.graph_id or "Assistant")
-    data.setdefault("slug", f"{_slugify(str(data['name']))}-{new_id()[:8]}")
+    data.setdefault("slug", f"{_slugify(str(data['name']))}-{new_id()[-8:]}")
     if body.config is not None:
         data["config"] = body.config
     if meta:

@@ -58,7 +58,7 @@ def is_alive(row: Any, now: float | None = None) -> bool:
 
 def process_id(kind: str) -> str:
     """This process's id: its `workers` row, its runs' `local` queue rows, a worker's leases."""
-    return f"{kind}-{HOST[:24]}-{os.getpid()}-{new_id()[:8]}"
+    return f"{kind}-{HOST[:24]}-{os.getpid()}-{new_id()[-8:]}"
 
 
 class ProcessRegistry:

@@ -2,9 +2,15 @@
 
 Writers are the same as embedded (the executor appends, a flusher group-commits to `run_events`); after
 each commit the batch goes to `XADD {prefix}:run:{id} ID <seq>-0` (stream ids are frame ids, length
-bounded, a TTL renewed per batch). The database first, Redis second: Redis never holds a frame the
+bounded, a TTL set with a run's first and last frames and renewed while it runs), all of one batch in ONE
+command: a server-side script (FRAMES_SCRIPT), not a pipeline of a command per frame. The database first, Redis second: Redis never holds a frame the
 database lacks, so a reader can always fill a gap (trimmed, expired, or lost in a Redis restart) from
 the database, and a re-queued attempt continues after the database's last id.
+
+A follower of a run that executes in its own process (one process with `--with-worker`, or a join that
+lands where the run runs) reads the committed frames from memory, as embedded mode does: no Redis read and
+no decoding per frame. It turns to Redis and the database the moment the run stops being written here
+(fenced, handed back, a new attempt), and looks at the database while the run is quiet, as below.
 
 Readers in any process share ONE `XREAD BLOCK` per process (a multiplexer task over every stream this
 process follows, from each follower's last id): 1,000 open streams cost one blocked connection and one
@@ -29,7 +35,14 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import IntegrityError
 
 from xpert_server.runs.broker import Keys, stop_task
-from xpert_server.runs.eventlog import COMPLETE, COMPLETE_GRACE, LocalEventLog, _Channel
+from xpert_server.runs.eventlog import (
+    COMPLETE,
+    COMPLETE_GRACE,
+    LocalEventLog,
+    _Channel,
+    _index_after,
+    _until_complete,
+)
 from xpert_server.runs.sse import Frame
 from xpert_server.storage import SQLStorage
 from xpert_server.storage.records import TERMINAL_RUN_STATUSES
@@ -41,6 +54,25 @@ DB_CHECK_MIN = 1.0  # while Redis answers: the first database look after this mu
 DB_CHECK_MAX = 5.0  # ... up to this: a frame in the database but not in Redis is seen within it (+ BLOCK_MS)
 READ_COUNT = 1000
 POLL_WITHOUT_REDIS = 0.25
+
+# One batch's XADDs in one command. Measured (`stream slow -c 200`, one process): a pipelined XADD cost the
+# server ~47 µs of Python per frame (redis-py packs and parses each command), 7% of its CPU. KEYS: one
+# stream per run; ARGV: maxlen, ttl, then per key: its frame count, 1 to (re)set the TTL, then per frame
+# its id, data, event. `pcall`: an id not above the stream's top (written already) is skipped, as the
+# pipeline's per-command errors were.
+FRAMES_SCRIPT = """
+local maxlen, ttl, i = ARGV[1], ARGV[2], 3
+for k = 1, #KEYS do
+  local n, ttl_too = tonumber(ARGV[i]), ARGV[i + 1]
+  i = i + 2
+  for _ = 1, n do
+    redis.pcall('XADD', KEYS[k], 'MAXLEN', '~', maxlen, ARGV[i], 'd', ARGV[i + 1], 'e', ARGV[i + 2])
+    i = i + 3
+  end
+  if ttl_too == '1' then redis.call('EXPIRE', KEYS[k], ttl) end
+end
+return 0
+"""
 
 
 class RedisEventLog(LocalEventLog):
@@ -61,7 +93,10 @@ class RedisEventLog(LocalEventLog):
         self.ttl = max(1, int(ttl))
         # Runs this process no longer holds (lease lost or handed back): their frames go nowhere.
         self._fenced: set[str] = set()
+        # When each run's stream TTL was last set from here: once per run and every ttl/4, not per batch.
+        self._ttl_set: dict[str, float] = {}
         self._redis_warned = 0.0
+        self._add_frames = redis.register_script(FRAMES_SCRIPT)  # EVALSHA; loaded again after a restart
         self._subs: dict[str, set[_Sub]] = {}  # stream key → its followers in this process
         self._reader: asyncio.Task[None] | None = None
         self._redis_ok = True
@@ -79,10 +114,13 @@ class RedisEventLog(LocalEventLog):
     def open(self, run_id: str, last_seq: int = 0) -> None:
         """A fresh channel per attempt: ids continue after `last_seq`, whatever an earlier attempt here left."""
         self._fenced.discard(run_id)
+        self._ttl_set.pop(run_id, None)
         old = self._channels.get(run_id)
-        if old is not None and old.pending:
+        if old is not None:
             self._drop(old)
         self._channels[run_id] = _Channel(next_seq=last_seq + 1)
+        for sub in self._subs.get(self.keys.stream(run_id), ()):
+            sub.event.set()  # its followers here read it from memory from now on
 
     def append(self, run_id: str, data: bytes, event: str | None = None) -> int:
         if run_id in self._fenced:
@@ -92,6 +130,7 @@ class RedisEventLog(LocalEventLog):
     def fence(self, run_id: str) -> None:
         """Stop writing a run's frames from this process (another attempt owns or will own the run)."""
         self._fenced.add(run_id)
+        self._ttl_set.pop(run_id, None)
         ch = self._channels.pop(run_id, None)
         if ch is not None:
             self._drop(ch)
@@ -100,6 +139,10 @@ class RedisEventLog(LocalEventLog):
         # Unwritten frames count as settled, or `sync()` would wait for them forever.
         self._committed += len(ch.pending)
         ch.pending = []
+        ch.publish([])  # its followers here wake, find it gone, and go on from Redis and the database
+
+    def _live_here(self, run_id: str) -> bool:
+        return run_id in self._channels and run_id not in self._fenced
 
     async def last_seq(self, run_id: str, *, stored: int | None = None, attempt: int = 0) -> int:
         """The last frame id anyone may have seen: the database's, or Redis's if it is somehow ahead.
@@ -135,21 +178,33 @@ class RedisEventLog(LocalEventLog):
                         run_id,
                         part[0][1],
                     )
-                    self._fenced.add(run_id)
+                    self.fence(run_id)  # its later frames too: none of this attempt may follow
 
     async def _stored(self, batch: list[tuple[str, list[Frame]]]) -> None:
-        pipe = self.redis.pipeline(transaction=False)
+        keys: list[str] = []
+        args: list[bytes | str | int] = [self.maxlen, self.ttl]
+        now = time.monotonic()
         for run_id, frames in batch:
             if run_id in self._fenced:
                 continue
-            key = self.keys.stream(run_id)
+            keys.append(self.keys.stream(run_id))
+            # The TTL with a run's first batch here, every ttl/4 while it runs, and with its last frame (so a
+            # stream XADD re-created after a Redis restart still expires): measured, an EXPIRE per run per
+            # batch was 37% of the Redis commands of `hold slow -c 200`.
+            ends = frames[-1].event == COMPLETE
+            set_at = self._ttl_set.get(run_id)
+            ttl_too = ends or set_at is None or now - set_at > self.ttl / 4
+            if ends:
+                self._ttl_set.pop(run_id, None)
+            elif ttl_too:
+                self._ttl_set[run_id] = now
+            args += (len(frames), 1 if ttl_too else 0)
             for f in frames:
-                fields: dict[bytes | str, bytes | str] = {"d": f.data, "e": f.event or ""}
-                pipe.xadd(key, fields, id=f"{f.seq}-0", maxlen=self.maxlen, approximate=True)  # type: ignore[arg-type]
-            pipe.expire(key, self.ttl)
+                args += (f"{f.seq}-0", f.data, f.event or "")
+        if not keys:
+            return
         try:
-            # Per-command errors (an id not above the stream's top: written already) are harmless.
-            await pipe.execute(raise_on_error=False)
+            await self._add_frames(keys=keys, args=args)
         except (RedisError, OSError) as e:
             now = time.monotonic()
             if now - self._redis_warned > 10:
@@ -157,22 +212,91 @@ class RedisEventLog(LocalEventLog):
                 log.warning("redis unavailable for frames (%s): readers use the database meanwhile", e)
 
     # ---- reader side ------------------------------------------------------------------------------
-    async def follow(
+    async def follow_batches(
         self, run_id: str, after: int = 0, keepalive: float = 15.0
-    ) -> AsyncIterator[Frame | None]:
-        """Frames with id > `after` until `complete`, from any process. Yields None when `keepalive` passes idle.
+    ) -> AsyncIterator[list[Frame] | None]:
+        """Frames with id > `after` until `complete`, from any process, a list at a time (`follow`, inherited,
+        is these one by one). Yields None when `keepalive` passes idle.
 
-        The database is read first (a finished run replays from it), whenever Redis fails, every 50 ms
-        while a finished run's `complete` is awaited, and, while Redis answers but has nothing new, after
-        1, 2, 4, then every DB_CHECK_MAX s of silence: so a frame that reached the database but not Redis
-        (its XADD failed) is seen within DB_CHECK_MAX + BLOCK_MS, and 1,000 idle streams cost a few
-        hundred queries a second, not thousands."""
-        sub = self._subscribe(self.keys.stream(run_id), after)
-        try:
-            async for item in self._follow(sub, run_id, after, keepalive):
-                yield item
-        finally:
-            self._unsubscribe(sub)
+        A run this process writes is read from memory (`_follow_local`). Otherwise the database is read
+        first (a finished run replays from it), whenever Redis fails, every 50 ms while a finished run's
+        `complete` is awaited, and, while Redis answers but has nothing new, after 1, 2, 4, then every
+        DB_CHECK_MAX s of silence: so a frame that reached the database but not Redis (its XADD failed) is
+        seen within DB_CHECK_MAX + BLOCK_MS, and 1,000 idle streams cost a few hundred queries a second."""
+        while True:
+            if self._live_here(run_id):
+                async for batch in self._follow_local(run_id, after, keepalive):
+                    yield batch
+                    if batch:
+                        after = batch[-1].seq
+                        if batch[-1].event == COMPLETE:
+                            return
+                if self._live_here(run_id):
+                    return  # its channel is done, or the run is gone
+            sub = self._subscribe(self.keys.stream(run_id), after)
+            try:
+                async for item in self._follow(sub, run_id, after, keepalive):
+                    yield None if item is None else [item]
+                    if item is not None:
+                        after = item.seq
+                        if item.event == COMPLETE:
+                            return
+            finally:
+                self._unsubscribe(sub)
+            if not self._live_here(run_id):
+                return  # the run ended; else it started here meanwhile: read it from memory
+
+    async def _follow_local(
+        self, run_id: str, after: int, keepalive: float
+    ) -> AsyncIterator[list[Frame] | None]:
+        """A run this process writes: its committed frames from memory (published only after the database
+        commit and the XADD). Returns when its channel goes (fenced, replaced) or is done. While the run is
+        quiet the database is still asked, after 1, 2, 4, then every DB_CHECK_MAX s, as on the Redis path:
+        another attempt's frames (this process has not yet noticed it lost the run) are seen all the same."""
+        loop = asyncio.get_running_loop()
+        quiet_since = keepalive_at = loop.time()
+        db_every = DB_CHECK_MIN
+        while True:
+            ch = self._channels.get(run_id)
+            if ch is None or run_id in self._fenced:
+                return
+            visible = ch.visible
+            if visible and visible[0].seq > after + 1:
+                # Older frames (an earlier attempt's): the database has them.
+                older = await self.storage.read_events(run_id, after, limit=visible[0].seq - after - 1)
+                if older:
+                    yield [Frame(s, e, d) for s, e, d in older]
+                    after = older[-1][0]
+            start = _index_after(visible, after)
+            if start < len(visible):
+                frames = _until_complete(visible[start:])
+                yield frames
+                if frames[-1].event == COMPLETE:
+                    return
+                after = frames[-1].seq
+                quiet_since = keepalive_at = loop.time()
+                db_every = DB_CHECK_MIN
+                continue
+            if ch.done:
+                return
+            now = loop.time()
+            if now - quiet_since >= db_every:
+                rows, status = await self.storage.poll_events(run_id, after)
+                if rows:
+                    frames = _until_complete([Frame(s, e, d) for s, e, d in rows])
+                    yield frames
+                    if frames[-1].event == COMPLETE:
+                        return
+                    after = frames[-1].seq
+                elif status is None:
+                    return  # deleted
+                quiet_since = loop.time()
+                db_every = DB_CHECK_MIN if rows else min(db_every * 2, DB_CHECK_MAX)
+                continue
+            if not await ch.wait(min(quiet_since + db_every, keepalive_at + keepalive) - now):
+                if loop.time() - keepalive_at >= keepalive:
+                    keepalive_at = loop.time()
+                    yield None
 
     async def _follow(
         self, sub: _Sub, run_id: str, after: int, keepalive: float
@@ -184,6 +308,8 @@ class RedisEventLog(LocalEventLog):
         db_every = DB_CHECK_MIN
         next_db = 0.0  # when the database is next asked while Redis has nothing new
         while True:
+            if self._live_here(run_id):
+                return  # it runs here now: the caller reads it from memory
             entries = await sub.next(timeout)
             if entries:
                 entries = [f for f in entries if f.seq > after]
@@ -341,12 +467,26 @@ class _Sub:
         """Buffered frames, after waiting up to `timeout` for some; None while Redis is failing."""
         if not self.frames and not self.failed and timeout > 0:
             self.event.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.event.wait(), timeout)
+            await _wait(self.event, timeout)
         if self.failed and not self.frames:
             return None
         frames, self.frames = self.frames, []
         return frames
+
+
+async def _wait(event: asyncio.Event, timeout: float) -> bool:
+    """Wait up to `timeout` s for `event`; True when it is set. (Not `asyncio.wait_for`: on Python 3.11
+    that wraps the wait in a new task each time, measured at 6% of a scaled server's CPU.)"""
+    if event.is_set():
+        return True
+    if timeout <= 0:
+        return False
+    try:
+        async with asyncio.timeout(timeout):
+            await event.wait()
+    except TimeoutError:
+        return False
+    return True
 
 
 def _seq(stream_id: bytes | str) -> int:

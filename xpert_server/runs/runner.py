@@ -79,12 +79,21 @@ class LeasedWriter:
         messages: Sequence[MessageRecord] = (),
         usage: Sequence[TokenUsage] = (),
     ) -> None:
-        # confirm_lease also extends the lease, so no reaper can take the run between it and the finish.
-        if not await self.holds(run.id):
+        # The lease is checked (and its row locked) in the transaction that ends the run.
+        attempt = self.attempts.get(run.id)
+        if attempt is None or run.id in self.abandoned:
             raise LeaseLost(run.id)
-        await self._storage.finish_run(
-            run, status=status, thread_status=thread_status, error=error, messages=messages, usage=usage
-        )
+        if not await self._storage.finish_leased_run(
+            run,
+            self.worker_id,
+            attempt,
+            status=status,
+            thread_status=thread_status,
+            error=error,
+            messages=messages,
+            usage=usage,
+        ):
+            raise LeaseLost(run.id)
         # Ended and committed (its queue row went with it): from here on, a renewal that no longer finds
         # the lease is no loss, and its last frames (`complete`) must not be fenced.
         self.attempts.pop(run.id, None)

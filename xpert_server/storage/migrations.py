@@ -167,6 +167,22 @@ def _thread_ttls(conn: Connection) -> None:
     t.metadata.create_all(conn, tables=[t.thread_ttls])
 
 
+def _frames_by_age(conn: Connection) -> None:
+    """The retention sweep deletes frames older than the retention period: every 5 minutes it scanned the
+    whole event log, holding the writer meanwhile (on SQLite every write waits on it). An index on
+    `created_at` bounds it to the frames it deletes; new frames append at its end (~1.5 µs each on SQLite).
+    A database created at this version has it from step 1."""
+    conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_run_events_created ON run_events (created_at)")
+
+
+def _threads_by_activity(conn: Connection) -> None:
+    """The conversations list (default order: most recently updated first) sorted every thread of the org
+    for each page: 34 ms with 100,000 threads stored. An index on (org, updated_at) reads just the page;
+    it costs ~4 µs per thread status change (two per run). A database created at this version has it
+    from step 1."""
+    conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_threads_org_updated ON threads (org_id, updated_at)")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial: orgs, keys, assistants, threads, audit, runs, events, messages", _initial),
     Migration(2, "context files, knowledge bases, documents and chunks", _files_and_knowledge),
@@ -184,6 +200,10 @@ MIGRATIONS: list[Migration] = [
     ),
     Migration(15, "crons: schedules that start runs, one process per tick", _crons),
     Migration(16, "thread ttls: threads deleted or pruned after inactivity", _thread_ttls),
+    Migration(17, "stored frames indexed by age: the retention sweep's bounded delete", _frames_by_age),
+    Migration(
+        18, "threads indexed by (org, updated_at): the conversations list's order", _threads_by_activity
+    ),
 ]
 
 

@@ -140,6 +140,8 @@ threads = Table(
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
     Index("ix_threads_org_created", "org_id", "created_at"),
+    # The conversations list's default order (updatedAt DESC) and `sort_by=updated_at` (migration 18).
+    Index("ix_threads_org_updated", "org_id", "updated_at"),
     Index("ix_threads_org_user_created", "org_id", "created_by", "created_at"),
     Index("uq_threads_org_public", "org_id", "public_id", unique=True),
 )
@@ -188,6 +190,8 @@ run_events = Table(
     Column("event", String(32), nullable=True),
     Column("data", LargeBinary, nullable=False),
     Column("created_at", Float, nullable=False),
+    # The retention sweep deletes by age (migration 17): without it, every sweep scanned every frame.
+    Index("ix_run_events_created", "created_at"),
 )
 
 messages = Table(

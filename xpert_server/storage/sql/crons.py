@@ -234,9 +234,12 @@ class CronsMixin(SQLCore):
     async def expired_threads(self, now: float, limit: int = 500) -> list[tuple[str, str, str, float]]:
         """(internal id, org, strategy, updated_at) of idle threads whose ttl has run out since their last
         activity; a `keep_latest` one only if it changed since it was last pruned."""
+        # From the ttls (few) to their threads: SQLite, with no statistics, otherwise scans every thread
+        # (26 ms of CPU per sweep with 100,000 threads stored, every 5 minutes) to probe the ttls.
         q = (
             select(T.c.id, T.c.org_id, TTL.c.strategy, T.c.updated_at)
-            .join(TTL, TTL.c.thread_id == T.c.id)
+            .select_from(TTL)
+            .join(T, T.c.id == TTL.c.thread_id)
             .where(
                 T.c.status != "busy",
                 T.c.updated_at + TTL.c.ttl_seconds <= now,

@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
 
 from xpert_server.storage import schema as t
-from xpert_server.storage.records import MessageRecord, RunRecord
+from xpert_server.storage.records import MessageRecord, RunRecord, TokenUsage
 from xpert_server.storage.sql.core import SQLCore
-from xpert_server.storage.sql.runs import _message_values, end_runs_as_error, run_from_row
+from xpert_server.storage.sql.runs import _message_values, end_runs_as_error, run_from_row, write_run_end
 from xpert_server.storage.sql.webhooks import enqueue_run_event
 
 Q, W, R, T, M, E = t.run_queue, t.workers, t.runs, t.threads, t.messages, t.run_events
@@ -138,6 +138,35 @@ class QueueMixin(SQLCore):
             .values(lease_until=lease_until)
         )
         return await self.write(lambda conn: (conn.execute(stmt).rowcount or 0) == 1)
+
+    async def finish_leased_run(
+        self,
+        run: RunRecord,
+        worker_id: str,
+        attempt: int,
+        *,
+        status: str,
+        thread_status: str,
+        error: str | None = None,
+        messages: Sequence[MessageRecord] = (),
+        usage: Sequence[TokenUsage] = (),
+    ) -> bool:
+        """`finish_run` for a leased run, only while this worker holds this attempt's lease, in one
+        transaction (it was two writes: `confirm_lease`, then `finish_run`). False: the lease is gone,
+        nothing written."""
+        held = update(Q).where(
+            Q.c.run_id == run.id, Q.c.worker_id == worker_id, Q.c.attempt == attempt, Q.c.state == "lease"
+        )
+        now = time.time()
+
+        def op(conn: Connection) -> bool:
+            # A row lock until the end of the transaction: no reaper can take the run meanwhile.
+            if (conn.execute(held.values(lease_until=Q.c.lease_until)).rowcount or 0) != 1:
+                return False
+            write_run_end(conn, run, status, thread_status, error, messages, usage, now)
+            return True
+
+        return await self.write(op)
 
     async def release_run(self, run_id: str, worker_id: str) -> bool:
         """Hand a claimed run back (graceful shutdown): ready again, and the attempt not counted."""

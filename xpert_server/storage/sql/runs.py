@@ -48,6 +48,8 @@ FRAMES_UNNEST = text(
     "CAST(:d AS bytea[]), CAST(:c AS double precision[]))"
 )
 
+FRAMES_INSERT = "INSERT INTO run_events (run_id, seq, event, data, created_at) VALUES (?, ?, ?, ?, ?)"
+
 
 def run_from_row(row: Any) -> RunRecord:
     return RunRecord(
@@ -287,21 +289,9 @@ class RunsMixin(SQLCore):
         """Commit a run's end: its status, its thread's status, the messages it produced, the tokens it
         spent and its webhook event, together."""
         now = time.time()
-
-        def op(conn: Connection) -> None:
-            conn.execute(RUN_STATUS, {"b_id": run.id, "b_status": status, "b_error": error, "b_now": now})
-            conn.execute(delete(t.run_queue).where(t.run_queue.c.run_id == run.id))  # its live work is over
-            conn.execute(
-                THREAD_STATUS,
-                {"b_id": run.thread_id, "b_status": thread_status, "b_error": error, "b_now": now},
-            )
-            for m in messages:
-                _upsert_message(conn, run.org_id, m)
-            if usage:
-                record_usage(conn, run, usage, now)
-            enqueue_run_event(conn, run, status=status, thread_status=thread_status, error=error, now=now)
-
-        await self.write(op)
+        await self.write(
+            lambda conn: write_run_end(conn, run, status, thread_status, error, messages, usage, now)
+        )
 
     async def get_run(self, p: Principal, thread_id: str, run_id: str) -> RunRecord | None:
         q = (
@@ -387,10 +377,9 @@ class RunsMixin(SQLCore):
                     },
                 )
                 return
-            conn.execute(
-                insert(E),
-                [{"run_id": r, "seq": s, "event": e, "data": d, "created_at": now} for r, s, e, d in rows],
-            )
+            # The driver's executemany on plain tuples: SQLAlchemy's insert with a dict per row spent more
+            # CPU (holding the GIL, in this writer thread) than SQLite did storing the frames.
+            conn.exec_driver_sql(FRAMES_INSERT, [(r, s, e, d, now) for r, s, e, d in rows])
 
         assert self._db is not None, "storage is not open"
         await self._db.write(op, lane="frames")
@@ -429,10 +418,32 @@ class RunsMixin(SQLCore):
         q = select(func.max(E.c.seq)).where(E.c.run_id == run_id)
         return await self.read(lambda conn: int(conn.execute(q).scalar() or 0))
 
-    async def delete_events_before(self, cutoff: float) -> int:
-        return await self.write(
-            lambda conn: int(conn.execute(delete(E).where(E.c.created_at < cutoff)).rowcount or 0)
+    async def delete_events_before(self, cutoff: float, batch: int = 5000) -> int:
+        """Delete the frames stored before `cutoff`, oldest first, about `batch` per transaction (by the
+        created_at index): each holds the writer briefly, so runs' frames and starts keep committing
+        between them however many frames a sweep removes. Returns how many."""
+        # The created_at of the batch-th oldest frame: a batch ends there (frames stored together share
+        # one created_at, so `<=` it always makes progress; it may take those few more).
+        nth = (
+            select(E.c.created_at)
+            .where(E.c.created_at < cutoff)
+            .order_by(E.c.created_at)
+            .offset(batch - 1)
+            .limit(1)
         )
+
+        def op(conn: Connection) -> tuple[int, bool]:
+            bound = conn.execute(nth).scalar()
+            last = bound is None  # fewer than `batch` left: this pass takes them all
+            cond = E.c.created_at < cutoff if last else E.c.created_at <= bound
+            return int(conn.execute(delete(E).where(cond)).rowcount or 0), last
+
+        total = 0
+        while True:  # bounded: each pass but the last removes >= `batch` of a set no one adds to
+            n, last = await self.write(op)
+            total += n
+            if last:
+                return total
 
     # ---- messages -------------------------------------------------------------------------------
     async def keep_streamed_reply(
@@ -457,6 +468,30 @@ class RunsMixin(SQLCore):
             return Page(items=[message_from_row(r) for r in rows], total=int(total))
 
         return await self.read(op)
+
+
+def write_run_end(
+    conn: Connection,
+    run: RunRecord,
+    status: str,
+    thread_status: str,
+    error: str | None,
+    messages: Sequence[MessageRecord],
+    usage: Sequence[TokenUsage],
+    now: float,
+) -> None:
+    """`finish_run`'s statements (also a leased run's end, storage/sql/queue.py, after its lease check)."""
+    conn.execute(RUN_STATUS, {"b_id": run.id, "b_status": status, "b_error": error, "b_now": now})
+    conn.execute(delete(t.run_queue).where(t.run_queue.c.run_id == run.id))  # its live work is over
+    conn.execute(
+        THREAD_STATUS,
+        {"b_id": run.thread_id, "b_status": thread_status, "b_error": error, "b_now": now},
+    )
+    for m in messages:
+        _upsert_message(conn, run.org_id, m)
+    if usage:
+        record_usage(conn, run, usage, now)
+    enqueue_run_event(conn, run, status=status, thread_status=thread_status, error=error, now=now)
 
 
 def end_runs_as_error(
