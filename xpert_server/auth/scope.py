@@ -11,6 +11,7 @@ runs and files to its own in storage, so another principal's ids answer 404.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from starlette.applications import Starlette
@@ -85,6 +86,7 @@ DENIED = "A client secret may not call this route."
 _PARAM = re.compile(r"\{[^}]*\}")
 
 
+@lru_cache(maxsize=1024)  # per request: the routes' templates are few, a regex per call is not free
 def route_key(method: str, template: str, prefix: str) -> tuple[str, str]:
     """`("GET", "/api/ai/threads/{thread_id}")` → `("GET", "/threads/{}")` for prefix `/api/ai`."""
     prefix = prefix.rstrip("/")
