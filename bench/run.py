@@ -1,11 +1,17 @@
-"""`make bench`: this server against the floor app (and, with BENCH_PEER=1, `langgraph dev`), one table.
+"""`make bench`: this server against the engine floor and the floor app (and, with BENCH_PEER=1,
+`langgraph dev`), one table.
 
 What it does, all on loopback, every process killed at the end (also on Ctrl-C or failure):
   1. raises the open-files limit; notes the machine (nproc, memory, Python, load average);
-  2. starts the floor app (`uvicorn floor_app:app` from ../shared/bench) and measures it (POST /threads)
+  2. the engine floor (bench/engine_floor.py): the same graphs run by bare LangGraph in-process, no
+     server, with this server's checkpointer and stream modes, at the server workloads' -c and durations
+     (wait `echo` -c 16, stream `tokens` -c 4 and -c 16, hold `slow` -c 200 and -c 1000), each figure in a
+     fresh process of its own, once per run before the servers; every streaming figure of every mode
+     below gets its ratio to it ("× eng"), and CPU µs per event is reported for the engine and each server;
+  3. starts the floor app (`uvicorn floor_app:app` from ../shared/bench) and measures it (POST /threads)
      right before every workload, at that workload's -c: each ratio is to the floor measured beside it,
      which cancels much of the noise of a shared machine;
-  3. embedded mode: `xpert serve` on a fresh temp data dir with `--xperts bench/xperts`, then the
+  4. embedded mode: `xpert serve` on a fresh temp data dir with `--xperts bench/xperts`, then the
      agent_bench.py workloads threads (-c 16), search (-c 16), wait on `echo` (-c 16), stream on `tokens`
      (-c 4 and -c 16, --end-event complete), hold on `slow` (-c 200 and -c 1000, --server-pid; each on
      a freshly started server warmed by a few `tokens` streams, so RSS per open stream is its own);
@@ -13,11 +19,14 @@ What it does, all on loopback, every process killed at the end (also on Ctrl-C o
      storage layer (bench/preload_threads.py), and two servers, on the original (A) and the clone (B),
      re-run threads / wait / stream alternately (A B, B A, ...): the change of B's best round from A's
      is reported, both measured in the same minutes;
-  4. PostgreSQL mode, the same, when 127.0.0.1:5432 answers: a throwaway database, dropped after; and
-     PostgreSQL + Redis (scaled mode, one process with --with-worker) when 127.0.0.1:6379 answers too;
-  5. BENCH_PEER=1: `langgraph dev` (its own venv, /work/lgvenv) on the same graphs.py, same workloads
+  5. PostgreSQL mode, the same, when 127.0.0.1:5432 answers: a throwaway database, dropped after; and
+     PostgreSQL + Redis (scaled mode, one process with --with-worker) when 127.0.0.1:6379 answers too,
+     and then hold `slow` -c 1000 once more on scaled mode as deployed: one `xpert serve` (API only, no
+     --with-worker) plus one `xpert worker` process (XPERT_WORKER_CONCURRENCY=1024), RSS growth and CPU
+     summed over the two (each one's own in BENCH_JSON's `_procs`);
+  6. BENCH_PEER=1: `langgraph dev` (its own venv, /work/lgvenv) on the same graphs.py, same workloads
      (LangGraph input, stream_mode messages-tuple so it streams per token too, --n-jobs-per-worker 256);
-  6. prints one table and appends it, dated, with the machine, to bench/RESULTS.md.
+  7. prints one table and appends it, dated, with the machine, to bench/RESULTS.md.
 
 Knobs (environment):
   BENCH_QUICK=1          shorter runs (3-4 s), 15 s holds, 2 A/B rounds
@@ -28,7 +37,10 @@ Knobs (environment):
   BENCH_PG=0|1           PostgreSQL mode: default when 127.0.0.1:5432 is reachable; 0 skips it
   BENCH_PG_URL=...       server URL for the throwaway database (default postgresql://postgres@127.0.0.1:5432)
   BENCH_EMBEDDED=0       skip embedded mode
-  BENCH_HOLD=0           skip the hold workloads
+  BENCH_HOLD=0           skip the hold workloads (the engine floor's too)
+  BENCH_ENGINE=0         skip the engine floor (no "engine floor" column, no "× eng" ratios)
+  BENCH_ENGINE_ONLY=1    measure the engine floor alone (~1.5 min quick): no floor app, no server
+  BENCH_TWO_PROC=0       skip the PostgreSQL + Redis "API + worker processes" hold
   BENCH_REDIS=0          skip the PostgreSQL + Redis column (by default run when 127.0.0.1:6379 answers and
                          `xpert serve` has --redis-url: --with-worker, XPERT_WORKER_CONCURRENCY=1024,
                          a unique XPERT_REDIS_PREFIX per server, its keys removed after)
@@ -50,6 +62,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -60,6 +73,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = (ROOT / ".." / "shared" / "bench").resolve()
 AGENT_BENCH = SHARED / "agent_bench.py"
+ENGINE_FLOOR = ROOT / "bench" / "engine_floor.py"
+ENGINE_LABEL = "engine floor"
 LG_APP = SHARED / "langgraph_app"
 LG_VENV = Path(os.environ.get("BENCH_LG_VENV", "/work/lgvenv"))
 PY = sys.executable  # the project venv's python (make bench runs .venv/bin/python)
@@ -81,6 +96,7 @@ def env_int(name: str, default: int) -> int:
 
 QUICK = env_flag("BENCH_QUICK")
 PEER = env_flag("BENCH_PEER")
+ENGINE_ONLY = env_flag("BENCH_ENGINE_ONLY")
 HOLD_S = float(os.environ.get("BENCH_HOLD_SECONDS") or (15 if QUICK else 20))
 PRELOAD = env_int("BENCH_PRELOAD", 100_000)
 # (max requests, seconds) per workload: time-bounded, so a burst of load from elsewhere on the machine
@@ -230,6 +246,69 @@ def cpu_ticks(pid: int) -> int | None:
         return None
 
 
+def tree_pids(pid: int) -> list[int]:
+    """`pid` and its descendants (`langgraph dev` serves from a child process)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            for tid in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{tid}/children") as f:
+                    todo.extend(int(x) for x in f.read().split())
+        except OSError:
+            pass
+    return out
+
+
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) of `pid` and its descendants."""
+    return sum(cpu_ticks(p) or 0 for p in tree_pids(pid)) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_rss_kib(pid: int) -> int:
+    total = 0
+    for p in tree_pids(pid):
+        try:
+            with open(f"/proc/{p}/status") as f:
+                total += next((int(ln.split()[1]) for ln in f if ln.startswith("VmRSS:")), 0)
+        except OSError:
+            pass
+    return total
+
+
+class Sampler:
+    """RSS peak (every 0.1 s, in a thread) and CPU of processes agent_bench does not see (a separate
+    worker), over one workload."""
+
+    def __init__(self, pids: list[int]) -> None:
+        self.pids = pids
+        self.before = {p: tree_rss_kib(p) for p in pids}
+        self.peak = dict(self.before)
+        self.cpu0 = {p: tree_cpu_s(p) for p in pids}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(0.1):
+            for p in self.pids:
+                self.peak[p] = max(self.peak[p], tree_rss_kib(p))
+
+    def stop(self) -> list[dict[str, Any]]:
+        self._stop.set()
+        self._thread.join()
+        return [
+            {
+                "pid": p,
+                "rss_before_mib": round(self.before[p] / 1024, 1),
+                "rss_peak_mib": round(max(self.peak[p], tree_rss_kib(p)) / 1024, 1),
+                "cpu_s": round(tree_cpu_s(p) - self.cpu0[p], 2),
+            }
+            for p in self.pids
+        ]
+
+
 def settle(pid: int, limit: float = 30.0) -> None:
     """Wait (at most `limit` s) until the server is idle: < 5% of a core over 0.5 s."""
     clk = os.sysconf("SC_CLK_TCK")
@@ -255,6 +334,11 @@ def agent_bench(
     if header:
         cmd += ["--header", header]
     log(f"{label}: {workload} {' '.join(a for a in args if not a.startswith('{'))}")
+    return json_child(label, workload, cmd, cap_s)
+
+
+def json_child(label: str, workload: str, cmd: list[str], cap_s: float) -> dict[str, Any] | None:
+    """Run a measuring process (agent_bench.py, engine_floor.py) to its end: its last JSON line."""
     p = subprocess.Popen(
         cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
     )
@@ -285,6 +369,38 @@ def agent_bench(
 def n_d(kind: str) -> list[str]:
     n, d = SIZES[kind]
     return ["-n", str(n), "-d", str(d)]
+
+
+def engine_figure(workload: str, graph: str, c: int, seconds: float, n: int) -> dict[str, Any] | None:
+    """One engine-floor figure, in a process of its own (bench/engine_floor.py)."""
+    cmd = [
+        PY,
+        str(ENGINE_FLOOR),
+        "--workload",
+        workload,
+        "--graph",
+        graph,
+        "-c",
+        str(c),
+        "-d",
+        f"{seconds:g}",
+    ]
+    cmd += ["-n", str(n), "--json"]
+    log(f"{ENGINE_LABEL}: {workload} {graph} -c {c}")
+    return json_child(ENGINE_LABEL, workload, cmd, seconds)
+
+
+def engine_section() -> dict[str, Any]:
+    """The engine floor at the server workloads' concurrency and durations: wait `echo` -c 16, stream
+    `tokens` -c 4 and -c 16, hold `slow` -c 200 and -c 1000 (each a fresh process)."""
+    base: dict[str, Any] = {"wait": engine_figure("wait", "echo", 16, SIZES["wait"][1], SIZES["wait"][0])}
+    for c in (4, 16):
+        n, d = SIZES[f"stream{c}"]
+        base[f"stream{c}"] = engine_figure("stream", "tokens", c, d, n)
+    if env_flag("BENCH_HOLD", True):
+        for c in (200, 1000):
+            base[f"hold{c}"] = engine_figure("hold", "slow", c, HOLD_S, 0)
+    return {"base": base}
 
 
 def measure_floor(floor_url: str, c: int) -> dict[str, Any] | None:
@@ -324,9 +440,21 @@ class Target:
     def assistant(self, slug: str) -> str:
         raise NotImplementedError
 
+    def other_pids(self) -> list[int]:
+        """Processes besides `pid` that serve it (a separate worker): sampled by run.py itself."""
+        return []
+
 
 class XpertServer(Target):
-    def __init__(self, label: str, data_dir: Path, database_url: str | None, redis_url: str | None = None):
+    def __init__(
+        self,
+        label: str,
+        data_dir: Path,
+        database_url: str | None,
+        redis_url: str | None = None,
+        *,
+        two_proc: bool = False,
+    ):
         self.label = label
         self.data_dir = data_dir
         self.database_url = database_url
@@ -335,6 +463,9 @@ class XpertServer(Target):
         self.redis_url = redis_url
         self.stream_args = ["--end-event", "complete"]
         self.proc: subprocess.Popen[Any] | None = None
+        # scaled mode as one API process (no --with-worker) plus one `xpert worker` process
+        self.two_proc = two_proc
+        self.worker: subprocess.Popen[Any] | None = None
         self._ids: dict[str, str] = {}
 
     def start(self) -> None:
@@ -363,15 +494,34 @@ class XpertServer(Target):
             # servers (the stored-threads A/B pair) never share queues; enough run slots for hold -c 1000
             prefix = "xbench-" + secrets.token_hex(5)
             REDIS_PREFIXES.append(prefix)
-            cmd += ["--redis-url", self.redis_url, "--with-worker"]
+            cmd += ["--redis-url", self.redis_url] + ([] if self.two_proc else ["--with-worker"])
             env |= {"XPERT_REDIS_PREFIX": prefix, "XPERT_WORKER_CONCURRENCY": "1024"}
         self.proc = PROCS.start(cmd, cwd=ROOT, env=env, log_path=log_path)
         self.pid = self.proc.pid
+        if self.two_proc and self.redis_url:
+            # its readiness is the first run it executes (the warm-up streams before every hold)
+            wcmd = [
+                XPERT,
+                "worker",
+                "--data-dir",
+                str(self.data_dir),
+                "--xperts",
+                str(ROOT / "bench" / "xperts"),
+            ]
+            wcmd += ["--redis-url", self.redis_url, "--log-level", "warning"]
+            wcmd += ["--database-url", self.database_url] if self.database_url else []
+            self.worker = PROCS.start(wcmd, cwd=ROOT, env=env, log_path=self.data_dir / "worker.log")
         self.base_url = f"http://127.0.0.1:{port}{PREFIX}"
         wait_ready(self.proc, self.base_url + "/ok", log_path)
         self._ids = {}
 
+    def other_pids(self) -> list[int]:
+        return [self.worker.pid] if self.worker is not None else []
+
     def stop(self) -> None:
+        if self.worker is not None:
+            PROCS.stop(self.worker)
+            self.worker = None
         if self.proc is not None:
             PROCS.stop(self.proc)
             self.proc = None
@@ -472,7 +622,8 @@ def specs(t: Target, short: bool) -> list[tuple[str, int, str, list[str], str]]:
 
 def one(t: Target, label: str, c: int, workload: str, args: list[str], size: str) -> dict[str, Any] | None:
     settle(t.pid, limit=10.0)
-    return agent_bench(
+    cpu0 = tree_cpu_s(t.pid)
+    res = agent_bench(
         label,
         t.base_url,
         workload,
@@ -485,9 +636,68 @@ def one(t: Target, label: str, c: int, workload: str, args: list[str], size: str
         cap_s=SIZES[size][1],
         header=t.header,
     )
+    if res is not None:
+        # the server's CPU over the whole call: agent_bench's warm-up runs included (see cpu_us)
+        res["_server_cpu_s"] = tree_cpu_s(t.pid) - cpu0
+        res["_warmup"] = min(c, WARMUP)
+    return res
 
 
-def run_suite(t: Target, floor_url: str, *, hold: bool) -> dict[str, Any]:
+def hold(t: Target, c: int) -> dict[str, Any] | None:
+    """hold `slow` at -c on a fresh process (or pair), warmed by a few `tokens` streams: its RSS growth per
+    open stream is its own (RSS taken by an earlier workload is rarely given back)."""
+    t.stop()
+    t.start()
+    agent_bench(
+        t.label + " warm-up",
+        t.base_url,
+        "stream",
+        "--assistant",
+        t.assistant("tokens"),
+        "--input-json",
+        t.input_json,
+        *t.stream_args,
+        "-c",
+        "4",
+        "-n",
+        "16",
+        cap_s=30.0,
+        header=t.header,
+    )
+    for pid in (t.pid, *t.other_pids()):
+        settle(pid, limit=10.0)
+    sampler = Sampler([t.pid, *t.other_pids()])
+    try:
+        res = agent_bench(
+            t.label,
+            t.base_url,
+            "hold",
+            "--assistant",
+            t.assistant("slow"),
+            "--input-json",
+            t.input_json,
+            *t.hold_args,
+            "-c",
+            str(c),
+            "-d",
+            str(HOLD_S),
+            "--server-pid",
+            str(t.pid),
+            "--timeout",
+            "60",
+            cap_s=HOLD_S + 60,
+            header=t.header,
+        )
+    finally:
+        procs = sampler.stop()
+    if res is not None:
+        res["_procs"] = procs  # every process serving it: CPU over the call, RSS before / peak
+    for pid in (t.pid, *t.other_pids()):
+        settle(pid, limit=20.0)
+    return res
+
+
+def run_suite(t: Target, floor_url: str, *, holds: bool) -> dict[str, Any]:
     """The workloads against a started target, each right after the floor app at the same -c (its result
     carries that floor as `_floor`)."""
     r: dict[str, Any] = {}
@@ -498,50 +708,9 @@ def run_suite(t: Target, floor_url: str, *, hold: bool) -> dict[str, Any]:
             res["_floor"] = floor
         r[key] = res
     settle(t.pid)
-    if hold:
+    if holds:
         for c in (200, 1000):
-            # A fresh process per hold, warmed by a few `tokens` streams: its RSS growth per open stream
-            # is its own (RSS taken by an earlier workload is rarely given back).
-            t.stop()
-            t.start()
-            agent_bench(
-                t.label + " warm-up",
-                t.base_url,
-                "stream",
-                "--assistant",
-                t.assistant("tokens"),
-                "--input-json",
-                t.input_json,
-                *t.stream_args,
-                "-c",
-                "4",
-                "-n",
-                "16",
-                cap_s=30.0,
-                header=t.header,
-            )
-            settle(t.pid, limit=10.0)
-            r[f"hold{c}"] = agent_bench(
-                t.label,
-                t.base_url,
-                "hold",
-                "--assistant",
-                t.assistant("slow"),
-                "--input-json",
-                t.input_json,
-                *t.hold_args,
-                "-c",
-                str(c),
-                "-d",
-                str(HOLD_S),
-                "--server-pid",
-                str(t.pid),
-                "--timeout",
-                "60",
-                cap_s=HOLD_S + 60,
-                header=t.header,
-            )
-            settle(t.pid, limit=20.0)
+            r[f"hold{c}"] = hold(t, c)
     return r
 
 
@@ -599,9 +768,17 @@ def xpert_section(
     try:
         srv.start()
         log(f"{label}: server pid {srv.pid} at {srv.base_url}")
-        sec["base"] = run_suite(srv, floor_url, hold=env_flag("BENCH_HOLD", True))
+        sec["base"] = run_suite(srv, floor_url, holds=env_flag("BENCH_HOLD", True))
     finally:
         srv.stop()
+    if redis_url and env_flag("BENCH_HOLD", True) and env_flag("BENCH_TWO_PROC", True):
+        # scaled mode as deployed: one API process, one `xpert worker` (the same database and Redis)
+        two = XpertServer(f"{label} 2-proc", data_dir, database_url, redis_url, two_proc=True)
+        two.key, two.header = srv.key, srv.header
+        try:
+            sec["base"]["hold1000_2proc"] = hold(two, 1000)
+        finally:
+            two.stop()
     if PRELOAD > 0:
         b_dir, b_url = clone()
         sec["preload"] = preload(b_url or f"sqlite:///{b_dir / 'xpert.db'}")
@@ -625,7 +802,7 @@ def peer_section(workdir: Path, floor_url: str) -> dict[str, Any]:
     try:
         lg.start()
         log(f"langgraph dev: pid {lg.pid} at {lg.base_url}")
-        sec["base"] = run_suite(lg, floor_url, hold=env_flag("BENCH_HOLD", True))
+        sec["base"] = run_suite(lg, floor_url, holds=env_flag("BENCH_HOLD", True))
     finally:
         lg.stop()
     return sec
@@ -708,68 +885,82 @@ def rss_per_stream(r: Any) -> float | None:
     return g(r, "server", "rss_growth_per_open_stream_kib") if g(r, "streams_open_at_end") else None
 
 
-# (row label, result key, value extractor, unit, ratio kind: tput | lat | ideal:N | none)
-ROWS: list[tuple[str, str, Callable[[Any], Any], str, str]] = [
-    ("threads create, req/s (-c 16)", "threads", lambda r: g(r, "req_per_s"), "", "tput"),
-    ("threads create, p50 ms", "threads", lambda r: g(r, "latency_ms", "p50"), " ms", "lat"),
-    ("assistants search, req/s (-c 16)", "search", lambda r: g(r, "req_per_s"), "", "tput"),
-    ("wait `echo`, runs/s (-c 16)", "wait", lambda r: g(r, "runs_per_s"), "", "tput"),
-    ("wait `echo`, wait p50 ms", "wait", lambda r: g(r, "wait_ms", "p50"), " ms", "lat"),
-    ("stream `tokens`, runs/s (-c 4)", "stream4", lambda r: g(r, "runs_per_s"), "", "tput"),
+def rss_all_per_stream(r: Any) -> float | None:
+    """(peak - before), summed over every process serving the hold (API + worker), / open streams."""
+    if g(r, "engine"):
+        return rss_per_stream(r)
+    procs, n = g(r, "_procs"), g(r, "streams_open_at_end")
+    if not procs or not n:
+        return None
+    return sum(p["rss_peak_mib"] - p["rss_before_mib"] for p in procs) * 1024.0 / n
+
+
+def cpu_us(r: Any, per: str = "event") -> float | None:
+    """CPU µs per event (or per run) of whatever executed the workload: the engine's process over its timed
+    part; a server's processes over the whole agent_bench call — its warm-up runs are counted as runs (with
+    the measured runs' mean events), a hold's events are those received before its end."""
+    if g(r, "engine"):
+        return g(r, f"cpu_us_per_{per}")
+    if g(r, "workload") == "hold":
+        procs, events = g(r, "_procs"), g(r, "events")
+        return sum(p["cpu_s"] for p in procs) * 1e6 / events if procs and events else None
+    cpu, runs = g(r, "_server_cpu_s"), (g(r, "ok") or 0) + (g(r, "_warmup") or 0)
+    n = runs if per == "run" else runs * (g(r, "events_per_run", "mean") or 0)
+    return cpu * 1e6 / n if cpu is not None and n else None
+
+
+def _hold_rows(c: int, key: str, what: str) -> list[tuple[str, str, Callable[[Any], Any], str, str, bool]]:
+    label = f"hold `slow` -c {c}{what}"
+    rss = rss_all_per_stream if key.endswith("2proc") else rss_per_stream
+    return [
+        (
+            f"{label}, events/s (last third)",
+            key,
+            lambda r: g(r, "events_per_s_last_third"),
+            "",
+            f"ideal:{c}",
+            True,
+        ),
+        (f"{label}, streams open at end", key, lambda r: g(r, "streams_open_at_end"), "", "none", False),
+        (f"{label}, first event p50 ms", key, lambda r: g(r, "first_event_ms", "p50"), " ms", "none", True),
+        (f"{label}, RSS KiB per open stream", key, rss, "", "none", True),
+        (f"{label}, CPU µs per event", key, cpu_us, "", "none", True),
+    ]
+
+
+# (row label, result key, value extractor, unit, ratio kind: tput | lat | ideal:N | none, over the engine?)
+ROWS: list[tuple[str, str, Callable[[Any], Any], str, str, bool]] = [
+    ("threads create, req/s (-c 16)", "threads", lambda r: g(r, "req_per_s"), "", "tput", False),
+    ("threads create, p50 ms", "threads", lambda r: g(r, "latency_ms", "p50"), " ms", "lat", False),
+    ("assistants search, req/s (-c 16)", "search", lambda r: g(r, "req_per_s"), "", "tput", False),
+    ("wait `echo`, runs/s (-c 16)", "wait", lambda r: g(r, "runs_per_s"), "", "tput", True),
+    ("wait `echo`, wait p50 ms", "wait", lambda r: g(r, "wait_ms", "p50"), " ms", "lat", True),
+    ("wait `echo`, CPU µs per run", "wait", lambda r: cpu_us(r, "run"), "", "none", True),
+    ("stream `tokens`, runs/s (-c 4)", "stream4", lambda r: g(r, "runs_per_s"), "", "tput", True),
     (
         "stream `tokens`, first event p50 ms (-c 4)",
         "stream4",
         lambda r: g(r, "first_event_ms", "p50"),
         " ms",
         "lat",
+        True,
     ),
-    ("stream `tokens`, events/run", "stream4", lambda r: g(r, "events_per_run", "p50"), "", "none"),
-    ("stream `tokens`, runs/s (-c 16)", "stream16", lambda r: g(r, "runs_per_s"), "", "tput"),
+    ("stream `tokens`, events/run", "stream4", lambda r: g(r, "events_per_run", "p50"), "", "none", False),
+    ("stream `tokens`, CPU µs per event (-c 4)", "stream4", cpu_us, "", "none", True),
+    ("stream `tokens`, runs/s (-c 16)", "stream16", lambda r: g(r, "runs_per_s"), "", "tput", True),
     (
         "stream `tokens`, first event p50 ms (-c 16)",
         "stream16",
         lambda r: g(r, "first_event_ms", "p50"),
         " ms",
         "lat",
+        True,
     ),
-    (
-        "hold `slow` -c 200, events/s (last third)",
-        "hold200",
-        lambda r: g(r, "events_per_s_last_third"),
-        "",
-        "ideal:200",
-    ),
-    ("hold `slow` -c 200, streams open at end", "hold200", lambda r: g(r, "streams_open_at_end"), "", "none"),
-    (
-        "hold `slow` -c 200, first event p50 ms",
-        "hold200",
-        lambda r: g(r, "first_event_ms", "p50"),
-        " ms",
-        "none",
-    ),
-    ("hold `slow` -c 200, RSS KiB per open stream", "hold200", lambda r: rss_per_stream(r), "", "none"),
-    (
-        "hold `slow` -c 1000, events/s (last third)",
-        "hold1000",
-        lambda r: g(r, "events_per_s_last_third"),
-        "",
-        "ideal:1000",
-    ),
-    (
-        "hold `slow` -c 1000, streams open at end",
-        "hold1000",
-        lambda r: g(r, "streams_open_at_end"),
-        "",
-        "none",
-    ),
-    (
-        "hold `slow` -c 1000, first event p50 ms",
-        "hold1000",
-        lambda r: g(r, "first_event_ms", "p50"),
-        " ms",
-        "none",
-    ),
-    ("hold `slow` -c 1000, RSS KiB per open stream", "hold1000", lambda r: rss_per_stream(r), "", "none"),
+    ("stream `tokens`, CPU µs per event (-c 16)", "stream16", cpu_us, "", "none", True),
+    *_hold_rows(200, "hold200", ""),
+    *_hold_rows(1000, "hold1000", ""),
+    # scaled mode as one API process + one `xpert worker` (pg+redis only); the engine's figure is hold1000's
+    *_hold_rows(1000, "hold1000_2proc", ", API + worker processes"),
 ]
 # Rows re-measured with PRELOAD threads stored; `higher_better` decides the sign of a "drop".
 STORED_ROWS: list[tuple[str, str, Callable[[Any], Any], str, str, bool]] = [
@@ -843,36 +1034,54 @@ def floor_summary(sec: dict[str, Any], c: int) -> tuple[str, str]:
 
 
 def build_table(sections: list[tuple[str, dict[str, Any]]]) -> str:
+    """One column per section: the engine floor's a value alone; each server's a value, its ratio to the
+    floor app and, when the engine floor ran, its ratio to it."""
     peer = next((s for n, s in sections if n == "langgraph dev"), None)
     emb = next((s for n, s in sections if n.startswith("xpert embedded")), None)
-    head = ["workload / figure"]
-    for name, _ in sections:
-        head += [name, "ratio"]
+    eng = next((s for n, s in sections if n == ENGINE_LABEL), None)
+    servers = [(n, s) for n, s in sections if n != ENGINE_LABEL]
+    head = ["workload / figure"] + ([ENGINE_LABEL] if eng is not None else [])
+    for name, _ in servers:
+        head += [name, "ratio"] + (["÷ engine"] if eng is not None else [])
     vs_peer = peer is not None and emb is not None
     if vs_peer:
         head += ["embedded ÷ peer"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     extra = [""] if vs_peer else []
+    lead = ["—"] if eng is not None else []  # the engine column of rows it has no figure for
+    blank = [""] if eng is not None else []  # a server's "÷ engine" cell of those rows
 
-    for c in (16, 4):
-        row_t, row_l = [f"floor POST /threads, req/s (-c {c}): mean [min–max]"], [f"floor p50 ms (-c {c})"]
-        for _n, sec in sections:
+    for c in (16, 4) if servers else ():
+        row_t, row_l = (
+            [f"floor POST /threads, req/s (-c {c}): mean [min–max]", *lead],
+            [f"floor p50 ms (-c {c})", *lead],
+        )
+        for _n, sec in servers:
             t, lat = floor_summary(sec, c)
-            row_t += [t, "1×"]
-            row_l += [lat, ""]
+            row_t += [t, "1×", *blank]
+            row_l += [lat, "", *blank]
         lines.append("| " + " | ".join(row_t + extra) + " |")
         lines.append("| " + " | ".join(row_l + extra) + " |")
 
-    for label, key, fn, unit, kind in ROWS:
+    for label, key, fn, unit, kind, vs_eng in ROWS:
+        if not any(key in (sec.get("base") or {}) for _n, sec in sections):
+            continue  # nothing ran it (BENCH_HOLD=0; the 2-proc variant without pg+redis; engine only)
         row = [label]
-        for _name, sec in sections:
+        # the 2-proc variant is held against the engine's hold -c 1000, shown again in its rows
+        eng_res = g(eng, "base", key.removesuffix("_2proc"))
+        eng_v = value(eng_res, fn)
+        if eng is not None:
+            row.append(cell(eng_res, fn, unit) if eng_res is not None else "—")
+        for _name, sec in servers:
             base = sec.get("base") or {}
             if key not in base:
-                row += ["—", ""]
+                row += ["—", "", *blank]
                 continue
             res = base[key]
             ref, suf = ref_for(kind, res)
             row += [cell(res, fn, unit), ratio(value(res, fn), ref, suf) if kind != "none" else ""]
+            if eng is not None:
+                row.append(ratio(value(res, fn), eng_v, "× eng") if vs_eng else "")
         if vs_peer:
             a, b = g(emb, "base", key), g(peer, "base", key)
             if kind == "tput" or kind.startswith("ideal"):
@@ -883,13 +1092,13 @@ def build_table(sections: list[tuple[str, dict[str, Any]]]) -> str:
                 row.append("")
         lines.append("| " + " | ".join(row) + " |")
 
-    if any(sec.get("stored") for _n, sec in sections):
+    if any(sec.get("stored") for _n, sec in servers):
         for label, key, fn, unit, kind, higher in STORED_ROWS:
-            row = [f"{PRELOAD / 1000:g}k threads stored: {label}"]
-            for _name, sec in sections:
+            row = [f"{PRELOAD / 1000:g}k threads stored: {label}", *lead]
+            for _name, sec in servers:
                 st = sec.get("stored")
                 if not st:
-                    row += ["—", ""]
+                    row += ["—", "", *blank]
                     continue
                 va, vb = best_of(g(st, "a", key), fn, higher), best_of(g(st, "b", key), fn, higher)
                 fails = sum(1 for r in (g(st, "b", key) or []) if r is None or r.get("errors"))
@@ -905,20 +1114,29 @@ def build_table(sections: list[tuple[str, dict[str, Any]]]) -> str:
                         best_of(g(st, "floor", key), lambda r: g(r, "latency_ms", "p50"), False),
                         "× fl",
                     )
-                row += [s, ratio(vb, ref, suf)]
+                row += [s, ratio(vb, ref, suf), *blank]
             lines.append("| " + " | ".join(row + extra) + " |")
     return "\n".join(lines)
 
 
 LEGEND = """\
-Every workload runs right after the floor app (`floor_app.py`, POST /threads) at the same -c; `ratio` is the
+`engine floor`: the same graphs run by bare LangGraph in one process, no server (bench/engine_floor.py: this
+server's SQLite checkpointer and stream modes, one new thread per run, every streamed part one event; a
+fresh process per figure), at the same -c and durations, measured once per run before the servers;
+`÷ engine` is a server's figure over it (`× eng`: for rates < 1 is slower than the engine, for times, RSS and
+CPU > 1 is more). CPU µs per event (per run for wait): CPU time over events of the engine's process over its
+timed part, of the server's process(es) over the whole agent_bench call (its warm-up runs counted), so it
+includes thread creation, HTTP, storing and sending; it moves far less with the machine's load than the
+rates do. Every workload runs right after the floor app (`floor_app.py`, POST /threads) at the same -c; `ratio` is the
 figure over that floor: throughput over its req/s (`×`), latency over its p50 (`× fl`); hold events/s over
 the ideal 10 events/s per slot (`ideal`). Floor rows: mean [min–max] of those floor runs (the machine's
 noise). `(E<n>)`: n requests/runs failed. `k threads stored` rows: best round of a server on a clone of
 the data with that many threads written through the storage layer (B), alternated round by round with a
 server on the original (A, "empty"); `(±x%)` is B's best against A's best (`DROP`: worse by > 10%); the
 ratio is B over the best floor run of those rounds. Hold rows: a fresh server per hold; events/s over the
-last third of the hold; RSS per open stream is (peak - start) / streams open at the end. `embedded ÷ peer`: xpert embedded
+last third of the hold; RSS per open stream is (peak - start) / streams open at the end. `API + worker
+processes` rows (pg+redis): scaled mode as `xpert serve` (no --with-worker) plus one `xpert worker`, RSS
+growth and CPU summed over both processes. `embedded ÷ peer`: xpert embedded
 over `langgraph dev` (latencies: ratio of times, < 1 is faster). Peer: `langgraph dev
 --n-jobs-per-worker 256` (in-memory runtime), stream_mode `messages-tuple` (per-token events, like this
 server's stream); its runs take LangGraph input."""
@@ -1022,27 +1240,6 @@ def main() -> int:
     pg_server = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432").rstrip("/")
     pg_dbs: list[str] = []  # throwaway databases, dropped at the end whatever happens
     try:
-        floor_port = free_port()
-        floor_log = work / "floor.log"
-        floor = PROCS.start(
-            [
-                PY,
-                "-m",
-                "uvicorn",
-                "floor_app:app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(floor_port),
-                "--no-access-log",
-                "--log-level",
-                "warning",
-            ],
-            cwd=SHARED,
-            log_path=floor_log,
-        )
-        floor_url = f"http://127.0.0.1:{floor_port}"
-        wait_until_listening(floor, floor_port, floor_log)
 
         def attempt(name: str, fn: Callable[..., dict[str, Any]], *args: Any) -> None:
             try:
@@ -1051,7 +1248,11 @@ def main() -> int:
                 log(f"{name} failed: {e}")
                 notes.append(f"{name}: failed ({str(e).splitlines()[0][:200]})")
 
-        if env_flag("BENCH_EMBEDDED", True):
+        if ENGINE_ONLY or env_flag("BENCH_ENGINE", True):
+            attempt(ENGINE_LABEL, engine_section)
+        floor_url = "" if ENGINE_ONLY else start_floor(work)
+
+        if env_flag("BENCH_EMBEDDED", True) and not ENGINE_ONLY:
             d = work / "embedded"
             d.mkdir()
 
@@ -1064,14 +1265,14 @@ def main() -> int:
 
         pg_wanted = os.environ.get("BENCH_PG", "auto")
         pg_modes: list[tuple[str, str | None]] = []
-        if pg_wanted != "0" and reachable("127.0.0.1", 5432):
+        if pg_wanted != "0" and not ENGINE_ONLY and reachable("127.0.0.1", 5432):
             pg_modes.append(("xpert postgres", None))
             if env_flag("BENCH_REDIS", True) and reachable("127.0.0.1", 6379):
                 if serve_supports("--redis-url"):
                     pg_modes.append(("xpert pg+redis", "redis://127.0.0.1:6379/0"))
                 else:
                     notes.append("PostgreSQL + Redis mode skipped: `xpert serve` has no --redis-url")
-        elif pg_wanted == "1":
+        elif pg_wanted == "1" and not ENGINE_ONLY:
             notes.append("PostgreSQL mode requested but 127.0.0.1:5432 is not reachable")
         for i, (label, redis_url) in enumerate(pg_modes):
             try:
@@ -1097,7 +1298,7 @@ def main() -> int:
                 pg_drop(pg_server, name)
             pg_dbs.clear()
 
-        if PEER:
+        if PEER and not ENGINE_ONLY:
             attempt("langgraph dev", peer_section, work / "langgraph", floor_url)
     except KeyboardInterrupt:
         log("interrupted: stopping every process started here")
@@ -1139,6 +1340,16 @@ def main() -> int:
     print(LEGEND)
     write_results(m, table, notes, started, time.monotonic() - t0)
     return 130 if "run interrupted" in notes else 0
+
+
+def start_floor(work: Path) -> str:
+    """The floor app (a bare Starlette POST): its URL."""
+    port = free_port()
+    log_path = work / "floor.log"
+    cmd = [PY, "-m", "uvicorn", "floor_app:app", "--host", "127.0.0.1", "--port", str(port)]
+    p = PROCS.start([*cmd, "--no-access-log", "--log-level", "warning"], cwd=SHARED, log_path=log_path)
+    wait_until_listening(p, port, log_path)
+    return f"http://127.0.0.1:{port}"
 
 
 def wait_until_listening(p: subprocess.Popen[Any], port: int, log_path: Path, limit: float = 30.0) -> None:

@@ -144,8 +144,8 @@ def stream_accepted(
 
     headers = run_locations(request, run, services.settings.api_prefix) if request is not None else {}
     if not is_langgraph(run.kwargs):
-        return sse_response(services.runs.follow(run.id), cancel, release, headers=headers)
-    return sse_response(services.runs.follow(run.id), cancel, release, renderer(None), headers)
+        return sse_response(services.runs.follow_batches(run.id), cancel, release, headers=headers)
+    return sse_response(services.runs.follow_batches(run.id), cancel, release, renderer(None), headers)
 
 
 async def _load_run(services: Services, p: PrincipalDep, thread_id: str, run_id: str) -> RunRecord:

@@ -28,28 +28,41 @@ class SSEResponse(StreamingResponse):
 
 
 def sse_response(
-    frames: AsyncIterator[Frame | None],
+    frames: AsyncIterator[Frame | list[Frame] | None],
     on_disconnect: Callable[[], Awaitable[None]] | None = None,
     release: Callable[[], None] = lambda: None,
     render: Callable[[Frame], bytes | None] = Frame.encode,
     headers: dict[str, str] | None = None,
 ) -> StreamingResponse:
-    """The SSE response. `on_disconnect` runs when the client leaves before `complete`; `release` (the
-    stream's slot, limits/streams.py) when the response ends; `render` encodes a frame in the run's
-    protocol (None: not sent)."""
+    """The SSE response. `frames`: frames, or lists of frames readable at once (a run's own stream,
+    `RunService.follow_batches`), each list sent as one chunk — one write through the middlewares and
+    the socket instead of one per frame. `on_disconnect` runs when the client leaves before `complete`;
+    `release` (the stream's slot, limits/streams.py) when the response ends; `render` encodes a frame in
+    the run's protocol (None: not sent)."""
 
     async def body() -> AsyncIterator[bytes]:
         finished = False
         try:
-            async for frame in frames:
-                if frame is None:
+            async for item in frames:
+                if item is None:
                     yield KEEPALIVE
                     continue
-                if frame.event == "complete":
-                    finished = True
-                data = render(frame)
-                if data is not None:
-                    yield data
+                if isinstance(item, Frame):
+                    if item.event == "complete":
+                        finished = True
+                    data = render(item)
+                    if data is not None:
+                        yield data
+                    continue
+                chunks = []
+                for frame in item:
+                    if frame.event == "complete":
+                        finished = True
+                    data = render(frame)
+                    if data is not None:
+                        chunks.append(data)
+                if chunks:
+                    yield b"".join(chunks)
         finally:
             if not finished and on_disconnect is not None:
                 await asyncio.shield(on_disconnect())

@@ -23,8 +23,10 @@ from xpert_server.storage.records import TERMINAL_RUN_STATUSES
 log = logging.getLogger("xpert.runs")
 
 COMPLETE = "complete"
-# How long a finished run's frames stay in memory for late joiners (storage serves them after).
-LINGER_SECONDS = 30.0
+# How long a finished run's frames stay in memory for late joiners (storage serves them after). Short: at
+# hold -c1000 every run ends ~10 s after it starts, and 30 s of finished runs' frames were ~25 KiB per open
+# stream; a joiner after this reads one query's worth from storage.
+LINGER_SECONDS = 5.0
 # How long a reader waits for the `complete` frame of a run whose final status is already stored.
 COMPLETE_GRACE = 5.0
 
@@ -45,15 +47,22 @@ class EventLog(Protocol):
 
     def follow(self, run_id: str, after: int = 0, keepalive: float = 15.0) -> AsyncIterator[Frame | None]: ...
 
+    def follow_batches(
+        self, run_id: str, after: int = 0, keepalive: float = 15.0
+    ) -> AsyncIterator[list[Frame] | None]: ...
+
     def is_live(self, run_id: str) -> bool: ...
 
 
-@dataclass
+@dataclass(slots=True)
 class _Channel:
     next_seq: int = 1
     visible: list[Frame] = field(default_factory=list)
     pending: list[Frame] = field(default_factory=list)
-    changed: asyncio.Event = field(default_factory=asyncio.Event)
+    # Followers waiting for the next batch: a bare future each, woken by `publish` (measured: an
+    # asyncio.Event per batch plus `wait_for` — a task and a timer per follower per frame — was the
+    # largest cost of following at -c1000).
+    waiters: list[asyncio.Future[bool]] = field(default_factory=list)
     done: bool = False
     done_at: float = 0.0
 
@@ -62,9 +71,26 @@ class _Channel:
         if any(f.event == COMPLETE for f in frames):
             self.done = True
             self.done_at = time.monotonic()
-        # Wake every waiter, then arm a fresh event for the next batch.
-        self.changed.set()
-        self.changed = asyncio.Event()
+        waiters, self.waiters = self.waiters, []
+        for w in waiters:
+            if not w.done():
+                w.set_result(True)
+
+    async def wait(self, timeout: float) -> bool:
+        """Until the next batch is published (True) or `timeout` passes (False)."""
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[bool] = loop.create_future()
+        self.waiters.append(fut)
+        timer = loop.call_later(timeout, _expire, fut)
+        try:
+            return await fut
+        finally:
+            timer.cancel()
+
+
+def _expire(fut: asyncio.Future[bool]) -> None:
+    if not fut.done():
+        fut.set_result(False)
 
 
 class LocalEventLog:
@@ -179,6 +205,18 @@ class LocalEventLog:
         self, run_id: str, after: int = 0, keepalive: float = 15.0
     ) -> AsyncIterator[Frame | None]:
         """Frames with seq > `after`, live until `complete`. Yields None when `keepalive` passes idle."""
+        async for batch in self.follow_batches(run_id, after, keepalive):
+            if batch is None:
+                yield None
+                continue
+            for f in batch:
+                yield f
+
+    async def follow_batches(
+        self, run_id: str, after: int = 0, keepalive: float = 15.0
+    ) -> AsyncIterator[list[Frame] | None]:
+        """`follow`, a list at a time: the frames readable at once (a stream sends them as one write).
+        Never an empty list; the last one ends with `complete`."""
         grace_deadline: float | None = None
         idle = 0.0
         while True:
@@ -187,13 +225,14 @@ class LocalEventLog:
                 # Not live here: replay from storage; poll while the run has not finished. A run's
                 # final status commits just before its `complete` frame does, so a finished run
                 # without `complete` yet gets a short grace period, not an early end.
-                frames = [Frame(s, e, d) for s, e, d in await self.storage.read_events(run_id, after)]
-                for f in frames:
-                    yield f
-                    after = f.seq
-                    if f.event == COMPLETE:
-                        return
+                frames = _until_complete(
+                    [Frame(s, e, d) for s, e, d in await self.storage.read_events(run_id, after)]
+                )
                 if frames:
+                    yield frames
+                    if frames[-1].event == COMPLETE:
+                        return
+                    after = frames[-1].seq
                     continue
                 run = await self.storage.get_run_by_id(run_id)
                 if run is None:
@@ -213,25 +252,26 @@ class LocalEventLog:
                 continue
             if ch.visible and ch.visible[0].seq > after + 1:
                 # The reader is behind what memory holds (e.g. a restart continued the ids): storage first.
-                for s, e, d in await self.storage.read_events(
-                    run_id, after, limit=ch.visible[0].seq - after - 1
-                ):
-                    yield Frame(s, e, d)
-                    after = s
+                older = [
+                    Frame(s, e, d)
+                    for s, e, d in await self.storage.read_events(
+                        run_id, after, limit=ch.visible[0].seq - after - 1
+                    )
+                ]
+                if older:
+                    yield older
+                    after = older[-1].seq
             start = _index_after(ch.visible, after)
             if start < len(ch.visible):
-                for f in ch.visible[start:]:
-                    yield f
-                    after = f.seq
-                    if f.event == COMPLETE:
-                        return
+                frames = _until_complete(ch.visible[start:])
+                yield frames
+                if frames[-1].event == COMPLETE:
+                    return
+                after = frames[-1].seq
                 continue
             if ch.done:
                 return
-            changed = ch.changed
-            try:
-                await asyncio.wait_for(changed.wait(), keepalive)
-            except TimeoutError:
+            if not await ch.wait(keepalive):
                 yield None
 
     def is_live(self, run_id: str) -> bool:
@@ -244,3 +284,11 @@ def _index_after(frames: list[Frame], after: int) -> int:
     if not frames:
         return 0
     return max(0, min(len(frames), after - frames[0].seq + 1))
+
+
+def _until_complete(frames: list[Frame]) -> list[Frame]:
+    """The frames up to and including `complete` (a run's last: nothing after it is read)."""
+    for i, f in enumerate(frames):
+        if f.event == COMPLETE:
+            return frames[: i + 1]
+    return frames

@@ -174,6 +174,13 @@ class RedisEventLog(LocalEventLog):
         finally:
             self._unsubscribe(sub)
 
+    async def follow_batches(
+        self, run_id: str, after: int = 0, keepalive: float = 15.0
+    ) -> AsyncIterator[list[Frame] | None]:
+        """`follow` one frame at a time (the local log's batches are its memory's; these come from Redis)."""
+        async for f in self.follow(run_id, after, keepalive):
+            yield None if f is None else [f]
+
     async def _follow(
         self, sub: _Sub, run_id: str, after: int, keepalive: float
     ) -> AsyncIterator[Frame | None]:
