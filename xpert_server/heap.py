@@ -9,8 +9,9 @@ All of it was glibc's free memory (/proc/<pid>/smaps: its per-thread arenas), fo
   one per SQLite connection's thread and per executor thread, each at its own high water mark;
 - glibc's mmap threshold is dynamic: freeing an mmapped block raises it (up to 32 MiB), so from then on
   large blocks (statement buffers, response bodies) come from the arenas and leave holes there.
-Two arenas alone still grew (+9 MiB in 20 minutes); with the fixed threshold as well glibc's arenas stayed at
-55 MiB with < 2 MiB free. The GIL runs one thread's Python at a time, so two arenas cost no measurable
+Two arenas alone still grew (+9 MiB in 20 minutes); with the fixed threshold as well, glibc's arenas held
+55 MiB and 2-3 MiB of it free for 20 minutes (RSS +1.1 MiB / 10 min), until a burst left 5 MiB more free
+(bench/RESULTS.md, Soak 2026-12-04). The GIL runs one thread's Python at a time, so two arenas cost no measurable
 waiting, and the mmap of a large block costs less than the copy that fills it (CPU per request within
 the soak's noise).
 """
