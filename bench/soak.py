@@ -7,11 +7,23 @@ What it does:
      pause between operations (bounded: it is a leak hunt, not a throughput test), a weighted mix of:
      thread create (some deleted again), run + wait, run + stream (read to `complete`), upload (some
      deleted again), searches (threads, conversations, assistants, the knowledge base);
-  3. samples the server's RSS every SOAK_SAMPLE_SECONDS (default 10) from /proc;
-  4. prints a report: requests and errors by kind, RSS start/after warm-up/end/max, and the least-squares
-     slope of RSS after the warm-up (SOAK_WARMUP_SECONDS, default a fifth of the run, at most 300 s) in
-     MiB per 10 minutes. Targets: slope < 1 MiB / 10 min, 0 errors; the exit status is 1 when one is
-     missed. SOAK_JSON=path also writes the samples and counts as JSON.
+  3. samples the server's RSS every SOAK_SAMPLE_SECONDS (default 10) from /proc, and (unless SOAK_PROBE=0)
+     runs the server under bench/soak_probe.py, whose thread records every 30 s where that memory is:
+     glibc's heap in use and free, SQLite's own heap, the Python heap's block count;
+  4. prints a report: requests and errors by kind, the load average, RSS start/after warm-up/end/max, the
+     least-squares slope of RSS after the warm-up (SOAK_WARMUP_SECONDS, default a fifth of the run, at
+     most 300 s) in MiB per 10 minutes, the slopes from 5, 10, 15, 20 and 30 minutes on (so a slow warm-up
+     and a steady leak look different), and the probe's figures after the warm-up and at the end. Targets:
+     slope < 1 MiB / 10 min, 0 errors; the exit status is 1 when one is missed. SOAK_JSON=path also
+     writes the samples, slopes and counts as JSON.
+
+What grew before (60 minutes, 6 loops: +5.7 MiB / 10 min, not levelling) was glibc's free memory, not the
+program's: memray --native (SOAK_MEMRAY=path) found 4 MiB made after minute 5 still live at minute 18, and
+Python's blocks and SQLite's heap were flat; xpert_server/heap.py says why and what the server does about it.
+
+Knobs for a leak hunt: SOAK_PORT (a fixed port), SOAK_START_SECONDS (time allowed for the start, default
+90), SOAK_MEMRAY=path (needs `pip install memray`), SOAK_PROBE=path (keep the probe's lines there; see bench/soak_probe.py for
+SOAK_PROBE_TYPES, SOAK_TRACEMALLOC and SOAK_MALLOC_TRIM).
 
 The server is stopped at the end (also on Ctrl-C or failure); its log is kept beside the report's data dir
 only when something failed.
@@ -39,7 +51,6 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-XPERT = Path(sys.executable).with_name("xpert")
 PREFIX = "/api/ai"
 
 
@@ -52,6 +63,7 @@ SECONDS = env_float("SOAK_SECONDS", 1800)
 WORKERS = int(env_float("SOAK_WORKERS", 6))
 SAMPLE = env_float("SOAK_SAMPLE_SECONDS", 10)
 WARMUP = env_float("SOAK_WARMUP_SECONDS", min(300.0, SECONDS / 5))
+FROM_MINUTES = (5, 10, 15, 20, 30)
 PAUSE = env_float("SOAK_PAUSE_SECONDS", 0.05)
 TARGET_SLOPE = 1.0  # MiB per 10 minutes
 MIX = [("thread", 3), ("wait", 3), ("stream", 3), ("upload", 2), ("search", 4)]
@@ -223,7 +235,7 @@ async def seed_knowledge(c: httpx.AsyncClient) -> str | None:
     return kb_id
 
 
-async def soak(base: str, key: str, pid: int) -> tuple[Tally, list[tuple[float, float]], float]:
+async def soak(base: str, key: str, pid: int) -> tuple[Tally, list[tuple[float, float]], float, float]:
     limits = httpx.Limits(max_connections=WORKERS * 2, max_keepalive_connections=WORKERS * 2)
     async with httpx.AsyncClient(
         base_url=base + PREFIX, headers={"x-api-key": key}, timeout=120, limits=limits
@@ -240,7 +252,7 @@ async def soak(base: str, key: str, pid: int) -> tuple[Tally, list[tuple[float, 
             sampler(pid, started, deadline, samples), *(worker(load, i, deadline) for i in range(WORKERS))
         )
         progress.cancel()
-        return tally, samples, time.monotonic() - started
+        return tally, samples, time.monotonic() - started, started
 
 
 async def report_progress(
@@ -255,21 +267,62 @@ async def report_progress(
         )
 
 
+def server_command(data_dir: Path, port: int) -> list[str]:
+    """This checkout's server (start_server puts it first on PYTHONPATH): with the sampling thread of
+    bench/soak_probe.py when SOAK_PROBE=path, under `memray run --native` when SOAK_MEMRAY=path."""
+    args = ["serve", "--port", str(port), "--data-dir", str(data_dir)]
+    entry = (
+        [str(ROOT / "bench" / "soak_probe.py")]
+        if os.environ.get("SOAK_PROBE")
+        else ["-m", "xpert_server.cli"]
+    )
+    if os.environ.get("SOAK_MEMRAY"):
+        # --native resolves C frames (SQLite, pydantic-core, the interpreter's own allocations)
+        return [
+            sys.executable,
+            "-m",
+            "memray",
+            "run",
+            "--native",
+            "-o",
+            os.environ["SOAK_MEMRAY"],
+            *entry,
+            *args,
+        ]
+    return [sys.executable, *entry, *args]
+
+
+def probe_path(data_dir: Path) -> Path | None:
+    """Where bench/soak_probe.py writes (SOAK_PROBE; beside the data dir unless given; none with 0)."""
+    given = os.environ.get("SOAK_PROBE")
+    if given == "0":
+        return None
+    return Path(given) if given else data_dir.parent / "probe.jsonl"
+
+
 def start_server(data_dir: Path, key: str, port: int) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("XPERT_")}
     env.update(XPERT_API_KEY=key, XPERT_LOG_LEVEL="warning", XPERT_SECRET_RATE_LIMIT="0")
+    probe = probe_path(data_dir)
+    if probe is not None:
+        env["SOAK_PROBE"] = str(probe)
+    # measure this checkout's code, not whatever the venv's editable install points at
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "sdk"), env.get("PYTHONPATH", "")]).rstrip(
+        os.pathsep
+    )
     if os.environ.get("SOAK_DATABASE_URL"):
         env["XPERT_DATABASE_URL"] = os.environ["SOAK_DATABASE_URL"]
     log_file = open(data_dir.parent / "server.log", "ab")
     proc = subprocess.Popen(
-        [str(XPERT), "serve", "--port", str(port), "--data-dir", str(data_dir)],
+        server_command(data_dir, port),
         stdout=log_file,
         stderr=subprocess.STDOUT,
         env=env,
         start_new_session=True,
     )
     log_file.close()
-    deadline = time.monotonic() + 90
+    # tracemalloc or memray make the start several times slower on a loaded machine
+    deadline = time.monotonic() + env_float("SOAK_START_SECONDS", 90)
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise SystemExit(f"server exited ({proc.returncode}); log: {data_dir.parent / 'server.log'}")
@@ -297,11 +350,48 @@ def data_size_mib(data_dir: Path) -> float:
     return sum(p.stat().st_size for p in data_dir.rglob("*") if p.is_file()) / 2**20
 
 
+def from_minutes(samples: list[tuple[float, float]], elapsed: float) -> dict[int, float]:
+    """The slope from each of FROM_MINUTES on, where at least ten minutes of samples follow it."""
+    out: dict[int, float] = {}
+    for minutes in FROM_MINUTES:
+        if elapsed - minutes * 60 >= 600:
+            slope = slope_per_10min([(t, r) for t, r in samples if t >= minutes * 60])
+            if slope is not None:
+                out[minutes] = slope
+    return out
+
+
+def probe_lines(path: Path | None, started: float) -> list[dict[str, Any]]:
+    """The probe's lines, each with `at`: seconds since the load started (negative: during the start)."""
+    if path is None or not path.exists():
+        return []
+    lines = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    for line in lines:
+        line["at"] = line["monotonic"] - started
+    return lines
+
+
+def heap_line(label: str, line: dict[str, Any]) -> str:
+    m = line["malloc"]
+    mib = 2**20
+    return (
+        f"  {label} ({line['at']:.0f} s): RSS {line['rss_mib']:.1f} MiB; glibc heap {m['in_use'] / mib:.1f} in use, "
+        f"{m['free'] / mib:.1f} free, {m['mmap'] / mib:.1f} mmapped; SQLite {(line['sqlite'] or 0) / mib:.1f}; "
+        f"Python {line['py_blocks']:,} blocks; {line['threads']} threads"
+    )
+
+
 def report(
-    tally: Tally, samples: list[tuple[float, float]], elapsed: float, data_mib: float
-) -> tuple[str, bool]:
+    tally: Tally,
+    samples: list[tuple[float, float]],
+    elapsed: float,
+    data_mib: float,
+    load: tuple[tuple[float, ...], tuple[float, ...]],
+    probe: list[dict[str, Any]],
+) -> tuple[str, bool, dict[str, Any]]:
     after = [(t, r) for t, r in samples if t >= WARMUP]
     slope = slope_per_10min(after)
+    froms = from_minutes(samples, elapsed)
     total = sum(tally.ok.values()) + sum(tally.errors.values())
     errors = sum(tally.errors.values())
     rss_at = after[0][1] if after else float("nan")
@@ -309,7 +399,9 @@ def report(
     kinds = sorted(set(tally.ok) | set(tally.errors))
     lines = [
         f"soak report: {elapsed:.0f} s of mixed loopback load, {WORKERS} workers ({PAUSE * 1000:.0f} ms pause), "
-        f"{'PostgreSQL' if os.environ.get('SOAK_DATABASE_URL') else 'SQLite'}; machine: {os.cpu_count()} CPUs",
+        f"{'PostgreSQL' if os.environ.get('SOAK_DATABASE_URL') else 'SQLite'}; machine: {os.cpu_count()} CPUs, "
+        f"load average {load[0][0]:.1f} at the start, {load[1][0]:.1f} at the end "
+        f"(15-min {load[1][2]:.1f})",
         f"requests: {total} ({total / max(elapsed, 1):.1f}/s): "
         + ", ".join(
             f"{k} {tally.ok[k]}" + (f" (+{tally.errors[k]} errors)" if tally.errors[k] else "") for k in kinds
@@ -322,32 +414,47 @@ def report(
         f"RSS slope after warm-up: {slope:+.2f} MiB / 10 min (target < {TARGET_SLOPE:g})"
         if slope is not None
         else "RSS slope after warm-up: not enough samples",
-        f"data dir at the end: {data_mib:.0f} MiB (SQLite keeps up to 8 MiB of page cache in each of the storage's 7 "
-        "connections: RSS grows with the database until those caches are full)",
+        "RSS slope from N min on (MiB / 10 min): "
+        + (", ".join(f"{m} min {v:+.2f}" for m, v in froms.items()) or "run too short"),
+    ]
+    if probe:
+        warm = min(probe, key=lambda line: abs(line["at"] - WARMUP))
+        lines += ["where the memory is (bench/soak_probe.py):", heap_line("after warm-up", warm)]
+        lines.append(heap_line("end", probe[-1]))
+    lines += [
+        f"data dir at the end: {data_mib:.0f} MiB (SQLite keeps up to 8 MiB of page cache in each of the storage's "
+        "7 connections, only for the pages it reads: the soak's working set keeps it near 11 MiB in all)",
         "RSS samples (s: MiB): "
         + ", ".join(f"{t:.0f}: {r:.1f}" for t, r in samples[:: max(1, len(samples) // 40)]),
         f"result: {'PASS' if ok else 'FAIL'}",
     ]
-    return "\n".join(lines), ok
+    figures = {"slope": slope, "from_minutes": froms, "warmup": WARMUP, "loadavg": load}
+    return "\n".join(lines), ok, figures
 
 
 def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="xpert-soak-"))
     key = f"sk-x-soak-{secrets.token_hex(16)}"
-    port = free_port()
+    port = int(os.environ.get("SOAK_PORT") or free_port())
     log(f"starting xpert serve on 127.0.0.1:{port} ({work}); {SECONDS:.0f} s, warm-up {WARMUP:.0f} s")
+    load_at_start = os.getloadavg()
     proc = start_server(work / "data", key, port)
     ok = False
     try:
-        tally, samples, elapsed = asyncio.run(soak(f"http://127.0.0.1:{port}", key, proc.pid))
-        text, ok = report(tally, samples, elapsed, data_size_mib(work / "data"))
+        tally, samples, elapsed, started = asyncio.run(soak(f"http://127.0.0.1:{port}", key, proc.pid))
+        load = (load_at_start, os.getloadavg())
+        probe = probe_lines(probe_path(work / "data"), started)
+        text, ok, figures = report(tally, samples, elapsed, data_size_mib(work / "data"), load, probe)
         print(text, flush=True)
         if os.environ.get("SOAK_JSON"):
             Path(os.environ["SOAK_JSON"]).write_text(
                 json.dumps(
                     {
                         "seconds": elapsed,
+                        "workers": WORKERS,
+                        **figures,
                         "samples": samples,
+                        "probe": probe,
                         "ok": dict(tally.ok),
                         "errors": dict(tally.errors),
                         "examples": tally.examples,

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 
-from xpert_server import __version__
+from xpert_server import __version__, heap
 from xpert_server.api import (
     assistant_graph,
     assistants,
@@ -196,6 +196,7 @@ def configure_logging(level: str) -> None:
 
 def app_from_env() -> FastAPI:
     """The app of one of `xpert serve --workers N`'s processes (uvicorn factory): settings from XPERT_* only."""
+    heap.tune()  # a spawned process: glibc's arenas are its own
     settings = Settings.from_env()
     configure_logging(settings.log_level)
     return create_app(settings)

@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Column, Table
 
+from xpert_server import heap
 from xpert_server.chat_cli import chat as chat_command
 from xpert_server.config import Settings, env_name, setting_fields
 from xpert_server.connections.cli import connections_app
@@ -113,6 +114,7 @@ def serve(
 
     With --redis-url (scaled mode) API processes hold no state: runs are queued in the database for
     `xpert worker` processes (or this one, with --with-worker). See docs/scale-out.md."""
+    heap.tune()  # before anything starts a thread
     import uvicorn
 
     from xpert_server.app import configure_logging, create_app, serves_demo
@@ -228,6 +230,7 @@ def worker(
 
     SIGTERM (or Ctrl-C) stops taking runs, lets the running ones finish for XPERT_DRAIN_SECONDS, and
     hands the rest back to other workers."""
+    heap.tune()  # before anything starts a thread
     settings = _settings(
         data_dir,
         database_url,
