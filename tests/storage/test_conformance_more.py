@@ -21,6 +21,7 @@ from xpert_server.storage.records import MessageRecord, QueuePlacement
 NOT_OPERATIONS = {
     "read": "the read transaction every query method runs in",
     "write": "the write transaction every command method runs in",
+    "read_plain_rows": "the small-read primitive the search methods run in (tests/storage/test_inline_reads.py)",
     "audit": "a statement helper run inside other methods' transactions (their tests cover it)",
     "metadata_filter": "a query builder (a WHERE clause) used by the search methods",
     "visible_threads": "a query builder (a WHERE clause) used by the thread and run methods",

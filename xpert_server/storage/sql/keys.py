@@ -9,7 +9,7 @@ from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from xpert_server.auth.principal import Principal, Role
-from xpert_server.encoding import new_id
+from xpert_server.encoding import new_random_id
 from xpert_server.storage import schema as t
 from xpert_server.storage.records import AlreadyExists, KeyRecord, OrgRecord
 from xpert_server.storage.sql.core import SQLCore
@@ -71,7 +71,7 @@ class KeysMixin(SQLCore):
         """`role` has no default on purpose: every caller says whether it makes an admin. `by`: who made it
         (the audit log's actor; the server itself when None)."""
         record = KeyRecord(
-            id=new_id(),
+            id=new_random_id(),
             org_id=org_id,
             name=name,
             key_hash=key_hash,
