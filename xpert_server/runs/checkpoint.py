@@ -84,6 +84,10 @@ async def _sqlite(path: str) -> Checkpointer:
     return Checkpointer(saver, conn.close)
 
 
+# The advisory lock LangGraph's checkpointer migrations run under (storage/postgres.py has our own).
+CHECKPOINT_SETUP_LOCK_ID = 0x78706572_63707400 >> 1
+
+
 async def _postgres(url: str) -> Checkpointer:
     from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
     from psycopg.rows import dict_row
@@ -99,5 +103,12 @@ async def _postgres(url: str) -> Checkpointer:
     )
     await pool.open()
     saver = AsyncPostgresSaver(pool)  # type: ignore[arg-type]
-    await saver.setup()
+    # LangGraph's setup runs its migrations (CREATE INDEX CONCURRENTLY among them) with no lock of its own:
+    # two processes starting on a fresh database deadlocked. One at a time, as our own migrations are.
+    async with pool.connection() as holder:
+        await holder.execute("SELECT pg_advisory_lock(%s)", (CHECKPOINT_SETUP_LOCK_ID,))
+        try:
+            await saver.setup()
+        finally:
+            await holder.execute("SELECT pg_advisory_unlock(%s)", (CHECKPOINT_SETUP_LOCK_ID,))
     return Checkpointer(saver, pool.close)
